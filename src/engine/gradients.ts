@@ -1,0 +1,185 @@
+/**
+ * Second-order-correct gradient registrations for TensorFlow.js 4.22.
+ *
+ * Gradient penalties (WGAN-GP, DRAGAN, R1/R2) differentiate a gradient: the penalty's gradient
+ * w.r.t. the critic's weights runs backprop *through* each op's gradient function. Stock tfjs
+ * breaks that chain in two ways (measured, see test/engine.gradients.test.ts):
+ *
+ * 1. Comparison and logical kernels (Greater, LessEqual, Equal, LogicalAnd, …) have no gradient
+ *    at all, so any gradient that builds a mask with them (leakyRelu, prelu, relu6, selu,
+ *    clipByValue, minimum, max/min reductions, logSumExp) cannot itself be differentiated.
+ *    Their true derivative is zero almost everywhere: we register exactly that.
+ * 2. Gradients that read the kernel's *saved output* (tanh, sigmoid, exp, elu, softmax): the
+ *    engine saves a clone of the output that is recorded on the tape *before* the node that
+ *    produces the output, so the clone is not connected to the input and the second derivative
+ *    is lost ("Cannot compute gradient of y=f(x) with respect to x"). We re-register these
+ *    gradients to recompute from the saved *input*, using only ops whose own gradients are
+ *    correct, so the chain holds to any order.
+ * 3. Backward kernels of linear ops that have no gradient of their own (AvgPoolGrad,
+ *    ResizeBilinearGrad, ResizeNearestNeighborGrad): each is the transpose of a linear map, so
+ *    its gradient w.r.t. `dy` is the forward op applied to the incoming gradient.
+ *    MaxPoolGrad is not linear in a way tfjs can express on every backend: it gets a gradient
+ *    that throws a clear error instead of a confusing one.
+ *
+ * `logSoftmax` and `softmaxCrossEntropy` are implemented in tfjs with customGrad and stay
+ * first-order whatever is registered: gankit code uses `logSoftmax` from `./ops.ts` instead.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { GradConfig, NamedAttrMap, Tensor } from '@tensorflow/tfjs';
+
+/** Kernels whose outputs are piecewise constant in their inputs: gradient zero. */
+const PIECEWISE_CONSTANT_KERNELS: Array<[string, string[]]> = [
+  ['Greater', ['a', 'b']],
+  ['GreaterEqual', ['a', 'b']],
+  ['Less', ['a', 'b']],
+  ['LessEqual', ['a', 'b']],
+  ['Equal', ['a', 'b']],
+  ['NotEqual', ['a', 'b']],
+  ['LogicalAnd', ['a', 'b']],
+  ['LogicalOr', ['a', 'b']],
+  ['LogicalNot', ['x']],
+];
+
+function zeroGradient(kernelName: string, inputNames: string[]): GradConfig {
+  return {
+    kernelName,
+    inputsToSave: inputNames,
+    gradFunc: (_dy, saved) => {
+      const grads: Record<string, () => Tensor> = {};
+      inputNames.forEach((name, i) => {
+        // Gradients must be float32 even when the input is bool (tfjs checks the dtype).
+        grads[name] = () => tf.zeros(saved[i].shape, 'float32');
+      });
+      return grads;
+    },
+  };
+}
+
+const single = (dy: Tensor | Tensor[]): Tensor => (Array.isArray(dy) ? dy[0] : dy);
+
+const fromInputGradients: GradConfig[] = [
+  {
+    // d tanh(x) = 1 − tanh(x)²
+    kernelName: 'Tanh',
+    inputsToSave: ['x'],
+    gradFunc: (dy, [x]) => ({
+      x: () => tf.mul(single(dy), tf.sub(1, tf.square(tf.tanh(x)))),
+    }),
+  },
+  {
+    // d σ(x) = σ(x)(1 − σ(x))
+    kernelName: 'Sigmoid',
+    inputsToSave: ['x'],
+    gradFunc: (dy, [x]) => ({
+      x: () => {
+        const s = tf.sigmoid(x);
+        return tf.mul(single(dy), tf.mul(s, tf.sub(1, s)));
+      },
+    }),
+  },
+  {
+    kernelName: 'Exp',
+    inputsToSave: ['x'],
+    gradFunc: (dy, [x]) => ({ x: () => tf.mul(single(dy), tf.exp(x)) }),
+  },
+  {
+    // elu'(x) = 1 for x > 0, eˣ otherwise. exp(min(x, 0)) keeps the unselected branch finite so
+    // that its (zero) backward contribution cannot become 0·∞ = NaN.
+    kernelName: 'Elu',
+    inputsToSave: ['x'],
+    gradFunc: (dy, [x]) => ({
+      x: () =>
+        tf.where(tf.greater(x, 0), single(dy), tf.mul(single(dy), tf.exp(tf.minimum(x, 0)))),
+    }),
+  },
+  {
+    // softmax Jacobian-vector product: y ⊙ (dy − Σ dy ⊙ y), with y recomputed from the logits.
+    kernelName: 'Softmax',
+    inputsToSave: ['logits'],
+    gradFunc: (dy, [logits], attrs: NamedAttrMap) => ({
+      logits: () => {
+        const dim = attrs.dim as number;
+        const y = tf.softmax(logits, dim);
+        const dyTimesY = tf.mul(single(dy), y);
+        return tf.sub(dyTimesY, tf.mul(tf.sum(dyTimesY, [dim], true), y));
+      },
+    }),
+  },
+];
+
+const linearBackwardGradients: GradConfig[] = [
+  {
+    // AvgPoolGrad(dy) = Aᵀdy with A = avgPool: its gradient w.r.t. dy is A applied to the
+    // incoming gradient; it does not depend on the values of `input` (only on its shape).
+    kernelName: 'AvgPoolGrad',
+    inputsToSave: ['input'],
+    gradFunc: (ddx, [input], attrs: NamedAttrMap) => ({
+      dy: () =>
+        tf.avgPool(
+          single(ddx) as tf.Tensor4D,
+          attrs.filterSize as [number, number],
+          attrs.strides as [number, number],
+          attrs.pad as 'valid' | 'same' | number,
+        ),
+      input: () => tf.zerosLike(input),
+    }),
+  },
+  {
+    // ResizeBilinearGrad(dy) = Aᵀdy with A = resizeBilinear to dy's size.
+    kernelName: 'ResizeBilinearGrad',
+    inputsToSave: ['images', 'dy'],
+    gradFunc: (ddx, [images, dy], attrs: NamedAttrMap) => ({
+      dy: () =>
+        tf.image.resizeBilinear(
+          single(ddx) as tf.Tensor4D,
+          [dy.shape[1]!, dy.shape[2]!],
+          attrs.alignCorners as boolean,
+          attrs.halfPixelCenters as boolean,
+        ),
+      images: () => tf.zerosLike(images),
+    }),
+  },
+  {
+    kernelName: 'ResizeNearestNeighborGrad',
+    inputsToSave: ['images', 'dy'],
+    gradFunc: (ddx, [images, dy], attrs: NamedAttrMap) => ({
+      dy: () =>
+        tf.image.resizeNearestNeighbor(
+          single(ddx) as tf.Tensor4D,
+          [dy.shape[1]!, dy.shape[2]!],
+          attrs.alignCorners as boolean,
+          attrs.halfPixelCenters as boolean,
+        ),
+      images: () => tf.zerosLike(images),
+    }),
+  },
+  {
+    kernelName: 'MaxPoolGrad',
+    gradFunc: () => {
+      throw new Error(
+        'gankit: maxPool has no second-order gradient (needed by gradient penalties such as ' +
+          'WGAN-GP, DRAGAN and R1). Use a strided convolution or avgPool in the critic.',
+      );
+    },
+  },
+];
+
+let registered = false;
+
+/**
+ * Registers every gradient above with the tfjs kernel registry (once per process). Called when
+ * `gankit` or `gankit/engine` is imported; exported for code that builds its own tfjs setup.
+ */
+export function registerSecondOrderGradients(): void {
+  if (registered) return;
+  registered = true;
+  // tfjs warns when a gradient is overridden; every override here is deliberate.
+  const prodBefore = tf.env().getBool('PROD');
+  tf.env().set('PROD', true);
+  try {
+    for (const [name, inputs] of PIECEWISE_CONSTANT_KERNELS) tf.registerGradient(zeroGradient(name, inputs));
+    for (const config of [...fromInputGradients, ...linearBackwardGradients]) tf.registerGradient(config);
+  } finally {
+    tf.env().set('PROD', prodBefore);
+  }
+}

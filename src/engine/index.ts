@@ -1,0 +1,16 @@
+/**
+ * The gankit engine: TensorFlow.js with second-order-correct gradients, backend selection and a
+ * seeded RNG. Importing this module registers the gradient fixes.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { registerSecondOrderGradients } from './gradients.js';
+
+registerSecondOrderGradients();
+
+export { tf };
+export { registerSecondOrderGradients } from './gradients.js';
+export { initEngine, resolveBackendName, BACKENDS } from './backend.js';
+export type { BackendName, EngineOptions } from './backend.js';
+export { Rng } from './rng.js';
+export type { RngState } from './rng.js';
+export { logSoftmax, softmaxCrossEntropy, perSampleNorm } from './ops.js';
