@@ -100,6 +100,22 @@ for (const backend of TEST_BACKENDS) {
       }
     });
 
+    it('conv2d: second order through both backward kernels (Conv2DBackpropInput and Conv2DBackpropFilter)', () => {
+      const xShape = [1, 5, 5, 2];
+      const x0 = new Float32Array(Array.from({ length: 50 }, (_, i) => Math.sin(i * 0.37)));
+      const w = tf.tensor(Array.from({ length: 3 * 3 * 2 * 2 }, (_, i) => Math.cos(i * 0.51)), [3, 3, 2, 2]);
+      const f = (x: tf.Tensor, k: tf.Tensor) => tf.sum(tf.square(tf.conv2d(x as tf.Tensor4D, k as tf.Tensor4D, 2, 'same')));
+      // ‖∂f/∂w‖² goes through Conv2DBackpropFilter; ‖∂f/∂x‖² through Conv2DBackpropInput.
+      for (const [what, h] of [
+        ['through the filter gradient', (x: tf.Tensor) => tf.sum(tf.square(tf.grad((k: tf.Tensor) => f(x, k))(w)))],
+        ['through the input gradient', (x: tf.Tensor) => tf.sum(tf.square(tf.grad((a: tf.Tensor) => f(a, w))(x)))],
+      ] as const) {
+        const analytic = tf.tidy(() => tf.grad(h)(tf.tensor(x0, xShape)).dataSync());
+        const numeric = centralDifference((x) => scalarOf(() => h(tf.tensor(x, xShape))), x0);
+        assertClose(analytic, numeric, { what: `conv2d ${what}` });
+      }
+    });
+
     it('maxPool under a second-order gradient fails with a clear message', () => {
       const g = tf.grad((x: tf.Tensor) => tf.sum(tf.square(tf.maxPool(x as tf.Tensor4D, 2, 2, 'valid'))));
       const h = (x: tf.Tensor) => tf.sum(g(x));

@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { registerSecondOrderGradients } from './gradients.js';
+import { registerWasmConv2DBackpropFilter } from './kernels/conv2dBackpropFilter.js';
 
 export const BACKENDS = ['wasm', 'cpu', 'webgpu'] as const;
 export type BackendName = (typeof BACKENDS)[number];
@@ -41,6 +42,7 @@ async function tryBackend(name: BackendName): Promise<boolean> {
 /** Selects and initialises the backend; returns the name actually in use. */
 export async function initEngine(options: EngineOptions = {}): Promise<BackendName> {
   registerSecondOrderGradients();
+  registerWasmConv2DBackpropFilter();
   // tfjs-backend-cpu prints a banner recommending tfjs-node (which cannot be installed here).
   tf.env().set('PROD', true);
   const wanted = resolveBackendName(options.backend);

@@ -17,7 +17,8 @@
  *    correct, so the chain holds to any order.
  * 3. Backward kernels of linear ops that have no gradient of their own (AvgPoolGrad,
  *    ResizeBilinearGrad, ResizeNearestNeighborGrad): each is the transpose of a linear map, so
- *    its gradient w.r.t. `dy` is the forward op applied to the incoming gradient.
+ *    its gradient w.r.t. `dy` is the forward op applied to the incoming gradient. Likewise
+ *    Conv2DBackpropFilter, which is bilinear in (x, dy).
  *    MaxPoolGrad is not linear in a way tfjs can express on every backend: it gets a gradient
  *    that throws a clear error instead of a confusing one.
  *
@@ -152,6 +153,22 @@ const linearBackwardGradients: GradConfig[] = [
         ),
       images: () => tf.zerosLike(images),
     }),
+  },
+  {
+    // dW = Conv2DBackpropFilter(x, dy) is bilinear: ⟨dW, ddW⟩ = ⟨conv2d(x, ddW), dy⟩, so its
+    // gradient is conv2d(x, ddW) w.r.t. dy and the input-gradient of that conv w.r.t. x.
+    kernelName: 'Conv2DBackpropFilter',
+    inputsToSave: ['x', 'dy'],
+    gradFunc: (ddw, [x, dy], attrs: NamedAttrMap) => {
+      const strides = attrs.strides as [number, number];
+      const pad = attrs.pad as 'valid' | 'same' | number;
+      const rounding = attrs.dimRoundingMode as 'floor' | 'round' | 'ceil' | undefined;
+      if (attrs.dataFormat === 'NCHW') throw new Error('gankit: second-order conv gradients support NHWC only');
+      return {
+        x: () => tf.conv2dTranspose(dy as tf.Tensor4D, single(ddw) as tf.Tensor4D, x.shape as [number, number, number, number], strides, pad as 'valid' | 'same' | number, rounding),
+        dy: () => tf.conv2d(x as tf.Tensor4D, single(ddw) as tf.Tensor4D, strides, pad, 'NHWC', 1, rounding),
+      };
+    },
   },
   {
     kernelName: 'MaxPoolGrad',

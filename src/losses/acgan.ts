@@ -1,0 +1,33 @@
+/**
+ * Auxiliary-classifier GAN — Odena, Olah & Shlens 2017, "Conditional Image Synthesis with
+ * Auxiliary Classifier GANs".
+ *
+ * D has two heads: the adversarial output and class logits. With L_C the class log-likelihood
+ * on real and generated samples, D maximises L_S + L_C and G maximises L_C − L_S. As losses to
+ * minimise (cross-entropy CE = −log-likelihood):
+ *   D:  adversarial D loss + CE(y_real, D_cls(x)) + CE(y_fake, D_cls(G(z, y_fake)))
+ *   G:  adversarial G loss + CE(y_fake, D_cls(G(z, y_fake)))
+ * The adversarial part is any gankit loss (the paper: the standard GAN, non-saturating in
+ * practice). Paper defaults: Adam lr 2e-4, β1 0.5.
+ *
+ * Cross-entropy is written as x − logSumExp(x) so it stays differentiable to second order (tfjs's
+ * softmaxCrossEntropy is first-order only), which matters when a gradient penalty is added.
+ */
+import { tf, softmaxCrossEntropy } from '../engine/index.js';
+
+/** D's auxiliary-classifier loss: CE on real samples plus CE on generated samples. */
+export function acganDiscriminatorClassLoss(
+  realClassLogits: tf.Tensor,
+  realLabelsOnehot: tf.Tensor,
+  fakeClassLogits: tf.Tensor,
+  fakeLabelsOnehot: tf.Tensor,
+): tf.Scalar {
+  return tf.tidy(
+    () => tf.add(softmaxCrossEntropy(realLabelsOnehot, realClassLogits), softmaxCrossEntropy(fakeLabelsOnehot, fakeClassLogits)) as tf.Scalar,
+  );
+}
+
+/** G's auxiliary-classifier loss: CE of the class it was asked for on its own samples. */
+export function acganGeneratorClassLoss(fakeClassLogits: tf.Tensor, fakeLabelsOnehot: tf.Tensor): tf.Scalar {
+  return softmaxCrossEntropy(fakeLabelsOnehot, fakeClassLogits);
+}
