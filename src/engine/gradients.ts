@@ -181,6 +181,39 @@ const linearBackwardGradients: GradConfig[] = [
   },
 ];
 
+/** Last-two-axes transpose. */
+function transposeLast(x: Tensor): Tensor {
+  const rank = x.rank;
+  if (rank < 2) return x;
+  const perm = Array.from({ length: rank }, (_, i) => i);
+  [perm[rank - 2], perm[rank - 1]] = [perm[rank - 1], perm[rank - 2]];
+  return tf.transpose(x, perm);
+}
+
+/** a·b with the transposes done as explicit Transpose kernels (see the BatchMatMul note below). */
+function plainMatMul(a: Tensor, b: Tensor, transposeA: boolean, transposeB: boolean): Tensor {
+  return tf.matMul(transposeA ? transposeLast(a) : a, transposeB ? transposeLast(b) : b);
+}
+
+/**
+ * BatchMatMul's gradient, same maths as tfjs's but without the transposeA/transposeB flags: the
+ * wasm kernel is several times slower with them than an explicit Transpose followed by a plain
+ * product (measured in the speed work; see bench/). Second-order correct like the original.
+ */
+const batchMatMulGradient: GradConfig = {
+  kernelName: 'BatchMatMul',
+  inputsToSave: ['a', 'b'],
+  gradFunc: (dy, [a, b], attrs: NamedAttrMap) => {
+    const g = single(dy);
+    const tA = Boolean(attrs.transposeA);
+    const tB = Boolean(attrs.transposeB);
+    if (!tA && !tB) return { a: () => plainMatMul(g, b, false, true), b: () => plainMatMul(a, g, true, false) };
+    if (!tA && tB) return { a: () => plainMatMul(g, b, false, false), b: () => plainMatMul(g, a, true, false) };
+    if (tA && !tB) return { a: () => plainMatMul(b, g, false, true), b: () => plainMatMul(a, g, false, false) };
+    return { a: () => plainMatMul(b, g, true, true), b: () => plainMatMul(g, a, true, true) };
+  },
+};
+
 let registered = false;
 
 /**
@@ -195,7 +228,7 @@ export function registerSecondOrderGradients(): void {
   tf.env().set('PROD', true);
   try {
     for (const [name, inputs] of PIECEWISE_CONSTANT_KERNELS) tf.registerGradient(zeroGradient(name, inputs));
-    for (const config of [...fromInputGradients, ...linearBackwardGradients]) tf.registerGradient(config);
+    for (const config of [...fromInputGradients, ...linearBackwardGradients, batchMatMulGradient]) tf.registerGradient(config);
   } finally {
     tf.env().set('PROD', prodBefore);
   }

@@ -1,0 +1,305 @@
+/**
+ * The gankit command line. Every train flag is an override of a config field (see
+ * src/train/config.ts); `--config run.json` supplies any subset of fields. Errors in options,
+ * config or data print one line naming the field or file and exit with code 2, before anything
+ * is written.
+ */
+import { parseArgs, ParseArgsConfig } from 'node:util';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { initEngine } from '../engine/index.js';
+import { ConfigError, resolveConfig, RunConfig } from '../train/config.js';
+import { listLosses, VARIANTS } from '../losses/registry.js';
+import { startRun, resumeRun, openRun, evaluate, scatterPng, RunFolderError, Progress } from '../train/run.js';
+import { DivergenceError } from '../train/trainer.js';
+import { Rng } from '../engine/index.js';
+import { ProgressBar } from './progress.js';
+import { InputError } from '../errors.js';
+
+export class UsageError extends InputError {}
+
+const HELP: Record<string, string> = {
+  main: `gankit — train and measure GANs under every major loss
+
+Usage: gankit <command> [options]
+
+Commands:
+  train     train a GAN (default: WGAN-GP on the 8-Gaussian ring)
+  resume    continue a run from its last checkpoint
+  sample    draw samples from a trained run (CSV or PNG)
+  losses    the table of losses, formulas and paper presets
+
+Run 'gankit <command> --help' for a command's options.`,
+  train: `Usage: gankit train [options]
+
+Trains on a 2-D dataset and writes a run folder: config.json, metrics.jsonl, checkpoint.bin,
+samples/step-N.png (real vs generated over D's field), metrics.png, summary.json.
+
+Options (each overrides a field of the config):
+  --loss NAME        ns, minimax, lsgan, wgan, wgan-gp, dragan, began, hinge, rsgan, rasgan,
+                     ralsgan, rahinge, r1, r2 (default wgan-gp)        [loss]
+  --data NAME        ring8, grid25, spiral, moons, csv:PATH (default ring8)   [data.name]
+  --steps N          generator steps (default 1000)                     [steps]
+  --batch N          batch size (default 256)                           [batchSize]
+  --seed N           random seed (default 1)                            [seed]
+  --lr X             learning rate of both networks                     [optimizerD.lr, optimizerG.lr]
+  --n-critic N       discriminator steps per generator step             [nCritic]
+  --lambda X         gradient-penalty weight                            [hyper.lambda]
+  --gamma X          R1/R2 weight, or BEGAN's diversity ratio           [hyper.gamma]
+  --profile P        toy (paper preset at 2-D scale, default) or paper  [profile]
+  --ema X            generator EMA decay, 0 = off                       [ema]
+  --config FILE      a JSON config (any subset of fields)
+  --out DIR          run folder (default runs/<loss>-<data>-<time>)
+  --backend NAME     wasm (default), cpu                                [backend]
+  --quiet            no progress bar
+  -h, --help         this help`,
+  resume: `Usage: gankit resume --run DIR [--steps N] [--quiet]
+
+Continues the run in DIR from its last checkpoint, to its configured steps (or N).`,
+  sample: `Usage: gankit sample --run DIR [--n 1000] [--seed N] [--csv | --png] [--out FILE]
+
+Draws n samples from the run's latest checkpoint. CSV (x,y per line) goes to stdout unless
+--out is given; --png writes a picture of the samples over the data and D's field
+(default file DIR/sample.png).`,
+  losses: `Usage: gankit losses [--json]
+
+Prints every loss with its paper, formulas and preset (what 'gankit train --profile paper' uses).`,
+};
+
+type Values = Record<string, string | boolean | undefined>;
+
+function parse(argv: string[], options: ParseArgsConfig['options']): Values {
+  try {
+    return parseArgs({ args: argv, options: { ...options, help: { type: 'boolean', short: 'h' } }, allowPositionals: false, strict: true }).values as Values;
+  } catch (e) {
+    throw new UsageError((e as Error).message.split('\n')[0]);
+  }
+}
+
+function num(values: Values, flag: string, integer = false): number | undefined {
+  const raw = values[flag];
+  if (raw === undefined) return undefined;
+  const v = Number(raw);
+  if (raw === '' || !Number.isFinite(v) || (integer && !Number.isInteger(v))) throw new ConfigError(`--${flag}`, `expected ${integer ? 'an integer' : 'a number'}, got '${raw}'`);
+  return v;
+}
+
+function readConfigFile(path: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new ConfigError('--config', `${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  try {
+    const parsed = JSON.parse(text);
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('the top level must be an object');
+    return parsed;
+  } catch (e) {
+    throw new ConfigError('--config', `${path}: malformed JSON (${(e as Error).message})`);
+  }
+}
+
+/** Flags → config overrides (a partial RunConfig), applied over the config file. */
+export function trainOverrides(values: Values): Record<string, unknown> {
+  const file = typeof values.config === 'string' ? readConfigFile(values.config) : {};
+  const o: Record<string, unknown> = { ...file };
+  const set = (path: string[], v: unknown) => {
+    if (v === undefined) return;
+    let node = o as Record<string, unknown>;
+    for (const key of path.slice(0, -1)) {
+      node[key] = typeof node[key] === 'object' && node[key] !== null ? { ...(node[key] as object) } : {};
+      node = node[key] as Record<string, unknown>;
+    }
+    node[path[path.length - 1]] = v;
+  };
+  set(['loss'], values.loss);
+  set(['data', 'name'], values.data);
+  set(['steps'], num(values, 'steps', true));
+  set(['batchSize'], num(values, 'batch', true));
+  set(['seed'], num(values, 'seed', true));
+  const lr = num(values, 'lr');
+  set(['optimizerD', 'lr'], lr);
+  set(['optimizerG', 'lr'], lr);
+  set(['nCritic'], num(values, 'n-critic', true));
+  set(['hyper', 'lambda'], num(values, 'lambda'));
+  set(['hyper', 'gamma'], num(values, 'gamma'));
+  set(['profile'], values.profile);
+  set(['ema'], num(values, 'ema'));
+  set(['backend'], values.backend);
+  return o;
+}
+
+function progressReporter(quiet: boolean, total: number): { onProgress: (p: Progress) => void; done: () => void } {
+  if (quiet) return { onProgress: () => {}, done: () => {} };
+  const bar = new ProgressBar(process.stderr, total);
+  return {
+    onProgress: (p) => {
+      const s = p.stats;
+      const parts = [`D ${s.dLoss.toFixed(3)}`, `G ${s.gLoss.toFixed(3)}`];
+      if (s.diagnostics.wassersteinEstimate !== undefined) parts.push(`W ${s.diagnostics.wassersteinEstimate.toFixed(3)}`);
+      if (p.eval?.modesCovered !== undefined) parts.push(`modes ${p.eval.modesCovered}/${p.eval.totalModes} HQ ${(100 * (p.eval.highQualityShare ?? 0)).toFixed(0)}%`);
+      bar.update(p.step, p.stepsPerSecond, parts.join('  '));
+    },
+    done: () => bar.finish(),
+  };
+}
+
+function summarise(result: { dir: string; steps: number; elapsed: number; final: Record<string, unknown> | null }): string {
+  const f = result.final as { modesCovered?: number; totalModes?: number; highQualityShare?: number; reverseKL?: number | null; slicedWasserstein?: number } | null;
+  const lines = [`gankit: finished ${result.steps} steps in ${result.elapsed.toFixed(1)} s → ${result.dir}`];
+  if (f?.modesCovered !== undefined) {
+    lines.push(`  modes covered ${f.modesCovered}/${f.totalModes}, high-quality samples ${(100 * (f.highQualityShare ?? 0)).toFixed(1)}%, reverse KL ${f.reverseKL === null ? 'n/a' : f.reverseKL?.toFixed(3)}`);
+  }
+  if (f?.slicedWasserstein !== undefined) lines.push(`  sliced Wasserstein-1 to the data ${f.slicedWasserstein.toFixed(4)}`);
+  lines.push(`  pictures: ${join(result.dir, 'samples')}/, ${join(result.dir, 'metrics.png')}`);
+  return lines.join('\n');
+}
+
+async function train(argv: string[]): Promise<number> {
+  const values = parse(argv, {
+    loss: { type: 'string' },
+    data: { type: 'string' },
+    steps: { type: 'string' },
+    batch: { type: 'string' },
+    seed: { type: 'string' },
+    lr: { type: 'string' },
+    'n-critic': { type: 'string' },
+    lambda: { type: 'string' },
+    gamma: { type: 'string' },
+    profile: { type: 'string' },
+    ema: { type: 'string' },
+    config: { type: 'string' },
+    out: { type: 'string' },
+    backend: { type: 'string' },
+    quiet: { type: 'boolean' },
+  });
+  if (values.help) return help('train');
+  const config: RunConfig = resolveConfig(trainOverrides(values));
+  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-');
+  const dir = resolve(typeof values.out === 'string' ? values.out : join('runs', `${config.loss}-${config.data.name.replace(/[^a-zA-Z0-9_.-]/g, '_')}-${stamp}`));
+  await initEngine({ backend: config.backend });
+  const reporter = progressReporter(Boolean(values.quiet), config.steps);
+  if (!values.quiet) process.stderr.write(`gankit: training ${config.loss} on ${config.data.name} for ${config.steps} steps (${config.profile} profile, backend ${config.backend}) → ${dir}\n`);
+  const result = await startRun(config, dir, { onProgress: reporter.onProgress });
+  reporter.done();
+  console.log(summarise(result));
+  return 0;
+}
+
+async function resume(argv: string[]): Promise<number> {
+  const values = parse(argv, { run: { type: 'string' }, steps: { type: 'string' }, quiet: { type: 'boolean' } });
+  if (values.help) return help('resume');
+  if (typeof values.run !== 'string') throw new UsageError('resume needs --run DIR');
+  const steps = num(values, 'steps', true);
+  const dir = resolve(values.run);
+  const config = openRunConfigForBackend(dir);
+  await initEngine({ backend: config.backend });
+  const reporter = progressReporter(Boolean(values.quiet), steps ?? config.steps);
+  const result = await resumeRun(dir, { onProgress: reporter.onProgress }, steps);
+  reporter.done();
+  console.log(summarise(result));
+  return 0;
+}
+
+function openRunConfigForBackend(dir: string): RunConfig {
+  try {
+    return JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as RunConfig;
+  } catch {
+    throw new RunFolderError(`${dir}: not a gankit run folder (no readable config.json)`);
+  }
+}
+
+async function sample(argv: string[]): Promise<number> {
+  const values = parse(argv, { run: { type: 'string' }, n: { type: 'string' }, seed: { type: 'string' }, csv: { type: 'boolean' }, png: { type: 'boolean' }, out: { type: 'string' } });
+  if (values.help) return help('sample');
+  if (typeof values.run !== 'string') throw new UsageError('sample needs --run DIR');
+  if (values.csv && values.png) throw new UsageError('choose one of --csv and --png');
+  const n = num(values, 'n', true) ?? 1000;
+  if (n <= 0) throw new ConfigError('--n', `must be a positive integer, got ${n}`);
+  const seed = num(values, 'seed', true) ?? 0;
+  const dir = resolve(values.run);
+  const config = openRunConfigForBackend(dir);
+  await initEngine({ backend: config.backend });
+  const { trainer, data, header } = openRun(dir);
+  try {
+    if (!header) throw new RunFolderError(`${dir}: the run has no checkpoint yet`);
+    if (values.png) {
+      const ev = evaluate(trainer, data, n, trainer.step);
+      const points = trainer.sample(n, new Rng(seed));
+      const out = typeof values.out === 'string' ? values.out : join(dir, 'sample.png');
+      writeFileSync(out, scatterPng(trainer, data, trainer.step, points, ev.real, `${n} samples, seed ${seed}`));
+      console.error(`gankit: wrote ${out}`);
+    } else {
+      const points = trainer.sample(n, new Rng(seed));
+      const lines = ['x,y'];
+      for (let i = 0; i < points.length; i += 2) lines.push(`${points[i]},${points[i + 1]}`);
+      const text = lines.join('\n') + '\n';
+      if (typeof values.out === 'string') writeFileSync(values.out, text);
+      else process.stdout.write(text);
+    }
+  } finally {
+    trainer.dispose();
+  }
+  return 0;
+}
+
+function losses(argv: string[]): number {
+  const values = parse(argv, { json: { type: 'boolean' } });
+  if (values.help) return help('losses');
+  const table = listLosses().map((l) => ({ name: l.name, title: l.title, paper: l.paper, formulaD: l.formulaD, formulaG: l.formulaG, preset: l.preset }));
+  if (values.json) {
+    console.log(JSON.stringify({ losses: table, variants: VARIANTS }, null, 2));
+    return 0;
+  }
+  const opt = (o: { name: string; lr: number; beta1?: number; beta2?: number }) => `${o.name} ${o.lr}${o.beta1 !== undefined ? ` β=(${o.beta1}, ${o.beta2})` : ''}`;
+  for (const l of table) {
+    const h = Object.entries(l.preset.hyper).map(([k, v]) => `${k}=${v}`).join(' ');
+    console.log(`${l.name.padEnd(8)} ${l.title} — ${l.paper}`);
+    console.log(`         D: ${l.formulaD}`);
+    console.log(`         G: ${l.formulaG}`);
+    console.log(`         preset: ${opt(l.preset.optimizerD)}, n_critic ${l.preset.nCritic}${h ? `, ${h}` : ''}${l.preset.batchSize ? `, batch ${l.preset.batchSize}` : ''}`);
+    console.log(`         source: ${l.preset.source}\n`);
+  }
+  console.log('Variants (wrap a loss):');
+  for (const v of VARIANTS) console.log(`${v.name.padEnd(8)} ${v.title} — ${v.paper}\n         ${v.description}\n         preset: ${v.preset.source}\n`);
+  return 0;
+}
+
+function help(topic: string): number {
+  console.log(HELP[topic] ?? HELP.main);
+  return 0;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'train':
+        return await train(rest);
+      case 'resume':
+        return await resume(rest);
+      case 'sample':
+        return await sample(rest);
+      case 'losses':
+        return losses(rest);
+      case undefined:
+      case '-h':
+      case '--help':
+      case 'help':
+        return help(rest[0] ?? 'main');
+      default:
+        throw new UsageError(`unknown command '${command}' (train, resume, sample, losses)`);
+    }
+  } catch (e) {
+    if (e instanceof InputError) {
+      console.error(`gankit: error: ${(e as Error).message}`);
+      return 2;
+    }
+    if (e instanceof DivergenceError) {
+      console.error(`\ngankit: ${e.message}`);
+      return 3;
+    }
+    throw e;
+  }
+}

@@ -1,0 +1,6 @@
+/**
+ * Errors caused by what the user gave gankit (an option, a config field, a data file, a run
+ * folder). The CLI prints their message — which names the field or file — as one line and exits
+ * with code 2; anything else is a bug and shows its stack.
+ */
+export class InputError extends Error {}

@@ -1,0 +1,105 @@
+/**
+ * Multi-layer perceptrons for the 2-D experiments: generator, discriminator/critic and BEGAN's
+ * autoencoder discriminator. Built only from ops with correct second-order gradients (matMul,
+ * add, the activations fixed in src/engine/gradients.ts, and a layer norm from mean/rsqrt), so
+ * every gradient penalty works. Layer norm normalises each sample on its own, so the critic
+ * still scores samples independently, as the penalties require (batch norm would not).
+ *
+ * Initialisation: weights U[−b, b] with b = √(6 / (fan_in + fan_out)) (Glorot), biases 0,
+ * drawn from gankit's seeded Rng.
+ */
+import { tf, Rng } from '../engine/index.js';
+
+export const ACTIVATIONS = ['relu', 'leakyRelu', 'tanh', 'elu'] as const;
+export type Activation = (typeof ACTIVATIONS)[number];
+
+export interface MlpSpec {
+  /** Hidden layers. */
+  depth: number;
+  /** Units per hidden layer. */
+  width: number;
+  activation: Activation;
+  layerNorm: boolean;
+}
+
+export function activate(x: tf.Tensor, activation: Activation): tf.Tensor {
+  switch (activation) {
+    case 'relu':
+      return tf.relu(x);
+    case 'leakyRelu':
+      return tf.leakyRelu(x, 0.2);
+    case 'tanh':
+      return tf.tanh(x);
+    case 'elu':
+      return tf.elu(x);
+  }
+}
+
+interface Layer {
+  weight: tf.Variable;
+  bias: tf.Variable;
+  gain?: tf.Variable;
+  shift?: tf.Variable;
+}
+
+let instance = 0;
+
+/** A dense network in → [width]×depth → out; hidden layers: dense (→ layer norm) → activation. */
+export class Mlp {
+  readonly layers: Layer[] = [];
+  readonly variables: tf.Variable[] = [];
+
+  constructor(
+    readonly inputDim: number,
+    readonly outputDim: number,
+    readonly spec: MlpSpec,
+    rng: Rng,
+    readonly name: string,
+  ) {
+    const prefix = `${name}#${instance++}`;
+    const dims = [inputDim, ...Array.from({ length: spec.depth }, () => spec.width), outputDim];
+    for (let l = 0; l + 1 < dims.length; l++) {
+      const bound = Math.sqrt(6 / (dims[l] + dims[l + 1]));
+      const layer: Layer = {
+        weight: tf.variable(rng.uniform([dims[l], dims[l + 1]], -bound, bound), true, `${prefix}/dense${l}/weight`),
+        bias: tf.variable(tf.zeros([dims[l + 1]]), true, `${prefix}/dense${l}/bias`),
+      };
+      const hidden = l + 2 < dims.length;
+      if (hidden && spec.layerNorm) {
+        layer.gain = tf.variable(tf.ones([dims[l + 1]]), true, `${prefix}/norm${l}/gain`);
+        layer.shift = tf.variable(tf.zeros([dims[l + 1]]), true, `${prefix}/norm${l}/shift`);
+      }
+      this.layers.push(layer);
+      this.variables.push(layer.weight, layer.bias, ...(layer.gain ? [layer.gain, layer.shift!] : []));
+    }
+  }
+
+  /** Forward pass; `params` (same order as `variables`) replaces the weights, e.g. EMA copies. */
+  apply(x: tf.Tensor, params: tf.Tensor[] = this.variables): tf.Tensor2D {
+    return tf.tidy(() => {
+      let h = x as tf.Tensor2D;
+      let p = 0;
+      this.layers.forEach((layer, l) => {
+        h = tf.add(tf.matMul(h, params[p++] as tf.Tensor2D), params[p++]);
+        if (l + 1 < this.layers.length) {
+          if (layer.gain) h = layerNorm(h, params[p++], params[p++]);
+          h = activate(h, this.spec.activation) as tf.Tensor2D;
+        }
+      });
+      return h;
+    });
+  }
+
+  parameterCount(): number {
+    return this.variables.reduce((n, v) => n + v.size, 0);
+  }
+
+  dispose(): void {
+    this.variables.forEach((v) => v.dispose());
+  }
+}
+
+function layerNorm(h: tf.Tensor2D, gain: tf.Tensor, shift: tf.Tensor): tf.Tensor2D {
+  const { mean, variance } = tf.moments(h, 1, true);
+  return tf.add(tf.mul(tf.mul(tf.sub(h, mean), tf.rsqrt(tf.add(variance, 1e-5))), gain), shift) as tf.Tensor2D;
+}

@@ -1,0 +1,24 @@
+/** What the trainer needs from a generator and a discriminator, whatever their architecture. */
+import type { tf } from '../engine/index.js';
+
+export interface Network {
+  readonly variables: tf.Variable[];
+  parameterCount(): number;
+  dispose(): void;
+}
+
+export interface GeneratorNet extends Network {
+  readonly noiseDim: number;
+  /** Shape of one generated sample, e.g. [2] or [28, 28, 1]. */
+  readonly sampleShape: number[];
+  /** G(z); `params` (in the order of `variables`) replaces the weights, e.g. for EMA copies. */
+  generate(z: tf.Tensor, params?: tf.Tensor[]): tf.Tensor;
+}
+
+export interface DiscriminatorNet extends Network {
+  /**
+   * One number per sample: a logit, a critic score, or (autoencoder discriminators) the L1
+   * reconstruction error mean|x − AE(x)|. Samples must be scored independently.
+   */
+  score(x: tf.Tensor): tf.Tensor1D;
+}

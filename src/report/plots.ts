@@ -1,0 +1,212 @@
+/**
+ * Plots as SVG, rendered to PNG with resvg: the 2-D scatter of real vs generated samples over the
+ * discriminator's field with the generator's gradient arrows (the pictures GAN Lab teaches with),
+ * and line charts of the logged metrics. No browser, no canvas: the same SVG can go into HTML.
+ */
+import { Resvg } from '@resvg/resvg-js';
+
+export interface Extent {
+  xMin: number;
+  xMax: number;
+  yMin: number;
+  yMax: number;
+}
+
+const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+const fmt = (v: number) =>
+  Number.isInteger(v) && Math.abs(v) < 1e6 ? String(v) : Math.abs(v) >= 1e4 || (Math.abs(v) < 0.01 && v !== 0) ? v.toExponential(1) : Number(v.toPrecision(3)).toString();
+
+export function svgToPng(svg: string, width?: number): Buffer {
+  const resvg = new Resvg(svg, {
+    fitTo: width ? { mode: 'width', value: width } : { mode: 'original' },
+    font: { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans' },
+    background: 'white',
+  });
+  return resvg.render().asPng();
+}
+
+/** Round tick values covering [lo, hi]. */
+export function ticks(lo: number, hi: number, count = 5): number[] {
+  if (!(hi > lo)) return [lo];
+  const raw = (hi - lo) / count;
+  const mag = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= raw) ?? 10 * mag;
+  const out: number[] = [];
+  for (let v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) out.push(Math.abs(v) < step * 1e-9 ? 0 : v);
+  return out;
+}
+
+/** Blue (low) → white → red (high), for values in [0, 1]. */
+function diverging(t: number): string {
+  const c = Math.min(1, Math.max(0, t));
+  const lerp = (a: number, b: number, u: number) => Math.round(a + (b - a) * u);
+  const [r, g, b] = c < 0.5 ? [lerp(49, 247, c * 2), lerp(104, 247, c * 2), lerp(176, 247, c * 2)] : [lerp(247, 202, (c - 0.5) * 2), lerp(247, 0, (c - 0.5) * 2), lerp(247, 32, (c - 0.5) * 2)];
+  return `rgb(${r},${g},${b})`;
+}
+
+export interface ScatterOptions {
+  real: Float32Array;
+  fake: Float32Array;
+  extent: Extent;
+  title: string;
+  subtitle?: string;
+  /** D's value on a res×res grid over `extent`, row-major from (xMin, yMin). */
+  field?: { values: Float32Array; res: number; label: string };
+  /** Arrows from generated points along the generator's update direction. */
+  arrows?: { points: Float32Array; directions: Float32Array };
+  /** Mode centres, drawn as rings. */
+  modes?: Array<[number, number]>;
+}
+
+export function scatterSvg(o: ScatterOptions): string {
+  const size = 560;
+  const pad = { left: 56, right: 90, top: 56, bottom: 66 };
+  const w = size - pad.left - pad.right;
+  const h = size - pad.top - pad.bottom;
+  const { xMin, xMax, yMin, yMax } = o.extent;
+  const sx = (x: number) => pad.left + ((x - xMin) / (xMax - xMin)) * w;
+  const sy = (y: number) => pad.top + h - ((y - yMin) / (yMax - yMin)) * h;
+  const parts: string[] = [];
+  parts.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${size}" height="${size}" font-family="DejaVu Sans, sans-serif">`);
+  parts.push(`<rect width="100%" height="100%" fill="white"/>`);
+  parts.push(`<text x="${pad.left}" y="24" font-size="16" font-weight="bold">${esc(o.title)}</text>`);
+  if (o.subtitle) parts.push(`<text x="${pad.left}" y="42" font-size="12" fill="#444">${esc(o.subtitle)}</text>`);
+  parts.push(`<clipPath id="plot"><rect x="${pad.left}" y="${pad.top}" width="${w}" height="${h}"/></clipPath>`);
+  if (o.field) {
+    const { values, res } = o.field;
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (const v of values) {
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
+    const span = hi - lo || 1;
+    const cw = w / res;
+    const ch = h / res;
+    for (let j = 0; j < res; j++) {
+      for (let i = 0; i < res; i++) {
+        const v = values[j * res + i];
+        parts.push(`<rect x="${(pad.left + i * cw).toFixed(2)}" y="${(pad.top + h - (j + 1) * ch).toFixed(2)}" width="${(cw + 0.5).toFixed(2)}" height="${(ch + 0.5).toFixed(2)}" fill="${diverging((v - lo) / span)}"/>`);
+      }
+    }
+    // colour bar
+    const bx = pad.left + w + 18;
+    for (let k = 0; k < 50; k++) parts.push(`<rect x="${bx}" y="${(pad.top + h - ((k + 1) * h) / 50).toFixed(2)}" width="14" height="${(h / 50 + 0.5).toFixed(2)}" fill="${diverging(k / 49)}"/>`);
+    parts.push(`<text x="${bx + 18}" y="${pad.top + 10}" font-size="10">${fmt(hi)}</text>`);
+    parts.push(`<text x="${bx + 18}" y="${pad.top + h}" font-size="10">${fmt(lo)}</text>`);
+    parts.push(`<text transform="translate(${bx + 44},${pad.top + h / 2}) rotate(90)" font-size="11" text-anchor="middle">${esc(o.field.label)}</text>`);
+  }
+  parts.push(`<g clip-path="url(#plot)">`);
+  for (let i = 0; i < o.real.length; i += 2) parts.push(`<circle cx="${sx(o.real[i]).toFixed(1)}" cy="${sy(o.real[i + 1]).toFixed(1)}" r="1.6" fill="#1b7837" fill-opacity="0.55"/>`);
+  for (let i = 0; i < o.fake.length; i += 2) parts.push(`<circle cx="${sx(o.fake[i]).toFixed(1)}" cy="${sy(o.fake[i + 1]).toFixed(1)}" r="1.6" fill="#762a83" fill-opacity="0.55"/>`);
+  o.modes?.forEach(([cx, cy]) => parts.push(`<circle cx="${sx(cx).toFixed(1)}" cy="${sy(cy).toFixed(1)}" r="6" fill="none" stroke="#1b7837" stroke-width="1"/>`));
+  if (o.arrows) {
+    const { points, directions } = o.arrows;
+    let maxLen = 0;
+    for (let i = 0; i < directions.length; i += 2) maxLen = Math.max(maxLen, Math.hypot(directions[i], directions[i + 1]));
+    const scale = maxLen > 0 ? (0.06 * (xMax - xMin)) / maxLen : 0;
+    for (let i = 0; i < points.length; i += 2) {
+      const x0 = sx(points[i]);
+      const y0 = sy(points[i + 1]);
+      const x1 = sx(points[i] + directions[i] * scale);
+      const y1 = sy(points[i + 1] + directions[i + 1] * scale);
+      parts.push(`<line x1="${x0.toFixed(1)}" y1="${y0.toFixed(1)}" x2="${x1.toFixed(1)}" y2="${y1.toFixed(1)}" stroke="#222" stroke-width="0.8"/>`);
+      parts.push(`<circle cx="${x1.toFixed(1)}" cy="${y1.toFixed(1)}" r="1" fill="#222"/>`);
+    }
+  }
+  parts.push(`</g>`);
+  parts.push(axes(pad.left, pad.top, w, h, o.extent, 'x', 'y'));
+  // legend
+  const ly = size - 8;
+  parts.push(`<circle cx="${pad.left + 6}" cy="${ly - 4}" r="4" fill="#1b7837"/><text x="${pad.left + 14}" y="${ly}" font-size="11">real</text>`);
+  parts.push(`<circle cx="${pad.left + 66}" cy="${ly - 4}" r="4" fill="#762a83"/><text x="${pad.left + 74}" y="${ly}" font-size="11">generated</text>`);
+  if (o.arrows) parts.push(`<line x1="${pad.left + 160}" y1="${ly - 4}" x2="${pad.left + 180}" y2="${ly - 4}" stroke="#222"/><text x="${pad.left + 186}" y="${ly}" font-size="11">generator's update direction</text>`);
+  parts.push(`</svg>`);
+  return parts.join('\n');
+}
+
+function axes(left: number, top: number, w: number, h: number, e: Extent, xLabel: string, yLabel: string): string {
+  const parts = [`<rect x="${left}" y="${top}" width="${w}" height="${h}" fill="none" stroke="#333"/>`];
+  for (const t of ticks(e.xMin, e.xMax)) {
+    const x = left + ((t - e.xMin) / (e.xMax - e.xMin)) * w;
+    parts.push(`<line x1="${x}" y1="${top + h}" x2="${x}" y2="${top + h + 4}" stroke="#333"/><text x="${x}" y="${top + h + 16}" font-size="10" text-anchor="middle">${fmt(t)}</text>`);
+  }
+  for (const t of ticks(e.yMin, e.yMax)) {
+    const y = top + h - ((t - e.yMin) / (e.yMax - e.yMin)) * h;
+    parts.push(`<line x1="${left - 4}" y1="${y}" x2="${left}" y2="${y}" stroke="#333"/><text x="${left - 6}" y="${y + 3}" font-size="10" text-anchor="end">${fmt(t)}</text>`);
+  }
+  parts.push(`<text x="${left + w / 2}" y="${top + h + 32}" font-size="11" text-anchor="middle">${esc(xLabel)}</text>`);
+  parts.push(`<text transform="translate(${left - 38},${top + h / 2}) rotate(-90)" font-size="11" text-anchor="middle">${esc(yLabel)}</text>`);
+  return parts.join('');
+}
+
+export interface Series {
+  name: string;
+  xs: number[];
+  ys: Array<number | null>;
+}
+
+export interface Panel {
+  title: string;
+  yLabel: string;
+  series: Series[];
+}
+
+const PALETTE = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#8c564b'];
+
+/** A grid of line charts sharing the x axis label ("step"). */
+export function panelsSvg(title: string, panels: Panel[], columns = 2, xLabel = 'step'): string {
+  const pw = 380;
+  const ph = 230;
+  const rows = Math.ceil(panels.length / columns);
+  const width = columns * pw;
+  const height = rows * ph + 40;
+  const parts = [`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="DejaVu Sans, sans-serif">`, `<rect width="100%" height="100%" fill="white"/>`];
+  parts.push(`<text x="16" y="26" font-size="16" font-weight="bold">${esc(title)}</text>`);
+  panels.forEach((panel, k) => {
+    const ox = (k % columns) * pw;
+    const oy = 40 + Math.floor(k / columns) * ph;
+    const left = ox + 60;
+    const top = oy + 24;
+    const w = pw - 80;
+    const h = ph - 70;
+    const points = panel.series.flatMap((s) => s.xs.map((x, i) => [x, s.ys[i]] as const)).filter(([, y]) => y !== null && Number.isFinite(y)) as Array<[number, number]>;
+    parts.push(`<text x="${left}" y="${oy + 16}" font-size="12" font-weight="bold">${esc(panel.title)}</text>`);
+    if (points.length === 0) {
+      parts.push(`<text x="${left + w / 2}" y="${top + h / 2}" font-size="11" text-anchor="middle" fill="#888">no data</text>`);
+      return;
+    }
+    let [xMin, xMax, yMin, yMax] = [Infinity, -Infinity, Infinity, -Infinity];
+    for (const [x, y] of points) {
+      xMin = Math.min(xMin, x);
+      xMax = Math.max(xMax, x);
+      yMin = Math.min(yMin, y);
+      yMax = Math.max(yMax, y);
+    }
+    if (xMax === xMin) xMax = xMin + 1;
+    if (yMax === yMin) {
+      yMax += Math.abs(yMax) * 0.1 || 1;
+      yMin -= Math.abs(yMin) * 0.1 || 1;
+    }
+    const e = { xMin, xMax, yMin, yMax };
+    parts.push(axes(left, top, w, h, e, xLabel, panel.yLabel));
+    panel.series.forEach((s, si) => {
+      const segs: string[] = [];
+      let pen = 'M';
+      s.xs.forEach((x, i) => {
+        const y = s.ys[i];
+        if (y === null || !Number.isFinite(y)) {
+          pen = 'M';
+          return;
+        }
+        segs.push(`${pen}${(left + ((x - xMin) / (xMax - xMin)) * w).toFixed(1)},${(top + h - ((y - yMin) / (yMax - yMin)) * h).toFixed(1)}`);
+        pen = 'L';
+      });
+      const color = PALETTE[si % PALETTE.length];
+      parts.push(`<path d="${segs.join(' ')}" fill="none" stroke="${color}" stroke-width="1.4"/>`);
+      if (panel.series.length > 1) parts.push(`<text x="${left + w - 4}" y="${top + 12 + si * 13}" font-size="10" text-anchor="end" fill="${color}">${esc(s.name)}</text>`);
+    });
+  });
+  parts.push('</svg>');
+  return parts.join('\n');
+}

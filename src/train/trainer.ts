@@ -1,0 +1,271 @@
+/**
+ * The one training loop. Every loss plugs in through the registry's `GanLoss` interface
+ * (discriminatorLoss, generatorLoss, optional penalty, afterDiscriminatorStep, loss state); the
+ * trainer knows nothing about any particular loss.
+ *
+ * One generator step:
+ *   repeat criticStepsFor(step) times (n_critic, or the WGAN warm-up schedule):
+ *     x ~ data, z ~ N(0, I), x̃ = G(z) (held fixed)
+ *     L = loss.discriminatorLoss(D(x), D(x̃)) + loss.penalty(D, x, x̃)    → update D only
+ *     loss.afterDiscriminatorStep(D)  (WGAN: clip weights);  state ← loss.nextState (BEGAN: k)
+ *   z ~ N(0, I); L_G = loss.generatorLoss(D(x) if the loss reads it, D(G(z)))  → update G only
+ *   optional EMA of G's weights.
+ *
+ * Determinism: every random draw comes from one seeded Rng whose state is checkpointed together
+ * with the weights, the optimiser slots, the loss state and the step, so a resumed run continues
+ * exactly as an uninterrupted one. Evaluation and plots use their own Rng (seeded from the step)
+ * and never disturb the training stream.
+ *
+ * Memory: every step runs inside tf.tidy / explicit dispose; the tensor count stays flat.
+ */
+import { tf, Rng, RngState } from '../engine/index.js';
+import { getLoss, GanLoss, LossState } from '../losses/registry.js';
+import { criticStepsFor } from '../losses/wgan.js';
+import { Optimizer } from './optimizers.js';
+import type { RunConfig } from './config.js';
+import type { DiscriminatorNet, GeneratorNet } from '../models/types.js';
+import { MlpGenerator, toyDiscriminator } from '../models/toy.js';
+import { toyDataset, Toy2D } from '../data/toy2d.js';
+import { CheckpointArrays } from './checkpoint.js';
+
+/** What one generator step measured (means over its last D step where it says D). */
+export interface StepStats {
+  step: number;
+  criticSteps: number;
+  dLoss: number;
+  /** The penalty part of dLoss (0 when the loss has none). */
+  penalty: number;
+  gLoss: number;
+  /** Mean D output on the real and the generated batch of the last D step. */
+  realScore: number;
+  fakeScore: number;
+  /** Global L2 norm of D's gradient (last D step) and of G's gradient. */
+  gradNormD: number;
+  gradNormG: number;
+  /** Loss-specific scalars: wassersteinEstimate, k, convergence. */
+  diagnostics: Record<string, number>;
+}
+
+export class DivergenceError extends Error {
+  constructor(
+    readonly step: number,
+    readonly what: string,
+  ) {
+    super(`training diverged at step ${step}: ${what} is not finite`);
+  }
+}
+
+export interface TrainerState {
+  step: number;
+  rng: RngState;
+  lossState: LossState;
+}
+
+/** A data source the trainer can draw batches from. */
+export interface BatchSource {
+  /** A batch of n samples as a tensor of shape [n, ...sampleShape]. */
+  batch(rng: Rng, n: number): tf.Tensor;
+}
+
+export function toyBatchSource(data: Toy2D): BatchSource {
+  return { batch: (rng, n) => tf.tensor2d(data.sample(rng, n), [n, 2]) };
+}
+
+export class Trainer {
+  readonly loss: GanLoss;
+  readonly G: GeneratorNet;
+  readonly D: DiscriminatorNet;
+  readonly optD: Optimizer;
+  readonly optG: Optimizer;
+  readonly rng: Rng;
+  private lossState: LossState;
+  private emaWeights: tf.Variable[] | null = null;
+  step = 0;
+
+  constructor(
+    readonly config: RunConfig,
+    readonly source: BatchSource,
+    nets?: { G: GeneratorNet; D: DiscriminatorNet },
+  ) {
+    this.loss = getLoss(config.loss);
+    // Weights are drawn from a stream of their own so that changing the architecture does not
+    // shift the training draws (and vice versa).
+    const initRng = new Rng((config.seed ^ 0x5eed) >>> 0);
+    this.G = nets?.G ?? new MlpGenerator(config.model.noiseDim, 2, config.model.generator, initRng);
+    this.D = nets?.D ?? toyDiscriminator(this.loss.discriminator, config.model.discriminator, initRng);
+    this.optD = new Optimizer(config.optimizerD, this.D.variables);
+    this.optG = new Optimizer(config.optimizerG, this.G.variables);
+    this.rng = new Rng(config.seed);
+    this.lossState = this.loss.initialState();
+    if (config.ema > 0) this.emaWeights = this.G.variables.map((v) => tf.variable(v.clone(), false));
+  }
+
+  get state(): LossState {
+    return { ...this.lossState };
+  }
+
+  private noise(n: number): tf.Tensor {
+    return this.rng.normal([n, this.G.noiseDim]);
+  }
+
+  /** One generator step with its discriminator steps. Throws DivergenceError on NaN/Inf. */
+  trainStep(): StepStats {
+    const { config, loss } = this;
+    const hyper = config.hyper;
+    const n = config.batchSize;
+    const criticSteps = criticStepsFor(this.step, { nCritic: config.nCritic, warmup: Boolean(hyper.warmup) && config.loss === 'wgan' });
+    const lrScale = config.lrSchedule === 'linear' ? Math.max(0, 1 - this.step / config.steps) : 1;
+    let dStats: number[] = [];
+    for (let i = 0; i < criticSteps; i++) {
+      dStats = tf.tidy(() => {
+        const real = this.source.batch(this.rng, n);
+        const fake = this.G.generate(this.noise(n));
+        let realMean: tf.Scalar = tf.scalar(0);
+        let fakeMean: tf.Scalar = tf.scalar(0);
+        let penalty: tf.Scalar = tf.scalar(0);
+        const state = this.lossState;
+        const { value, grads } = tf.variableGrads(() => {
+          const outputs = { real: this.D.score(real), fake: this.D.score(fake) };
+          realMean = tf.keep(tf.mean(outputs.real) as tf.Scalar);
+          fakeMean = tf.keep(tf.mean(outputs.fake) as tf.Scalar);
+          const adversarial = loss.discriminatorLoss(outputs, hyper, state);
+          if (!loss.penalty) return adversarial;
+          penalty = tf.keep(loss.penalty({ critic: (x) => this.D.score(x), real, fake, rng: this.rng }, hyper));
+          return tf.add(adversarial, penalty) as tf.Scalar;
+        }, this.D.variables);
+        const ordered = this.D.variables.map((v) => grads[v.name]);
+        this.optD.apply(ordered, lrScale);
+        return Array.from(tf.stack([value, penalty, realMean, fakeMean, globalNorm(ordered)]).dataSync());
+      });
+      loss.afterDiscriminatorStep?.(this.D.variables, hyper);
+      this.lossState = loss.nextState(this.lossState, { real: dStats[2], fake: dStats[3] }, hyper);
+    }
+    const gStats = tf.tidy(() => {
+      const z = this.noise(n);
+      const real = loss.generatorUsesReal ? this.source.batch(this.rng, n) : null;
+      const { value, grads } = tf.variableGrads(() => {
+        const fakeScores = this.D.score(this.G.generate(z));
+        const realScores = real ? this.D.score(real) : tf.zerosLike(fakeScores);
+        return loss.generatorLoss({ real: realScores, fake: fakeScores }, hyper, this.lossState);
+      }, this.G.variables);
+      const ordered = this.G.variables.map((v) => grads[v.name]);
+      this.optG.apply(ordered, lrScale);
+      return Array.from(tf.stack([value, globalNorm(ordered), weightChecksum([...this.G.variables, ...this.D.variables])]).dataSync());
+    });
+    this.updateEma();
+    this.step += 1;
+    const stats: StepStats = {
+      step: this.step,
+      criticSteps,
+      dLoss: dStats[0],
+      penalty: dStats[1],
+      gLoss: gStats[0],
+      realScore: dStats[2],
+      fakeScore: dStats[3],
+      gradNormD: dStats[4],
+      gradNormG: gStats[1],
+      diagnostics: loss.diagnostics({ real: dStats[2], fake: dStats[3] }, hyper, this.lossState),
+    };
+    const bad = ([['D loss', stats.dLoss], ['G loss', stats.gLoss], ['D gradient norm', stats.gradNormD], ['G gradient norm', stats.gradNormG], ['a weight', gStats[2]]] as const).find(
+      ([, v]) => !Number.isFinite(v),
+    );
+    if (bad) throw new DivergenceError(this.step, bad[0]);
+    return stats;
+  }
+
+  private updateEma(): void {
+    if (!this.emaWeights) return;
+    const decay = this.config.ema;
+    tf.tidy(() => this.emaWeights!.forEach((e, i) => e.assign(tf.add(tf.mul(decay, e), tf.mul(1 - decay, this.G.variables[i])))));
+  }
+
+  /** n generated samples (EMA weights when EMA is on) drawn with `rng` (default: a fixed evaluation stream). */
+  sample(n: number, rng: Rng = new Rng(0xe7a1)): Float32Array {
+    return tf.tidy(() => this.G.generate(rng.normal([n, this.G.noiseDim]), this.emaWeights ?? undefined).dataSync() as Float32Array);
+  }
+
+  /** D's score at the given points (for the contour plot): σ(D) for logit discriminators, the raw score otherwise. */
+  field(points: Float32Array, dim = 2): Float32Array {
+    return tf.tidy(() => {
+      const scores = this.D.score(tf.tensor2d(points, [points.length / dim, dim]));
+      return (this.loss.discriminator === 'logit' ? tf.sigmoid(scores) : scores).dataSync() as Float32Array;
+    });
+  }
+
+  /**
+   * −∂L_G/∂x̃ at the given generated points: the direction the generator's update moves each
+   * sample (GAN Lab's arrows). Uses a fresh real batch from `rng` for relativistic losses.
+   */
+  generatorPush(points: Float32Array, rng: Rng, dim = 2): Float32Array {
+    return tf.tidy(() => {
+      const n = points.length / dim;
+      const real = this.loss.generatorUsesReal ? this.D.score(this.source.batch(rng, n)) : null;
+      const grad = tf.grad((x: tf.Tensor) => {
+        const fake = this.D.score(x);
+        return this.loss.generatorLoss({ real: real ?? tf.zerosLike(fake), fake }, this.config.hyper, this.lossState);
+      })(tf.tensor2d(points, [n, dim]));
+      return tf.neg(grad).dataSync() as Float32Array;
+    });
+  }
+
+  /** Everything a checkpoint holds, as named float arrays plus a small header. */
+  snapshot(): { header: TrainerState & { optD: number; optG: number }; arrays: CheckpointArrays } {
+    const arrays: CheckpointArrays = {};
+    this.G.variables.forEach((v, i) => (arrays[`G/${i}`] = v.dataSync() as Float32Array));
+    this.D.variables.forEach((v, i) => (arrays[`D/${i}`] = v.dataSync() as Float32Array));
+    this.emaWeights?.forEach((v, i) => (arrays[`Gema/${i}`] = v.dataSync() as Float32Array));
+    for (const [prefix, opt] of [['optD', this.optD], ['optG', this.optG]] as const) {
+      for (const [slot, values] of Object.entries(opt.getState().slots)) values.forEach((a, i) => (arrays[`${prefix}/${slot}/${i}`] = a));
+    }
+    return { header: { step: this.step, rng: this.rng.getState(), lossState: this.state, optD: this.optD.stepCount, optG: this.optG.stepCount }, arrays };
+  }
+
+  restore(header: TrainerState & { optD: number; optG: number }, arrays: CheckpointArrays): void {
+    const load = (vars: tf.Variable[], prefix: string) =>
+      vars.forEach((v, i) => {
+        const a = arrays[`${prefix}/${i}`];
+        if (!a || a.length !== v.size) throw new Error(`checkpoint: ${prefix}/${i} is missing or has the wrong size (the model in config.json differs from the checkpoint's)`);
+        tf.tidy(() => v.assign(tf.tensor(a, v.shape)));
+      });
+    load(this.G.variables, 'G');
+    load(this.D.variables, 'D');
+    if (this.emaWeights) load(this.emaWeights, 'Gema');
+    for (const [prefix, opt, step] of [['optD', this.optD, header.optD], ['optG', this.optG, header.optG]] as const) {
+      const slots: Record<string, Float32Array[]> = {};
+      for (const name of Object.keys(opt.getState().slots)) {
+        const vars = prefix === 'optD' ? this.D.variables : this.G.variables;
+        slots[name] = vars.map((_, i) => arrays[`${prefix}/${name}/${i}`]);
+        if (slots[name].some((a) => !a)) throw new Error(`checkpoint: optimiser slot ${prefix}/${name} is missing`);
+      }
+      opt.setState({ step, slots });
+    }
+    this.step = header.step;
+    this.rng.setState(header.rng);
+    this.lossState = { ...header.lossState };
+  }
+
+  dispose(): void {
+    this.G.dispose();
+    this.D.dispose();
+    this.optD.dispose();
+    this.optG.dispose();
+    this.emaWeights?.forEach((v) => v.dispose());
+  }
+}
+
+/** √Σ‖g‖² over the gradients that exist. */
+function globalNorm(grads: Array<tf.Tensor | undefined>): tf.Scalar {
+  const squares = grads.filter((g): g is tf.Tensor => Boolean(g)).map((g) => tf.sum(tf.square(g)));
+  return tf.sqrt(squares.length ? tf.addN(squares) : tf.scalar(0)) as tf.Scalar;
+}
+
+/** Σ of all weights: finite exactly when every weight is (barring overflow to ±∞, itself a failure). */
+function weightChecksum(vars: tf.Variable[]): tf.Scalar {
+  return tf.addN(vars.map((v) => tf.sum(v))) as tf.Scalar;
+}
+
+/** A trainer for a 2-D config: the dataset named in the config, MLP networks. */
+export function toyTrainer(config: RunConfig): { trainer: Trainer; data: Toy2D } {
+  const data = toyDataset(config.data.name, { radius: config.data.radius, std: config.data.std });
+  return { trainer: new Trainer(config, toyBatchSource(data)), data };
+}
