@@ -240,7 +240,7 @@ async function loop(trainer: Trainer, data: Toy2D, dir: string, elapsedBefore: n
       if (e instanceof DivergenceError) {
         const last = existsSync(join(dir, CHECKPOINT)) ? loadCheckpoint<CheckpointHeader>(join(dir, CHECKPOINT)).header.step : 0;
         writeFileAtomic(join(dir, 'summary.json'), JSON.stringify({ status: 'diverged', step: e.step, what: e.what, lastGoodCheckpointStep: last }, null, 2) + '\n');
-        throw new DivergenceError(e.step, `${e.what} (the last good checkpoint, step ${last}, is kept in ${join(dir, CHECKPOINT)})`);
+        throw new DivergenceError(e.step, e.what, `the last good checkpoint (step ${last}) is kept in ${join(dir, CHECKPOINT)}`);
       }
       throw e;
     }

@@ -50,8 +50,9 @@ export class DivergenceError extends Error {
   constructor(
     readonly step: number,
     readonly what: string,
+    note?: string,
   ) {
-    super(`training diverged at step ${step}: ${what} is not finite`);
+    super(`training diverged at step ${step}: ${what} is not finite${note ? `; ${note}` : ''}`);
   }
 }
 
@@ -135,7 +136,10 @@ export class Trainer {
         }, this.D.variables);
         const ordered = this.D.variables.map((v) => grads[v.name]);
         this.optD.apply(ordered, lrScale);
-        return Array.from(tf.stack([value, penalty, realMean, fakeMean, globalNorm(ordered)]).dataSync());
+        const out = Array.from(tf.stack([value, penalty, realMean, fakeMean, globalNorm(ordered)]).dataSync());
+        // tf.keep let these escape variableGrads' scope; they are done with now.
+        tf.dispose([realMean, fakeMean, penalty]);
+        return out;
       });
       loss.afterDiscriminatorStep?.(this.D.variables, hyper);
       this.lossState = loss.nextState(this.lossState, { real: dStats[2], fake: dStats[3] }, hyper);

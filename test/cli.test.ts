@@ -1,0 +1,140 @@
+/**
+ * The gankit command line, run as a user runs it (a child process on dist/src/cli/bin.js):
+ * help, the losses table, one-line errors with exit code 2 and no run folder, SIGKILL + resume
+ * equality, divergence exit code 3, sample as CSV and PNG.
+ */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadCheckpoint } from '../src/train/checkpoint.js';
+
+const BIN = fileURLToPath(new URL('../src/cli/bin.js', import.meta.url));
+const gankit = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, GANKIT_BACKEND: 'wasm' } });
+const tmp = () => mkdtempSync(join(tmpdir(), 'gankit-cli-'));
+
+const TINY = {
+  steps: 40,
+  batchSize: 32,
+  logEvery: 5,
+  plotEvery: 20,
+  checkpointEvery: 5,
+  evalSamples: 200,
+  model: { noiseDim: 2, generator: { depth: 2, width: 16, activation: 'relu', layerNorm: false }, discriminator: { depth: 2, width: 16, activation: 'relu', layerNorm: false } },
+};
+
+function tinyConfig(extra: Record<string, unknown> = {}): string {
+  const path = join(tmp(), 'run.json');
+  writeFileSync(path, JSON.stringify({ ...TINY, ...extra }));
+  return path;
+}
+
+describe('gankit CLI', () => {
+  it('--help for every command, and the losses table', () => {
+    for (const cmd of [[], ['--help'], ['train', '--help'], ['resume', '--help'], ['sample', '--help'], ['losses', '--help']]) {
+      const r = gankit(...cmd);
+      assert.equal(r.status, 0, `gankit ${cmd.join(' ')}: ${r.stderr}`);
+      assert.match(r.stdout, /Usage: gankit/);
+    }
+    const table = gankit('losses');
+    for (const name of ['ns', 'minimax', 'lsgan', 'wgan', 'wgan-gp', 'dragan', 'began', 'hinge', 'rsgan', 'rasgan', 'ralsgan', 'rahinge', 'r1', 'r2', 'cgan', 'acgan', 'infogan']) {
+      assert.match(table.stdout, new RegExp(`^${name}\\s`, 'm'), `losses table lacks ${name}`);
+    }
+    assert.equal(JSON.parse(gankit('losses', '--json').stdout).losses.length, 14);
+  });
+
+  const invalid: Array<[string, string[], RegExp]> = [
+    ['a dash-led value without =', ['--lr', '-0.001'], /^gankit: error: Option '--lr' argument is ambiguous\..*use '--lr=-XYZ'/],
+    ['an unknown loss', ['--loss', 'wgangp'], /^gankit: error: loss: unknown loss 'wgangp'/],
+    ['a negative lr', ['--lr=-0.001'], /^gankit: error: optimizerD\.lr: must be a positive number, got -0\.001/],
+    ['steps = 0', ['--steps', '0'], /^gankit: error: steps: must be a positive integer, got 0/],
+    ['a non-numeric flag', ['--batch', 'lots'], /^gankit: error: --batch: expected an integer, got 'lots'/],
+    ['an unknown flag', ['--lerning-rate', '1'], /^gankit: error: Unknown option '--lerning-rate'/],
+    ['an unknown dataset', ['--data', 'rings'], /^gankit: error: data\.name: must be one of ring8/],
+    ['an unreadable CSV', ['--data', 'csv:/nonexistent/points.csv'], /^gankit: error: \/nonexistent\/points\.csv: cannot read the CSV file \(ENOENT\)/],
+  ];
+  for (const [what, args, message] of invalid) {
+    it(`${what}: one line naming the field or file, exit 2, no run folder`, () => {
+      const out = join(tmp(), 'run');
+      const r = gankit('train', '--out', out, '--quiet', ...args);
+      assert.equal(r.status, 2, r.stderr);
+      assert.match(r.stderr, message);
+      assert.equal(r.stderr.trim().split('\n').length, 1, `more than one line: ${r.stderr}`);
+      assert.ok(!existsSync(out), 'a partial run folder was written');
+    });
+  }
+
+  it('malformed JSON config and a bad CSV row: one line naming the file, exit 2', () => {
+    const dir = tmp();
+    const cfg = join(dir, 'bad.json');
+    writeFileSync(cfg, '{"steps": 10,');
+    let r = gankit('train', '--config', cfg, '--out', join(dir, 'a'), '--quiet');
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, new RegExp(`^gankit: error: --config: ${cfg.replace(/[.]/g, '\\.')}: malformed JSON`));
+    const csv = join(dir, 'p.csv');
+    writeFileSync(csv, '0,0\n1,1\n2,two\n');
+    r = gankit('train', '--data', `csv:${csv}`, '--out', join(dir, 'b'), '--quiet');
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /p\.csv:3: expected two numbers 'x,y', got '2,two'/);
+    assert.ok(!existsSync(join(dir, 'a')) && !existsSync(join(dir, 'b')));
+  });
+
+  it('a run killed with SIGKILL and resumed ends with the same weights as an uninterrupted run', async () => {
+    const cfg = tinyConfig({ loss: 'wgan-gp', nCritic: 2, steps: 400 });
+    const whole = join(tmp(), 'whole');
+    const killed = join(tmp(), 'killed');
+    assert.equal(gankit('train', '--config', cfg, '--out', whole, '--quiet').status, 0);
+    const child = spawn(process.execPath, [BIN, 'train', '--config', cfg, '--out', killed, '--quiet'], { stdio: 'ignore' });
+    const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+    // Kill once a few checkpoints exist but well before the end.
+    const deadline = Date.now() + 60_000;
+    while (Date.now() < deadline) {
+      const rows = existsSync(join(killed, 'metrics.jsonl')) ? readFileSync(join(killed, 'metrics.jsonl'), 'utf8').trim().split('\n').filter(Boolean) : [];
+      if (rows.length >= 6) break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    child.kill('SIGKILL');
+    await exited;
+    const atKill = loadCheckpoint<{ step: number }>(join(killed, 'checkpoint.bin')).header.step;
+    assert.ok(atKill > 0 && atKill < 400, `killed at checkpoint step ${atKill}`);
+    const r = gankit('resume', '--run', killed, '--quiet');
+    assert.equal(r.status, 0, r.stderr);
+    const a = loadCheckpoint<{ step: number }>(join(whole, 'checkpoint.bin'));
+    const b = loadCheckpoint<{ step: number }>(join(killed, 'checkpoint.bin'));
+    assert.equal(b.header.step, 400);
+    for (const k of Object.keys(a.arrays)) assert.deepEqual(Array.from(b.arrays[k]), Array.from(a.arrays[k]), `${k} differs after kill + resume`);
+  });
+
+  it('divergence: a clear message, exit 3, the last good checkpoint kept', () => {
+    const out = join(tmp(), 'nan');
+    const r = gankit('train', '--config', tinyConfig({ loss: 'ns', optimizerD: { name: 'sgd', lr: 1e30 }, optimizerG: { name: 'sgd', lr: 1e30 } }), '--out', out, '--quiet');
+    assert.equal(r.status, 3, r.stderr);
+    assert.match(r.stderr, /training diverged at step \d+: .+ is not finite; the last good checkpoint \(step \d+\) is kept in /);
+    assert.ok(existsSync(join(out, 'checkpoint.bin')));
+  });
+
+  it('train writes the run folder; sample gives CSV and PNG', () => {
+    const out = join(tmp(), 'run');
+    const r = gankit('train', '--config', tinyConfig({ loss: 'ns' }), '--out', out, '--seed', '3');
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /finished 40 steps/);
+    assert.match(r.stderr, /40\/40/); // progress output
+    for (const f of ['config.json', 'metrics.jsonl', 'checkpoint.bin', 'metrics.png', 'summary.json', 'samples/step-000020.png', 'samples/step-000040.png']) assert.ok(existsSync(join(out, f)), `missing ${f}`);
+    const config = JSON.parse(readFileSync(join(out, 'config.json'), 'utf8'));
+    assert.equal(config.seed, 3);
+    assert.equal(config.loss, 'ns');
+    const csv = gankit('sample', '--run', out, '--n', '10');
+    assert.equal(csv.status, 0, csv.stderr);
+    const lines = csv.stdout.trim().split('\n');
+    assert.equal(lines[0], 'x,y');
+    assert.equal(lines.length, 11);
+    assert.ok(lines.slice(1).every((l) => l.split(',').map(Number).every(Number.isFinite)));
+    const png = join(out, 'pic.png');
+    assert.equal(gankit('sample', '--run', out, '--n', '50', '--png', '--out', png).status, 0);
+    assert.deepEqual([...readFileSync(png).subarray(1, 4)], [...Buffer.from('PNG')]);
+    assert.equal(gankit('sample', '--run', join(out, 'nope')).status, 2);
+  });
+});
