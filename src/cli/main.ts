@@ -48,6 +48,8 @@ Options (each overrides a field of the config):
   --gamma X          R1/R2 weight, or BEGAN's diversity ratio           [hyper.gamma]
   --profile P        toy (paper preset at 2-D scale, default) or paper  [profile]
   --ema X            generator EMA decay, 0 = off                       [ema]
+  --infogan          InfoGAN codes and Q head (one 10-way categorical and
+                     two continuous codes unless the config says)       [infogan]
   --config FILE      a JSON config (any subset of fields)
   --out DIR          run folder (default runs/<loss>-<data>-<time>)
   --backend NAME     wasm (default), cpu                                [backend]
@@ -126,6 +128,7 @@ export function trainOverrides(values: Values): Record<string, unknown> {
   set(['hyper', 'gamma'], num(values, 'gamma'));
   set(['profile'], values.profile);
   set(['ema'], num(values, 'ema'));
+  if (values.infogan) set(['infogan'], typeof file.infogan === 'object' && file.infogan ? file.infogan : {});
   set(['backend'], values.backend);
   return o;
 }
@@ -169,6 +172,7 @@ async function train(argv: string[]): Promise<number> {
     gamma: { type: 'string' },
     profile: { type: 'string' },
     ema: { type: 'string' },
+    infogan: { type: 'boolean' },
     config: { type: 'string' },
     out: { type: 'string' },
     backend: { type: 'string' },

@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { registerSecondOrderGradients } from './gradients.js';
+import { InputError } from '../errors.js';
 import { registerWasmConv2DBackpropFilter } from './kernels/conv2dBackpropFilter.js';
 
 export const BACKENDS = ['wasm', 'cpu', 'webgpu'] as const;
@@ -23,14 +24,14 @@ export function resolveBackendName(option?: string): BackendName {
   const requested = option ?? process.env.GANKIT_BACKEND ?? 'wasm';
   if (!(BACKENDS as readonly string[]).includes(requested)) {
     const from = option !== undefined ? 'backend option' : 'GANKIT_BACKEND';
-    throw new Error(`${from}: unknown backend '${requested}' (choose one of ${BACKENDS.join(', ')})`);
+    throw new InputError(`${from}: unknown backend '${requested}' (choose one of ${BACKENDS.join(', ')})`);
   }
   return requested as BackendName;
 }
 
 async function tryBackend(name: BackendName): Promise<boolean> {
   if (name === 'webgpu') {
-    throw new Error("backend 'webgpu' is not available yet in this build of gankit");
+    throw new InputError("backend: 'webgpu' is not available yet in this build of gankit (use wasm or cpu)");
   }
   try {
     return await tf.setBackend(name);

@@ -108,6 +108,21 @@ const fromInputGradients: GradConfig[] = [
   },
 ];
 
+/** ResizeXGrad(dy) = Aᵀdy with A = the forward resize to dy's size: its gradient w.r.t. dy is A. */
+function resizeBackwardGradient(
+  kernelName: string,
+  resize: (images: tf.Tensor4D, size: [number, number], alignCorners: boolean, halfPixelCenters: boolean) => tf.Tensor4D,
+): GradConfig {
+  return {
+    kernelName,
+    inputsToSave: ['images', 'dy'],
+    gradFunc: (ddx, [images, dy], attrs: NamedAttrMap) => ({
+      dy: () => resize(single(ddx) as tf.Tensor4D, [dy.shape[1]!, dy.shape[2]!], attrs.alignCorners as boolean, attrs.halfPixelCenters as boolean),
+      images: () => tf.zerosLike(images),
+    }),
+  };
+}
+
 const linearBackwardGradients: GradConfig[] = [
   {
     // AvgPoolGrad(dy) = Aᵀdy with A = avgPool: its gradient w.r.t. dy is A applied to the
@@ -125,35 +140,8 @@ const linearBackwardGradients: GradConfig[] = [
       input: () => tf.zerosLike(input),
     }),
   },
-  {
-    // ResizeBilinearGrad(dy) = Aᵀdy with A = resizeBilinear to dy's size.
-    kernelName: 'ResizeBilinearGrad',
-    inputsToSave: ['images', 'dy'],
-    gradFunc: (ddx, [images, dy], attrs: NamedAttrMap) => ({
-      dy: () =>
-        tf.image.resizeBilinear(
-          single(ddx) as tf.Tensor4D,
-          [dy.shape[1]!, dy.shape[2]!],
-          attrs.alignCorners as boolean,
-          attrs.halfPixelCenters as boolean,
-        ),
-      images: () => tf.zerosLike(images),
-    }),
-  },
-  {
-    kernelName: 'ResizeNearestNeighborGrad',
-    inputsToSave: ['images', 'dy'],
-    gradFunc: (ddx, [images, dy], attrs: NamedAttrMap) => ({
-      dy: () =>
-        tf.image.resizeNearestNeighbor(
-          single(ddx) as tf.Tensor4D,
-          [dy.shape[1]!, dy.shape[2]!],
-          attrs.alignCorners as boolean,
-          attrs.halfPixelCenters as boolean,
-        ),
-      images: () => tf.zerosLike(images),
-    }),
-  },
+  resizeBackwardGradient('ResizeBilinearGrad', tf.image.resizeBilinear),
+  resizeBackwardGradient('ResizeNearestNeighborGrad', tf.image.resizeNearestNeighbor),
   {
     // dW = Conv2DBackpropFilter(x, dy) is bilinear: ⟨dW, ddW⟩ = ⟨conv2d(x, ddW), dy⟩, so its
     // gradient is conv2d(x, ddW) w.r.t. dy and the input-gradient of that conv w.r.t. x.

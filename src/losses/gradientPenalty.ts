@@ -17,7 +17,9 @@
  *   loss plus a penalty around the *real* data (not a log-of-output loss). Reference code:
  *   x_p = x + 0.5 · std(x) · U[0,1) (one std over the whole batch, uniform noise per element),
  *   α ~ U[0,1] per sample, x̂ = x + α (x_p − x), penalty λ E[(‖∇_x̂ D(x̂)‖₂ − 1)²], λ = 10.
- *   Adam lr 1e-4, β1 0.5, β2 0.9, one D step per G step.
+ *   Adam lr 1e-4, β1 0.5, β2 0.9, one D step per G step. The paper writes the perturbation as
+ *   δ ~ N(0, cI): option `perturbation: 'gaussian'`. On centred 2-D data the one-sided uniform
+ *   noise penalises only the +x/+y side of each sample (see docs/losses.md).
  *
  * R1 / R2 — Mescheder, Geiger & Nowozin 2018, "Which Training Methods for GANs do actually
  *   Converge?": R1 = (γ/2) E_{x~data}[‖∇ₓ D(x)‖²] on real data; R2 the same on generated data.
@@ -104,7 +106,13 @@ export interface DraganOptions extends NormPenaltyOptions {
   /** Noise scale relative to std(x) (reference: 0.5). */
   noiseScale?: number;
   rng?: Rng;
-  /** Explicit per-element noise U[0,1), same shape as `real`. */
+  /**
+   * 'uniform' (default, the reference code): noise U[0,1) — one-sided, every perturbation points
+   * the same way; 'gaussian' (the paper's δ ~ N(0, cI)): standard normal noise, so
+   * x_p = x + noiseScale · std(x) · N(0, 1).
+   */
+  perturbation?: 'uniform' | 'gaussian';
+  /** Explicit per-element noise (U[0,1) or N(0,1) draws), same shape as `real`. */
   noise?: tf.Tensor;
   /** Explicit per-sample α ~ U[0,1], shape [N]. */
   alpha?: tf.Tensor;
@@ -129,7 +137,7 @@ export function draganPenalty(critic: Critic, real: tf.Tensor, options: DraganOp
   checkPositive('noiseScale', noiseScale);
   return tf.tidy(() => {
     const rng = options.noise && options.alpha ? undefined : requireRng(options.rng, 'draganPenalty');
-    const noise = options.noise ?? rng!.uniform(real.shape);
+    const noise = options.noise ?? (options.perturbation === 'gaussian' ? rng!.normal(real.shape) : rng!.uniform(real.shape));
     const alpha = options.alpha ?? rng!.uniform([real.shape[0]]);
     const points = draganPoints(real, noise, alpha, noiseScale);
     return tf.mul(lambda, unitGradientNormPenalty(critic, points, { oneSided })) as tf.Scalar;

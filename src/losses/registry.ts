@@ -57,6 +57,8 @@ export interface LossHyperparameters {
   lambdaK?: number;
   /** DRAGAN perturbation scale relative to std(x). */
   noiseScale?: number;
+  /** DRAGAN noise: 'uniform' U[0,1) (reference code, default) or 'gaussian' N(0,1) (the paper's δ). */
+  perturbation?: 'uniform' | 'gaussian';
 }
 
 export interface LossPreset {
@@ -228,12 +230,12 @@ const LOSSES: GanLoss[] = [
       optimizerD: adam(1e-4, 0.5, 0.9),
       optimizerG: adam(1e-4, 0.5, 0.9),
       nCritic: 1,
-      hyper: { lambda: 10, noiseScale: 0.5, realLabelSmoothing: 0 },
+      hyper: { lambda: 10, noiseScale: 0.5, perturbation: 'uniform', realLabelSmoothing: 0 },
       source: 'reference code: λ 10, perturbation 0.5·std(x), Adam 1e-4, β=(0.5, 0.9), 1 D step',
     },
     discriminatorLoss: (o, h) => minimaxDiscriminatorLoss(o.real, o.fake, h),
     generatorLoss: (o) => nonSaturatingGeneratorLoss(o.fake),
-    penalty: (p, h) => draganPenalty(p.critic, p.real, { lambda: h.lambda ?? 10, noiseScale: h.noiseScale ?? 0.5, rng: p.rng }),
+    penalty: (p, h) => draganPenalty(p.critic, p.real, { lambda: h.lambda ?? 10, noiseScale: h.noiseScale ?? 0.5, perturbation: h.perturbation, rng: p.rng }),
     initialState: noState,
     nextState: keepState,
     diagnostics: noDiagnostics,

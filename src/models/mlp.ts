@@ -76,18 +76,27 @@ export class Mlp {
 
   /** Forward pass; `params` (same order as `variables`) replaces the weights, e.g. EMA copies. */
   apply(x: tf.Tensor, params: tf.Tensor[] = this.variables): tf.Tensor2D {
+    return tf.tidy(() => this.output(this.hidden(x, params), params));
+  }
+
+  /** The last hidden layer's activations (what heads such as InfoGAN's Q read). */
+  hidden(x: tf.Tensor, params: tf.Tensor[] = this.variables): tf.Tensor2D {
     return tf.tidy(() => {
       let h = x as tf.Tensor2D;
       let p = 0;
-      this.layers.forEach((layer, l) => {
+      this.layers.slice(0, -1).forEach((layer) => {
         h = tf.add(tf.matMul(h, params[p++] as tf.Tensor2D), params[p++]);
-        if (l + 1 < this.layers.length) {
-          if (layer.gain) h = layerNorm(h, params[p++], params[p++]);
-          h = activate(h, this.spec.activation) as tf.Tensor2D;
-        }
+        if (layer.gain) h = layerNorm(h, params[p++], params[p++]);
+        h = activate(h, this.spec.activation) as tf.Tensor2D;
       });
       return h;
     });
+  }
+
+  /** The output layer applied to hidden activations. */
+  output(hidden: tf.Tensor2D, params: tf.Tensor[] = this.variables): tf.Tensor2D {
+    const n = params.length;
+    return tf.tidy(() => tf.add(tf.matMul(hidden, params[n - 2] as tf.Tensor2D), params[n - 1]) as tf.Tensor2D);
   }
 
   parameterCount(): number {

@@ -7,8 +7,8 @@ import type { DiscriminatorKind } from '../losses/registry.js';
 export class MlpGenerator implements GeneratorNet {
   readonly net: Mlp;
   readonly sampleShape: number[];
-  constructor(readonly noiseDim: number, outputDim: number, spec: MlpSpec, rng: Rng) {
-    this.net = new Mlp(noiseDim, outputDim, spec, rng, 'G');
+  constructor(readonly latentDim: number, outputDim: number, spec: MlpSpec, rng: Rng) {
+    this.net = new Mlp(latentDim, outputDim, spec, rng, 'G');
     this.sampleShape = [outputDim];
   }
   get variables() {
@@ -25,22 +25,31 @@ export class MlpGenerator implements GeneratorNet {
   }
 }
 
+/** MLP critic; with qDim > 0 it also has InfoGAN's Q head, a linear layer on the shared last hidden layer. */
 export class MlpCritic implements DiscriminatorNet {
   readonly net: Mlp;
-  constructor(inputDim: number, spec: MlpSpec, rng: Rng) {
+  private readonly qHead: Mlp | null;
+  constructor(inputDim: number, spec: MlpSpec, rng: Rng, qDim = 0) {
     this.net = new Mlp(inputDim, 1, spec, rng, 'D');
+    this.qHead = qDim > 0 ? new Mlp(spec.width, qDim, { ...spec, depth: 0 }, rng, 'Q') : null;
   }
   get variables() {
-    return this.net.variables;
+    return [...this.net.variables, ...(this.qHead?.variables ?? [])];
   }
   score(x: tf.Tensor) {
     return tf.tidy(() => tf.reshape(this.net.apply(x), [-1]) as tf.Tensor1D);
   }
+  scoreWithQ(x: tf.Tensor) {
+    if (!this.qHead) throw new Error('this critic has no Q head (infogan is off)');
+    const h = this.net.hidden(x);
+    return { score: tf.reshape(this.net.output(h), [-1]) as tf.Tensor1D, q: this.qHead.apply(h) };
+  }
   parameterCount() {
-    return this.net.parameterCount();
+    return this.variables.reduce((n, v) => n + v.size, 0);
   }
   dispose() {
     this.net.dispose();
+    this.qHead?.dispose();
   }
 }
 
@@ -48,7 +57,7 @@ export class MlpCritic implements DiscriminatorNet {
 export class MlpAutoencoder implements DiscriminatorNet {
   readonly encoder: Mlp;
   readonly decoder: Mlp;
-  constructor(inputDim: number, spec: MlpSpec, rng: Rng, bottleneck = 8) {
+  constructor(inputDim: number, spec: MlpSpec, rng: Rng, bottleneck = 1) {
     const half = { ...spec, depth: Math.max(1, Math.ceil(spec.depth / 2)) };
     this.encoder = new Mlp(inputDim, bottleneck, half, rng, 'D_enc');
     this.decoder = new Mlp(bottleneck, inputDim, half, rng, 'D_dec');
@@ -68,6 +77,7 @@ export class MlpAutoencoder implements DiscriminatorNet {
   }
 }
 
-export function toyDiscriminator(kind: DiscriminatorKind, spec: MlpSpec, rng: Rng): DiscriminatorNet {
-  return kind === 'autoencoder' ? new MlpAutoencoder(2, spec, rng) : new MlpCritic(2, spec, rng);
+export function toyDiscriminator(kind: DiscriminatorKind, spec: MlpSpec, rng: Rng, qDim = 0): DiscriminatorNet {
+  if (kind === 'autoencoder' && qDim > 0) throw new Error('InfoGAN needs a discriminator with a Q head; BEGAN\'s autoencoder has none');
+  return kind === 'autoencoder' ? new MlpAutoencoder(2, spec, rng) : new MlpCritic(2, spec, rng, qDim);
 }

@@ -8,7 +8,8 @@ export interface Network {
 }
 
 export interface GeneratorNet extends Network {
-  readonly noiseDim: number;
+  /** Size of G's input: noise plus any codes or labels. */
+  readonly latentDim: number;
   /** Shape of one generated sample, e.g. [2] or [28, 28, 1]. */
   readonly sampleShape: number[];
   /** G(z); `params` (in the order of `variables`) replaces the weights, e.g. for EMA copies. */
@@ -21,4 +22,6 @@ export interface DiscriminatorNet extends Network {
    * reconstruction error mean|x − AE(x)|. Samples must be scored independently.
    */
   score(x: tf.Tensor): tf.Tensor1D;
+  /** InfoGAN: the score and Q's raw outputs [N, qDim] from one pass through the shared body. */
+  scoreWithQ?(x: tf.Tensor): { score: tf.Tensor1D; q: tf.Tensor2D };
 }

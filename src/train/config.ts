@@ -32,6 +32,18 @@ export interface DataConfig {
   std?: number;
 }
 
+export interface InfoganConfig {
+  /** Values of each categorical code, e.g. [8]. */
+  categorical: number[];
+  /** Number of continuous U[−1, 1] codes. */
+  continuous: number;
+  /** λ for the categorical and the continuous parts (official code: 1 and 1). */
+  lambdaCategorical: number;
+  lambdaContinuous: number;
+}
+
+export const DEFAULT_INFOGAN: InfoganConfig = { categorical: [10], continuous: 2, lambdaCategorical: 1, lambdaContinuous: 1 };
+
 export interface RunConfig {
   /**
    * 'toy' (default): the paper preset adapted to the 2-D scale (see TOY_PROFILE); 'paper': the
@@ -53,6 +65,11 @@ export interface RunConfig {
   backend: string;
   /** Learning-rate schedule: 'constant', or 'linear' decay to 0 at the last step. */
   lrSchedule: 'constant' | 'linear';
+  /**
+   * InfoGAN (Chen et al. 2016): latent codes appended to the noise, a Q head on D, and λ·L_I
+   * subtracted from both losses. null = off.
+   */
+  infogan: InfoganConfig | null;
   /** Generator weight EMA decay; 0 = off. Samples and metrics use the EMA weights when on. */
   ema: number;
   /** Metrics (losses, modes, gradient norms) every this many steps. */
@@ -83,6 +100,7 @@ export const DEFAULT_CONFIG: Omit<RunConfig, 'hyper' | 'optimizerD' | 'optimizer
   seed: 1,
   backend: 'wasm',
   lrSchedule: 'constant',
+  infogan: null,
   ema: 0,
   logEvery: 50,
   plotEvery: 500,
@@ -139,6 +157,8 @@ export function resolveConfig(overrides: Json = {}): RunConfig {
   const profile = overrides.profile ?? DEFAULT_CONFIG.profile;
   if (profile !== 'toy' && profile !== 'paper') throw new ConfigError('profile', `must be 'toy' or 'paper', got ${JSON.stringify(profile)}`);
   const profiled = profile === 'toy' ? mergeConfig(base, toyProfile(lossName)) : base;
+  // An infogan object fills in from the paper's codes (one 10-way categorical, two continuous, λ 1).
+  if (isObject(overrides.infogan)) profiled.infogan = { ...DEFAULT_INFOGAN, categorical: [...DEFAULT_INFOGAN.categorical] };
   const config = mergeConfig(profiled, overrides);
   validateConfig(config);
   return config;
@@ -190,6 +210,19 @@ export function validateConfig(c: RunConfig): void {
   if (!(Number.isInteger(c.seed) && c.seed >= 0 && c.seed <= 0xffffffff)) throw new ConfigError('seed', `must be an integer in [0, 4294967295], got ${JSON.stringify(c.seed)}`);
   oneOf('backend', c.backend, BACKENDS);
   oneOf('lrSchedule', c.lrSchedule, ['constant', 'linear']);
+  if (c.infogan !== null) {
+    const g = c.infogan as InfoganConfig;
+    if (!isObject(g)) throw new ConfigError('infogan', 'must be null or an object { categorical, continuous, lambdaCategorical, lambdaContinuous }');
+    if (!Array.isArray(g.categorical)) throw new ConfigError('infogan.categorical', 'must be a list of code sizes, e.g. [8]');
+    g.categorical.forEach((k, i) => {
+      if (!(Number.isInteger(k) && k >= 2)) throw new ConfigError(`infogan.categorical[${i}]`, `must be an integer ≥ 2, got ${JSON.stringify(k)}`);
+    });
+    if (!(Number.isInteger(g.continuous) && g.continuous >= 0)) throw new ConfigError('infogan.continuous', `must be a non-negative integer, got ${JSON.stringify(g.continuous)}`);
+    if (g.categorical.length === 0 && g.continuous === 0) throw new ConfigError('infogan', 'needs at least one code');
+    inRange('infogan.lambdaCategorical', g.lambdaCategorical, 0, 1e6);
+    inRange('infogan.lambdaContinuous', g.lambdaContinuous, 0, 1e6);
+    if (getLoss(c.loss).discriminator === 'autoencoder') throw new ConfigError('infogan', `cannot be combined with '${c.loss}': its autoencoder discriminator has no Q head`);
+  }
   inRange('ema', c.ema, 0, 1, true);
   positiveInteger('logEvery', c.logEvery);
   positiveInteger('plotEvery', c.plotEvery);
@@ -202,7 +235,7 @@ export function validateConfig(c: RunConfig): void {
   validateOptimizer('optimizerG', c.optimizerG);
   const h = c.hyper;
   if (!isObject(h)) throw new ConfigError('hyper', 'must be an object');
-  const knownHyper = ['lambda', 'oneSided', 'gamma', 'clipValue', 'warmup', 'coding', 'realLabelSmoothing', 'lambdaK', 'noiseScale'];
+  const knownHyper = ['lambda', 'oneSided', 'gamma', 'clipValue', 'warmup', 'coding', 'realLabelSmoothing', 'lambdaK', 'noiseScale', 'perturbation'];
   for (const k of Object.keys(h)) if (!knownHyper.includes(k)) throw new ConfigError(`hyper.${k}`, `unknown hyper-parameter (known: ${knownHyper.join(', ')})`);
   if (h.lambda !== undefined) positiveNumber('hyper.lambda', h.lambda);
   if (h.clipValue !== undefined) positiveNumber('hyper.clipValue', h.clipValue);
@@ -211,6 +244,7 @@ export function validateConfig(c: RunConfig): void {
   if (h.gamma !== undefined) (c.loss === 'began' ? inRange('hyper.gamma', h.gamma, 0, 1) : positiveNumber('hyper.gamma', h.gamma));
   if (h.realLabelSmoothing !== undefined) inRange('hyper.realLabelSmoothing', h.realLabelSmoothing, 0, 1, true);
   if (h.coding !== undefined) oneOf('hyper.coding', h.coding, Object.keys(LSGAN_CODINGS));
+  if (h.perturbation !== undefined) oneOf('hyper.perturbation', h.perturbation, ['uniform', 'gaussian']);
   for (const flag of ['oneSided', 'warmup'] as const) {
     if (h[flag] !== undefined && typeof h[flag] !== 'boolean') throw new ConfigError(`hyper.${flag}`, `must be true or false, got ${JSON.stringify(h[flag])}`);
   }

@@ -27,6 +27,7 @@ import type { DiscriminatorNet, GeneratorNet } from '../models/types.js';
 import { MlpGenerator, toyDiscriminator } from '../models/toy.js';
 import { toyDataset, Toy2D } from '../data/toy2d.js';
 import { CheckpointArrays } from './checkpoint.js';
+import { mutualInformation, sampleCodes, concatCodes, InfoCodes, InfoCodeSpec, QOutputs } from '../losses/infogan.js';
 
 /** What one generator step measured (means over its last D step where it says D). */
 export interface StepStats {
@@ -81,6 +82,8 @@ export class Trainer {
   readonly rng: Rng;
   private lossState: LossState;
   private emaWeights: tf.Variable[] | null = null;
+  /** InfoGAN's codes, or null. */
+  readonly codes: InfoCodeSpec | null;
   step = 0;
 
   constructor(
@@ -92,8 +95,10 @@ export class Trainer {
     // Weights are drawn from a stream of their own so that changing the architecture does not
     // shift the training draws (and vice versa).
     const initRng = new Rng((config.seed ^ 0x5eed) >>> 0);
-    this.G = nets?.G ?? new MlpGenerator(config.model.noiseDim, 2, config.model.generator, initRng);
-    this.D = nets?.D ?? toyDiscriminator(this.loss.discriminator, config.model.discriminator, initRng);
+    this.codes = config.infogan ? { categorical: config.infogan.categorical, continuous: config.infogan.continuous } : null;
+    const codeDim = this.codes ? this.codes.categorical.reduce((a, b) => a + b, 0) + this.codes.continuous : 0;
+    this.G = nets?.G ?? new MlpGenerator(config.model.noiseDim + codeDim, 2, config.model.generator, initRng);
+    this.D = nets?.D ?? toyDiscriminator(this.loss.discriminator, config.model.discriminator, initRng, codeDim);
     this.optD = new Optimizer(config.optimizerD, this.D.variables);
     this.optG = new Optimizer(config.optimizerG, this.G.variables);
     this.rng = new Rng(config.seed);
@@ -105,8 +110,28 @@ export class Trainer {
     return { ...this.lossState };
   }
 
-  private noise(n: number): tf.Tensor {
-    return this.rng.normal([n, this.G.noiseDim]);
+  /** G's input for n samples: noise z ~ N(0, I), then (InfoGAN) codes c from their prior, in that draw order. */
+  latent(rng: Rng, n: number): { z: tf.Tensor; codes: InfoCodes | null } {
+    const noise = rng.normal([n, this.config.model.noiseDim]);
+    if (!this.codes) return { z: noise, codes: null };
+    const codes = sampleCodes(rng, this.codes, n);
+    return { z: tf.concat([noise, concatCodes(codes)], 1), codes };
+  }
+
+  /** λ-weighted InfoGAN bound from Q's raw outputs [N, ΣK + d] (categorical logits, then Gaussian means, σ = 1). */
+  private information(q: tf.Tensor2D, codes: InfoCodes): { weighted: tf.Scalar; bound: tf.Scalar } {
+    const spec = this.codes!;
+    const sizes = [...spec.categorical, ...(spec.continuous ? [spec.continuous] : [])];
+    // Slices rather than tf.split: split's gradient fails ("Pass at least one tensor to concat") for a single part.
+    let offset = 0;
+    const parts = sizes.map((size) => {
+      const part = tf.slice(q, [0, offset], [-1, size]);
+      offset += size;
+      return part;
+    });
+    const outputs: QOutputs = { categoricalLogits: parts.slice(0, spec.categorical.length), continuousMean: spec.continuous ? parts[parts.length - 1] : undefined };
+    const { weightedBound, lowerBound } = mutualInformation(outputs, codes, { lambdaCategorical: this.config.infogan!.lambdaCategorical, lambdaContinuous: this.config.infogan!.lambdaContinuous });
+    return { weighted: weightedBound, bound: lowerBound };
   }
 
   /** One generator step with its discriminator steps. Throws DivergenceError on NaN/Inf. */
@@ -114,43 +139,73 @@ export class Trainer {
     const { config, loss } = this;
     const hyper = config.hyper;
     const n = config.batchSize;
-    const criticSteps = criticStepsFor(this.step, { nCritic: config.nCritic, warmup: Boolean(hyper.warmup) && config.loss === 'wgan' });
+    const criticSteps = criticStepsFor(this.step, { nCritic: config.nCritic, warmup: Boolean(hyper.warmup) });
     const lrScale = config.lrSchedule === 'linear' ? Math.max(0, 1 - this.step / config.steps) : 1;
     let dStats: number[] = [];
     for (let i = 0; i < criticSteps; i++) {
       dStats = tf.tidy(() => {
         const real = this.source.batch(this.rng, n);
-        const fake = this.G.generate(this.noise(n));
+        const { z, codes } = this.latent(this.rng, n);
+        const fake = this.G.generate(z);
+        const kept: tf.Tensor[] = [];
+        const keep = <T extends tf.Tensor>(t: T): T => {
+          kept.push(tf.keep(t));
+          return t;
+        };
+        let penalty: tf.Scalar = tf.scalar(0);
+        let info: tf.Scalar = tf.scalar(0);
         let realMean: tf.Scalar = tf.scalar(0);
         let fakeMean: tf.Scalar = tf.scalar(0);
-        let penalty: tf.Scalar = tf.scalar(0);
         const state = this.lossState;
         const { value, grads } = tf.variableGrads(() => {
-          const outputs = { real: this.D.score(real), fake: this.D.score(fake) };
-          realMean = tf.keep(tf.mean(outputs.real) as tf.Scalar);
-          fakeMean = tf.keep(tf.mean(outputs.fake) as tf.Scalar);
-          const adversarial = loss.discriminatorLoss(outputs, hyper, state);
-          if (!loss.penalty) return adversarial;
-          penalty = tf.keep(loss.penalty({ critic: (x) => this.D.score(x), real, fake, rng: this.rng }, hyper));
-          return tf.add(adversarial, penalty) as tf.Scalar;
+          let fakeScores: tf.Tensor1D;
+          let mi: { weighted: tf.Scalar; bound: tf.Scalar } | null = null;
+          if (codes) {
+            const both = this.D.scoreWithQ!(fake);
+            fakeScores = both.score;
+            mi = this.information(both.q, codes);
+            info = keep(mi.bound);
+          } else {
+            fakeScores = this.D.score(fake);
+          }
+          const outputs = { real: this.D.score(real), fake: fakeScores };
+          realMean = keep(tf.mean(outputs.real) as tf.Scalar);
+          fakeMean = keep(tf.mean(outputs.fake) as tf.Scalar);
+          let total = loss.discriminatorLoss(outputs, hyper, state);
+          if (loss.penalty) {
+            penalty = keep(loss.penalty({ critic: (x) => this.D.score(x), real, fake, rng: this.rng }, hyper));
+            total = tf.add(total, penalty) as tf.Scalar;
+          }
+          // InfoGAN: λ·L_I is subtracted from the D/Q loss (and from the G loss below).
+          return mi ? (tf.sub(total, mi.weighted) as tf.Scalar) : total;
         }, this.D.variables);
         const ordered = this.D.variables.map((v) => grads[v.name]);
         this.optD.apply(ordered, lrScale);
-        const out = Array.from(tf.stack([value, penalty, realMean, fakeMean, globalNorm(ordered)]).dataSync());
+        const out = Array.from(tf.stack([value, penalty, realMean, fakeMean, globalNorm(ordered), info]).dataSync());
         // tf.keep let these escape variableGrads' scope; they are done with now.
-        tf.dispose([realMean, fakeMean, penalty]);
+        tf.dispose(kept);
         return out;
       });
       loss.afterDiscriminatorStep?.(this.D.variables, hyper);
       this.lossState = loss.nextState(this.lossState, { real: dStats[2], fake: dStats[3] }, hyper);
     }
     const gStats = tf.tidy(() => {
-      const z = this.noise(n);
+      const { z, codes } = this.latent(this.rng, n);
       const real = loss.generatorUsesReal ? this.source.batch(this.rng, n) : null;
       const { value, grads } = tf.variableGrads(() => {
-        const fakeScores = this.D.score(this.G.generate(z));
+        const fake = this.G.generate(z);
+        let fakeScores: tf.Tensor1D;
+        let mi: tf.Scalar | null = null;
+        if (codes) {
+          const both = this.D.scoreWithQ!(fake);
+          fakeScores = both.score;
+          mi = this.information(both.q, codes).weighted;
+        } else {
+          fakeScores = this.D.score(fake);
+        }
         const realScores = real ? this.D.score(real) : tf.zerosLike(fakeScores);
-        return loss.generatorLoss({ real: realScores, fake: fakeScores }, hyper, this.lossState);
+        const adversarial = loss.generatorLoss({ real: realScores, fake: fakeScores }, hyper, this.lossState);
+        return mi ? (tf.sub(adversarial, mi) as tf.Scalar) : adversarial;
       }, this.G.variables);
       const ordered = this.G.variables.map((v) => grads[v.name]);
       this.optG.apply(ordered, lrScale);
@@ -168,7 +223,10 @@ export class Trainer {
       fakeScore: dStats[3],
       gradNormD: dStats[4],
       gradNormG: gStats[1],
-      diagnostics: loss.diagnostics({ real: dStats[2], fake: dStats[3] }, hyper, this.lossState),
+      diagnostics: {
+        ...loss.diagnostics({ real: dStats[2], fake: dStats[3] }, hyper, this.lossState),
+        ...(this.codes ? { mutualInformation: dStats[5] } : {}),
+      },
     };
     const bad = ([['D loss', stats.dLoss], ['G loss', stats.gLoss], ['D gradient norm', stats.gradNormD], ['G gradient norm', stats.gradNormG], ['a weight', gStats[2]]] as const).find(
       ([, v]) => !Number.isFinite(v),
@@ -185,7 +243,7 @@ export class Trainer {
 
   /** n generated samples (EMA weights when EMA is on) drawn with `rng` (default: a fixed evaluation stream). */
   sample(n: number, rng: Rng = new Rng(0xe7a1)): Float32Array {
-    return tf.tidy(() => this.G.generate(rng.normal([n, this.G.noiseDim]), this.emaWeights ?? undefined).dataSync() as Float32Array);
+    return tf.tidy(() => this.G.generate(this.latent(rng, n).z, this.emaWeights ?? undefined).dataSync() as Float32Array);
   }
 
   /** D's score at the given points (for the contour plot): σ(D) for logit discriminators, the raw score otherwise. */
