@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { tf, Rng, initEngine } from '../src/index.js';
 import { LOSS_NAMES, getLoss } from '../src/losses/registry.js';
 import { resolveConfig, ConfigError, RunConfig } from '../src/train/config.js';
-import { Trainer, toyTrainer, toyBatchSource, DivergenceError, BatchSource } from '../src/train/trainer.js';
+import { Trainer, toyTrainer, DivergenceError, BatchSource } from '../src/train/trainer.js';
 import { startRun, resumeRun, CHECKPOINT } from '../src/train/run.js';
 import { decodeCheckpoint, encodeCheckpoint, loadCheckpoint, saveCheckpoint } from '../src/train/checkpoint.js';
 import { ring8 } from '../src/data/toy2d.js';
@@ -245,6 +245,5 @@ describe('checkpoints', () => {
     assert.deepEqual(b.state, a.state);
     a.dispose();
     b.dispose();
-    void toyBatchSource;
   });
 });

@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path';
 import { initEngine } from '../engine/index.js';
 import { ConfigError, resolveConfig, RunConfig } from '../train/config.js';
 import { listLosses, VARIANTS } from '../losses/registry.js';
-import { startRun, resumeRun, openRun, evaluate, scatterPng, RunFolderError, Progress } from '../train/run.js';
+import { startRun, resumeRun, openRun, evaluate, scatterPng, readRunConfig, RunFolderError, Progress } from '../train/run.js';
 import { DivergenceError } from '../train/trainer.js';
 import { Rng } from '../engine/index.js';
 import { ProgressBar } from './progress.js';
@@ -197,21 +197,13 @@ async function resume(argv: string[]): Promise<number> {
   if (typeof values.run !== 'string') throw new UsageError('resume needs --run DIR');
   const steps = num(values, 'steps', true);
   const dir = resolve(values.run);
-  const config = openRunConfigForBackend(dir);
+  const config = readRunConfig(dir);
   await initEngine({ backend: config.backend });
   const reporter = progressReporter(Boolean(values.quiet), steps ?? config.steps);
   const result = await resumeRun(dir, { onProgress: reporter.onProgress }, steps);
   reporter.done();
   console.log(summarise(result));
   return 0;
-}
-
-function openRunConfigForBackend(dir: string): RunConfig {
-  try {
-    return JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as RunConfig;
-  } catch {
-    throw new RunFolderError(`${dir}: not a gankit run folder (no readable config.json)`);
-  }
 }
 
 async function sample(argv: string[]): Promise<number> {
@@ -223,7 +215,7 @@ async function sample(argv: string[]): Promise<number> {
   if (n <= 0) throw new ConfigError('--n', `must be a positive integer, got ${n}`);
   const seed = num(values, 'seed', true) ?? 0;
   const dir = resolve(values.run);
-  const config = openRunConfigForBackend(dir);
+  const config = readRunConfig(dir);
   await initEngine({ backend: config.backend });
   const { trainer, data, header } = openRun(dir);
   try {
