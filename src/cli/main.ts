@@ -136,12 +136,20 @@ export function trainOverrides(values: Values): Record<string, unknown> {
 function progressReporter(quiet: boolean, total: number): { onProgress: (p: Progress) => void; done: () => void } {
   if (quiet) return { onProgress: () => {}, done: () => {} };
   const bar = new ProgressBar(process.stderr, total);
+  let lastEval = ''; // the latest logged quality, shown until the next one
   return {
     onProgress: (p) => {
       const s = p.stats;
       const parts = [`D ${s.dLoss.toFixed(3)}`, `G ${s.gLoss.toFixed(3)}`];
       if (s.diagnostics.wassersteinEstimate !== undefined) parts.push(`W ${s.diagnostics.wassersteinEstimate.toFixed(3)}`);
-      if (p.eval?.modesCovered !== undefined) parts.push(`modes ${p.eval.modesCovered}/${p.eval.totalModes} HQ ${(100 * (p.eval.highQualityShare ?? 0)).toFixed(0)}%`);
+      if (s.diagnostics.mutualInformation !== undefined) parts.push(`L_I ${s.diagnostics.mutualInformation.toFixed(2)}`);
+      if (p.eval) {
+        lastEval =
+          p.eval.modesCovered !== undefined
+            ? `modes ${p.eval.modesCovered}/${p.eval.totalModes} HQ ${(100 * (p.eval.highQualityShare ?? 0)).toFixed(0)}%`
+            : `SW ${p.eval.slicedWasserstein.toFixed(3)}`;
+      }
+      if (lastEval) parts.push(lastEval);
       bar.update(p.step, p.stepsPerSecond, parts.join('  '));
     },
     done: () => bar.finish(),

@@ -194,19 +194,21 @@ export function scatterPng(trainer: Trainer, data: Toy2D, step: number, fake: Fl
 function metricsPng(dir: string, rows: MetricsRow[], title: string): void {
   const xs = rows.map((r) => r.step);
   const col = (k: string) => rows.map((r) => (typeof r[k] === 'number' ? (r[k] as number) : null));
+  const has = (k: string) => rows.some((r) => typeof r[k] === 'number' && r[k] !== 0);
+  const panel = (title: string, yLabel: string, ...series: Array<[string, string]>) => ({ title, yLabel, series: series.map(([name, k]) => ({ name, xs, ys: col(k) })) });
   const panels = [
-    { title: 'losses', yLabel: 'loss', series: [{ name: 'D', xs, ys: col('dLoss') }, { name: 'G', xs, ys: col('gLoss') }] },
-    rows.some((r) => typeof r.wassersteinEstimate === 'number')
-      ? { title: 'Wasserstein estimate −L_D (critic)', yLabel: 'E[D(x)] − E[D(G(z))]', series: [{ name: 'W', xs, ys: col('wassersteinEstimate') }] }
-      : { title: 'mean D output', yLabel: 'D', series: [{ name: 'real', xs, ys: col('realScore') }, { name: 'generated', xs, ys: col('fakeScore') }] },
-    rows.some((r) => typeof r.modesCovered === 'number')
-      ? { title: 'modes covered', yLabel: 'modes', series: [{ name: 'modes', xs, ys: col('modesCovered') }] }
-      : { title: 'sliced Wasserstein to data', yLabel: 'SW₁', series: [{ name: 'SW', xs, ys: col('slicedWasserstein') }] },
-    rows.some((r) => typeof r.highQualityShare === 'number')
-      ? { title: 'high-quality samples (within 3σ)', yLabel: 'share', series: [{ name: 'HQ', xs, ys: col('highQualityShare') }] }
-      : { title: 'penalty', yLabel: 'penalty', series: [{ name: 'penalty', xs, ys: col('penalty') }] },
-    { title: 'gradient norms', yLabel: '‖∇‖', series: [{ name: 'D', xs, ys: col('gradNormD') }, { name: 'G', xs, ys: col('gradNormG') }] },
-    { title: 'sliced Wasserstein to data', yLabel: 'SW₁', series: [{ name: 'SW', xs, ys: col('slicedWasserstein') }] },
+    panel('losses', 'loss', ['D', 'dLoss'], ['G', 'gLoss']),
+    has('wassersteinEstimate')
+      ? panel('Wasserstein estimate −L_D (critic)', 'E[D(x)] − E[D(G(z))]', ['W', 'wassersteinEstimate'])
+      : panel('mean D output', 'D', ['real', 'realScore'], ['generated', 'fakeScore']),
+    ...(has('modesCovered') || rows.some((r) => typeof r.modesCovered === 'number')
+      ? [panel('modes covered', 'modes', ['modes', 'modesCovered']), panel('high-quality samples (within 3σ)', 'share', ['HQ', 'highQualityShare'])]
+      : []),
+    ...(has('penalty') ? [panel('gradient penalty', 'penalty', ['penalty', 'penalty'])] : []),
+    ...(has('k') ? [panel('BEGAN balance', 'value', ['k', 'k'], ['M_global', 'convergence'])] : []),
+    ...(has('mutualInformation') ? [panel('InfoGAN bound L_I', 'nats', ['L_I', 'mutualInformation'])] : []),
+    panel('gradient norms', '‖∇‖', ['D', 'gradNormD'], ['G', 'gradNormG']),
+    panel('sliced Wasserstein to data', 'SW₁', ['SW', 'slicedWasserstein']),
   ];
   writeFileAtomic(join(dir, 'metrics.png'), svgToPng(panelsSvg(title, panels)));
 }
