@@ -1,0 +1,83 @@
+/**
+ * A user's folder of PNG/JPEG images as an ImageDataset: every image resized (cover crop) to
+ * height × width, grayscale (1 channel) or RGB (3). If every image sits in a sub-folder, the
+ * sub-folder names become class labels (sorted), as torchvision's ImageFolder does; otherwise
+ * the data are unlabelled. An unreadable image is an error naming it, unless `skipUnreadable`
+ * is set, in which case it is reported through `warn` and left out.
+ */
+import { readdirSync, statSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
+import sharp from 'sharp';
+import { InputError } from '../errors.js';
+import type { ImageDataset } from './images.js';
+
+export interface FolderOptions {
+  height?: number;
+  width?: number;
+  channels?: 1 | 3;
+  skipUnreadable?: boolean;
+  warn?: (message: string) => void;
+}
+
+const IMAGE = /\.(png|jpe?g)$/i;
+
+function listImages(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string) => {
+    for (const entry of readdirSync(d).sort()) {
+      const path = join(d, entry);
+      const st = statSync(path);
+      if (st.isDirectory()) walk(path);
+      else if (IMAGE.test(entry)) out.push(path);
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+export async function loadImageFolder(dir: string, { height = 32, width = 32, channels = 3, skipUnreadable = false, warn = (m) => console.error(m) }: FolderOptions = {}): Promise<ImageDataset> {
+  try {
+    if (!statSync(dir).isDirectory()) throw new Error('not a folder');
+  } catch (e) {
+    throw new InputError(`${dir}: cannot read the image folder (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  const files = listImages(dir);
+  if (files.length === 0) throw new InputError(`${dir}: no PNG or JPEG images found`);
+  const size = height * width * channels;
+  const pixels: Uint8Array[] = [];
+  const kept: string[] = [];
+  for (const file of files) {
+    try {
+      let image = sharp(file).resize(width, height, { fit: 'cover' }).removeAlpha();
+      image = channels === 1 ? image.grayscale() : image.toColourspace('srgb');
+      const raw = await image.raw().toBuffer({ resolveWithObject: true });
+      if (raw.info.channels !== channels || raw.data.length !== size) throw new Error(`decoded to ${raw.info.channels} channels, ${raw.data.length} bytes`);
+      pixels.push(new Uint8Array(raw.data.buffer, raw.data.byteOffset, raw.data.length));
+      kept.push(file);
+    } catch (e) {
+      const message = `${file}: cannot decode the image (${(e as Error).message.split('\n')[0]})`;
+      if (!skipUnreadable) throw new InputError(`${message}; pass --skip-unreadable to leave such files out`);
+      warn(`gankit: skipping ${message}`);
+    }
+  }
+  if (kept.length === 0) throw new InputError(`${dir}: none of the ${files.length} images could be read`);
+  const classOf = (file: string) => {
+    const parts = relative(dir, file).split(sep);
+    return parts.length > 1 ? parts[0] : null;
+  };
+  const labelled = kept.every((f) => classOf(f) !== null);
+  const classNames = labelled ? [...new Set(kept.map((f) => classOf(f)!))].sort() : [];
+  const all = new Uint8Array(kept.length * size);
+  pixels.forEach((p, i) => all.set(p, i * size));
+  return {
+    name: `folder:${dir}`,
+    pixels: all,
+    labels: labelled ? Uint8Array.from(kept, (f) => classNames.indexOf(classOf(f)!)) : null,
+    count: kept.length,
+    height,
+    width,
+    channels,
+    classes: classNames.length,
+    classNames: labelled ? classNames : undefined,
+  };
+}
