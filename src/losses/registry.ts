@@ -121,6 +121,8 @@ const rmsprop = (lr: number): OptimizerSettings => ({ name: 'rmsprop', lr, decay
 const noState = (): LossState => ({});
 const keepState = (state: LossState): LossState => state;
 const noDiagnostics = (): Record<string, number> => ({});
+/** For losses without state across steps and without diagnostics of their own. */
+const STATELESS = { initialState: noState, nextState: keepState, diagnostics: noDiagnostics };
 const criticDiagnostics = (means: { real: number; fake: number }) => ({ wassersteinEstimate: means.real - means.fake });
 
 const NS_FORMULA_D = 'E[softplus(−D(x))] + E[softplus(D(G(z)))]';
@@ -138,9 +140,7 @@ const LOSSES: GanLoss[] = [
     preset: { optimizerD: DCGAN_ADAM, optimizerG: DCGAN_ADAM, nCritic: 1, hyper: { realLabelSmoothing: 0 }, source: 'Adam 2e-4, β=(0.5, 0.999), 1 D step (DCGAN practice)' },
     discriminatorLoss: (o, h) => minimaxDiscriminatorLoss(o.real, o.fake, h),
     generatorLoss: (o) => nonSaturatingGeneratorLoss(o.fake),
-    initialState: noState,
-    nextState: keepState,
-    diagnostics: noDiagnostics,
+    ...STATELESS,
   },
   {
     name: 'minimax',
@@ -153,9 +153,7 @@ const LOSSES: GanLoss[] = [
     preset: { optimizerD: DCGAN_ADAM, optimizerG: DCGAN_ADAM, nCritic: 1, hyper: { realLabelSmoothing: 0 }, source: 'Adam 2e-4, β=(0.5, 0.999), 1 D step (DCGAN practice)' },
     discriminatorLoss: (o, h) => minimaxDiscriminatorLoss(o.real, o.fake, h),
     generatorLoss: (o) => minimaxGeneratorLoss(o.fake),
-    initialState: noState,
-    nextState: keepState,
-    diagnostics: noDiagnostics,
+    ...STATELESS,
   },
   {
     name: 'lsgan',
@@ -168,9 +166,7 @@ const LOSSES: GanLoss[] = [
     preset: { optimizerD: DCGAN_ADAM, optimizerG: DCGAN_ADAM, nCritic: 1, hyper: { coding: '0-1-1' }, source: "Adam β1 0.5 (paper), lr 2e-4 (DCGAN); coding (a,b,c) = (0,1,1) as in the paper's experiments; 'chi2' = (−1,1,0)" },
     discriminatorLoss: (o, h) => lsganDiscriminatorLoss(o.real, o.fake, LSGAN_CODINGS[h.coding ?? '0-1-1']),
     generatorLoss: (o, h) => lsganGeneratorLoss(o.fake, LSGAN_CODINGS[h.coding ?? '0-1-1']),
-    initialState: noState,
-    nextState: keepState,
-    diagnostics: noDiagnostics,
+    ...STATELESS,
   },
   {
     name: 'wgan',
@@ -236,9 +232,7 @@ const LOSSES: GanLoss[] = [
     discriminatorLoss: (o, h) => minimaxDiscriminatorLoss(o.real, o.fake, h),
     generatorLoss: (o) => nonSaturatingGeneratorLoss(o.fake),
     penalty: (p, h) => draganPenalty(p.critic, p.real, { lambda: h.lambda ?? 10, noiseScale: h.noiseScale ?? 0.5, perturbation: h.perturbation, rng: p.rng }),
-    initialState: noState,
-    nextState: keepState,
-    diagnostics: noDiagnostics,
+    ...STATELESS,
   },
   {
     name: 'began',
@@ -273,9 +267,7 @@ const LOSSES: GanLoss[] = [
     preset: { optimizerD: DCGAN_ADAM, optimizerG: DCGAN_ADAM, nCritic: 1, hyper: {}, source: 'SN-GAN setting C: Adam 2e-4, β=(0.5, 0.999), 1 D step' },
     discriminatorLoss: (o) => hingeDiscriminatorLoss(o.real, o.fake),
     generatorLoss: (o) => hingeGeneratorLoss(o.fake),
-    initialState: noState,
-    nextState: keepState,
-    diagnostics: noDiagnostics,
+    ...STATELESS,
   },
   ...relativistic(),
   zeroCentred('r1', 'R1', 'real data', (p, h) => r1Penalty(p.critic, p.real, h.gamma ?? 10)),
@@ -301,9 +293,7 @@ function relativistic(): GanLoss[] {
     preset: { optimizerD: DCGAN_ADAM, optimizerG: DCGAN_ADAM, nCritic: 1, hyper: {}, source: 'paper (CIFAR-10 setup): Adam 2e-4, β=(0.5, 0.999), 1 D step' },
     discriminatorLoss: (o: AdversarialOutputs) => dLoss(o.real, o.fake),
     generatorLoss: (o: AdversarialOutputs) => gLoss(o.real, o.fake),
-    initialState: noState,
-    nextState: keepState,
-    diagnostics: noDiagnostics,
+    ...STATELESS,
   }));
 }
 
@@ -327,9 +317,7 @@ function zeroCentred(name: string, label: string, where: string, penalty: NonNul
     discriminatorLoss: (o, h) => minimaxDiscriminatorLoss(o.real, o.fake, h),
     generatorLoss: (o) => nonSaturatingGeneratorLoss(o.fake),
     penalty,
-    initialState: noState,
-    nextState: keepState,
-    diagnostics: noDiagnostics,
+    ...STATELESS,
   };
 }
 
