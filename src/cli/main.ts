@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path';
 import { initEngine } from '../engine/index.js';
 import { ConfigError, resolveConfig, RunConfig } from '../train/config.js';
 import { listLosses, VARIANTS } from '../losses/registry.js';
-import { startRun, resumeRun, openRun, evaluate, scatterPng, readRunConfig, RunFolderError, Progress } from '../train/run.js';
+import { startRun, resumeRun, openRun, scatterPng, readRunConfig, RunFolderError, Progress } from '../train/run.js';
 import { DivergenceError } from '../train/trainer.js';
 import { Rng } from '../engine/index.js';
 import { ProgressBar } from './progress.js';
@@ -228,14 +228,13 @@ async function sample(argv: string[]): Promise<number> {
   const { trainer, data, header } = openRun(dir);
   try {
     if (!header) throw new RunFolderError(`${dir}: the run has no checkpoint yet`);
+    const points = trainer.sample(n, new Rng(seed));
     if (values.png) {
-      const ev = evaluate(trainer, data, n, trainer.step);
-      const points = trainer.sample(n, new Rng(seed));
+      const real = data.sample(new Rng(seed + 1), n);
       const out = typeof values.out === 'string' ? values.out : join(dir, 'sample.png');
-      writeFileSync(out, scatterPng(trainer, data, trainer.step, points, ev.real, `${n} samples, seed ${seed}`));
+      writeFileSync(out, scatterPng(trainer, data, trainer.step, points, real, `${n} samples, seed ${seed}`));
       console.error(`gankit: wrote ${out}`);
     } else {
-      const points = trainer.sample(n, new Rng(seed));
       const lines = ['x,y'];
       for (let i = 0; i < points.length; i += 2) lines.push(`${points[i]},${points[i + 1]}`);
       const text = lines.join('\n') + '\n';
