@@ -134,6 +134,13 @@ export class Trainer {
     return { weighted: weightedBound, bound: lowerBound };
   }
 
+  /** D's scores on generated samples and, with InfoGAN codes, the bound from Q in the same pass through D's body. */
+  private scoreFakes(fake: tf.Tensor, codes: InfoCodes | null): { scores: tf.Tensor1D; mi: { weighted: tf.Scalar; bound: tf.Scalar } | null } {
+    if (!codes) return { scores: this.D.score(fake), mi: null };
+    const { score, q } = this.D.scoreWithQ!(fake);
+    return { scores: score, mi: this.information(q, codes) };
+  }
+
   /** One generator step with its discriminator steps. Throws DivergenceError on NaN/Inf. */
   trainStep(): StepStats {
     const { config, loss } = this;
@@ -158,16 +165,8 @@ export class Trainer {
         let fakeMean: tf.Scalar = tf.scalar(0);
         const state = this.lossState;
         const { value, grads } = tf.variableGrads(() => {
-          let fakeScores: tf.Tensor1D;
-          let mi: { weighted: tf.Scalar; bound: tf.Scalar } | null = null;
-          if (codes) {
-            const both = this.D.scoreWithQ!(fake);
-            fakeScores = both.score;
-            mi = this.information(both.q, codes);
-            info = keep(mi.bound);
-          } else {
-            fakeScores = this.D.score(fake);
-          }
+          const { scores: fakeScores, mi } = this.scoreFakes(fake, codes);
+          if (mi) info = keep(mi.bound);
           const outputs = { real: this.D.score(real), fake: fakeScores };
           realMean = keep(tf.mean(outputs.real) as tf.Scalar);
           fakeMean = keep(tf.mean(outputs.fake) as tf.Scalar);
@@ -193,19 +192,10 @@ export class Trainer {
       const { z, codes } = this.latent(this.rng, n);
       const real = loss.generatorUsesReal ? this.source.batch(this.rng, n) : null;
       const { value, grads } = tf.variableGrads(() => {
-        const fake = this.G.generate(z);
-        let fakeScores: tf.Tensor1D;
-        let mi: tf.Scalar | null = null;
-        if (codes) {
-          const both = this.D.scoreWithQ!(fake);
-          fakeScores = both.score;
-          mi = this.information(both.q, codes).weighted;
-        } else {
-          fakeScores = this.D.score(fake);
-        }
+        const { scores: fakeScores, mi } = this.scoreFakes(this.G.generate(z), codes);
         const realScores = real ? this.D.score(real) : tf.zerosLike(fakeScores);
         const adversarial = loss.generatorLoss({ real: realScores, fake: fakeScores }, hyper, this.lossState);
-        return mi ? (tf.sub(adversarial, mi) as tf.Scalar) : adversarial;
+        return mi ? (tf.sub(adversarial, mi.weighted) as tf.Scalar) : adversarial;
       }, this.G.variables);
       const ordered = this.G.variables.map((v) => grads[v.name]);
       this.optG.apply(ordered, lrScale);
