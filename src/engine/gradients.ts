@@ -178,8 +178,18 @@ function transposeLast(x: Tensor): Tensor {
   return tf.transpose(x, perm);
 }
 
-/** a·b with the transposes done as explicit Transpose kernels (see the BatchMatMul note below). */
+/**
+ * op(a)·op(b) with the transposes done as explicit Transpose kernels (see the BatchMatMul note
+ * below), choosing between that and (op(b)ᵀ·op(a)ᵀ)ᵀ whichever moves fewer elements: for a dense
+ * layer's input gradient dy·Wᵀ with a big W it transposes dy and the result instead of W.
+ */
 function plainMatMul(a: Tensor, b: Tensor, transposeA: boolean, transposeB: boolean): Tensor {
+  const rows = a.shape[a.rank - (transposeA ? 1 : 2)];
+  const cols = b.shape[b.rank - (transposeB ? 2 : 1)];
+  const batch = Math.max(a.size / (a.shape[a.rank - 1] * a.shape[a.rank - 2]), b.size / (b.shape[b.rank - 1] * b.shape[b.rank - 2]));
+  const direct = (transposeA ? a.size : 0) + (transposeB ? b.size : 0);
+  const swapped = (transposeA ? 0 : a.size) + (transposeB ? 0 : b.size) + batch * rows * cols;
+  if (swapped < direct) return transposeLast(tf.matMul(transposeB ? b : transposeLast(b), transposeA ? a : transposeLast(a)));
   return tf.matMul(transposeA ? transposeLast(a) : a, transposeB ? transposeLast(b) : b);
 }
 

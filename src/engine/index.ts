@@ -5,9 +5,11 @@
 import * as tf from '@tensorflow/tfjs';
 import { registerSecondOrderGradients } from './gradients.js';
 import { registerWasmConv2DBackpropFilter } from './kernels/conv2dBackpropFilter.js';
+import { registerConvGradients } from './conv.js';
 
 registerSecondOrderGradients();
 registerWasmConv2DBackpropFilter();
+registerConvGradients();
 
 export { tf };
 export { registerSecondOrderGradients } from './gradients.js';
@@ -16,4 +18,5 @@ export type { BackendName, EngineOptions } from './backend.js';
 export { Rng } from './rng.js';
 export type { RngState } from './rng.js';
 export { registerWasmConv2DBackpropFilter } from './kernels/conv2dBackpropFilter.js';
+export { deconv2d, conv2dGradient, registerConvGradients } from './conv.js';
 export { logSoftmax, softmaxCrossEntropy, perSampleNorm } from './ops.js';
