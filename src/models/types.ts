@@ -14,6 +14,11 @@ export interface GeneratorNet extends Network {
   readonly sampleShape: number[];
   /** G(z); `params` (in the order of `variables`) replaces the weights, e.g. for EMA copies. */
   generate(z: tf.Tensor, params?: tf.Tensor[]): tf.Tensor;
+  /**
+   * Smallest batch G should be run on (batch-norm generators use the batch's statistics, so
+   * sampling pads small requests up to this and drops the extra samples). Default 1.
+   */
+  readonly minBatch?: number;
 }
 
 export interface DiscriminatorNet extends Network {
@@ -21,7 +26,11 @@ export interface DiscriminatorNet extends Network {
    * One number per sample: a logit, a critic score, or (autoencoder discriminators) the L1
    * reconstruction error mean|x − AE(x)|. Samples must be scored independently.
    */
-  score(x: tf.Tensor): tf.Tensor1D;
-  /** InfoGAN: the score and Q's raw outputs [N, qDim] from one pass through the shared body. */
-  scoreWithQ?(x: tf.Tensor): { score: tf.Tensor1D; q: tf.Tensor2D };
+  score(x: tf.Tensor, labels?: tf.Tensor): tf.Tensor1D;
+  /**
+   * The score and the auxiliary head's raw outputs [N, q] from one pass through the shared body:
+   * InfoGAN's Q (code logits and means) or ACGAN's class logits. `labels`: one-hot [N, K] for
+   * conditional discriminators.
+   */
+  scoreWithQ?(x: tf.Tensor, labels?: tf.Tensor): { score: tf.Tensor1D; q: tf.Tensor2D };
 }

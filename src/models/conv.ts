@@ -1,0 +1,389 @@
+/**
+ * Convolutional generators and discriminators for images (NHWC, pixels in [−1, 1]).
+ *
+ * - `lucic28`: the InfoGAN / Lucic et al. ("Are GANs Created Equal?") MNIST architecture.
+ *     G: FC 1024 → BN → ReLU → FC 7·7·128 → BN → ReLU → deconv 64 (4×4, s2) → BN → ReLU
+ *        → deconv C (4×4, s2) → tanh.
+ *     D: conv 64 (4×4, s2) → lReLU(0.2) → conv 128 (4×4, s2) → norm → lReLU → FC 1024 → norm
+ *        → lReLU → FC 1.
+ * - `dcgan32` / `dcgan64` (Radford et al. 2016), for image folders:
+ *     G: FC 4·4·(8|4)·64 → BN → ReLU → deconvs (4×4, s2) halving channels → deconv C → tanh.
+ *     D: conv 64 (4×4, s2, no norm) → convs doubling channels with norm → FC 1, lReLU(0.2).
+ * - BEGAN's autoencoder discriminator (Berthelot et al. 2017): encoder = conv stack (ELU) → FC h,
+ *   decoder = FC → nearest-neighbour upsampling + 3×3 convs (ELU) → C channels; score = L1
+ *   reconstruction error per sample.
+ *
+ * D's norm: 'batch' where the papers have it (standard GAN, LSGAN, WGAN); 'layer' (per-sample)
+ * or 'none' for the gradient-penalty losses, whose penalty needs samples scored independently —
+ * see `discriminatorNormFor`. Batch statistics are always the current batch's (G and D are run
+ * in training mode, as the reference implementations sample).
+ *
+ * Conditioning: G takes [z, onehot(y)] (its latentDim includes the classes); D takes y as K
+ * constant planes concatenated to the image ('concat', Mirza & Osindero) or by projection
+ * score = ψ(φ(x)) + ⟨E y, φ(x)⟩ ('projection', Miyato & Koyama 2018). The auxiliary head (InfoGAN's
+ * Q: FC 128 → lReLU → FC q; ACGAN's class logits: FC K) reads the last hidden features φ(x).
+ *
+ * Every op here has a tested second-order gradient (conv2d and deconv via src/engine/conv.ts,
+ * leakyRelu/elu/tanh/moments/resizeNearestNeighbor via src/engine/gradients.ts), so WGAN-GP, DRAGAN
+ * and R1 work on these critics. Weights ~ N(0, 0.02²) (DCGAN), biases 0, BN γ 1, β 0.
+ */
+import { tf, Rng, deconv2d } from '../engine/index.js';
+import type { DiscriminatorNet, GeneratorNet } from './types.js';
+
+export const IMAGE_ARCHITECTURES = ['lucic28', 'dcgan32', 'dcgan64'] as const;
+export type ImageArchitecture = (typeof IMAGE_ARCHITECTURES)[number];
+export const NORMS = ['batch', 'layer', 'none'] as const;
+export type Norm = (typeof NORMS)[number];
+export type Conditioning = 'none' | 'concat' | 'projection';
+
+export interface ImageShape {
+  height: number;
+  width: number;
+  channels: number;
+}
+
+/** The image size an architecture produces. */
+export function architectureSize(arch: ImageArchitecture): number {
+  return arch === 'lucic28' ? 28 : arch === 'dcgan32' ? 32 : 64;
+}
+
+let instance = 0;
+
+/** Variables in creation order plus name → index, so a forward pass can take replacement params. */
+class Params {
+  readonly variables: tf.Variable[] = [];
+  private readonly prefix: string;
+  constructor(
+    name: string,
+    private readonly rng: Rng,
+  ) {
+    this.prefix = `${name}#${instance++}`;
+  }
+  private add(name: string, value: tf.Tensor): number {
+    this.variables.push(tf.variable(value, true, `${this.prefix}/${name}`));
+    return this.variables.length - 1;
+  }
+  weight(name: string, shape: number[]): number {
+    return this.add(`${name}/weight`, tf.mul(this.rng.normal(shape), 0.02));
+  }
+  zeros(name: string, shape: number[]): number {
+    return this.add(name, tf.zeros(shape));
+  }
+  ones(name: string, shape: number[]): number {
+    return this.add(name, tf.ones(shape));
+  }
+}
+
+interface Affine {
+  w: number;
+  b: number;
+}
+interface NormLayer {
+  kind: Norm;
+  gain: number;
+  shift: number;
+}
+
+function affine(p: Params, name: string, shape: number[], outputs = shape[shape.length - 1]): Affine {
+  return { w: p.weight(name, shape), b: p.zeros(`${name}/bias`, [outputs]) };
+}
+function normLayer(p: Params, name: string, kind: Norm, channels: number): NormLayer {
+  if (kind === 'none') return { kind, gain: -1, shift: -1 };
+  return { kind, gain: p.ones(`${name}/gain`, [channels]), shift: p.zeros(`${name}/shift`, [channels]) };
+}
+
+/** Batch norm over all axes but the last (batch statistics); layer norm over each sample's features. */
+function normalise(x: tf.Tensor, n: NormLayer, P: tf.Tensor[]): tf.Tensor {
+  if (n.kind === 'none') return x;
+  const axes = n.kind === 'batch' ? [...Array(x.rank - 1).keys()] : [...Array(x.rank - 1).keys()].map((a) => a + 1);
+  const { mean, variance } = tf.moments(x, axes, true);
+  const normed = tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, 1e-5)));
+  return tf.add(tf.mul(normed, P[n.gain]), P[n.shift]);
+}
+
+const dense = (x: tf.Tensor, a: Affine, P: tf.Tensor[]) => tf.add(tf.matMul(x as tf.Tensor2D, P[a.w] as tf.Tensor2D), P[a.b]);
+const conv = (x: tf.Tensor, a: Affine, P: tf.Tensor[], stride: number) =>
+  tf.add(tf.conv2d(x as tf.Tensor4D, P[a.w] as tf.Tensor4D, stride, 'same'), P[a.b]);
+const lrelu = (x: tf.Tensor) => tf.leakyRelu(x, 0.2);
+
+interface GeneratorPlan {
+  fcHidden: number | null;
+  base: [number, number];
+  channels: number[];
+}
+
+function generatorPlan(arch: ImageArchitecture): GeneratorPlan {
+  switch (arch) {
+    case 'lucic28':
+      return { fcHidden: 1024, base: [7, 128], channels: [64] };
+    case 'dcgan32':
+      return { fcHidden: null, base: [4, 256], channels: [128, 64] };
+    case 'dcgan64':
+      return { fcHidden: null, base: [4, 512], channels: [256, 128, 64] };
+  }
+}
+
+/** A generator with fully connected layers into a small feature map, then stride-2 transposed convolutions. */
+export class ConvGenerator implements GeneratorNet {
+  readonly variables: tf.Variable[];
+  /** Batch norm uses the batch's statistics: sample at least this many at a time. */
+  readonly minBatch = 64;
+  readonly sampleShape: number[];
+  private readonly fc: { a: Affine; n: NormLayer }[] = [];
+  private readonly deconvs: { a: Affine; n: NormLayer | null; outChannels: number }[] = [];
+  private readonly plan: GeneratorPlan;
+
+  constructor(
+    readonly latentDim: number,
+    readonly arch: ImageArchitecture,
+    channels: number,
+    rng: Rng,
+  ) {
+    const p = new Params('G', rng);
+    this.plan = generatorPlan(arch);
+    const { fcHidden, base, channels: widths } = this.plan;
+    const size = architectureSize(arch);
+    this.sampleShape = [size, size, channels];
+    let inDim = latentDim;
+    if (fcHidden) {
+      this.fc.push({ a: affine(p, 'fc0', [inDim, fcHidden]), n: normLayer(p, 'bn_fc0', 'batch', fcHidden) });
+      inDim = fcHidden;
+    }
+    const baseUnits = base[0] * base[0] * base[1];
+    this.fc.push({ a: affine(p, `fc${this.fc.length}`, [inDim, baseUnits]), n: normLayer(p, `bn_fc${this.fc.length}`, 'batch', baseUnits) });
+    let inCh = base[1];
+    for (const [i, outCh] of [...widths, channels].entries()) {
+      const last = i === widths.length;
+      // tf.conv2dTranspose's filter layout: [kh, kw, out, in].
+      this.deconvs.push({ a: affine(p, `deconv${i}`, [4, 4, outCh, inCh], outCh), n: last ? null : normLayer(p, `bn_deconv${i}`, 'batch', outCh), outChannels: outCh });
+      inCh = outCh;
+    }
+    this.variables = p.variables;
+  }
+
+  parameterCount(): number {
+    return this.variables.reduce((s, v) => s + v.size, 0);
+  }
+
+  generate(z: tf.Tensor, params: tf.Tensor[] = this.variables): tf.Tensor {
+    return tf.tidy(() => {
+      const P = params;
+      let h: tf.Tensor = z;
+      for (const { a, n } of this.fc) h = tf.relu(normalise(dense(h, a, P), n, P));
+      const n0 = z.shape[0];
+      const [s0, c0] = this.plan.base;
+      h = tf.reshape(h, [n0, s0, s0, c0]);
+      let size = s0;
+      for (const { a, n, outChannels } of this.deconvs) {
+        size *= 2;
+        const filter = P[a.w] as tf.Tensor4D;
+        h = deconv2d(h as tf.Tensor4D, filter, [n0, size, size, outChannels], 2, 'same');
+        h = tf.add(h, P[a.b]);
+        h = n ? tf.relu(normalise(h, n, P)) : tf.tanh(h);
+      }
+      return h;
+    });
+  }
+
+  dispose(): void {
+    tf.dispose(this.variables);
+  }
+}
+
+export interface ConvDiscriminatorOptions {
+  arch: ImageArchitecture;
+  /** Image channels. */
+  channels: number;
+  norm: Norm;
+  /** Classes for 'concat'/'projection' conditioning (0 = unconditional). */
+  classes?: number;
+  conditioning?: Conditioning;
+  /** Size of the auxiliary head (InfoGAN Q outputs or ACGAN class logits); 0 = none. */
+  headDim?: number;
+  /** 'q': InfoGAN's FC 128 → lReLU → FC headDim; 'linear': one FC (ACGAN's classifier). */
+  headKind?: 'q' | 'linear';
+}
+
+function discriminatorPlan(arch: ImageArchitecture): { channels: number[]; fcHidden: number | null } {
+  switch (arch) {
+    case 'lucic28':
+      return { channels: [64, 128], fcHidden: 1024 };
+    case 'dcgan32':
+      return { channels: [64, 128, 256], fcHidden: null };
+    case 'dcgan64':
+      return { channels: [64, 128, 256, 512], fcHidden: null };
+  }
+}
+
+/** A strided-conv discriminator/critic with optional conditioning and auxiliary head. */
+export class ConvDiscriminator implements DiscriminatorNet {
+  readonly variables: tf.Variable[];
+  private readonly convs: { a: Affine; n: NormLayer }[] = [];
+  private readonly fc: { a: Affine; n: NormLayer } | null = null;
+  private readonly out: Affine;
+  private readonly embed: number = -1;
+  private readonly head: Affine[] = [];
+  readonly featureDim: number;
+  readonly classes: number;
+  readonly conditioning: Conditioning;
+
+  constructor(
+    readonly options: ConvDiscriminatorOptions,
+    rng: Rng,
+  ) {
+    const p = new Params('D', rng);
+    const { channels, fcHidden } = discriminatorPlan(options.arch);
+    this.classes = options.classes ?? 0;
+    this.conditioning = this.classes > 0 ? (options.conditioning ?? 'concat') : 'none';
+    let inCh = options.channels + (this.conditioning === 'concat' ? this.classes : 0);
+    for (const [i, outCh] of channels.entries()) {
+      // The first layer has no norm (DCGAN, InfoGAN).
+      this.convs.push({ a: affine(p, `conv${i}`, [4, 4, inCh, outCh]), n: normLayer(p, `norm_conv${i}`, i === 0 ? 'none' : options.norm, outCh) });
+      inCh = outCh;
+    }
+    let size = architectureSize(options.arch);
+    for (let i = 0; i < channels.length; i++) size = Math.ceil(size / 2);
+    let features = size * size * inCh;
+    if (fcHidden) {
+      this.fc = { a: affine(p, 'fc', [features, fcHidden]), n: normLayer(p, 'norm_fc', options.norm, fcHidden) };
+      features = fcHidden;
+    }
+    this.featureDim = features;
+    this.out = affine(p, 'out', [features, 1]);
+    if (this.conditioning === 'projection') this.embed = p.weight('embed', [this.classes, features]);
+    const headDim = options.headDim ?? 0;
+    if (headDim > 0) {
+      if ((options.headKind ?? 'q') === 'q') this.head.push(affine(p, 'q0', [features, 128]), affine(p, 'q1', [128, headDim]));
+      else this.head.push(affine(p, 'cls', [features, headDim]));
+    }
+    this.variables = p.variables;
+  }
+
+  parameterCount(): number {
+    return this.variables.reduce((s, v) => s + v.size, 0);
+  }
+
+  /** φ(x): the last hidden features [N, featureDim]. */
+  features(x: tf.Tensor, labels?: tf.Tensor): tf.Tensor2D {
+    const P = this.variables;
+    let h: tf.Tensor = x;
+    if (this.conditioning === 'concat') {
+      if (!labels) throw new Error('this discriminator is conditional: pass one-hot labels');
+      const [n, hh, ww] = x.shape;
+      const planes = tf.tile(tf.reshape(labels, [n, 1, 1, this.classes]), [1, hh, ww, 1]);
+      h = tf.concat([x, planes], 3);
+    }
+    for (const { a, n } of this.convs) h = lrelu(normalise(conv(h, a, P, 2), n, P));
+    h = tf.reshape(h, [x.shape[0], -1]);
+    if (this.fc) h = lrelu(normalise(dense(h, this.fc.a, P), this.fc.n, P));
+    return h as tf.Tensor2D;
+  }
+
+  private scoreFromFeatures(phi: tf.Tensor2D, labels?: tf.Tensor): tf.Tensor1D {
+    const P = this.variables;
+    let s = tf.reshape(dense(phi, this.out, P), [-1]) as tf.Tensor1D;
+    if (this.conditioning === 'projection') {
+      if (!labels) throw new Error('this discriminator is conditional: pass one-hot labels');
+      s = tf.add(s, tf.sum(tf.mul(tf.matMul(labels as tf.Tensor2D, P[this.embed] as tf.Tensor2D), phi), 1)) as tf.Tensor1D;
+    }
+    return s;
+  }
+
+  score(x: tf.Tensor, labels?: tf.Tensor): tf.Tensor1D {
+    return tf.tidy(() => this.scoreFromFeatures(this.features(x, labels), labels));
+  }
+
+  scoreWithQ(x: tf.Tensor, labels?: tf.Tensor): { score: tf.Tensor1D; q: tf.Tensor2D } {
+    if (this.head.length === 0) throw new Error('this discriminator has no auxiliary head');
+    return tf.tidy(() => {
+      const P = this.variables;
+      const phi = this.features(x, labels);
+      let q: tf.Tensor = phi;
+      for (const [i, a] of this.head.entries()) {
+        q = dense(q, a, P);
+        if (i + 1 < this.head.length) q = lrelu(q);
+      }
+      return { score: this.scoreFromFeatures(phi, labels), q: q as tf.Tensor2D };
+    });
+  }
+
+  dispose(): void {
+    tf.dispose(this.variables);
+  }
+}
+
+/**
+ * BEGAN's autoencoder discriminator for images. Encoder: 3×3 conv n → stride-2 3×3 convs (2n, 3n)
+ * → FC h; decoder: FC → [s, s, n] → (nearest-neighbour ×2 → 3×3 conv n) per scale → 3×3 conv C.
+ * ELU throughout, no norm (as in the paper). score(x) = mean |x − AE(x)| per sample.
+ */
+export class ConvAutoencoder implements DiscriminatorNet {
+  readonly variables: tf.Variable[];
+  private readonly enc: Affine[] = [];
+  private readonly encFc: Affine;
+  private readonly decFc: Affine;
+  private readonly dec: Affine[] = [];
+  private readonly toImage: Affine;
+  private readonly base: number;
+  private readonly scales: number;
+
+  constructor(
+    readonly image: ImageShape,
+    rng: Rng,
+    readonly filters = 32,
+    readonly embedding = 64,
+  ) {
+    const p = new Params('AE', rng);
+    const n = filters;
+    this.scales = image.height % 4 === 0 ? 2 : 1;
+    this.base = image.height / 2 ** this.scales;
+    let inCh = image.channels;
+    const widths = [n, ...Array.from({ length: this.scales }, (_, i) => n * (i + 2))];
+    for (const [i, w] of widths.entries()) {
+      this.enc.push(affine(p, `enc${i}`, [3, 3, inCh, w]));
+      inCh = w;
+    }
+    this.encFc = affine(p, 'enc_fc', [this.base * this.base * inCh, embedding]);
+    this.decFc = affine(p, 'dec_fc', [embedding, this.base * this.base * n]);
+    for (let i = 0; i < this.scales; i++) this.dec.push(affine(p, `dec${i}`, [3, 3, n, n]));
+    this.toImage = affine(p, 'dec_out', [3, 3, n, image.channels]);
+    this.variables = p.variables;
+  }
+
+  parameterCount(): number {
+    return this.variables.reduce((s, v) => s + v.size, 0);
+  }
+
+  reconstruct(x: tf.Tensor): tf.Tensor {
+    return tf.tidy(() => {
+      const P = this.variables;
+      let h: tf.Tensor = x;
+      for (const [i, a] of this.enc.entries()) h = tf.elu(conv(h, a, P, i === 0 ? 1 : 2));
+      const code = dense(tf.reshape(h, [x.shape[0], -1]), this.encFc, P);
+      h = tf.reshape(dense(code, this.decFc, P), [x.shape[0], this.base, this.base, this.filters]);
+      let size = this.base;
+      for (const a of this.dec) {
+        size *= 2;
+        h = tf.elu(conv(tf.image.resizeNearestNeighbor(h as tf.Tensor4D, [size, size]), a, P, 1));
+      }
+      return tf.tanh(conv(h, this.toImage, P, 1));
+    });
+  }
+
+  score(x: tf.Tensor): tf.Tensor1D {
+    return tf.tidy(() => tf.mean(tf.abs(tf.sub(x, this.reconstruct(x))), [1, 2, 3]) as tf.Tensor1D);
+  }
+
+  dispose(): void {
+    tf.dispose(this.variables);
+  }
+}
+
+/**
+ * D's default norm for a loss: batch norm as in the papers, except that a critic with a gradient
+ * penalty gets none (WGAN-GP §4, Lucic et al.): the penalty is per sample and batch norm couples them.
+ */
+export function discriminatorNormFor(hasPenalty: boolean, requested?: Norm): Norm {
+  if (requested) return requested;
+  return hasPenalty ? 'none' : 'batch';
+}

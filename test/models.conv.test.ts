@@ -1,0 +1,122 @@
+/**
+ * Convolutional models: output shapes and ranges, per-sample scoring where the penalties need
+ * it, conditioning that actually reads the label, the auxiliary head, BEGAN's autoencoder, and the
+ * WGAN-GP penalty's gradient w.r.t. a conv critic's weights against finite differences.
+ */
+import { describe, it, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { tf, Rng, initEngine } from '../src/index.js';
+import { ConvGenerator, ConvDiscriminator, ConvAutoencoder, discriminatorNormFor } from '../src/models/conv.js';
+import { wganGpPenalty } from '../src/losses/gradientPenalty.js';
+import { assertClose } from './helpers/numeric.js';
+
+describe('convolutional models', () => {
+  before(() => initEngine());
+
+  it('generators: lucic28, dcgan32, dcgan64 shapes, tanh range, latent size', () => {
+    for (const [arch, channels, size] of [['lucic28', 1, 28], ['dcgan32', 3, 32], ['dcgan64', 3, 64]] as const) {
+      const G = new ConvGenerator(20, arch, channels, new Rng(1));
+      const y = G.generate(new Rng(2).normal([4, 20]));
+      assert.deepEqual(y.shape, [4, size, size, channels]);
+      assert.deepEqual(G.sampleShape, [size, size, channels]);
+      const v = y.dataSync();
+      assert.ok(v.every((p) => p > -1 && p < 1), `${arch}: tanh output`);
+      assert.ok(Math.max(...v) - Math.min(...v) > 1e-4, `${arch}: output is not constant`);
+      tf.dispose(y);
+      G.dispose();
+    }
+  });
+
+  it('critics without batch norm score each sample on its own; batch norm couples them (so penalties get none)', () => {
+    const rng = new Rng(3);
+    const x = rng.uniform([3, 28, 28, 1], -1, 1);
+    for (const norm of ['none', 'layer', 'batch'] as const) {
+      const D = new ConvDiscriminator({ arch: 'lucic28', channels: 1, norm }, new Rng(4));
+      const together = D.score(x).dataSync()[0];
+      const alone = D.score(tf.slice(x, [0, 0, 0, 0], [2, -1, -1, -1])).dataSync()[0];
+      if (norm === 'batch') assert.ok(Math.abs(together - alone) > 1e-4, 'batch norm: the score depends on the batch');
+      else assert.ok(Math.abs(together - alone) < 1e-4, `${norm}: ${together} vs ${alone}`);
+      D.dispose();
+    }
+    assert.equal(discriminatorNormFor(true), 'none');
+    assert.equal(discriminatorNormFor(false), 'batch');
+    assert.equal(discriminatorNormFor(true, 'layer'), 'layer');
+  });
+
+  it('conditional critics read the label (concat planes and projection); the head has the asked size', () => {
+    const rng = new Rng(5);
+    const x = rng.uniform([2, 28, 28, 1], -1, 1);
+    const y0 = tf.oneHot(tf.tensor1d([0, 0], 'int32'), 10).toFloat();
+    const y1 = tf.oneHot(tf.tensor1d([7, 7], 'int32'), 10).toFloat();
+    for (const conditioning of ['concat', 'projection'] as const) {
+      const D = new ConvDiscriminator({ arch: 'lucic28', channels: 1, norm: 'none', classes: 10, conditioning }, new Rng(6));
+      if (conditioning === 'projection') {
+        // The embedding starts small; give it weight so the label's effect is visible.
+        const embed = D.variables.find((v) => v.name.endsWith('/embed/weight'))!;
+        embed.assign(new Rng(7).normal(embed.shape));
+      }
+      const a = D.score(x, y0).dataSync();
+      const b = D.score(x, y1).dataSync();
+      assert.ok(Math.abs(a[0] - b[0]) > 1e-5, `${conditioning}: the label changes the score`);
+      assert.throws(() => D.score(x), /conditional/);
+      D.dispose();
+    }
+    const Q = new ConvDiscriminator({ arch: 'lucic28', channels: 1, norm: 'batch', headDim: 12, headKind: 'q' }, new Rng(8));
+    const { score, q } = Q.scoreWithQ(x);
+    assert.deepEqual(score.shape, [2]);
+    assert.deepEqual(q.shape, [2, 12]);
+    Q.dispose();
+  });
+
+  it('BEGAN autoencoder: reconstruction of the input size, score = mean |x − AE(x)| per sample', () => {
+    const AE = new ConvAutoencoder({ height: 28, width: 28, channels: 1 }, new Rng(9), 8, 16);
+    const x = new Rng(10).uniform([2, 28, 28, 1], -1, 1);
+    const r = AE.reconstruct(x);
+    assert.deepEqual(r.shape, [2, 28, 28, 1]);
+    const expected = tf.mean(tf.abs(tf.sub(x, r)), [1, 2, 3]).dataSync();
+    assertClose(AE.score(x).dataSync(), expected, { atol: 1e-6, rtol: 1e-6 });
+    AE.dispose();
+  });
+
+  it('WGAN-GP on the conv critic: d penalty / d weights matches finite differences', async () => {
+    // On cpu for precision. Probes sit in layers where a ±h change moves few pre-activations
+    // across leakyRelu's kink (a first-layer weight shifts all 196 positions of its channel and
+    // the difference quotient straddles kinks); each op's second order, conv included, has its own
+    // test in engine.conv / engine.gradients.
+    const { useBackend } = await import('./helpers/numeric.js');
+    await useBackend('cpu');
+    const D = new ConvDiscriminator({ arch: 'lucic28', channels: 1, norm: 'layer' }, new Rng(11));
+    // Larger weights than the N(0, 0.02²) init so that the penalty is far from flat.
+    for (const v of D.variables) if (v.name.includes('weight')) v.assign(tf.mul(v, 8));
+    const rng = new Rng(12);
+    const real = rng.uniform([2, 28, 28, 1], -1, 1);
+    const fake = rng.uniform([2, 28, 28, 1], -1, 1);
+    const epsilon = tf.tensor1d([0.3, 0.8]);
+    const penalty = () => wganGpPenalty((x) => D.score(x), real, fake, { lambda: 10, epsilon });
+    const { grads } = tf.variableGrads(penalty, D.variables);
+    const byName = (suffix: string) => D.variables.find((v) => v.name.endsWith(suffix))!;
+    const probes: Array<[tf.Variable, number]> = [
+      [byName('/conv1/weight'), 2000],
+      [byName('/norm_conv1/gain'), 7],
+      [byName('/fc/weight'), 12345],
+      [byName('/norm_fc/gain'), 100],
+      [byName('/out/weight'), 17],
+    ];
+    for (const [v, index] of probes) {
+      const base = v.dataSync().slice();
+      const h = 1e-2;
+      const at = (delta: number) => {
+        const w = base.slice();
+        w[index] += delta;
+        v.assign(tf.tensor(w, v.shape));
+        return tf.tidy(() => penalty().dataSync()[0]);
+      };
+      const numeric = (at(h) - at(-h)) / (2 * h);
+      v.assign(tf.tensor(base, v.shape));
+      const analytic = grads[v.name].dataSync()[index];
+      assertClose([analytic], [numeric], { atol: 2e-3, rtol: 3e-2, what: `${v.name}[${index}]` });
+    }
+    D.dispose();
+    await useBackend('wasm');
+  });
+});
