@@ -6,13 +6,12 @@
  *
  *   npm run bench:toy -- [--seeds 3] [--steps 2000] [--jobs 2] [--losses ns,wgan-gp] [--out bench/toy-runs]
  */
-import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { resolveConfig } from '../src/train/config.js';
+import { runTrial, pool, meanSd } from './runner.js';
 
 const { values } = parseArgs({
   options: {
@@ -29,7 +28,6 @@ const steps = Number(values.steps);
 const losses = values.losses!.split(',');
 const datasets = values.data!.split(',');
 const outDir = resolve(values.out!);
-const BIN = fileURLToPath(new URL('../src/cli/bin.js', import.meta.url));
 
 interface Trial {
   loss: string;
@@ -44,39 +42,10 @@ interface Summary {
   final: { modesCovered: number; totalModes: number; highQualityShare: number; reverseKL: number | null };
 }
 
-function runTrial(t: Trial): Promise<Summary> {
-  return new Promise((resolveTrial, reject) => {
-    if (existsSync(join(t.dir, 'summary.json'))) return resolveTrial(JSON.parse(readFileSync(join(t.dir, 'summary.json'), 'utf8')));
-    const args = [BIN, 'train', '--loss', t.loss, '--data', t.data, '--seed', String(t.seed), '--steps', String(steps), '--out', t.dir, '--quiet'];
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
-    let err = '';
-    child.stderr.on('data', (d) => (err += d));
-    child.on('exit', (code) => {
-      if (existsSync(join(t.dir, 'summary.json'))) resolveTrial(JSON.parse(readFileSync(join(t.dir, 'summary.json'), 'utf8')));
-      else reject(new Error(`${t.loss}/${t.data}/seed ${t.seed}: exit ${code}: ${err.trim()}`));
-    });
-  });
+function runToyTrial(t: Trial): Promise<Summary> {
+  const args = ['--loss', t.loss, '--data', t.data, '--seed', String(t.seed), '--steps', String(steps)];
+  return runTrial<Summary>(t.dir, args, `${t.loss}/${t.data}/seed ${t.seed}`);
 }
-
-async function pool<T, R>(items: T[], jobs: number, work: (t: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: jobs }, async () => {
-      while (next < items.length) {
-        const i = next++;
-        results[i] = await work(items[i]);
-      }
-    }),
-  );
-  return results;
-}
-
-const meanSd = (xs: number[]) => {
-  const m = xs.reduce((a, b) => a + b, 0) / xs.length;
-  const sd = xs.length > 1 ? Math.sqrt(xs.reduce((a, b) => a + (b - m) ** 2, 0) / (xs.length - 1)) : 0;
-  return { m, sd };
-};
 
 async function main() {
   mkdirSync(outDir, { recursive: true });
@@ -85,7 +54,7 @@ async function main() {
   const started = Date.now();
   let done = 0;
   const summaries = await pool(trials, Number(values.jobs), async (t) => {
-    const s = await runTrial(t).catch((e: Error) => ({ status: `failed: ${e.message}`, elapsed: NaN, final: null }) as unknown as Summary);
+    const s = await runToyTrial(t).catch((e: Error) => ({ status: `failed: ${e.message}`, elapsed: NaN, final: null }) as unknown as Summary);
     done++;
     process.stderr.write(`[${done}/${trials.length}] ${t.loss} ${t.data} seed ${t.seed}: ${s.final ? `${s.final.modesCovered}/${s.final.totalModes} modes, ${(100 * s.final.highQualityShare).toFixed(1)}% HQ, ${s.elapsed.toFixed(1)} s` : s.status}\n`);
     return s;

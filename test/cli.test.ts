@@ -137,4 +137,40 @@ describe('gankit CLI', () => {
     assert.deepEqual([...readFileSync(png).subarray(1, 4)], [...Buffer.from('PNG')]);
     assert.equal(gankit('sample', '--run', join(out, 'nope')).status, 2);
   });
+
+  it('images: train a conditional run, sample one class as a PNG grid, eval against the real-vs-real baseline', () => {
+    const out = join(tmp(), 'run');
+    const r = gankit('train', '--data', 'mnist', '--loss', 'cgan', '--steps', '2', '--batch', '8', '--eval-samples', '64', '--plot-every', '2', '--out', out, '--quiet');
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /FID [\d.]+, KID .*conditional accuracy/);
+    const png = join(out, 'threes.png');
+    const s = gankit('sample', '--run', out, '--n', '4', '--class', '3', '--out', png);
+    assert.equal(s.status, 0, s.stderr);
+    assert.deepEqual([...readFileSync(png).subarray(1, 4)], [...Buffer.from('PNG')]);
+    const bad = gankit('sample', '--run', out, '--class', '10');
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /--class: must be in 0\.\.9/);
+    const e = gankit('eval', '--run', out, '--n', '64');
+    assert.equal(e.status, 0, e.stderr);
+    assert.match(e.stdout, /fid .*\(real vs real [\d.]+\)/);
+    assert.match(e.stdout, /not Inception/);
+    const saved = JSON.parse(readFileSync(join(out, 'eval.json'), 'utf8'));
+    assert.equal(saved.step, 2);
+    assert.equal(typeof saved.scores.conditionalAccuracy, 'number');
+  });
+
+  for (const [what, args, pattern] of [
+    ['a missing image folder', ['--data', 'folder:/no/such/dir'], /no\/such\/dir/],
+    ['labels on 2-D data', ['--conditional', 'concat'], /^gankit: error: conditional: /],
+    ['a 2-D architecture mismatch', ['--data', 'mnist', '--arch', 'dcgan32'], /model\.arch: dcgan32 makes 32×32 images but mnist has 28×28/],
+  ] as const) {
+    it(`images: ${what} → one line, exit 2, no run folder`, () => {
+      const out = join(tmp(), 'run');
+      const r = gankit('train', ...args, '--steps', '1', '--out', out, '--quiet');
+      assert.equal(r.status, 2, r.stderr);
+      assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+      assert.match(r.stderr.trim(), pattern);
+      assert.ok(!existsSync(out));
+    });
+  }
 });

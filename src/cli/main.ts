@@ -4,19 +4,23 @@
  * config or data print one line naming the field or file and exit with code 2, before anything
  * is written.
  */
-import { parseArgs, ParseArgsConfig } from 'node:util';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { initEngine } from '../engine/index.js';
 import { ConfigError, resolveConfig, RunConfig } from '../train/config.js';
 import { listLosses, VARIANTS } from '../losses/registry.js';
-import { startRun, resumeRun, openRun, scatterPng, readRunConfig, RunFolderError, Progress } from '../train/run.js';
+import { startRun, resumeRun, openRun, scatterPng, readRunConfig, RunFolderError, Progress, ToyTask } from '../train/run.js';
+import { writeFileAtomic } from '../train/checkpoint.js';
+import { isImageData } from '../data/imageData.js';
+import { imageGridPng } from '../report/grid.js';
 import { DivergenceError } from '../train/trainer.js';
 import { Rng } from '../engine/index.js';
 import { ProgressBar } from './progress.js';
 import { InputError } from '../errors.js';
+import { parse, num, UsageError, Values } from './args.js';
+import { featnet, FEATNET_HELP } from './featnet.js';
 
-export class UsageError extends InputError {}
+export { UsageError };
 
 const HELP: Record<string, string> = {
   main: `gankit — train and measure GANs under every major loss
@@ -27,18 +31,32 @@ Commands:
   train     train a GAN (default: WGAN-GP on the 8-Gaussian ring)
   resume    continue a run from its last checkpoint
   sample    draw samples from a trained run (CSV or PNG)
+  eval      score a run's checkpoint (images: FID, KID, precision/recall, …)
   losses    the table of losses, formulas and paper presets
+  featnet   train or inspect the feature network behind FID/KID/precision-recall
 
 Run 'gankit <command> --help' for a command's options.`,
   train: `Usage: gankit train [options]
 
-Trains on a 2-D dataset and writes a run folder: config.json, metrics.jsonl, checkpoint.bin,
-samples/step-N.png (real vs generated over D's field), metrics.png, summary.json.
+Trains on 2-D points or images and writes a run folder: config.json, metrics.jsonl,
+checkpoint.bin, samples/step-N.png (2-D: real vs generated over D's field; images: a sample
+grid, one row per class for conditional runs, step-N-code-*.png traversals for InfoGAN),
+metrics.png, summary.json (images: FID/KID/precision/recall and the real-vs-real baseline).
 
 Options (each overrides a field of the config):
   --loss NAME        ns, minimax, lsgan, wgan, wgan-gp, dragan, began, hinge, rsgan, rasgan,
-                     ralsgan, rahinge, r1, r2 (default wgan-gp)        [loss]
-  --data NAME        ring8, grid25, spiral, moons, csv:PATH (default ring8)   [data.name]
+                     ralsgan, rahinge, r1, r2 (default wgan-gp); or a variant: cgan, acgan,
+                     infogan (the non-saturating loss with labels / a classifier head / codes) [loss]
+  --data NAME        2-D: ring8, grid25, spiral, moons, csv:PATH (default ring8);
+                     images: fashion-mnist, mnist, folder:PATH               [data.name]
+  --size N           folder images: 32 (default) or 64 pixels               [data.size]
+  --channels N       folder images: 3 (default) or 1                        [data.channels]
+  --skip-unreadable  folder images: skip (and list) files that cannot be read [data.skipUnreadable]
+  --arch NAME        images: lucic28 (MNIST-sized, default), dcgan32, dcgan64 [model.arch]
+  --norm NAME        image D's norm: batch, layer, none (default: batch; none with a penalty) [model.norm]
+  --conditional M    concat, projection or acgan (labelled images)          [conditional]
+  --eval-samples N   generated images scored at each plot step (images: 1000) [evalSamples]
+  --plot-every N     pictures (and image metrics) every N steps            [plotEvery]
   --steps N          generator steps (default 1000)                     [steps]
   --batch N          batch size (default 256)                           [batchSize]
   --seed N           random seed (default 1)                            [seed]
@@ -58,33 +76,23 @@ Options (each overrides a field of the config):
   resume: `Usage: gankit resume --run DIR [--steps N] [--quiet]
 
 Continues the run in DIR from its last checkpoint, to its configured steps (or N).`,
-  sample: `Usage: gankit sample --run DIR [--n 1000] [--seed N] [--csv | --png] [--out FILE]
+  sample: `Usage: gankit sample --run DIR [--n N] [--seed N] [--csv | --png] [--class K] [--out FILE]
 
-Draws n samples from the run's latest checkpoint. CSV (x,y per line) goes to stdout unless
---out is given; --png writes a picture of the samples over the data and D's field
-(default file DIR/sample.png).`,
+Draws n samples from the run's latest checkpoint. 2-D runs (n default 1000): CSV (x,y per line)
+goes to stdout unless --out is given; --png writes a picture of the samples over the data and
+D's field. Image runs (n default 64): a PNG grid; --class K asks a conditional run for class K.
+Pictures go to DIR/sample.png unless --out is given.`,
+  eval: `Usage: gankit eval --run DIR [--n N] [--json]
+
+Scores the run's latest checkpoint: for images FID, KID, precision, recall, density, coverage,
+classifier score (and conditional accuracy / InfoGAN code accuracy) on gankit's feature network,
+next to the real-vs-real baseline; for 2-D runs modes, quality and sliced Wasserstein.
+Writes DIR/eval.json.`,
+  featnet: FEATNET_HELP,
   losses: `Usage: gankit losses [--json]
 
 Prints every loss with its paper, formulas and preset (what 'gankit train --profile paper' uses).`,
 };
-
-type Values = Record<string, string | boolean | undefined>;
-
-function parse(argv: string[], options: ParseArgsConfig['options']): Values {
-  try {
-    return parseArgs({ args: argv, options: { ...options, help: { type: 'boolean', short: 'h' } }, allowPositionals: false, strict: true }).values as Values;
-  } catch (e) {
-    throw new UsageError((e as Error).message.split('\n').map((l) => l.trim()).filter(Boolean).join(' '));
-  }
-}
-
-function num(values: Values, flag: string, integer = false): number | undefined {
-  const raw = values[flag];
-  if (raw === undefined) return undefined;
-  const v = Number(raw);
-  if (raw === '' || !Number.isFinite(v) || (integer && !Number.isInteger(v))) throw new ConfigError(`--${flag}`, `expected ${integer ? 'an integer' : 'a number'}, got '${raw}'`);
-  return v;
-}
 
 function readConfigFile(path: string): Record<string, unknown> {
   let text: string;
@@ -130,6 +138,14 @@ export function trainOverrides(values: Values): Record<string, unknown> {
   set(['ema'], num(values, 'ema'));
   if (values.infogan) set(['infogan'], typeof file.infogan === 'object' && file.infogan ? file.infogan : {});
   set(['backend'], values.backend);
+  set(['data', 'size'], num(values, 'size', true));
+  set(['data', 'channels'], num(values, 'channels', true));
+  if (values['skip-unreadable']) set(['data', 'skipUnreadable'], true);
+  set(['model', 'arch'], values.arch);
+  set(['model', 'norm'], values.norm);
+  set(['conditional'], values.conditional);
+  set(['evalSamples'], num(values, 'eval-samples', true));
+  set(['plotEvery'], num(values, 'plot-every', true));
   return o;
 }
 
@@ -144,10 +160,10 @@ function progressReporter(quiet: boolean, total: number): { onProgress: (p: Prog
       if (s.diagnostics.wassersteinEstimate !== undefined) parts.push(`W ${s.diagnostics.wassersteinEstimate.toFixed(3)}`);
       if (s.diagnostics.mutualInformation !== undefined) parts.push(`L_I ${s.diagnostics.mutualInformation.toFixed(2)}`);
       if (p.eval) {
-        lastEval =
-          p.eval.modesCovered !== undefined
-            ? `modes ${p.eval.modesCovered}/${p.eval.totalModes} HQ ${(100 * (p.eval.highQualityShare ?? 0)).toFixed(0)}%`
-            : `SW ${p.eval.slicedWasserstein.toFixed(3)}`;
+        const e = p.eval;
+        if (e.modesCovered !== undefined) lastEval = `modes ${e.modesCovered}/${e.totalModes} HQ ${(100 * (e.highQualityShare ?? 0)).toFixed(0)}%`;
+        else if (e.slicedWasserstein !== undefined) lastEval = `SW ${e.slicedWasserstein.toFixed(3)}`;
+        else if (typeof e.fid === 'number') lastEval = `FID ${e.fid.toFixed(1)}`;
       }
       if (lastEval) parts.push(lastEval);
       bar.update(p.step, p.stepsPerSecond, parts.join('  '));
@@ -163,6 +179,11 @@ function summarise(result: { dir: string; steps: number; elapsed: number; final:
     lines.push(`  modes covered ${f.modesCovered}/${f.totalModes}, high-quality samples ${(100 * (f.highQualityShare ?? 0)).toFixed(1)}%, reverse KL ${f.reverseKL === null ? 'n/a' : f.reverseKL?.toFixed(3)}`);
   }
   if (f?.slicedWasserstein !== undefined) lines.push(`  sliced Wasserstein-1 to the data ${f.slicedWasserstein.toFixed(4)}`);
+  const img = result.final as { fid?: number; kid?: number; precision?: number; recall?: number; conditionalAccuracy?: number; codeAccuracy?: number } | null;
+  if (img?.fid !== undefined) {
+    const extra = img.conditionalAccuracy !== undefined ? `, conditional accuracy ${(100 * img.conditionalAccuracy).toFixed(1)}%` : img.codeAccuracy !== undefined ? `, code↔class accuracy ${(100 * img.codeAccuracy).toFixed(1)}%` : '';
+    lines.push(`  FID ${img.fid.toFixed(2)}, KID ${img.kid?.toFixed(4)}, precision ${img.precision?.toFixed(3)}, recall ${img.recall?.toFixed(3)}${extra} (gankit feature network; see summary.json for the real-vs-real baseline)`);
+  }
   lines.push(`  pictures: ${join(result.dir, 'samples')}/, ${join(result.dir, 'metrics.png')}`);
   return lines.join('\n');
 }
@@ -181,6 +202,14 @@ async function train(argv: string[]): Promise<number> {
     profile: { type: 'string' },
     ema: { type: 'string' },
     infogan: { type: 'boolean' },
+    size: { type: 'string' },
+    channels: { type: 'string' },
+    'skip-unreadable': { type: 'boolean' },
+    arch: { type: 'string' },
+    norm: { type: 'string' },
+    conditional: { type: 'string' },
+    'eval-samples': { type: 'string' },
+    'plot-every': { type: 'string' },
     config: { type: 'string' },
     out: { type: 'string' },
     backend: { type: 'string' },
@@ -215,24 +244,41 @@ async function resume(argv: string[]): Promise<number> {
 }
 
 async function sample(argv: string[]): Promise<number> {
-  const values = parse(argv, { run: { type: 'string' }, n: { type: 'string' }, seed: { type: 'string' }, csv: { type: 'boolean' }, png: { type: 'boolean' }, out: { type: 'string' } });
+  const values = parse(argv, { run: { type: 'string' }, n: { type: 'string' }, seed: { type: 'string' }, csv: { type: 'boolean' }, png: { type: 'boolean' }, out: { type: 'string' }, class: { type: 'string' } });
   if (values.help) return help('sample');
   if (typeof values.run !== 'string') throw new UsageError('sample needs --run DIR');
   if (values.csv && values.png) throw new UsageError('choose one of --csv and --png');
-  const n = num(values, 'n', true) ?? 1000;
-  if (n <= 0) throw new ConfigError('--n', `must be a positive integer, got ${n}`);
   const seed = num(values, 'seed', true) ?? 0;
   const dir = resolve(values.run);
   const config = readRunConfig(dir);
+  const images = isImageData(config.data.name);
+  const n = num(values, 'n', true) ?? (images ? 64 : 1000);
+  if (n <= 0) throw new ConfigError('--n', `must be a positive integer, got ${n}`);
+  if (images && values.csv) throw new UsageError('--csv is for 2-D runs; image runs write a PNG grid (--png)');
   await initEngine({ backend: config.backend });
-  const { trainer, data, header } = openRun(dir);
+  const { task, trainer, header } = await openRun(dir, {}, { evaluate: false });
   try {
     if (!header) throw new RunFolderError(`${dir}: the run has no checkpoint yet`);
+    const cls = num(values, 'class', true);
+    if (cls !== undefined && (trainer.classes === 0 || cls < 0 || cls >= trainer.classes)) {
+      throw new ConfigError('--class', trainer.classes === 0 ? 'this run is not conditional (train with --loss cgan or acgan)' : `must be in 0..${trainer.classes - 1}, got ${cls}`);
+    }
+    if (images) {
+      const labels = cls !== undefined ? new Int32Array(n).fill(cls) : undefined;
+      const pixels = trainer.sample(n, new Rng(seed), labels);
+      const [height, width, channels] = trainer.G.sampleShape;
+      const cols = Math.ceil(Math.sqrt(n));
+      const out = typeof values.out === 'string' ? values.out : join(dir, 'sample.png');
+      writeFileSync(out, imageGridPng(pixels, { rows: Math.ceil(n / cols), cols, height, width, channels }));
+      console.error(`gankit: wrote ${n} samples${cls !== undefined ? ` of class ${cls}` : ''} to ${out}`);
+      return 0;
+    }
+    const toy = task as ToyTask;
     const points = trainer.sample(n, new Rng(seed));
     if (values.png) {
-      const real = data.sample(new Rng(seed + 1), n);
+      const real = toy.data.sample(new Rng(seed + 1), n);
       const out = typeof values.out === 'string' ? values.out : join(dir, 'sample.png');
-      writeFileSync(out, scatterPng(trainer, data, trainer.step, points, real, `${n} samples, seed ${seed}`));
+      writeFileSync(out, scatterPng(trainer, toy.data, trainer.step, points, real, `${n} samples, seed ${seed}`));
       console.error(`gankit: wrote ${out}`);
     } else {
       const lines = ['x,y'];
@@ -242,7 +288,44 @@ async function sample(argv: string[]): Promise<number> {
       else process.stdout.write(text);
     }
   } finally {
-    trainer.dispose();
+    task.dispose();
+  }
+  return 0;
+}
+
+async function evalRun(argv: string[]): Promise<number> {
+  const values = parse(argv, { run: { type: 'string' }, n: { type: 'string' }, json: { type: 'boolean' } });
+  if (values.help) return help('eval');
+  if (typeof values.run !== 'string') throw new UsageError('eval needs --run DIR');
+  const dir = resolve(values.run);
+  const n = num(values, 'n', true);
+  if (n !== undefined && n < 10) throw new ConfigError('--n', `must be an integer ≥ 10, got ${n}`);
+  const config = readRunConfig(dir);
+  await initEngine({ backend: config.backend });
+  const { task, trainer, header } = await openRun(dir, n ? { evalSamples: n } : {});
+  try {
+    if (!header) throw new RunFolderError(`${dir}: the run has no checkpoint yet`);
+    const ev = task.evaluate(trainer.step, true);
+    const summary = task.summary();
+    const result = { run: dir, step: trainer.step, samples: trainer.config.evalSamples, scores: ev.metrics, ...summary };
+    writeFileAtomic(join(dir, 'eval.json'), JSON.stringify(result, null, 2) + '\n');
+    if (values.json) {
+      console.log(JSON.stringify(result, null, 2));
+      return 0;
+    }
+    const baseline = (summary.realVsReal ?? null) as Record<string, number> | null;
+    console.log(`gankit eval: ${dir} at step ${trainer.step}, ${trainer.config.evalSamples} samples`);
+    if (Object.keys(ev.metrics).length === 0) {
+      console.log(`  no image metrics: ${String(summary.evaluation ?? 'not an image run')}`);
+    }
+    for (const [k, v] of Object.entries(ev.metrics)) {
+      const b = baseline?.[k];
+      console.log(`  ${k.padEnd(20)} ${typeof v === 'number' ? v.toFixed(4).padStart(10) : String(v).padStart(10)}${typeof b === 'number' ? `   (real vs real ${b.toFixed(4)})` : ''}`);
+    }
+    if (summary.evaluation) console.log(`  ${String(summary.evaluation)}`);
+    console.log(`  → ${join(dir, 'eval.json')}`);
+  } finally {
+    task.dispose();
   }
   return 0;
 }
@@ -284,15 +367,19 @@ export async function main(argv: string[]): Promise<number> {
         return await resume(rest);
       case 'sample':
         return await sample(rest);
+      case 'eval':
+        return await evalRun(rest);
       case 'losses':
         return losses(rest);
+      case 'featnet':
+        return await featnet(rest);
       case undefined:
       case '-h':
       case '--help':
       case 'help':
         return help(rest[0] ?? 'main');
       default:
-        throw new UsageError(`unknown command '${command}' (train, resume, sample, losses)`);
+        throw new UsageError(`unknown command '${command}' (train, resume, sample, eval, losses, featnet)`);
     }
   } catch (e) {
     if (e instanceof InputError) {

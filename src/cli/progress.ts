@@ -9,7 +9,7 @@ export class ProgressBar {
 
   constructor(
     private readonly stream: NodeJS.WriteStream,
-    private readonly total: number,
+    public total: number,
   ) {
     this.tty = Boolean(stream.isTTY);
   }

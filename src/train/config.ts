@@ -11,6 +11,9 @@ import { LSGAN_CODINGS } from '../losses/lsgan.js';
 import { ACTIVATIONS, MlpSpec } from '../models/mlp.js';
 import { BACKENDS } from '../engine/backend.js';
 import { TOY_DATASETS } from '../data/toy2d.js';
+import { isImageData } from '../data/imageData.js';
+import { IMAGE_ARCHITECTURES, NORMS, Norm } from '../models/conv.js';
+import { getVariant, VARIANTS } from '../losses/registry.js';
 
 import { InputError } from '../errors.js';
 
@@ -24,8 +27,14 @@ export class ConfigError extends InputError {
 }
 
 export interface DataConfig {
-  /** ring8 | grid25 | spiral | moons | csv:PATH */
+  /** ring8 | grid25 | spiral | moons | csv:PATH | fashion-mnist | mnist | folder:PATH */
   name: string;
+  /** folder: images are resized to size × size (default 32; 64 selects the 64×64 DCGAN). */
+  size?: number;
+  /** folder: 1 (grayscale) or 3 (RGB, default). */
+  channels?: 1 | 3;
+  /** folder: skip unreadable files (with a warning) instead of stopping. */
+  skipUnreadable?: boolean;
   /** ring8 radius. */
   radius?: number;
   /** Mixture component σ. */
@@ -53,7 +62,22 @@ export interface RunConfig {
   data: DataConfig;
   loss: string;
   hyper: LossHyperparameters;
-  model: { noiseDim: number; generator: MlpSpec; discriminator: MlpSpec };
+  model: {
+    noiseDim: number;
+    generator: MlpSpec;
+    discriminator: MlpSpec;
+    /** 'mlp' for 2-D data; image data: lucic28 (28×28), dcgan32, dcgan64. */
+    arch?: 'mlp' | (typeof IMAGE_ARCHITECTURES)[number];
+    /** Image D's norm; default batch, or none for the gradient-penalty losses. */
+    norm?: Norm;
+  };
+  /**
+   * Class conditioning (needs labelled data): 'concat' (cGAN: label planes into D),
+   * 'projection' (projection D), 'acgan' (auxiliary classifier head). G always gets onehot(y).
+   */
+  conditional: 'none' | 'concat' | 'projection' | 'acgan';
+  /** The variant the run was asked for by name (cgan, acgan, infogan), for titles; null otherwise. */
+  variant: string | null;
   optimizerD: OptimizerSettings;
   optimizerG: OptimizerSettings;
   /** Discriminator steps per generator step. */
@@ -100,6 +124,8 @@ export const DEFAULT_CONFIG: Omit<RunConfig, 'hyper' | 'optimizerD' | 'optimizer
   seed: 1,
   backend: 'wasm',
   lrSchedule: 'constant',
+  conditional: 'none',
+  variant: null,
   infogan: null,
   ema: 0,
   logEvery: 50,
@@ -122,6 +148,26 @@ export function toyProfile(loss: string): Json {
   return lr;
 }
 
+/**
+ * Defaults for image data (Lucic et al.'s protocol in small): z 64-D, batch 64, the InfoGAN/Lucic
+ * 28×28 architecture for (Fashion-)MNIST, DCGAN for folders; sample grids and FID every 200 steps.
+ */
+export function imageDefaults(dataName: string, overrides: Json): Json {
+  const data = isObject(overrides.data) ? overrides.data : {};
+  const size = typeof data.size === 'number' ? data.size : 32;
+  const arch = dataName.startsWith('folder:') ? (size === 64 ? 'dcgan64' : 'dcgan32') : 'lucic28';
+  return {
+    model: { noiseDim: 64, arch },
+    data: dataName.startsWith('folder:') ? { size, channels: 3 } : {},
+    batchSize: 64,
+    steps: 2000,
+    logEvery: 50,
+    plotEvery: 200,
+    checkpointEvery: 200,
+    evalSamples: 1000,
+  };
+}
+
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Deep merge of plain objects; arrays and scalars replace. */
@@ -142,11 +188,26 @@ export function resolveConfig(overrides: Json = {}): RunConfig {
   for (const key of Object.keys(overrides)) {
     if (!KNOWN_TOP_LEVEL.has(key)) throw new ConfigError(key, `unknown config field (known: ${[...KNOWN_TOP_LEVEL].join(', ')})`);
   }
-  const lossName = overrides.loss ?? DEFAULT_CONFIG.loss;
-  if (typeof lossName !== 'string' || !LOSS_NAMES.includes(lossName)) {
-    throw new ConfigError('loss', `unknown loss '${String(lossName)}' (choose one of ${LOSS_NAMES.join(', ')})`);
+  // A variant name (cgan, acgan, infogan) selects its base loss, its conditioning or codes, and its preset.
+  const asked = overrides.loss ?? DEFAULT_CONFIG.loss;
+  const variant = typeof asked === 'string' ? VARIANTS.find((v) => v.name === asked) : undefined;
+  if (variant) {
+    const variantFields: Json = { loss: variant.baseLoss, variant: variant.name };
+    if (variant.name === 'cgan') variantFields.conditional = overrides.conditional ?? variant.conditioning ?? 'concat';
+    if (variant.name === 'acgan') variantFields.conditional = 'acgan';
+    if (variant.name === 'infogan' && !isObject(overrides.infogan)) variantFields.infogan = {};
+    variantFields.optimizerD = mergeConfig(getVariant(variant.name).preset.optimizerD, overrides.optimizerD);
+    variantFields.optimizerG = mergeConfig(getVariant(variant.name).preset.optimizerG, overrides.optimizerG);
+    overrides = { ...overrides, ...variantFields };
   }
-  const preset = getLoss(lossName).preset;
+  const lossName = overrides.loss;
+  if (lossName !== undefined && (typeof lossName !== 'string' || !LOSS_NAMES.includes(lossName))) {
+    throw new ConfigError('loss', `unknown loss '${String(lossName)}' (choose one of ${[...LOSS_NAMES, ...VARIANTS.map((v) => v.name)].join(', ')})`);
+  }
+  const resolvedLoss = (lossName as string | undefined) ?? DEFAULT_CONFIG.loss;
+  const preset = getLoss(resolvedLoss).preset;
+  const dataName = isObject(overrides.data) && typeof overrides.data.name === 'string' ? overrides.data.name : DEFAULT_CONFIG.data.name;
+  const images = isImageData(dataName);
   const base: RunConfig = {
     ...structuredClone(DEFAULT_CONFIG),
     hyper: structuredClone(preset.hyper),
@@ -154,9 +215,12 @@ export function resolveConfig(overrides: Json = {}): RunConfig {
     optimizerG: structuredClone(preset.optimizerG),
     nCritic: preset.nCritic,
   };
-  const profile = overrides.profile ?? DEFAULT_CONFIG.profile;
+  // Image data always trains with the paper preset; 'toy' adapts it to the 2-D scale only.
+  const profile = overrides.profile ?? (images ? 'paper' : DEFAULT_CONFIG.profile);
   if (profile !== 'toy' && profile !== 'paper') throw new ConfigError('profile', `must be 'toy' or 'paper', got ${JSON.stringify(profile)}`);
-  const profiled = profile === 'toy' ? mergeConfig(base, toyProfile(lossName)) : base;
+  let profiled = profile === 'toy' ? mergeConfig(base, toyProfile(resolvedLoss)) : base;
+  if (images) profiled = mergeConfig(profiled, imageDefaults(dataName, overrides));
+  profiled.profile = profile;
   // An infogan object fills in from the paper's codes (one 10-way categorical, two continuous, λ 1).
   if (isObject(overrides.infogan)) profiled.infogan = { ...DEFAULT_INFOGAN, categorical: [...DEFAULT_INFOGAN.categorical] };
   const config = mergeConfig(profiled, overrides);
@@ -199,8 +263,27 @@ function validateMlp(field: string, m: MlpSpec): void {
 
 export function validateConfig(c: RunConfig): void {
   if (!isObject(c.data) || typeof c.data.name !== 'string') throw new ConfigError('data.name', 'must be a dataset name');
-  if (!c.data.name.startsWith('csv:')) oneOf('data.name', c.data.name, TOY_DATASETS);
-  else if (c.data.name.length <= 4) throw new ConfigError('data.name', "csv: needs a path, e.g. 'csv:points.csv'");
+  const images = isImageData(c.data.name);
+  if (c.data.name.startsWith('csv:')) {
+    if (c.data.name.length <= 4) throw new ConfigError('data.name', "csv: needs a path, e.g. 'csv:points.csv'");
+  } else if (c.data.name.startsWith('folder:')) {
+    if (c.data.name.length <= 7) throw new ConfigError('data.name', "folder: needs a path, e.g. 'folder:./images'");
+  } else if (!images) {
+    oneOf('data.name', c.data.name, [...TOY_DATASETS, 'fashion-mnist', 'mnist', 'csv:PATH', 'folder:PATH']);
+  }
+  if (c.data.size !== undefined) oneOf('data.size', String(c.data.size), ['28', '32', '64']);
+  if (c.data.channels !== undefined) oneOf('data.channels', String(c.data.channels), ['1', '3']);
+  const arch = c.model?.arch ?? 'mlp';
+  if (images) {
+    oneOf('model.arch', arch, IMAGE_ARCHITECTURES);
+    if (c.model.norm !== undefined) oneOf('model.norm', c.model.norm, NORMS);
+  } else if (arch !== 'mlp') {
+    throw new ConfigError('model.arch', `'${arch}' is an image architecture; ${c.data.name} is 2-D data (use 'mlp')`);
+  }
+  oneOf('conditional', c.conditional, ['none', 'concat', 'projection', 'acgan']);
+  if (c.conditional !== 'none' && !images) throw new ConfigError('conditional', `needs labelled image data (fashion-mnist, mnist, folder:PATH with class sub-folders), not ${c.data.name}`);
+  if (c.conditional !== 'none' && c.infogan !== null) throw new ConfigError('infogan', `cannot be combined with conditional '${c.conditional}'`);
+  if (c.conditional !== 'none' && getLoss(c.loss).discriminator === 'autoencoder') throw new ConfigError('conditional', `cannot be combined with '${c.loss}': its autoencoder discriminator takes no labels`);
   if (c.data.radius !== undefined) positiveNumber('data.radius', c.data.radius);
   if (c.data.std !== undefined) positiveNumber('data.std', c.data.std);
   oneOf('loss', c.loss, LOSS_NAMES);

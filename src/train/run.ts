@@ -6,8 +6,10 @@
  *   DIR/config.json         the full resolved config
  *   DIR/metrics.jsonl       one JSON row per logged step
  *   DIR/checkpoint.bin      the latest checkpoint (atomic; see checkpoint.ts)
- *   DIR/samples/step-N.png  real vs generated over D's field, with the generator's arrows
- *   DIR/metrics.png         losses, Wasserstein estimate, modes, quality, gradient norms
+ *   DIR/samples/step-N.png  2-D: real vs generated over D's field, with the generator's arrows;
+ *                           images: a sample grid (conditional: one row per class; InfoGAN: plus
+ *                           step-N-code-*.png traversals)
+ *   DIR/metrics.png         losses, Wasserstein estimate, modes / FID…, gradient norms
  *   DIR/summary.json        final status and metrics
  */
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
@@ -15,12 +17,15 @@ import { join } from 'node:path';
 import { Rng } from '../engine/index.js';
 import { RunConfig, validateConfig } from './config.js';
 import { DivergenceError, StepStats, toyTrainer, Trainer, TrainerState } from './trainer.js';
+import type { RunTask, Evaluation, MetricsRowLike } from './task.js';
+import { ImageTask } from './imageTask.js';
+import { isImageData } from '../data/imageData.js';
 import { loadCheckpoint, saveCheckpoint, writeFileAtomic } from './checkpoint.js';
 import { evaluateModes, ModeReport } from '../metrics/modes.js';
 import { slicedWasserstein } from '../metrics/distance.js';
 import type { Toy2D } from '../data/toy2d.js';
 import { InputError } from '../errors.js';
-import { Extent, panelsSvg, scatterSvg, svgToPng } from '../report/plots.js';
+import { Extent, Panel, panelsSvg, scatterSvg, svgToPng } from '../report/plots.js';
 
 export interface MetricsRow extends Omit<StepStats, 'diagnostics'> {
   /** Seconds of training so far (cumulative across resumes). */
@@ -30,7 +35,8 @@ export interface MetricsRow extends Omit<StepStats, 'diagnostics'> {
   totalModes?: number;
   highQualityShare?: number;
   reverseKL?: number | null;
-  slicedWasserstein: number;
+  slicedWasserstein?: number;
+  fid?: number;
 }
 
 export interface Progress {
@@ -66,17 +72,24 @@ export const CHECKPOINT = 'checkpoint.bin';
 /** Creates a new run folder and trains. Refuses a folder that already holds a run. */
 export async function startRun(config: RunConfig, dir: string, hooks: RunHooks = {}): Promise<RunResult> {
   validateConfig(config);
-  const { trainer, data } = toyTrainer(config); // loads and checks the data before anything is written
+  const task = await buildTask(config); // loads and checks the data before anything is written
   try {
     if (existsSync(dir) && readdirSync(dir).length > 0) {
       throw new RunFolderError(`${dir}: folder exists and is not empty (use 'gankit resume --run ${dir}' to continue a run, or choose another --out)`);
     }
     mkdirSync(join(dir, 'samples'), { recursive: true });
     writeFileAtomic(join(dir, 'config.json'), JSON.stringify(config, null, 2) + '\n');
-    return await loop(trainer, data, dir, 0, hooks);
+    return await loop(task, dir, 0, hooks);
   } finally {
-    trainer.dispose();
+    task.dispose();
   }
+}
+
+/** The task for a config: 2-D points or images. */
+export async function buildTask(config: RunConfig, options: { evaluate?: boolean } = {}): Promise<RunTask> {
+  if (isImageData(config.data.name)) return ImageTask.create(config, options);
+  const { trainer, data } = toyTrainer(config);
+  return new ToyTask(trainer, data);
 }
 
 export class RunFolderError extends InputError {}
@@ -93,11 +106,12 @@ export function readRunConfig(dir: string): RunConfig {
   return parsed;
 }
 
-/** Loads a run's config and latest checkpoint into a trainer (for resume, sample, eval). */
-export function openRun(dir: string, overrides: Partial<RunConfig> = {}): { trainer: Trainer; data: Toy2D; config: RunConfig; header: CheckpointHeader | null } {
+/** Loads a run's config and latest checkpoint into a task (for resume, sample, eval). */
+export async function openRun(dir: string, overrides: Partial<RunConfig> = {}, options: { evaluate?: boolean } = {}): Promise<{ task: RunTask; trainer: Trainer; config: RunConfig; header: CheckpointHeader | null }> {
   const config = { ...readRunConfig(dir), ...overrides };
   validateConfig(config);
-  const { trainer, data } = toyTrainer(config);
+  const task = await buildTask(config, options);
+  const trainer = task.trainer;
   const path = join(dir, CHECKPOINT);
   let header: CheckpointHeader | null = null;
   if (existsSync(path)) {
@@ -106,16 +120,16 @@ export function openRun(dir: string, overrides: Partial<RunConfig> = {}): { trai
       trainer.restore(ckpt.header, ckpt.arrays);
       header = ckpt.header;
     } catch (e) {
-      trainer.dispose();
+      task.dispose();
       throw e;
     }
   }
-  return { trainer, data, config, header };
+  return { task, trainer, config, header };
 }
 
 /** Continues a run from its last checkpoint up to config.steps (or a new `steps`). */
 export async function resumeRun(dir: string, hooks: RunHooks = {}, steps?: number): Promise<RunResult> {
-  const { trainer, data, config, header } = openRun(dir, steps ? { steps } : {});
+  const { task, config, header } = await openRun(dir, steps ? { steps } : {});
   try {
     if (steps) writeFileAtomic(join(dir, 'config.json'), JSON.stringify(config, null, 2) + '\n');
     const from = header?.step ?? 0;
@@ -134,9 +148,9 @@ export async function resumeRun(dir: string, hooks: RunHooks = {}, steps?: numbe
         });
       writeFileAtomic(metricsPath, kept.map((l) => l + '\n').join(''));
     }
-    return await loop(trainer, data, dir, header?.elapsed ?? 0, hooks);
+    return await loop(task, dir, header?.elapsed ?? 0, hooks);
   } finally {
-    trainer.dispose();
+    task.dispose();
   }
 }
 
@@ -191,7 +205,7 @@ export function scatterPng(trainer: Trainer, data: Toy2D, step: number, fake: Fl
   return svgToPng(svg);
 }
 
-function metricsPng(dir: string, rows: MetricsRow[], title: string): void {
+function metricsPng(dir: string, rows: MetricsRow[], title: string, task: RunTask): void {
   const xs = rows.map((r) => r.step);
   const col = (k: string) => rows.map((r) => (typeof r[k] === 'number' ? (r[k] as number) : null));
   const has = (k: string) => rows.some((r) => typeof r[k] === 'number' && r[k] !== 0);
@@ -201,14 +215,12 @@ function metricsPng(dir: string, rows: MetricsRow[], title: string): void {
     has('wassersteinEstimate')
       ? panel('Wasserstein estimate −L_D (critic)', 'E[D(x)] − E[D(G(z))]', ['W', 'wassersteinEstimate'])
       : panel('mean D output', 'D', ['real', 'realScore'], ['generated', 'fakeScore']),
-    ...(has('modesCovered') || rows.some((r) => typeof r.modesCovered === 'number')
-      ? [panel('modes covered', 'modes', ['modes', 'modesCovered']), panel('high-quality samples (within 3σ)', 'share', ['HQ', 'highQualityShare'])]
-      : []),
+    ...task.panels(rows as MetricsRowLike[], panel),
     ...(has('penalty') ? [panel('gradient penalty', 'penalty', ['penalty', 'penalty'])] : []),
     ...(has('k') ? [panel('BEGAN balance', 'value', ['k', 'k'], ['M_global', 'convergence'])] : []),
     ...(has('mutualInformation') ? [panel('InfoGAN bound L_I', 'nats', ['L_I', 'mutualInformation'])] : []),
+    ...(has('auxClassLoss') ? [panel('ACGAN class loss (D, real + fake)', 'CE', ['CE', 'auxClassLoss'])] : []),
     panel('gradient norms', '‖∇‖', ['D', 'gradNormD'], ['G', 'gradNormG']),
-    panel('sliced Wasserstein to data', 'SW₁', ['SW', 'slicedWasserstein']),
   ];
   writeFileAtomic(join(dir, 'metrics.png'), svgToPng(panelsSvg(title, panels)));
 }
@@ -222,7 +234,8 @@ function readRows(dir: string): MetricsRow[] {
     .map((l) => JSON.parse(l) as MetricsRow);
 }
 
-async function loop(trainer: Trainer, data: Toy2D, dir: string, elapsedBefore: number, hooks: RunHooks): Promise<RunResult> {
+async function loop(task: RunTask, dir: string, elapsedBefore: number, hooks: RunHooks): Promise<RunResult> {
+  const { trainer } = task;
   const { config } = trainer;
   const started = performance.now();
   const elapsed = () => elapsedBefore + (performance.now() - started) / 1000;
@@ -249,23 +262,17 @@ async function loop(trainer: Trainer, data: Toy2D, dir: string, elapsedBefore: n
     const step = trainer.step;
     const last = step === config.steps;
     let row: MetricsRow | undefined;
-    if (step % config.logEvery === 0 || last) {
-      const ev = evaluate(trainer, data, config.evalSamples, step);
+    const plotStep = step % config.plotEvery === 0 || last;
+    if (step % config.logEvery === 0 || plotStep) {
+      const ev = task.evaluate(step, plotStep);
       const { diagnostics, ...rest } = stats;
-      row = {
-        ...rest,
-        ...diagnostics,
-        elapsed: Number(elapsed().toFixed(3)),
-        slicedWasserstein: ev.sw,
-        ...(ev.modes ? { modesCovered: ev.modes.modesCovered, totalModes: ev.modes.totalModes, highQualityShare: ev.modes.highQualityShare, reverseKL: ev.modes.reverseKL } : {}),
-      };
+      row = { ...rest, ...diagnostics, elapsed: Number(elapsed().toFixed(3)), ...ev.metrics };
       appendFileSync(join(dir, 'metrics.jsonl'), JSON.stringify(row) + '\n');
       rows.push(row);
       lastRow = row;
-      if (step % config.plotEvery === 0 || last) {
-        const subtitle = ev.modes ? `${ev.modes.modesCovered}/${ev.modes.totalModes} modes, ${(100 * ev.modes.highQualityShare).toFixed(1)}% high quality` : `sliced W₁ ${ev.sw.toFixed(3)}`;
-        writeFileAtomic(join(dir, 'samples', `step-${String(step).padStart(6, '0')}.png`), scatterPng(trainer, data, step, ev.fake, ev.real, subtitle));
-        metricsPng(dir, rows, `${config.loss} on ${data.name}`);
+      if (plotStep) {
+        for (const [path, png] of task.pictures(step, ev)) writeFileAtomic(join(dir, path), png);
+        metricsPng(dir, rows, `${config.variant ?? config.loss} on ${task.dataName}`, task);
       }
     }
     if (step % config.checkpointEvery === 0 || last) checkpoint();
@@ -276,6 +283,50 @@ async function loop(trainer: Trainer, data: Toy2D, dir: string, elapsedBefore: n
     }
   }
   const final = lastRow ?? rows[rows.length - 1] ?? null;
-  writeFileAtomic(join(dir, 'summary.json'), JSON.stringify({ status: 'finished', steps: trainer.step, elapsed: Number(elapsed().toFixed(2)), final }, null, 2) + '\n');
+  writeFileAtomic(join(dir, 'summary.json'), JSON.stringify({ status: 'finished', steps: trainer.step, elapsed: Number(elapsed().toFixed(2)), final, ...task.summary() }, null, 2) + '\n');
   return { status: 'finished', dir, steps: trainer.step, elapsed: elapsed(), final };
+}
+
+/** 2-D points: modes and sliced Wasserstein at every logged step, the scatter over D's field. */
+export class ToyTask implements RunTask {
+  private last: { fake: Float32Array; real: Float32Array } | null = null;
+  constructor(
+    readonly trainer: Trainer,
+    readonly data: Toy2D,
+  ) {}
+
+  get dataName(): string {
+    return this.data.name;
+  }
+
+  evaluate(step: number): Evaluation {
+    const ev = evaluate(this.trainer, this.data, this.trainer.config.evalSamples, step);
+    this.last = { fake: ev.fake, real: ev.real };
+    const metrics: Record<string, number | null> = { slicedWasserstein: ev.sw };
+    if (ev.modes) Object.assign(metrics, { modesCovered: ev.modes.modesCovered, totalModes: ev.modes.totalModes, highQualityShare: ev.modes.highQualityShare, reverseKL: ev.modes.reverseKL });
+    const subtitle = ev.modes ? `${ev.modes.modesCovered}/${ev.modes.totalModes} modes, ${(100 * ev.modes.highQualityShare).toFixed(1)}% high quality` : `sliced W₁ ${ev.sw.toFixed(3)}`;
+    return { metrics, subtitle };
+  }
+
+  pictures(step: number, evaluation: Evaluation): Array<[string, Buffer]> {
+    const { fake, real } = this.last ?? evaluate(this.trainer, this.data, this.trainer.config.evalSamples, step);
+    return [[`samples/step-${String(step).padStart(6, '0')}.png`, scatterPng(this.trainer, this.data, step, fake, real, evaluation.subtitle)]];
+  }
+
+  panels(rows: MetricsRowLike[], panel: (title: string, yLabel: string, ...series: Array<[string, string]>) => Panel): Panel[] {
+    return [
+      ...(rows.some((r) => typeof r.modesCovered === 'number')
+        ? [panel('modes covered', 'modes', ['modes', 'modesCovered']), panel('high-quality samples (within 3σ)', 'share', ['HQ', 'highQualityShare'])]
+        : []),
+      panel('sliced Wasserstein to data', 'SW₁', ['SW', 'slicedWasserstein']),
+    ];
+  }
+
+  summary(): Record<string, unknown> {
+    return {};
+  }
+
+  dispose(): void {
+    this.trainer.dispose();
+  }
 }

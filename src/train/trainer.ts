@@ -19,6 +19,7 @@
  * Memory: every step runs inside tf.tidy / explicit dispose; the tensor count stays flat.
  */
 import { tf, Rng, RngState } from '../engine/index.js';
+import { InputError } from '../errors.js';
 import { getLoss, GanLoss, LossState } from '../losses/registry.js';
 import { criticStepsFor } from '../losses/wgan.js';
 import { Optimizer } from './optimizers.js';
@@ -28,6 +29,7 @@ import { MlpGenerator, toyDiscriminator } from '../models/toy.js';
 import { toyDataset, Toy2D } from '../data/toy2d.js';
 import { CheckpointArrays } from './checkpoint.js';
 import { mutualInformation, sampleCodes, concatCodes, InfoCodes, InfoCodeSpec, QOutputs } from '../losses/infogan.js';
+import { acganDiscriminatorClassLoss, acganGeneratorClassLoss } from '../losses/acgan.js';
 
 /** What one generator step measured (means over its last D step where it says D). */
 export interface StepStats {
@@ -61,12 +63,21 @@ export interface TrainerState {
   step: number;
   rng: RngState;
   lossState: LossState;
+  /** The data stream's position (epoch-wise shuffling), when the source has one. */
+  data?: { epoch: number; cursor: number };
 }
 
 /** A data source the trainer can draw batches from. */
 export interface BatchSource {
   /** A batch of n samples as a tensor of shape [n, ...sampleShape]. */
   batch(rng: Rng, n: number): tf.Tensor;
+  /** Labelled data: a batch with its class indices (conditional training needs this). */
+  labeledBatch?(rng: Rng, n: number): { x: tf.Tensor; labels: Int32Array };
+  /** Number of classes (0 or absent: unlabelled). */
+  readonly classes?: number;
+  /** Position in the stream, for checkpoints: small fields plus an int array (the epoch's order). */
+  getState?(): { epoch: number; cursor: number; order: Int32Array | null };
+  setState?(state: { epoch: number; cursor: number; order: Int32Array | null }): void;
 }
 
 export function toyBatchSource(data: Toy2D): BatchSource {
@@ -84,6 +95,8 @@ export class Trainer {
   private emaWeights: tf.Variable[] | null = null;
   /** InfoGAN's codes, or null. */
   readonly codes: InfoCodeSpec | null;
+  /** Classes G is conditioned on (0 = unconditional). */
+  readonly classes: number;
   step = 0;
 
   constructor(
@@ -97,6 +110,10 @@ export class Trainer {
     const initRng = new Rng((config.seed ^ 0x5eed) >>> 0);
     this.codes = config.infogan ? { categorical: config.infogan.categorical, continuous: config.infogan.continuous } : null;
     const codeDim = this.codes ? this.codes.categorical.reduce((a, b) => a + b, 0) + this.codes.continuous : 0;
+    this.classes = config.conditional !== 'none' ? (source.classes ?? 0) : 0;
+    if (config.conditional !== 'none' && (this.classes < 2 || !source.labeledBatch)) {
+      throw new InputError(`conditional: '${config.data.name}' has no class labels (a folder needs one sub-folder per class)`);
+    }
     this.G = nets?.G ?? new MlpGenerator(config.model.noiseDim + codeDim, 2, config.model.generator, initRng);
     this.D = nets?.D ?? toyDiscriminator(this.loss.discriminator, config.model.discriminator, initRng, codeDim);
     this.optD = new Optimizer(config.optimizerD, this.D.variables);
@@ -110,12 +127,42 @@ export class Trainer {
     return { ...this.lossState };
   }
 
-  /** G's input for n samples: noise z ~ N(0, I), then (InfoGAN) codes c from their prior, in that draw order. */
-  latent(rng: Rng, n: number): { z: tf.Tensor; codes: InfoCodes | null } {
+  /**
+   * G's input for n samples: noise z ~ N(0, I), then (InfoGAN) codes c from their prior, then
+   * (conditional) onehot(y) with y given or drawn uniformly — in that draw order.
+   */
+  latent(rng: Rng, n: number, labels?: Int32Array): { z: tf.Tensor; codes: InfoCodes | null; y: tf.Tensor2D | null } {
     const noise = rng.normal([n, this.config.model.noiseDim]);
-    if (!this.codes) return { z: noise, codes: null };
-    const codes = sampleCodes(rng, this.codes, n);
-    return { z: tf.concat([noise, concatCodes(codes)], 1), codes };
+    const parts: tf.Tensor[] = [noise];
+    let codes: InfoCodes | null = null;
+    if (this.codes) {
+      codes = sampleCodes(rng, this.codes, n);
+      parts.push(concatCodes(codes));
+    }
+    let y: tf.Tensor2D | null = null;
+    if (this.classes > 0) {
+      const ys = labels ?? Int32Array.from({ length: n }, () => rng.int(this.classes));
+      y = tf.oneHot(tf.tensor1d(ys, 'int32'), this.classes).toFloat() as tf.Tensor2D;
+      parts.push(y);
+    }
+    return { z: parts.length === 1 ? noise : tf.concat(parts, 1), codes, y };
+  }
+
+  /** A real batch and, for conditional runs, its one-hot labels. */
+  private realBatch(n: number): { x: tf.Tensor; y: tf.Tensor2D | null } {
+    if (this.classes === 0) return { x: this.source.batch(this.rng, n), y: null };
+    const { x, labels } = this.source.labeledBatch!(this.rng, n);
+    return { x, y: tf.oneHot(tf.tensor1d(labels, 'int32'), this.classes).toFloat() as tf.Tensor2D };
+  }
+
+  /** D's view of a batch: its score and, with InfoGAN or ACGAN, the auxiliary head's outputs. */
+  private look(x: tf.Tensor, y: tf.Tensor2D | null): { score: tf.Tensor1D; head: tf.Tensor2D | null } {
+    const labels = this.config.conditional === 'concat' || this.config.conditional === 'projection' ? (y ?? undefined) : undefined;
+    if (this.codes || this.config.conditional === 'acgan') {
+      const { score, q } = this.D.scoreWithQ!(x, labels);
+      return { score, head: q };
+    }
+    return { score: this.D.score(x, labels), head: null };
   }
 
   /** λ-weighted InfoGAN bound from Q's raw outputs [N, ΣK + d] (categorical logits, then Gaussian means, σ = 1). */
@@ -134,13 +181,6 @@ export class Trainer {
     return { weighted: weightedBound, bound: lowerBound };
   }
 
-  /** D's scores on generated samples and, with InfoGAN codes, the bound from Q in the same pass through D's body. */
-  private scoreFakes(fake: tf.Tensor, codes: InfoCodes | null): { scores: tf.Tensor1D; mi: { weighted: tf.Scalar; bound: tf.Scalar } | null } {
-    if (!codes) return { scores: this.D.score(fake), mi: null };
-    const { score, q } = this.D.scoreWithQ!(fake);
-    return { scores: score, mi: this.information(q, codes) };
-  }
-
   /** One generator step with its discriminator steps. Throws DivergenceError on NaN/Inf. */
   trainStep(): StepStats {
     const { config, loss } = this;
@@ -151,8 +191,8 @@ export class Trainer {
     let dStats: number[] = [];
     for (let i = 0; i < criticSteps; i++) {
       dStats = tf.tidy(() => {
-        const real = this.source.batch(this.rng, n);
-        const { z, codes } = this.latent(this.rng, n);
+        const { x: real, y: yReal } = this.realBatch(n);
+        const { z, codes, y: yFake } = this.latent(this.rng, n);
         const fake = this.G.generate(z);
         const kept: tf.Tensor[] = [];
         const keep = <T extends tf.Tensor>(t: T): T => {
@@ -161,26 +201,37 @@ export class Trainer {
         };
         let penalty: tf.Scalar = tf.scalar(0);
         let info: tf.Scalar = tf.scalar(0);
+        let aux: tf.Scalar = tf.scalar(0);
         let realMean: tf.Scalar = tf.scalar(0);
         let fakeMean: tf.Scalar = tf.scalar(0);
         const state = this.lossState;
         const { value, grads } = tf.variableGrads(() => {
-          const { scores: fakeScores, mi } = this.scoreFakes(fake, codes);
-          if (mi) info = keep(mi.bound);
-          const outputs = { real: this.D.score(real), fake: fakeScores };
+          const fakeView = this.look(fake, yFake);
+          const realView = this.look(real, yReal);
+          const outputs = { real: realView.score, fake: fakeView.score };
           realMean = keep(tf.mean(outputs.real) as tf.Scalar);
           fakeMean = keep(tf.mean(outputs.fake) as tf.Scalar);
           let total = loss.discriminatorLoss(outputs, hyper, state);
           if (loss.penalty) {
-            penalty = keep(loss.penalty({ critic: (x) => this.D.score(x), real, fake, rng: this.rng }, hyper));
+            // Conditional critics are penalised at the real batch's labels.
+            penalty = keep(loss.penalty({ critic: (x) => this.look(x, yReal).score, real, fake, rng: this.rng }, hyper));
             total = tf.add(total, penalty) as tf.Scalar;
           }
-          // InfoGAN: λ·L_I is subtracted from the D/Q loss (and from the G loss below).
-          return mi ? (tf.sub(total, mi.weighted) as tf.Scalar) : total;
+          if (codes) {
+            // InfoGAN: λ·L_I is subtracted from the D/Q loss (and from the G loss below).
+            const mi = this.information(fakeView.head!, codes);
+            info = keep(mi.bound);
+            total = tf.sub(total, mi.weighted) as tf.Scalar;
+          }
+          if (this.config.conditional === 'acgan') {
+            aux = keep(acganDiscriminatorClassLoss(realView.head!, yReal!, fakeView.head!, yFake!));
+            total = tf.add(total, aux) as tf.Scalar;
+          }
+          return total;
         }, this.D.variables);
         const ordered = this.D.variables.map((v) => grads[v.name]);
         this.optD.apply(ordered, lrScale);
-        const out = Array.from(tf.stack([value, penalty, realMean, fakeMean, globalNorm(ordered), info]).dataSync());
+        const out = Array.from(tf.stack([value, penalty, realMean, fakeMean, globalNorm(ordered), info, aux]).dataSync());
         // tf.keep let these escape variableGrads' scope; they are done with now.
         tf.dispose(kept);
         return out;
@@ -189,13 +240,15 @@ export class Trainer {
       this.lossState = loss.nextState(this.lossState, { real: dStats[2], fake: dStats[3] }, hyper);
     }
     const gStats = tf.tidy(() => {
-      const { z, codes } = this.latent(this.rng, n);
-      const real = loss.generatorUsesReal ? this.source.batch(this.rng, n) : null;
+      const { z, codes, y: yFake } = this.latent(this.rng, n);
+      const real = loss.generatorUsesReal ? this.realBatch(n) : null;
       const { value, grads } = tf.variableGrads(() => {
-        const { scores: fakeScores, mi } = this.scoreFakes(this.G.generate(z), codes);
-        const realScores = real ? this.D.score(real) : tf.zerosLike(fakeScores);
-        const adversarial = loss.generatorLoss({ real: realScores, fake: fakeScores }, hyper, this.lossState);
-        return mi ? (tf.sub(adversarial, mi.weighted) as tf.Scalar) : adversarial;
+        const fakeView = this.look(this.G.generate(z), yFake);
+        const realScores = real ? this.look(real.x, real.y).score : tf.zerosLike(fakeView.score);
+        let total = loss.generatorLoss({ real: realScores, fake: fakeView.score }, hyper, this.lossState);
+        if (codes) total = tf.sub(total, this.information(fakeView.head!, codes).weighted) as tf.Scalar;
+        if (this.config.conditional === 'acgan') total = tf.add(total, acganGeneratorClassLoss(fakeView.head!, yFake!)) as tf.Scalar;
+        return total;
       }, this.G.variables);
       const ordered = this.G.variables.map((v) => grads[v.name]);
       this.optG.apply(ordered, lrScale);
@@ -216,6 +269,7 @@ export class Trainer {
       diagnostics: {
         ...loss.diagnostics({ real: dStats[2], fake: dStats[3] }, hyper, this.lossState),
         ...(this.codes ? { mutualInformation: dStats[5] } : {}),
+        ...(this.config.conditional === 'acgan' ? { auxClassLoss: dStats[6] } : {}),
       },
     };
     const bad = ([['D loss', stats.dLoss], ['G loss', stats.gLoss], ['D gradient norm', stats.gradNormD], ['G gradient norm', stats.gradNormG], ['a weight', gStats[2]]] as const).find(
@@ -231,9 +285,36 @@ export class Trainer {
     tf.tidy(() => this.emaWeights!.forEach((e, i) => e.assign(tf.add(tf.mul(decay, e), tf.mul(1 - decay, this.G.variables[i])))));
   }
 
-  /** n generated samples (EMA weights when EMA is on) drawn with `rng` (default: a fixed evaluation stream). */
-  sample(n: number, rng: Rng = new Rng(0xe7a1)): Float32Array {
-    return tf.tidy(() => this.G.generate(this.latent(rng, n).z, this.emaWeights ?? undefined).dataSync() as Float32Array);
+  /**
+   * n generated samples (EMA weights when EMA is on) drawn with `rng` (default: a fixed evaluation
+   * stream); `labels` picks the classes of a conditional generator (default: uniform draws).
+   * Batch-norm generators are run in chunks of at least `minBatch` (padded, extras dropped).
+   */
+  sample(n: number, rng: Rng = new Rng(0xe7a1), labels?: Int32Array): Float32Array {
+    return this.sampleFrom((r, m, ys) => this.latent(r, m, ys).z, n, rng, labels);
+  }
+
+  /** Samples from G given a latent builder (used by sample() and by InfoGAN traversals). */
+  sampleFrom(latent: (rng: Rng, n: number, labels?: Int32Array) => tf.Tensor, n: number, rng: Rng, labels?: Int32Array): Float32Array {
+    const min = this.G.minBatch ?? 1;
+    const chunk = Math.max(min, Math.min(n, 500));
+    const size = this.G.sampleShape.reduce((a, b) => a * b, 1);
+    const out = new Float32Array(n * size);
+    for (let start = 0; start < n; start += chunk) {
+      const m = Math.min(chunk, n - start);
+      const padded = Math.max(m, min);
+      let ys: Int32Array | undefined;
+      if (labels) {
+        ys = new Int32Array(padded);
+        ys.set(labels.subarray(start, start + m));
+        for (let i = m; i < padded; i++) ys[i] = i % Math.max(1, this.classes);
+      }
+      tf.tidy(() => {
+        const values = this.G.generate(latent(rng, padded, ys), this.emaWeights ?? undefined).dataSync() as Float32Array;
+        out.set(values.subarray(0, m * size), start * size);
+      });
+    }
+    return out;
   }
 
   /** D's score at the given points (for the contour plot): σ(D) for logit discriminators, the raw score otherwise. */
@@ -269,7 +350,13 @@ export class Trainer {
     for (const [prefix, opt] of [['optD', this.optD], ['optG', this.optG]] as const) {
       for (const [slot, values] of Object.entries(opt.getState().slots)) values.forEach((a, i) => (arrays[`${prefix}/${slot}/${i}`] = a));
     }
-    return { header: { step: this.step, rng: this.rng.getState(), lossState: this.state, optD: this.optD.stepCount, optG: this.optG.stepCount }, arrays };
+    const header: TrainerState & { optD: number; optG: number } = { step: this.step, rng: this.rng.getState(), lossState: this.state, optD: this.optD.stepCount, optG: this.optG.stepCount };
+    const data = this.source.getState?.();
+    if (data) {
+      header.data = { epoch: data.epoch, cursor: data.cursor };
+      if (data.order) arrays['data/order'] = Float32Array.from(data.order);
+    }
+    return { header, arrays };
   }
 
   restore(header: TrainerState & { optD: number; optG: number }, arrays: CheckpointArrays): void {
@@ -290,6 +377,10 @@ export class Trainer {
         if (slots[name].some((a) => !a)) throw new Error(`checkpoint: optimiser slot ${prefix}/${name} is missing`);
       }
       opt.setState({ step, slots });
+    }
+    if (header.data && this.source.setState) {
+      const order = arrays['data/order'];
+      this.source.setState({ epoch: header.data.epoch, cursor: header.data.cursor, order: order ? Int32Array.from(order) : null });
     }
     this.step = header.step;
     this.rng.setState(header.rng);
