@@ -11,6 +11,8 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
+import sharp from 'sharp';
+import { mkdirSync } from 'node:fs';
 import { tf, initEngine } from '../src/index.js';
 import { resolveConfig, ConfigError, RunConfig } from '../src/train/config.js';
 import { ImageTask } from '../src/train/imageTask.js';
@@ -136,6 +138,28 @@ describe('image training', () => {
     assert.equal(typeof s2.final.conditionalAccuracy, 'number');
     assert.ok(s2.realVsReal.conditionalAccuracy > 0.9, 'the classifier recognises real digits');
     assert.ok(existsSync(join(cgan, 'metrics.png')));
+  });
+
+  it('a folder of images with class sub-folders: DCGAN 32×32, projection cGAN, a class-by-row grid; no feature network, said so', async () => {
+    const data = tmp();
+    for (const [k, cls] of ['cats', 'dogs'].entries()) {
+      mkdirSync(join(data, cls));
+      for (let i = 0; i < 8; i++) {
+        const raw = Buffer.alloc(40 * 40 * 3, 0);
+        for (let p = 0; p < raw.length; p++) raw[p] = (p * (7 + i) + 97 * k) % 256;
+        await sharp(raw, { raw: { width: 40, height: 40, channels: 3 } }).png().toFile(join(data, cls, `${i}.png`));
+      }
+    }
+    const dir = join(tmp(), 'run');
+    const config = small({ loss: 'cgan', conditional: 'projection', data: { name: `folder:${data}` }, steps: 2, plotEvery: 2 });
+    assert.equal(config.model.arch, 'dcgan32');
+    await startRun(config, dir);
+    const grid = PNG.sync.read(readFileSync(join(dir, 'samples', 'step-000002.png')));
+    assert.equal(grid.height, 2 * (32 * 2 + 2) + 2, 'one row per class folder');
+    const summary = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8'));
+    assert.equal(summary.status, 'finished');
+    assert.match(summary.evaluation, /no feature network for folder:/);
+    assert.equal(summary.realVsReal, null);
   });
 });
 
