@@ -16,7 +16,7 @@ import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { resolveConfig } from '../src/train/config.js';
-import { runTrial, pool } from './runner.js';
+import { runTrial, pool } from '../src/study/pool.js';
 
 const { values } = parseArgs({
   options: {

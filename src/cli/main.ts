@@ -19,6 +19,7 @@ import { ProgressBar } from './progress.js';
 import { InputError } from '../errors.js';
 import { parse, num, UsageError, Values } from './args.js';
 import { featnet, FEATNET_HELP } from './featnet.js';
+import { study, runs, compare, STUDY_HELP, RUNS_HELP, COMPARE_HELP } from './study.js';
 
 export { UsageError };
 
@@ -34,6 +35,9 @@ Commands:
   eval      score a run's checkpoint (images: FID, KID, precision/recall, …)
   losses    the table of losses, formulas and paper presets
   featnet   train or inspect the feature network behind FID/KID/precision-recall
+  study     measure the claims made for a loss (wasserstein), with verdicts
+  runs      list and filter runs in a runs database (rebuildable from run folders)
+  compare   tabulate runs side by side
 
 Run 'gankit <command> --help' for a command's options.`,
   train: `Usage: gankit train [options]
@@ -89,6 +93,9 @@ classifier score (and conditional accuracy / InfoGAN code accuracy) on gankit's 
 next to the real-vs-real baseline; for 2-D runs modes, quality and sliced Wasserstein.
 Writes DIR/eval.json.`,
   featnet: FEATNET_HELP,
+  study: STUDY_HELP,
+  runs: RUNS_HELP,
+  compare: COMPARE_HELP,
   losses: `Usage: gankit losses [--json]
 
 Prints every loss with its paper, formulas and preset (what 'gankit train --profile paper' uses).`,
@@ -373,13 +380,19 @@ export async function main(argv: string[]): Promise<number> {
         return losses(rest);
       case 'featnet':
         return await featnet(rest);
+      case 'study':
+        return await study(rest);
+      case 'runs':
+        return runs(rest);
+      case 'compare':
+        return compare(rest);
       case undefined:
       case '-h':
       case '--help':
       case 'help':
         return help(rest[0] ?? 'main');
       default:
-        throw new UsageError(`unknown command '${command}' (train, resume, sample, eval, losses, featnet)`);
+        throw new UsageError(`unknown command '${command}' (train, resume, sample, eval, losses, featnet, study, runs, compare)`);
     }
   } catch (e) {
     if (e instanceof InputError) {

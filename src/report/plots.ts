@@ -152,7 +152,7 @@ export interface Panel {
   series: Series[];
 }
 
-const PALETTE = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#8c564b'];
+const PALETTE = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#8c564b', '#17becf', '#7f7f7f'];
 
 /** A grid of line charts sharing the x axis label ("step"). */
 export function panelsSvg(title: string, panels: Panel[], columns = 2, xLabel = 'step'): string {

@@ -1,10 +1,10 @@
-/** Shared by the benchmark scripts: run `gankit train` trials as worker processes, a few at a time. */
+/** Shared by the benchmarks and studies: run `gankit train` trials as worker processes, a few at a time. */
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const BIN = fileURLToPath(new URL('../src/cli/bin.js', import.meta.url));
+const BIN = fileURLToPath(new URL('../cli/bin.js', import.meta.url));
 
 /** Runs `gankit train ARGS --out DIR --quiet` unless DIR already has a summary; resolves with summary.json. */
 export function runTrial<S>(dir: string, args: string[], label: string): Promise<S> {
