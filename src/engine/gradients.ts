@@ -180,15 +180,18 @@ function transposeLast(x: Tensor): Tensor {
 
 /**
  * op(a)·op(b) with the transposes done as explicit Transpose kernels (see the BatchMatMul note
- * below), choosing between that and (op(b)ᵀ·op(a)ᵀ)ᵀ whichever moves fewer elements: for a dense
- * layer's input gradient dy·Wᵀ with a big W it transposes dy and the result instead of W.
+ * below), choosing between that and (op(b)ᵀ·op(a)ᵀ)ᵀ by the elements each moves. tfjs-wasm packs
+ * the second operand of every product afresh (weights change every step), and packing costs about
+ * four transposes of it, so a big matrix is kept in the first operand: for a dense layer's input
+ * gradient dy·Wᵀ with a big W it transposes dy and the result instead of packing W.
  */
+const PACKING_COST = 4;
 function plainMatMul(a: Tensor, b: Tensor, transposeA: boolean, transposeB: boolean): Tensor {
   const rows = a.shape[a.rank - (transposeA ? 1 : 2)];
   const cols = b.shape[b.rank - (transposeB ? 2 : 1)];
   const batch = Math.max(a.size / (a.shape[a.rank - 1] * a.shape[a.rank - 2]), b.size / (b.shape[b.rank - 1] * b.shape[b.rank - 2]));
-  const direct = (transposeA ? a.size : 0) + (transposeB ? b.size : 0);
-  const swapped = (transposeA ? 0 : a.size) + (transposeB ? 0 : b.size) + batch * rows * cols;
+  const direct = (transposeA ? a.size : 0) + (transposeB ? b.size : 0) + PACKING_COST * b.size;
+  const swapped = (transposeA ? 0 : a.size) + (transposeB ? 0 : b.size) + batch * rows * cols + PACKING_COST * a.size;
   if (swapped < direct) return transposeLast(tf.matMul(transposeB ? b : transposeLast(b), transposeA ? a : transposeLast(a)));
   return tf.matMul(transposeA ? transposeLast(a) : a, transposeB ? transposeLast(b) : b);
 }

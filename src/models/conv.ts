@@ -101,7 +101,14 @@ function normalise(x: tf.Tensor, n: NormLayer, P: tf.Tensor[]): tf.Tensor {
   return tf.add(tf.mul(normed, P[n.gain]), P[n.shift]);
 }
 
-const dense = (x: tf.Tensor, a: Affine, P: tf.Tensor[]) => tf.add(tf.matMul(x as tf.Tensor2D, P[a.w] as tf.Tensor2D), P[a.b]);
+/**
+ * x·W + b with W stored as [out, in] and computed as (W·xᵀ)ᵀ: tfjs-wasm packs the second operand of
+ * a product on every call, and a fresh 6272×1024 weight packed per call (x·W) cost ~2–8× the product;
+ * here only the small activations are packed.
+ */
+const dense = (x: tf.Tensor, a: Affine, P: tf.Tensor[]) => tf.add(tf.transpose(tf.matMul(P[a.w] as tf.Tensor2D, tf.transpose(x as tf.Tensor2D))), P[a.b]);
+/** A dense layer's parameters: weight [out, in] (see `dense`), bias [out]. */
+const denseAffine = (p: Params, name: string, inputs: number, outputs: number) => affine(p, name, [outputs, inputs], outputs);
 const conv = (x: tf.Tensor, a: Affine, P: tf.Tensor[], stride: number) =>
   tf.add(tf.conv2d(x as tf.Tensor4D, P[a.w] as tf.Tensor4D, stride, 'same'), P[a.b]);
 const lrelu = (x: tf.Tensor) => tf.leakyRelu(x, 0.2);
@@ -146,11 +153,11 @@ export class ConvGenerator implements GeneratorNet {
     this.sampleShape = [size, size, channels];
     let inDim = latentDim;
     if (fcHidden) {
-      this.fc.push({ a: affine(p, 'fc0', [inDim, fcHidden]), n: normLayer(p, 'bn_fc0', 'batch', fcHidden) });
+      this.fc.push({ a: denseAffine(p, 'fc0', inDim, fcHidden), n: normLayer(p, 'bn_fc0', 'batch', fcHidden) });
       inDim = fcHidden;
     }
     const baseUnits = base[0] * base[0] * base[1];
-    this.fc.push({ a: affine(p, `fc${this.fc.length}`, [inDim, baseUnits]), n: normLayer(p, `bn_fc${this.fc.length}`, 'batch', baseUnits) });
+    this.fc.push({ a: denseAffine(p, `fc${this.fc.length}`, inDim, baseUnits), n: normLayer(p, `bn_fc${this.fc.length}`, 'batch', baseUnits) });
     let inCh = base[1];
     for (const [i, outCh] of [...widths, channels].entries()) {
       const last = i === widths.length;
@@ -245,16 +252,16 @@ export class ConvDiscriminator implements DiscriminatorNet {
     for (let i = 0; i < channels.length; i++) size = Math.ceil(size / 2);
     let features = size * size * inCh;
     if (fcHidden) {
-      this.fc = { a: affine(p, 'fc', [features, fcHidden]), n: normLayer(p, 'norm_fc', options.norm, fcHidden) };
+      this.fc = { a: denseAffine(p, 'fc', features, fcHidden), n: normLayer(p, 'norm_fc', options.norm, fcHidden) };
       features = fcHidden;
     }
     this.featureDim = features;
-    this.out = affine(p, 'out', [features, 1]);
+    this.out = denseAffine(p, 'out', features, 1);
     if (this.conditioning === 'projection') this.embed = p.weight('embed', [this.classes, features]);
     const headDim = options.headDim ?? 0;
     if (headDim > 0) {
-      if ((options.headKind ?? 'q') === 'q') this.head.push(affine(p, 'q0', [features, 128]), affine(p, 'q1', [128, headDim]));
-      else this.head.push(affine(p, 'cls', [features, headDim]));
+      if ((options.headKind ?? 'q') === 'q') this.head.push(denseAffine(p, 'q0', features, 128), denseAffine(p, 'q1', 128, headDim));
+      else this.head.push(denseAffine(p, 'cls', features, headDim));
     }
     this.variables = p.variables;
   }
@@ -343,8 +350,8 @@ export class ConvAutoencoder implements DiscriminatorNet {
       this.enc.push(affine(p, `enc${i}`, [3, 3, inCh, w]));
       inCh = w;
     }
-    this.encFc = affine(p, 'enc_fc', [this.base * this.base * inCh, embedding]);
-    this.decFc = affine(p, 'dec_fc', [embedding, this.base * this.base * n]);
+    this.encFc = denseAffine(p, 'enc_fc', this.base * this.base * inCh, embedding);
+    this.decFc = denseAffine(p, 'dec_fc', embedding, this.base * this.base * n);
     for (let i = 0; i < this.scales; i++) this.dec.push(affine(p, `dec${i}`, [3, 3, n, n]));
     this.toImage = affine(p, 'dec_out', [3, 3, n, image.channels]);
     this.variables = p.variables;

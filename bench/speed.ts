@@ -1,0 +1,125 @@
+/**
+ * `npm run bench`: training-step speed of gankit against the same models in PyTorch, measured in
+ * one run on the same machine (not a test). A step is one D update and one G update (Adam, n_critic
+ * 1) through gankit's Trainer:
+ *   mlp2d     2-D MLP GAN (3×64 ReLU), batch 256, non-saturating loss, ring8
+ *   lucic_ns  the InfoGAN/Lucic 28×28 G and D, batch 64, non-saturating loss, Fashion-MNIST
+ *   lucic_gp  the same with WGAN-GP (critic without batch norm, λ 10: double backprop)
+ * The PyTorch side (bench/torch_ref.py) runs only if `python3 -c 'import torch'` works; otherwise
+ * its column says why. Prints ms/step (median, min, max) and gankit/PyTorch, writes bench/results.json
+ * with a per-kernel profile of one gankit step for each case.
+ *
+ *   npm run bench -- [--steps 10] [--warmup 2] [--threads 1] [--cases mlp2d,lucic_ns,lucic_gp]
+ */
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { tf, initEngine } from '../src/index.js';
+import { resolveConfig } from '../src/train/config.js';
+import { toyTrainer, Trainer } from '../src/train/trainer.js';
+import { ImageTask } from '../src/train/imageTask.js';
+import { median } from '../src/study/stats.js';
+
+const { values } = parseArgs({
+  options: {
+    steps: { type: 'string', default: '10' },
+    warmup: { type: 'string', default: '2' },
+    /** PyTorch threads (default: every core, as the reference numbers in the speed issue). */
+    threads: { type: 'string', default: String(cpus().length) },
+    cases: { type: 'string', default: 'mlp2d,lucic_ns,lucic_gp' },
+    out: { type: 'string', default: fileURLToPath(new URL('../../bench/results.json', import.meta.url)) },
+  },
+});
+const steps = Number(values.steps);
+const warmup = Number(values.warmup);
+const cases = values.cases!.split(',');
+
+interface Timing {
+  median: number;
+  min: number;
+  max: number;
+}
+const summarise = (ms: number[]): Timing => ({ median: median(ms), min: Math.min(...ms), max: Math.max(...ms) });
+
+async function trainerFor(name: string): Promise<{ trainer: Trainer; dispose: () => void }> {
+  if (name === 'mlp2d') {
+    const { trainer } = toyTrainer(resolveConfig({ loss: 'ns', data: { name: 'ring8' }, batchSize: 256, nCritic: 1, optimizerD: { name: 'adam', lr: 2e-4 }, optimizerG: { name: 'adam', lr: 2e-4 } }));
+    return { trainer, dispose: () => trainer.dispose() };
+  }
+  const loss = name === 'lucic_gp' ? 'wgan-gp' : 'ns';
+  const task = await ImageTask.create(resolveConfig({ loss, data: { name: 'fashion-mnist' }, batchSize: 64, nCritic: 1 }), { evaluate: false });
+  return { trainer: task.trainer, dispose: () => task.dispose() };
+}
+
+async function gankitCase(name: string): Promise<{ timing: Timing; profile: Array<[string, number]> }> {
+  const { trainer, dispose } = await trainerFor(name);
+  for (let i = 0; i < warmup; i++) trainer.trainStep();
+  const ms: number[] = [];
+  for (let i = 0; i < steps; i++) {
+    const t = performance.now();
+    trainer.trainStep();
+    ms.push(performance.now() - t);
+  }
+  const info = await tf.profile(() => {
+    trainer.trainStep();
+  });
+  const byKernel = new Map<string, number>();
+  for (const k of info.kernels) byKernel.set(k.name, (byKernel.get(k.name) ?? 0) + (k.kernelTimeMs as number));
+  dispose();
+  return { timing: summarise(ms), profile: [...byKernel.entries()].sort((a, b) => b[1] - a[1]).slice(0, 10) };
+}
+
+/** The first Python with torch: $GANKIT_PYTHON, python3 on PATH, Debian's /usr/bin/python3. */
+function findPython(): { python: string | null; why: string } {
+  const candidates = [process.env.GANKIT_PYTHON, 'python3', '/usr/bin/python3'].filter((p): p is string => Boolean(p));
+  let why = '';
+  for (const python of candidates) {
+    const probe = spawnSync(python, ['-c', 'import torch'], { encoding: 'utf8' });
+    if (probe.status === 0) return { python, why: '' };
+    why += `${python}: ${(probe.stderr || probe.error?.message || '').trim().split('\n').pop()}; `;
+  }
+  return { python: null, why };
+}
+
+function torchReference(): { cases: Record<string, Timing>; note: string } | { cases: null; note: string } {
+  const { python, why } = findPython();
+  if (!python) return { cases: null, note: `PyTorch not available (${why}install Debian's python3-torch and libopenblas0-pthread)` };
+  const script = fileURLToPath(new URL('../../bench/torch_ref.py', import.meta.url));
+  const r = spawnSync(python, [script, String(warmup), String(steps), values.threads!], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  if (r.status !== 0) return { cases: null, note: `bench/torch_ref.py failed: ${r.stderr.trim().split('\n').pop()}` };
+  const out = JSON.parse(r.stdout) as { torch: string; threads: number; blas: string; cases: Record<string, number[]> };
+  const timings: Record<string, Timing> = {};
+  for (const [k, v] of Object.entries(out.cases)) timings[k] = summarise(v);
+  return { cases: timings, note: `PyTorch ${out.torch}, ${out.threads} thread(s), BLAS ${out.blas}` };
+}
+
+async function main() {
+  await initEngine();
+  const backend = tf.getBackend();
+  const results: Record<string, { gankit: Timing; torch: Timing | null; ratio: number | null; profile: Array<[string, number]> }> = {};
+  const torch = torchReference();
+  for (const name of cases) {
+    process.stderr.write(`gankit ${name}…\n`);
+    const g = await gankitCase(name);
+    const t = torch.cases?.[name] ?? null;
+    results[name] = { gankit: g.timing, torch: t, ratio: t ? g.timing.median / t.median : null, profile: g.profile };
+  }
+  const f = (x: number) => (x >= 100 ? x.toFixed(0) : x.toFixed(1));
+  const lines = [
+    `| case | gankit ms/step (median, min–max) | PyTorch ms/step (median, min–max) | gankit / PyTorch |`,
+    `|---|---|---|---|`,
+    ...Object.entries(results).map(([k, r]) => `| ${k} | ${f(r.gankit.median)} (${f(r.gankit.min)}–${f(r.gankit.max)}) | ${r.torch ? `${f(r.torch.median)} (${f(r.torch.min)}–${f(r.torch.max)})` : 'n/a'} | ${r.ratio ? `${r.ratio.toFixed(2)}×` : 'n/a'} |`),
+    ``,
+    `gankit on tfjs-${backend}, ${cpus().length} cores (${cpus()[0]?.model ?? '?'}); ${torch.note}; ${steps} timed steps after ${warmup} warm-up; a step = one D and one G Adam update.`,
+  ];
+  console.log(lines.join('\n'));
+  for (const [k, r] of Object.entries(results)) console.log(`  ${k} kernels (ms in one step): ${r.profile.map(([n, ms]) => `${n} ${ms.toFixed(0)}`).join(', ')}`);
+  writeFileSync(values.out!, JSON.stringify({ date: new Date().toISOString(), backend, cores: cpus().length, steps, warmup, torch: torch.note, results }, null, 2) + '\n');
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
