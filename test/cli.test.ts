@@ -34,7 +34,7 @@ function tinyConfig(extra: Record<string, unknown> = {}): string {
 
 describe('gankit CLI', () => {
   it('--help for every command, and the losses table', () => {
-    for (const cmd of [[], ['--help'], ['train', '--help'], ['resume', '--help'], ['sample', '--help'], ['losses', '--help']]) {
+    for (const cmd of [[], ['--help'], ['train', '--help'], ['resume', '--help'], ['sample', '--help'], ['losses', '--help'], ['eval', '--help'], ['featnet', '--help'], ['study', '--help'], ['runs', '--help'], ['compare', '--help']]) {
       const r = gankit(...cmd);
       assert.equal(r.status, 0, `gankit ${cmd.join(' ')}: ${r.stderr}`);
       assert.match(r.stdout, /Usage: gankit/);
@@ -173,4 +173,23 @@ describe('gankit CLI', () => {
       assert.ok(!existsSync(out));
     });
   }
+
+  it('runs and compare: a database rebuilt from run folders, filters, a side-by-side table; bad paths exit 2', () => {
+    const root = tmp();
+    const out = join(root, 'a');
+    assert.equal(gankit('train', '--config', tinyConfig({ loss: 'ns', steps: 10 }), '--out', out, '--quiet').status, 0);
+    const db = join(root, 'runs.sqlite');
+    const r = gankit('runs', '--db', db, '--rebuild', root);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stderr, /indexed 1 run folders/);
+    assert.match(r.stdout, /ns\s+ring8\s+1\s+10\s+finished/);
+    assert.match(gankit('runs', '--db', db, '--loss', 'wgan').stdout, /^0 runs/m);
+    const c = gankit('compare', out, out);
+    assert.equal(c.status, 0, c.stderr);
+    assert.match(c.stdout, /modesCovered/);
+    const missing = gankit('runs', '--db', join(root, 'none.sqlite'));
+    assert.equal(missing.status, 2);
+    assert.match(missing.stderr, /none\.sqlite: no runs database/);
+    assert.equal(gankit('compare', root).status, 2);
+  });
 });
