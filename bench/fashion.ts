@@ -17,6 +17,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { resolveConfig } from '../src/train/config.js';
 import { runTrial, pool } from '../src/study/pool.js';
+import type { ImageScores } from '../src/metrics/imageEval.js';
 
 const { values } = parseArgs({
   options: {
@@ -32,17 +33,7 @@ const steps = Number(values.steps);
 const losses = values.losses!.split(',');
 const outDir = resolve(values.out!);
 
-interface Scores {
-  fid: number;
-  kid: number;
-  precision: number;
-  recall: number;
-  density: number;
-  coverage: number;
-  classifierScore: number;
-  conditionalAccuracy?: number;
-  codeAccuracy?: number;
-}
+type Scores = ImageScores;
 interface Summary {
   status: string;
   elapsed: number;

@@ -182,51 +182,33 @@ export class ImageTask implements RunTask {
       const spec = t.codes;
       const noiseDim = t.config.model.noiseDim;
       const rows = spec.categorical.length > 0 ? spec.categorical[0] : 8;
-      // Categorical code 0: one row per value, the same noise in each column.
-      if (spec.categorical.length > 0) {
-        const cols = 10;
-        const rng = evalRng(0, 6);
-        const colNoise = rng.normal([cols, noiseDim]).arraySync() as number[][];
-        const images = t.sampleFrom(
+      // A rows × cols grid whose cell (r, c) gets G's input from `cell` (noise, categorical values, continuous values).
+      const traverse = (cols: number, rng: Rng, cell: (r: number, c: number) => { noise: number[]; cat: number[]; cont: number[] }) =>
+        t.sampleFrom(
           (_r, m) => {
-            const noise: number[][] = [];
-            const cat: number[][] = [];
-            const cont: number[][] = [];
-            for (let i = 0; i < m; i++) {
-              const r = Math.floor(i / cols) % rows;
-              noise.push(colNoise[i % cols]);
-              cat.push(spec.categorical.map((_, c) => (c === 0 ? r : 0)));
-              cont.push(Array(spec.continuous).fill(0));
-            }
-            return this.traversal(tf.tensor2d(noise), cat, cont);
+            const cells = Array.from({ length: m }, (_, i) => cell(Math.floor(i / cols) % rows, i % cols));
+            return this.traversal(tf.tensor2d(cells.map((x) => x.noise)), cells.map((x) => x.cat), cells.map((x) => x.cont));
           },
           rows * cols,
           rng,
         );
-        out.push([`${stem}-code-cat0.png`, this.grid(images, rows, cols)]);
+      // Categorical code 0: one row per value, the same noise in each column.
+      if (spec.categorical.length > 0) {
+        const rng = evalRng(0, 6);
+        const colNoise = rng.normal([10, noiseDim]).arraySync() as number[][];
+        const images = traverse(10, rng, (r, c) => ({ noise: colNoise[c], cat: spec.categorical.map((_, k) => (k === 0 ? r : 0)), cont: Array(spec.continuous).fill(0) }));
+        out.push([`${stem}-code-cat0.png`, this.grid(images, rows, 10)]);
       }
       // Each continuous code from −2 to 2 (InfoGAN Fig. 2) across columns; rows: categorical values.
       for (let j = 0; j < spec.continuous; j++) {
         const cols = 9;
         const rng = evalRng(0, 7 + j);
         const rowNoise = rng.normal([rows, noiseDim]).arraySync() as number[][];
-        const images = t.sampleFrom(
-          (_r, m) => {
-            const noise: number[][] = [];
-            const cat: number[][] = [];
-            const cont: number[][] = [];
-            for (let i = 0; i < m; i++) {
-              const r = Math.floor(i / cols) % rows;
-              const c = i % cols;
-              noise.push(rowNoise[r]);
-              cat.push(spec.categorical.map((_, k) => (k === 0 ? r % spec.categorical[0] : 0)));
-              cont.push(Array.from({ length: spec.continuous }, (_, q) => (q === j ? -2 + (4 * c) / (cols - 1) : 0)));
-            }
-            return this.traversal(tf.tensor2d(noise), cat, cont);
-          },
-          rows * cols,
-          rng,
-        );
+        const images = traverse(cols, rng, (r, c) => ({
+          noise: rowNoise[r],
+          cat: spec.categorical.map((_, k) => (k === 0 ? r % spec.categorical[0] : 0)),
+          cont: Array.from({ length: spec.continuous }, (_, q) => (q === j ? -2 + (4 * c) / (cols - 1) : 0)),
+        }));
         out.push([`${stem}-code-cont${j}.png`, this.grid(images, rows, cols)]);
       }
     }
