@@ -262,10 +262,7 @@ async function sample(argv: string[]): Promise<number> {
   const n = num(values, 'n', true) ?? (images ? 64 : 1000);
   if (n <= 0) throw new ConfigError('--n', `must be a positive integer, got ${n}`);
   if (images && values.csv) throw new UsageError('--csv is for 2-D runs; image runs write a PNG grid (--png)');
-  await initEngine({ backend: config.backend });
-  const { task, trainer, header } = await openRun(dir, {}, { evaluate: false });
-  try {
-    if (!header) throw new RunFolderError(`${dir}: the run has no checkpoint yet`);
+  return withCheckpointedRun(dir, config, {}, { evaluate: false }, ({ task, trainer }) => {
     const cls = num(values, 'class', true);
     if (cls !== undefined && (trainer.classes === 0 || cls < 0 || cls >= trainer.classes)) {
       throw new ConfigError('--class', trainer.classes === 0 ? 'this run is not conditional (train with --loss cgan or acgan)' : `must be in 0..${trainer.classes - 1}, got ${cls}`);
@@ -294,10 +291,29 @@ async function sample(argv: string[]): Promise<number> {
       if (typeof values.out === 'string') writeFileSync(values.out, text);
       else process.stdout.write(text);
     }
+    return 0;
+  });
+}
+
+/**
+ * Opens a run's latest checkpoint (engine on the run's backend), hands the task to `use`, and
+ * disposes it whatever happens; a run without a checkpoint is one clear error.
+ */
+async function withCheckpointedRun(
+  dir: string,
+  config: RunConfig,
+  overrides: Partial<RunConfig>,
+  options: { evaluate?: boolean },
+  use: (opened: Awaited<ReturnType<typeof openRun>>) => number,
+): Promise<number> {
+  await initEngine({ backend: config.backend });
+  const opened = await openRun(dir, overrides, options);
+  try {
+    if (!opened.header) throw new RunFolderError(`${dir}: the run has no checkpoint yet`);
+    return use(opened);
   } finally {
-    task.dispose();
+    opened.task.dispose();
   }
-  return 0;
 }
 
 async function evalRun(argv: string[]): Promise<number> {
@@ -307,11 +323,7 @@ async function evalRun(argv: string[]): Promise<number> {
   const dir = resolve(values.run);
   const n = num(values, 'n', true);
   if (n !== undefined && n < 10) throw new ConfigError('--n', `must be an integer ≥ 10, got ${n}`);
-  const config = readRunConfig(dir);
-  await initEngine({ backend: config.backend });
-  const { task, trainer, header } = await openRun(dir, n ? { evalSamples: n } : {});
-  try {
-    if (!header) throw new RunFolderError(`${dir}: the run has no checkpoint yet`);
+  return withCheckpointedRun(dir, readRunConfig(dir), n ? { evalSamples: n } : {}, {}, ({ task, trainer }) => {
     const ev = task.evaluate(trainer.step, true);
     const summary = task.summary();
     const result = { run: dir, step: trainer.step, samples: trainer.config.evalSamples, scores: ev.metrics, ...summary };
@@ -331,10 +343,8 @@ async function evalRun(argv: string[]): Promise<number> {
     }
     if (summary.evaluation) console.log(`  ${String(summary.evaluation)}`);
     console.log(`  → ${join(dir, 'eval.json')}`);
-  } finally {
-    task.dispose();
-  }
-  return 0;
+    return 0;
+  });
 }
 
 function losses(argv: string[]): number {

@@ -19,4 +19,4 @@ export { Rng } from './rng.js';
 export type { RngState } from './rng.js';
 export { registerWasmConv2DBackpropFilter } from './kernels/conv2dBackpropFilter.js';
 export { deconv2d, conv2dGradient, registerConvGradients } from './conv.js';
-export { logSoftmax, softmaxCrossEntropy, perSampleNorm } from './ops.js';
+export { logSoftmax, softmaxCrossEntropy, perSampleNorm, oneHotRows } from './ops.js';

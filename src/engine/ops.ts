@@ -25,3 +25,8 @@ export function perSampleNorm(x: tf.Tensor, epsilon = 0): tf.Tensor1D {
     return tf.sqrt(epsilon > 0 ? tf.add(squared, epsilon) : squared) as tf.Tensor1D;
   });
 }
+
+/** One-hot float rows [n, k] for class indices. */
+export function oneHotRows(indices: ArrayLike<number>, k: number): tf.Tensor2D {
+  return tf.tidy(() => tf.oneHot(tf.tensor1d(Array.from(indices), 'int32'), k).toFloat() as tf.Tensor2D);
+}

@@ -21,7 +21,7 @@
  * Paper defaults (MNIST): Adam, lr 2e-4 for D/Q and 1e-3 for G, β1 0.5; one 10-way categorical
  * and two continuous codes; base loss: non-saturating GAN.
  */
-import { tf, Rng, logSoftmax } from '../engine/index.js';
+import { tf, Rng, logSoftmax, oneHotRows } from '../engine/index.js';
 
 export interface InfoCodeSpec {
   /** Number of values of each categorical code, e.g. [10]. */
@@ -63,7 +63,7 @@ export function codeEntropy(spec: InfoCodeSpec): number {
 /** Draws codes for a batch of n from the InfoGAN prior, in a fixed order (categoricals, then continuous). */
 export function sampleCodes(rng: Rng, spec: InfoCodeSpec, n: number): InfoCodes {
   const categoricalIndices = spec.categorical.map((k) => Int32Array.from({ length: n }, () => rng.int(k)));
-  const categorical = categoricalIndices.map((idx, i) => tf.oneHot(tf.tensor1d(idx, 'int32'), spec.categorical[i]).toFloat() as tf.Tensor2D);
+  const categorical = categoricalIndices.map((idx, i) => oneHotRows(idx, spec.categorical[i]));
   const continuous = spec.continuous > 0 ? (rng.uniform([n, spec.continuous], -1, 1) as tf.Tensor2D) : null;
   return { categorical, continuous, categoricalIndices };
 }

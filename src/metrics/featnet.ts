@@ -13,7 +13,7 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { tf, Rng } from '../engine/index.js';
+import { tf, Rng, oneHotRows } from '../engine/index.js';
 import { InputError } from '../errors.js';
 import { Optimizer } from '../train/optimizers.js';
 import { writeFileAtomic } from '../train/checkpoint.js';
@@ -129,14 +129,23 @@ export function toSigned(pixels: Uint8Array): Float32Array {
   return out;
 }
 
+/** The index of the largest entry of each row of a row-major [n, k] array. */
+export function argmaxRows(probs: Float32Array, k: number): Int32Array {
+  const n = probs.length / k;
+  const out = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    let best = 0;
+    for (let j = 1; j < k; j++) if (probs[i * k + j] > probs[i * k + best]) best = j;
+    out[i] = best;
+  }
+  return out;
+}
+
 /** Share of argmax predictions equal to the labels. */
 export function accuracy(probs: Float32Array, labels: ArrayLike<number>, classes: number): number {
+  const predicted = argmaxRows(probs, classes);
   let right = 0;
-  for (let i = 0; i < labels.length; i++) {
-    let best = 0;
-    for (let k = 1; k < classes; k++) if (probs[i * classes + k] > probs[i * classes + best]) best = k;
-    if (best === labels[i]) right++;
-  }
+  for (let i = 0; i < labels.length; i++) if (predicted[i] === labels[i]) right++;
   return right / labels.length;
 }
 
@@ -170,7 +179,7 @@ export function trainFeatureNet(o: FeatnetTrainOptions): { net: FeatureNet; meta
     const lrScale = step < steps * 0.7 ? 1 : 0.1;
     const loss = tf.tidy(() => {
       const { images, labels } = batches.batchWithLabels(rng, batchSize);
-      const onehot = tf.oneHot(tf.tensor1d(labels!, 'int32'), classes);
+      const onehot = oneHotRows(labels!, classes);
       const { value, grads } = tf.variableGrads(() => tf.losses.softmaxCrossEntropy(onehot, net.logits(images)) as tf.Scalar, net.variables);
       opt.apply(net.variables.map((v) => grads[v.name]), lrScale);
       return value.dataSync()[0];

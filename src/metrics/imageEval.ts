@@ -8,7 +8,9 @@
 import { fid } from './fid.js';
 import { kid } from './kid.js';
 import { precisionRecall } from './prdc.js';
-import { FeatureNet, FEATURE_DIM, toSigned } from './featnet.js';
+import { FeatureNet, FEATURE_DIM, toSigned, argmaxRows } from './featnet.js';
+
+export { argmaxRows };
 import type { ImageDataset } from '../data/images.js';
 import { subset } from '../data/imageData.js';
 import { Rng } from '../engine/rng.js';
@@ -26,17 +28,6 @@ export interface ImageScores {
   conditionalAccuracy?: number;
   /** InfoGAN: best-match accuracy of the first categorical code against the classifier's class. */
   codeAccuracy?: number;
-}
-
-export function argmaxRows(probs: Float32Array, k: number): Int32Array {
-  const n = probs.length / k;
-  const out = new Int32Array(n);
-  for (let i = 0; i < n; i++) {
-    let best = 0;
-    for (let j = 1; j < k; j++) if (probs[i * k + j] > probs[i * k + best]) best = j;
-    out[i] = best;
-  }
-  return out;
 }
 
 /** exp(E_x KL(p(y|x) ‖ p(y))): 1 for one class or uniform predictions, up to K for confident, balanced ones. */

@@ -3,7 +3,7 @@
  * precision-recall on the feature network at plot steps, and the pictures — a sample grid, a
  * class-by-row grid for conditional runs, and one latent-traversal grid per InfoGAN code.
  */
-import { tf, Rng } from '../engine/index.js';
+import { tf, Rng, oneHotRows } from '../engine/index.js';
 import { Trainer, BatchSource } from './trainer.js';
 import type { RunConfig } from './config.js';
 import type { RunTask, Evaluation, MetricsRowLike } from './task.js';
@@ -161,7 +161,7 @@ export class ImageTask implements RunTask {
     const spec = this.trainer.codes!;
     const n = noise.shape[0];
     const parts: tf.Tensor[] = [noise];
-    spec.categorical.forEach((k, c) => parts.push(tf.oneHot(tf.tensor1d(categorical.map((row) => row[c]), 'int32'), k).toFloat()));
+    spec.categorical.forEach((k, c) => parts.push(oneHotRows(categorical.map((row) => row[c]), k)));
     if (spec.continuous > 0) parts.push(tf.tensor2d(continuous.flat(), [n, spec.continuous]));
     return tf.concat(parts, 1);
   }

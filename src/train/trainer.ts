@@ -18,7 +18,7 @@
  *
  * Memory: every step runs inside tf.tidy / explicit dispose; the tensor count stays flat.
  */
-import { tf, Rng, RngState } from '../engine/index.js';
+import { tf, Rng, RngState, oneHotRows } from '../engine/index.js';
 import { InputError } from '../errors.js';
 import { getLoss, GanLoss, LossState } from '../losses/registry.js';
 import { criticStepsFor } from '../losses/wgan.js';
@@ -142,7 +142,7 @@ export class Trainer {
     let y: tf.Tensor2D | null = null;
     if (this.classes > 0) {
       const ys = labels ?? Int32Array.from({ length: n }, () => rng.int(this.classes));
-      y = tf.oneHot(tf.tensor1d(ys, 'int32'), this.classes).toFloat() as tf.Tensor2D;
+      y = oneHotRows(ys, this.classes);
       parts.push(y);
     }
     return { z: parts.length === 1 ? noise : tf.concat(parts, 1), codes, y };
@@ -152,7 +152,7 @@ export class Trainer {
   private realBatch(n: number): { x: tf.Tensor; y: tf.Tensor2D | null } {
     if (this.classes === 0) return { x: this.source.batch(this.rng, n), y: null };
     const { x, labels } = this.source.labeledBatch!(this.rng, n);
-    return { x, y: tf.oneHot(tf.tensor1d(labels, 'int32'), this.classes).toFloat() as tf.Tensor2D };
+    return { x, y: oneHotRows(labels, this.classes) };
   }
 
   /** D's view of a batch: its score and, with InfoGAN or ACGAN, the auxiliary head's outputs. */
