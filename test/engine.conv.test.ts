@@ -3,7 +3,8 @@
  * references: the plain-loop filter gradient, tfjs-cpu's own Conv2DBackpropInput and
  * Conv2DBackpropFilter kernels (run directly, outside any gradient), and finite differences for
  * the second order. Shapes cover strides 1–2, kernels 1–5, odd sizes, 'same', 'valid' and
- * explicit padding, and dilation.
+ * explicit padding, and dilation; sizes that are multiples of the stride exercise the sub-pixel
+ * input gradient.
  */
 import { describe, it, before } from 'node:test';
 import assert from 'node:assert/strict';
@@ -30,6 +31,10 @@ const CASES: Case[] = [
   { x: [2, 5, 7, 2], k: [3, 3], cout: 2, stride: 2, pad: [[0, 0], [1, 2], [2, 0], [0, 0]] },
   { x: [2, 9, 8, 2], k: [3, 3], cout: 2, stride: 1, pad: 'same', dilation: 2 },
   { x: [2, 10, 9, 1], k: [2, 3], cout: 2, stride: 1, pad: 'valid', dilation: 3 },
+  // Sizes divisible by the stride: the input gradient takes the sub-pixel route.
+  { x: [2, 8, 8, 2], k: [4, 4], cout: 3, stride: 2, pad: 'same' },
+  { x: [2, 6, 8, 2], k: [3, 3], cout: 2, stride: 2, pad: 'valid' },
+  { x: [2, 8, 6, 3], k: [5, 4], cout: 2, stride: 2, pad: [[0, 0], [2, 1], [0, 3], [0, 0]] },
 ];
 
 const describeCase = (c: Case) => `x ${c.x.join('×')}, k ${c.k.join('×')}→${c.cout}, s ${c.stride}, pad ${JSON.stringify(c.pad)}, d ${c.dilation ?? 1}`;

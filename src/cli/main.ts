@@ -7,6 +7,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { initEngine } from '../engine/index.js';
+import type { Workload } from '../engine/index.js';
 import { ConfigError, resolveConfig, RunConfig } from '../train/config.js';
 import { listLosses, VARIANTS } from '../losses/registry.js';
 import { startRun, resumeRun, openRun, scatterPng, readRunConfig, RunFolderError, Progress, ToyTask } from '../train/run.js';
@@ -74,7 +75,9 @@ Options (each overrides a field of the config):
                      two continuous codes unless the config says)       [infogan]
   --config FILE      a JSON config (any subset of fields)
   --out DIR          run folder (default runs/<loss>-<data>-<time>)
-  --backend NAME     wasm (default), cpu                                [backend]
+  --backend NAME     wasm (default), cpu, webgpu                        [backend]
+  --threads N        wasm threads (default: 1 for 2-D data, every core up to
+                     4 for images; or GANKIT_THREADS)
   --quiet            no progress bar
   -h, --help         this help`,
   resume: `Usage: gankit resume --run DIR [--steps N] [--quiet]
@@ -220,13 +223,14 @@ async function train(argv: string[]): Promise<number> {
     config: { type: 'string' },
     out: { type: 'string' },
     backend: { type: 'string' },
+    threads: { type: 'string' },
     quiet: { type: 'boolean' },
   });
   if (values.help) return help('train');
   const config: RunConfig = resolveConfig(trainOverrides(values));
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-');
   const dir = resolve(typeof values.out === 'string' ? values.out : join('runs', `${config.loss}-${config.data.name.replace(/[^a-zA-Z0-9_.-]/g, '_')}-${stamp}`));
-  await initEngine({ backend: config.backend });
+  await initEngine({ backend: config.backend, threads: typeof values.threads === 'string' ? values.threads : undefined, workload: workloadOf(config) });
   const reporter = progressReporter(Boolean(values.quiet), config.steps);
   if (!values.quiet) process.stderr.write(`gankit: training ${config.loss} on ${config.data.name} for ${config.steps} steps (${config.profile} profile, backend ${config.backend}) → ${dir}\n`);
   const result = await startRun(config, dir, { onProgress: reporter.onProgress });
@@ -235,6 +239,9 @@ async function train(argv: string[]): Promise<number> {
   return 0;
 }
 
+/** The engine's default thread count depends on the model size (measured, docs/speed.md). */
+const workloadOf = (config: RunConfig): Workload => (isImageData(config.data.name) ? 'images' : 'toy');
+
 async function resume(argv: string[]): Promise<number> {
   const values = parse(argv, { run: { type: 'string' }, steps: { type: 'string' }, quiet: { type: 'boolean' } });
   if (values.help) return help('resume');
@@ -242,7 +249,7 @@ async function resume(argv: string[]): Promise<number> {
   const steps = num(values, 'steps', true);
   const dir = resolve(values.run);
   const config = readRunConfig(dir);
-  await initEngine({ backend: config.backend });
+  await initEngine({ backend: config.backend, workload: workloadOf(config) });
   const reporter = progressReporter(Boolean(values.quiet), steps ?? config.steps);
   const result = await resumeRun(dir, { onProgress: reporter.onProgress }, steps);
   reporter.done();
@@ -306,7 +313,7 @@ async function withCheckpointedRun(
   options: { evaluate?: boolean },
   use: (opened: Awaited<ReturnType<typeof openRun>>) => number,
 ): Promise<number> {
-  await initEngine({ backend: config.backend });
+  await initEngine({ backend: config.backend, workload: workloadOf(config) });
   const opened = await openRun(dir, overrides, options);
   try {
     if (!opened.header) throw new RunFolderError(`${dir}: the run has no checkpoint yet`);

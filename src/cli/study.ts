@@ -62,7 +62,7 @@ export async function study(argv: string[]): Promise<number> {
   if (jobs < 1) throw new InputError(`--jobs: must be a positive integer, got ${jobs}`);
   if (seeds !== undefined && seeds < 1) throw new InputError(`--seeds: must be a positive integer, got ${seeds}`);
   if (typeof values.fashion === 'string' && !existsSync(values.fashion)) throw new InputError(`--fashion: ${values.fashion}: no such file (run npm run bench:fashion first)`);
-  await initEngine();
+  await initEngine({ workload: 'toy' });
   const out = resolve(typeof values.out === 'string' ? values.out : 'study-wasserstein');
   const result = await runWassersteinStudy({
     quick: Boolean(values.quick),

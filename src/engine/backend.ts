@@ -4,10 +4,23 @@
  * `cpu` and says so on stderr (unless `fallback: false`, then it throws).
  */
 import * as tf from '@tensorflow/tfjs';
-import '@tensorflow/tfjs-backend-wasm';
+import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
+import { availableParallelism } from 'node:os';
 import { registerSecondOrderGradients } from './gradients.js';
 import { InputError } from '../errors.js';
 import { registerWasmConv2DBackpropFilter } from './kernels/conv2dBackpropFilter.js';
+import { MAX_WASM_THREADS, startWasmWithThreads } from './threads.js';
+import { registerWasmTranspose } from './kernels/transpose.js';
+import { registerWasmBlockCopies } from './kernels/blockCopy.js';
+import { registerFusedAdam } from './kernels/adam.js';
+
+/** gankit's kernels: wasm's missing Conv2DBackpropFilter/UnsortedSegmentSum, faster Transpose, GatherV2, Reverse, and the fused Adam update. */
+export function registerWasmKernels(): void {
+  registerWasmConv2DBackpropFilter();
+  registerWasmTranspose();
+  registerWasmBlockCopies();
+  registerFusedAdam();
+}
 
 export const BACKENDS = ['wasm', 'cpu', 'webgpu'] as const;
 export type BackendName = (typeof BACKENDS)[number];
@@ -18,6 +31,45 @@ export interface EngineOptions {
   fallback?: boolean;
   /** Where to report a fallback (default: console.error). */
   warn?: (message: string) => void;
+  /**
+   * XNNPACK threads for the wasm backend in Node (the calling thread included). Order: this
+   * option, then GANKIT_THREADS, then the default for the workload. Only the first wasm start in
+   * a process counts.
+   */
+  threads?: number | string;
+  /** What will run, for the default thread count: 'toy' (small MLPs) or 'images' (default 'images'). */
+  workload?: Workload;
+}
+
+export type Workload = 'toy' | 'images';
+
+/**
+ * The default thread count, measured (docs/speed.md): small 2-D MLP steps run about twice as slow
+ * with two threads (each op is too small to split), image models ~1.4–2.3× faster. So: one thread
+ * for toy runs, every core up to 4 for images.
+ */
+export function defaultThreads(workload: Workload = 'images'): number {
+  return workload === 'toy' ? 1 : Math.max(1, Math.min(availableParallelism(), 4));
+}
+
+export function resolveThreads(option?: number | string, workload?: Workload): number {
+  const raw = option ?? process.env.GANKIT_THREADS;
+  if (raw === undefined || raw === '') return defaultThreads(workload);
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > MAX_WASM_THREADS) {
+    const from = option !== undefined ? 'threads' : 'GANKIT_THREADS';
+    throw new InputError(`${from}: expected an integer from 1 to ${MAX_WASM_THREADS}, got '${raw}'`);
+  }
+  return n;
+}
+
+/** Threads the wasm backend actually uses (1 before it has started or on another backend). */
+export function wasmThreads(): number {
+  try {
+    return Math.max(1, getThreadsCount());
+  } catch {
+    return 1;
+  }
 }
 
 export function resolveBackendName(option?: string): BackendName {
@@ -29,11 +81,12 @@ export function resolveBackendName(option?: string): BackendName {
   return requested as BackendName;
 }
 
-async function tryBackend(name: BackendName): Promise<boolean> {
+async function tryBackend(name: BackendName, threads: number): Promise<boolean> {
   if (name === 'webgpu') {
     throw new InputError("backend: 'webgpu' is not available yet in this build of gankit (use wasm or cpu)");
   }
   try {
+    if (name === 'wasm') return await startWasmWithThreads(threads, () => tf.setBackend('wasm'));
     return await tf.setBackend(name);
   } catch {
     return false;
@@ -43,12 +96,13 @@ async function tryBackend(name: BackendName): Promise<boolean> {
 /** Selects and initialises the backend; returns the name actually in use. */
 export async function initEngine(options: EngineOptions = {}): Promise<BackendName> {
   registerSecondOrderGradients();
-  registerWasmConv2DBackpropFilter();
+  registerWasmKernels();
   // tfjs-backend-cpu prints a banner recommending tfjs-node (which cannot be installed here).
   tf.env().set('PROD', true);
   const wanted = resolveBackendName(options.backend);
+  const threads = resolveThreads(options.threads, options.workload);
   if (tf.getBackend() === wanted) return wanted;
-  if (await tryBackend(wanted)) {
+  if (await tryBackend(wanted, threads)) {
     await tf.ready();
     return wanted;
   }

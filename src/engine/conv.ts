@@ -82,13 +82,19 @@ function geometry(xShape: number[], filterShape: number[], strides: number | num
   };
 }
 
-/** ∂L/∂x of y = conv2d(x, W): a stride-1 convolution of the zero-dilated dy with W flipped. */
+/**
+ * ∂L/∂x of y = conv2d(x, W): a stride-1 convolution of the zero-dilated dy with W flipped — or,
+ * when the stride divides the input size, the same sum done phase by phase (`subPixelDeconv`).
+ */
 export function conv2dInputGradient(dy: Tensor4D, filter: Tensor4D, xShape: number[], g: Geometry): Tensor4D {
   const [kh, kw] = filter.shape;
   const [, outH, outW] = dy.shape;
   const [, h, w] = xShape;
   const [sh, sw] = g.stride;
   const [dh, dw] = g.dilation;
+  // Strided with sizes that are multiples of the stride: the sub-pixel form skips the s² − 1 of
+  // every s² products that would multiply inserted zeros.
+  if ((sh > 1 || sw > 1) && h % sh === 0 && w % sw === 0) return subPixelDeconv(dy, filter, xShape, g);
   const dz = dilateSpatial(dy, g.stride);
   const top = (kh - 1) * dh - g.padTop;
   const left = (kw - 1) * dw - g.padLeft;
@@ -170,9 +176,13 @@ function subPixelDeconv(x: Tensor4D, filter: Tensor4D, outputShape: number[], g:
       }
       cols.push(y);
     }
-    rows.push(tf.stack(cols, 3) as unknown as Tensor4D); // [n, th, tw, sw, C]
+    // Phase uw of output row block uh goes to columns q·sw + uw: concatenating the phases' channels
+    // and reading [tw, sw, C] as [tw·sw, C] interleaves them. Concat and reshape only (rank ≤ 4):
+    // stack's gradient, Unpack, is a rank-6 slice on wasm and dominated a WGAN-GP step.
+    rows.push(tf.reshape(cols.length === 1 ? cols[0] : tf.concat(cols, 3), [n, th, tw * sw * outC]) as unknown as Tensor4D);
   }
-  const interleaved = tf.stack(rows, 2); // [n, th, sh, tw, sw, C]
+  // Likewise row phases: [th, sh, (tw·sw·C)] read as [th·sh, tw·sw, C].
+  const interleaved = rows.length === 1 ? rows[0] : tf.concat(rows, 2);
   return tf.reshape(interleaved, [n, outH, outW, outC]);
 }
 

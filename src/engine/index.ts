@@ -4,17 +4,17 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { registerSecondOrderGradients } from './gradients.js';
-import { registerWasmConv2DBackpropFilter } from './kernels/conv2dBackpropFilter.js';
 import { registerConvGradients } from './conv.js';
+import { registerWasmKernels } from './backend.js';
 
 registerSecondOrderGradients();
-registerWasmConv2DBackpropFilter();
+registerWasmKernels();
 registerConvGradients();
 
 export { tf };
 export { registerSecondOrderGradients } from './gradients.js';
-export { initEngine, resolveBackendName, BACKENDS } from './backend.js';
-export type { BackendName, EngineOptions } from './backend.js';
+export { initEngine, resolveBackendName, resolveThreads, defaultThreads, wasmThreads, BACKENDS } from './backend.js';
+export type { BackendName, EngineOptions, Workload } from './backend.js';
 export { Rng } from './rng.js';
 export type { RngState } from './rng.js';
 export { registerWasmConv2DBackpropFilter } from './kernels/conv2dBackpropFilter.js';

@@ -8,6 +8,7 @@
  *   SGD:      b ← μ b + g;  θ ← θ − lr · b  (μ = 0: plain SGD).
  */
 import { tf } from '../engine/index.js';
+import { fusedAdam, fusedAdamAvailable } from '../engine/kernels/adam.js';
 import type { OptimizerSettings } from '../losses/registry.js';
 
 export interface OptimizerState {
@@ -21,12 +22,15 @@ export class Optimizer {
   private readonly variables: tf.Variable[];
   private slots: Record<string, tf.Variable[]> = {};
   private t = 0;
+  /** Use the fused Adam kernel where the backend has it (false: always the op-by-op rule). */
+  fused = true;
 
   constructor(settings: OptimizerSettings, variables: tf.Variable[]) {
     this.settings = settings;
     this.variables = variables;
     const slotNames = settings.name === 'adam' ? ['m', 'v'] : settings.name === 'rmsprop' ? ['square', ...(settings.momentum ? ['momentum'] : [])] : settings.momentum ? ['momentum'] : [];
-    for (const name of slotNames) this.slots[name] = variables.map((v) => tf.variable(tf.zerosLike(v), false));
+    // tidy: the zeros each slot starts from would otherwise stay behind as extra tensors.
+    for (const name of slotNames) this.slots[name] = variables.map((v) => tf.tidy(() => tf.variable(tf.zerosLike(v), false)));
   }
 
   get stepCount(): number {
@@ -37,6 +41,7 @@ export class Optimizer {
   apply(grads: Array<tf.Tensor | undefined>, lrScale = 1): void {
     this.t += 1;
     const s = { ...this.settings, lr: this.settings.lr * lrScale };
+    const fused = s.name === 'adam' && this.fused && fusedAdamAvailable();
     tf.tidy(() => {
       this.variables.forEach((variable, i) => {
         const g = grads[i];
@@ -46,6 +51,20 @@ export class Optimizer {
           const b2 = s.beta2 ?? 0.999;
           const m = this.slots.m[i];
           const v = this.slots.v[i];
+          if (fused) {
+            // One kernel, same float32 bits as the ops below (src/engine/kernels/adam.ts).
+            const [theta, m2, v2] = fusedAdam(variable, m, v, g, {
+              beta1: b1,
+              beta2: b2,
+              stepSize: s.lr / (1 - b1 ** this.t),
+              biasCorrection2: Math.sqrt(1 - b2 ** this.t),
+              epsilon: 1e-8,
+            });
+            m.assign(m2);
+            v.assign(v2);
+            variable.assign(theta);
+            return;
+          }
           m.assign(tf.add(tf.mul(b1, m), tf.mul(1 - b1, g)));
           v.assign(tf.add(tf.mul(b2, v), tf.mul(1 - b2, tf.square(g))));
           const stepSize = s.lr / (1 - b1 ** this.t);

@@ -1,0 +1,99 @@
+/**
+ * A fused Adam update: one kernel, one pass over the parameter, instead of the fourteen
+ * element-wise kernels of the op-by-op rule (PyTorch's Adam, see src/train/optimizers.ts):
+ *   m ← β1·m + (1−β1)·g;  v ← β2·v + (1−β2)·g²;  θ ← θ − s · m / (√v / c + ε)
+ * with s = lr / (1 − β1ᵗ) and c = √(1 − β2ᵗ) computed by the caller. Every product, sum, root and
+ * quotient is rounded to float32 in the same order as the op-by-op rule (Math.fround after each
+ * operation; float64 then float32 rounding of one +, −, ×, ÷ or √ of float32 values is the
+ * correctly rounded float32 result), so both give the same bits and checkpoints resume alike.
+ *
+ * Registered for the wasm and cpu backends (JavaScript over the backend's own memory); elsewhere
+ * `fusedAdamAvailable()` is false and the optimiser runs the ops. For small models this removes
+ * most of the per-kernel dispatch cost of an optimiser step; for the Lucic models' 6.4M-weight
+ * layers it replaces fourteen passes over 25 MB with one.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs';
+
+export const FUSED_ADAM = 'GankitAdam';
+
+export interface AdamCoefficients {
+  beta1: number;
+  beta2: number;
+  /** lr / (1 − β1ᵗ) */
+  stepSize: number;
+  /** √(1 − β2ᵗ) */
+  biasCorrection2: number;
+  epsilon: number;
+}
+
+/** In place: m, v, theta ← their Adam updates for gradient g. Exported for the tests. */
+export function adamRun(theta: Float32Array, m: Float32Array, v: Float32Array, g: Float32Array, c: AdamCoefficients, outTheta: Float32Array, outM: Float32Array, outV: Float32Array): void {
+  const f = Math.fround;
+  const b1 = f(c.beta1);
+  const a1 = f(1 - c.beta1);
+  const b2 = f(c.beta2);
+  const a2 = f(1 - c.beta2);
+  const s = f(c.stepSize);
+  const bc = f(c.biasCorrection2);
+  const eps = f(c.epsilon);
+  const n = theta.length;
+  for (let i = 0; i < n; i++) {
+    const gi = g[i];
+    const mi = f(f(b1 * m[i]) + f(a1 * gi));
+    const vi = f(f(b2 * v[i]) + f(a2 * f(gi * gi)));
+    const denom = f(f(f(Math.sqrt(vi)) / bc) + eps);
+    outM[i] = mi;
+    outV[i] = vi;
+    outTheta[i] = f(theta[i] - f(s * f(mi / denom)));
+  }
+}
+
+interface WasmBackendLike {
+  makeOutput(shape: number[], dtype: 'float32'): TensorInfo;
+  typedArrayFromHeap(info: TensorInfo): Float32Array;
+}
+interface CpuBackendLike {
+  data: { get(dataId: object): { values: Float32Array } };
+  makeTensorInfo(shape: number[], dtype: 'float32', values: Float32Array): TensorInfo;
+}
+
+type Inputs = { theta: TensorInfo; m: TensorInfo; v: TensorInfo; g: TensorInfo };
+
+const wasmKernel: KernelFunc = ({ inputs, backend, attrs }) => {
+  const { theta, m, v, g } = inputs as Inputs;
+  const wasm = backend as unknown as WasmBackendLike;
+  const outs = [wasm.makeOutput([...theta.shape], 'float32'), wasm.makeOutput([...theta.shape], 'float32'), wasm.makeOutput([...theta.shape], 'float32')];
+  const view = (t: TensorInfo) => wasm.typedArrayFromHeap(t);
+  adamRun(view(theta), view(m), view(v), view(g), attrs as unknown as AdamCoefficients, view(outs[0]), view(outs[1]), view(outs[2]));
+  return outs;
+};
+
+const cpuKernel: KernelFunc = ({ inputs, backend, attrs }) => {
+  const { theta, m, v, g } = inputs as Inputs;
+  const cpu = backend as unknown as CpuBackendLike;
+  const read = (t: TensorInfo) => cpu.data.get(t.dataId).values;
+  const n = read(theta).length;
+  const outs = [new Float32Array(n), new Float32Array(n), new Float32Array(n)];
+  adamRun(read(theta), read(m), read(v), read(g), attrs as unknown as AdamCoefficients, outs[0], outs[1], outs[2]);
+  return outs.map((values) => cpu.makeTensorInfo([...theta.shape], 'float32', values));
+};
+
+export function registerFusedAdam(): void {
+  for (const [backendName, kernelFunc] of [['wasm', wasmKernel], ['cpu', cpuKernel]] as const) {
+    if (!tf.getKernel(FUSED_ADAM, backendName)) tf.registerKernel({ kernelName: FUSED_ADAM, backendName, kernelFunc });
+  }
+}
+
+/** Whether the current backend has the fused kernel. */
+export function fusedAdamAvailable(): boolean {
+  return tf.getKernel(FUSED_ADAM, tf.getBackend()) !== undefined;
+}
+
+/** Runs the fused kernel: returns [θ', m', v'] (new tensors; the caller assigns and disposes). */
+export function fusedAdam(theta: tf.Tensor, m: tf.Tensor, v: tf.Tensor, g: tf.Tensor, c: AdamCoefficients): [tf.Tensor, tf.Tensor, tf.Tensor] {
+  for (const [name, t] of [['m', m], ['v', v], ['g', g]] as const) {
+    if (t.size !== theta.size || t.dtype !== 'float32') throw new Error(`fusedAdam: ${name} has shape ${t.shape} (${t.dtype}), parameter ${theta.shape}`);
+  }
+  return tf.engine().runKernel(FUSED_ADAM, { theta, m, v, g }, c as unknown as tf.NamedAttrMap) as unknown as [tf.Tensor, tf.Tensor, tf.Tensor];
+}

@@ -1,0 +1,200 @@
+/**
+ * gankit's replacement and added kernels (src/engine/kernels/) against independent references:
+ * tfjs-cpu's own kernels for Transpose, GatherV2, Reverse and UnsortedSegmentSum (values moved,
+ * never computed, so equality is exact), the op-by-op Adam rule for the fused update (same float32
+ * bits, on both backends), gradients through gather under a second derivative, and the wasm
+ * backend with two XNNPACK threads in a child process (same numbers as one thread, and the process
+ * exits by itself).
+ */
+import { describe, it, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { tf, Rng, initEngine } from '../src/engine/index.js';
+import { collapsePermutation, blockedRoute } from '../src/engine/kernels/transpose.js';
+import { fusedAdam, fusedAdamAvailable } from '../src/engine/kernels/adam.js';
+import { Optimizer } from '../src/train/optimizers.js';
+import { assertClose, centralDifference, useBackend } from './helpers/numeric.js';
+
+/** Runs f on the cpu backend (the reference) and on wasm; returns both results as arrays. */
+async function onBoth(f: () => tf.Tensor): Promise<{ cpu: Float32Array | Int32Array; wasm: Float32Array | Int32Array; shapes: [number[], number[]] }> {
+  await useBackend('cpu');
+  const c = f();
+  const cpu = c.dataSync() as Float32Array;
+  const cShape = c.shape;
+  c.dispose();
+  await useBackend('wasm');
+  const w = f();
+  const wasm = w.dataSync() as Float32Array;
+  const wShape = w.shape;
+  w.dispose();
+  return { cpu, wasm, shapes: [cShape, wShape] };
+}
+
+function assertSame(a: ArrayLike<number>, b: ArrayLike<number>, what: string): void {
+  assert.equal(a.length, b.length, `${what}: length`);
+  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) assert.fail(`${what}[${i}]: ${a[i]} ≠ ${b[i]}`);
+}
+
+const values = (shape: number[], seed: number) => {
+  const n = shape.reduce((a, b) => a * b, 1);
+  return new Rng(seed).uniformArray(n, -1, 1);
+};
+
+describe('wasm kernels: Transpose', () => {
+  before(() => initEngine({ backend: 'wasm' }));
+
+  it('merges axes that stay neighbours and drops size-1 axes', () => {
+    assert.deepEqual(collapsePermutation([64, 14, 14, 32], [3, 1, 2, 0]), { shape: [64, 196, 32], perm: [2, 1, 0] });
+    assert.deepEqual(collapsePermutation([4, 5, 6], [1, 2, 0]), { shape: [4, 30], perm: [1, 0] });
+    assert.deepEqual(collapsePermutation([2, 1, 3], [2, 1, 0]), { shape: [2, 3], perm: [1, 0] });
+    assert.deepEqual(collapsePermutation([3, 4], [0, 1]), { shape: [12], perm: [0] });
+    assert.equal(blockedRoute([1024, 6272], [1, 0])?.join(), '1,1024,6272');
+    assert.equal(blockedRoute([4, 512, 256], [0, 2, 1])?.join(), '4,512,256');
+    assert.equal(blockedRoute([100, 6272], [1, 0]), null); // rows not a multiple of 32
+    assert.equal(blockedRoute([64, 64], [1, 0]), null); // too small to matter
+  });
+
+  const cases: Array<[number[], number[]]> = [
+    [[1024, 6272], [1, 0]],
+    [[512, 640], [1, 0]],
+    [[3, 256, 384], [0, 2, 1]],
+    [[2, 256, 3, 384], [0, 3, 1, 2]],
+    [[64, 14, 14, 64], [3, 1, 2, 0]],
+    [[5, 7, 9, 11], [2, 0, 3, 1]],
+  ];
+  for (const [shape, perm] of cases) {
+    it(`equals tfjs-cpu's Transpose: ${shape.join('×')} perm ${perm.join(',')}`, async () => {
+      const x = values(shape, 7);
+      const r = await onBoth(() => tf.transpose(tf.tensor(x, shape), perm));
+      assert.deepEqual(r.shapes[1], r.shapes[0]);
+      assertSame(r.wasm, r.cpu, 'transpose');
+    });
+  }
+});
+
+describe('wasm kernels: GatherV2, Reverse, UnsortedSegmentSum', () => {
+  before(() => initEngine({ backend: 'wasm' }));
+
+  const gathers: Array<[number[], number[], number]> = [
+    [[4, 4, 128, 64], [3, 1], 0],
+    [[4, 4, 32, 8], [2, 0, 2], 1],
+    [[6, 70], [5, 0, 5, 1], 0],
+    [[3, 5, 2], [4, 1], 1], // short runs: the stock kernel
+  ];
+  for (const [shape, idx, axis] of gathers) {
+    it(`gather ${shape.join('×')} rows ${idx.join(',')} on axis ${axis} equals tfjs-cpu`, async () => {
+      const x = values(shape, 3);
+      const r = await onBoth(() => tf.gather(tf.tensor(x, shape), tf.tensor1d(idx, 'int32'), axis));
+      assert.deepEqual(r.shapes[1], r.shapes[0]);
+      assertSame(r.wasm, r.cpu, 'gather');
+    });
+  }
+
+  it('gather rejects an index out of range and leaks nothing', async () => {
+    await useBackend('wasm');
+    const x = tf.ones([4, 100]);
+    const idx = tf.tensor1d([1, 4], 'int32');
+    const before = tf.memory().numTensors;
+    assert.throws(() => tf.gather(x, idx, 0), /index 4 is not in \[0, 3\]/);
+    assert.equal(tf.memory().numTensors, before);
+    tf.dispose([x, idx]);
+  });
+
+  const reverses: Array<[number[], number[]]> = [
+    [[4, 4, 128, 64], [0, 1]],
+    [[5, 3, 80], [1]],
+    [[2, 3, 4, 70], [0, 2]],
+    [[3, 4, 5], [2]], // reversing the innermost axis: the stock kernel
+  ];
+  for (const [shape, dims] of reverses) {
+    it(`reverse ${shape.join('×')} on axes ${dims.join(',')} equals tfjs-cpu`, async () => {
+      const x = values(shape, 5);
+      const r = await onBoth(() => tf.reverse(tf.tensor(x, shape), dims));
+      assertSame(r.wasm, r.cpu, 'reverse');
+    });
+  }
+
+  it('unsortedSegmentSum (missing from tfjs-wasm) equals tfjs-cpu, ids out of range dropped', async () => {
+    const x = values([6, 3, 4], 9);
+    const ids = [2, 0, 2, 1, 5, 0];
+    const r = await onBoth(() => tf.unsortedSegmentSum(tf.tensor(x, [6, 3, 4]), tf.tensor1d(ids, 'int32'), 3));
+    assert.deepEqual(r.shapes[1], [3, 3, 4]);
+    assertClose(r.wasm, r.cpu, { atol: 1e-6, rtol: 1e-6, what: 'segment sum' });
+  });
+
+  it('second derivative through a gather of weights (as in the sub-pixel conv gradient) matches finite differences', async () => {
+    await useBackend('wasm');
+    // f(w) = Σ (∂/∂x Σ tanh(x · gather(w)))²: the outer gradient w.r.t. w runs through
+    // GatherV2's gradient (UnsortedSegmentSum) inside a gradient.
+    const xv = values([3, 80], 11);
+    const f = (w: tf.Tensor) => {
+      const x = tf.tensor(xv, [3, 80]);
+      const gx = tf.grad((xx: tf.Tensor) => tf.sum(tf.tanh(tf.matMul(xx, tf.transpose(tf.gather(w, [2, 0], 0))))))(x);
+      return tf.sum(tf.square(gx));
+    };
+    const w0 = values([3, 80], 13);
+    const analytic = tf.tidy(() => tf.grad(f)(tf.tensor(w0, [3, 80])).dataSync());
+    const numeric = centralDifference((w) => tf.tidy(() => f(tf.tensor(w, [3, 80])).dataSync()[0]), w0);
+    assertClose(analytic, numeric, { what: 'd²' });
+  });
+});
+
+describe('fused Adam', () => {
+  before(() => initEngine({ backend: 'wasm' }));
+
+  for (const backend of ['wasm', 'cpu']) {
+    it(`gives the op-by-op rule's float32 bits on ${backend} over several steps`, async () => {
+      await useBackend(backend);
+      assert.ok(fusedAdamAvailable());
+      const shapes = [[33, 7], [7], [1]];
+      const runWith = (fused: boolean) => {
+        const vars = shapes.map((s, i) => tf.tidy(() => tf.variable(tf.tensor(values(s, 20 + i), s))));
+        const opt = new Optimizer({ name: 'adam', lr: 3e-3, beta1: 0.5, beta2: 0.999 }, vars);
+        opt.fused = fused;
+        for (let step = 0; step < 5; step++) tf.tidy(() => opt.apply(shapes.map((s, i) => tf.tensor(values(s, 100 * step + i), s))));
+        const out = vars.map((v) => v.dataSync() as Float32Array);
+        const state = opt.getState();
+        opt.dispose();
+        vars.forEach((v) => v.dispose());
+        return { out, state };
+      };
+      const before = tf.memory().numTensors;
+      const a = runWith(true);
+      const b = runWith(false);
+      assert.equal(tf.memory().numTensors, before, 'tensor count');
+      a.out.forEach((o, i) => assertSame(o, b.out[i], `θ${i}`));
+      for (const slot of ['m', 'v']) a.state.slots[slot].forEach((o, i) => assertSame(o, b.state.slots[slot][i], `${slot}${i}`));
+    });
+  }
+
+  it('rejects slots of the wrong size', async () => {
+    await useBackend('wasm');
+    tf.tidy(() => {
+      assert.throws(() => fusedAdam(tf.zeros([3]), tf.zeros([3]), tf.zeros([2]), tf.zeros([3]), { beta1: 0.9, beta2: 0.999, stepSize: 1, biasCorrection2: 1, epsilon: 1e-8 }), /v has shape 2/);
+    });
+  });
+});
+
+describe('wasm threads in Node', () => {
+  it('two threads give one thread’s numbers, report 2, and the process exits', () => {
+    const script = fileURLToPath(new URL('./helpers/threadsProbe.js', import.meta.url));
+    const run = (threads: string) => {
+      const r = spawnSync(process.execPath, [script], { env: { ...process.env, GANKIT_THREADS: threads }, encoding: 'utf8', timeout: 60_000 });
+      assert.equal(r.status, 0, `GANKIT_THREADS=${threads}: exit ${r.status} ${r.signal ?? ''}\n${r.stderr}`);
+      return JSON.parse(r.stdout) as { threads: number; conv: number[]; matmul: number[] };
+    };
+    const one = run('1');
+    const two = run('2');
+    assert.equal(one.threads, 1);
+    assert.equal(two.threads, 2);
+    assertClose(two.conv, one.conv, { atol: 1e-5, rtol: 1e-5, what: 'conv' });
+    assertClose(two.matmul, one.matmul, { atol: 1e-5, rtol: 1e-5, what: 'matMul' });
+  });
+
+  it('rejects a bad thread count with the variable named', async () => {
+    const { resolveThreads } = await import('../src/engine/index.js');
+    assert.throws(() => resolveThreads('0'), /threads: expected an integer from 1 to 8, got '0'/);
+    assert.equal(resolveThreads(3), 3);
+  });
+});
