@@ -9,14 +9,18 @@
  * its column says why. Prints ms/step (median, min, max) and gankit/PyTorch, writes bench/results.json
  * with a per-kernel profile of one gankit step for each case.
  *
- *   npm run bench -- [--steps 10] [--warmup 2] [--threads 1] [--cases mlp2d,lucic_ns,lucic_gp]
+ * Each gankit case runs in its own process, so each gets the engine's default thread count for its
+ * workload (one thread for the 2-D MLP, every core up to 4 for images; --gankit-threads overrides).
+ *
+ *   npm run bench -- [--steps 10] [--warmup 2] [--threads N] [--gankit-threads N] [--backend wasm|cpu|webgpu]
+ *                    [--cases mlp2d,lucic_ns,lucic_gp] [--no-torch]
  */
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { tf, initEngine } from '../src/index.js';
+import { tf, initEngine, wasmThreads } from '../src/index.js';
 import { resolveConfig } from '../src/train/config.js';
 import { toyTrainer, Trainer } from '../src/train/trainer.js';
 import { ImageTask } from '../src/train/imageTask.js';
@@ -28,6 +32,11 @@ const { values } = parseArgs({
     warmup: { type: 'string', default: '2' },
     /** PyTorch threads (default: every core, as the reference numbers in the speed issue). */
     threads: { type: 'string', default: String(cpus().length) },
+    'gankit-threads': { type: 'string' },
+    backend: { type: 'string', default: 'wasm' },
+    'no-torch': { type: 'boolean', default: false },
+    /** Internal: run one gankit case in this process and print its result as JSON. */
+    child: { type: 'string' },
     cases: { type: 'string', default: 'mlp2d,lucic_ns,lucic_gp' },
     out: { type: 'string', default: fileURLToPath(new URL('../../bench/results.json', import.meta.url)) },
   },
@@ -35,6 +44,8 @@ const { values } = parseArgs({
 const steps = Number(values.steps);
 const warmup = Number(values.warmup);
 const cases = values.cases!.split(',');
+
+const MLP_SCALE = 10;
 
 interface Timing {
   median: number;
@@ -55,9 +66,11 @@ async function trainerFor(name: string): Promise<{ trainer: Trainer; dispose: ()
 
 async function gankitCase(name: string): Promise<{ timing: Timing; profile: Array<[string, number]> }> {
   const { trainer, dispose } = await trainerFor(name);
-  for (let i = 0; i < warmup; i++) trainer.trainStep();
+  // The 2-D steps are ~1000× cheaper: time MLP_SCALE times as many (bench/torch_ref.py does too).
+  const scale = name === 'mlp2d' ? MLP_SCALE : 1;
+  for (let i = 0; i < warmup * scale; i++) trainer.trainStep();
   const ms: number[] = [];
-  for (let i = 0; i < steps; i++) {
+  for (let i = 0; i < steps * scale; i++) {
     const t = performance.now();
     trainer.trainStep();
     ms.push(performance.now() - t);
@@ -95,16 +108,39 @@ function torchReference(): { cases: Record<string, Timing>; note: string } | { c
   return { cases: timings, note: `PyTorch ${out.torch}, ${out.threads} thread(s), BLAS ${out.blas}` };
 }
 
+interface ChildResult {
+  timing: Timing;
+  profile: Array<[string, number]>;
+  backend: string;
+  threads: number;
+}
+
+async function child(name: string): Promise<void> {
+  await initEngine({ backend: values.backend, fallback: false, threads: values['gankit-threads'], workload: name === 'mlp2d' ? 'toy' : 'images' });
+  const g = await gankitCase(name);
+  const out: ChildResult = { ...g, backend: tf.getBackend(), threads: tf.getBackend() === 'wasm' ? wasmThreads() : 0 };
+  process.stdout.write(JSON.stringify(out) + '\n');
+}
+
+function runChild(name: string): ChildResult {
+  const args = [fileURLToPath(import.meta.url), '--child', name, '--steps', String(steps), '--warmup', String(warmup), '--backend', values.backend!];
+  if (values['gankit-threads']) args.push('--gankit-threads', values['gankit-threads']);
+  const r = spawnSync(process.execPath, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 24 });
+  if (r.status !== 0) throw new Error(`gankit case ${name} failed (exit ${r.status})`);
+  return JSON.parse(r.stdout.trim().split('\n').pop()!) as ChildResult;
+}
+
 async function main() {
-  await initEngine();
-  const backend = tf.getBackend();
-  const results: Record<string, { gankit: Timing; torch: Timing | null; ratio: number | null; profile: Array<[string, number]> }> = {};
-  const torch = torchReference();
+  if (values.child) return child(values.child);
+  const results: Record<string, { gankit: Timing; torch: Timing | null; ratio: number | null; profile: Array<[string, number]>; threads: number }> = {};
+  const torch = values['no-torch'] ? { cases: null, note: 'PyTorch skipped (--no-torch)' } : torchReference();
+  let backend = values.backend!;
   for (const name of cases) {
     process.stderr.write(`gankit ${name}…\n`);
-    const g = await gankitCase(name);
+    const g = runChild(name);
+    backend = g.backend;
     const t = torch.cases?.[name] ?? null;
-    results[name] = { gankit: g.timing, torch: t, ratio: t ? g.timing.median / t.median : null, profile: g.profile };
+    results[name] = { gankit: g.timing, torch: t, ratio: t ? g.timing.median / t.median : null, profile: g.profile, threads: g.threads };
   }
   const f = (x: number) => (x >= 100 ? x.toFixed(0) : x.toFixed(1));
   const lines = [
@@ -112,7 +148,7 @@ async function main() {
     `|---|---|---|---|`,
     ...Object.entries(results).map(([k, r]) => `| ${k} | ${f(r.gankit.median)} (${f(r.gankit.min)}–${f(r.gankit.max)}) | ${r.torch ? `${f(r.torch.median)} (${f(r.torch.min)}–${f(r.torch.max)})` : 'n/a'} | ${r.ratio ? `${r.ratio.toFixed(2)}×` : 'n/a'} |`),
     ``,
-    `gankit on tfjs-${backend}, ${cpus().length} cores (${cpus()[0]?.model ?? '?'}); ${torch.note}; ${steps} timed steps after ${warmup} warm-up; a step = one D and one G Adam update.`,
+    `gankit on tfjs-${backend} (threads: ${Object.entries(results).map(([k, r]) => `${k} ${r.threads}`).join(', ')}), ${cpus().length} cores (${cpus()[0]?.model ?? '?'}); ${torch.note}; ${steps} timed steps after ${warmup} warm-up; a step = one D and one G Adam update.`,
   ];
   console.log(lines.join('\n'));
   for (const [k, r] of Object.entries(results)) console.log(`  ${k} kernels (ms in one step): ${r.profile.map(([n, ms]) => `${n} ${ms.toFixed(0)}`).join(', ')}`);

@@ -17,6 +17,9 @@ export interface OptimizerState {
   slots: Record<string, Float32Array[]>;
 }
 
+/** Largest parameter updated by the fused Adam kernel (bigger ones: the op-by-op rule). */
+export const FUSED_ADAM_MAX_SIZE = 65536;
+
 export class Optimizer {
   readonly settings: OptimizerSettings;
   private readonly variables: tf.Variable[];
@@ -42,6 +45,8 @@ export class Optimizer {
     this.t += 1;
     const s = { ...this.settings, lr: this.settings.lr * lrScale };
     const fused = s.name === 'adam' && this.fused && fusedAdamAvailable();
+    // Measured (docs/speed.md): the one JavaScript pass beats fourteen wasm kernels up to ~64k
+    // values; above that the kernels' SIMD wins. Both give the same bits.
     tf.tidy(() => {
       this.variables.forEach((variable, i) => {
         const g = grads[i];
@@ -51,7 +56,7 @@ export class Optimizer {
           const b2 = s.beta2 ?? 0.999;
           const m = this.slots.m[i];
           const v = this.slots.v[i];
-          if (fused) {
+          if (fused && variable.size <= FUSED_ADAM_MAX_SIZE) {
             // One kernel, same float32 bits as the ops below (src/engine/kernels/adam.ts).
             const [theta, m2, v2] = fusedAdam(variable, m, v, g, {
               beta1: b1,
