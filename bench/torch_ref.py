@@ -21,6 +21,11 @@ MLP_SCALE = 10  # keep equal to bench/speed.ts
 if len(sys.argv) > 3:
     torch.set_num_threads(int(sys.argv[3]))
 torch.manual_seed(0)
+# GANKIT_TORCH_DEVICE=cuda: the same models on the GPU (PyTorch >= 2.0), for the webgpu column.
+DEVICE = __import__('os').environ.get('GANKIT_TORCH_DEVICE', 'cpu')
+if DEVICE != 'cpu':
+    torch.set_default_device(DEVICE)
+sync = torch.cuda.synchronize if DEVICE.startswith('cuda') else (lambda: None)
 
 
 def mlp(i, o, width=64, depth=3):
@@ -86,8 +91,10 @@ def case(G, D, real_fn, z_dim, batch, loss, scale=1):
         step()
     times = []
     for _ in range(steps * scale):
+        sync()
         t = time.perf_counter()
         step()
+        sync()
         times.append(1000 * (time.perf_counter() - t))
     return times
 
@@ -105,4 +112,4 @@ cases = {
 }
 import os
 blas = 'generic build; system libblas.so.3 -> ' + os.path.realpath('/usr/lib/x86_64-linux-gnu/libblas.so.3')
-print(json.dumps({'torch': torch.__version__, 'threads': torch.get_num_threads(), 'blas': blas, 'cases': cases}))
+print(json.dumps({'torch': torch.__version__, 'device': DEVICE, 'threads': torch.get_num_threads(), 'blas': blas, 'cases': cases}))

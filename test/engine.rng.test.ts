@@ -67,6 +67,25 @@ describe('backend selection', () => {
     assert.equal(await initEngine({ backend: 'wasm' }), 'wasm');
     assert.equal(tf.getBackend(), 'wasm');
   });
+
+  it("webgpu without Node's `webgpu` package: one error that says what to install; with it and no GPU, the cpu fallback", async () => {
+    let dawnInstalled = true;
+    try {
+      await import('webgpu' as string);
+    } catch {
+      dawnInstalled = false;
+    }
+    const warnings: string[] = [];
+    if (!dawnInstalled) {
+      await assert.rejects(initEngine({ backend: 'webgpu', warn: (m) => warnings.push(m) }), /needs the npm package 'webgpu'.*npm install webgpu/);
+    } else {
+      // A machine with the package: webgpu if it has an adapter, else the announced cpu fallback.
+      const got = await initEngine({ backend: 'webgpu', warn: (m) => warnings.push(m) });
+      assert.ok(got === 'webgpu' || (got === 'cpu' && /falling back to 'cpu'/.test(warnings[0] ?? '')), `got ${got}, warnings ${warnings}`);
+    }
+    assert.equal(await initEngine({ backend: 'wasm' }), 'wasm');
+    assert.equal(tf.sum(tf.ones([3])).dataSync()[0], 3);
+  });
 });
 
 describe('wasm Conv2DBackpropFilter (tfjs-wasm ships none)', () => {

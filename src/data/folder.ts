@@ -7,7 +7,6 @@
  */
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
-import sharp from 'sharp';
 import { InputError } from '../errors.js';
 import type { ImageDataset } from './images.js';
 
@@ -43,6 +42,8 @@ export async function loadImageFolder(dir: string, { height = 32, width = 32, ch
   }
   const files = listImages(dir);
   if (files.length === 0) throw new InputError(`${dir}: no PNG or JPEG images found`);
+  // Loaded here, not at import: the native decoder is needed only for folder data.
+  const { default: sharp } = await import('sharp');
   const size = height * width * channels;
   const pixels: Uint8Array[] = [];
   const kept: string[] = [];

@@ -13,6 +13,7 @@ import { MAX_WASM_THREADS, startWasmWithThreads } from './threads.js';
 import { registerWasmTranspose } from './kernels/transpose.js';
 import { registerWasmBlockCopies } from './kernels/blockCopy.js';
 import { registerFusedAdam } from './kernels/adam.js';
+import { startWebGpu } from './webgpu.js';
 
 /** gankit's kernels: wasm's missing Conv2DBackpropFilter/UnsortedSegmentSum, faster Transpose, GatherV2, Reverse, and the fused Adam update. */
 export function registerWasmKernels(): void {
@@ -82,14 +83,36 @@ export function resolveBackendName(option?: string): BackendName {
 }
 
 async function tryBackend(name: BackendName, threads: number): Promise<boolean> {
-  if (name === 'webgpu') {
-    throw new InputError("backend: 'webgpu' is not available yet in this build of gankit (use wasm or cpu)");
-  }
+  // A missing `webgpu` package is the user's to fix: that InputError is not swallowed.
+  if (name === 'webgpu') return startWebGpu();
   try {
     if (name === 'wasm') return await startWasmWithThreads(threads, () => tf.setBackend('wasm'));
     return await tf.setBackend(name);
   } catch {
     return false;
+  }
+}
+
+/**
+ * GANKIT_TF_FLAGS: a JSON object of tfjs environment flags set once the backend is up, for tuning
+ * (e.g. '{"WEBGPU_CPU_HANDOFF_SIZE_THRESHOLD":0}' keeps every webgpu op on the GPU).
+ */
+function applyTfFlags(): void {
+  const raw = process.env.GANKIT_TF_FLAGS;
+  if (!raw) return;
+  let flags: unknown;
+  try {
+    flags = JSON.parse(raw);
+  } catch (e) {
+    throw new InputError(`GANKIT_TF_FLAGS: not JSON (${(e as Error).message})`);
+  }
+  if (typeof flags !== 'object' || flags === null || Array.isArray(flags)) throw new InputError('GANKIT_TF_FLAGS: expected a JSON object of flag names and values');
+  for (const [name, value] of Object.entries(flags)) {
+    try {
+      tf.env().set(name, value as boolean | number);
+    } catch (e) {
+      throw new InputError(`GANKIT_TF_FLAGS: ${name}: ${(e as Error).message}`);
+    }
   }
 }
 
@@ -104,6 +127,7 @@ export async function initEngine(options: EngineOptions = {}): Promise<BackendNa
   if (tf.getBackend() === wanted) return wanted;
   if (await tryBackend(wanted, threads)) {
     await tf.ready();
+    applyTfFlags();
     return wanted;
   }
   if (options.fallback === false || wanted === 'cpu') {
