@@ -45,7 +45,7 @@ const steps = Number(values.steps);
 const warmup = Number(values.warmup);
 const cases = values.cases!.split(',');
 
-const MLP_SCALE = 10;
+const MLP_SCALE = 50;
 
 interface Timing {
   median: number;
@@ -66,7 +66,8 @@ async function trainerFor(name: string): Promise<{ trainer: Trainer; dispose: ()
 
 async function gankitCase(name: string): Promise<{ timing: Timing; profile: Array<[string, number]> }> {
   const { trainer, dispose } = await trainerFor(name);
-  // The 2-D steps are ~1000× cheaper: time MLP_SCALE times as many (bench/torch_ref.py does too).
+  // The 2-D steps are ~1000× cheaper and need a long JIT warm-up: MLP_SCALE times as many
+  // (bench/torch_ref.py does too).
   const scale = name === 'mlp2d' ? MLP_SCALE : 1;
   for (let i = 0; i < warmup * scale; i++) trainer.trainStep();
   const ms: number[] = [];

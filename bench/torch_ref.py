@@ -17,7 +17,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 warmup, steps = int(sys.argv[1]), int(sys.argv[2])
-MLP_SCALE = 10  # keep equal to bench/speed.ts
+MLP_SCALE = 50  # keep equal to bench/speed.ts
 if len(sys.argv) > 3:
     torch.set_num_threads(int(sys.argv[3]))
 torch.manual_seed(0)
@@ -66,7 +66,7 @@ def gp(D, real, fake, lam=10.0):
 
 
 def case(G, D, real_fn, z_dim, batch, loss, scale=1):
-    # scale: the 2-D case's steps are ~1000x cheaper; time SCALE times as many (as gankit does).
+    # scale: the 2-D case's steps are ~1000x cheaper; SCALE times as many (as gankit does).
     oD = torch.optim.Adam(D.parameters(), 2e-4, betas=(0.5, 0.999))
     oG = torch.optim.Adam(G.parameters(), 2e-4, betas=(0.5, 0.999))
 

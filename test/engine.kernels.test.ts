@@ -2,7 +2,9 @@
  * gankit's replacement and added kernels (src/engine/kernels/) against independent references:
  * tfjs-cpu's own kernels for Transpose, GatherV2, Reverse and UnsortedSegmentSum (values moved,
  * never computed, so equality is exact), the op-by-op Adam rule for the fused update (same float32
- * bits, on both backends), gradients through gather under a second derivative, and the wasm
+ * bits, on both backends), gradients through gather under a second derivative, the fused dense
+ * layer's values and first/second derivatives against the unfused ops and finite differences,
+ * the many-tensor sum against tf.sum, and the wasm
  * backend with two XNNPACK threads in a child process (same numbers as one thread, and the process
  * exits by itself).
  */
@@ -10,7 +12,8 @@ import { describe, it, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { tf, Rng, initEngine } from '../src/engine/index.js';
+import { tf, Rng, initEngine, dense } from '../src/engine/index.js';
+import { sumAll } from '../src/engine/kernels/sums.js';
 import { collapsePermutation, blockedRoute } from '../src/engine/kernels/transpose.js';
 import { fusedAdam, fusedAdamAvailable } from '../src/engine/kernels/adam.js';
 import { Optimizer } from '../src/train/optimizers.js';
@@ -197,4 +200,65 @@ describe('wasm threads in Node', () => {
     assert.throws(() => resolveThreads('0'), /threads: expected an integer from 1 to 8, got '0'/);
     assert.equal(resolveThreads(3), 3);
   });
+});
+
+describe('dense (one fused kernel, gradient registered here)', () => {
+  const acts = ['linear', 'relu', 'leakyrelu'] as const;
+  for (const backend of ['wasm', 'cpu']) {
+    for (const act of acts) {
+      it(`${act} on ${backend}: values equal the unfused ops; first and second derivatives match finite differences`, async () => {
+        await useBackend(backend);
+        const xv = values([5, 4], 31);
+        const wv = values([4, 3], 32);
+        const bv = values([3], 33);
+        // Keep pre-activations away from the kink so finite differences do not straddle it.
+        const unfused = (x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D) => {
+          const z = tf.add(tf.matMul(x, w), b);
+          return act === 'relu' ? tf.relu(z) : act === 'leakyrelu' ? tf.leakyRelu(z, 0.2) : z;
+        };
+        tf.tidy(() => {
+          const x = tf.tensor2d(xv, [5, 4]);
+          const w = tf.tensor2d(wv, [4, 3]);
+          const b = tf.tensor1d(bv);
+          assertClose(dense(x, w, b, act).dataSync(), unfused(x, w, b).dataSync(), { atol: 1e-6, rtol: 1e-6, what: 'forward' });
+        });
+        // f(w) = Σ tanh(dense(x, w, b)) and g(w) = ‖∂f/∂x‖² (a gradient penalty's shape).
+        const f = (x: tf.Tensor2D, w: tf.Tensor2D) => tf.sum(tf.tanh(dense(x, w, tf.tensor1d(bv), act)));
+        const g = (w: tf.Tensor2D) => tf.sum(tf.square(tf.grad((x: tf.Tensor) => f(x as tf.Tensor2D, w))(tf.tensor2d(xv, [5, 4]))));
+        const dF = tf.tidy(() => tf.grad((w: tf.Tensor) => f(tf.tensor2d(xv, [5, 4]), w as tf.Tensor2D))(tf.tensor2d(wv, [4, 3])).dataSync());
+        const dFnum = centralDifference((w) => tf.tidy(() => f(tf.tensor2d(xv, [5, 4]), tf.tensor2d(w, [4, 3])).dataSync()[0]), wv);
+        assertClose(dF, dFnum, { what: 'df/dW' });
+        const dG = tf.tidy(() => tf.grad((w: tf.Tensor) => g(w as tf.Tensor2D))(tf.tensor2d(wv, [4, 3])).dataSync());
+        const dGnum = centralDifference((w) => tf.tidy(() => g(tf.tensor2d(w, [4, 3])).dataSync()[0]), wv);
+        assertClose(dG, dGnum, { what: 'd‖∂f/∂x‖²/dW' });
+        const db = tf.tidy(() => tf.grad((b: tf.Tensor) => tf.sum(tf.tanh(dense(tf.tensor2d(xv, [5, 4]), tf.tensor2d(wv, [4, 3]), b as tf.Tensor1D, act))))(tf.tensor1d(bv)).dataSync());
+        const dbNum = centralDifference((b) => tf.tidy(() => tf.sum(tf.tanh(dense(tf.tensor2d(xv, [5, 4]), tf.tensor2d(wv, [4, 3]), tf.tensor1d(b), act))).dataSync()[0]), bv);
+        assertClose(db, dbNum, { what: 'df/db' });
+      });
+    }
+  }
+
+  it('rejects shapes that do not fit', async () => {
+    await useBackend('wasm');
+    tf.tidy(() => assert.throws(() => dense(tf.zeros([2, 3]) as tf.Tensor2D, tf.zeros([4, 5]) as tf.Tensor2D, tf.zeros([5]) as tf.Tensor1D), /do not fit/));
+  });
+});
+
+describe('sumAll (Σ over many tensors in one kernel)', () => {
+  for (const backend of ['wasm', 'cpu']) {
+    it(`equals the sum of tf.sum on ${backend}, plain and squared, with no tensors left behind`, async () => {
+      await useBackend(backend);
+      const ts = [values([7, 5], 41), values([300], 42), values([1], 43)].map((v) => tf.tensor(v));
+      const before = tf.memory().numTensors;
+      const plain = tf.tidy(() => sumAll(ts).dataSync()[0]);
+      const squared = tf.tidy(() => sumAll(ts, true).dataSync()[0]);
+      assert.equal(tf.memory().numTensors, before);
+      const ref = tf.tidy(() => tf.addN(ts.map((t) => tf.sum(t))).dataSync()[0]);
+      const refSq = tf.tidy(() => tf.addN(ts.map((t) => tf.sum(tf.square(t)))).dataSync()[0]);
+      assert.ok(Math.abs(plain - ref) <= 1e-4 * Math.max(1, Math.abs(ref)), `${plain} vs ${ref}`);
+      assert.ok(Math.abs(squared - refSq) <= 1e-4 * refSq, `${squared} vs ${refSq}`);
+      assert.equal(tf.tidy(() => sumAll([]).dataSync()[0]), 0);
+      tf.dispose(ts);
+    });
+  }
 });

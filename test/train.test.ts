@@ -37,6 +37,27 @@ describe('trainer', () => {
   before(() => initEngine());
 
   const INFO = { infogan: { categorical: [8], continuous: 1, lambdaCategorical: 1, lambdaContinuous: 1 } };
+
+  for (const [loss, extra] of [['ns', {}], ['ns', INFO], ['began', {}]] as const) {
+    it(`${loss}${'infogan' in extra ? ' + InfoGAN' : ''}: one pass over real and generated samples gives the two-pass losses and weights`, () => {
+      const run = (onePass: boolean) => {
+        const { trainer } = toyTrainer(tiny({ loss, seed: 9, ...extra }));
+        assert.equal(trainer.D.rowsIndependent, true);
+        if (!onePass) Object.defineProperty(trainer.D, 'rowsIndependent', { value: false });
+        const stats = Array.from({ length: 5 }, () => trainer.trainStep());
+        const w = weights(trainer);
+        trainer.dispose();
+        return { stats, w };
+      };
+      const one = run(true);
+      const two = run(false);
+      one.stats.forEach((s, i) => {
+        assert.ok(Math.abs(s.dLoss - two.stats[i].dLoss) <= 1e-5, `step ${i + 1} D loss ${s.dLoss} vs ${two.stats[i].dLoss}`);
+        assert.ok(Math.abs(s.gLoss - two.stats[i].gLoss) <= 1e-5, `step ${i + 1} G loss ${s.gLoss} vs ${two.stats[i].gLoss}`);
+      });
+      one.w.forEach((v, i) => assert.ok(Math.abs(v - two.w[i]) <= 1e-5, `weight ${i}: ${v} vs ${two.w[i]}`));
+    });
+  }
   for (const [loss, extra] of [['ns', {}], ['wgan-gp', { nCritic: 1 }], ['began', {}], ['ns', INFO]] as const) {
     it(`${loss}: the tensor count stays flat over 520 steps`, () => {
       const { trainer } = toyTrainer(tiny({ loss, steps: 520, batchSize: 16, ...extra }));

@@ -13,14 +13,17 @@ import { MAX_WASM_THREADS, startWasmWithThreads } from './threads.js';
 import { registerWasmTranspose } from './kernels/transpose.js';
 import { registerWasmBlockCopies } from './kernels/blockCopy.js';
 import { registerFusedAdam } from './kernels/adam.js';
+import { registerSumAll } from './kernels/sums.js';
 import { startWebGpu } from './webgpu.js';
+import { registerDense } from './dense.js';
 
-/** gankit's kernels: wasm's missing Conv2DBackpropFilter/UnsortedSegmentSum, faster Transpose, GatherV2, Reverse, and the fused Adam update. */
+/** gankit's kernels: wasm's missing Conv2DBackpropFilter/UnsortedSegmentSum, faster Transpose, GatherV2, Reverse, the fused Adam update and Σ over many tensors. */
 export function registerWasmKernels(): void {
   registerWasmConv2DBackpropFilter();
   registerWasmTranspose();
   registerWasmBlockCopies();
   registerFusedAdam();
+  registerSumAll();
 }
 
 export const BACKENDS = ['wasm', 'cpu', 'webgpu'] as const;
@@ -119,6 +122,7 @@ function applyTfFlags(): void {
 /** Selects and initialises the backend; returns the name actually in use. */
 export async function initEngine(options: EngineOptions = {}): Promise<BackendName> {
   registerSecondOrderGradients();
+  registerDense();
   registerWasmKernels();
   // tfjs-backend-cpu prints a banner recommending tfjs-node (which cannot be installed here).
   tf.env().set('PROD', true);

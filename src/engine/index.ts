@@ -6,8 +6,10 @@ import * as tf from '@tensorflow/tfjs';
 import { registerSecondOrderGradients } from './gradients.js';
 import { registerConvGradients } from './conv.js';
 import { registerWasmKernels } from './backend.js';
+import { registerDense } from './dense.js';
 
 registerSecondOrderGradients();
+registerDense();
 registerWasmKernels();
 registerConvGradients();
 
@@ -19,4 +21,6 @@ export { Rng } from './rng.js';
 export type { RngState } from './rng.js';
 export { registerWasmConv2DBackpropFilter } from './kernels/conv2dBackpropFilter.js';
 export { deconv2d, conv2dGradient, registerConvGradients } from './conv.js';
+export { dense, denseGradient } from './dense.js';
+export type { DenseActivation } from './dense.js';
 export { logSoftmax, softmaxCrossEntropy, perSampleNorm, oneHotRows } from './ops.js';

@@ -14,6 +14,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { InputError } from '../errors.js';
+import { registerDenseKernel } from './dense.js';
 
 const isNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
 
@@ -43,6 +44,7 @@ async function provideNodeGpu(): Promise<void> {
 export async function startWebGpu(): Promise<boolean> {
   if (isNode) await provideNodeGpu();
   await import('@tensorflow/tfjs-backend-webgpu');
+  registerDenseKernel('webgpu');
   try {
     return await tf.setBackend('webgpu');
   } catch {

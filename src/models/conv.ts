@@ -233,6 +233,7 @@ export class ConvDiscriminator implements DiscriminatorNet {
   readonly featureDim: number;
   readonly classes: number;
   readonly conditioning: Conditioning;
+  readonly rowsIndependent: boolean;
 
   constructor(
     readonly options: ConvDiscriminatorOptions,
@@ -242,6 +243,7 @@ export class ConvDiscriminator implements DiscriminatorNet {
     const { channels, fcHidden } = discriminatorPlan(options.arch);
     this.classes = options.classes ?? 0;
     this.conditioning = this.classes > 0 ? (options.conditioning ?? 'concat') : 'none';
+    this.rowsIndependent = options.norm !== 'batch';
     let inCh = options.channels + (this.conditioning === 'concat' ? this.classes : 0);
     for (const [i, outCh] of channels.entries()) {
       // The first layer has no norm (DCGAN, InfoGAN).
@@ -325,6 +327,7 @@ export class ConvDiscriminator implements DiscriminatorNet {
  * ELU throughout, no norm (as in the paper). score(x) = mean |x − AE(x)| per sample.
  */
 export class ConvAutoencoder implements DiscriminatorNet {
+  readonly rowsIndependent = true;
   readonly variables: tf.Variable[];
   private readonly enc: Affine[] = [];
   private readonly encFc: Affine;

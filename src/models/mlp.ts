@@ -8,7 +8,8 @@
  * Initialisation: weights U[−b, b] with b = √(6 / (fan_in + fan_out)) (Glorot), biases 0,
  * drawn from gankit's seeded Rng.
  */
-import { tf, Rng } from '../engine/index.js';
+import { tf, Rng, dense } from '../engine/index.js';
+import type { DenseActivation } from '../engine/index.js';
 
 export const ACTIVATIONS = ['relu', 'leakyRelu', 'tanh', 'elu'] as const;
 export type Activation = (typeof ACTIVATIONS)[number];
@@ -22,12 +23,15 @@ export interface MlpSpec {
   layerNorm: boolean;
 }
 
+/** Leaky ReLU's negative slope in the 2-D networks. */
+export const LEAKY_SLOPE = 0.2;
+
 export function activate(x: tf.Tensor, activation: Activation): tf.Tensor {
   switch (activation) {
     case 'relu':
       return tf.relu(x);
     case 'leakyRelu':
-      return tf.leakyRelu(x, 0.2);
+      return tf.leakyRelu(x, LEAKY_SLOPE);
     case 'tanh':
       return tf.tanh(x);
     case 'elu':
@@ -84,7 +88,13 @@ export class Mlp {
     return tf.tidy(() => {
       let h = x as tf.Tensor2D;
       let p = 0;
+      // relu / leaky relu without layer norm: one fused kernel per layer (src/engine/dense.ts).
+      const fused: DenseActivation | null = this.spec.layerNorm ? null : this.spec.activation === 'relu' ? 'relu' : this.spec.activation === 'leakyRelu' ? 'leakyrelu' : null;
       this.layers.slice(0, -1).forEach((layer) => {
+        if (fused) {
+          h = dense(h, params[p++] as tf.Tensor2D, params[p++] as tf.Tensor1D, fused, LEAKY_SLOPE);
+          return;
+        }
         h = tf.add(tf.matMul(h, params[p++] as tf.Tensor2D), params[p++]);
         if (layer.gain) h = layerNorm(h, params[p++], params[p++]);
         h = activate(h, this.spec.activation) as tf.Tensor2D;
@@ -96,7 +106,7 @@ export class Mlp {
   /** The output layer applied to hidden activations. */
   output(hidden: tf.Tensor2D, params: tf.Tensor[] = this.variables): tf.Tensor2D {
     const n = params.length;
-    return tf.tidy(() => tf.add(tf.matMul(hidden, params[n - 2] as tf.Tensor2D), params[n - 1]) as tf.Tensor2D);
+    return tf.tidy(() => dense(hidden, params[n - 2] as tf.Tensor2D, params[n - 1] as tf.Tensor1D));
   }
 
   parameterCount(): number {

@@ -27,6 +27,7 @@ export class MlpGenerator implements GeneratorNet {
 
 /** MLP critic; with qDim > 0 it also has InfoGAN's Q head, a linear layer on the shared last hidden layer. */
 export class MlpCritic implements DiscriminatorNet {
+  readonly rowsIndependent = true;
   readonly net: Mlp;
   private readonly qHead: Mlp | null;
   constructor(inputDim: number, spec: MlpSpec, rng: Rng, qDim = 0) {
@@ -55,6 +56,7 @@ export class MlpCritic implements DiscriminatorNet {
 
 /** BEGAN's discriminator for points: encoder MLP to a bottleneck, decoder MLP back; score = mean|x − AE(x)|. */
 export class MlpAutoencoder implements DiscriminatorNet {
+  readonly rowsIndependent = true;
   readonly encoder: Mlp;
   readonly decoder: Mlp;
   constructor(inputDim: number, spec: MlpSpec, rng: Rng, bottleneck = 1) {

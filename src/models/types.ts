@@ -24,7 +24,7 @@ export interface GeneratorNet extends Network {
 export interface DiscriminatorNet extends Network {
   /**
    * One number per sample: a logit, a critic score, or (autoencoder discriminators) the L1
-   * reconstruction error mean|x − AE(x)|. Samples must be scored independently.
+   * reconstruction error mean|x − AE(x)|.
    */
   score(x: tf.Tensor, labels?: tf.Tensor): tf.Tensor1D;
   /**
@@ -33,4 +33,10 @@ export interface DiscriminatorNet extends Network {
    * conditional discriminators.
    */
   scoreWithQ?(x: tf.Tensor, labels?: tf.Tensor): { score: tf.Tensor1D; q: tf.Tensor2D };
+  /**
+   * True when each sample's outputs depend on that sample alone (no batch norm): the trainer then
+   * scores the real and the generated batch in one pass (same values, half the kernels). Batch-norm
+   * discriminators see the two batches separately, as in the papers' code.
+   */
+  readonly rowsIndependent?: boolean;
 }

@@ -23,6 +23,7 @@ import { InputError } from '../errors.js';
 import { getLoss, GanLoss, LossState } from '../losses/registry.js';
 import { criticStepsFor } from '../losses/wgan.js';
 import { Optimizer } from './optimizers.js';
+import { sumAll } from '../engine/kernels/sums.js';
 import type { RunConfig } from './config.js';
 import type { DiscriminatorNet, GeneratorNet } from '../models/types.js';
 import { MlpGenerator, toyDiscriminator } from '../models/toy.js';
@@ -165,6 +166,20 @@ export class Trainer {
     return { score: this.D.score(x, labels), head: null };
   }
 
+  /**
+   * D's views of the generated and the real batch: one pass over both when D scores samples
+   * independently (same values, half the kernels), else two passes (batch norm).
+   */
+  private lookBoth(fake: tf.Tensor, yFake: tf.Tensor2D | null, real: tf.Tensor, yReal: tf.Tensor2D | null) {
+    if (!this.D.rowsIndependent || (yFake === null) !== (yReal === null)) return { fakeView: this.look(fake, yFake), realView: this.look(real, yReal) };
+    const nf = fake.shape[0];
+    const nr = real.shape[0];
+    const both = this.look(tf.concat([fake, real]), yFake && yReal ? (tf.concat([yFake, yReal]) as tf.Tensor2D) : null);
+    const rows = <T extends tf.Tensor>(t: T, start: number, n: number) => tf.slice(t, start, n) as T;
+    const part = (start: number, n: number) => ({ score: rows(both.score, start, n), head: both.head ? rows(both.head, start, n) : null });
+    return { fakeView: part(0, nf), realView: part(nf, nr) };
+  }
+
   /** λ-weighted InfoGAN bound from Q's raw outputs [N, ΣK + d] (categorical logits, then Gaussian means, σ = 1). */
   private information(q: tf.Tensor2D, codes: InfoCodes): { weighted: tf.Scalar; bound: tf.Scalar } {
     const spec = this.codes!;
@@ -206,8 +221,7 @@ export class Trainer {
         let fakeMean: tf.Scalar = tf.scalar(0);
         const state = this.lossState;
         const { value, grads } = tf.variableGrads(() => {
-          const fakeView = this.look(fake, yFake);
-          const realView = this.look(real, yReal);
+          const { fakeView, realView } = this.lookBoth(fake, yFake, real, yReal);
           const outputs = { real: realView.score, fake: fakeView.score };
           realMean = keep(tf.mean(outputs.real) as tf.Scalar);
           fakeMean = keep(tf.mean(outputs.fake) as tf.Scalar);
@@ -398,13 +412,12 @@ export class Trainer {
 
 /** √Σ‖g‖² over the gradients that exist. */
 function globalNorm(grads: Array<tf.Tensor | undefined>): tf.Scalar {
-  const squares = grads.filter((g): g is tf.Tensor => Boolean(g)).map((g) => tf.sum(tf.square(g)));
-  return tf.sqrt(squares.length ? tf.addN(squares) : tf.scalar(0)) as tf.Scalar;
+  return tf.sqrt(sumAll(grads.filter((g): g is tf.Tensor => Boolean(g)), true)) as tf.Scalar;
 }
 
 /** Σ of all weights: finite exactly when every weight is (barring overflow to ±∞, itself a failure). */
 function weightChecksum(vars: tf.Variable[]): tf.Scalar {
-  return tf.addN(vars.map((v) => tf.sum(v))) as tf.Scalar;
+  return sumAll(vars);
 }
 
 /** A trainer for a 2-D config: the dataset named in the config, MLP networks. */
