@@ -248,7 +248,7 @@ describe('sumAll (Σ over many tensors in one kernel)', () => {
   for (const backend of ['wasm', 'cpu']) {
     it(`equals the sum of tf.sum on ${backend}, plain and squared, with no tensors left behind`, async () => {
       await useBackend(backend);
-      const ts = [values([7, 5], 41), values([300], 42), values([1], 43)].map((v) => tf.tensor(v));
+      const ts = [values([7, 5], 41), values([300], 42), values([1], 43), values([70000], 44)].map((v) => tf.tensor(v)); // the last: backend sums
       const before = tf.memory().numTensors;
       const plain = tf.tidy(() => sumAll(ts).dataSync()[0]);
       const squared = tf.tidy(() => sumAll(ts, true).dataSync()[0]);

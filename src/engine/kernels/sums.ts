@@ -2,7 +2,8 @@
  * Σ over many tensors at once (optionally of squares), as one kernel: the trainer's gradient norms
  * and weight checksum took 2–3 small kernels per variable every step (a third of a 2-D MLP step's
  * kernels), each paying tfjs's dispatch cost. Summed in float64 in JavaScript over the backend's
- * memory (wasm and cpu); elsewhere the op-by-op sum runs. Float64 accumulation makes the result
+ * memory (wasm and cpu) for tensors up to 64k values; bigger ones (and other backends) use the
+ * backend's own sums, which are faster there. Float64 accumulation makes the result
  * slightly more accurate than tf.sum's float32 one; both are diagnostics, not training inputs.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -51,13 +52,22 @@ export function registerSumAll(): void {
   }
 }
 
+/** Above this many values a tensor is summed by the backend's own (SIMD, threaded) kernels. */
+const JS_MAX_SIZE = 1 << 16;
+
 /** Σ of every element of every tensor (of their squares with `square`), a float32 scalar. */
 export function sumAll(tensors: tf.Tensor[], square = false): tf.Scalar {
   if (tensors.length === 0) return tf.scalar(0);
-  if (tensors.some((t) => t.dtype !== 'float32') || !tf.getKernel(SUM_ALL, tf.getBackend())) {
-    return tf.tidy(() => tf.addN(tensors.map((t) => tf.sum(square ? tf.square(t) : t))) as tf.Scalar);
-  }
-  const named: Record<string, tf.Tensor> = {};
-  tensors.forEach((t, i) => (named[`t${i}`] = t));
-  return tf.engine().runKernel(SUM_ALL, named, { square } as unknown as tf.NamedAttrMap) as tf.Scalar;
+  const kernel = tf.getKernel(SUM_ALL, tf.getBackend()) !== undefined;
+  const small = kernel ? tensors.filter((t) => t.dtype === 'float32' && t.size <= JS_MAX_SIZE) : [];
+  const rest = tensors.filter((t) => !small.includes(t));
+  return tf.tidy(() => {
+    const parts = rest.map((t) => tf.sum(square ? tf.square(t) : t));
+    if (small.length) {
+      const named: Record<string, tf.Tensor> = {};
+      small.forEach((t, i) => (named[`t${i}`] = t));
+      parts.push(tf.engine().runKernel(SUM_ALL, named, { square } as unknown as tf.NamedAttrMap) as tf.Tensor);
+    }
+    return (parts.length === 1 ? parts[0] : tf.addN(parts)) as tf.Scalar;
+  });
 }
