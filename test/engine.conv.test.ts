@@ -8,7 +8,7 @@
  */
 import { describe, it, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { tf, deconv2d, Rng } from '../src/engine/index.js';
+import { tf, deconv2d, fusedConv2d, Rng } from '../src/engine/index.js';
 import { conv2dFilterGradient as loopFilterGradient } from '../src/engine/kernels/conv2dBackpropFilter.js';
 import { assertClose, centralDifference, scalarOf, useBackend, TEST_BACKENDS } from './helpers/numeric.js';
 
@@ -36,6 +36,8 @@ const CASES: Case[] = [
   { x: [2, 6, 8, 2], k: [3, 3], cout: 2, stride: 2, pad: 'valid' },
   { x: [2, 8, 6, 3], k: [5, 4], cout: 2, stride: 2, pad: [[0, 0], [2, 1], [0, 3], [0, 0]] },
 ];
+
+const scalarArray = (f: () => tf.Tensor) => tf.tidy(() => f().dataSync());
 
 const describeCase = (c: Case) => `x ${c.x.join('×')}, k ${c.k.join('×')}→${c.cout}, s ${c.stride}, pad ${JSON.stringify(c.pad)}, d ${c.dilation ?? 1}`;
 
@@ -158,5 +160,30 @@ for (const backend of TEST_BACKENDS) {
         assertClose(analytic, numeric, { atol: 5e-3, rtol: 3e-2, what: `deconv d² (${pad})` });
       }
     });
+
+    for (const act of ['linear', 'relu', 'leakyrelu'] as const) {
+      it(`fusedConv2d (${act}): value equals conv + bias + activation; filter and bias gradients, first and second order, match finite differences`, () => {
+        const rng = new Rng(300);
+        const x = rng.normal([2, 6, 6, 2]) as tf.Tensor4D;
+        const w = rng.normal([3, 3, 2, 3]) as tf.Tensor4D;
+        const b = rng.normal([3]) as tf.Tensor1D;
+        const v = rng.normal([2, 6, 6, 2]);
+        const unfused = tf.tidy(() => {
+          const z = tf.add(tf.conv2d(x, w, 2, 'same'), b);
+          return (act === 'relu' ? tf.relu(z) : act === 'leakyrelu' ? tf.leakyRelu(z, 0.2) : z).dataSync();
+        });
+        assertClose(scalarArray(() => fusedConv2d(x, w, b, 2, 'same', act)), unfused, { atol: 1e-5, rtol: 1e-5, what: 'fused value' });
+        const f = (wt: tf.Tensor, bt: tf.Tensor, xt: tf.Tensor = x) => tf.sum(tf.tanh(fusedConv2d(xt as tf.Tensor4D, wt as tf.Tensor4D, bt as tf.Tensor1D, 2, 'same', act)));
+        const dW = tf.tidy(() => tf.grad((wt: tf.Tensor) => f(wt, b))(w).dataSync());
+        assertClose(dW, centralDifference((wa) => scalarOf(() => f(tf.tensor(wa, w.shape), b)), w.dataSync() as Float32Array), { what: 'fused dW' });
+        const db = tf.tidy(() => tf.grad((bt: tf.Tensor) => f(w, bt))(b).dataSync());
+        assertClose(db, centralDifference((ba) => scalarOf(() => f(w, tf.tensor(ba, b.shape))), b.dataSync() as Float32Array), { what: 'fused db' });
+        // ⟨v, ∂f/∂x⟩ differentiated w.r.t. W: the gradient-penalty path.
+        const H = (wt: tf.Tensor) => tf.sum(tf.mul(v, tf.grad((xt: tf.Tensor) => f(wt, b, xt))(x)));
+        const d2 = tf.tidy(() => tf.grad(H)(w).dataSync());
+        assertClose(d2, centralDifference((wa) => scalarOf(() => H(tf.tensor(wa, w.shape))), w.dataSync() as Float32Array), { atol: 5e-3, rtol: 3e-2, what: 'fused d²' });
+        tf.dispose([x, w, b, v]);
+      });
+    }
   });
 }

@@ -250,7 +250,65 @@ export const conv2dGradient: GradConfig = {
   },
 };
 
+/** Activations fused into a convolution (see fusedConv2d). */
+export type ConvActivation = 'linear' | 'relu' | 'leakyrelu';
+
+/**
+ * act(conv2d(x, W) + b) as one kernel (the backend's FusedConv2D: XNNPACK on wasm), NHWC, with the
+ * gradient below registered for it — tf.fused.conv2d's own is a first-order customGrad. Backends
+ * without the kernel get the same maths as ops.
+ */
+export function fusedConv2d(x: Tensor4D, filter: Tensor4D, bias: tf.Tensor1D, strides: number | Pair, pad: 'same' | 'valid', activation: ConvActivation = 'linear', leakyreluAlpha = 0.2): Tensor4D {
+  if (!tf.getKernel('FusedConv2D', tf.getBackend())) {
+    return tf.tidy(() => {
+      const z = tf.add(tf.conv2d(x, filter, strides, pad), bias);
+      return (activation === 'relu' ? tf.relu(z) : activation === 'leakyrelu' ? tf.leakyRelu(z, leakyreluAlpha) : z) as Tensor4D;
+    });
+  }
+  const attrs = { strides, pad, dataFormat: 'NHWC', dilations: 1, dimRoundingMode: undefined, activation, leakyreluAlpha };
+  return tf.engine().runKernel('FusedConv2D', { x, filter, bias }, attrs as unknown as NamedAttrMap) as Tensor4D;
+}
+
+/**
+ * FusedConv2D's gradient: dz = dy ⊙ act'(z), read from the sign of the saved output (y > 0 ⇔ z > 0
+ * for relu and leaky relu; constant in dy), then Conv2D's rules above and db = Σ dz over N, H, W.
+ * Made of differentiable ops only, so second order works.
+ */
+export const fusedConv2dGradient: GradConfig = {
+  kernelName: 'FusedConv2D',
+  inputsToSave: ['x', 'filter', 'bias'],
+  outputsToSave: [true],
+  gradFunc: (dy: Tensor | Tensor[], saved: Tensor[], attrs: NamedAttrMap) => {
+    const [x, filter, bias, y] = saved as [Tensor4D, Tensor4D, Tensor, Tensor4D];
+    const { strides, pad, dataFormat, dilations, dimRoundingMode, activation, leakyreluAlpha } = attrs as unknown as {
+      strides: number | Pair;
+      pad: Pad;
+      dataFormat: string;
+      dilations: number | Pair;
+      dimRoundingMode?: 'floor' | 'round' | 'ceil';
+      activation: string;
+      leakyreluAlpha?: number;
+    };
+    if (dataFormat !== 'NHWC') throw new Error('gankit: FusedConv2D gradient supports NHWC only');
+    const g = Array.isArray(dy) ? dy[0] : dy;
+    let dz: Tensor4D;
+    if (activation === 'linear') dz = g as Tensor4D;
+    else if (activation === 'relu') dz = tf.mul(g, tf.step(y)) as Tensor4D;
+    else if (activation === 'leakyrelu') {
+      const alpha = leakyreluAlpha ?? 0.2;
+      dz = tf.mul(g, tf.add(tf.mul(tf.step(y), 1 - alpha), alpha)) as Tensor4D;
+    } else throw new Error(`gankit: no second-order gradient for FusedConv2D with activation '${activation}'`);
+    const geo = geometry(x.shape, filter.shape, strides, pad, dilations ?? 1, dimRoundingMode);
+    return {
+      x: () => conv2dInputGradient(dz, filter, x.shape, geo),
+      filter: () => conv2dFilterGradient(x, dz, filter.shape, geo),
+      bias: () => tf.reshape(tf.sum(dz, [0, 1, 2]), bias.shape),
+    };
+  },
+};
+
 export function registerConvGradients(): void {
   stockConv2DGradient ??= tf.getGradient('Conv2D');
   tf.registerGradient(conv2dGradient);
+  tf.registerGradient(fusedConv2dGradient);
 }

@@ -27,7 +27,7 @@
  * leakyRelu/elu/tanh/moments/resizeNearestNeighbor via src/engine/gradients.ts), so WGAN-GP, DRAGAN
  * and R1 work on these critics. Weights ~ N(0, 0.02²) (DCGAN), biases 0, BN γ 1, β 0.
  */
-import { tf, Rng, deconv2d } from '../engine/index.js';
+import { tf, Rng, deconv2d, fusedConv2d } from '../engine/index.js';
 import type { DiscriminatorNet, GeneratorNet } from './types.js';
 
 export const IMAGE_ARCHITECTURES = ['lucic28', 'dcgan32', 'dcgan64'] as const;
@@ -111,7 +111,8 @@ const dense = (x: tf.Tensor, a: Affine, P: tf.Tensor[]) => tf.add(tf.transpose(t
 const denseAffine = (p: Params, name: string, inputs: number, outputs: number) => affine(p, name, [outputs, inputs], outputs);
 const conv = (x: tf.Tensor, a: Affine, P: tf.Tensor[], stride: number) =>
   tf.add(tf.conv2d(x as tf.Tensor4D, P[a.w] as tf.Tensor4D, stride, 'same'), P[a.b]);
-const lrelu = (x: tf.Tensor) => tf.leakyRelu(x, 0.2);
+const LEAKY_SLOPE = 0.2;
+const lrelu = (x: tf.Tensor) => tf.leakyRelu(x, LEAKY_SLOPE);
 
 interface GeneratorPlan {
   fcHidden: number | null;
@@ -282,7 +283,10 @@ export class ConvDiscriminator implements DiscriminatorNet {
       const planes = tf.tile(tf.reshape(labels, [n, 1, 1, this.classes]), [1, hh, ww, 1]);
       h = tf.concat([x, planes], 3);
     }
-    for (const { a, n } of this.convs) h = lrelu(normalise(conv(h, a, P, 2), n, P));
+    for (const { a, n } of this.convs) {
+      // Without a norm in between, conv + bias + leaky ReLU is one kernel (engine/conv.ts).
+      h = n.kind === 'none' ? fusedConv2d(h as tf.Tensor4D, P[a.w] as tf.Tensor4D, P[a.b] as tf.Tensor1D, 2, 'same', 'leakyrelu', LEAKY_SLOPE) : lrelu(normalise(conv(h, a, P, 2), n, P));
+    }
     h = tf.reshape(h, [x.shape[0], -1]);
     if (this.fc) h = lrelu(normalise(dense(h, this.fc.a, P), this.fc.n, P));
     return h as tf.Tensor2D;
