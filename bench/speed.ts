@@ -12,7 +12,7 @@
  * Each gankit case runs in its own process, so each gets the engine's default thread count for its
  * workload (one thread for the 2-D MLP, every core up to 4 for images; --gankit-threads overrides).
  *
- *   npm run bench -- [--steps 10] [--warmup 2] [--threads N] [--gankit-threads N] [--backend wasm|cpu|webgpu]
+ *   npm run bench -- [--rounds 3] [--steps 10] [--warmup 2] [--threads N] [--gankit-threads N] [--backend wasm|cpu|webgpu]
  *                    [--cases mlp2d,lucic_ns,lucic_gp] [--no-torch]
  */
 import { spawnSync } from 'node:child_process';
@@ -29,6 +29,7 @@ import { median } from '../src/study/stats.js';
 const { values } = parseArgs({
   options: {
     steps: { type: 'string', default: '10' },
+    rounds: { type: 'string', default: '3' },
     warmup: { type: 'string', default: '2' },
     /** PyTorch threads (default: every core, as the reference numbers in the speed issue). */
     threads: { type: 'string', default: String(cpus().length) },
@@ -42,6 +43,7 @@ const { values } = parseArgs({
   },
 });
 const steps = Number(values.steps);
+const rounds = Math.max(1, Number(values.rounds));
 const warmup = Number(values.warmup);
 const cases = values.cases!.split(',');
 
@@ -64,7 +66,7 @@ async function trainerFor(name: string): Promise<{ trainer: Trainer; dispose: ()
   return { trainer: task.trainer, dispose: () => task.dispose() };
 }
 
-async function gankitCase(name: string): Promise<{ timing: Timing; profile: Array<[string, number]> }> {
+async function gankitCase(name: string): Promise<{ ms: number[]; profile: Array<[string, number]> }> {
   const { trainer, dispose } = await trainerFor(name);
   // The 2-D steps are ~1000× cheaper and need a long JIT warm-up: MLP_SCALE times as many
   // (bench/torch_ref.py does too).
@@ -90,7 +92,7 @@ async function gankitCase(name: string): Promise<{ timing: Timing; profile: Arra
     process.stderr.write(`gankit ${name}: no kernel profile (${(e as Error).message})\n`);
   }
   dispose();
-  return { timing: summarise(ms), profile: [...byKernel.entries()].sort((a, b) => b[1] - a[1]).slice(0, 10) };
+  return { ms, profile: [...byKernel.entries()].sort((a, b) => b[1] - a[1]).slice(0, 10) };
 }
 
 /** The first Python with torch: $GANKIT_PYTHON, python3 on PATH, Debian's /usr/bin/python3. */
@@ -105,21 +107,19 @@ function findPython(): { python: string | null; why: string } {
   return { python: null, why };
 }
 
-function torchReference(): { cases: Record<string, Timing>; note: string } | { cases: null; note: string } {
+function torchReference(): { cases: Record<string, number[]>; note: string } | { cases: null; note: string } {
   const { python, why } = findPython();
   if (!python) return { cases: null, note: `PyTorch not available (${why}install Debian's python3-torch and libopenblas0-pthread)` };
   const script = fileURLToPath(new URL('../../bench/torch_ref.py', import.meta.url));
   const r = spawnSync(python, [script, String(warmup), String(steps), values.threads!], { encoding: 'utf8', maxBuffer: 1 << 24 });
   if (r.status !== 0) return { cases: null, note: `bench/torch_ref.py failed: ${r.stderr.trim().split('\n').pop()}` };
   const out = JSON.parse(r.stdout) as { torch: string; device?: string; threads: number; blas: string; cases: Record<string, number[]> };
-  const timings: Record<string, Timing> = {};
-  for (const [k, v] of Object.entries(out.cases)) timings[k] = summarise(v);
   const where = out.device && out.device !== 'cpu' ? `on ${out.device}` : `${out.threads} thread(s), BLAS ${out.blas}`;
-  return { cases: timings, note: `PyTorch ${out.torch}, ${where}` };
+  return { cases: out.cases, note: `PyTorch ${out.torch}, ${where}` };
 }
 
 interface ChildResult {
-  timing: Timing;
+  ms: number[];
   profile: Array<[string, number]>;
   backend: string;
   threads: number;
@@ -142,15 +142,30 @@ function runChild(name: string): ChildResult {
 
 async function main() {
   if (values.child) return child(values.child);
+  // Rounds alternate PyTorch and gankit so that a slow spell of a shared machine hits both; the
+  // step times of all rounds are pooled.
+  const gankitMs: Record<string, number[]> = {};
+  const torchMs: Record<string, number[]> = {};
+  const last: Record<string, ChildResult> = {};
+  let torch: ReturnType<typeof torchReference> = { cases: null, note: 'PyTorch skipped (--no-torch)' };
+  for (let round = 0; round < rounds; round++) {
+    if (!values['no-torch']) {
+      process.stderr.write(`PyTorch (round ${round + 1}/${rounds})…\n`);
+      torch = torchReference();
+      for (const [k, v] of Object.entries(torch.cases ?? {})) (torchMs[k] ??= []).push(...v);
+    }
+    for (const name of cases) {
+      process.stderr.write(`gankit ${name} (round ${round + 1}/${rounds})…\n`);
+      last[name] = runChild(name);
+      (gankitMs[name] ??= []).push(...last[name].ms);
+    }
+  }
+  const backend = Object.values(last)[0]?.backend ?? values.backend!;
   const results: Record<string, { gankit: Timing; torch: Timing | null; ratio: number | null; profile: Array<[string, number]>; threads: number }> = {};
-  const torch = values['no-torch'] ? { cases: null, note: 'PyTorch skipped (--no-torch)' } : torchReference();
-  let backend = values.backend!;
   for (const name of cases) {
-    process.stderr.write(`gankit ${name}…\n`);
-    const g = runChild(name);
-    backend = g.backend;
-    const t = torch.cases?.[name] ?? null;
-    results[name] = { gankit: g.timing, torch: t, ratio: t ? g.timing.median / t.median : null, profile: g.profile, threads: g.threads };
+    const g = summarise(gankitMs[name]);
+    const t = torchMs[name]?.length ? summarise(torchMs[name]) : null;
+    results[name] = { gankit: g, torch: t, ratio: t ? g.median / t.median : null, profile: last[name].profile, threads: last[name].threads };
   }
   const f = (x: number) => (x >= 100 ? x.toFixed(0) : x.toFixed(1));
   const lines = [
@@ -158,11 +173,11 @@ async function main() {
     `|---|---|---|---|`,
     ...Object.entries(results).map(([k, r]) => `| ${k} | ${f(r.gankit.median)} (${f(r.gankit.min)}–${f(r.gankit.max)}) | ${r.torch ? `${f(r.torch.median)} (${f(r.torch.min)}–${f(r.torch.max)})` : 'n/a'} | ${r.ratio ? `${r.ratio.toFixed(2)}×` : 'n/a'} |`),
     ``,
-    `gankit on tfjs-${backend} (threads: ${Object.entries(results).map(([k, r]) => `${k} ${r.threads}`).join(', ')}), ${cpus().length} cores (${cpus()[0]?.model ?? '?'}); ${torch.note}; ${steps} timed steps after ${warmup} warm-up; a step = one D and one G Adam update.`,
+    `gankit on tfjs-${backend} (threads: ${Object.entries(results).map(([k, r]) => `${k} ${r.threads}`).join(', ')}), ${cpus().length} cores (${cpus()[0]?.model ?? '?'}); ${torch.note}; ${rounds} round(s) of ${steps} timed steps after ${warmup} warm-up (2-D: ×${MLP_SCALE}); a step = one D and one G Adam update.`,
   ];
   console.log(lines.join('\n'));
   for (const [k, r] of Object.entries(results)) console.log(`  ${k} kernels (ms in one step): ${r.profile.map(([n, ms]) => `${n} ${ms.toFixed(0)}`).join(', ')}`);
-  writeFileSync(values.out!, JSON.stringify({ date: new Date().toISOString(), backend, cores: cpus().length, steps, warmup, torch: torch.note, results }, null, 2) + '\n');
+  writeFileSync(values.out!, JSON.stringify({ date: new Date().toISOString(), backend, cores: cpus().length, rounds, steps, warmup, torch: torch.note, results }, null, 2) + '\n');
 }
 
 main().catch((e) => {
