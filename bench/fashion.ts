@@ -16,7 +16,7 @@ import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { resolveConfig } from '../src/train/config.js';
-import { runTrial, pool } from '../src/study/pool.js';
+import { runTrial, pool, threadsPerJob } from '../src/study/pool.js';
 import type { ImageScores } from '../src/metrics/imageEval.js';
 
 const { values } = parseArgs({
@@ -57,7 +57,7 @@ async function main() {
   const started = Date.now();
   let done = 0;
   const summaries = await pool(losses, Number(values.jobs), async (loss) => {
-    const s = await runTrial<Summary>(join(outDir, loss), argsFor(loss), loss).catch((e: Error) => ({ status: `failed: ${e.message}`, elapsed: NaN, steps: 0, final: null }) as Summary);
+    const s = await runTrial<Summary>(join(outDir, loss), argsFor(loss), loss, threadsPerJob(Number(values.jobs))).catch((e: Error) => ({ status: `failed: ${e.message}`, elapsed: NaN, steps: 0, final: null }) as Summary);
     done++;
     process.stderr.write(`[${done}/${losses.length}] ${loss}: ${s.final ? `FID ${f(s.final.fid, 2)}, ${s.elapsed.toFixed(0)} s` : s.status}\n`);
     return s;

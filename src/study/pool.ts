@@ -1,17 +1,28 @@
 /** Shared by the benchmarks and studies: run `gankit train` trials as worker processes, a few at a time. */
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const BIN = fileURLToPath(new URL('../cli/bin.js', import.meta.url));
 
-/** Runs `gankit train ARGS --out DIR --quiet` unless DIR already has a summary; resolves with summary.json. */
-export function runTrial<S>(dir: string, args: string[], label: string): Promise<S> {
+/**
+ * wasm threads for each of `jobs` concurrent image trials: the cores shared out (more threads than
+ * cores make every kernel wait for sleeping threads; docs/speed.md).
+ */
+export const threadsPerJob = (jobs: number): number => Math.max(1, Math.floor(availableParallelism() / Math.max(1, jobs)));
+
+/**
+ * Runs `gankit train ARGS --out DIR --quiet` unless DIR already has a summary; resolves with
+ * summary.json. `threads` sets the child's GANKIT_THREADS unless the user has set it.
+ */
+export function runTrial<S>(dir: string, args: string[], label: string, threads?: number): Promise<S> {
   return new Promise((resolveTrial, reject) => {
     const summary = join(dir, 'summary.json');
     if (existsSync(summary)) return resolveTrial(JSON.parse(readFileSync(summary, 'utf8')));
-    const child = spawn(process.execPath, [BIN, 'train', ...args, '--out', dir, '--quiet'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const env = threads !== undefined && !process.env.GANKIT_THREADS ? { ...process.env, GANKIT_THREADS: String(threads) } : process.env;
+    const child = spawn(process.execPath, [BIN, 'train', ...args, '--out', dir, '--quiet'], { stdio: ['ignore', 'ignore', 'pipe'], env });
     let err = '';
     child.stderr.on('data', (d) => (err += d));
     child.on('exit', (code) => {
