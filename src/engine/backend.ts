@@ -5,7 +5,6 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
-import { availableParallelism } from 'node:os';
 import { registerSecondOrderGradients } from './gradients.js';
 import { InputError } from '../errors.js';
 import { registerWasmConv2DBackpropFilter } from './kernels/conv2dBackpropFilter.js';
@@ -15,6 +14,7 @@ import { registerWasmBlockCopies } from './kernels/blockCopy.js';
 import { registerFusedAdam } from './kernels/adam.js';
 import { registerSumAll } from './kernels/sums.js';
 import { startWebGpu } from './webgpu.js';
+import { isNode, nodeImport } from './node.js';
 import { registerDense } from './dense.js';
 
 /** gankit's kernels: wasm's missing Conv2DBackpropFilter/UnsortedSegmentSum, faster Transpose, GatherV2, Reverse, the fused Adam update and Σ over many tensors. */
@@ -53,11 +53,16 @@ export type Workload = 'toy' | 'images';
  * for toy runs, every core up to 4 for images.
  */
 export function defaultThreads(workload: Workload = 'images'): number {
-  return workload === 'toy' ? 1 : Math.max(1, Math.min(availableParallelism(), 4));
+  return workload === 'toy' ? 1 : Math.max(1, Math.min(cores(), 4));
 }
 
+/** Logical cores: navigator.hardwareConcurrency where there is one, else Node's count (set by initEngine). */
+let nodeCores = 1;
+const cores = (): number => (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ?? nodeCores;
+const env = (name: string): string | undefined => (typeof process !== 'undefined' ? process.env?.[name] : undefined);
+
 export function resolveThreads(option?: number | string, workload?: Workload): number {
-  const raw = option ?? process.env.GANKIT_THREADS;
+  const raw = option ?? env('GANKIT_THREADS');
   if (raw === undefined || raw === '') return defaultThreads(workload);
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 1 || n > MAX_WASM_THREADS) {
@@ -77,7 +82,7 @@ export function wasmThreads(): number {
 }
 
 export function resolveBackendName(option?: string): BackendName {
-  const requested = option ?? process.env.GANKIT_BACKEND ?? 'wasm';
+  const requested = option ?? env('GANKIT_BACKEND') ?? 'wasm';
   if (!(BACKENDS as readonly string[]).includes(requested)) {
     const from = option !== undefined ? 'backend option' : 'GANKIT_BACKEND';
     throw new InputError(`${from}: unknown backend '${requested}' (choose one of ${BACKENDS.join(', ')})`);
@@ -101,7 +106,7 @@ async function tryBackend(name: BackendName, threads: number): Promise<boolean> 
  * (e.g. '{"WEBGPU_CPU_HANDOFF_SIZE_THRESHOLD":0}' keeps every webgpu op on the GPU).
  */
 function applyTfFlags(): void {
-  const raw = process.env.GANKIT_TF_FLAGS;
+  const raw = env('GANKIT_TF_FLAGS');
   if (!raw) return;
   let flags: unknown;
   try {
@@ -126,6 +131,7 @@ export async function initEngine(options: EngineOptions = {}): Promise<BackendNa
   registerWasmKernels();
   // tfjs-backend-cpu prints a banner recommending tfjs-node (which cannot be installed here).
   tf.env().set('PROD', true);
+  if (isNode) nodeCores = (await nodeImport<typeof import('node:os')>('node:os')).availableParallelism();
   const wanted = resolveBackendName(options.backend);
   const threads = resolveThreads(options.threads, options.workload);
   if (tf.getBackend() === wanted) return wanted;

@@ -15,20 +15,20 @@
  *
  * All of this must happen before the wasm backend is first initialised (one module per process);
  * the thread count cannot change afterwards. In the browser tfjs picks threads itself
- * (cross-origin isolation); nothing here runs there.
+ * (cross-origin isolation); nothing here runs there, and the Node modules are imported only when
+ * threads are asked for, so the engine still bundles for the browser.
  */
-import { createRequire } from 'node:module';
-import os from 'node:os';
-import { Worker as NodeWorker, type WorkerOptions } from 'node:worker_threads';
+import type { WorkerOptions, TransferListItem } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
+import { nodeImport } from './node.js';
 import { setThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 
 /** The pool has 8 pre-created workers (PTHREAD_POOL_SIZE in the package's build). */
 export const MAX_WASM_THREADS = 8;
 
-const require = createRequire(import.meta.url);
-
-function threadedFiles(): { glue: string; workerSource: string } {
+async function threadedFiles(): Promise<{ glue: string; workerSource: string }> {
+  const { createRequire } = await nodeImport<typeof import('node:module')>('node:module');
+  const require = createRequire(import.meta.url);
   const glue = require.resolve('@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.js');
   const { wasmWorkerContents } = require('@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.worker.js') as {
     wasmWorkerContents: string;
@@ -48,14 +48,16 @@ export async function startWasmWithThreads<T>(threads: number, start: () => Prom
     return start();
   }
   const n = Math.min(Math.floor(threads), MAX_WASM_THREADS);
-  const { glue, workerSource } = threadedFiles();
+  const { glue, workerSource } = await threadedFiles();
+  const { Worker: NodeWorker } = await nodeImport<typeof import('node:worker_threads')>('node:worker_threads');
+  const { default: os } = await nodeImport<{ default: typeof import('node:os') }>('node:os');
   class PthreadWorker extends NodeWorker {
     constructor(url: string | URL, options?: WorkerOptions) {
       if (typeof url === 'string' && url.startsWith('blob:')) super(workerSource, { eval: true });
       else super(url, options);
     }
     override ref(): void {}
-    override postMessage(message: unknown, transfer?: readonly import('node:worker_threads').TransferListItem[]): void {
+    override postMessage(message: unknown, transfer?: readonly TransferListItem[]): void {
       const m = message as { cmd?: string; urlOrBlob?: unknown } | null;
       if (m && m.cmd === 'load' && typeof m.urlOrBlob !== 'string') message = { ...m, urlOrBlob: glue };
       super.postMessage(message, transfer);

@@ -15,8 +15,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { InputError } from '../errors.js';
 import { registerDenseKernel } from './dense.js';
+import { isNode, nodeImport } from './node.js';
 
-const isNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
 
 /** Dawn's command-line style toggles for Node (none needed by default). */
 const DAWN_FLAGS: string[] = [];
@@ -26,7 +26,7 @@ async function provideNodeGpu(): Promise<void> {
   if (nav.gpu) return;
   let dawn: { create: (flags: string[]) => unknown; globals: Record<string, unknown> };
   try {
-    dawn = (await import('webgpu' as string)) as typeof dawn;
+    dawn = await nodeImport<typeof dawn>('webgpu');
   } catch (e) {
     throw new InputError(
       `backend 'webgpu' in Node needs the npm package 'webgpu' (Dawn): run \`npm install webgpu\` in your project ` +
