@@ -14,6 +14,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs';
+import { registerOnWasmAndCpu } from './backends.js';
+import type { CpuBackendLike, WasmBackendLike } from './backends.js';
 
 export const FUSED_ADAM = 'GankitAdam';
 
@@ -49,22 +51,13 @@ export function adamRun(theta: Float32Array, m: Float32Array, v: Float32Array, g
   }
 }
 
-interface WasmBackendLike {
-  makeOutput(shape: number[], dtype: 'float32'): TensorInfo;
-  typedArrayFromHeap(info: TensorInfo): Float32Array;
-}
-interface CpuBackendLike {
-  data: { get(dataId: object): { values: Float32Array } };
-  makeTensorInfo(shape: number[], dtype: 'float32', values: Float32Array): TensorInfo;
-}
-
 type Inputs = { theta: TensorInfo; m: TensorInfo; v: TensorInfo; g: TensorInfo };
 
 const wasmKernel: KernelFunc = ({ inputs, backend, attrs }) => {
   const { theta, m, v, g } = inputs as Inputs;
   const wasm = backend as unknown as WasmBackendLike;
   const outs = [wasm.makeOutput([...theta.shape], 'float32'), wasm.makeOutput([...theta.shape], 'float32'), wasm.makeOutput([...theta.shape], 'float32')];
-  const view = (t: TensorInfo) => wasm.typedArrayFromHeap(t);
+  const view = (t: TensorInfo) => wasm.typedArrayFromHeap(t) as Float32Array;
   adamRun(view(theta), view(m), view(v), view(g), attrs as unknown as AdamCoefficients, view(outs[0]), view(outs[1]), view(outs[2]));
   return outs;
 };
@@ -80,9 +73,7 @@ const cpuKernel: KernelFunc = ({ inputs, backend, attrs }) => {
 };
 
 export function registerFusedAdam(): void {
-  for (const [backendName, kernelFunc] of [['wasm', wasmKernel], ['cpu', cpuKernel]] as const) {
-    if (!tf.getKernel(FUSED_ADAM, backendName)) tf.registerKernel({ kernelName: FUSED_ADAM, backendName, kernelFunc });
-  }
+  registerOnWasmAndCpu(FUSED_ADAM, wasmKernel, cpuKernel);
 }
 
 /** Whether the current backend has the fused kernel. */

@@ -12,12 +12,9 @@
  * Reverse → Reverse). UnsortedSegmentSum itself, missing from tfjs-wasm, is added here too.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
-
-interface WasmBackendLike {
-  makeOutput(shape: number[], dtype: 'float32'): TensorInfo;
-  typedArrayFromHeap(info: TensorInfo): Float32Array | Int32Array;
-}
+import type { TensorInfo } from '@tensorflow/tfjs';
+import { replaceWasmKernel } from './backends.js';
+import type { WasmBackendLike } from './backends.js';
 
 /** Shortest contiguous run for which a JS block copy beats the stock element loop. */
 const MIN_RUN = 64;
@@ -82,15 +79,6 @@ export function segmentSumRuns(x: Float32Array, seg: ArrayLike<number>, inner: n
   }
 }
 
-function install(name: string, makeFunc: (stock: KernelConfig) => KernelFunc): void {
-  const stock = tf.getKernel(name, 'wasm');
-  if (!stock || (stock as { gankit?: boolean }).gankit) return;
-  const kernelFunc = makeFunc(stock);
-  tf.unregisterKernel(name, 'wasm');
-  const config: KernelConfig & { gankit: boolean } = { ...stock, kernelFunc, gankit: true };
-  tf.registerKernel(config);
-}
-
 export function registerWasmBlockCopies(): void {
   if (!tf.getKernel('UnsortedSegmentSum', 'wasm')) {
     tf.registerKernel({
@@ -115,7 +103,7 @@ export function registerWasmBlockCopies(): void {
       },
     });
   }
-  install('GatherV2', (stock) => (args) => {
+  replaceWasmKernel('GatherV2', (stock) => (args) => {
     const { x, indices } = args.inputs as { x: TensorInfo; indices: TensorInfo };
     const { axis, batchDims } = args.attrs as { axis: number; batchDims?: number };
     const ax = axis < 0 ? axis + x.shape.length : axis;
@@ -135,7 +123,7 @@ export function registerWasmBlockCopies(): void {
     );
     return out;
   });
-  install('Reverse', (stock) => (args) => {
+  replaceWasmKernel('Reverse', (stock) => (args) => {
     const x = args.inputs.x as TensorInfo;
     const raw = (args.attrs as { dims: number | number[] }).dims;
     const dims = (Array.isArray(raw) ? raw : [raw]).map((d) => (d < 0 ? d + x.shape.length : d)).filter((d) => x.shape[d] > 1);

@@ -7,12 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
-
-interface WasmBackendLike {
-  readSync(dataId: object): Float32Array;
-  makeOutput(shape: number[], dtype: 'float32'): TensorInfo;
-  typedArrayFromHeap(info: TensorInfo): Float32Array;
-}
+import type { WasmBackendLike } from './backends.js';
 
 interface Conv2DBackpropFilterAttrs {
   strides: [number, number] | number;
@@ -74,7 +69,7 @@ const kernelFunc: KernelFunc = ({ inputs, backend, attrs }) => {
   const xValues = wasm.readSync(x.dataId);
   const dyValues = wasm.readSync(dy.dataId);
   const out = wasm.makeOutput(filterShape, 'float32');
-  conv2dFilterGradient(xValues, dyValues, info, wasm.typedArrayFromHeap(out));
+  conv2dFilterGradient(xValues, dyValues, info, wasm.typedArrayFromHeap(out) as Float32Array);
   return out;
 };
 

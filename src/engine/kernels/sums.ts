@@ -8,17 +8,10 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs';
+import { registerOnWasmAndCpu } from './backends.js';
+import type { CpuBackendLike, WasmBackendLike } from './backends.js';
 
 export const SUM_ALL = 'GankitSumAll';
-
-interface WasmBackendLike {
-  makeOutput(shape: number[], dtype: 'float32'): TensorInfo;
-  typedArrayFromHeap(info: TensorInfo): Float32Array;
-}
-interface CpuBackendLike {
-  data: { get(dataId: object): { values: Float32Array } };
-  makeTensorInfo(shape: number[], dtype: 'float32', values: Float32Array): TensorInfo;
-}
 
 function total(arrays: Float32Array[], square: boolean): number {
   let s = 0;
@@ -35,7 +28,7 @@ const inputsOf = (inputs: unknown) => Object.values(inputs as Record<string, Ten
 const wasmKernel: KernelFunc = ({ inputs, backend, attrs }) => {
   const wasm = backend as unknown as WasmBackendLike;
   const out = wasm.makeOutput([], 'float32');
-  const s = total(inputsOf(inputs).map((t) => wasm.typedArrayFromHeap(t)), Boolean((attrs as { square?: boolean }).square));
+  const s = total(inputsOf(inputs).map((t) => wasm.typedArrayFromHeap(t) as Float32Array), Boolean((attrs as { square?: boolean }).square));
   wasm.typedArrayFromHeap(out)[0] = s;
   return out;
 };
@@ -47,9 +40,7 @@ const cpuKernel: KernelFunc = ({ inputs, backend, attrs }) => {
 };
 
 export function registerSumAll(): void {
-  for (const [backendName, kernelFunc] of [['wasm', wasmKernel], ['cpu', cpuKernel]] as const) {
-    if (!tf.getKernel(SUM_ALL, backendName)) tf.registerKernel({ kernelName: SUM_ALL, backendName, kernelFunc });
-  }
+  registerOnWasmAndCpu(SUM_ALL, wasmKernel, cpuKernel);
 }
 
 /** Above this many values a tensor is summed by the backend's own (SIMD, threaded) kernels. */

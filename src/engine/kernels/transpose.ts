@@ -11,12 +11,9 @@
  * go to the stock kernel unchanged. Values are moved, never computed, so the result is exact.
  * Gradients are untouched: Transpose's gradient is the inverse Transpose.
  */
-import * as tf from '@tensorflow/tfjs';
-import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
-
-interface WasmBackendLike {
-  disposeData(dataId: object): boolean;
-}
+import type { TensorInfo } from '@tensorflow/tfjs';
+import { replaceWasmKernel } from './backends.js';
+import type { WasmBackendLike } from './backends.js';
 
 /** Row-block size of the two-step route. */
 const BLOCK = 32;
@@ -59,9 +56,7 @@ export function blockedRoute(shape: readonly number[], perm: readonly number[]):
 
 /** Installs the two-step route in front of tfjs-wasm's own Transpose. */
 export function registerWasmTranspose(): void {
-  const stock = tf.getKernel('Transpose', 'wasm');
-  if (!stock || (stock as { gankit?: boolean }).gankit) return;
-  const kernelFunc: KernelFunc = (args) => {
+  replaceWasmKernel('Transpose', (stock) => (args) => {
     const x = args.inputs.x as TensorInfo;
     const perm = (args.attrs as { perm: number[] }).perm;
     const route = blockedRoute(x.shape, perm);
@@ -72,8 +67,5 @@ export function registerWasmTranspose(): void {
     const out = step({ ...mid, shape: [b, r / BLOCK, c, BLOCK] }, [0, 2, 1, 3]);
     (args.backend as unknown as WasmBackendLike).disposeData(mid.dataId);
     return { ...out, shape: perm.map((a) => x.shape[a]) };
-  };
-  tf.unregisterKernel('Transpose', 'wasm');
-  const config: KernelConfig & { gankit: boolean } = { ...stock, kernelFunc, gankit: true };
-  tf.registerKernel(config);
+  });
 }
