@@ -17,7 +17,11 @@ export interface OptimizerState {
   slots: Record<string, Float32Array[]>;
 }
 
-/** Largest parameter updated by the fused Adam kernel (bigger ones: the op-by-op rule). */
+/**
+ * Largest parameter updated by the fused Adam kernel; bigger ones take the op-by-op rule. Measured
+ * (docs/speed.md): the one JavaScript pass beats fourteen wasm kernels up to ~64k values, above
+ * that the kernels' SIMD wins. Both give the same bits.
+ */
 export const FUSED_ADAM_MAX_SIZE = 65536;
 
 export class Optimizer {
@@ -45,8 +49,6 @@ export class Optimizer {
     this.t += 1;
     const s = { ...this.settings, lr: this.settings.lr * lrScale };
     const fused = s.name === 'adam' && this.fused && fusedAdamAvailable();
-    // Measured (docs/speed.md): the one JavaScript pass beats fourteen wasm kernels up to ~64k
-    // values; above that the kernels' SIMD wins. Both give the same bits.
     tf.tidy(() => {
       this.variables.forEach((variable, i) => {
         const g = grads[i];
