@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { tf, Rng, initEngine, dense } from '../src/engine/index.js';
 import { sumAll } from '../src/engine/kernels/sums.js';
 import { collapsePermutation, blockedRoute } from '../src/engine/kernels/transpose.js';
+import { mergeReductionAxes } from '../src/engine/kernels/reductions.js';
 import { fusedAdam, fusedAdamAvailable } from '../src/engine/kernels/adam.js';
 import { Optimizer } from '../src/train/optimizers.js';
 import { assertClose, centralDifference, useBackend } from './helpers/numeric.js';
@@ -260,5 +261,34 @@ describe('sumAll (Σ over many tensors in one kernel)', () => {
       assert.equal(tf.tidy(() => sumAll([]).dataSync()[0]), 0);
       tf.dispose(ts);
     });
+  }
+});
+
+describe('wasm kernels: Sum and Mean with merged axes', () => {
+  it('merges neighbouring reduced / kept axes', () => {
+    assert.deepEqual(mergeReductionAxes([64, 14, 14, 32], [0, 1, 2]), { shape: [12544, 32], axes: [0] });
+    assert.deepEqual(mergeReductionAxes([2, 3, 4, 5], [1, 2]), { shape: [2, 12, 5], axes: [1] });
+    assert.deepEqual(mergeReductionAxes([2, 3, 4], [-1]), { shape: [6, 4], axes: [1] });
+    assert.equal(mergeReductionAxes([2, 3, 4], [1]), null);
+    assert.deepEqual(mergeReductionAxes([2, 3, 4], [0, 1, 2]), { shape: [24], axes: [0] });
+  });
+
+  const cases: Array<[number[], number | number[] | undefined, boolean]> = [
+    [[8, 7, 7, 70], [0, 1, 2], false],
+    [[8, 7, 7, 70], [0, 1, 2], true],
+    [[4, 5, 6, 3], [1, 2], true],
+    [[4, 5, 6], -1, false],
+    [[4, 5, 6], undefined, false],
+    [[300, 70], 0, false],
+  ];
+  for (const [shape, axis, keepDims] of cases) {
+    for (const op of ['sum', 'mean'] as const) {
+      it(`${op} of ${shape.join('×')} over ${JSON.stringify(axis)}${keepDims ? ', keepDims' : ''} equals tfjs-cpu`, async () => {
+        const x = values(shape, 51);
+        const r = await onBoth(() => tf[op](tf.tensor(x, shape), axis, keepDims));
+        assert.deepEqual(r.shapes[1], r.shapes[0]);
+        assertClose(r.wasm, r.cpu, { atol: 1e-4, rtol: 1e-5, what: op });
+      });
+    }
   }
 });

@@ -13,15 +13,17 @@ import { registerWasmTranspose } from './kernels/transpose.js';
 import { registerWasmBlockCopies } from './kernels/blockCopy.js';
 import { registerFusedAdam } from './kernels/adam.js';
 import { registerSumAll } from './kernels/sums.js';
+import { registerWasmReductions } from './kernels/reductions.js';
 import { startWebGpu } from './webgpu.js';
 import { isNode, nodeImport } from './node.js';
 import { registerDense } from './dense.js';
 
-/** gankit's kernels: wasm's missing Conv2DBackpropFilter/UnsortedSegmentSum, faster Transpose, GatherV2, Reverse, the fused Adam update and Σ over many tensors. */
+/** gankit's kernels: wasm's missing Conv2DBackpropFilter/UnsortedSegmentSum, faster Transpose, GatherV2, Reverse, Sum/Mean, the fused Adam update and Σ over many tensors. */
 export function registerWasmKernels(): void {
   registerWasmConv2DBackpropFilter();
   registerWasmTranspose();
   registerWasmBlockCopies();
+  registerWasmReductions();
   registerFusedAdam();
   registerSumAll();
 }
