@@ -6,9 +6,10 @@
  * explicit padding, and dilation; sizes that are multiples of the stride exercise the sub-pixel
  * input gradient.
  */
-import { describe, it, before } from 'node:test';
+import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { tf, deconv2d, fusedConv2d, Rng } from '../src/engine/index.js';
+import { convTuning } from '../src/engine/conv.js';
 import { conv2dFilterGradient as loopFilterGradient } from '../src/engine/kernels/conv2dBackpropFilter.js';
 import { assertClose, centralDifference, scalarOf, useBackend, TEST_BACKENDS } from './helpers/numeric.js';
 
@@ -65,9 +66,16 @@ function referenceGradients(c: Case, x: tf.Tensor4D, w: tf.Tensor4D, dy: tf.Tens
   return { dx: dx.dataSync(), dw };
 }
 
-for (const backend of TEST_BACKENDS) {
-  describe(`conv2d gradients as convolutions on ${backend}`, () => {
-    before(() => useBackend(backend));
+// Both filter-gradient routes: patchesᵀ·dy (every case here has KH·KW·Cin ≤ 64) and the dilated convolution.
+for (const [backend, patchMax] of TEST_BACKENDS.flatMap((b) => [[b, 64], [b, 0]] as const)) {
+  describe(`conv2d gradients as convolutions on ${backend}, filter gradient by ${patchMax ? 'patches' : 'dilated convolution'}`, () => {
+    before(async () => {
+      await useBackend(backend);
+      convTuning.patchFilterGradientMax = patchMax;
+    });
+    after(() => {
+      convTuning.patchFilterGradientMax = 64;
+    });
 
     for (const [i, c] of CASES.entries()) {
       it(`first order equals the stock kernels: ${describeCase(c)}`, async () => {

@@ -107,15 +107,35 @@ export function conv2dInputGradient(dy: Tensor4D, filter: Tensor4D, xShape: numb
   return tf.conv2d(padOrCrop(dz, top, bottom, left, right), flipped, 1, 'valid', 'NHWC', [dh, dw]);
 }
 
-/** ∂L/∂W of y = conv2d(x, W): x with batch and channels swapped, convolved with dy as the filter. */
+/** Tuning of the convolution gradients (exported so the tests can exercise both routes). */
+export const convTuning = {
+  /** Filter gradients with KH·KW·Cin up to this use the patch route (see conv2dFilterGradient). */
+  patchFilterGradientMax: 64,
+};
+
+/**
+ * ∂L/∂W of y = conv2d(x, W): x with batch and channels swapped, convolved with dy as the filter —
+ * or, when a patch KH·KW·Cin is small (a network's first layer, a generator's last), as
+ * patchesᵀ · dy: the patches come from a convolution of x with an identity filter, and one product
+ * replaces a convolution with a huge dilated kernel and a 4×4 output, which XNNPACK runs slowly
+ * (7 ms → ~1 ms for the Lucic D's first layer).
+ */
 export function conv2dFilterGradient(x: Tensor4D, dy: Tensor4D, filterShape: number[], g: Geometry): Tensor4D {
-  const [kh, kw] = filterShape;
-  const [, outH, outW] = dy.shape;
+  const [kh, kw, cin, cout] = filterShape;
+  const [n, outH, outW] = dy.shape;
   const [, h, w] = x.shape;
   const [sh, sw] = g.stride;
   const [dh, dw] = g.dilation;
   const bottom = (kh - 1) * dh + (outH - 1) * sh + 1 - h - g.padTop;
   const right = (kw - 1) * dw + (outW - 1) * sw + 1 - w - g.padLeft;
+  const k = kh * kw * cin;
+  if (k <= convTuning.patchFilterGradientMax) {
+    const eye = tf.reshape(tf.eye(k), [kh, kw, cin, k]) as Tensor4D;
+    const patches = tf.conv2d(padOrCrop(x, g.padTop, bottom, g.padLeft, right), eye, [sh, sw], 'valid', 'NHWC', [dh, dw]);
+    const rows = n * outH * outW;
+    const product = tf.matMul(tf.transpose(tf.reshape(patches, [rows, k])), tf.reshape(dy, [rows, cout]));
+    return tf.reshape(product, [kh, kw, cin, cout]) as Tensor4D;
+  }
   const xt = tf.transpose(x, [3, 1, 2, 0]) as Tensor4D; // [Cin, H, W, N]
   const dyt = tf.transpose(dy, [1, 2, 0, 3]) as Tensor4D; // [OH, OW, N, Cout]
   let out: Tensor4D;
