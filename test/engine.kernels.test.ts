@@ -196,6 +196,16 @@ describe('wasm threads in Node', () => {
     assertClose(two.matmul, one.matmul, { atol: 1e-5, rtol: 1e-5, what: 'matMul' });
   });
 
+  it('says so when asked for another thread count once wasm runs (it cannot change in a process)', async () => {
+    await useBackend('wasm');
+    const { wasmThreads } = await import('../src/engine/index.js');
+    const warnings: string[] = [];
+    await initEngine({ backend: 'wasm', threads: wasmThreads() + 1, warn: (m) => warnings.push(m) });
+    assert.match(warnings[0] ?? '', /already runs with \d thread\(s\); --threads \d would need a new process/);
+    await initEngine({ backend: 'wasm', threads: wasmThreads(), warn: (m) => warnings.push(m) });
+    assert.equal(warnings.length, 1);
+  });
+
   it('rejects a bad thread count with the variable named', async () => {
     const { resolveThreads } = await import('../src/engine/index.js');
     assert.throws(() => resolveThreads('0'), /threads: expected an integer from 1 to 8, got '0'/);

@@ -136,7 +136,13 @@ export async function initEngine(options: EngineOptions = {}): Promise<BackendNa
   if (isNode) nodeCores = (await nodeImport<typeof import('node:os')>('node:os')).availableParallelism();
   const wanted = resolveBackendName(options.backend);
   const threads = resolveThreads(options.threads, options.workload);
-  if (tf.getBackend() === wanted) return wanted;
+  if (tf.getBackend() === wanted) {
+    // The module is started once per process: a later, different thread count cannot apply.
+    if (wanted === 'wasm' && options.threads !== undefined && wasmThreads() !== threads) {
+      (options.warn ?? ((m: string) => console.error(m)))(`gankit: the wasm backend already runs with ${wasmThreads()} thread(s); --threads ${threads} would need a new process`);
+    }
+    return wanted;
+  }
   if (await tryBackend(wanted, threads)) {
     await tf.ready();
     applyTfFlags();
