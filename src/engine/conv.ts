@@ -19,6 +19,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { GradConfig, NamedAttrMap, Tensor, Tensor4D } from '@tensorflow/tfjs';
+import { activationBackward, applyActivation } from './activation.js';
+import type { FusedActivation } from './activation.js';
 
 type Pair = [number, number];
 type Pad = 'valid' | 'same' | number | [[number, number], [number, number], [number, number], [number, number]];
@@ -224,12 +226,10 @@ export function deconv2d(x: Tensor4D, filter: Tensor4D, outputShape: [number, nu
         `(a conv of the output would give ${expected.outHeight}×${expected.outWidth}×${filter.shape[3]})`,
     );
   }
-  const divisible = outputShape[1] % g.stride[0] === 0 && outputShape[2] % g.stride[1] === 0;
   const op = tf.customGrad(((input: Tensor, kernel: Tensor, save: (t: Tensor[]) => void) => {
     save([input, kernel]);
-    const value = divisible && (g.stride[0] > 1 || g.stride[1] > 1)
-      ? subPixelDeconv(input as Tensor4D, kernel as Tensor4D, outputShape, g)
-      : conv2dInputGradient(input as Tensor4D, kernel as Tensor4D, outputShape, g);
+    // The input-gradient rule, which takes the sub-pixel route itself when the stride divides the output.
+    const value = conv2dInputGradient(input as Tensor4D, kernel as Tensor4D, outputShape, g);
     return {
       value,
       gradFunc: (dy: Tensor, saved: Tensor[]) => {
@@ -271,7 +271,7 @@ export const conv2dGradient: GradConfig = {
 };
 
 /** Activations fused into a convolution (see fusedConv2d). */
-export type ConvActivation = 'linear' | 'relu' | 'leakyrelu';
+export type ConvActivation = FusedActivation;
 
 /**
  * act(conv2d(x, W) + b) as one kernel (the backend's FusedConv2D: XNNPACK on wasm), NHWC, with the
@@ -280,10 +280,7 @@ export type ConvActivation = 'linear' | 'relu' | 'leakyrelu';
  */
 export function fusedConv2d(x: Tensor4D, filter: Tensor4D, bias: tf.Tensor1D, strides: number | Pair, pad: 'same' | 'valid', activation: ConvActivation = 'linear', leakyreluAlpha = 0.2): Tensor4D {
   if (!tf.getKernel('FusedConv2D', tf.getBackend())) {
-    return tf.tidy(() => {
-      const z = tf.add(tf.conv2d(x, filter, strides, pad), bias);
-      return (activation === 'relu' ? tf.relu(z) : activation === 'leakyrelu' ? tf.leakyRelu(z, leakyreluAlpha) : z) as Tensor4D;
-    });
+    return tf.tidy(() => applyActivation(tf.add(tf.conv2d(x, filter, strides, pad), bias) as Tensor4D, activation, leakyreluAlpha));
   }
   const attrs = { strides, pad, dataFormat: 'NHWC', dilations: 1, dimRoundingMode: undefined, activation, leakyreluAlpha };
   return tf.engine().runKernel('FusedConv2D', { x, filter, bias }, attrs as unknown as NamedAttrMap) as Tensor4D;
@@ -296,10 +293,10 @@ export function fusedConv2d(x: Tensor4D, filter: Tensor4D, bias: tf.Tensor1D, st
  */
 export const fusedConv2dGradient: GradConfig = {
   kernelName: 'FusedConv2D',
-  inputsToSave: ['x', 'filter', 'bias'],
+  inputsToSave: ['x', 'filter'],
   outputsToSave: [true],
   gradFunc: (dy: Tensor | Tensor[], saved: Tensor[], attrs: NamedAttrMap) => {
-    const [x, filter, bias, y] = saved as [Tensor4D, Tensor4D, Tensor, Tensor4D];
+    const [x, filter, y] = saved as [Tensor4D, Tensor4D, Tensor4D];
     const { strides, pad, dataFormat, dilations, dimRoundingMode, activation, leakyreluAlpha } = attrs as unknown as {
       strides: number | Pair;
       pad: Pad;
@@ -310,19 +307,12 @@ export const fusedConv2dGradient: GradConfig = {
       leakyreluAlpha?: number;
     };
     if (dataFormat !== 'NHWC') throw new Error('gankit: FusedConv2D gradient supports NHWC only');
-    const g = Array.isArray(dy) ? dy[0] : dy;
-    let dz: Tensor4D;
-    if (activation === 'linear') dz = g as Tensor4D;
-    else if (activation === 'relu') dz = tf.mul(g, tf.step(y)) as Tensor4D;
-    else if (activation === 'leakyrelu') {
-      const alpha = leakyreluAlpha ?? 0.2;
-      dz = tf.mul(g, tf.add(tf.mul(tf.step(y), 1 - alpha), alpha)) as Tensor4D;
-    } else throw new Error(`gankit: no second-order gradient for FusedConv2D with activation '${activation}'`);
+    const dz = activationBackward((Array.isArray(dy) ? dy[0] : dy) as Tensor4D, y, activation, leakyreluAlpha, 'FusedConv2D');
     const geo = geometry(x.shape, filter.shape, strides, pad, dilations ?? 1, dimRoundingMode);
     return {
       x: () => conv2dInputGradient(dz, filter, x.shape, geo),
       filter: () => conv2dFilterGradient(x, dz, filter.shape, geo),
-      bias: () => tf.reshape(tf.sum(dz, [0, 1, 2]), bias.shape),
+      bias: () => tf.sum(dz, [0, 1, 2]), // bias is [Cout]
     };
   },
 };

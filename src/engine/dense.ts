@@ -12,12 +12,15 @@
 import * as tf from '@tensorflow/tfjs';
 import type { GradConfig, KernelFunc, NamedAttrMap, Tensor, TensorInfo } from '@tensorflow/tfjs';
 import { plainMatMul } from './gradients.js';
+import { activationBackward, applyActivation } from './activation.js';
+import type { FusedActivation } from './activation.js';
 
-export type DenseActivation = 'linear' | 'relu' | 'leakyrelu';
+export type DenseActivation = FusedActivation;
 
+/** _FusedMatMul's attributes; dense() always multiplies untransposed operands. */
 interface FusedAttrs {
-  transposeA: boolean;
-  transposeB: boolean;
+  transposeA: false;
+  transposeB: false;
   activation: string;
   leakyreluAlpha?: number;
 }
@@ -31,10 +34,7 @@ export function dense(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, activation
   }
   if (!tf.getKernel(DENSE, tf.getBackend())) {
     // A backend without the kernel: the same maths as ops.
-    return tf.tidy(() => {
-      const z = tf.add(tf.matMul(x, w), b);
-      return (activation === 'relu' ? tf.relu(z) : activation === 'leakyrelu' ? tf.leakyRelu(z, leakyreluAlpha) : z) as tf.Tensor2D;
-    });
+    return tf.tidy(() => applyActivation(tf.add(tf.matMul(x, w), b) as tf.Tensor2D, activation, leakyreluAlpha));
   }
   const attrs: FusedAttrs = { transposeA: false, transposeB: false, activation, leakyreluAlpha };
   return tf.engine().runKernel(DENSE, { a: x, b: w, bias: b }, attrs as unknown as NamedAttrMap) as tf.Tensor2D;
@@ -57,28 +57,18 @@ export function registerDenseKernel(backendName: string): void {
 
 export const denseGradient: GradConfig = {
   kernelName: DENSE,
-  inputsToSave: ['a', 'b', 'bias'],
+  inputsToSave: ['a', 'b'],
   outputsToSave: [true],
   gradFunc: (dy: Tensor | Tensor[], saved: Tensor[], attrs: NamedAttrMap) => {
-    const [a, b, bias, y] = saved;
-    const { transposeA, transposeB, activation, leakyreluAlpha } = attrs as unknown as FusedAttrs;
-    const g = Array.isArray(dy) ? dy[0] : dy;
-    let dz: Tensor;
-    if (activation === 'linear') dz = g;
-    else if (activation === 'relu') dz = tf.mul(g, tf.step(y));
-    else if (activation === 'leakyrelu') {
-      const alpha = leakyreluAlpha ?? 0.2;
-      dz = tf.mul(g, tf.add(tf.mul(tf.step(y), 1 - alpha), alpha));
-    } else throw new Error(`gankit: GankitDense has no activation '${activation}'`);
-    const grads: Record<string, () => Tensor> = {
-      a: () => (transposeA ? plainMatMul(b, dz, transposeB, true) : plainMatMul(dz, b, false, !transposeB)),
-      b: () => (transposeB ? plainMatMul(dz, a, true, transposeA) : plainMatMul(a, dz, !transposeA, false)),
-      bias: () => {
-        const axes = tf.backend_util.getReductionAxes(bias.shape, dz.shape);
-        return tf.reshape(axes.length ? tf.sum(dz, axes) : dz, bias.shape);
-      },
+    // x [N, in], W [in, out], b [out] (dense() checks): dx = dz·Wᵀ, dW = xᵀ·dz, db = Σ_rows dz.
+    const [a, b, y] = saved;
+    const { activation, leakyreluAlpha } = attrs as unknown as FusedAttrs;
+    const dz = activationBackward(Array.isArray(dy) ? dy[0] : dy, y, activation, leakyreluAlpha, DENSE);
+    return {
+      a: () => plainMatMul(dz, b, false, true),
+      b: () => plainMatMul(a, dz, true, false),
+      bias: () => tf.sum(dz, 0),
     };
-    return grads;
   },
 };
 
