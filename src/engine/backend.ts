@@ -17,6 +17,18 @@ import { registerWasmReductions } from './kernels/reductions.js';
 import { startWebGpu } from './webgpu.js';
 import { isNode, nodeImport } from './node.js';
 import { registerDense } from './dense.js';
+import { registerConvGradients } from './conv.js';
+
+/**
+ * Every gradient and kernel gankit registers (idempotent): done when the engine module loads and
+ * again by initEngine, in case something registered tfjs's own over them in between.
+ */
+export function registerAll(): void {
+  registerSecondOrderGradients();
+  registerDense();
+  registerConvGradients();
+  registerWasmKernels();
+}
 
 /** gankit's kernels: wasm's missing Conv2DBackpropFilter/UnsortedSegmentSum, faster Transpose, GatherV2, Reverse, Sum/Mean, the fused Adam update and Σ over many tensors. */
 export function registerWasmKernels(): void {
@@ -51,7 +63,7 @@ export type Workload = 'toy' | 'images';
 
 /**
  * The default thread count, measured (docs/speed.md): small 2-D MLP steps run about twice as slow
- * with two threads (each op is too small to split), image models ~1.4–2.3× faster. So: one thread
+ * with two threads (each op is too small to split), image models ~1.4–1.5× faster (2 cores). So: one thread
  * for toy runs, every core up to 4 for images.
  */
 export function defaultThreads(workload: Workload = 'images'): number {
@@ -128,9 +140,7 @@ function applyTfFlags(): void {
 
 /** Selects and initialises the backend; returns the name actually in use. */
 export async function initEngine(options: EngineOptions = {}): Promise<BackendName> {
-  registerSecondOrderGradients();
-  registerDense();
-  registerWasmKernels();
+  registerAll();
   // tfjs-backend-cpu prints a banner recommending tfjs-node (which cannot be installed here).
   tf.env().set('PROD', true);
   if (isNode) nodeCores = (await nodeImport<typeof import('node:os')>('node:os')).availableParallelism();

@@ -3,15 +3,9 @@
  * seeded RNG. Importing this module registers the gradient fixes.
  */
 import * as tf from '@tensorflow/tfjs';
-import { registerSecondOrderGradients } from './gradients.js';
-import { registerConvGradients } from './conv.js';
-import { registerWasmKernels } from './backend.js';
-import { registerDense } from './dense.js';
+import { registerAll } from './backend.js';
 
-registerSecondOrderGradients();
-registerDense();
-registerWasmKernels();
-registerConvGradients();
+registerAll();
 
 export { tf };
 export { registerSecondOrderGradients } from './gradients.js';
