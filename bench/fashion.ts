@@ -16,7 +16,7 @@ import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { resolveConfig } from '../src/train/config.js';
-import { runTrial, pool, threadsPerJob } from '../src/study/pool.js';
+import { runTrialProcess, pool, threadsPerJob } from '../src/study/pool.js';
 import type { ImageScores } from '../src/metrics/imageEval.js';
 
 const { values } = parseArgs({
@@ -43,21 +43,28 @@ interface Summary {
   evaluation?: string;
 }
 
-function argsFor(loss: string): string[] {
-  const args = ['--loss', loss, '--data', 'fashion-mnist', '--steps', String(steps), '--seed', values.seed!, '--eval-samples', values.samples!, '--plot-every', String(Math.max(1, Math.floor(steps / 2)))];
-  if (loss === 'wgan') args.push('--config', join(outDir, 'wgan-no-warmup.json'));
-  return args;
+function overridesFor(loss: string): Record<string, unknown> {
+  return {
+    ...(loss === 'wgan' ? WGAN_NO_WARMUP : {}),
+    loss,
+    data: { name: 'fashion-mnist' },
+    steps,
+    seed: Number(values.seed),
+    evalSamples: Number(values.samples),
+    plotEvery: Math.max(1, Math.floor(steps / 2)),
+  };
 }
+
+const WGAN_NO_WARMUP = { hyper: { warmup: false } };
 
 const f = (v: number | undefined, digits = 3) => (v === undefined || !Number.isFinite(v) ? '–' : v.toFixed(digits));
 
 async function main() {
   mkdirSync(outDir, { recursive: true });
-  writeFileSync(join(outDir, 'wgan-no-warmup.json'), JSON.stringify({ hyper: { warmup: false } }) + '\n');
   const started = Date.now();
   let done = 0;
   const summaries = await pool(losses, Number(values.jobs), async (loss) => {
-    const s = await runTrial<Summary>(join(outDir, loss), argsFor(loss), loss, threadsPerJob(Number(values.jobs))).catch((e: Error) => ({ status: `failed: ${e.message}`, elapsed: NaN, steps: 0, final: null }) as Summary);
+    const s = await runTrialProcess<Summary>({ overrides: overridesFor(loss), dir: join(outDir, loss) }, loss, threadsPerJob(Number(values.jobs))).catch((e: Error) => ({ status: `failed: ${e.message}`, elapsed: NaN, steps: 0, final: null }) as Summary);
     done++;
     process.stderr.write(`[${done}/${losses.length}] ${loss}: ${s.final ? `FID ${f(s.final.fid, 2)}, ${s.elapsed.toFixed(0)} s` : s.status}\n`);
     return s;

@@ -22,8 +22,9 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { tf, initEngine, wasmThreads } from '../src/engine/index.js';
 import { resolveConfig } from '../src/train/config.js';
-import { toyTrainer, Trainer } from '../src/train/trainer.js';
-import { ImageTask } from '../src/train/imageTask.js';
+import type { Trainer } from '../src/train/trainer.js';
+import { pointsTrainer } from '../src/kinds/points/trainer.js';
+import { ImageTask } from '../src/kinds/images/task.js';
 import { median } from '../src/study/stats.js';
 
 const { values } = parseArgs({
@@ -58,7 +59,7 @@ const summarise = (ms: number[]): Timing => ({ median: median(ms), min: Math.min
 
 async function trainerFor(name: string): Promise<{ trainer: Trainer; dispose: () => void }> {
   if (name === 'mlp2d') {
-    const { trainer } = toyTrainer(resolveConfig({ loss: 'ns', data: { name: 'ring8' }, batchSize: 256, nCritic: 1, optimizerD: { name: 'adam', lr: 2e-4 }, optimizerG: { name: 'adam', lr: 2e-4 } }));
+    const { trainer } = pointsTrainer(resolveConfig({ loss: 'ns', data: { name: 'ring8' }, batchSize: 256, nCritic: 1, optimizerD: { name: 'adam', lr: 2e-4 }, optimizerG: { name: 'adam', lr: 2e-4 } }));
     return { trainer, dispose: () => trainer.dispose() };
   }
   const loss = name === 'lucic_gp' ? 'wgan-gp' : 'ns';
@@ -126,7 +127,7 @@ interface ChildResult {
 }
 
 async function child(name: string): Promise<void> {
-  await initEngine({ backend: values.backend, fallback: false, threads: values['gankit-threads'], workload: name === 'mlp2d' ? 'toy' : 'images' });
+  await initEngine({ backend: values.backend, fallback: false, threads: values['gankit-threads'], workload: name === 'mlp2d' ? 'points' : 'images' });
   const g = await gankitCase(name);
   const out: ChildResult = { ...g, backend: tf.getBackend(), threads: tf.getBackend() === 'wasm' ? wasmThreads() : 0 };
   process.stdout.write(JSON.stringify(out) + '\n');

@@ -1,7 +1,7 @@
 /**
  * The 2-D mode-collapse benchmark (not a test): trains each loss on ring8 and grid25 for a fixed
  * number of generator steps with several seeds, each trial a normal gankit run folder made by
- * the CLI in a worker process, and writes a markdown table of modes covered and high-quality
+ * a worker process, and writes a markdown table of modes covered and high-quality
  * share (mean ± sd over seeds) with wall time, plus the exact settings.
  *
  *   npm run bench:toy -- [--seeds 3] [--steps 2000] [--jobs 2] [--losses ns,wgan-gp] [--out bench/toy-runs]
@@ -11,7 +11,7 @@ import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { resolveConfig } from '../src/train/config.js';
-import { runTrial, pool, meanSd } from '../src/study/pool.js';
+import { runTrialProcess, pool, meanSd } from '../src/study/pool.js';
 
 const { values } = parseArgs({
   options: {
@@ -42,9 +42,9 @@ interface Summary {
   final: { modesCovered: number; totalModes: number; highQualityShare: number; reverseKL: number | null };
 }
 
-function runToyTrial(t: Trial): Promise<Summary> {
-  const args = ['--loss', t.loss, '--data', t.data, '--seed', String(t.seed), '--steps', String(steps)];
-  return runTrial<Summary>(t.dir, args, `${t.loss}/${t.data}/seed ${t.seed}`);
+function runPointsTrial(t: Trial): Promise<Summary> {
+  const overrides = { loss: t.loss, data: { name: t.data }, seed: t.seed, steps };
+  return runTrialProcess<Summary>({ overrides, dir: t.dir }, `${t.loss}/${t.data}/seed ${t.seed}`);
 }
 
 async function main() {
@@ -54,7 +54,7 @@ async function main() {
   const started = Date.now();
   let done = 0;
   const summaries = await pool(trials, Number(values.jobs), async (t) => {
-    const s = await runToyTrial(t).catch((e: Error) => ({ status: `failed: ${e.message}`, elapsed: NaN, final: null }) as unknown as Summary);
+    const s = await runPointsTrial(t).catch((e: Error) => ({ status: `failed: ${e.message}`, elapsed: NaN, final: null }) as unknown as Summary);
     done++;
     process.stderr.write(`[${done}/${trials.length}] ${t.loss} ${t.data} seed ${t.seed}: ${s.final ? `${s.final.modesCovered}/${s.final.totalModes} modes, ${(100 * s.final.highQualityShare).toFixed(1)}% HQ, ${s.elapsed.toFixed(1)} s` : s.status}\n`);
     return s;
@@ -84,11 +84,12 @@ async function main() {
     return `- \`${loss}\`: ${o(c.optimizerD)}, n_critic ${c.nCritic}${h ? `, ${h}` : ''}`;
   });
   const base = resolveConfig({ steps });
+  const [g, d] = [base.model.generator!, base.model.discriminator!];
   const md = [
     `# 2-D mode-collapse benchmark`,
     ``,
     `${steps} generator steps per run, seeds ${seeds.join(', ')}, batch ${base.batchSize}, ${base.evalSamples} samples for the metrics; a sample is high quality within 3σ of its nearest mode; mean ± sd over seeds. ` +
-      `MLPs: G ${base.model.noiseDim} → ${base.model.generator.depth}×${base.model.generator.width} ${base.model.generator.activation} → 2, D 2 → ${base.model.discriminator.depth}×${base.model.discriminator.width} ${base.model.discriminator.activation} → 1 (BEGAN: an MLP autoencoder). ` +
+      `MLPs: G ${base.model.noiseDim} → ${g.depth}×${g.width} ${g.activation} → 2, D 2 → ${d.depth}×${d.width} ${d.activation} → 1 (BEGAN: an MLP autoencoder). ` +
       `Profile '${base.profile}': lr ${base.optimizerD.lr} with ${base.lrSchedule} decay; backend ${base.backend}; ${values.jobs} runs in parallel on ${cpus().length} cores (wall times include that sharing). Data: ring8 radius 2 σ 0.02, grid25 σ 0.05.`,
     ``,
     `| ${header.join(' | ')} |`,

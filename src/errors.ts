@@ -4,3 +4,13 @@
  * with code 2; anything else is a bug and shows its stack.
  */
 export class InputError extends Error {}
+
+/** A config field with a bad value: the message starts with the field's path (`optimizerD.lr: …`). */
+export class ConfigError extends InputError {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(`${field}: ${message}`);
+  }
+}

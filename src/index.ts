@@ -1,3 +1,52 @@
-/** gankit: GAN losses exactly as in the papers, on a TensorFlow.js engine with correct second-order gradients. */
+/**
+ * gankit: GAN losses exactly as in the papers, on a TensorFlow.js engine with correct second-order
+ * gradients — and the trainer, configs, data, run folders and metrics around them.
+ *
+ * The layers, lowest first: engine · losses, models, data, metrics, report, runfolder · train
+ * (config, trainer) · kinds (2-D points, images) · runner (run folders, trials) · study · cli.
+ */
 export * from './engine/index.js';
 export * from './losses/index.js';
+export { InputError, ConfigError } from './errors.js';
+
+// Configs and the trainer.
+export { resolveConfig, validateConfig, readRunConfig, mergeConfig, CONFIG_FIELDS, TOY_PROFILE, kindOfConfig } from './train/config.js';
+export type { RunConfig, DataConfig, InfoganConfig, ConfigField } from './train/config.js';
+export { Trainer, DivergenceError, weightInitRng } from './train/trainer.js';
+export type { StepStats, BatchSource, TrainerState, TrainerHeader } from './train/trainer.js';
+
+// Data sources.
+export { ring8, grid25, spiral, moons, pointDataset, csvPoints, parseCsvPoints, POINT_DATASETS } from './data/points.js';
+export type { PointDataset, GaussianModes } from './data/points.js';
+export { loadImageData } from './data/imageData.js';
+export type { ImageDataset } from './data/images.js';
+export { dataKindOf, DATA_KINDS, IMAGE_DATASETS } from './data/kinds.js';
+export type { DataKind } from './data/kinds.js';
+
+// Models.
+export { Mlp } from './models/mlp.js';
+export type { MlpSpec } from './models/mlp.js';
+export { MlpGenerator, MlpCritic, MlpAutoencoder, mlpDiscriminator } from './models/mlpNets.js';
+export { ConvGenerator, ConvDiscriminator, ConvAutoencoder, IMAGE_ARCHITECTURES } from './models/conv.js';
+export { LatentLayout } from './models/latent.js';
+export type { GeneratorNet, DiscriminatorNet } from './models/types.js';
+
+// The data kinds: a trainer's parts and a run's task for each.
+export { createTask, pointsTrainer, pointsBatchSource, pointsNetworks, imageBatchSource, imageNetworks, discriminatorField, generatorPush, PointsTask, ImageTask } from './kinds/index.js';
+export type { RunTask, Evaluation } from './kinds/index.js';
+
+// Run folders.
+export { startRun, resumeRun, openRun } from './runner/run.js';
+export type { RunResult, RunHooks, Progress } from './runner/run.js';
+export { runTrial } from './runner/trial.js';
+export type { TrialSpec } from './runner/trial.js';
+export { RunFolder, RunFolderError, RUN_FILES, readRunFolder, parseMetrics, column } from './runfolder/index.js';
+export type { MetricsRow, MetricColumn, RunSummary, RunRow } from './runfolder/index.js';
+
+// Metrics.
+export { evaluateModes } from './metrics/modes.js';
+export type { ModeReport } from './metrics/modes.js';
+export { slicedWasserstein } from './metrics/distance.js';
+export { fid } from './metrics/fid.js';
+export { kid } from './metrics/kid.js';
+export { precisionRecall } from './metrics/prdc.js';

@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Rng, initEngine } from '../src/index.js';
-import { ring8, grid25, toyDataset, csvPoints } from '../src/data/toy2d.js';
+import { ring8, grid25, pointDataset, csvPoints } from '../src/data/points.js';
 import { evaluateModes } from '../src/metrics/modes.js';
 import { slicedWasserstein } from '../src/metrics/distance.js';
 import { InputError } from '../src/errors.js';
@@ -39,7 +39,7 @@ describe('2-D datasets', () => {
     assert.equal(report.modesCovered, 8);
     assert.ok(report.highQualityShare > 0.98, `real data HQ share ${report.highQualityShare}`);
     assert.ok(report.reverseKL! < 0.01);
-    for (const name of ['spiral', 'moons']) assert.equal(toyDataset(name).sample(new Rng(1), 10).length, 20);
+    for (const name of ['spiral', 'moons']) assert.equal(pointDataset(name).sample(new Rng(1), 10).length, 20);
   });
 
   it('a CSV of points: header and comments allowed; bad rows and unreadable files name the file and line', () => {
@@ -55,7 +55,7 @@ describe('2-D datasets', () => {
     assert.throws(() => csvPoints(join(dir, 'missing.csv')), /missing\.csv: cannot read the CSV file \(ENOENT\)/);
     writeFileSync(join(dir, 'one.csv'), '1,2\n');
     assert.throws(() => csvPoints(join(dir, 'one.csv')), /needs at least 2 points/);
-    assert.throws(() => toyDataset('rings'), /unknown dataset 'rings'/);
+    assert.throws(() => pointDataset('rings'), /unknown dataset 'rings'/);
   });
 });
 

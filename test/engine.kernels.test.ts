@@ -17,7 +17,7 @@ import { sumAll } from '../src/engine/kernels/sums.js';
 import { collapsePermutation, blockedRoute } from '../src/engine/kernels/transpose.js';
 import { mergeReductionAxes } from '../src/engine/kernels/reductions.js';
 import { fusedAdam, fusedAdamAvailable } from '../src/engine/kernels/adam.js';
-import { Optimizer } from '../src/train/optimizers.js';
+import { Optimizer } from '../src/engine/optimizers.js';
 import { assertClose, centralDifference, useBackend } from './helpers/numeric.js';
 
 /** Runs f on the cpu backend (the reference) and on wasm; returns both results as arrays. */

@@ -15,8 +15,8 @@ import sharp from 'sharp';
 import { mkdirSync } from 'node:fs';
 import { tf, initEngine } from '../src/index.js';
 import { resolveConfig, ConfigError, RunConfig } from '../src/train/config.js';
-import { ImageTask } from '../src/train/imageTask.js';
-import { startRun, resumeRun } from '../src/train/run.js';
+import { ImageTask } from '../src/kinds/images/task.js';
+import { startRun, resumeRun } from '../src/runner/run.js';
 import { Trainer } from '../src/train/trainer.js';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'gankit-img-'));
@@ -165,7 +165,7 @@ describe('image training', () => {
 
 /** Every array of the two checkpoints (weights, EMA, optimiser slots, data order) is bit-identical. */
 async function sameArrays(a: string, b: string): Promise<boolean> {
-  const { loadCheckpoint } = await import('../src/train/checkpoint.js');
+  const { loadCheckpoint } = await import('../src/runfolder/checkpoint.js');
   const x = loadCheckpoint<{ step: number }>(join(a, 'checkpoint.bin'));
   const y = loadCheckpoint<{ step: number }>(join(b, 'checkpoint.bin'));
   const keys = Object.keys(x.arrays);

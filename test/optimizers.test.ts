@@ -2,7 +2,7 @@
 import { describe, it, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { tf, initEngine } from '../src/index.js';
-import { Optimizer } from '../src/train/optimizers.js';
+import { Optimizer } from '../src/engine/optimizers.js';
 import { assertClose } from './helpers/numeric.js';
 
 const G = [[0.5, -1.0], [0.25, 2.0], [-0.75, 0.1]]; // gradients of three steps for a 2-vector

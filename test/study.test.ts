@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { initEngine } from '../src/index.js';
 import { verdicts, LossResult, runWassersteinStudy, lossEstimate } from '../src/study/wasserstein.js';
 import { spearman, ranks } from '../src/study/stats.js';
-import { RunsDb } from '../src/study/db.js';
+import { RunsDb } from '../src/runfolder/database.js';
 import type { GradientCurve } from '../src/study/gradients.js';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'gankit-study-'));

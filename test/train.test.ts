@@ -10,10 +10,11 @@ import { join } from 'node:path';
 import { tf, Rng, initEngine } from '../src/index.js';
 import { LOSS_NAMES, getLoss } from '../src/losses/registry.js';
 import { resolveConfig, ConfigError, RunConfig } from '../src/train/config.js';
-import { Trainer, toyTrainer, DivergenceError, BatchSource } from '../src/train/trainer.js';
-import { startRun, resumeRun, CHECKPOINT } from '../src/train/run.js';
-import { decodeCheckpoint, encodeCheckpoint, loadCheckpoint, saveCheckpoint } from '../src/train/checkpoint.js';
-import { ring8 } from '../src/data/toy2d.js';
+import { Trainer, DivergenceError, BatchSource } from '../src/train/trainer.js';
+import { pointsTrainer, pointsNetworks } from '../src/kinds/points/trainer.js';
+import { startRun, resumeRun, CHECKPOINT } from '../src/runner/run.js';
+import { decodeCheckpoint, encodeCheckpoint, loadCheckpoint, saveCheckpoint } from '../src/runfolder/checkpoint.js';
+import { ring8 } from '../src/data/points.js';
 
 const tiny = (overrides: Record<string, unknown> = {}): RunConfig =>
   resolveConfig({
@@ -41,7 +42,7 @@ describe('trainer', () => {
   for (const [loss, extra] of [['ns', {}], ['ns', INFO], ['began', {}]] as const) {
     it(`${loss}${'infogan' in extra ? ' + InfoGAN' : ''}: one pass over real and generated samples gives the two-pass losses and weights`, () => {
       const run = (onePass: boolean) => {
-        const { trainer } = toyTrainer(tiny({ loss, seed: 9, ...extra }));
+        const { trainer } = pointsTrainer(tiny({ loss, seed: 9, ...extra }));
         assert.equal(trainer.D.rowsIndependent, true);
         if (!onePass) Object.defineProperty(trainer.D, 'rowsIndependent', { value: false });
         const stats = Array.from({ length: 5 }, () => trainer.trainStep());
@@ -60,7 +61,7 @@ describe('trainer', () => {
   }
   for (const [loss, extra] of [['ns', {}], ['wgan-gp', { nCritic: 1 }], ['began', {}], ['ns', INFO]] as const) {
     it(`${loss}: the tensor count stays flat over 520 steps`, () => {
-      const { trainer } = toyTrainer(tiny({ loss, steps: 520, batchSize: 16, ...extra }));
+      const { trainer } = pointsTrainer(tiny({ loss, steps: 520, batchSize: 16, ...extra }));
       for (let i = 0; i < 20; i++) trainer.trainStep();
       const before = tf.memory().numTensors;
       for (let i = 0; i < 500; i++) trainer.trainStep();
@@ -70,7 +71,7 @@ describe('trainer', () => {
   }
 
   it('InfoGAN: the codes become recoverable — L_I rises towards H(c) = log 8 on ring8', () => {
-    const { trainer } = toyTrainer(resolveConfig({ loss: 'ns', steps: 300, batchSize: 64, infogan: { categorical: [8], continuous: 0 } }));
+    const { trainer } = pointsTrainer(resolveConfig({ loss: 'ns', steps: 300, batchSize: 64, infogan: { categorical: [8], continuous: 0 } }));
     assert.deepEqual(trainer.config.infogan, { categorical: [8], continuous: 0, lambdaCategorical: 1, lambdaContinuous: 1 });
     const first = trainer.trainStep().diagnostics.mutualInformation;
     const qBefore = trainer.D.variables.slice(-2).map((v) => Array.from(v.dataSync()));
@@ -83,8 +84,8 @@ describe('trainer', () => {
   });
 
   it('EMA: samples come from the averaged weights, which trail the live ones', () => {
-    const { trainer: plain } = toyTrainer(tiny({ loss: 'ns', seed: 4 }));
-    const { trainer: ema } = toyTrainer(tiny({ loss: 'ns', seed: 4, ema: 0.9 }));
+    const { trainer: plain } = pointsTrainer(tiny({ loss: 'ns', seed: 4 }));
+    const { trainer: ema } = pointsTrainer(tiny({ loss: 'ns', seed: 4, ema: 0.9 }));
     for (let i = 0; i < 5; i++) {
       plain.trainStep();
       ema.trainStep();
@@ -101,7 +102,7 @@ describe('trainer', () => {
 
   it('is deterministic given a seed, and the seed matters', () => {
     const run = (seed: number) => {
-      const { trainer } = toyTrainer(tiny({ loss: 'wgan-gp', seed }));
+      const { trainer } = pointsTrainer(tiny({ loss: 'wgan-gp', seed }));
       for (let i = 0; i < 4; i++) trainer.trainStep();
       const w = weights(trainer);
       trainer.dispose();
@@ -113,7 +114,7 @@ describe('trainer', () => {
 
   for (const loss of LOSS_NAMES) {
     it(`${loss}: trains through the one loop with finite statistics`, () => {
-      const { trainer } = toyTrainer(tiny({ loss }));
+      const { trainer } = pointsTrainer(tiny({ loss }));
       const before = weights(trainer);
       let stats = trainer.trainStep();
       for (let i = 0; i < 2; i++) stats = trainer.trainStep();
@@ -165,7 +166,7 @@ describe('trainer', () => {
         return tf.tensor2d(x, [n, 2]);
       },
     };
-    const trainer = new Trainer(config, poisoned);
+    const trainer = new Trainer(config, poisoned, pointsNetworks(config));
     for (let i = 0; i < 6; i++) trainer.trainStep();
     assert.throws(() => trainer.trainStep(), (e: Error) => e instanceof DivergenceError && e.step === 7 && /D loss/.test(e.message));
     trainer.dispose();
@@ -253,10 +254,10 @@ describe('checkpoints', () => {
 
   it('a trainer restored from its snapshot continues identically', () => {
     const config = tiny({ loss: 'began' });
-    const { trainer: a } = toyTrainer(config);
+    const { trainer: a } = pointsTrainer(config);
     for (let i = 0; i < 3; i++) a.trainStep();
     const snap = a.snapshot();
-    const { trainer: b } = toyTrainer(config);
+    const { trainer: b } = pointsTrainer(config);
     b.restore(snap.header, snap.arrays);
     for (let i = 0; i < 3; i++) {
       a.trainStep();

@@ -1,13 +1,13 @@
 /** Shared command-line parsing: strict flags, one clear error per bad value. */
 import { parseArgs, ParseArgsConfig } from 'node:util';
-import { InputError } from '../errors.js';
-import { ConfigError } from '../train/config.js';
+import { ConfigError, InputError } from '../errors.js';
 
 export class UsageError extends InputError {}
 
 export type Values = Record<string, string | boolean | undefined>;
+export type FlagOptions = NonNullable<ParseArgsConfig['options']>;
 
-export function parse(argv: string[], options: ParseArgsConfig['options']): Values {
+export function parse(argv: string[], options: FlagOptions): Values {
   try {
     return parseArgs({ args: argv, options: { ...options, help: { type: 'boolean', short: 'h' } }, allowPositionals: false, strict: true }).values as Values;
   } catch (e) {
@@ -23,3 +23,20 @@ export function num(values: Values, flag: string, integer = false): number | und
   return v;
 }
 
+/** Help lines "  --flag ARG   doc", the docs aligned and wrapped at `width`. */
+export function flagLines(rows: Array<[string, string]>, width = 100): string[] {
+  const pad = Math.max(...rows.map(([flag]) => flag.length)) + 2;
+  return rows.flatMap(([flag, doc]) => {
+    const words = doc.split(' ');
+    const lines: string[] = [];
+    let line = '';
+    for (const w of words) {
+      if (line && pad + 2 + line.length + 1 + w.length > width) {
+        lines.push(line);
+        line = w;
+      } else line = line ? `${line} ${w}` : w;
+    }
+    lines.push(line);
+    return lines.map((l, i) => `  ${(i === 0 ? flag : '').padEnd(pad)}${l}`);
+  });
+}

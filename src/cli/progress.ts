@@ -1,8 +1,13 @@
 /**
- * A progress bar on stderr: steps, steps/s, ETA and the current losses. On a terminal it redraws
- * one line; otherwise (CI, a pipe) it prints a line every 10% and whenever metrics were logged
- * at such a point, so logs stay readable.
+ * What a training command shows while it runs and when it ends. The progress bar on stderr: steps,
+ * steps/s, ETA and the current losses. On a terminal it redraws one line; otherwise (CI, a pipe)
+ * it prints a line every 10% and whenever metrics were logged at such a point, so logs stay
+ * readable.
  */
+import { join } from 'node:path';
+import { RUN_FILES } from '../runfolder/index.js';
+import type { Progress, RunResult } from '../runner/run.js';
+
 export class ProgressBar {
   private lastPrintedTenth = -1;
   private readonly tty: boolean;
@@ -43,4 +48,32 @@ export function formatSeconds(s: number): string {
   const m = Math.floor(s / 60);
   const sec = Math.round(s % 60);
   return `${m}:${String(sec).padStart(2, '0')}`;
+}
+
+/** The progress bar of a training run on stderr (nothing when quiet): losses, W, L_I and the latest quality measure. */
+export function progressReporter(quiet: boolean, total: number): { onProgress: (p: Progress) => void; done: () => void } {
+  if (quiet) return { onProgress: () => {}, done: () => {} };
+  const bar = new ProgressBar(process.stderr, total);
+  let quality = ''; // the latest logged quality, shown until the next one
+  return {
+    onProgress: (p) => {
+      const s = p.stats;
+      const parts = [`D ${s.dLoss.toFixed(3)}`, `G ${s.gLoss.toFixed(3)}`];
+      if (s.diagnostics.wassersteinEstimate !== undefined) parts.push(`W ${s.diagnostics.wassersteinEstimate.toFixed(3)}`);
+      if (s.diagnostics.mutualInformation !== undefined) parts.push(`L_I ${s.diagnostics.mutualInformation.toFixed(2)}`);
+      if (p.quality) quality = p.quality;
+      if (quality) parts.push(quality);
+      bar.update(p.step, p.stepsPerSecond, parts.join('  '));
+    },
+    done: () => bar.finish(),
+  };
+}
+
+/** What `gankit train` and `gankit resume` print when a run ends. */
+export function finishedLines(result: RunResult): string {
+  return [
+    `gankit: finished ${result.steps} steps in ${result.elapsed.toFixed(1)} s → ${result.dir}`,
+    ...result.description.map((line) => `  ${line}`),
+    `  pictures: ${join(result.dir, RUN_FILES.samples)}/, ${join(result.dir, RUN_FILES.metricsPlot)}`,
+  ].join('\n');
 }

@@ -9,11 +9,7 @@ import { loadImageFolder } from './folder.js';
 import { Rng } from '../engine/rng.js';
 import { InputError } from '../errors.js';
 
-export const IMAGE_DATASETS = ['fashion-mnist', 'mnist'] as const;
-
-export function isImageData(name: string): boolean {
-  return (IMAGE_DATASETS as readonly string[]).includes(name) || name.startsWith('folder:');
-}
+export { IMAGE_DATASETS, isImageData } from './kinds.js';
 
 /** The images with the given indices, as a dataset of its own. */
 export function subset(data: ImageDataset, indices: ArrayLike<number>, name = data.name): ImageDataset {

@@ -55,19 +55,19 @@ export interface EngineOptions {
    * a process counts.
    */
   threads?: number | string;
-  /** What will run, for the default thread count: 'toy' (small MLPs) or 'images' (default 'images'). */
+  /** What will run, for the default thread count: 'points' (small 2-D MLPs) or 'images' (default 'images'). */
   workload?: Workload;
 }
 
-export type Workload = 'toy' | 'images';
+export type Workload = 'points' | 'images';
 
 /**
  * The default thread count, measured (docs/speed.md): small 2-D MLP steps run about twice as slow
  * with two threads (each op is too small to split), image models ~1.4–1.5× faster (2 cores). So: one thread
- * for toy runs, every core up to 4 for images.
+ * for 2-D point runs, every core up to 4 for images.
  */
 export function defaultThreads(workload: Workload = 'images'): number {
-  return workload === 'toy' ? 1 : Math.max(1, Math.min(cores(), 4));
+  return workload === 'points' ? 1 : Math.max(1, Math.min(cores(), 4));
 }
 
 /** Logical cores: navigator.hardwareConcurrency where there is one, else Node's count (set by initEngine). */

@@ -1,6 +1,7 @@
 /**
- * The gankit engine: TensorFlow.js with second-order-correct gradients, backend selection and a
- * seeded RNG. Importing this module registers the gradient fixes.
+ * The gankit engine: TensorFlow.js with second-order-correct gradients, backend selection, a
+ * seeded RNG and optimisers with checkpointable state. Importing this module registers the
+ * gradient fixes.
  */
 import * as tf from '@tensorflow/tfjs';
 import { registerAll } from './backend.js';
@@ -19,3 +20,5 @@ export type { ConvActivation } from './conv.js';
 export { dense, denseGradient } from './dense.js';
 export type { DenseActivation } from './dense.js';
 export { logSoftmax, softmaxCrossEntropy, perSampleNorm, oneHotRows } from './ops.js';
+export { Optimizer, OPTIMIZER_NAMES, FUSED_ADAM_MAX_SIZE } from './optimizers.js';
+export type { OptimizerName, OptimizerSettings, OptimizerState } from './optimizers.js';

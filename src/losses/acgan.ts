@@ -14,6 +14,7 @@
  * softmaxCrossEntropy is first-order only), which matters when a gradient penalty is added.
  */
 import { tf, softmaxCrossEntropy } from '../engine/index.js';
+import type { AuxiliaryTerm } from './types.js';
 
 /** D's auxiliary-classifier loss: CE on real samples plus CE on generated samples. */
 export function acganDiscriminatorClassLoss(
@@ -30,4 +31,20 @@ export function acganDiscriminatorClassLoss(
 /** G's auxiliary-classifier loss: CE of the class it was asked for on its own samples. */
 export function acganGeneratorClassLoss(fakeClassLogits: tf.Tensor, fakeLabelsOnehot: tf.Tensor): tf.Scalar {
   return softmaxCrossEntropy(fakeLabelsOnehot, fakeClassLogits);
+}
+
+/** ACGAN as a term of the step: the class losses above from D's class head, logged as D's. */
+export function acganTerm(): AuxiliaryTerm {
+  const need = <T>(t: T | null, what: string): T => {
+    if (t === null) throw new Error(`ACGAN needs ${what}`);
+    return t;
+  };
+  return {
+    name: 'auxClassLoss',
+    discriminator: ({ real, fake, yReal, yFake }) => {
+      const loss = acganDiscriminatorClassLoss(need(need(real, 'the real batch').head, "D's class head"), need(yReal, 'labelled data'), need(fake.head, "D's class head"), need(yFake, 'labels for G'));
+      return { loss, logged: loss };
+    },
+    generator: ({ fake, yFake }) => acganGeneratorClassLoss(need(fake.head, "D's class head"), need(yFake, 'labels for G')),
+  };
 }

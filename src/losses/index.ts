@@ -7,4 +7,6 @@ export * from './hinge.js';
 export * from './relativistic.js';
 export * from './infogan.js';
 export * from './acgan.js';
+export * from './hyperparameters.js';
 export * from './registry.js';
+export * from './objective.js';

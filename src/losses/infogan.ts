@@ -21,25 +21,12 @@
  * Paper defaults (MNIST): Adam, lr 2e-4 for D/Q and 1e-3 for G, β1 0.5; one 10-way categorical
  * and two continuous codes; base loss: non-saturating GAN.
  */
-import { tf, Rng, logSoftmax, oneHotRows } from '../engine/index.js';
+import { tf, logSoftmax } from '../engine/index.js';
+import type { InfoCodeSpec, InfoCodes } from '../models/latent.js';
+import type { AuxiliaryTerm } from './types.js';
 
-export interface InfoCodeSpec {
-  /** Number of values of each categorical code, e.g. [10]. */
-  categorical: number[];
-  /** Number of continuous U[−1, 1] codes, e.g. 2. */
-  continuous: number;
-}
-
-export const DEFAULT_INFO_CODES: InfoCodeSpec = { categorical: [10], continuous: 2 };
-
-export interface InfoCodes {
-  /** One one-hot [N, K] tensor per categorical code. */
-  categorical: tf.Tensor2D[];
-  /** [N, d] continuous codes, or null when d = 0. */
-  continuous: tf.Tensor2D | null;
-  /** Integer values of the categorical codes, [code][sample]. */
-  categoricalIndices: Int32Array[];
-}
+export { sampleCodes, concatCodes } from '../models/latent.js';
+export type { InfoCodeSpec, InfoCodes } from '../models/latent.js';
 
 export interface QOutputs {
   /** One [N, K] logit tensor per categorical code. */
@@ -55,23 +42,18 @@ export interface InfoWeights {
   lambdaContinuous?: number;
 }
 
+/** The codes and weights of a run: `infogan` in the run config. */
+export interface InfoganSettings extends InfoCodeSpec {
+  lambdaCategorical: number;
+  lambdaContinuous: number;
+}
+
+/** The paper's (MNIST): one 10-way categorical and two continuous codes, λ 1 for both parts. */
+export const INFOGAN_DEFAULTS: Readonly<InfoganSettings> = Object.freeze({ categorical: [10], continuous: 2, lambdaCategorical: 1, lambdaContinuous: 1 });
+
 /** H(c) = Σ log K + d · log 2 (nats). */
 export function codeEntropy(spec: InfoCodeSpec): number {
   return spec.categorical.reduce((h, k) => h + Math.log(k), 0) + spec.continuous * Math.log(2);
-}
-
-/** Draws codes for a batch of n from the InfoGAN prior, in a fixed order (categoricals, then continuous). */
-export function sampleCodes(rng: Rng, spec: InfoCodeSpec, n: number): InfoCodes {
-  const categoricalIndices = spec.categorical.map((k) => Int32Array.from({ length: n }, () => rng.int(k)));
-  const categorical = categoricalIndices.map((idx, i) => oneHotRows(idx, spec.categorical[i]));
-  const continuous = spec.continuous > 0 ? (rng.uniform([n, spec.continuous], -1, 1) as tf.Tensor2D) : null;
-  return { categorical, continuous, categoricalIndices };
-}
-
-/** The codes as one [N, Σ K + d] tensor, the part of G's input that follows z. */
-export function concatCodes(codes: InfoCodes): tf.Tensor2D {
-  const parts: tf.Tensor2D[] = [...codes.categorical, ...(codes.continuous ? [codes.continuous] : [])];
-  return tf.concat(parts, 1) as tf.Tensor2D;
 }
 
 export interface MutualInformationTerms {
@@ -111,4 +93,37 @@ export function mutualInformation(q: QOutputs, codes: InfoCodes, { lambdaCategor
       lowerBound: tf.add(categoricalPart, continuousPart) as tf.Scalar,
     };
   });
+}
+
+/** Q's raw outputs [N, ΣK + d] as categorical logits (one slice per code) and Gaussian means (σ = 1). */
+export function splitQOutputs(q: tf.Tensor2D, spec: InfoCodeSpec): QOutputs {
+  const sizes = [...spec.categorical, ...(spec.continuous ? [spec.continuous] : [])];
+  // Slices rather than tf.split: split's gradient fails ("Pass at least one tensor to concat") for a single part.
+  let offset = 0;
+  const parts = sizes.map((size) => {
+    const part = tf.slice(q, [0, offset], [-1, size]);
+    offset += size;
+    return part;
+  });
+  return { categoricalLogits: parts.slice(0, spec.categorical.length), continuousMean: spec.continuous ? parts[parts.length - 1] : undefined };
+}
+
+/**
+ * InfoGAN as a term of the step: −λ·L_I added to both the D/Q loss and the G loss, from Q's
+ * outputs on the generated batch and the codes it was drawn with; L_I itself is logged.
+ */
+export function infoganTerm(settings: InfoganSettings): AuxiliaryTerm {
+  const weights = { lambdaCategorical: settings.lambdaCategorical, lambdaContinuous: settings.lambdaContinuous };
+  const bound = (q: tf.Tensor2D | null, codes: InfoCodes | null) => {
+    if (!q || !codes) throw new Error('InfoGAN needs the Q head and the codes of the generated batch');
+    return mutualInformation(splitQOutputs(q, settings), codes, weights);
+  };
+  return {
+    name: 'mutualInformation',
+    discriminator: ({ fake, codes }) => {
+      const mi = bound(fake.head, codes);
+      return { loss: tf.neg(mi.weightedBound) as tf.Scalar, logged: mi.lowerBound };
+    },
+    generator: ({ fake, codes }) => tf.neg(bound(fake.head, codes).weightedBound) as tf.Scalar,
+  };
 }

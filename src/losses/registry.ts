@@ -1,15 +1,18 @@
 /**
- * Every gankit loss by name, with its paper preset as data. The trainer and the CLI read this one
- * table; the loss modules stay pure functions (tensors in, a scalar out).
+ * Every gankit loss by name, with its paper preset as data. The trainer, the config and the CLI
+ * read this one table; the loss modules stay pure functions (tensors in, a scalar out). A loss
+ * added from outside gankit goes in with `registerLoss` and is then a loss like any other.
  *
  * A loss here is the adversarial objective only. Conditioning (cgan), the auxiliary classifier
- * (acgan) and InfoGAN's codes are *variants* that wrap a base loss: see VARIANTS below.
+ * (acgan) and InfoGAN's codes are *variants* that wrap a base loss: see VARIANTS below, and
+ * src/losses/objective.ts for how the terms are put together.
  */
-import { tf, Rng } from '../engine/index.js';
+import { tf } from '../engine/index.js';
+import type { OptimizerSettings } from '../engine/index.js';
 import { minimaxDiscriminatorLoss, minimaxGeneratorLoss, nonSaturatingGeneratorLoss } from './gan.js';
 import { LSGAN_CODINGS, lsganDiscriminatorLoss, lsganGeneratorLoss } from './lsgan.js';
-import { wassersteinCriticLoss, wassersteinGeneratorLoss, clipWeights } from './wgan.js';
-import { Critic, wganGpPenalty, draganPenalty, r1Penalty, r2Penalty } from './gradientPenalty.js';
+import { wassersteinCriticLoss, wassersteinGeneratorLoss, clipWeights, criticStepsFor } from './wgan.js';
+import { wganGpPenalty, draganPenalty, r1Penalty, r2Penalty } from './gradientPenalty.js';
 import { beganDiscriminatorLoss, beganGeneratorLoss, updateK, convergenceMeasure } from './began.js';
 import { hingeDiscriminatorLoss, hingeGeneratorLoss } from './hinge.js';
 import {
@@ -22,99 +25,12 @@ import {
   rahingeDiscriminatorLoss,
   rahingeGeneratorLoss,
 } from './relativistic.js';
-import { DEFAULT_INFO_CODES, InfoCodeSpec } from './infogan.js';
+import { INFOGAN_DEFAULTS } from './infogan.js';
+import { HYPERPARAMETERS } from './hyperparameters.js';
+import { numberIn } from '../schema.js';
+import type { AdversarialOutputs, GanLoss, GanVariant, LossHyperparameters, LossState } from './types.js';
 
-export type OptimizerName = 'adam' | 'rmsprop' | 'sgd';
-
-export interface OptimizerSettings {
-  name: OptimizerName;
-  lr: number;
-  beta1?: number;
-  beta2?: number;
-  /** SGD / RMSProp momentum. */
-  momentum?: number;
-  /** RMSProp decay ρ (tfjs name `decay`). */
-  decay?: number;
-}
-
-/** Every hyper-parameter any loss reads; each loss documents which ones. */
-export interface LossHyperparameters {
-  /** Gradient-penalty weight λ (wgan-gp, dragan). */
-  lambda?: number;
-  /** WGAN-GP one-sided penalty max(0, ‖g‖ − 1)². */
-  oneSided?: boolean;
-  /** R1/R2 weight γ; BEGAN diversity ratio γ. */
-  gamma?: number;
-  /** WGAN weight-clipping bound c. */
-  clipValue?: number;
-  /** WGAN reference-code critic warm-up (100 critic steps early and every 500th G step). */
-  warmup?: boolean;
-  /** LSGAN coding (a, b, c). */
-  coding?: keyof typeof LSGAN_CODINGS;
-  /** One-sided label smoothing on real labels (ns, minimax, dragan, r1, r2). Default 0. */
-  realLabelSmoothing?: number;
-  /** BEGAN gain for k. */
-  lambdaK?: number;
-  /** DRAGAN perturbation scale relative to std(x). */
-  noiseScale?: number;
-  /** DRAGAN noise: 'uniform' U[0,1) (reference code, default) or 'gaussian' N(0,1) (the paper's δ). */
-  perturbation?: 'uniform' | 'gaussian';
-}
-
-export interface LossPreset {
-  optimizerD: OptimizerSettings;
-  optimizerG: OptimizerSettings;
-  /** Discriminator/critic updates per generator update. */
-  nCritic: number;
-  /** The paper's batch size, where it gives one. */
-  batchSize?: number;
-  hyper: LossHyperparameters;
-  /** Where the preset comes from, and what differs from the paper, in one or two lines. */
-  source: string;
-}
-
-/** What D produces for each sample: a logit, an unbounded critic score, or (BEGAN) a reconstruction loss. */
-export type DiscriminatorKind = 'logit' | 'critic' | 'autoencoder';
-
-/** D's per-sample outputs on a real and a generated batch (BEGAN: per-sample L1 reconstruction errors). */
-export interface AdversarialOutputs {
-  real: tf.Tensor;
-  fake: tf.Tensor;
-}
-
-export interface PenaltyInputs {
-  critic: Critic;
-  real: tf.Tensor;
-  fake: tf.Tensor;
-  rng: Rng;
-}
-
-/** Loss state that lives across steps (BEGAN's k). Plain numbers: it goes into checkpoints. */
-export type LossState = Record<string, number>;
-
-export interface GanLoss {
-  name: string;
-  title: string;
-  paper: string;
-  /** Formulas as a user reads them in docs and `gankit losses`. */
-  formulaD: string;
-  formulaG: string;
-  discriminator: DiscriminatorKind;
-  /** The G loss reads D's outputs on real data too (relativistic losses). */
-  generatorUsesReal: boolean;
-  preset: LossPreset;
-  discriminatorLoss(outputs: AdversarialOutputs, hyper: LossHyperparameters, state: LossState): tf.Scalar;
-  generatorLoss(outputs: AdversarialOutputs, hyper: LossHyperparameters, state: LossState): tf.Scalar;
-  /** Added to the D loss; differentiated w.r.t. D's weights only. */
-  penalty?(inputs: PenaltyInputs, hyper: LossHyperparameters): tf.Scalar;
-  /** Runs after every D update (WGAN's weight clipping). */
-  afterDiscriminatorStep?(discriminatorVariables: tf.Variable[], hyper: LossHyperparameters): void;
-  initialState(): LossState;
-  /** Next loss state from this step's mean D outputs (BEGAN's k update). */
-  nextState(state: LossState, means: { real: number; fake: number }, hyper: LossHyperparameters): LossState;
-  /** Scalars worth logging: the Wasserstein estimate, BEGAN's k and M_global. */
-  diagnostics(means: { real: number; fake: number }, hyper: LossHyperparameters, state: LossState): Record<string, number>;
-}
+export type * from './types.js';
 
 const adam = (lr: number, beta1: number, beta2: number): OptimizerSettings => ({ name: 'adam', lr, beta1, beta2 });
 const rmsprop = (lr: number): OptimizerSettings => ({ name: 'rmsprop', lr, decay: 0.9 });
@@ -127,8 +43,10 @@ const criticDiagnostics = (means: { real: number; fake: number }) => ({ wasserst
 
 const NS_FORMULA_D = 'E[softplus(−D(x))] + E[softplus(D(G(z)))]';
 const DCGAN_ADAM = adam(2e-4, 0.5, 0.999);
+const LABEL_SMOOTHING_NOTE =
+  '**Label smoothing** is not part of the loss. `realLabelSmoothing` (one-sided; the real target becomes 1 − s) is an explicit option of the D loss, default 0.';
 
-const LOSSES: GanLoss[] = [
+const BUILT_IN: GanLoss[] = [
   {
     name: 'ns',
     title: 'Non-saturating GAN',
@@ -141,6 +59,11 @@ const LOSSES: GanLoss[] = [
     discriminatorLoss: (o, h) => minimaxDiscriminatorLoss(o.real, o.fake, h),
     generatorLoss: (o) => nonSaturatingGeneratorLoss(o.fake),
     ...STATELESS,
+    details: [LABEL_SMOOTHING_NOTE],
+    deviations: [
+      ['TF-GAN', 'one-sided label smoothing 0.25 on real labels by default'],
+      ['GAN Lab', 'multiplies the real term by 0.95'],
+    ],
   },
   {
     name: 'minimax',
@@ -164,9 +87,13 @@ const LOSSES: GanLoss[] = [
     discriminator: 'critic',
     generatorUsesReal: false,
     preset: { optimizerD: DCGAN_ADAM, optimizerG: DCGAN_ADAM, nCritic: 1, hyper: { coding: '0-1-1' }, source: "Adam β1 0.5 (paper), lr 2e-4 (DCGAN); coding (a,b,c) = (0,1,1) as in the paper's experiments; 'chi2' = (−1,1,0)" },
-    discriminatorLoss: (o, h) => lsganDiscriminatorLoss(o.real, o.fake, LSGAN_CODINGS[h.coding ?? '0-1-1']),
-    generatorLoss: (o, h) => lsganGeneratorLoss(o.fake, LSGAN_CODINGS[h.coding ?? '0-1-1']),
+    discriminatorLoss: (o, h) => lsganDiscriminatorLoss(o.real, o.fake, LSGAN_CODINGS[h.coding!]),
+    generatorLoss: (o, h) => lsganGeneratorLoss(o.fake, LSGAN_CODINGS[h.coding!]),
     ...STATELESS,
+    deviations: [
+      ['znxlwm (pytorch-generative-model-collections)', 'drops the ½ factors (a rescaling of the loss and so of the learning rate)'],
+      ['compare_gan, GAN Lab', 'apply a sigmoid to D before the squares'],
+    ],
   },
   {
     name: 'wgan',
@@ -186,10 +113,14 @@ const LOSSES: GanLoss[] = [
     },
     discriminatorLoss: (o) => wassersteinCriticLoss(o.real, o.fake),
     generatorLoss: (o) => wassersteinGeneratorLoss(o.fake),
-    afterDiscriminatorStep: (vars, h) => clipWeights(vars, h.clipValue ?? 0.01),
+    afterDiscriminatorStep: (vars, h) => clipWeights(vars, h.clipValue),
+    criticSteps: (step, nCritic, h) => criticStepsFor(step, { nCritic, warmup: Boolean(h.warmup) }),
     initialState: noState,
     nextState: keepState,
     diagnostics: criticDiagnostics,
+    details: [
+      '−L_D is the Wasserstein estimate that gankit plots. Reference code: 100 critic steps while the generator has made fewer than 25 steps, and on every 500th generator step (`warmup`).',
+    ],
   },
   {
     name: 'wgan-gp',
@@ -207,12 +138,21 @@ const LOSSES: GanLoss[] = [
       hyper: { lambda: 10, oneSided: false },
       source: 'Algorithm 1: λ 10, n_critic 5, Adam 1e-4, β=(0, 0.9) (the authors\u2019 code used β1 0.5; their 2-D toy code λ 0.1)',
     },
+    // The authors' own 2-D toy code; with the image preset (λ 10, β1 0) it lost modes on some seeds at this budget.
+    toyProfile: { hyper: { lambda: 0.1 }, optimizerD: { beta1: 0.5 }, optimizerG: { beta1: 0.5 } },
     discriminatorLoss: (o) => wassersteinCriticLoss(o.real, o.fake),
     generatorLoss: (o) => wassersteinGeneratorLoss(o.fake),
-    penalty: (p, h) => wganGpPenalty(p.critic, p.real, p.fake, { lambda: h.lambda ?? 10, oneSided: h.oneSided, rng: p.rng }),
+    penalty: (p, h) => wganGpPenalty(p.critic, p.real, p.fake, { lambda: h.lambda, oneSided: h.oneSided, rng: p.rng }),
     initialState: noState,
     nextState: keepState,
     diagnostics: criticDiagnostics,
+    details: [
+      'x̂ = εx + (1 − ε)x̃ with ε ~ U[0,1] drawn **per sample**; the norm is taken **per sample over all of its dimensions** (C×H×W flattened). The critic must score samples independently (no batch norm; layer norm is fine). One-sided variant `max(0, ‖g‖ − 1)²`: option `oneSided`. The authors\u2019 2-D toy code used λ = 0.1 and their image code β1 = 0.5.',
+    ],
+    deviations: [
+      ['torchgan', 'one ε for the whole batch instead of one per sample'],
+      ['several PyTorch/TF tutorials', 'gradient norm over one axis of a 4-D tensor, or over the whole batch'],
+    ],
   },
   {
     name: 'dragan',
@@ -231,8 +171,12 @@ const LOSSES: GanLoss[] = [
     },
     discriminatorLoss: (o, h) => minimaxDiscriminatorLoss(o.real, o.fake, h),
     generatorLoss: (o) => nonSaturatingGeneratorLoss(o.fake),
-    penalty: (p, h) => draganPenalty(p.critic, p.real, { lambda: h.lambda ?? 10, noiseScale: h.noiseScale ?? 0.5, perturbation: h.perturbation, rng: p.rng }),
+    penalty: (p, h) => draganPenalty(p.critic, p.real, { lambda: h.lambda, noiseScale: h.noiseScale, perturbation: h.perturbation, rng: p.rng }),
     ...STATELESS,
+    details: [
+      'The non-saturating loss plus a penalty around the *real* data: `x_p = x + 0.5 · std(x) · U[0,1)` (one standard deviation over the whole batch, uniform noise per element), α ~ U[0,1] per sample, `x̂ = x + α(x_p − x)`. It is not a "log of D\u2019s output" loss. The paper writes the perturbation as δ ~ N(0, cI); `perturbation: \'gaussian\'` uses `x_p = x + 0.5 · std(x) · N(0, 1)`. The reference noise is one-sided (every perturbation points along +1 in each coordinate), which on centred 2-D data penalises only one side of each sample.',
+    ],
+    deviations: [['many write-ups', 'describe it as a "log of the discriminator output" loss; it is not']],
   },
   {
     name: 'began',
@@ -250,11 +194,16 @@ const LOSSES: GanLoss[] = [
       hyper: { gamma: 0.5, lambdaK: 0.001 },
       source: 'paper: Adam 1e-4 (halved when M_global stalls), batch 16, λ_k 0.001, k₀ 0; γ 0.5 (papers/code use 0.5, 0.75 or 1)',
     },
-    discriminatorLoss: (o, _h, s) => beganDiscriminatorLoss(o.real, o.fake, s.k ?? 0),
+    hyperparameters: { gamma: { type: numberIn(0, 1), doc: 'the diversity ratio γ = E[L(G(z))] / E[L(x)] the equilibrium aims for' } },
+    discriminatorLoss: (o, _h, s) => beganDiscriminatorLoss(o.real, o.fake, s.k),
     generatorLoss: (o) => beganGeneratorLoss(o.fake),
     initialState: () => ({ k: 0 }),
-    nextState: (s, m, h) => ({ k: updateK(s.k ?? 0, m.real, m.fake, { gamma: h.gamma ?? 0.5, lambdaK: h.lambdaK ?? 0.001 }) }),
-    diagnostics: (m, h, s) => ({ k: s.k ?? 0, convergence: convergenceMeasure(m.real, m.fake, h.gamma ?? 0.5) }),
+    nextState: (s, m, h) => ({ k: updateK(s.k, m.real, m.fake, { gamma: h.gamma!, lambdaK: h.lambdaK }) }),
+    diagnostics: (m, h, s) => ({ k: s.k, convergence: convergenceMeasure(m.real, m.fake, h.gamma!) }),
+    details: [
+      'The discriminator is an autoencoder; `k_{t+1} = clip(k_t + λ_k(γL(x) − L(x̃)), 0, 1)`. γ is the diversity ratio; implementations default to 0.5, 0.75 or 1.0, so gankit records it. The convergence measure `M = L(x) + |γL(x) − L(x̃)|` is logged; the paper halves the learning rate when M stalls.',
+    ],
+    deviations: [['many write-ups', 'describe it as a "log of the discriminator output" loss; it is not']],
   },
   {
     name: 'hinge',
@@ -270,8 +219,8 @@ const LOSSES: GanLoss[] = [
     ...STATELESS,
   },
   ...relativistic(),
-  zeroCentred('r1', 'R1', 'real data', (p, h) => r1Penalty(p.critic, p.real, h.gamma ?? 10)),
-  zeroCentred('r2', 'R2', 'generated data', (p, h) => r2Penalty(p.critic, p.fake, h.gamma ?? 10)),
+  zeroCentred('r1', 'R1', 'real data', (p, h) => r1Penalty(p.critic, p.real, h.gamma)),
+  zeroCentred('r2', 'R2', 'generated data', (p, h) => r2Penalty(p.critic, p.fake, h.gamma)),
 ];
 
 function relativistic(): GanLoss[] {
@@ -294,6 +243,7 @@ function relativistic(): GanLoss[] {
     discriminatorLoss: (o: AdversarialOutputs) => dLoss(o.real, o.fake),
     generatorLoss: (o: AdversarialOutputs) => gLoss(o.real, o.fake),
     ...STATELESS,
+    deviations: name === 'rsgan' ? [] : [['TF-GAN', 'omits the ½ of the average of the two terms']],
   }));
 }
 
@@ -321,21 +271,7 @@ function zeroCentred(name: string, label: string, where: string, penalty: NonNul
   };
 }
 
-/** Conditioning and auxiliary objectives that wrap a base loss. */
-export interface GanVariant {
-  name: 'cgan' | 'acgan' | 'infogan';
-  title: string;
-  paper: string;
-  /** The adversarial loss it uses unless told otherwise. */
-  baseLoss: string;
-  description: string;
-  preset: { optimizerD: OptimizerSettings; optimizerG: OptimizerSettings; nCritic: number; source: string };
-  /** InfoGAN only: the latent codes and the weight λ of the mutual-information term. */
-  infoCodes?: InfoCodeSpec;
-  infoLambda?: number;
-  /** cgan only: how D sees the label. */
-  conditioning?: 'concat' | 'projection';
-}
+const isOptimizer = (o: unknown): o is OptimizerSettings => typeof o === 'object' && o !== null && typeof (o as OptimizerSettings).name === 'string' && typeof (o as OptimizerSettings).lr === 'number';
 
 export const VARIANTS: GanVariant[] = [
   {
@@ -346,6 +282,7 @@ export const VARIANTS: GanVariant[] = [
     description: 'G gets [z, onehot(y)]; D gets y as concatenated one-hot planes, or by projection ψ(φ(x)) + ⟨embed(y), φ(x)⟩',
     preset: { optimizerD: DCGAN_ADAM, optimizerG: DCGAN_ADAM, nCritic: 1, source: 'Adam 2e-4, β1 0.5 (the paper used SGD, lr 0.1 decayed to 1e-6, momentum 0.5→0.7, and dropout — not replicated)' },
     conditioning: 'concat',
+    configure: (o) => ({ conditional: o.conditional ?? 'concat' }),
   },
   {
     name: 'acgan',
@@ -354,6 +291,7 @@ export const VARIANTS: GanVariant[] = [
     baseLoss: 'ns',
     description: 'D has a class head; D minimises CE on real and fake, G minimises CE on fake, plus the adversarial loss',
     preset: { optimizerD: DCGAN_ADAM, optimizerG: DCGAN_ADAM, nCritic: 1, source: 'paper: Adam 2e-4, β1 0.5' },
+    configure: () => ({ conditional: 'acgan' }),
   },
   {
     name: 'infogan',
@@ -362,12 +300,65 @@ export const VARIANTS: GanVariant[] = [
     baseLoss: 'ns',
     description: 'latent z + codes c; Q head on D predicts c; λ·L_I subtracted from both the G and the D/Q loss',
     preset: { optimizerD: adam(2e-4, 0.5, 0.999), optimizerG: adam(1e-3, 0.5, 0.999), nCritic: 1, source: 'paper (MNIST): Adam, lr 2e-4 for D/Q, 1e-3 for G, β1 0.5; λ 1' },
-    infoCodes: DEFAULT_INFO_CODES,
-    infoLambda: 1,
+    infoCodes: { categorical: [...INFOGAN_DEFAULTS.categorical], continuous: INFOGAN_DEFAULTS.continuous },
+    infoLambda: INFOGAN_DEFAULTS.lambdaCategorical,
+    // An `infogan` object of the user's is filled in from the paper's codes by the config.
+    configure: (o) => (typeof o.infogan === 'object' && o.infogan !== null ? {} : { infogan: {} }),
+    details: [
+      '`L_I = H(c) − CE(c, Q(c | G(z, c)))` is subtracted (×λ) from **both** the G and the D/Q loss. The continuous codes use a Gaussian Q with fixed σ = 1 (official code) or a learned log σ; `H(c)` is `Σ log K + d · log 2`. `--infogan` adds the codes and the Q head to any loss.',
+    ],
+    deviations: [['torchgan', 'the mutual-information term is detached, so it trains neither G nor Q']],
   },
 ];
 
-export const LOSS_NAMES = LOSSES.map((l) => l.name);
+const LOSSES: GanLoss[] = [];
+/** The names of every registered loss, in registration order (the built-in ones first). */
+export const LOSS_NAMES: string[] = [];
+
+/**
+ * Adds a loss to the registry: from then on `--loss NAME`, configs and the trainer accept it like a
+ * built-in one. Its preset's hyper-parameters must be known (the table in hyperparameters.ts, or
+ * the entry's own `hyperparameters`); a hyper-parameter the trainer passes without a value takes
+ * the preset's.
+ */
+export function registerLoss(entry: GanLoss): GanLoss {
+  const bad = (what: string) => new Error(`registerLoss: ${entry?.name ?? '(no name)'}: ${what}`);
+  if (!entry || typeof entry.name !== 'string' || !/^[a-z0-9][a-z0-9-]*$/.test(entry.name)) throw bad('needs a name of lower-case letters, digits and dashes');
+  if (LOSS_NAMES.includes(entry.name) || VARIANTS.some((v) => v.name === entry.name)) throw bad('a loss or variant of that name exists');
+  for (const fn of ['discriminatorLoss', 'generatorLoss', 'initialState', 'nextState', 'diagnostics'] as const) {
+    if (typeof entry[fn] !== 'function') throw bad(`${fn} must be a function`);
+  }
+  if (!['logit', 'critic', 'autoencoder'].includes(entry.discriminator)) throw bad("discriminator must be 'logit', 'critic' or 'autoencoder'");
+  const p = entry.preset;
+  if (!p || !isOptimizer(p.optimizerD) || !isOptimizer(p.optimizerG) || !(Number.isInteger(p.nCritic) && p.nCritic > 0) || typeof p.hyper !== 'object' || typeof p.source !== 'string') {
+    throw bad('preset needs optimizerD, optimizerG ({ name, lr, … }), a positive integer nCritic, hyper and source');
+  }
+  for (const k of Object.keys(p.hyper)) {
+    if (!(k in HYPERPARAMETERS) && !entry.hyperparameters?.[k]) throw bad(`preset hyper-parameter '${k}' is not in the hyper-parameter table; declare it in the entry's hyperparameters`);
+  }
+  const registered = withPresetDefaults(entry);
+  LOSSES.push(registered);
+  LOSS_NAMES.push(entry.name);
+  return registered;
+}
+
+/** The entry with every hyper-parameter read through the preset: `hyper` values override, absent ones are the preset's. */
+function withPresetDefaults(entry: GanLoss): GanLoss {
+  const defaults = entry.preset.hyper;
+  const fill = (h: LossHyperparameters | undefined): LossHyperparameters => ({ ...defaults, ...h });
+  return {
+    ...entry,
+    discriminatorLoss: (o, h, s) => entry.discriminatorLoss(o, fill(h), s),
+    generatorLoss: (o, h, s) => entry.generatorLoss(o, fill(h), s),
+    penalty: entry.penalty && ((p, h) => entry.penalty!(p, fill(h))),
+    afterDiscriminatorStep: entry.afterDiscriminatorStep && ((vars, h) => entry.afterDiscriminatorStep!(vars, fill(h))),
+    criticSteps: entry.criticSteps && ((step, n, h) => entry.criticSteps!(step, n, fill(h))),
+    nextState: (s, m, h) => entry.nextState(s, m, fill(h)),
+    diagnostics: (m, h, s) => entry.diagnostics(m, fill(h), s),
+  };
+}
+
+BUILT_IN.forEach(registerLoss);
 
 /** The loss of that name; throws one clear error listing the names otherwise. */
 export function getLoss(name: string): GanLoss {
@@ -380,8 +371,14 @@ export function listLosses(): readonly GanLoss[] {
   return LOSSES;
 }
 
+export const VARIANT_NAMES: string[] = VARIANTS.map((v) => v.name);
+
+export function findVariant(name: unknown): GanVariant | undefined {
+  return VARIANTS.find((v) => v.name === name);
+}
+
 export function getVariant(name: string): GanVariant {
-  const variant = VARIANTS.find((v) => v.name === name);
-  if (!variant) throw new Error(`unknown variant '${name}' (choose one of ${VARIANTS.map((v) => v.name).join(', ')})`);
+  const variant = findVariant(name);
+  if (!variant) throw new Error(`unknown variant '${name}' (choose one of ${VARIANT_NAMES.join(', ')})`);
   return variant;
 }

@@ -13,10 +13,9 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { tf, Rng, oneHotRows } from '../engine/index.js';
+import { tf, Rng, oneHotRows, Optimizer } from '../engine/index.js';
 import { InputError } from '../errors.js';
-import { Optimizer } from '../train/optimizers.js';
-import { writeFileAtomic } from '../train/checkpoint.js';
+import { writeFileAtomic } from '../io/atomic.js';
 import type { ImageDataset } from '../data/images.js';
 import { ShuffledBatches } from '../data/images.js';
 

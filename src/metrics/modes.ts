@@ -8,7 +8,7 @@
  *    null when no sample is high quality.
  * The benchmark uses 2,500 samples.
  */
-import type { GaussianModes } from '../data/toy2d.js';
+import type { GaussianModes } from '../data/points.js';
 
 export interface ModeReport {
   modesCovered: number;

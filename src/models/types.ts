@@ -1,6 +1,9 @@
 /** What the trainer needs from a generator and a discriminator, whatever their architecture. */
 import type { tf } from '../engine/index.js';
 
+/** What D produces for each sample: a logit, an unbounded critic score, or (BEGAN) a reconstruction loss. */
+export type DiscriminatorKind = 'logit' | 'critic' | 'autoencoder';
+
 export interface Network {
   readonly variables: tf.Variable[];
   parameterCount(): number;

@@ -8,10 +8,9 @@
  * Each loss uses its registry formulas, penalty and weight clipping, with its paper optimiser type
  * (lr 1e-3 so that 2,000 steps suffice at this scale); D is a 3×64 ReLU MLP for every loss.
  */
-import { tf, Rng } from '../engine/index.js';
+import { tf, Rng, Optimizer } from '../engine/index.js';
 import { getLoss } from '../losses/registry.js';
 import { Mlp } from '../models/mlp.js';
-import { Optimizer } from '../train/optimizers.js';
 import { resolveConfig } from '../train/config.js';
 
 export interface GradientCurve {

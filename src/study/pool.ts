@@ -1,11 +1,9 @@
-/** Shared by the benchmarks and studies: run `gankit train` trials as worker processes, a few at a time. */
+/** Shared by the benchmarks and studies: run trials as worker processes, a few at a time. */
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-const BIN = fileURLToPath(new URL('../cli/bin.js', import.meta.url));
+import { RunFolder } from '../runfolder/index.js';
+import type { RunSummary } from '../runfolder/index.js';
+import { TRIAL_ENTRY, TrialSpec } from '../runner/trial.js';
 
 /**
  * wasm threads for each of `jobs` concurrent image trials: the cores shared out (more threads than
@@ -14,19 +12,21 @@ const BIN = fileURLToPath(new URL('../cli/bin.js', import.meta.url));
 export const threadsPerJob = (jobs: number): number => Math.max(1, Math.floor(availableParallelism() / Math.max(1, jobs)));
 
 /**
- * Runs `gankit train ARGS --out DIR --quiet` unless DIR already has a summary; resolves with
- * summary.json. `threads` sets the child's GANKIT_THREADS unless the user has set it.
+ * Runs the trial in a worker process unless its folder already has a summary; resolves with
+ * summary.json (finished or diverged). `threads` sets the worker's GANKIT_THREADS unless the user has.
  */
-export function runTrial<S>(dir: string, args: string[], label: string, threads?: number): Promise<S> {
+export function runTrialProcess<S = RunSummary>(spec: TrialSpec, label: string, threads?: number): Promise<S> {
   return new Promise((resolveTrial, reject) => {
-    const summary = join(dir, 'summary.json');
-    if (existsSync(summary)) return resolveTrial(JSON.parse(readFileSync(summary, 'utf8')));
+    const folder = new RunFolder(spec.dir);
+    const done = folder.readSummary();
+    if (done) return resolveTrial(done as S);
     const env = threads !== undefined && !process.env.GANKIT_THREADS ? { ...process.env, GANKIT_THREADS: String(threads) } : process.env;
-    const child = spawn(process.execPath, [BIN, 'train', ...args, '--out', dir, '--quiet'], { stdio: ['ignore', 'ignore', 'pipe'], env });
+    const child = spawn(process.execPath, [TRIAL_ENTRY, JSON.stringify(spec)], { stdio: ['ignore', 'ignore', 'pipe'], env });
     let err = '';
     child.stderr.on('data', (d) => (err += d));
     child.on('exit', (code) => {
-      if (existsSync(summary)) resolveTrial(JSON.parse(readFileSync(summary, 'utf8')));
+      const summary = folder.readSummary();
+      if (summary) resolveTrial(summary as S);
       else reject(new Error(`${label}: exit ${code}: ${err.trim()}`));
     });
   });

@@ -6,15 +6,17 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { panelsSvg, svgToPng, Panel } from '../report/plots.js';
-import type { StudyResult } from './wasserstein.js';
+import type { MetricsRow } from '../runfolder/metrics.js';
+import { column } from '../runfolder/metrics.js';
+import type { StudyResult } from './claims.js';
+import { lossEstimate } from './claims.js';
 import { GRADIENT_SETUP } from './gradients.js';
-import { lossEstimate } from './wasserstein.js';
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 interface RunTrace {
   loss: string;
-  metrics: Array<{ step: number; dLoss: number; penalty: number; wassersteinEstimate?: number; slicedWasserstein?: number }>;
+  metrics: MetricsRow[];
 }
 
 function gradientPng(r: StudyResult): Buffer {
@@ -32,8 +34,8 @@ function tracesPng(traces: RunTrace[]): Buffer {
     title: `${t.loss}: −L_D (blue) and sliced W₁ ×10 (red)`,
     yLabel: 'value',
     series: [
-      { name: '−L_D', xs: t.metrics.map((m) => m.step), ys: t.metrics.map((m) => lossEstimate(m as never)) },
-      { name: 'SW₁ ×10', xs: t.metrics.map((m) => m.step), ys: t.metrics.map((m) => (typeof m.slicedWasserstein === 'number' ? 10 * m.slicedWasserstein : null)) },
+      { name: '−L_D', xs: t.metrics.map((m) => m.step), ys: t.metrics.map(lossEstimate) },
+      { name: 'SW₁ ×10', xs: t.metrics.map((m) => m.step), ys: column(t.metrics, 'slicedWasserstein').map((v) => (v === null ? null : 10 * v)) },
     ],
   }));
   return svgToPng(panelsSvg('Loss estimate vs distance to the data over training (ring8, seed 1)', panels, 2));

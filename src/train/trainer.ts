@@ -1,14 +1,17 @@
 /**
- * The one training loop. Every loss plugs in through the registry's `GanLoss` interface
- * (discriminatorLoss, generatorLoss, optional penalty, afterDiscriminatorStep, loss state); the
- * trainer knows nothing about any particular loss.
+ * The one training loop. Every loss plugs in as an `Objective` composed once from the config
+ * (src/losses/objective.ts): the registry's adversarial loss with its penalty, D hook, critic
+ * schedule and state, plus auxiliary terms read from D's auxiliary head. The trainer knows no
+ * loss, no term and no kind of data by name.
  *
  * One generator step:
- *   repeat criticStepsFor(step) times (n_critic, or the WGAN warm-up schedule):
- *     x ~ data, z ~ N(0, I), x̃ = G(z) (held fixed)
- *     L = loss.discriminatorLoss(D(x), D(x̃)) + loss.penalty(D, x, x̃)    → update D only
+ *   repeat loss.criticSteps(step) times (default n_critic):
+ *     x ~ data, z ~ latent, x̃ = G(z) (held fixed)
+ *     L_D = loss.discriminatorLoss(D(x), D(x̃)) + loss.penalty(D, x, x̃) + Σ term.discriminator
+ *                                                                            → update D only
  *     loss.afterDiscriminatorStep(D)  (WGAN: clip weights);  state ← loss.nextState (BEGAN: k)
- *   z ~ N(0, I); L_G = loss.generatorLoss(D(x) if the loss reads it, D(G(z)))  → update G only
+ *   z ~ latent; L_G = loss.generatorLoss(D(x) if the loss reads it, D(G(z))) + Σ term.generator
+ *                                                                            → update G only
  *   optional EMA of G's weights.
  *
  * Determinism: every random draw comes from one seeded Rng whose state is checkpointed together
@@ -18,35 +21,22 @@
  *
  * Memory: every step runs inside tf.tidy / explicit dispose; the tensor count stays flat.
  */
-import { tf, Rng, RngState, oneHotRows } from '../engine/index.js';
-import { InputError } from '../errors.js';
-import { getLoss, GanLoss, LossState } from '../losses/registry.js';
-import { criticStepsFor } from '../losses/wgan.js';
-import { Optimizer } from './optimizers.js';
+import { tf, Rng, RngState, oneHotRows, Optimizer } from '../engine/index.js';
 import { sumAll } from '../engine/kernels/sums.js';
-import type { RunConfig } from './config.js';
+import { InputError } from '../errors.js';
+import { composeObjective } from '../losses/objective.js';
+import type { Objective } from '../losses/objective.js';
+import type { AuxiliaryInputs, DiscriminatorView, GanLoss, LossState } from '../losses/types.js';
+import { LatentLayout } from '../models/latent.js';
+import type { InfoCodeSpec, Latent } from '../models/latent.js';
 import type { DiscriminatorNet, GeneratorNet } from '../models/types.js';
-import { MlpGenerator, toyDiscriminator } from '../models/toy.js';
-import { toyDataset, Toy2D } from '../data/toy2d.js';
-import { CheckpointArrays } from './checkpoint.js';
-import { mutualInformation, sampleCodes, concatCodes, InfoCodes, InfoCodeSpec, QOutputs } from '../losses/infogan.js';
-import { acganDiscriminatorClassLoss, acganGeneratorClassLoss } from '../losses/acgan.js';
+import type { CheckpointArrays } from '../runfolder/checkpoint.js';
+import type { StepColumns } from '../runfolder/metrics.js';
+import type { RunConfig } from './fields.js';
 
-/** What one generator step measured (means over its last D step where it says D). */
-export interface StepStats {
-  step: number;
-  criticSteps: number;
-  dLoss: number;
-  /** The penalty part of dLoss (0 when the loss has none). */
-  penalty: number;
-  gLoss: number;
-  /** Mean D output on the real and the generated batch of the last D step. */
-  realScore: number;
-  fakeScore: number;
-  /** Global L2 norm of D's gradient (last D step) and of G's gradient. */
-  gradNormD: number;
-  gradNormG: number;
-  /** Loss-specific scalars: wassersteinEstimate, k, convergence. */
+/** What one generator step measured: the step columns of metrics.jsonl, and the loss's and terms' scalars. */
+export interface StepStats extends StepColumns {
+  /** Loss-specific scalars (wassersteinEstimate, k, convergence) and the auxiliary terms' (mutualInformation, auxClassLoss). */
   diagnostics: Record<string, number>;
 }
 
@@ -68,6 +58,12 @@ export interface TrainerState {
   data?: { epoch: number; cursor: number };
 }
 
+/** A checkpoint's header as the trainer writes it: its state and the optimisers' step counts. */
+export interface TrainerHeader extends TrainerState {
+  optD: number;
+  optG: number;
+}
+
 /** A data source the trainer can draw batches from. */
 export interface BatchSource {
   /** A batch of n samples as a tensor of shape [n, ...sampleShape]. */
@@ -81,42 +77,51 @@ export interface BatchSource {
   setState?(state: { epoch: number; cursor: number; order: Int32Array | null }): void;
 }
 
-export function toyBatchSource(data: Toy2D): BatchSource {
-  return { batch: (rng, n) => tf.tensor2d(data.sample(rng, n), [n, 2]) };
+/** The networks' initial weights come from a stream of their own, so that changing the architecture does not shift the training draws (and vice versa). */
+export const weightInitRng = (seed: number): Rng => new Rng((seed ^ 0x5eed) >>> 0);
+
+/** Reads named scalars with one download: a record of numbers in, a record of numbers out. */
+function readScalars<K extends string>(scalars: Record<K, tf.Tensor>): Record<K, number> {
+  const names = Object.keys(scalars) as K[];
+  const values = tf.stack(names.map((k) => scalars[k])).dataSync();
+  return Object.fromEntries(names.map((k, i) => [k, values[i]])) as Record<K, number>;
 }
 
 export class Trainer {
+  readonly objective: Objective;
   readonly loss: GanLoss;
   readonly G: GeneratorNet;
   readonly D: DiscriminatorNet;
   readonly optD: Optimizer;
   readonly optG: Optimizer;
   readonly rng: Rng;
+  /** G's input: noise, InfoGAN's codes, onehot(y). */
+  readonly latentLayout: LatentLayout;
   private lossState: LossState;
   private emaWeights: tf.Variable[] | null = null;
-  /** InfoGAN's codes, or null. */
-  readonly codes: InfoCodeSpec | null;
-  /** Classes G is conditioned on (0 = unconditional). */
-  readonly classes: number;
+  /** D sees the labels (concat / projection conditioning). */
+  private readonly dTakesLabels: boolean;
+  /** Some term reads D's auxiliary head. */
+  private readonly readsHead: boolean;
   step = 0;
 
   constructor(
     readonly config: RunConfig,
     readonly source: BatchSource,
-    nets?: { G: GeneratorNet; D: DiscriminatorNet },
+    nets: { G: GeneratorNet; D: DiscriminatorNet },
   ) {
-    this.loss = getLoss(config.loss);
-    // Weights are drawn from a stream of their own so that changing the architecture does not
-    // shift the training draws (and vice versa).
-    const initRng = new Rng((config.seed ^ 0x5eed) >>> 0);
-    this.codes = config.infogan ? { categorical: config.infogan.categorical, continuous: config.infogan.continuous } : null;
-    const codeDim = this.codes ? this.codes.categorical.reduce((a, b) => a + b, 0) + this.codes.continuous : 0;
-    this.classes = config.conditional !== 'none' ? (source.classes ?? 0) : 0;
-    if (config.conditional !== 'none' && (this.classes < 2 || !source.labeledBatch)) {
+    this.objective = composeObjective(config);
+    this.loss = this.objective.loss;
+    const classes = config.conditional !== 'none' ? (source.classes ?? 0) : 0;
+    if (config.conditional !== 'none' && (classes < 2 || !source.labeledBatch)) {
       throw new InputError(`conditional: '${config.data.name}' has no class labels (a folder needs one sub-folder per class)`);
     }
-    this.G = nets?.G ?? new MlpGenerator(config.model.noiseDim + codeDim, 2, config.model.generator, initRng);
-    this.D = nets?.D ?? toyDiscriminator(this.loss.discriminator, config.model.discriminator, initRng, codeDim);
+    this.latentLayout = new LatentLayout(config.model.noiseDim, config.infogan ? { categorical: config.infogan.categorical, continuous: config.infogan.continuous } : null, classes);
+    this.G = nets.G;
+    this.D = nets.D;
+    this.dTakesLabels = config.conditional === 'concat' || config.conditional === 'projection';
+    this.readsHead = this.objective.auxiliary.length > 0;
+    if (this.readsHead && !this.D.scoreWithQ) throw new Error(`the discriminator has no auxiliary head for ${this.objective.auxiliary.map((t) => t.name).join(', ')}`);
     this.optD = new Optimizer(config.optimizerD, this.D.variables);
     this.optG = new Optimizer(config.optimizerG, this.G.variables);
     this.rng = new Rng(config.seed);
@@ -128,25 +133,19 @@ export class Trainer {
     return { ...this.lossState };
   }
 
-  /**
-   * G's input for n samples: noise z ~ N(0, I), then (InfoGAN) codes c from their prior, then
-   * (conditional) onehot(y) with y given or drawn uniformly — in that draw order.
-   */
-  latent(rng: Rng, n: number, labels?: Int32Array): { z: tf.Tensor; codes: InfoCodes | null; y: tf.Tensor2D | null } {
-    const noise = rng.normal([n, this.config.model.noiseDim]);
-    const parts: tf.Tensor[] = [noise];
-    let codes: InfoCodes | null = null;
-    if (this.codes) {
-      codes = sampleCodes(rng, this.codes, n);
-      parts.push(concatCodes(codes));
-    }
-    let y: tf.Tensor2D | null = null;
-    if (this.classes > 0) {
-      const ys = labels ?? Int32Array.from({ length: n }, () => rng.int(this.classes));
-      y = oneHotRows(ys, this.classes);
-      parts.push(y);
-    }
-    return { z: parts.length === 1 ? noise : tf.concat(parts, 1), codes, y };
+  /** InfoGAN's codes, or null. */
+  get codes(): InfoCodeSpec | null {
+    return this.latentLayout.codes;
+  }
+
+  /** Classes G is conditioned on (0 = unconditional). */
+  get classes(): number {
+    return this.latentLayout.classes;
+  }
+
+  /** G's input for n samples (labels, if given, pick a conditional generator's classes). */
+  latent(rng: Rng, n: number, labels?: Int32Array): Latent {
+    return this.latentLayout.draw(rng, n, labels);
   }
 
   /** A real batch and, for conditional runs, its one-hot labels. */
@@ -156,10 +155,10 @@ export class Trainer {
     return { x, y: oneHotRows(labels, this.classes) };
   }
 
-  /** D's view of a batch: its score and, with InfoGAN or ACGAN, the auxiliary head's outputs. */
-  private look(x: tf.Tensor, y: tf.Tensor2D | null): { score: tf.Tensor1D; head: tf.Tensor2D | null } {
-    const labels = this.config.conditional === 'concat' || this.config.conditional === 'projection' ? (y ?? undefined) : undefined;
-    if (this.codes || this.config.conditional === 'acgan') {
+  /** D's view of a batch: its score and, when a term reads it, the auxiliary head's outputs. */
+  private view(x: tf.Tensor, y: tf.Tensor2D | null): DiscriminatorView {
+    const labels = this.dTakesLabels ? (y ?? undefined) : undefined;
+    if (this.readsHead) {
       const { score, q } = this.D.scoreWithQ!(x, labels);
       return { score, head: q };
     }
@@ -170,123 +169,107 @@ export class Trainer {
    * D's views of the generated and the real batch: one pass over both when D scores samples
    * independently (same values, half the kernels), else two passes (batch norm).
    */
-  private lookBoth(fake: tf.Tensor, yFake: tf.Tensor2D | null, real: tf.Tensor, yReal: tf.Tensor2D | null) {
-    if (!this.D.rowsIndependent || (yFake === null) !== (yReal === null)) return { fakeView: this.look(fake, yFake), realView: this.look(real, yReal) };
+  private views(fake: tf.Tensor, yFake: tf.Tensor2D | null, real: tf.Tensor, yReal: tf.Tensor2D | null): { fake: DiscriminatorView; real: DiscriminatorView } {
+    if (!this.D.rowsIndependent || (yFake === null) !== (yReal === null)) return { fake: this.view(fake, yFake), real: this.view(real, yReal) };
     const nf = fake.shape[0];
     const nr = real.shape[0];
-    const both = this.look(tf.concat([fake, real]), yFake && yReal ? (tf.concat([yFake, yReal]) as tf.Tensor2D) : null);
+    const both = this.view(tf.concat([fake, real]), yFake && yReal ? (tf.concat([yFake, yReal]) as tf.Tensor2D) : null);
     const rows = <T extends tf.Tensor>(t: T, start: number, n: number) => tf.slice(t, start, n) as T;
     const part = (start: number, n: number) => ({ score: rows(both.score, start, n), head: both.head ? rows(both.head, start, n) : null });
-    return { fakeView: part(0, nf), realView: part(nf, nr) };
+    return { fake: part(0, nf), real: part(nf, nr) };
   }
 
-  /** λ-weighted InfoGAN bound from Q's raw outputs [N, ΣK + d] (categorical logits, then Gaussian means, σ = 1). */
-  private information(q: tf.Tensor2D, codes: InfoCodes): { weighted: tf.Scalar; bound: tf.Scalar } {
-    const spec = this.codes!;
-    const sizes = [...spec.categorical, ...(spec.continuous ? [spec.continuous] : [])];
-    // Slices rather than tf.split: split's gradient fails ("Pass at least one tensor to concat") for a single part.
-    let offset = 0;
-    const parts = sizes.map((size) => {
-      const part = tf.slice(q, [0, offset], [-1, size]);
-      offset += size;
-      return part;
+  /** One D update: the objective's D terms on a fresh real batch and a generated one. */
+  private discriminatorStep(lrScale: number): Record<string, number> {
+    const { loss, auxiliary } = this.objective;
+    const { hyper, batchSize: n } = this.config;
+    return tf.tidy(() => {
+      const { x: real, y: yReal } = this.realBatch(n);
+      const { z, codes, y: yFake } = this.latent(this.rng, n);
+      const fake = this.G.generate(z);
+      // Scalars to log, kept past variableGrads' scope (disposed once read).
+      const logged: Record<string, tf.Scalar> = {};
+      const log = (name: string, t: tf.Scalar): tf.Scalar => (logged[name] = tf.keep(t));
+      const state = this.lossState;
+      const { value, grads } = tf.variableGrads(() => {
+        const views = this.views(fake, yFake, real, yReal);
+        const outputs = { real: views.real.score, fake: views.fake.score };
+        log('realScore', tf.mean(outputs.real) as tf.Scalar);
+        log('fakeScore', tf.mean(outputs.fake) as tf.Scalar);
+        let total = loss.discriminatorLoss(outputs, hyper, state);
+        if (loss.penalty) {
+          // Conditional critics are penalised at the real batch's labels.
+          const penalty = log('penalty', loss.penalty({ critic: (x) => this.view(x, yReal).score, real, fake, rng: this.rng }, hyper));
+          total = tf.add(total, penalty) as tf.Scalar;
+        }
+        const inputs: AuxiliaryInputs = { fake: views.fake, real: views.real, yReal, yFake, codes };
+        for (const term of auxiliary) {
+          const { loss: part, logged: shown } = term.discriminator(inputs);
+          log(term.name, shown);
+          total = tf.add(total, part) as tf.Scalar;
+        }
+        return total;
+      }, this.D.variables);
+      const ordered = this.D.variables.map((v) => grads[v.name]);
+      this.optD.apply(ordered, lrScale);
+      const out = readScalars({ dLoss: value, gradNormD: globalNorm(ordered), ...logged });
+      tf.dispose(Object.values(logged));
+      return out;
     });
-    const outputs: QOutputs = { categoricalLogits: parts.slice(0, spec.categorical.length), continuousMean: spec.continuous ? parts[parts.length - 1] : undefined };
-    const { weightedBound, lowerBound } = mutualInformation(outputs, codes, { lambdaCategorical: this.config.infogan!.lambdaCategorical, lambdaContinuous: this.config.infogan!.lambdaContinuous });
-    return { weighted: weightedBound, bound: lowerBound };
+  }
+
+  /** One G update: the objective's G terms on a generated batch (and a real one for relativistic losses). */
+  private generatorStep(lrScale: number): { gLoss: number; gradNormG: number; weightChecksum: number } {
+    const { loss, auxiliary } = this.objective;
+    const { hyper, batchSize: n } = this.config;
+    return tf.tidy(() => {
+      const { z, codes, y: yFake } = this.latent(this.rng, n);
+      const real = loss.generatorUsesReal ? this.realBatch(n) : null;
+      const { value, grads } = tf.variableGrads(() => {
+        const fake = this.view(this.G.generate(z), yFake);
+        const realScores = real ? this.view(real.x, real.y).score : tf.zerosLike(fake.score);
+        let total = loss.generatorLoss({ real: realScores, fake: fake.score }, hyper, this.lossState);
+        const inputs: AuxiliaryInputs = { fake, real: null, yReal: null, yFake, codes };
+        for (const term of auxiliary) total = tf.add(total, term.generator(inputs)) as tf.Scalar;
+        return total;
+      }, this.G.variables);
+      const ordered = this.G.variables.map((v) => grads[v.name]);
+      this.optG.apply(ordered, lrScale);
+      return readScalars({ gLoss: value, gradNormG: globalNorm(ordered), weightChecksum: sumAll([...this.G.variables, ...this.D.variables]) });
+    });
   }
 
   /** One generator step with its discriminator steps. Throws DivergenceError on NaN/Inf. */
   trainStep(): StepStats {
     const { config, loss } = this;
     const hyper = config.hyper;
-    const n = config.batchSize;
-    const criticSteps = criticStepsFor(this.step, { nCritic: config.nCritic, warmup: Boolean(hyper.warmup) });
+    const criticSteps = loss.criticSteps?.(this.step, config.nCritic, hyper) ?? config.nCritic;
     const lrScale = config.lrSchedule === 'linear' ? Math.max(0, 1 - this.step / config.steps) : 1;
-    let dStats: number[] = [];
+    let d: Record<string, number> = {};
     for (let i = 0; i < criticSteps; i++) {
-      dStats = tf.tidy(() => {
-        const { x: real, y: yReal } = this.realBatch(n);
-        const { z, codes, y: yFake } = this.latent(this.rng, n);
-        const fake = this.G.generate(z);
-        const kept: tf.Tensor[] = [];
-        const keep = <T extends tf.Tensor>(t: T): T => {
-          kept.push(tf.keep(t));
-          return t;
-        };
-        let penalty: tf.Scalar = tf.scalar(0);
-        let info: tf.Scalar = tf.scalar(0);
-        let aux: tf.Scalar = tf.scalar(0);
-        let realMean: tf.Scalar = tf.scalar(0);
-        let fakeMean: tf.Scalar = tf.scalar(0);
-        const state = this.lossState;
-        const { value, grads } = tf.variableGrads(() => {
-          const { fakeView, realView } = this.lookBoth(fake, yFake, real, yReal);
-          const outputs = { real: realView.score, fake: fakeView.score };
-          realMean = keep(tf.mean(outputs.real) as tf.Scalar);
-          fakeMean = keep(tf.mean(outputs.fake) as tf.Scalar);
-          let total = loss.discriminatorLoss(outputs, hyper, state);
-          if (loss.penalty) {
-            // Conditional critics are penalised at the real batch's labels.
-            penalty = keep(loss.penalty({ critic: (x) => this.look(x, yReal).score, real, fake, rng: this.rng }, hyper));
-            total = tf.add(total, penalty) as tf.Scalar;
-          }
-          if (codes) {
-            // InfoGAN: λ·L_I is subtracted from the D/Q loss (and from the G loss below).
-            const mi = this.information(fakeView.head!, codes);
-            info = keep(mi.bound);
-            total = tf.sub(total, mi.weighted) as tf.Scalar;
-          }
-          if (this.config.conditional === 'acgan') {
-            aux = keep(acganDiscriminatorClassLoss(realView.head!, yReal!, fakeView.head!, yFake!));
-            total = tf.add(total, aux) as tf.Scalar;
-          }
-          return total;
-        }, this.D.variables);
-        const ordered = this.D.variables.map((v) => grads[v.name]);
-        this.optD.apply(ordered, lrScale);
-        const out = Array.from(tf.stack([value, penalty, realMean, fakeMean, globalNorm(ordered), info, aux]).dataSync());
-        // tf.keep let these escape variableGrads' scope; they are done with now.
-        tf.dispose(kept);
-        return out;
-      });
+      d = this.discriminatorStep(lrScale);
       loss.afterDiscriminatorStep?.(this.D.variables, hyper);
-      this.lossState = loss.nextState(this.lossState, { real: dStats[2], fake: dStats[3] }, hyper);
+      this.lossState = loss.nextState(this.lossState, { real: d.realScore, fake: d.fakeScore }, hyper);
     }
-    const gStats = tf.tidy(() => {
-      const { z, codes, y: yFake } = this.latent(this.rng, n);
-      const real = loss.generatorUsesReal ? this.realBatch(n) : null;
-      const { value, grads } = tf.variableGrads(() => {
-        const fakeView = this.look(this.G.generate(z), yFake);
-        const realScores = real ? this.look(real.x, real.y).score : tf.zerosLike(fakeView.score);
-        let total = loss.generatorLoss({ real: realScores, fake: fakeView.score }, hyper, this.lossState);
-        if (codes) total = tf.sub(total, this.information(fakeView.head!, codes).weighted) as tf.Scalar;
-        if (this.config.conditional === 'acgan') total = tf.add(total, acganGeneratorClassLoss(fakeView.head!, yFake!)) as tf.Scalar;
-        return total;
-      }, this.G.variables);
-      const ordered = this.G.variables.map((v) => grads[v.name]);
-      this.optG.apply(ordered, lrScale);
-      return Array.from(tf.stack([value, globalNorm(ordered), weightChecksum([...this.G.variables, ...this.D.variables])]).dataSync());
-    });
+    const g = this.generatorStep(lrScale);
     this.updateEma();
     this.step += 1;
     const stats: StepStats = {
       step: this.step,
       criticSteps,
-      dLoss: dStats[0],
-      penalty: dStats[1],
-      gLoss: gStats[0],
-      realScore: dStats[2],
-      fakeScore: dStats[3],
-      gradNormD: dStats[4],
-      gradNormG: gStats[1],
+      dLoss: d.dLoss,
+      penalty: d.penalty ?? 0,
+      gLoss: g.gLoss,
+      realScore: d.realScore,
+      fakeScore: d.fakeScore,
+      gradNormD: d.gradNormD,
+      gradNormG: g.gradNormG,
       diagnostics: {
-        ...loss.diagnostics({ real: dStats[2], fake: dStats[3] }, hyper, this.lossState),
-        ...(this.codes ? { mutualInformation: dStats[5] } : {}),
-        ...(this.config.conditional === 'acgan' ? { auxClassLoss: dStats[6] } : {}),
+        ...loss.diagnostics({ real: d.realScore, fake: d.fakeScore }, hyper, this.lossState),
+        ...Object.fromEntries(this.objective.auxiliary.map((t) => [t.name, d[t.name]])),
       },
     };
-    const bad = ([['D loss', stats.dLoss], ['G loss', stats.gLoss], ['D gradient norm', stats.gradNormD], ['G gradient norm', stats.gradNormG], ['a weight', gStats[2]]] as const).find(
+    const bad = ([['D loss', stats.dLoss], ['G loss', stats.gLoss], ['D gradient norm', stats.gradNormD], ['G gradient norm', stats.gradNormG], ['a weight', g.weightChecksum]] as const).find(
       ([, v]) => !Number.isFinite(v),
     );
     if (bad) throw new DivergenceError(this.step, bad[0]);
@@ -331,32 +314,8 @@ export class Trainer {
     return out;
   }
 
-  /** D's score at the given points (for the contour plot): σ(D) for logit discriminators, the raw score otherwise. */
-  field(points: Float32Array, dim = 2): Float32Array {
-    return tf.tidy(() => {
-      const scores = this.D.score(tf.tensor2d(points, [points.length / dim, dim]));
-      return (this.loss.discriminator === 'logit' ? tf.sigmoid(scores) : scores).dataSync() as Float32Array;
-    });
-  }
-
-  /**
-   * −∂L_G/∂x̃ at the given generated points: the direction the generator's update moves each
-   * sample (GAN Lab's arrows). Uses a fresh real batch from `rng` for relativistic losses.
-   */
-  generatorPush(points: Float32Array, rng: Rng, dim = 2): Float32Array {
-    return tf.tidy(() => {
-      const n = points.length / dim;
-      const real = this.loss.generatorUsesReal ? this.D.score(this.source.batch(rng, n)) : null;
-      const grad = tf.grad((x: tf.Tensor) => {
-        const fake = this.D.score(x);
-        return this.loss.generatorLoss({ real: real ?? tf.zerosLike(fake), fake }, this.config.hyper, this.lossState);
-      })(tf.tensor2d(points, [n, dim]));
-      return tf.neg(grad).dataSync() as Float32Array;
-    });
-  }
-
   /** Everything a checkpoint holds, as named float arrays plus a small header. */
-  snapshot(): { header: TrainerState & { optD: number; optG: number }; arrays: CheckpointArrays } {
+  snapshot(): { header: TrainerHeader; arrays: CheckpointArrays } {
     const arrays: CheckpointArrays = {};
     this.G.variables.forEach((v, i) => (arrays[`G/${i}`] = v.dataSync() as Float32Array));
     this.D.variables.forEach((v, i) => (arrays[`D/${i}`] = v.dataSync() as Float32Array));
@@ -364,7 +323,7 @@ export class Trainer {
     for (const [prefix, opt] of [['optD', this.optD], ['optG', this.optG]] as const) {
       for (const [slot, values] of Object.entries(opt.getState().slots)) values.forEach((a, i) => (arrays[`${prefix}/${slot}/${i}`] = a));
     }
-    const header: TrainerState & { optD: number; optG: number } = { step: this.step, rng: this.rng.getState(), lossState: this.state, optD: this.optD.stepCount, optG: this.optG.stepCount };
+    const header: TrainerHeader = { step: this.step, rng: this.rng.getState(), lossState: this.state, optD: this.optD.stepCount, optG: this.optG.stepCount };
     const data = this.source.getState?.();
     if (data) {
       header.data = { epoch: data.epoch, cursor: data.cursor };
@@ -373,7 +332,7 @@ export class Trainer {
     return { header, arrays };
   }
 
-  restore(header: TrainerState & { optD: number; optG: number }, arrays: CheckpointArrays): void {
+  restore(header: TrainerHeader, arrays: CheckpointArrays): void {
     const load = (vars: tf.Variable[], prefix: string) =>
       vars.forEach((v, i) => {
         const a = arrays[`${prefix}/${i}`];
@@ -413,15 +372,4 @@ export class Trainer {
 /** √Σ‖g‖² over the gradients that exist. */
 function globalNorm(grads: Array<tf.Tensor | undefined>): tf.Scalar {
   return tf.sqrt(sumAll(grads.filter((g): g is tf.Tensor => Boolean(g)), true)) as tf.Scalar;
-}
-
-/** Σ of all weights: finite exactly when every weight is (barring overflow to ±∞, itself a failure). */
-function weightChecksum(vars: tf.Variable[]): tf.Scalar {
-  return sumAll(vars);
-}
-
-/** A trainer for a 2-D config: the dataset named in the config, MLP networks. */
-export function toyTrainer(config: RunConfig): { trainer: Trainer; data: Toy2D } {
-  const data = toyDataset(config.data.name, { radius: config.data.radius, std: config.data.std });
-  return { trainer: new Trainer(config, toyBatchSource(data)), data };
 }

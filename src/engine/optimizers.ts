@@ -7,9 +7,22 @@
  *             unlike tfjs's RMSPropOptimizer); optional momentum buffer.
  *   SGD:      b ← μ b + g;  θ ← θ − lr · b  (μ = 0: plain SGD).
  */
-import { tf } from '../engine/index.js';
-import { fusedAdam, fusedAdamAvailable } from '../engine/kernels/adam.js';
-import type { OptimizerSettings } from '../losses/registry.js';
+import * as tf from '@tensorflow/tfjs';
+import { fusedAdam, fusedAdamAvailable } from './kernels/adam.js';
+
+export type OptimizerName = 'adam' | 'rmsprop' | 'sgd';
+export const OPTIMIZER_NAMES: readonly OptimizerName[] = ['adam', 'rmsprop', 'sgd'];
+
+export interface OptimizerSettings {
+  name: OptimizerName;
+  lr: number;
+  beta1?: number;
+  beta2?: number;
+  /** SGD / RMSProp momentum. */
+  momentum?: number;
+  /** RMSProp decay ρ (tfjs name `decay`). */
+  decay?: number;
+}
 
 export interface OptimizerState {
   step: number;

@@ -1,6 +1,6 @@
 /**
- * 2-D toy distributions for the mode-collapse benchmark (VEEGAN, PacGAN) and for looking at what
- * a GAN does.
+ * 2-D point distributions for the mode-collapse benchmark (VEEGAN, PacGAN) and for looking at
+ * what a GAN does.
  *
  * - `ring8`: 8 Gaussians with centres r·(cos 2πk/8, sin 2πk/8), k = 0…7 — eight *distinct*
  *   centres (the widely copied linspace(0, 2π, 8) puts the first and last on the same point).
@@ -10,9 +10,9 @@
  * - `moons`: two interleaving half circles (as scikit-learn's make_moons), noise σ 0.05.
  * - `csv:PATH`: a user's file of 2-D points, sampled uniformly with replacement.
  *
- * Every draw uses the caller's seeded Rng.
+ * Every draw uses the caller's seeded Rng. Nothing here needs Node except reading a CSV file
+ * (`csvPoints`); `parseCsvPoints` takes the text, e.g. a file uploaded in a page.
  */
-import { readFileSync } from 'node:fs';
 import { Rng } from '../engine/index.js';
 import { InputError } from '../errors.js';
 
@@ -21,7 +21,7 @@ export interface GaussianModes {
   std: number;
 }
 
-export interface Toy2D {
+export interface PointDataset {
   name: string;
   description: string;
   /** n points as a flat [x0, y0, x1, y1, …] array. */
@@ -30,14 +30,14 @@ export interface Toy2D {
   modes?: GaussianModes;
 }
 
-export interface Toy2DOptions {
+export interface PointDatasetOptions {
   /** ring8 radius (default 2). */
   radius?: number;
   /** Standard deviation of each component (ring8 default 0.02, grid25 default 0.05). */
   std?: number;
 }
 
-function mixture(name: string, description: string, centers: Array<[number, number]>, std: number): Toy2D {
+function mixture(name: string, description: string, centers: Array<[number, number]>, std: number): PointDataset {
   return {
     name,
     description,
@@ -55,18 +55,18 @@ function mixture(name: string, description: string, centers: Array<[number, numb
   };
 }
 
-export function ring8({ radius = 2, std = 0.02 }: Toy2DOptions = {}): Toy2D {
+export function ring8({ radius = 2, std = 0.02 }: PointDatasetOptions = {}): PointDataset {
   const centers = Array.from({ length: 8 }, (_, k) => [radius * Math.cos((2 * Math.PI * k) / 8), radius * Math.sin((2 * Math.PI * k) / 8)] as [number, number]);
   return mixture('ring8', `8 Gaussians on a circle of radius ${radius}, σ = ${std}`, centers, std);
 }
 
-export function grid25({ std = 0.05 }: Toy2DOptions = {}): Toy2D {
+export function grid25({ std = 0.05 }: PointDatasetOptions = {}): PointDataset {
   const centers: Array<[number, number]> = [];
   for (const x of [-4, -2, 0, 2, 4]) for (const y of [-4, -2, 0, 2, 4]) centers.push([x, y]);
   return mixture('grid25', `25 Gaussians at {−4,−2,0,2,4}², σ = ${std}`, centers, std);
 }
 
-export function spiral(): Toy2D {
+export function spiral(): PointDataset {
   return {
     name: 'spiral',
     description: 'two-turn spiral r = 2t, θ = 4πt, t ~ U[0.1, 1], noise σ 0.05',
@@ -83,7 +83,7 @@ export function spiral(): Toy2D {
   };
 }
 
-export function moons(): Toy2D {
+export function moons(): PointDataset {
   return {
     name: 'moons',
     description: 'two interleaving half circles, noise σ 0.05',
@@ -101,14 +101,22 @@ export function moons(): Toy2D {
   };
 }
 
-/** Reads a CSV of 2-D points (`x,y` per line; one header line allowed; `#` comments skipped). */
-export function csvPoints(path: string): Toy2D {
+/** Reads a CSV file of 2-D points (Node only; see `parseCsvPoints`). */
+export function csvPoints(path: string): PointDataset {
+  // Through getBuiltinModule rather than an import, so that this module also loads in a page.
+  const fs = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process?.getBuiltinModule?.('node:fs') as typeof import('node:fs') | undefined;
+  if (!fs) throw new InputError(`${path}: reading a CSV file needs Node; pass the text to parseCsvPoints`);
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = fs.readFileSync(path, 'utf8');
   } catch (e) {
     throw new InputError(`${path}: cannot read the CSV file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
+  return parseCsvPoints(text, path);
+}
+
+/** 2-D points from CSV text (`x,y` per line; one header line allowed; `#` comments skipped); `path` names it in errors. */
+export function parseCsvPoints(text: string, path: string): PointDataset {
   const points: number[] = [];
   const lines = text.split(/\r?\n/);
   lines.forEach((raw, index) => {
@@ -140,10 +148,10 @@ export function csvPoints(path: string): Toy2D {
   };
 }
 
-export const TOY_DATASETS = ['ring8', 'grid25', 'spiral', 'moons'] as const;
+export const POINT_DATASETS = ['ring8', 'grid25', 'spiral', 'moons'] as const;
 
 /** The dataset named `name` (`ring8`, `grid25`, `spiral`, `moons` or `csv:PATH`). */
-export function toyDataset(name: string, options: Toy2DOptions = {}): Toy2D {
+export function pointDataset(name: string, options: PointDatasetOptions = {}): PointDataset {
   if (name.startsWith('csv:')) return csvPoints(name.slice(4));
   switch (name) {
     case 'ring8':
@@ -155,6 +163,6 @@ export function toyDataset(name: string, options: Toy2DOptions = {}): Toy2D {
     case 'moons':
       return moons();
     default:
-      throw new InputError(`unknown dataset '${name}' (choose one of ${TOY_DATASETS.join(', ')}, csv:PATH)`);
+      throw new InputError(`unknown dataset '${name}' (choose one of ${POINT_DATASETS.join(', ')}, csv:PATH)`);
   }
 }

@@ -1,14 +1,13 @@
 /**
  * Checkpoint files: a small JSON header (step, RNG state, loss state, …) followed by the raw
- * float32 arrays (weights, optimiser slots, EMA copies). Written atomically — to a temporary file
- * in the same folder, fsync'd, then renamed over the old one — so a crash or SIGKILL at any
- * moment leaves either the previous checkpoint or the new one, never a torn file.
+ * float32 arrays (weights, optimiser slots, EMA copies). Written atomically (src/io/atomic.ts), so
+ * a crash or SIGKILL at any moment leaves either the previous checkpoint or the new one.
  *
  * Layout: "GANKITCK" | uint32 LE header length | header JSON (padded to 4 bytes) | float32 data.
  */
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync, rmSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { InputError } from '../errors.js';
+import { writeFileAtomic } from '../io/atomic.js';
 
 const MAGIC = 'GANKITCK';
 
@@ -63,31 +62,6 @@ export function decodeCheckpoint<H>(buffer: Buffer, path = 'checkpoint'): Checkp
   const arrays: CheckpointArrays = {};
   for (const { name, offset, length } of stored.arrays) arrays[name] = data.slice(offset, offset + length);
   return { header: stored.header, arrays };
-}
-
-/** Writes `data` to `path` atomically (temp file in the same folder, fsync, rename, fsync folder). */
-export function writeFileAtomic(path: string, data: Buffer | string): void {
-  const tmp = `${path}.tmp-${process.pid}`;
-  try {
-    const fd = openSync(tmp, 'w');
-    try {
-      writeSync(fd, typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, path);
-  } catch (e) {
-    rmSync(tmp, { force: true });
-    throw e;
-  }
-  try {
-    const dirFd = openSync(dirname(path), 'r');
-    fsyncSync(dirFd);
-    closeSync(dirFd);
-  } catch {
-    // Some file systems cannot fsync a directory; the rename itself is still atomic.
-  }
 }
 
 export function saveCheckpoint<H>(path: string, header: H, arrays: CheckpointArrays): void {

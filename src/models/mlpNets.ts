@@ -1,8 +1,7 @@
-/** The 2-D experiments' networks: MLP generator, MLP critic, MLP autoencoder (BEGAN). */
+/** The networks for 2-D points: MLP generator, MLP critic (with InfoGAN's Q head), MLP autoencoder (BEGAN). */
 import { tf, Rng } from '../engine/index.js';
 import { Mlp, MlpSpec } from './mlp.js';
-import type { DiscriminatorNet, GeneratorNet } from './types.js';
-import type { DiscriminatorKind } from '../losses/registry.js';
+import type { DiscriminatorKind, DiscriminatorNet, GeneratorNet } from './types.js';
 
 export class MlpGenerator implements GeneratorNet {
   readonly net: Mlp;
@@ -79,7 +78,8 @@ export class MlpAutoencoder implements DiscriminatorNet {
   }
 }
 
-export function toyDiscriminator(kind: DiscriminatorKind, spec: MlpSpec, rng: Rng, qDim = 0): DiscriminatorNet {
+/** The D for 2-D points of the loss's kind; `qDim` > 0 adds InfoGAN's Q head. */
+export function mlpDiscriminator(kind: DiscriminatorKind, spec: MlpSpec, rng: Rng, qDim = 0): DiscriminatorNet {
   if (kind === 'autoencoder' && qDim > 0) throw new Error('InfoGAN needs a discriminator with a Q head; BEGAN\'s autoencoder has none');
   return kind === 'autoencoder' ? new MlpAutoencoder(2, spec, rng) : new MlpCritic(2, spec, rng, qDim);
 }

@@ -1,14 +1,15 @@
 /** `gankit featnet train|info`: the evaluation classifier behind FID/KID/precision-recall. */
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { initEngine } from '../engine/index.js';
-import { loadImageData, IMAGE_DATASETS } from '../data/imageData.js';
-import { trainFeatureNet, saveFeatureNet, defaultFeatnetDir, loadFeatureNet } from '../metrics/featnet.js';
-import { ProgressBar } from './progress.js';
-import { InputError } from '../errors.js';
-import { parse, num, UsageError, Values } from './args.js';
+import { initEngine } from '../../engine/index.js';
+import { loadImageData, IMAGE_DATASETS } from '../../data/imageData.js';
+import { trainFeatureNet, saveFeatureNet, defaultFeatnetDir, loadFeatureNet } from '../../metrics/featnet.js';
+import { ProgressBar } from '../progress.js';
+import { InputError } from '../../errors.js';
+import { parse, num, UsageError, Values } from '../args.js';
+import type { Command } from '../command.js';
 
-export const FEATNET_HELP = `Usage: gankit featnet train --data fashion-mnist|mnist [--epochs N] [--seed N] [--out DIR]
+const HELP = `Usage: gankit featnet train --data fashion-mnist|mnist [--epochs N] [--seed N] [--out DIR]
        gankit featnet info [--data NAME]
 
 train: trains the small CNN classifier whose 128 features gankit's FID, KID and precision/recall
@@ -16,11 +17,18 @@ use (no Inception weights are available offline), scores it on the test split (F
 test set; for MNIST the 20 % held-out digits), and writes NAME.bin + NAME.json to DIR
 (default: the package's assets/featnet, which gankit eval reads).`;
 
-export async function featnet(argv: string[]): Promise<number> {
+export const featnet: Command = {
+  name: 'featnet',
+  summary: 'train or inspect the feature network behind FID/KID/precision-recall',
+  help: () => HELP,
+  run: featnetCommand,
+};
+
+async function featnetCommand(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
   const values: Values = parse(rest, { data: { type: 'string' }, epochs: { type: 'string' }, seed: { type: 'string' }, out: { type: 'string' }, backend: { type: 'string' }, quiet: { type: 'boolean' } });
-  if (values.help || sub === undefined || sub === '--help' || sub === '-h') {
-    console.log(FEATNET_HELP);
+  if (sub === undefined) {
+    console.log(HELP);
     return 0;
   }
   const data = typeof values.data === 'string' ? values.data : 'fashion-mnist';

@@ -6,25 +6,16 @@
  * finishes it updates the same row.
  */
 import Database from 'better-sqlite3';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { InputError } from '../errors.js';
+import { readRunFolder, RunRow } from './row.js';
+import type { RunTag } from './folder.js';
 
-export interface RunRow {
-  path: string;
-  study: string | null;
-  experiment: string | null;
-  loss: string;
-  variant: string | null;
-  data: string;
-  seed: number;
-  steps: number;
-  status: string;
-  elapsed: number | null;
-  config: Record<string, unknown>;
-  final: Record<string, unknown> | null;
-  updated: string;
-}
+export { readRunFolder } from './row.js';
+export type { RunRow } from './row.js';
+
+type Tag = RunTag;
 
 export interface RunFilter {
   loss?: string;
@@ -32,52 +23,6 @@ export interface RunFilter {
   status?: string;
   study?: string;
   experiment?: string;
-}
-
-interface Tag {
-  study?: string;
-  experiment?: string;
-}
-
-/** A run folder as a row, or null when the folder is not a run (no config.json). */
-export function readRunFolder(dir: string, tag: Tag = {}): RunRow | null {
-  const configPath = join(dir, 'config.json');
-  if (!existsSync(configPath)) return null;
-  let config: Record<string, unknown>;
-  try {
-    config = JSON.parse(readFileSync(configPath, 'utf8'));
-  } catch {
-    return null;
-  }
-  let summary: { status?: string; elapsed?: number; final?: Record<string, unknown> | null } | null = null;
-  try {
-    summary = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8'));
-  } catch {
-    summary = null;
-  }
-  // A study tags its folders with study.json; explicit tags win.
-  let stored: Tag = {};
-  try {
-    stored = JSON.parse(readFileSync(join(dir, 'study.json'), 'utf8'));
-  } catch {
-    stored = {};
-  }
-  const data = (config.data as { name?: string } | undefined)?.name ?? '?';
-  return {
-    path: resolve(dir),
-    study: tag.study ?? stored.study ?? null,
-    experiment: tag.experiment ?? stored.experiment ?? null,
-    loss: String(config.loss),
-    variant: (config.variant as string | null | undefined) ?? null,
-    data,
-    seed: Number(config.seed),
-    steps: Number(config.steps),
-    status: summary?.status ?? 'incomplete',
-    elapsed: typeof summary?.elapsed === 'number' ? summary.elapsed : null,
-    config,
-    final: summary?.final ?? null,
-    updated: new Date(statSync(configPath).mtimeMs).toISOString(),
-  };
 }
 
 export class RunsDb {

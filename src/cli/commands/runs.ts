@@ -1,0 +1,53 @@
+/** `gankit runs`: list and filter the runs in a runs database, rebuilt from run folders. */
+import { existsSync } from 'node:fs';
+import { parse } from '../args.js';
+import { RunsDb, RunRow } from '../../runfolder/database.js';
+import { InputError } from '../../errors.js';
+import type { Command } from '../command.js';
+
+const HELP = `Usage: gankit runs [--db FILE] [--rebuild DIR…] [--loss L] [--data D] [--status S] [--experiment E] [--json]
+
+Lists the runs in a runs database (default runs.sqlite), filtered. --rebuild recreates the
+database from every run folder under the given folders (the folders are the truth).`;
+
+const cell = (v: unknown) => (typeof v === 'number' ? (Number.isInteger(v) ? String(v) : v.toFixed(4)) : v === null || v === undefined ? '–' : String(v));
+
+/** Runs side by side: loss, data, seed, steps, status, time and the final metrics they have. */
+export function runsTable(rows: RunRow[], json: boolean): void {
+  if (json) {
+    console.log(JSON.stringify(rows, null, 2));
+    return;
+  }
+  const keys = [...new Set(rows.flatMap((r) => Object.keys(r.final ?? {})))].filter((k) => ['modesCovered', 'highQualityShare', 'slicedWasserstein', 'fid', 'kid', 'precision', 'recall', 'conditionalAccuracy'].includes(k));
+  const header = ['run', 'loss', 'data', 'seed', 'steps', 'status', 'seconds', ...keys];
+  const body = rows.map((r) => [r.path, r.variant ?? r.loss, r.data, String(r.seed), String(r.steps), r.status, cell(r.elapsed), ...keys.map((k) => cell(r.final?.[k]))]);
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ');
+  console.log(line(header));
+  for (const b of body) console.log(line(b));
+  console.log(`${rows.length} run${rows.length === 1 ? '' : 's'}`);
+}
+
+export const runs: Command = {
+  name: 'runs',
+  summary: 'list and filter runs in a runs database (rebuildable from run folders)',
+  help: () => HELP,
+  run: runsCommand,
+};
+
+function runsCommand(argv: string[]): number {
+  const values = parse(argv, { db: { type: 'string' }, rebuild: { type: 'string', multiple: true }, loss: { type: 'string' }, data: { type: 'string' }, status: { type: 'string' }, experiment: { type: 'string' }, json: { type: 'boolean' } });
+  const file = typeof values.db === 'string' ? values.db : 'runs.sqlite';
+  const rebuild = values.rebuild as unknown as string[] | undefined;
+  if (!rebuild && !existsSync(file)) throw new InputError(`${file}: no runs database (make one with gankit runs --db ${file} --rebuild RUNS_DIR)`);
+  const db = new RunsDb(file);
+  try {
+    if (rebuild) console.error(`gankit: indexed ${db.rebuild(rebuild)} run folders into ${file}`);
+    const str = (k: string) => (typeof values[k] === 'string' ? (values[k] as string) : undefined);
+    runsTable(db.list({ loss: str('loss'), data: str('data'), status: str('status'), experiment: str('experiment') }), Boolean(values.json));
+  } finally {
+    db.close();
+  }
+  return 0;
+}
+

@@ -1,0 +1,40 @@
+/** `gankit sample`: draw from a trained run; what is written (CSV, a scatter, an image grid) is the data kind's. */
+import { resolve } from 'node:path';
+import { ConfigError } from '../../errors.js';
+import { writeFileAtomic } from '../../io/atomic.js';
+import { readRunConfig } from '../../train/config.js';
+import { num, parse, UsageError } from '../args.js';
+import { withCheckpointedRun } from '../checkpointed.js';
+import type { Command } from '../command.js';
+
+export const sample: Command = {
+  name: 'sample',
+  summary: 'draw samples from a trained run (CSV or PNG)',
+  help: () => `Usage: gankit sample --run DIR [--n N] [--seed N] [--csv | --png] [--class K] [--out FILE]
+
+Draws n samples from the run's latest checkpoint. 2-D runs (n default 1000): CSV (x,y per line)
+goes to stdout unless --out is given; --png writes a picture of the samples over the data and
+D's field. Image runs (n default 64): a PNG grid; --class K asks a conditional run for class K.
+Pictures go to DIR/sample.png unless --out is given.`,
+
+  async run(argv) {
+    const values = parse(argv, { run: { type: 'string' }, n: { type: 'string' }, seed: { type: 'string' }, csv: { type: 'boolean' }, png: { type: 'boolean' }, out: { type: 'string' }, class: { type: 'string' } });
+    if (typeof values.run !== 'string') throw new UsageError('sample needs --run DIR');
+    if (values.csv && values.png) throw new UsageError('choose one of --csv and --png');
+    const seed = num(values, 'seed', true) ?? 0;
+    const n = num(values, 'n', true);
+    if (n !== undefined && n <= 0) throw new ConfigError('--n', `must be a positive integer, got ${n}`);
+    const dir = resolve(values.run);
+    return withCheckpointedRun(dir, readRunConfig(dir), { evaluate: false }, ({ task, trainer }) => {
+      const cls = num(values, 'class', true);
+      if (cls !== undefined && (trainer.classes === 0 || cls < 0 || cls >= trainer.classes)) {
+        throw new ConfigError('--class', trainer.classes === 0 ? 'this run is not conditional (train with --loss cgan or acgan)' : `must be in 0..${trainer.classes - 1}, got ${cls}`);
+      }
+      const output = task.sample({ n, seed, classIndex: cls, format: values.csv ? 'csv' : values.png ? 'png' : undefined, out: typeof values.out === 'string' ? values.out : undefined, runDir: dir });
+      for (const [path, data] of output.files) writeFileAtomic(path, data);
+      if (output.stdout) process.stdout.write(output.stdout);
+      if (output.message) console.error(`gankit: ${output.message}`);
+      return 0;
+    });
+  },
+};

@@ -1,0 +1,208 @@
+/**
+ * Images as a run task: FID/KID/precision-recall on the feature network at plot steps, and the
+ * pictures — a sample grid, a class-by-row grid for conditional runs, and one latent-traversal
+ * grid per InfoGAN code; `gankit sample` writes a grid.
+ */
+import { join } from 'node:path';
+import { tf, Rng } from '../../engine/index.js';
+import { InputError } from '../../errors.js';
+import type { ImageDataset } from '../../data/images.js';
+import { loadImageData } from '../../data/imageData.js';
+import { ImageEvaluator } from '../../metrics/imageEval.js';
+import type { ImageScores } from '../../metrics/imageEval.js';
+import { loadFeatureNet } from '../../metrics/featnet.js';
+import { imageGridPng } from '../../report/grid.js';
+import type { Panel } from '../../report/plots.js';
+import { RunFolder } from '../../runfolder/folder.js';
+import { hasColumn } from '../../runfolder/metrics.js';
+import type { MetricsRow } from '../../runfolder/metrics.js';
+import { Trainer } from '../../train/trainer.js';
+import type { RunConfig } from '../../train/fields.js';
+import { DataKindModule, Evaluation, evaluationRng, PanelBuilder, RunTask, SampleOutput, SampleRequest } from '../task.js';
+import { imageBatchSource, imageNetworks } from './networks.js';
+
+const SCORE_KEYS: Array<keyof ImageScores> = ['fid', 'kid', 'kidStd', 'precision', 'recall', 'density', 'coverage', 'classifierScore', 'conditionalAccuracy', 'codeAccuracy'];
+
+export class ImageTask implements RunTask {
+  private constructor(
+    readonly trainer: Trainer,
+    readonly data: ImageDataset,
+    readonly evaluator: ImageEvaluator | null,
+    readonly evaluatorNote: string,
+  ) {}
+
+  get dataName(): string {
+    return this.trainer.config.data.name;
+  }
+
+  static async create(config: RunConfig, options: { evaluate?: boolean } = {}): Promise<ImageTask> {
+    const { name, size, channels, skipUnreadable } = config.data;
+    const data = await loadImageData(name, { split: 'train', size, channels, skipUnreadable });
+    const trainer = new Trainer(config, imageBatchSource(data), imageNetworks(config, data));
+    let evaluator: ImageEvaluator | null = null;
+    let note: string;
+    const featnetName = name === 'fashion-mnist' || name === 'mnist' ? name : null;
+    if (!featnetName) {
+      note = `no feature network for ${name}: FID/KID/precision-recall need one trained on this kind of image (gankit featnet trains for fashion-mnist and mnist)`;
+    } else if (options.evaluate === false) {
+      note = 'evaluation off';
+    } else {
+      try {
+        const { net, meta } = loadFeatureNet(featnetName);
+        const reference = await loadImageData(name, { split: 'test' });
+        note =
+          `features: gankit's own ${meta.architecture} classifier trained on ${meta.data} ${meta.trainSplit} ` +
+          `(test accuracy ${(100 * meta.testAccuracy).toFixed(2)} %), not Inception — numbers compare runs here, not papers; ` +
+          `reference: ${Math.min(config.evalSamples, reference.count)} images of ${meta.testSplit}; baseline: as many real training images against them`;
+        evaluator = ImageEvaluator.create(net, reference, data, config.evalSamples, note);
+      } catch (e) {
+        if (!(e instanceof InputError)) throw e;
+        note = `evaluation unavailable: ${(e as Error).message}`;
+      }
+    }
+    return new ImageTask(trainer, data, evaluator, note);
+  }
+
+  /** n samples with the information the scores need: requested classes, InfoGAN code values. */
+  generate(n: number, rng: Rng): { images: Float32Array; requested?: Int32Array; codes?: { values: Int32Array; k: number } } {
+    const t = this.trainer;
+    if (t.classes > 0) {
+      const requested = Int32Array.from({ length: n }, (_, i) => i % t.classes);
+      return { images: t.sample(n, rng, requested), requested };
+    }
+    if (t.codes && t.codes.categorical.length > 0) {
+      const values = new Int32Array(n);
+      let filled = 0;
+      const images = t.sampleFrom(
+        (r, m) => {
+          const { z, codes } = t.latent(r, m);
+          const take = Math.min(m, n - filled);
+          values.set(codes!.categoricalIndices[0].subarray(0, take), filled);
+          filled += take;
+          return z;
+        },
+        n,
+        rng,
+      );
+      return { images, codes: { values, k: t.codes.categorical[0] } };
+    }
+    return { images: t.sample(n, rng) };
+  }
+
+  evaluate(step: number, full: boolean): Evaluation {
+    if (!full || !this.evaluator) return { metrics: {}, subtitle: '' };
+    const n = this.trainer.config.evalSamples;
+    const g = this.generate(n, evaluationRng(step, 1));
+    const scores = this.evaluator.score(g.images, n, { requested: g.requested, codes: g.codes });
+    const metrics: Evaluation['metrics'] = {};
+    for (const k of SCORE_KEYS) if (scores[k] !== undefined) metrics[k] = scores[k]!;
+    const extra = scores.conditionalAccuracy !== undefined ? `, cond. acc ${(100 * scores.conditionalAccuracy).toFixed(0)}%` : scores.codeAccuracy !== undefined ? `, code acc ${(100 * scores.codeAccuracy).toFixed(0)}%` : '';
+    return { metrics, subtitle: `FID ${scores.fid.toFixed(2)}, P ${scores.precision.toFixed(2)} R ${scores.recall.toFixed(2)}${extra}` };
+  }
+
+  private grid(images: Float32Array, rows: number, cols: number): Buffer {
+    const [height, width, channels] = this.trainer.G.sampleShape;
+    return imageGridPng(images, { rows, cols, height, width, channels });
+  }
+
+  pictures(step: number): Array<[string, Buffer]> {
+    const t = this.trainer;
+    const out: Array<[string, Buffer]> = [];
+    if (t.classes > 0) {
+      // One row per class, 10 samples each.
+      const cols = 10;
+      const labels = Int32Array.from({ length: t.classes * cols }, (_, i) => Math.floor(i / cols));
+      out.push([RunFolder.picture(step), this.grid(t.sample(labels.length, evaluationRng(0, 5), labels), t.classes, cols)]);
+      return out;
+    }
+    out.push([RunFolder.picture(step), this.grid(t.sample(64, evaluationRng(0, 5)), 8, 8)]);
+    if (t.codes) out.push(...this.traversals(step));
+    return out;
+  }
+
+  /** InfoGAN's latent traversals: one grid per categorical value (rows) and per continuous code (−2 … 2 across columns). */
+  private traversals(step: number): Array<[string, Buffer]> {
+    const t = this.trainer;
+    const spec = t.codes!;
+    const out: Array<[string, Buffer]> = [];
+    const noiseDim = t.config.model.noiseDim;
+    const rows = spec.categorical.length > 0 ? spec.categorical[0] : 8;
+    // A rows × cols grid whose cell (r, c) gets G's input from `cell` (noise, categorical values, continuous values).
+    const traverse = (cols: number, rng: Rng, cell: (r: number, c: number) => { noise: number[]; cat: number[]; cont: number[] }) =>
+      t.sampleFrom(
+        (_r, m) => {
+          const cells = Array.from({ length: m }, (_, i) => cell(Math.floor(i / cols) % rows, i % cols));
+          return t.latentLayout.fromParts(tf.tensor2d(cells.map((x) => x.noise)), cells.map((x) => x.cat), cells.map((x) => x.cont));
+        },
+        rows * cols,
+        rng,
+      );
+    // Categorical code 0: one row per value, the same noise in each column.
+    if (spec.categorical.length > 0) {
+      const rng = evaluationRng(0, 6);
+      const colNoise = rng.normal([10, noiseDim]).arraySync() as number[][];
+      const images = traverse(10, rng, (r, c) => ({ noise: colNoise[c], cat: spec.categorical.map((_, k) => (k === 0 ? r : 0)), cont: Array(spec.continuous).fill(0) }));
+      out.push([RunFolder.picture(step, '-code-cat0'), this.grid(images, rows, 10)]);
+    }
+    // Each continuous code from −2 to 2 (InfoGAN Fig. 2) across columns; rows: categorical values.
+    for (let j = 0; j < spec.continuous; j++) {
+      const cols = 9;
+      const rng = evaluationRng(0, 7 + j);
+      const rowNoise = rng.normal([rows, noiseDim]).arraySync() as number[][];
+      const images = traverse(cols, rng, (r, c) => ({
+        noise: rowNoise[r],
+        cat: spec.categorical.map((_, k) => (k === 0 ? r % spec.categorical[0] : 0)),
+        cont: Array.from({ length: spec.continuous }, (_, q) => (q === j ? -2 + (4 * c) / (cols - 1) : 0)),
+      }));
+      out.push([RunFolder.picture(step, `-code-cont${j}`), this.grid(images, rows, cols)]);
+    }
+    return out;
+  }
+
+  panels(rows: MetricsRow[], panel: PanelBuilder): Panel[] {
+    if (!this.evaluator) return [];
+    return [
+      panel('FID (gankit feature network)', 'FID', ['FID', 'fid']),
+      panel('KID', 'KID', ['KID', 'kid']),
+      panel('precision / recall', 'share', ['precision', 'precision'], ['recall', 'recall'], ['coverage', 'coverage']),
+      panel('classifier score', 'exp E KL', ['score', 'classifierScore']),
+      ...(hasColumn(rows, 'conditionalAccuracy') ? [panel('conditional accuracy', 'share', ['accuracy', 'conditionalAccuracy'])] : []),
+      ...(hasColumn(rows, 'codeAccuracy') ? [panel('InfoGAN code ↔ class (best match)', 'share', ['accuracy', 'codeAccuracy'])] : []),
+    ];
+  }
+
+  summary(): Record<string, unknown> {
+    return { evaluation: this.evaluatorNote, realVsReal: this.evaluator?.baseline ?? null };
+  }
+
+  /** A PNG grid of n samples (default 64), of one class for a conditional run. */
+  sample({ n = 64, seed, classIndex, format, out, runDir }: SampleRequest): SampleOutput {
+    if (format === 'csv') throw new InputError('--csv is for 2-D runs; image runs write a PNG grid (--png)');
+    const labels = classIndex !== undefined ? new Int32Array(n).fill(classIndex) : undefined;
+    const pixels = this.trainer.sample(n, new Rng(seed), labels);
+    const cols = Math.ceil(Math.sqrt(n));
+    const path = out ?? join(runDir, 'sample.png');
+    return { files: [[path, this.grid(pixels, Math.ceil(n / cols), cols)]], message: `wrote ${n} samples${classIndex !== undefined ? ` of class ${classIndex}` : ''} to ${path}` };
+  }
+
+  describe(f: MetricsRow | null): string[] {
+    if (f?.fid === undefined) return [];
+    const extra = f.conditionalAccuracy !== undefined ? `, conditional accuracy ${(100 * f.conditionalAccuracy).toFixed(1)}%` : f.codeAccuracy !== undefined ? `, code↔class accuracy ${(100 * f.codeAccuracy).toFixed(1)}%` : '';
+    return [`FID ${f.fid.toFixed(2)}, KID ${f.kid?.toFixed(4)}, precision ${f.precision?.toFixed(3)}, recall ${f.recall?.toFixed(3)}${extra} (gankit feature network; see summary.json for the real-vs-real baseline)`];
+  }
+
+  progress(row: MetricsRow): string | null {
+    return typeof row.fid === 'number' ? `FID ${row.fid.toFixed(1)}` : null;
+  }
+
+  dispose(): void {
+    this.trainer.dispose();
+    this.evaluator?.net.dispose();
+  }
+}
+
+export const images: DataKindModule = {
+  kind: 'images',
+  workload: 'images',
+  createTask: (config, options) => ImageTask.create(config, options),
+};

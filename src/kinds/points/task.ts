@@ -1,0 +1,149 @@
+/**
+ * 2-D points as a run task: modes covered, high-quality share, reverse KL (VEEGAN/PacGAN protocol)
+ * and sliced Wasserstein at every logged step; the scatter of real vs generated samples over D's
+ * field with the generator's arrows; samples as CSV or that picture.
+ */
+import { join } from 'node:path';
+import { Rng } from '../../engine/index.js';
+import type { PointDataset } from '../../data/points.js';
+import { evaluateModes, ModeReport } from '../../metrics/modes.js';
+import { slicedWasserstein } from '../../metrics/distance.js';
+import { Extent, Panel, scatterSvg, svgToPng } from '../../report/plots.js';
+import { RunFolder } from '../../runfolder/folder.js';
+import { hasColumn } from '../../runfolder/metrics.js';
+import type { MetricsRow } from '../../runfolder/metrics.js';
+import type { Trainer } from '../../train/trainer.js';
+import type { RunConfig } from '../../train/fields.js';
+import { DataKindModule, Evaluation, evaluationRng, PanelBuilder, RunTask, SampleOutput, SampleRequest } from '../task.js';
+import { pointsTrainer } from './trainer.js';
+import { discriminatorField, generatorPush } from './field.js';
+
+/** n generated and n real points from fixed evaluation streams, with the mode report where the data has modes. */
+export function evaluatePoints(trainer: Trainer, data: PointDataset, n: number, step: number): { modes: ModeReport | null; sw: number; fake: Float32Array; real: Float32Array } {
+  const fake = trainer.sample(n, evaluationRng(step, 1));
+  const real = data.sample(evaluationRng(step, 2), n);
+  return { modes: data.modes ? evaluateModes(fake, data.modes) : null, sw: slicedWasserstein(fake, real), fake, real };
+}
+
+function dataExtent(data: PointDataset, real: Float32Array): Extent {
+  let [xMin, xMax, yMin, yMax] = [Infinity, -Infinity, Infinity, -Infinity];
+  const points = data.modes ? data.modes.centers.flat() : Array.from(real);
+  for (let i = 0; i < points.length; i += 2) {
+    xMin = Math.min(xMin, points[i]);
+    xMax = Math.max(xMax, points[i]);
+    yMin = Math.min(yMin, points[i + 1]);
+    yMax = Math.max(yMax, points[i + 1]);
+  }
+  const m = 0.25 * Math.max(xMax - xMin, yMax - yMin, 1);
+  const cx = (xMin + xMax) / 2;
+  const cy = (yMin + yMax) / 2;
+  const half = Math.max(xMax - xMin, yMax - yMin) / 2 + m;
+  return { xMin: cx - half, xMax: cx + half, yMin: cy - half, yMax: cy + half };
+}
+
+/** The scatter picture of the current generator: real and generated points over D's field, with the generator's arrows. */
+export function scatterPng(trainer: Trainer, data: PointDataset, step: number, fake: Float32Array, real: Float32Array, subtitle: string): Buffer {
+  const extent = dataExtent(data, real);
+  const res = 48;
+  const grid = new Float32Array(2 * res * res);
+  for (let j = 0; j < res; j++) {
+    for (let i = 0; i < res; i++) {
+      grid[2 * (j * res + i)] = extent.xMin + ((i + 0.5) / res) * (extent.xMax - extent.xMin);
+      grid[2 * (j * res + i) + 1] = extent.yMin + ((j + 0.5) / res) * (extent.yMax - extent.yMin);
+    }
+  }
+  const arrowPoints = fake.slice(0, 2 * 96);
+  const kind = trainer.loss.discriminator;
+  const svg = scatterSvg({
+    real: real.slice(0, 2 * 1000),
+    fake: fake.slice(0, 2 * 1000),
+    extent,
+    title: `${trainer.config.loss} on ${data.name} — step ${step}`,
+    subtitle,
+    field: { values: discriminatorField(trainer, grid), res, label: kind === 'logit' ? 'σ(D(x)): P(real)' : kind === 'autoencoder' ? 'D: reconstruction error' : 'critic score D(x)' },
+    arrows: { points: arrowPoints, directions: generatorPush(trainer, arrowPoints, evaluationRng(step, 3)) },
+    modes: data.modes?.centers,
+  });
+  return svgToPng(svg);
+}
+
+const modesLine = (r: { modesCovered?: number; totalModes?: number; highQualityShare?: number }) =>
+  `${r.modesCovered}/${r.totalModes} modes, ${(100 * (r.highQualityShare ?? 0)).toFixed(1)}% high quality`;
+
+export class PointsTask implements RunTask {
+  private last: { fake: Float32Array; real: Float32Array } | null = null;
+  constructor(
+    readonly trainer: Trainer,
+    readonly data: PointDataset,
+  ) {}
+
+  get dataName(): string {
+    return this.data.name;
+  }
+
+  evaluate(step: number): Evaluation {
+    const ev = evaluatePoints(this.trainer, this.data, this.trainer.config.evalSamples, step);
+    this.last = { fake: ev.fake, real: ev.real };
+    const metrics: Evaluation['metrics'] = { slicedWasserstein: ev.sw };
+    if (ev.modes) Object.assign(metrics, { modesCovered: ev.modes.modesCovered, totalModes: ev.modes.totalModes, highQualityShare: ev.modes.highQualityShare, reverseKL: ev.modes.reverseKL });
+    return { metrics, subtitle: ev.modes ? modesLine(ev.modes) : `sliced W₁ ${ev.sw.toFixed(3)}` };
+  }
+
+  pictures(step: number, evaluation: Evaluation): Array<[string, Buffer]> {
+    const { fake, real } = this.last ?? evaluatePoints(this.trainer, this.data, this.trainer.config.evalSamples, step);
+    return [[RunFolder.picture(step), scatterPng(this.trainer, this.data, step, fake, real, evaluation.subtitle)]];
+  }
+
+  panels(rows: MetricsRow[], panel: PanelBuilder): Panel[] {
+    return [
+      ...(hasColumn(rows, 'modesCovered') ? [panel('modes covered', 'modes', ['modes', 'modesCovered']), panel('high-quality samples (within 3σ)', 'share', ['HQ', 'highQualityShare'])] : []),
+      panel('sliced Wasserstein to data', 'SW₁', ['SW', 'slicedWasserstein']),
+    ];
+  }
+
+  summary(): Record<string, unknown> {
+    return {};
+  }
+
+  /** CSV of n points (default 1000), or with format 'png' the scatter over the data and D's field. */
+  sample({ n = 1000, seed, format = 'csv', out, runDir }: SampleRequest): SampleOutput {
+    const points = this.trainer.sample(n, new Rng(seed));
+    if (format === 'png') {
+      const real = this.data.sample(new Rng(seed + 1), n);
+      const path = out ?? join(runDir, 'sample.png');
+      return { files: [[path, scatterPng(this.trainer, this.data, this.trainer.step, points, real, `${n} samples, seed ${seed}`)]], message: `wrote ${path}` };
+    }
+    const lines = ['x,y'];
+    for (let i = 0; i < points.length; i += 2) lines.push(`${points[i]},${points[i + 1]}`);
+    const text = lines.join('\n') + '\n';
+    return out ? { files: [[out, text]] } : { files: [], stdout: text };
+  }
+
+  describe(f: MetricsRow | null): string[] {
+    const lines: string[] = [];
+    if (f?.modesCovered !== undefined) {
+      lines.push(`modes covered ${f.modesCovered}/${f.totalModes}, high-quality samples ${(100 * (f.highQualityShare ?? 0)).toFixed(1)}%, reverse KL ${f.reverseKL === null ? 'n/a' : f.reverseKL?.toFixed(3)}`);
+    }
+    if (f?.slicedWasserstein !== undefined) lines.push(`sliced Wasserstein-1 to the data ${f.slicedWasserstein.toFixed(4)}`);
+    return lines;
+  }
+
+  progress(row: MetricsRow): string | null {
+    if (row.modesCovered !== undefined) return `modes ${row.modesCovered}/${row.totalModes} HQ ${(100 * (row.highQualityShare ?? 0)).toFixed(0)}%`;
+    if (row.slicedWasserstein !== undefined) return `SW ${row.slicedWasserstein.toFixed(3)}`;
+    return null;
+  }
+
+  dispose(): void {
+    this.trainer.dispose();
+  }
+}
+
+export const points: DataKindModule = {
+  kind: 'points',
+  workload: 'points',
+  async createTask(config: RunConfig): Promise<RunTask> {
+    const { trainer, data } = pointsTrainer(config);
+    return new PointsTask(trainer, data);
+  },
+};

@@ -1,0 +1,78 @@
+/**
+ * What a run needs from its kind of data besides the trainer: how to evaluate the generator, which
+ * pictures to draw, which metric panels to plot, how to sample for `gankit sample`, and what to say
+ * at the end. One implementation per kind (src/kinds/points, src/kinds/images); the run loop
+ * (src/runner/run.ts) and the CLI are the same for both.
+ */
+import { Rng } from '../engine/index.js';
+import type { Workload } from '../engine/index.js';
+import type { DataKind } from '../data/kinds.js';
+import type { Trainer } from '../train/trainer.js';
+import type { RunConfig } from '../train/fields.js';
+import type { MetricColumn, MetricsRow } from '../runfolder/metrics.js';
+import type { Panel } from '../report/plots.js';
+
+export interface Evaluation {
+  /** Metric columns for metrics.jsonl (numbers, or null where undefined). */
+  metrics: Partial<Record<MetricColumn, number | null>>;
+  /** One line for pictures and the progress bar ('' when nothing was measured). */
+  subtitle: string;
+}
+
+/** A metrics panel from named columns: panel(title, yLabel, [seriesName, column], …). */
+export type PanelBuilder = (title: string, yLabel: string, ...series: Array<[string, MetricColumn]>) => Panel;
+
+/** What `gankit sample` asked for. */
+export interface SampleRequest {
+  /** Samples (default: the kind's). */
+  n?: number;
+  seed: number;
+  /** A conditional run's class. */
+  classIndex?: number;
+  /** 'csv' (2-D points only) or 'png'; default: the kind's. */
+  format?: 'csv' | 'png';
+  /** Where to write (default: stdout for CSV, DIR/sample.png for pictures). */
+  out?: string;
+  /** The run folder, for the default picture path. */
+  runDir: string;
+}
+
+export interface SampleOutput {
+  /** Files to write: [path, contents]. */
+  files: Array<[string, Buffer | string]>;
+  /** Text for stdout (CSV without --out). */
+  stdout?: string;
+  /** One line for stderr, e.g. what was written where. */
+  message?: string;
+}
+
+export interface RunTask {
+  readonly trainer: Trainer;
+  /** Data name for titles. */
+  readonly dataName: string;
+  /** Metrics at a logged step; `full` at plot steps and the last step (images: FID etc. only then). */
+  evaluate(step: number, full: boolean): Evaluation;
+  /** Pictures for a plot step: [path relative to the run folder, PNG]. */
+  pictures(step: number, evaluation: Evaluation): Array<[string, Buffer]>;
+  /** The kind's metric panels for metrics.png. */
+  panels(rows: MetricsRow[], panel: PanelBuilder): Panel[];
+  /** Extra fields for summary.json and eval.json (e.g. the real-vs-real baseline). */
+  summary(): Record<string, unknown>;
+  /** Samples from the current generator for `gankit sample`. */
+  sample(request: SampleRequest): SampleOutput;
+  /** What the final row says, as lines for the end of `gankit train` (each indented by the caller). */
+  describe(final: MetricsRow | null): string[];
+  /** The latest quality measure for the progress bar, from a logged row (null: nothing new). */
+  progress(row: MetricsRow): string | null;
+  dispose(): void;
+}
+
+/** A kind of data: how to build its task, and the engine workload it is (for the default threads). */
+export interface DataKindModule {
+  readonly kind: DataKind;
+  readonly workload: Workload;
+  createTask(config: RunConfig, options?: { evaluate?: boolean }): Promise<RunTask>;
+}
+
+/** A fixed evaluation stream per step: metrics and pictures never touch the training RNG. */
+export const evaluationRng = (step: number, salt: number): Rng => new Rng((0x9e3779b1 * (step + 1) + salt) >>> 0);

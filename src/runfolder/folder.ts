@@ -1,0 +1,166 @@
+/**
+ * A run folder, the unit every gankit command reads and writes. Its format is owned here:
+ *
+ *   DIR/config.json         the full resolved config (every flag is an override of one field)
+ *   DIR/metrics.jsonl       one row per logged step (src/runfolder/metrics.ts)
+ *   DIR/checkpoint.bin      the latest checkpoint (src/runfolder/checkpoint.ts)
+ *   DIR/samples/step-N.png  pictures of the generator at plot steps (and step-N-*.png extras)
+ *   DIR/metrics.png         the logged metrics as line charts
+ *   DIR/summary.json        final status and metrics, written when a run ends or diverges
+ *   DIR/eval.json           the latest `gankit eval`
+ *   DIR/study.json          which study and experiment made the run, when one did
+ *
+ * Every file is written atomically; metrics.jsonl is appended a row at a time (a kill can tear
+ * only its last line, which readers drop).
+ */
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { InputError } from '../errors.js';
+import { writeFileAtomic } from '../io/atomic.js';
+import { CheckpointArrays, CheckpointFile, loadCheckpoint, saveCheckpoint } from './checkpoint.js';
+import { formatMetricsRow, MetricsRow, parseMetrics } from './metrics.js';
+
+export const RUN_FILES = {
+  config: 'config.json',
+  metrics: 'metrics.jsonl',
+  checkpoint: 'checkpoint.bin',
+  samples: 'samples',
+  metricsPlot: 'metrics.png',
+  summary: 'summary.json',
+  eval: 'eval.json',
+  studyTag: 'study.json',
+} as const;
+
+/** summary.json. */
+export interface RunSummary {
+  status: 'finished' | 'diverged';
+  /** Finished: generator steps, seconds, the last logged row, and what the data kind adds. */
+  steps?: number;
+  elapsed?: number;
+  final?: MetricsRow | null;
+  /** Diverged: the step, what was not finite, the step of the checkpoint kept. */
+  step?: number;
+  what?: string;
+  lastGoodCheckpointStep?: number;
+  [extra: string]: unknown;
+}
+
+/** study.json: the study and experiment a run belongs to. */
+export interface RunTag {
+  study?: string;
+  experiment?: string;
+}
+
+export class RunFolderError extends InputError {}
+
+const json = (value: unknown) => JSON.stringify(value, null, 2) + '\n';
+
+/** Reads a JSON file; null when it does not exist or cannot be parsed. */
+function readJsonOrNull<T>(path: string): T | null {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as T;
+  } catch {
+    return null;
+  }
+}
+
+export class RunFolder {
+  constructor(readonly dir: string) {}
+
+  /** The path of one of the run's files. */
+  path(file: keyof typeof RUN_FILES): string {
+    return join(this.dir, RUN_FILES[file]);
+  }
+
+  /** A picture under samples/: `samples/step-000200.png`, or with a suffix `step-000200-code-cat0.png`. */
+  static picture(step: number, suffix = ''): string {
+    return `${RUN_FILES.samples}/step-${String(step).padStart(6, '0')}${suffix}.png`;
+  }
+
+  /** A folder holds a run when it has a config.json. */
+  isRun(): boolean {
+    return existsSync(this.path('config'));
+  }
+
+  /** Makes the folder for a new run; refuses one that exists and is not empty. */
+  create(): void {
+    if (existsSync(this.dir) && readdirSync(this.dir).length > 0) {
+      throw new RunFolderError(`${this.dir}: folder exists and is not empty (use 'gankit resume --run ${this.dir}' to continue a run, or choose another --out)`);
+    }
+    mkdirSync(join(this.dir, RUN_FILES.samples), { recursive: true });
+  }
+
+  /** config.json as parsed JSON (validating it is the config module's job). */
+  readConfig(): Record<string, unknown> {
+    const path = this.path('config');
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(readFileSync(path, 'utf8'));
+    } catch (e) {
+      throw new RunFolderError(`${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'not a gankit run folder (no config.json)' : `malformed JSON (${(e as Error).message})`}`);
+    }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new RunFolderError(`${path}: malformed config (the top level must be an object)`);
+    return parsed as Record<string, unknown>;
+  }
+
+  writeConfig(config: object): void {
+    writeFileAtomic(this.path('config'), json(config));
+  }
+
+  /** When config.json was last written (the runs database's 'updated'). */
+  configTime(): Date {
+    return new Date(statSync(this.path('config')).mtimeMs);
+  }
+
+  readMetrics(): MetricsRow[] {
+    const path = this.path('metrics');
+    if (!existsSync(path)) return [];
+    return parseMetrics(readFileSync(path, 'utf8'), path);
+  }
+
+  appendMetrics(row: MetricsRow): void {
+    appendFileSync(this.path('metrics'), formatMetricsRow(row));
+  }
+
+  /** Replaces metrics.jsonl with these rows (atomically). */
+  writeMetrics(rows: readonly MetricsRow[]): void {
+    writeFileAtomic(this.path('metrics'), rows.map(formatMetricsRow).join(''));
+  }
+
+  hasCheckpoint(): boolean {
+    return existsSync(this.path('checkpoint'));
+  }
+
+  saveCheckpoint<H>(header: H, arrays: CheckpointArrays): void {
+    saveCheckpoint(this.path('checkpoint'), header, arrays);
+  }
+
+  loadCheckpoint<H>(): CheckpointFile<H> {
+    return loadCheckpoint<H>(this.path('checkpoint'));
+  }
+
+  readSummary(): RunSummary | null {
+    return readJsonOrNull<RunSummary>(this.path('summary'));
+  }
+
+  writeSummary(summary: RunSummary): void {
+    writeFileAtomic(this.path('summary'), json(summary));
+  }
+
+  /** Writes a picture (or any file) at a path relative to the run folder. */
+  writeFile(relativePath: string, data: Buffer | string): void {
+    writeFileAtomic(join(this.dir, relativePath), data);
+  }
+
+  writeEval(result: object): void {
+    writeFileAtomic(this.path('eval'), json(result));
+  }
+
+  readTag(): RunTag {
+    return readJsonOrNull<RunTag>(this.path('studyTag')) ?? {};
+  }
+
+  writeTag(tag: RunTag): void {
+    writeFileAtomic(this.path('studyTag'), JSON.stringify(tag) + '\n');
+  }
+}

@@ -1,0 +1,177 @@
+/**
+ * A run folder's life: start (the data loaded and checked before anything is written), the loop
+ * around the trainer (metrics rows, pictures, checkpoints, divergence), resume from the last
+ * checkpoint, and open for `gankit sample` / `gankit eval`. The folder's format belongs to
+ * src/runfolder; what is measured and drawn belongs to the data kind (src/kinds).
+ */
+import { createTask, RunTask } from '../kinds/index.js';
+import type { PanelBuilder } from '../kinds/index.js';
+import { panelsSvg, svgToPng } from '../report/plots.js';
+import { column, hasColumn, MetricsRow, RunFolder, RUN_FILES } from '../runfolder/index.js';
+import { readRunConfig, RunConfig } from '../train/config.js';
+import { DivergenceError, StepStats, Trainer, TrainerHeader } from '../train/trainer.js';
+
+export { RunFolderError } from '../runfolder/index.js';
+
+export interface Progress {
+  step: number;
+  steps: number;
+  stepsPerSecond: number;
+  stats: StepStats;
+  /** The row logged at this step, if one was. */
+  eval?: MetricsRow;
+  /** The data kind's latest quality measure, when this step logged one ("modes 8/8 HQ 61%", "FID 35.2"). */
+  quality?: string;
+}
+
+export interface RunHooks {
+  onProgress?(p: Progress): void;
+  /** Stop (as if killed) after this many steps of this process — for tests. */
+  stopAfter?: number;
+}
+
+export interface RunResult {
+  status: 'finished' | 'stopped';
+  dir: string;
+  steps: number;
+  elapsed: number;
+  final: MetricsRow | null;
+  /** What the final row says, in the data kind's words (one line each). */
+  description: string[];
+}
+
+/** A checkpoint's header: the trainer's state and the seconds trained so far. */
+export interface CheckpointHeader extends TrainerHeader {
+  elapsed: number;
+}
+
+export const CHECKPOINT = RUN_FILES.checkpoint;
+
+/** Creates a new run folder and trains. Refuses a folder that already holds a run. */
+export async function startRun(config: RunConfig, dir: string, hooks: RunHooks = {}): Promise<RunResult> {
+  const task = await createTask(config); // loads and checks the data before anything is written
+  try {
+    const folder = new RunFolder(dir);
+    folder.create();
+    folder.writeConfig(config);
+    return await loop(task, folder, 0, hooks);
+  } finally {
+    task.dispose();
+  }
+}
+
+export interface OpenedRun {
+  task: RunTask;
+  trainer: Trainer;
+  config: RunConfig;
+  /** The checkpoint's header, or null when the run has none yet. */
+  header: CheckpointHeader | null;
+}
+
+/** Loads a run's config (or the one given, already read) and its latest checkpoint into a task. */
+export async function openRun(dir: string, config: RunConfig = readRunConfig(dir), options: { evaluate?: boolean } = {}): Promise<OpenedRun> {
+  const task = await createTask(config, options);
+  const folder = new RunFolder(dir);
+  let header: CheckpointHeader | null = null;
+  if (folder.hasCheckpoint()) {
+    try {
+      const ckpt = folder.loadCheckpoint<CheckpointHeader>();
+      task.trainer.restore(ckpt.header, ckpt.arrays);
+      header = ckpt.header;
+    } catch (e) {
+      task.dispose();
+      throw e;
+    }
+  }
+  return { task, trainer: task.trainer, config, header };
+}
+
+/** Continues a run from its last checkpoint up to config.steps (or a new `steps`); `config`: the run's, already read with those steps. */
+export async function resumeRun(dir: string, hooks: RunHooks = {}, steps?: number, config: RunConfig = readRunConfig(dir, steps ? { steps } : {})): Promise<RunResult> {
+  const { task, header } = await openRun(dir, config);
+  const folder = new RunFolder(dir);
+  try {
+    if (steps) folder.writeConfig(config);
+    // Rows logged after the checkpoint belong to the lost part of the run: drop them (and a row torn by the kill).
+    const from = header?.step ?? 0;
+    folder.writeMetrics(folder.readMetrics().filter((row) => row.step <= from));
+    return await loop(task, folder, header?.elapsed ?? 0, hooks);
+  } finally {
+    task.dispose();
+  }
+}
+
+/** metrics.png: the losses and the trainer's own measures, the data kind's panels, then the loss-specific ones. */
+function metricsPng(folder: RunFolder, rows: MetricsRow[], title: string, task: RunTask): void {
+  const xs = rows.map((r) => r.step);
+  const panel: PanelBuilder = (title, yLabel, ...series) => ({ title, yLabel, series: series.map(([name, k]) => ({ name, xs, ys: column(rows, k) })) });
+  const has = (k: Parameters<typeof hasColumn>[1]) => hasColumn(rows, k, true);
+  const panels = [
+    panel('losses', 'loss', ['D', 'dLoss'], ['G', 'gLoss']),
+    has('wassersteinEstimate')
+      ? panel('Wasserstein estimate −L_D (critic)', 'E[D(x)] − E[D(G(z))]', ['W', 'wassersteinEstimate'])
+      : panel('mean D output', 'D', ['real', 'realScore'], ['generated', 'fakeScore']),
+    ...task.panels(rows, panel),
+    ...(has('penalty') ? [panel('gradient penalty', 'penalty', ['penalty', 'penalty'])] : []),
+    ...(has('k') ? [panel('BEGAN balance', 'value', ['k', 'k'], ['M_global', 'convergence'])] : []),
+    ...(has('mutualInformation') ? [panel('InfoGAN bound L_I', 'nats', ['L_I', 'mutualInformation'])] : []),
+    ...(has('auxClassLoss') ? [panel('ACGAN class loss (D, real + fake)', 'CE', ['CE', 'auxClassLoss'])] : []),
+    panel('gradient norms', '‖∇‖', ['D', 'gradNormD'], ['G', 'gradNormG']),
+  ];
+  folder.writeFile(RUN_FILES.metricsPlot, svgToPng(panelsSvg(title, panels)));
+}
+
+async function loop(task: RunTask, folder: RunFolder, elapsedBefore: number, hooks: RunHooks): Promise<RunResult> {
+  const { trainer } = task;
+  const { config } = trainer;
+  const started = performance.now();
+  const elapsed = () => elapsedBefore + (performance.now() - started) / 1000;
+  const stepsAtStart = trainer.step;
+  let lastRow: MetricsRow | null = null;
+  const rows = folder.readMetrics();
+  const checkpoint = () => {
+    const { header, arrays } = trainer.snapshot();
+    folder.saveCheckpoint<CheckpointHeader>({ ...header, elapsed: elapsed() }, arrays);
+  };
+  if (trainer.step === 0 && !folder.hasCheckpoint()) checkpoint(); // step 0: resumable from the start
+  while (trainer.step < config.steps) {
+    let stats: StepStats;
+    try {
+      stats = trainer.trainStep();
+    } catch (e) {
+      if (e instanceof DivergenceError) {
+        const last = folder.hasCheckpoint() ? folder.loadCheckpoint<CheckpointHeader>().header.step : 0;
+        folder.writeSummary({ status: 'diverged', step: e.step, what: e.what, lastGoodCheckpointStep: last });
+        throw new DivergenceError(e.step, e.what, `the last good checkpoint (step ${last}) is kept in ${folder.path('checkpoint')}`);
+      }
+      throw e;
+    }
+    const step = trainer.step;
+    const last = step === config.steps;
+    let row: MetricsRow | undefined;
+    let quality: string | undefined;
+    const plotStep = step % config.plotEvery === 0 || last;
+    if (step % config.logEvery === 0 || plotStep) {
+      const ev = task.evaluate(step, plotStep);
+      const { diagnostics, ...rest } = stats;
+      row = { ...rest, ...diagnostics, elapsed: Number(elapsed().toFixed(3)), ...ev.metrics } as MetricsRow;
+      folder.appendMetrics(row);
+      rows.push(row);
+      lastRow = row;
+      quality = task.progress(row) ?? undefined;
+      if (plotStep) {
+        for (const [path, png] of task.pictures(step, ev)) folder.writeFile(path, png);
+        metricsPng(folder, rows, `${config.variant ?? config.loss} on ${task.dataName}`, task);
+      }
+    }
+    if (step % config.checkpointEvery === 0 || last) checkpoint();
+    const seconds = (performance.now() - started) / 1000;
+    hooks.onProgress?.({ step, steps: config.steps, stepsPerSecond: (step - stepsAtStart) / Math.max(seconds, 1e-9), stats, eval: row, quality });
+    if (hooks.stopAfter !== undefined && step - stepsAtStart >= hooks.stopAfter && !last) {
+      return { status: 'stopped', dir: folder.dir, steps: step, elapsed: elapsed(), final: lastRow, description: task.describe(lastRow) };
+    }
+  }
+  const final = lastRow ?? rows[rows.length - 1] ?? null;
+  folder.writeSummary({ status: 'finished', steps: trainer.step, elapsed: Number(elapsed().toFixed(2)), final, ...task.summary() });
+  return { status: 'finished', dir: folder.dir, steps: trainer.step, elapsed: elapsed(), final, description: task.describe(final) };
+}

@@ -1,0 +1,63 @@
+/**
+ * One training run as a trial of a study or benchmark: its config overrides and its folder. It
+ * runs here (`runTrial`) or, from a pool of worker processes, as this module's own process
+ * (`node trial.js SPEC_JSON`, see src/study/pool.ts) — never through the CLI's flags.
+ *
+ * A trial whose folder already has a summary.json is done: its summary is returned as is, so a
+ * re-run of a study or sweep reuses what finished (runs are deterministic).
+ */
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { initEngine } from '../engine/index.js';
+import { InputError } from '../errors.js';
+import { workloadOf } from '../kinds/index.js';
+import { RunFolder, RunSummary } from '../runfolder/index.js';
+import { resolveConfig } from '../train/config.js';
+import { DivergenceError } from '../train/trainer.js';
+import { startRun } from './run.js';
+
+export interface TrialSpec {
+  /** Config overrides, as a config file would hold them. */
+  overrides: Record<string, unknown>;
+  /** The trial's run folder. */
+  dir: string;
+}
+
+/** This module's file: the entry a worker process runs. */
+export const TRIAL_ENTRY = fileURLToPath(import.meta.url);
+
+/** Runs the trial in this process (engine on the config's backend; threads from GANKIT_THREADS) and returns its summary. */
+export async function runTrial(spec: TrialSpec): Promise<RunSummary> {
+  const folder = new RunFolder(spec.dir);
+  const done = folder.readSummary();
+  if (done) return done;
+  const config = resolveConfig(spec.overrides);
+  await initEngine({ backend: config.backend, workload: workloadOf(config) });
+  try {
+    await startRun(config, spec.dir);
+  } catch (e) {
+    if (!(e instanceof DivergenceError)) throw e; // a diverged run is a result: its summary says so
+  }
+  return folder.readSummary()!;
+}
+
+async function main(arg: string | undefined): Promise<number> {
+  let spec: TrialSpec;
+  try {
+    spec = JSON.parse(arg ?? '');
+  } catch {
+    console.error('trial: expects one argument, the trial as JSON: {"overrides": {…}, "dir": "…"}');
+    return 2;
+  }
+  try {
+    const summary = await runTrial(spec);
+    process.stdout.write(JSON.stringify({ status: summary.status }) + '\n');
+    return 0;
+  } catch (e) {
+    console.error(e instanceof InputError ? `gankit: error: ${e.message}` : e instanceof Error ? e.stack : String(e));
+    return e instanceof InputError ? 2 : 1;
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main(process.argv[2]).then((code) => process.exit(code));
+}

@@ -1,0 +1,111 @@
+/**
+ * The value types of config fields and hyper-parameters: one check per type whose message names
+ * the field, and the words `--help` and the docs use for it. The two tables built from these —
+ * the hyper-parameters (src/losses/hyperparameters.ts) and the run config (src/train/fields.ts) —
+ * are the only places a field's type is written.
+ */
+import { ConfigError } from './errors.js';
+
+export type FieldType =
+  | { kind: 'integer'; min: number; max?: number }
+  /** A finite number; `above` is an exclusive lower bound, `max` inclusive unless `maxOpen`. */
+  | { kind: 'number'; above?: number; min?: number; max?: number; maxOpen?: boolean }
+  | { kind: 'boolean' }
+  | { kind: 'choice'; choices: () => readonly (string | number)[]; message?: string }
+  | { kind: 'text' }
+  /** A list whose items are of type `of`; an item's error names it `path[i]`. */
+  | { kind: 'list'; of: FieldType; message: string };
+
+export const positiveInteger: FieldType = { kind: 'integer', min: 1 };
+export const nonNegativeInteger: FieldType = { kind: 'integer', min: 0 };
+export const integerIn = (min: number, max?: number): FieldType => ({ kind: 'integer', min, max });
+export const positiveNumber: FieldType = { kind: 'number', above: 0 };
+/** A number in [min, max], or [min, max) with `maxOpen`. */
+export const numberIn = (min: number, max: number, maxOpen = false): FieldType => ({ kind: 'number', min, max, maxOpen });
+export const boolean: FieldType = { kind: 'boolean' };
+export const text: FieldType = { kind: 'text' };
+/** A list of `of`; `message` says what the list must be ("a list of code sizes, e.g. [8]"). */
+export const listOf = (of: FieldType, message: string): FieldType => ({ kind: 'list', of, message });
+/** One of the given values; a function when the list grows at run time (registered losses). */
+export const oneOf = (choices: readonly (string | number)[] | (() => readonly (string | number)[]), message?: string): FieldType => ({
+  kind: 'choice',
+  choices: typeof choices === 'function' ? choices : () => choices,
+  message,
+});
+
+/** What a value of the type must be, as a sentence ends: "a positive integer", "one of a, b". */
+export function describeType(type: FieldType): string {
+  switch (type.kind) {
+    case 'integer':
+      if (type.max !== undefined) return `an integer in [${type.min}, ${type.max}]`;
+      return type.min === 1 ? 'a positive integer' : type.min === 0 ? 'a non-negative integer' : `an integer ≥ ${type.min}`;
+    case 'number':
+      if (type.above === 0 && type.max === undefined) return 'a positive number';
+      return `a number in [${type.min ?? type.above ?? '−∞'}, ${type.max ?? '∞'}${type.maxOpen ? ')' : ']'}`;
+    case 'boolean':
+      return 'true or false';
+    case 'choice':
+      return type.message ?? `one of ${type.choices().join(', ')}`;
+    case 'text':
+      return 'a string';
+    case 'list':
+      return type.message;
+  }
+}
+
+/** Throws a ConfigError naming `path` unless `value` is of the type. */
+export function checkValue(path: string, type: FieldType, value: unknown): void {
+  if (type.kind === 'list' && Array.isArray(value)) {
+    value.forEach((item, i) => checkValue(`${path}[${i}]`, type.of, item));
+    return;
+  }
+  if (!isOfType(type, value)) throw new ConfigError(path, `must be ${describeType(type)}, got ${JSON.stringify(value)}`);
+}
+
+function isOfType(type: FieldType, v: unknown): boolean {
+  switch (type.kind) {
+    case 'integer':
+      return typeof v === 'number' && Number.isInteger(v) && v >= type.min && (type.max === undefined || v <= type.max);
+    case 'number':
+      return (
+        typeof v === 'number' &&
+        Number.isFinite(v) &&
+        (type.above === undefined || v > type.above) &&
+        (type.min === undefined || v >= type.min) &&
+        (type.max === undefined || (type.maxOpen ? v < type.max : v <= type.max))
+      );
+    case 'boolean':
+      return typeof v === 'boolean';
+    case 'choice':
+      return (typeof v === 'string' || typeof v === 'number') && type.choices().includes(v);
+    case 'text':
+      return typeof v === 'string';
+    case 'list':
+      return Array.isArray(v);
+  }
+}
+
+/** How a command-line flag's text becomes a value of the type. */
+export function flagValueKind(type: FieldType): 'integer' | 'number' | 'string' {
+  if (type.kind === 'integer') return 'integer';
+  if (type.kind === 'number') return 'number';
+  if (type.kind === 'choice' && type.choices().every((c) => typeof c === 'number')) return 'integer';
+  return 'string';
+}
+
+export type Json = Record<string, unknown>;
+
+export const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Deep merge of plain objects; arrays and scalars replace; `undefined` leaves the base value. */
+export function mergeConfig<T>(base: T, override: unknown): T {
+  if (!isObject(override)) return base;
+  const out: Json = { ...(base as Json) };
+  for (const [k, v] of Object.entries(override)) {
+    if (v === undefined) continue;
+    // JSON.parse makes '__proto__' an own key; assigning it would set the prototype instead.
+    if (k === '__proto__' || k === 'constructor' || k === 'prototype') throw new ConfigError(k, 'is not a config field');
+    out[k] = isObject(v) && isObject(out[k]) ? mergeConfig(out[k], v) : v;
+  }
+  return out as T;
+}

@@ -1,0 +1,255 @@
+/**
+ * The run config's fields, one row each: path, type, default (one value, one per data kind, or
+ * the loss's paper preset), one doc line and the `gankit train` flag that sets it. Validation,
+ * the known-key sets, the CLI's flag map and `gankit train --help` are all generated from this
+ * table; the loss settings (`hyper.*`, the optimisers, n_critic) default to the loss's preset and
+ * nowhere else. `RunConfig` below is the TypeScript shape of the same fields.
+ */
+import { BACKENDS, OPTIMIZER_NAMES } from '../engine/index.js';
+import type { OptimizerSettings } from '../engine/index.js';
+import { HYPERPARAMETERS, LOSS_NAMES, VARIANT_NAMES, getLoss } from '../losses/index.js';
+import type { InfoganSettings, LossHyperparameters } from '../losses/index.js';
+import { ACTIVATIONS, MlpSpec } from '../models/mlp.js';
+import { IMAGE_ARCHITECTURES, NORMS, Norm, ImageArchitecture } from '../models/conv.js';
+import { POINT_DATASETS } from '../data/points.js';
+import { DataKind, IMAGE_DATASETS, dataKindOf } from '../data/kinds.js';
+import { ConfigError } from '../errors.js';
+import { boolean, FieldType, integerIn, listOf, nonNegativeInteger, numberIn, oneOf, positiveInteger, positiveNumber, text, checkValue, Json } from '../schema.js';
+
+export interface DataConfig {
+  /** ring8 | grid25 | spiral | moons | csv:PATH | fashion-mnist | mnist | folder:PATH */
+  name: string;
+  /** folder: images are resized to size × size (default 32; 64 selects the 64×64 DCGAN). */
+  size?: number;
+  /** folder: 1 (grayscale) or 3 (RGB, default). */
+  channels?: 1 | 3;
+  /** folder: skip unreadable files (with a warning) instead of stopping. */
+  skipUnreadable?: boolean;
+  /** ring8 radius. */
+  radius?: number;
+  /** Mixture component σ. */
+  std?: number;
+}
+
+export type InfoganConfig = InfoganSettings;
+
+export interface RunConfig {
+  /** 'toy': the paper preset at the 2-D scale (default for points); 'paper': the paper preset exactly (default for images). */
+  profile: 'toy' | 'paper';
+  data: DataConfig;
+  loss: string;
+  hyper: LossHyperparameters;
+  model: {
+    noiseDim: number;
+    /** 2-D points: the MLPs (absent for images). */
+    generator?: MlpSpec;
+    discriminator?: MlpSpec;
+    /** 'mlp' for 2-D points; images: lucic28 (28×28), dcgan32, dcgan64. */
+    arch?: 'mlp' | ImageArchitecture;
+    /** Image D's norm; default batch, or none for the gradient-penalty losses. */
+    norm?: Norm;
+  };
+  /**
+   * Class conditioning (needs labelled data): 'concat' (cGAN: label planes into D),
+   * 'projection' (projection D), 'acgan' (auxiliary classifier head). G always gets onehot(y).
+   */
+  conditional: 'none' | 'concat' | 'projection' | 'acgan';
+  /** The variant the run was asked for by name (cgan, acgan, infogan), for titles; null otherwise. */
+  variant: string | null;
+  optimizerD: OptimizerSettings;
+  optimizerG: OptimizerSettings;
+  /** Discriminator steps per generator step. */
+  nCritic: number;
+  /** Generator steps. */
+  steps: number;
+  batchSize: number;
+  seed: number;
+  backend: string;
+  /** Learning-rate schedule: 'constant', or 'linear' decay to 0 at the last step. */
+  lrSchedule: 'constant' | 'linear';
+  /** InfoGAN (Chen et al. 2016): latent codes, a Q head on D, and λ·L_I subtracted from both losses. null = off. */
+  infogan: InfoganConfig | null;
+  /** Generator weight EMA decay; 0 = off. Samples and metrics use the EMA weights when on. */
+  ema: number;
+  logEvery: number;
+  plotEvery: number;
+  checkpointEvery: number;
+  evalSamples: number;
+}
+
+/** What a default may depend on: the data kind and name, and what the user asked for. */
+export interface DefaultContext {
+  kind: DataKind;
+  dataName: string;
+  overrides: Json;
+}
+
+/** A field's default: a value, one value per data kind, computed from the context, or (a group) the loss's preset. */
+export type FieldDefault = { value: unknown } | { perKind: Record<DataKind, unknown> } | { compute: (ctx: DefaultContext) => unknown } | 'preset';
+
+export interface FlagSpec {
+  name: string;
+  /** A flag without a value: it sets the field to this. */
+  switch?: unknown;
+  /** The value's name in --help (default from the type: N, X or NAME). */
+  arg?: string;
+  /** --help's line when it differs from the field's doc (a flag that sets several fields). */
+  doc?: string;
+}
+
+export interface ConfigField {
+  path: string;
+  /** A value type, or 'group' for an object of fields (`data`, `model.generator`, …). */
+  type: FieldType | 'group';
+  /** null as well as a group (InfoGAN off). */
+  nullable?: boolean;
+  default?: FieldDefault;
+  doc: string;
+  flag?: FlagSpec;
+  /** Data kinds the field belongs to (default: every kind); elsewhere it has no default and is not required. */
+  kinds?: readonly DataKind[];
+  /** Whether a config must have it: default, a field with a default (for its kinds). */
+  required?: boolean | readonly DataKind[];
+  /** A check beyond the type (its message names the field); runs after the type check. */
+  check?: (value: unknown, config: RunConfig) => void;
+}
+
+const value = (v: unknown): FieldDefault => ({ value: v });
+const perKind = (points: unknown, images: unknown): FieldDefault => ({ perKind: { points, images } });
+const PRESET: FieldDefault = 'preset';
+const isFolder = (ctx: DefaultContext) => ctx.dataName.startsWith('folder:');
+const folderSize = (ctx: DefaultContext): number => {
+  const data = ctx.overrides.data as Json | undefined;
+  return typeof data?.size === 'number' ? data.size : 32;
+};
+
+const DATA_NAMES = [...POINT_DATASETS, ...IMAGE_DATASETS, 'csv:PATH', 'folder:PATH'];
+
+function checkDataName(v: unknown): void {
+  const name = v as string;
+  if (name.startsWith('csv:')) {
+    if (name.length <= 4) throw new ConfigError('data.name', "csv: needs a path, e.g. 'csv:points.csv'");
+  } else if (name.startsWith('folder:')) {
+    if (name.length <= 7) throw new ConfigError('data.name', "folder: needs a path, e.g. 'folder:./images'");
+  } else if (!DATA_NAMES.includes(name)) {
+    checkValue('data.name', oneOf(DATA_NAMES), name);
+  }
+}
+
+function checkArch(v: unknown, c: RunConfig): void {
+  if (kindOfConfig(c) === 'images') checkValue('model.arch', oneOf(IMAGE_ARCHITECTURES), v);
+  else if (v !== 'mlp') throw new ConfigError('model.arch', `'${String(v)}' is an image architecture; ${c.data.name} is 2-D data (use 'mlp')`);
+}
+
+function mlpFields(prefix: 'model.generator' | 'model.discriminator', who: string): ConfigField[] {
+  const points = ['points'] as const;
+  return [
+    { path: prefix, type: 'group', doc: `${who}'s MLP (2-D points)`, kinds: points },
+    { path: `${prefix}.depth`, type: positiveInteger, default: value(3), doc: 'hidden layers', kinds: points },
+    { path: `${prefix}.width`, type: positiveInteger, default: value(64), doc: 'units per hidden layer', kinds: points },
+    { path: `${prefix}.activation`, type: oneOf(ACTIVATIONS), default: value('relu'), doc: 'hidden activation', kinds: points },
+    { path: `${prefix}.layerNorm`, type: boolean, default: value(false), doc: 'layer norm before each hidden activation', kinds: points },
+  ];
+}
+
+function optimizerFields(prefix: 'optimizerD' | 'optimizerG', who: string): ConfigField[] {
+  return [
+    { path: prefix, type: 'group', default: PRESET, doc: `${who}'s optimiser (default: the loss's preset)` },
+    { path: `${prefix}.name`, type: oneOf(OPTIMIZER_NAMES), required: true, doc: 'adam, rmsprop or sgd' },
+    { path: `${prefix}.lr`, type: positiveNumber, required: true, doc: 'learning rate', flag: { name: 'lr', doc: 'learning rate of both networks' } },
+    { path: `${prefix}.beta1`, type: numberIn(0, 1, true), doc: 'Adam β1' },
+    { path: `${prefix}.beta2`, type: numberIn(0, 1, true), doc: 'Adam β2' },
+    { path: `${prefix}.momentum`, type: numberIn(0, 1, true), doc: 'SGD/RMSProp momentum' },
+    { path: `${prefix}.decay`, type: numberIn(0, 1, true), doc: 'RMSProp decay ρ' },
+  ];
+}
+
+/** The hyper-parameter rows: the losses' table, with a loss's own range where it has one (BEGAN's γ). */
+function hyperFields(): ConfigField[] {
+  return [
+    { path: 'hyper', type: 'group', default: PRESET, doc: "the loss's hyper-parameters (default: its preset; `gankit losses` lists them)" },
+    ...Object.entries(HYPERPARAMETERS).map(([name, row]): ConfigField => ({
+      path: `hyper.${name}`,
+      type: row.type,
+      doc: row.doc,
+      flag: row.flag ? { name: row.flag } : undefined,
+      check: (v, c) => {
+        const own = getLoss(c.loss).hyperparameters?.[name];
+        if (own) checkValue(`hyper.${name}`, own.type, v);
+      },
+    })),
+  ];
+}
+
+export const CONFIG_FIELDS: readonly ConfigField[] = [
+  {
+    path: 'profile',
+    type: oneOf(['toy', 'paper'], "'toy' or 'paper'"),
+    default: perKind('toy', 'paper'),
+    doc: "toy: the paper preset at 2-D scale (lr 1e-3 decayed linearly, plus the loss's own 2-D settings); paper: the preset exactly",
+    flag: { name: 'profile', arg: 'P' },
+  },
+  { path: 'data', type: 'group', doc: 'the data' },
+  { path: 'data.name', type: text, default: value('ring8'), doc: '2-D: ring8, grid25, spiral, moons, csv:PATH; images: fashion-mnist, mnist, folder:PATH', flag: { name: 'data' }, check: checkDataName },
+  { path: 'data.size', type: oneOf([28, 32, 64]), default: { compute: (ctx) => (isFolder(ctx) ? folderSize(ctx) : undefined) }, doc: 'folder images: side length in pixels (32 or 64)', flag: { name: 'size' }, kinds: ['images'], required: false },
+  { path: 'data.channels', type: oneOf([1, 3]), default: { compute: (ctx) => (isFolder(ctx) ? 3 : undefined) }, doc: 'folder images: 3 (RGB) or 1 (grayscale)', flag: { name: 'channels' }, kinds: ['images'], required: false },
+  { path: 'data.skipUnreadable', type: boolean, doc: 'folder images: skip (and list) files that cannot be read', flag: { name: 'skip-unreadable', switch: true }, kinds: ['images'] },
+  { path: 'data.radius', type: positiveNumber, doc: 'ring8: the radius (default 2)', kinds: ['points'] },
+  { path: 'data.std', type: positiveNumber, doc: "2-D mixtures: each component's σ (ring8 0.02, grid25 0.05)", kinds: ['points'] },
+  {
+    path: 'loss',
+    type: oneOf(() => LOSS_NAMES),
+    default: value('wgan-gp'),
+    doc: 'the adversarial loss, or a variant that wraps ns (cgan, acgan, infogan); `gankit losses` lists them',
+    flag: { name: 'loss' },
+  },
+  { path: 'model', type: 'group', doc: 'the networks' },
+  { path: 'model.noiseDim', type: positiveInteger, default: perKind(2, 64), doc: 'size of the noise z' },
+  ...mlpFields('model.generator', 'G'),
+  ...mlpFields('model.discriminator', 'D'),
+  {
+    path: 'model.arch',
+    type: text,
+    default: { compute: (ctx) => (ctx.kind === 'points' ? 'mlp' : isFolder(ctx) ? (folderSize(ctx) === 64 ? 'dcgan64' : 'dcgan32') : 'lucic28') },
+    doc: `mlp for 2-D points; images: ${IMAGE_ARCHITECTURES.join(', ')} (default lucic28 for 28×28 data, dcgan32/64 for folders)`,
+    flag: { name: 'arch' },
+    required: ['images'],
+    check: checkArch,
+  },
+  { path: 'model.norm', type: oneOf(NORMS), doc: "image D's norm: batch, layer, none (default: batch; none with a penalty)", flag: { name: 'norm' }, kinds: ['images'] },
+  { path: 'steps', type: positiveInteger, default: perKind(1000, 2000), doc: 'generator steps', flag: { name: 'steps' } },
+  { path: 'batchSize', type: positiveInteger, default: perKind(256, 64), doc: 'batch size', flag: { name: 'batch' } },
+  { path: 'seed', type: integerIn(0, 0xffffffff), default: value(1), doc: 'random seed', flag: { name: 'seed' } },
+  { path: 'backend', type: oneOf(BACKENDS), default: value('wasm'), doc: `tfjs backend: ${BACKENDS.join(', ')}`, flag: { name: 'backend' } },
+  { path: 'lrSchedule', type: oneOf(['constant', 'linear']), default: value('constant'), doc: "learning-rate schedule: constant, or linear decay to 0 at the last step (the 'toy' profile's)" },
+  { path: 'conditional', type: oneOf(['none', 'concat', 'projection', 'acgan']), default: value('none'), doc: 'class conditioning for labelled images: concat, projection or acgan', flag: { name: 'conditional', arg: 'M' } },
+  { path: 'variant', type: text, nullable: true, default: value(null), doc: 'the variant asked for by name (cgan, acgan, infogan), for titles; set by --loss', check: (v) => checkValue('variant', oneOf(VARIANT_NAMES), v) },
+  {
+    path: 'infogan',
+    type: 'group',
+    nullable: true,
+    default: value(null),
+    doc: "InfoGAN's latent codes, Q head and λ·L_I on any loss (null: off)",
+    flag: { name: 'infogan', switch: {}, doc: "InfoGAN's codes and Q head (one 10-way categorical and two continuous codes unless the config says)" },
+  },
+  { path: 'infogan.categorical', type: listOf(integerIn(2), 'a list of code sizes, e.g. [8]'), required: true, doc: 'values of each categorical code (default [10])' },
+  { path: 'infogan.continuous', type: nonNegativeInteger, required: true, doc: 'number of continuous U[−1, 1] codes (default 2)' },
+  { path: 'infogan.lambdaCategorical', type: numberIn(0, 1e6), required: true, doc: 'λ of the categorical part of L_I (default 1)' },
+  { path: 'infogan.lambdaContinuous', type: numberIn(0, 1e6), required: true, doc: 'λ of the continuous part of L_I (default 1)' },
+  { path: 'ema', type: numberIn(0, 1, true), default: value(0), doc: 'generator EMA decay, 0 = off', flag: { name: 'ema' } },
+  { path: 'logEvery', type: positiveInteger, default: value(50), doc: 'metrics every N steps' },
+  { path: 'plotEvery', type: positiveInteger, default: perKind(500, 200), doc: 'pictures (and image metrics) every N steps', flag: { name: 'plot-every' } },
+  { path: 'checkpointEvery', type: positiveInteger, default: perKind(500, 200), doc: 'checkpoints every N steps (and at the end)' },
+  { path: 'evalSamples', type: positiveInteger, default: perKind(2500, 1000), doc: 'samples scored at each logged step (images: at plot steps)', flag: { name: 'eval-samples' } },
+  ...hyperFields(),
+  ...optimizerFields('optimizerD', 'D'),
+  ...optimizerFields('optimizerG', 'G'),
+  { path: 'nCritic', type: positiveInteger, default: PRESET, doc: 'discriminator steps per generator step', flag: { name: 'n-critic' } },
+];
+
+/** The data kind of a config (from its dataset's name). */
+export const kindOfConfig = (c: { data: { name: string } }): DataKind => dataKindOf(c.data.name);
+
+export function fieldByPath(path: string): ConfigField | undefined {
+  return CONFIG_FIELDS.find((f) => f.path === path);
+}
