@@ -8,9 +8,11 @@
 export * from './engine/index.js';
 export * from './losses/index.js';
 export { InputError, ConfigError } from './errors.js';
+export { positiveNumber, positiveInteger, nonNegativeInteger, integerIn, numberIn, oneOf, trueOrFalse, listOf, describeType, checkValue } from './schema.js';
+export type { FieldType } from './schema.js';
 
 // Configs and the trainer.
-export { resolveConfig, validateConfig, readRunConfig, mergeConfig, CONFIG_FIELDS, TOY_PROFILE, kindOfConfig } from './train/config.js';
+export { resolveConfig, validateConfig, mergeConfig, CONFIG_FIELDS, TOY_PROFILE, kindOfConfig } from './train/config.js';
 export type { RunConfig, DataConfig, InfoganConfig, ConfigField } from './train/config.js';
 export { Trainer, DivergenceError, weightInitRng } from './train/trainer.js';
 export type { StepStats, BatchSource, TrainerState, TrainerHeader } from './train/trainer.js';
@@ -36,7 +38,7 @@ export { createTask, pointsTrainer, pointsBatchSource, pointsNetworks, imageBatc
 export type { RunTask, Evaluation } from './kinds/index.js';
 
 // Run folders.
-export { startRun, resumeRun, openRun } from './runner/run.js';
+export { startRun, resumeRun, openRun, readRunConfig } from './runner/run.js';
 export type { RunResult, RunHooks, Progress } from './runner/run.js';
 export { runTrial } from './runner/trial.js';
 export type { TrialSpec } from './runner/trial.js';

@@ -22,7 +22,7 @@ export const integerIn = (min: number, max?: number): FieldType => ({ kind: 'int
 export const positiveNumber: FieldType = { kind: 'number', above: 0 };
 /** A number in [min, max], or [min, max) with `maxOpen`. */
 export const numberIn = (min: number, max: number, maxOpen = false): FieldType => ({ kind: 'number', min, max, maxOpen });
-export const boolean: FieldType = { kind: 'boolean' };
+export const trueOrFalse: FieldType = { kind: 'boolean' };
 export const text: FieldType = { kind: 'text' };
 /** A list of `of`; `message` says what the list must be ("a list of code sizes, e.g. [8]"). */
 export const listOf = (of: FieldType, message: string): FieldType => ({ kind: 'list', of, message });

@@ -15,7 +15,7 @@ describe('loss registry', () => {
   before(() => initEngine());
 
   it('lists every loss the issue names', () => {
-    assert.deepEqual([...L.LOSS_NAMES].sort(), [...EXPECTED].sort());
+    for (const name of EXPECTED) assert.ok(L.LOSS_NAMES.includes(name), `${name} is not registered`);
     for (const name of EXPECTED) assert.equal(L.getLoss(name).name, name);
     assert.deepEqual(L.VARIANTS.map((v) => v.name), ['cgan', 'acgan', 'infogan']);
   });
@@ -43,7 +43,8 @@ describe('loss registry', () => {
     for (const loss of L.listLosses()) assert.ok(loss.preset.source.length > 10, `${loss.name} says where its preset comes from`);
   });
 
-  for (const name of EXPECTED) {
+  // Every registered loss, not a hand-kept list: a new entry is checked without touching this file.
+  for (const name of L.LOSS_NAMES) {
     it(`${name}: D and G losses are finite scalars whose gradients w.r.t. D's outputs match finite differences`, () => {
       const loss = L.getLoss(name);
       const hyper = loss.preset.hyper;

@@ -4,7 +4,7 @@
  * part of the run config's field table (src/train/fields.ts); the values come from each loss's
  * paper preset (src/losses/registry.ts), never from here.
  */
-import { boolean, FieldType, numberIn, oneOf, positiveNumber } from '../schema.js';
+import { trueOrFalse, FieldType, numberIn, oneOf, positiveNumber } from '../schema.js';
 import { LSGAN_CODINGS } from './lsgan.js';
 
 export interface HyperparameterRow<T = unknown> {
@@ -20,10 +20,10 @@ const row = <T>(type: FieldType, doc: string, flag?: string): HyperparameterRow<
 
 export const HYPERPARAMETERS = {
   lambda: row<number>(positiveNumber, 'gradient-penalty weight λ (wgan-gp, dragan)', 'lambda'),
-  oneSided: row<boolean>(boolean, 'WGAN-GP: the one-sided penalty max(0, ‖∇D‖ − 1)²'),
-  gamma: row<number>(positiveNumber, "R1/R2 weight γ, or BEGAN's diversity ratio γ (in [0, 1])", 'gamma'),
+  oneSided: row<boolean>(trueOrFalse, 'WGAN-GP: the one-sided penalty max(0, ‖∇D‖ − 1)²'),
+  gamma: row<number>(positiveNumber, "R1/R2 weight γ, or BEGAN's diversity ratio γ", 'gamma'),
   clipValue: row<number>(positiveNumber, 'WGAN: weight-clipping bound c'),
-  warmup: row<boolean>(boolean, "WGAN: the reference code's critic warm-up (100 critic steps for the first 25 G steps and every 500th)"),
+  warmup: row<boolean>(trueOrFalse, "WGAN: the reference code's critic warm-up (100 critic steps for the first 25 G steps and every 500th)"),
   coding: row<keyof typeof LSGAN_CODINGS>(oneOf(Object.keys(LSGAN_CODINGS)), 'LSGAN: the coding (a, b, c)'),
   realLabelSmoothing: row<number>(numberIn(0, 1, true), 'one-sided smoothing s of the real target 1 − s (ns, minimax, dragan, r1, r2)'),
   lambdaK: row<number>(positiveNumber, "BEGAN: the gain λ_k of k's update"),

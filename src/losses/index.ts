@@ -10,3 +10,4 @@ export * from './acgan.js';
 export * from './hyperparameters.js';
 export * from './registry.js';
 export * from './objective.js';
+export { lossesMarkdown, presetSummary } from './docs.js';

@@ -8,7 +8,8 @@ import { createTask, RunTask } from '../kinds/index.js';
 import type { PanelBuilder } from '../kinds/index.js';
 import { panelsSvg, svgToPng } from '../report/plots.js';
 import { column, hasColumn, MetricsRow, RunFolder, RUN_FILES } from '../runfolder/index.js';
-import { readRunConfig, RunConfig } from '../train/config.js';
+import { validateConfig } from '../train/config.js';
+import type { RunConfig } from '../train/config.js';
 import { DivergenceError, StepStats, Trainer, TrainerHeader } from '../train/trainer.js';
 
 export { RunFolderError } from '../runfolder/index.js';
@@ -46,6 +47,16 @@ export interface CheckpointHeader extends TrainerHeader {
 }
 
 export const CHECKPOINT = RUN_FILES.checkpoint;
+
+/**
+ * A run folder's config.json with `overrides` applied (e.g. more steps for resume), validated —
+ * the one place a stored config enters.
+ */
+export function readRunConfig(dir: string, overrides: Partial<RunConfig> = {}): RunConfig {
+  const config = { ...new RunFolder(dir).readConfig(), ...overrides } as unknown as RunConfig;
+  validateConfig(config);
+  return config;
+}
 
 /** Creates a new run folder and trains. Refuses a folder that already holds a run. */
 export async function startRun(config: RunConfig, dir: string, hooks: RunHooks = {}): Promise<RunResult> {

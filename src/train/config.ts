@@ -4,7 +4,7 @@
  * (optimisers, n_critic, hyper-parameters) ← the profile ← the user's config file ← flags.
  *
  * A config is validated once, where it enters: `resolveConfig` (from overrides) or
- * `readRunConfig` (from a run folder). Errors name the field; the CLI prints them as one line
+ * `readRunConfig` (from a run folder, src/runner/run.ts). Errors name the field; the CLI prints them as one line
  * and exits with code 2.
  */
 import { getLoss, findVariant, HYPERPARAMETERS, INFOGAN_DEFAULTS, LOSS_NAMES, VARIANT_NAMES } from '../losses/index.js';
@@ -13,7 +13,6 @@ import { dataKindOf } from '../data/kinds.js';
 import type { DataKind } from '../data/kinds.js';
 import { ConfigError } from '../errors.js';
 import { checkValue, describeType, isObject, Json, mergeConfig } from '../schema.js';
-import { RunFolder } from '../runfolder/folder.js';
 import { CONFIG_FIELDS, ConfigField, DefaultContext, fieldByPath, kindOfConfig, RunConfig } from './fields.js';
 
 export { ConfigError } from '../errors.js';
@@ -184,14 +183,4 @@ function checkRules(c: RunConfig, loss: GanLoss, kind: DataKind): void {
     if (c.infogan.categorical.length === 0 && c.infogan.continuous === 0) throw new ConfigError('infogan', 'needs at least one code');
     if (loss.discriminator === 'autoencoder') throw new ConfigError('infogan', `cannot be combined with '${c.loss}': its autoencoder discriminator has no Q head`);
   }
-}
-
-/**
- * A run folder's config.json with `overrides` applied (e.g. more steps for resume), validated —
- * the one place a stored config enters.
- */
-export function readRunConfig(dir: string, overrides: Partial<RunConfig> = {}): RunConfig {
-  const config = { ...new RunFolder(dir).readConfig(), ...overrides } as unknown as RunConfig;
-  validateConfig(config);
-  return config;
 }

@@ -14,7 +14,7 @@ import { IMAGE_ARCHITECTURES, NORMS, Norm, ImageArchitecture } from '../models/c
 import { POINT_DATASETS } from '../data/points.js';
 import { DataKind, IMAGE_DATASETS, dataKindOf } from '../data/kinds.js';
 import { ConfigError } from '../errors.js';
-import { boolean, FieldType, integerIn, listOf, nonNegativeInteger, numberIn, oneOf, positiveInteger, positiveNumber, text, checkValue, Json } from '../schema.js';
+import { trueOrFalse, FieldType, integerIn, listOf, nonNegativeInteger, numberIn, oneOf, positiveInteger, positiveNumber, text, checkValue, Json } from '../schema.js';
 
 export interface DataConfig {
   /** ring8 | grid25 | spiral | moons | csv:PATH | fashion-mnist | mnist | folder:PATH */
@@ -148,7 +148,7 @@ function mlpFields(prefix: 'model.generator' | 'model.discriminator', who: strin
     { path: `${prefix}.depth`, type: positiveInteger, default: value(3), doc: 'hidden layers', kinds: points },
     { path: `${prefix}.width`, type: positiveInteger, default: value(64), doc: 'units per hidden layer', kinds: points },
     { path: `${prefix}.activation`, type: oneOf(ACTIVATIONS), default: value('relu'), doc: 'hidden activation', kinds: points },
-    { path: `${prefix}.layerNorm`, type: boolean, default: value(false), doc: 'layer norm before each hidden activation', kinds: points },
+    { path: `${prefix}.layerNorm`, type: trueOrFalse, default: value(false), doc: 'layer norm before each hidden activation', kinds: points },
   ];
 }
 
@@ -193,7 +193,7 @@ export const CONFIG_FIELDS: readonly ConfigField[] = [
   { path: 'data.name', type: text, default: value('ring8'), doc: '2-D: ring8, grid25, spiral, moons, csv:PATH; images: fashion-mnist, mnist, folder:PATH', flag: { name: 'data' }, check: checkDataName },
   { path: 'data.size', type: oneOf([28, 32, 64]), default: { compute: (ctx) => (isFolder(ctx) ? folderSize(ctx) : undefined) }, doc: 'folder images: side length in pixels (32 or 64)', flag: { name: 'size' }, kinds: ['images'], required: false },
   { path: 'data.channels', type: oneOf([1, 3]), default: { compute: (ctx) => (isFolder(ctx) ? 3 : undefined) }, doc: 'folder images: 3 (RGB) or 1 (grayscale)', flag: { name: 'channels' }, kinds: ['images'], required: false },
-  { path: 'data.skipUnreadable', type: boolean, doc: 'folder images: skip (and list) files that cannot be read', flag: { name: 'skip-unreadable', switch: true }, kinds: ['images'] },
+  { path: 'data.skipUnreadable', type: trueOrFalse, doc: 'folder images: skip (and list) files that cannot be read', flag: { name: 'skip-unreadable', switch: true }, kinds: ['images'] },
   { path: 'data.radius', type: positiveNumber, doc: 'ring8: the radius (default 2)', kinds: ['points'] },
   { path: 'data.std', type: positiveNumber, doc: "2-D mixtures: each component's σ (ring8 0.02, grid25 0.05)", kinds: ['points'] },
   {

@@ -2,7 +2,7 @@
 import { resolve } from 'node:path';
 import { ConfigError } from '../../errors.js';
 import { RunFolder } from '../../runfolder/index.js';
-import { readRunConfig } from '../../train/config.js';
+import { readRunConfig } from '../../runner/run.js';
 import { num, parse, UsageError } from '../args.js';
 import { withCheckpointedRun } from '../checkpointed.js';
 import type { Command } from '../command.js';

@@ -2,8 +2,7 @@
 import { resolve } from 'node:path';
 import { initEngine } from '../../engine/index.js';
 import { workloadOf } from '../../kinds/index.js';
-import { resumeRun } from '../../runner/run.js';
-import { readRunConfig } from '../../train/config.js';
+import { readRunConfig, resumeRun } from '../../runner/run.js';
 import { num, parse, UsageError } from '../args.js';
 import type { Command } from '../command.js';
 import { finishedLines, progressReporter } from '../progress.js';

@@ -1,0 +1,34 @@
+/**
+ * Generated documents match their sources: docs/losses.md is `gankit losses --md` (from the
+ * registry), so a loss, preset or hyper-parameter changed without regenerating it fails here.
+ */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { lossesMarkdown } from '../src/losses/docs.js';
+import { listLosses, VARIANTS, HYPERPARAMETERS } from '../src/losses/index.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const BIN = fileURLToPath(new URL('../src/cli/bin.js', import.meta.url));
+
+describe('generated docs', () => {
+  it('docs/losses.md is what `gankit losses --md` prints (regenerate: node dist/src/cli/bin.js losses --md > docs/losses.md)', () => {
+    const committed = readFileSync(`${ROOT}docs/losses.md`, 'utf8');
+    const printed = spawnSync(process.execPath, [BIN, 'losses', '--md'], { encoding: 'utf8' });
+    assert.equal(printed.status, 0, printed.stderr);
+    assert.equal(printed.stdout, lossesMarkdown());
+    assert.equal(committed, printed.stdout, 'docs/losses.md is out of date');
+  });
+
+  it('names every loss, variant and hyper-parameter with its formulas and preset source', () => {
+    const md = lossesMarkdown();
+    for (const l of listLosses()) {
+      assert.match(md, new RegExp(`^\\| \`${l.name}\` \\|`, 'm'), `${l.name} has no row`);
+      assert.ok(md.includes(l.preset.source), `${l.name}'s preset source is missing`);
+    }
+    for (const v of VARIANTS) assert.match(md, new RegExp(`^\\| \`${v.name}\` \\|`, 'm'));
+    for (const h of Object.keys(HYPERPARAMETERS)) assert.match(md, new RegExp(`^\\| \`${h}\` \\|`, 'm'));
+  });
+});
