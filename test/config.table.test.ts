@@ -65,6 +65,13 @@ describe('config field table', () => {
     });
   }
 
+  it("a hyper-parameter the loss does not read is refused; a loss's own range replaces the table's", () => {
+    assert.throws(() => resolveConfig({ loss: 'ns', hyper: { lambda: 3 } }), (e: unknown) => e instanceof ConfigError && e.field === 'hyper.lambda' && /'ns' does not read it \(it reads realLabelSmoothing\)/.test(e.message));
+    assert.throws(() => resolveConfig({ loss: 'wgan-gp', hyper: { warmup: true } }), (e: unknown) => e instanceof ConfigError && e.field === 'hyper.warmup');
+    assert.equal(resolveConfig({ loss: 'began', hyper: { gamma: 0 } }).hyper.gamma, 0, "BEGAN's γ ∈ [0, 1]");
+    assert.throws(() => resolveConfig({ loss: 'r1', hyper: { gamma: 0 } }), (e: unknown) => e instanceof ConfigError && /hyper\.gamma: must be a positive number/.test(e.message));
+  });
+
   it('a flag sets the fields its row names, typed as the row says', () => {
     const o = configOverridesFromFlags({ lr: '0.003', steps: '12', loss: 'ns', infogan: true, 'skip-unreadable': true, size: '64', lambda: '2' });
     assert.deepEqual(o, { loss: 'ns', data: { size: 64, skipUnreadable: true }, steps: 12, infogan: {}, hyper: { lambda: 2 }, optimizerD: { lr: 0.003 }, optimizerG: { lr: 0.003 } });

@@ -107,6 +107,32 @@ describe('image training', () => {
     task.dispose();
   });
 
+  it('building and disposing an image task leaves the tensor count where it was', async () => {
+    for (const [, overrides] of CASES) {
+      const before = tf.memory().numTensors;
+      (await ImageTask.create(small({ ...overrides, ema: 0.9 }), { evaluate: false })).dispose();
+      assert.equal(tf.memory().numTensors, before, JSON.stringify(overrides));
+    }
+  });
+
+  it('InfoGAN pictures (grids and traversals) leave the tensor count flat', async () => {
+    const task = await ImageTask.create(small({ loss: 'infogan' }), { evaluate: false });
+    task.pictures(1);
+    const before = tf.memory().numTensors;
+    const pictures = task.pictures(2);
+    assert.equal(pictures.length, 4, 'grid + cat0 + cont0 + cont1');
+    assert.equal(tf.memory().numTensors, before);
+    task.dispose();
+  });
+
+  it('a conditional run on a folder without class sub-folders: one error, and the networks built for it are disposed', async () => {
+    const data = tmp();
+    for (let i = 0; i < 4; i++) await sharp(Buffer.alloc(32 * 32 * 3, 40 * i), { raw: { width: 32, height: 32, channels: 3 } }).png().toFile(join(data, `${i}.png`));
+    const before = tf.memory().numTensors;
+    await assert.rejects(ImageTask.create(small({ loss: 'cgan', data: { name: `folder:${data}` } }), { evaluate: false }), /conditional: .* has no class labels/);
+    assert.equal(tf.memory().numTensors, before);
+  });
+
   it('stop and resume: bit-identical weights to an uninterrupted run (data order checkpointed)', async () => {
     const config = small({ steps: 6, checkpointEvery: 3, logEvery: 3, plotEvery: 6, loss: 'cgan' });
     const whole = tmp();

@@ -70,6 +70,14 @@ describe('trainer', () => {
     });
   }
 
+  it('building and disposing a trainer leaves the tensor count where it was (every kind of 2-D net, EMA)', () => {
+    for (const extra of [{ loss: 'ns' }, { loss: 'began' }, { loss: 'wgan-gp', ema: 0.99 }, { loss: 'ns', ...INFO }, { loss: 'ns', model: { noiseDim: 2, generator: { depth: 2, width: 8, activation: 'tanh', layerNorm: true }, discriminator: { depth: 2, width: 8, activation: 'elu', layerNorm: true } } }]) {
+      const before = tf.memory().numTensors;
+      pointsTrainer(tiny(extra)).trainer.dispose();
+      assert.equal(tf.memory().numTensors, before, JSON.stringify(extra));
+    }
+  });
+
   it('InfoGAN: the codes become recoverable — L_I rises towards H(c) = log 8 on ring8', () => {
     const { trainer } = pointsTrainer(resolveConfig({ loss: 'ns', steps: 300, batchSize: 64, infogan: { categorical: [8], continuous: 0 } }));
     assert.deepEqual(trainer.config.infogan, { categorical: [8], continuous: 0, lambdaCategorical: 1, lambdaContinuous: 1 });

@@ -4,6 +4,7 @@
  */
 import { CONFIG_FIELDS, ConfigField } from '../train/fields.js';
 import { flagValueKind, Json } from '../schema.js';
+import { DATA_KINDS } from '../data/kinds.js';
 import { flagLines, FlagOptions, num, Values } from './args.js';
 
 interface ConfigFlag {
@@ -60,7 +61,8 @@ function defaultText(f: ConfigField): string {
   if (d === undefined || (typeof d === 'object' && 'compute' in d)) return '';
   if (d === 'preset') return " (default: the loss's preset)";
   if ('value' in d) return d.value === null || d.value === false ? '' : ` (default ${String(d.value)})`;
-  return ` (default ${String(d.perKind.points)}; images ${String(d.perKind.images)})`;
+  const [first, ...others] = DATA_KINDS;
+  return ` (default ${String(d.perKind[first])}${others.map((k) => `; ${k} ${String(d.perKind[k])}`).join('')})`;
 }
 
 function argName(f: ConfigField): string {

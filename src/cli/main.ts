@@ -38,7 +38,7 @@ export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   try {
     if (name === undefined || isHelp(name) || name === 'help') {
-      const topic = name === 'help' ? COMMANDS.find((c) => c.name === rest[0]) : undefined;
+      const topic = COMMANDS.find((c) => c.name === rest[0]);
       console.log(topic ? topic.help() : mainHelp());
       return 0;
     }

@@ -51,6 +51,9 @@ export interface InfoganSettings extends InfoCodeSpec {
 /** The paper's (MNIST): one 10-way categorical and two continuous codes, λ 1 for both parts. */
 export const INFOGAN_DEFAULTS: Readonly<InfoganSettings> = Object.freeze({ categorical: [10], continuous: 2, lambdaCategorical: 1, lambdaContinuous: 1 });
 
+/** The paper's codes alone (kept for code written against earlier versions). */
+export const DEFAULT_INFO_CODES: InfoCodeSpec = { categorical: INFOGAN_DEFAULTS.categorical, continuous: INFOGAN_DEFAULTS.continuous };
+
 /** H(c) = Σ log K + d · log 2 (nats). */
 export function codeEntropy(spec: InfoCodeSpec): number {
   return spec.categorical.reduce((h, k) => h + Math.log(k), 0) + spec.continuous * Math.log(2);

@@ -44,7 +44,12 @@ const criticDiagnostics = (means: { real: number; fake: number }) => ({ wasserst
 const NS_FORMULA_D = 'E[softplus(−D(x))] + E[softplus(D(G(z)))]';
 const DCGAN_ADAM = adam(2e-4, 0.5, 0.999);
 const LABEL_SMOOTHING_NOTE =
-  '**Label smoothing** is not part of the loss. `realLabelSmoothing` (one-sided; the real target becomes 1 − s) is an explicit option of the D loss, default 0.';
+  '**Label smoothing** is not part of any loss. `realLabelSmoothing` (one-sided; the real target becomes 1 − s) is an explicit option of the D loss of `ns`, `minimax`, `dragan`, `r1` and `r2`, default 0.';
+/** What TF-GAN and GAN Lab do to the standard GAN's real term. */
+const STANDARD_GAN_DEVIATIONS: Array<[string, string]> = [
+  ['TF-GAN', 'one-sided label smoothing 0.25 on real labels by default'],
+  ['GAN Lab', 'multiplies the real term by 0.95'],
+];
 
 const BUILT_IN: GanLoss[] = [
   {
@@ -60,10 +65,7 @@ const BUILT_IN: GanLoss[] = [
     generatorLoss: (o) => nonSaturatingGeneratorLoss(o.fake),
     ...STATELESS,
     details: [LABEL_SMOOTHING_NOTE],
-    deviations: [
-      ['TF-GAN', 'one-sided label smoothing 0.25 on real labels by default'],
-      ['GAN Lab', 'multiplies the real term by 0.95'],
-    ],
+    deviations: STANDARD_GAN_DEVIATIONS,
   },
   {
     name: 'minimax',
@@ -77,6 +79,7 @@ const BUILT_IN: GanLoss[] = [
     discriminatorLoss: (o, h) => minimaxDiscriminatorLoss(o.real, o.fake, h),
     generatorLoss: (o) => minimaxGeneratorLoss(o.fake),
     ...STATELESS,
+    deviations: STANDARD_GAN_DEVIATIONS,
   },
   {
     name: 'lsgan',
@@ -219,8 +222,8 @@ const BUILT_IN: GanLoss[] = [
     ...STATELESS,
   },
   ...relativistic(),
-  zeroCentred('r1', 'R1', 'real data', (p, h) => r1Penalty(p.critic, p.real, h.gamma)),
-  zeroCentred('r2', 'R2', 'generated data', (p, h) => r2Penalty(p.critic, p.fake, h.gamma)),
+  zeroCentred('r1', 'R1', 'E_x[‖∇D(x)‖²] on real data', (p, h) => r1Penalty(p.critic, p.real, h.gamma)),
+  zeroCentred('r2', 'R2', 'E[‖∇D(x̃)‖²] on generated data', (p, h) => r2Penalty(p.critic, p.fake, h.gamma)),
 ];
 
 function relativistic(): GanLoss[] {
@@ -247,12 +250,12 @@ function relativistic(): GanLoss[] {
   }));
 }
 
-function zeroCentred(name: string, label: string, where: string, penalty: NonNullable<GanLoss['penalty']>): GanLoss {
+function zeroCentred(name: string, label: string, term: string, penalty: NonNullable<GanLoss['penalty']>): GanLoss {
   return {
     name,
     title: `Non-saturating GAN + ${label} penalty`,
     paper: 'Mescheder, Geiger & Nowozin 2018, Which Training Methods for GANs do actually Converge?',
-    formulaD: `${NS_FORMULA_D} + (γ/2)E[‖∇D(x)‖²] on ${where}`,
+    formulaD: `${NS_FORMULA_D} + (γ/2)${term}`,
     formulaG: 'E[softplus(−D(G(z)))]',
     discriminator: 'logit',
     generatorUsesReal: false,
@@ -273,6 +276,8 @@ function zeroCentred(name: string, label: string, where: string, penalty: NonNul
 
 const isOptimizer = (o: unknown): o is OptimizerSettings => typeof o === 'object' && o !== null && typeof (o as OptimizerSettings).name === 'string' && typeof (o as OptimizerSettings).lr === 'number';
 
+const CGAN_CONDITIONING = 'concat';
+
 export const VARIANTS: GanVariant[] = [
   {
     name: 'cgan',
@@ -281,8 +286,8 @@ export const VARIANTS: GanVariant[] = [
     baseLoss: 'ns',
     description: 'G gets [z, onehot(y)]; D gets y as concatenated one-hot planes, or by projection ψ(φ(x)) + ⟨embed(y), φ(x)⟩',
     preset: { optimizerD: DCGAN_ADAM, optimizerG: DCGAN_ADAM, nCritic: 1, source: 'Adam 2e-4, β1 0.5 (the paper used SGD, lr 0.1 decayed to 1e-6, momentum 0.5→0.7, and dropout — not replicated)' },
-    conditioning: 'concat',
-    configure: (o) => ({ conditional: o.conditional ?? 'concat' }),
+    conditioning: CGAN_CONDITIONING,
+    configure: (o) => ({ conditional: o.conditional ?? CGAN_CONDITIONING }),
   },
   {
     name: 'acgan',

@@ -67,12 +67,15 @@ export class FeatureNet {
       [flat, FEATURE_DIM], [FEATURE_DIM],
       [FEATURE_DIM, classes], [classes],
     ];
-    this.variables = shapes.map((shape, i) => {
-      if (values) return tf.variable(tf.tensor(values[i], shape), true, `featnet/${i}`);
-      if (shape.length === 1) return tf.variable(tf.zeros(shape), true, `featnet/${i}`);
-      const fanIn = shape.slice(0, -1).reduce((a, b) => a * b, 1);
-      return tf.variable(tf.mul(rng.normal(shape), Math.sqrt(2 / fanIn)), true, `featnet/${i}`);
-    });
+    // tidy: the initial tensors go; each variable keeps its own reference to the values.
+    this.variables = shapes.map((shape, i) =>
+      tf.tidy(() => {
+        if (values) return tf.variable(tf.tensor(values[i], shape), true, `featnet/${i}`);
+        if (shape.length === 1) return tf.variable(tf.zeros(shape), true, `featnet/${i}`);
+        const fanIn = shape.slice(0, -1).reduce((a, b) => a * b, 1);
+        return tf.variable(tf.mul(rng.normal(shape), Math.sqrt(2 / fanIn)), true, `featnet/${i}`);
+      }),
+    );
   }
 
   get shapes(): number[][] {

@@ -59,18 +59,19 @@ class Params {
   ) {
     this.prefix = `${name}#${instance++}`;
   }
-  private add(name: string, value: tf.Tensor): number {
-    this.variables.push(tf.variable(value, true, `${this.prefix}/${name}`));
+  /** A variable from `value()`; tidy disposes the initial tensors (the variable keeps its own reference). */
+  private add(name: string, value: () => tf.Tensor): number {
+    this.variables.push(tf.tidy(() => tf.variable(value(), true, `${this.prefix}/${name}`)));
     return this.variables.length - 1;
   }
   weight(name: string, shape: number[]): number {
-    return this.add(`${name}/weight`, tf.mul(this.rng.normal(shape), 0.02));
+    return this.add(`${name}/weight`, () => tf.mul(this.rng.normal(shape), 0.02));
   }
   zeros(name: string, shape: number[]): number {
-    return this.add(name, tf.zeros(shape));
+    return this.add(name, () => tf.zeros(shape));
   }
   ones(name: string, shape: number[]): number {
-    return this.add(name, tf.ones(shape));
+    return this.add(name, () => tf.ones(shape));
   }
 }
 

@@ -64,14 +64,16 @@ export class Mlp {
     const dims = [inputDim, ...Array.from({ length: spec.depth }, () => spec.width), outputDim];
     for (let l = 0; l + 1 < dims.length; l++) {
       const bound = Math.sqrt(6 / (dims[l] + dims[l + 1]));
+      // tidy: the initial tensors go; each variable keeps its own reference to the values.
+      const variable = (value: () => tf.Tensor, name: string) => tf.tidy(() => tf.variable(value(), true, `${prefix}/${name}`));
       const layer: Layer = {
-        weight: tf.variable(rng.uniform([dims[l], dims[l + 1]], -bound, bound), true, `${prefix}/dense${l}/weight`),
-        bias: tf.variable(tf.zeros([dims[l + 1]]), true, `${prefix}/dense${l}/bias`),
+        weight: variable(() => rng.uniform([dims[l], dims[l + 1]], -bound, bound), `dense${l}/weight`),
+        bias: variable(() => tf.zeros([dims[l + 1]]), `dense${l}/bias`),
       };
       const hidden = l + 2 < dims.length;
       if (hidden && spec.layerNorm) {
-        layer.gain = tf.variable(tf.ones([dims[l + 1]]), true, `${prefix}/norm${l}/gain`);
-        layer.shift = tf.variable(tf.zeros([dims[l + 1]]), true, `${prefix}/norm${l}/shift`);
+        layer.gain = variable(() => tf.ones([dims[l + 1]]), `norm${l}/gain`);
+        layer.shift = variable(() => tf.zeros([dims[l + 1]]), `norm${l}/shift`);
       }
       this.layers.push(layer);
       this.variables.push(layer.weight, layer.bias, ...(layer.gain ? [layer.gain, layer.shift!] : []));

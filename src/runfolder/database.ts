@@ -10,12 +10,10 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { InputError } from '../errors.js';
 import { readRunFolder, RunRow } from './row.js';
-import type { RunTag } from './folder.js';
+import type { RunTag as Tag } from './folder.js';
 
 export { readRunFolder } from './row.js';
 export type { RunRow } from './row.js';
-
-type Tag = RunTag;
 
 export interface RunFilter {
   loss?: string;

@@ -122,6 +122,14 @@ export class RunFolder {
     appendFileSync(this.path('metrics'), formatMetricsRow(row));
   }
 
+  /** Whether metrics.jsonl ends in a torn row (a kill mid-append), which readMetrics drops. */
+  hasMetricsTail(): boolean {
+    const path = this.path('metrics');
+    if (!existsSync(path)) return false;
+    const text = readFileSync(path, 'utf8');
+    return text.length > 0 && !text.endsWith('\n');
+  }
+
   /** Replaces metrics.jsonl with these rows (atomically). */
   writeMetrics(rows: readonly MetricsRow[]): void {
     writeFileAtomic(this.path('metrics'), rows.map(formatMetricsRow).join(''));

@@ -18,7 +18,6 @@ export interface RunRow {
   updated: string;
 }
 
-
 /** A run folder as a row, or null when the folder is not a run (no readable config.json). */
 export function readRunFolder(dir: string, tag: RunTag = {}): RunRow | null {
   const folder = new RunFolder(dir);

@@ -105,7 +105,8 @@ export async function resumeRun(dir: string, hooks: RunHooks = {}, steps?: numbe
     if (steps) folder.writeConfig(config);
     // Rows logged after the checkpoint belong to the lost part of the run: drop them (and a row torn by the kill).
     const from = header?.step ?? 0;
-    folder.writeMetrics(folder.readMetrics().filter((row) => row.step <= from));
+    const rows = folder.readMetrics();
+    if (rows.some((row) => row.step > from) || folder.hasMetricsTail()) folder.writeMetrics(rows.filter((row) => row.step <= from));
     return await loop(task, folder, header?.elapsed ?? 0, hooks);
   } finally {
     task.dispose();

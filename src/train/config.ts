@@ -158,7 +158,7 @@ export function validateConfig(c: RunConfig): void {
     if (f.type === 'group') {
       if (!isObject(v)) throw new ConfigError(f.path, f.nullable ? 'must be null or an object' : 'must be an object');
     } else {
-      checkValue(f.path, f.type, v);
+      checkValue(f.path, f.typeFor?.(c) ?? f.type, v);
     }
     f.check?.(v, c);
   }
@@ -173,6 +173,11 @@ function checkRules(c: RunConfig, loss: GanLoss, kind: DataKind): void {
     if (kind !== 'images') throw new ConfigError('conditional', `needs labelled image data (fashion-mnist, mnist, folder:PATH with class sub-folders), not ${c.data.name}`);
     if (c.infogan !== null) throw new ConfigError('infogan', `cannot be combined with conditional '${c.conditional}'`);
     if (loss.discriminator === 'autoencoder') throw new ConfigError('conditional', `cannot be combined with '${c.loss}': its autoencoder discriminator takes no labels`);
+  }
+  // A hyper-parameter the loss does not read would be a silent no-op: refuse it.
+  const reads = [...new Set([...Object.keys(loss.preset.hyper), ...Object.keys(loss.hyperparameters ?? {})])];
+  for (const name of Object.keys(c.hyper)) {
+    if (!reads.includes(name)) throw new ConfigError(`hyper.${name}`, `'${c.loss}' does not read it (${reads.length ? `it reads ${reads.join(', ')}` : 'it has no hyper-parameters'})`);
   }
   // Hyper-parameters a loss registered from outside gankit brings along (the table's are rows above).
   for (const [name, own] of Object.entries(loss.hyperparameters ?? {})) {

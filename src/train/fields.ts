@@ -112,10 +112,12 @@ export interface ConfigField {
   required?: boolean | readonly DataKind[];
   /** A check beyond the type (its message names the field); runs after the type check. */
   check?: (value: unknown, config: RunConfig) => void;
+  /** The type for this config when it depends on it (a loss's own range for a hyper-parameter). */
+  typeFor?: (config: RunConfig) => FieldType;
 }
 
 const value = (v: unknown): FieldDefault => ({ value: v });
-const perKind = (points: unknown, images: unknown): FieldDefault => ({ perKind: { points, images } });
+const perKind = (values: Record<DataKind, unknown>): FieldDefault => ({ perKind: values });
 const PRESET: FieldDefault = 'preset';
 const isFolder = (ctx: DefaultContext) => ctx.dataName.startsWith('folder:');
 const folderSize = (ctx: DefaultContext): number => {
@@ -173,10 +175,7 @@ function hyperFields(): ConfigField[] {
       type: row.type,
       doc: row.doc,
       flag: row.flag ? { name: row.flag } : undefined,
-      check: (v, c) => {
-        const own = getLoss(c.loss).hyperparameters?.[name];
-        if (own) checkValue(`hyper.${name}`, own.type, v);
-      },
+      typeFor: (c) => getLoss(c.loss).hyperparameters?.[name]?.type ?? row.type,
     })),
   ];
 }
@@ -185,7 +184,7 @@ export const CONFIG_FIELDS: readonly ConfigField[] = [
   {
     path: 'profile',
     type: oneOf(['toy', 'paper'], "'toy' or 'paper'"),
-    default: perKind('toy', 'paper'),
+    default: perKind({ points: 'toy', images: 'paper' }),
     doc: "toy: the paper preset at 2-D scale (lr 1e-3 decayed linearly, plus the loss's own 2-D settings); paper: the preset exactly",
     flag: { name: 'profile', arg: 'P' },
   },
@@ -204,7 +203,7 @@ export const CONFIG_FIELDS: readonly ConfigField[] = [
     flag: { name: 'loss' },
   },
   { path: 'model', type: 'group', doc: 'the networks' },
-  { path: 'model.noiseDim', type: positiveInteger, default: perKind(2, 64), doc: 'size of the noise z' },
+  { path: 'model.noiseDim', type: positiveInteger, default: perKind({ points: 2, images: 64 }), doc: 'size of the noise z' },
   ...mlpFields('model.generator', 'G'),
   ...mlpFields('model.discriminator', 'D'),
   {
@@ -217,8 +216,8 @@ export const CONFIG_FIELDS: readonly ConfigField[] = [
     check: checkArch,
   },
   { path: 'model.norm', type: oneOf(NORMS), doc: "image D's norm: batch, layer, none (default: batch; none with a penalty)", flag: { name: 'norm' }, kinds: ['images'] },
-  { path: 'steps', type: positiveInteger, default: perKind(1000, 2000), doc: 'generator steps', flag: { name: 'steps' } },
-  { path: 'batchSize', type: positiveInteger, default: perKind(256, 64), doc: 'batch size', flag: { name: 'batch' } },
+  { path: 'steps', type: positiveInteger, default: perKind({ points: 1000, images: 2000 }), doc: 'generator steps', flag: { name: 'steps' } },
+  { path: 'batchSize', type: positiveInteger, default: perKind({ points: 256, images: 64 }), doc: 'batch size', flag: { name: 'batch' } },
   { path: 'seed', type: integerIn(0, 0xffffffff), default: value(1), doc: 'random seed', flag: { name: 'seed' } },
   { path: 'backend', type: oneOf(BACKENDS), default: value('wasm'), doc: `tfjs backend: ${BACKENDS.join(', ')}`, flag: { name: 'backend' } },
   { path: 'lrSchedule', type: oneOf(['constant', 'linear']), default: value('constant'), doc: "learning-rate schedule: constant, or linear decay to 0 at the last step (the 'toy' profile's)" },
@@ -238,9 +237,9 @@ export const CONFIG_FIELDS: readonly ConfigField[] = [
   { path: 'infogan.lambdaContinuous', type: numberIn(0, 1e6), required: true, doc: 'λ of the continuous part of L_I (default 1)' },
   { path: 'ema', type: numberIn(0, 1, true), default: value(0), doc: 'generator EMA decay, 0 = off', flag: { name: 'ema' } },
   { path: 'logEvery', type: positiveInteger, default: value(50), doc: 'metrics every N steps' },
-  { path: 'plotEvery', type: positiveInteger, default: perKind(500, 200), doc: 'pictures (and image metrics) every N steps', flag: { name: 'plot-every' } },
-  { path: 'checkpointEvery', type: positiveInteger, default: perKind(500, 200), doc: 'checkpoints every N steps (and at the end)' },
-  { path: 'evalSamples', type: positiveInteger, default: perKind(2500, 1000), doc: 'samples scored at each logged step (images: at plot steps)', flag: { name: 'eval-samples' } },
+  { path: 'plotEvery', type: positiveInteger, default: perKind({ points: 500, images: 200 }), doc: 'pictures (and image metrics) every N steps', flag: { name: 'plot-every' } },
+  { path: 'checkpointEvery', type: positiveInteger, default: perKind({ points: 500, images: 200 }), doc: 'checkpoints every N steps (and at the end)' },
+  { path: 'evalSamples', type: positiveInteger, default: perKind({ points: 2500, images: 1000 }), doc: 'samples scored at each logged step (images: at plot steps)', flag: { name: 'eval-samples' } },
   ...hyperFields(),
   ...optimizerFields('optimizerD', 'D'),
   ...optimizerFields('optimizerG', 'G'),

@@ -126,7 +126,7 @@ export class Trainer {
     this.optG = new Optimizer(config.optimizerG, this.G.variables);
     this.rng = new Rng(config.seed);
     this.lossState = this.loss.initialState();
-    if (config.ema > 0) this.emaWeights = this.G.variables.map((v) => tf.variable(v.clone(), false));
+    if (config.ema > 0) this.emaWeights = this.G.variables.map((v) => tf.tidy(() => tf.variable(v.clone(), false)));
   }
 
   get state(): LossState {
@@ -366,6 +366,17 @@ export class Trainer {
     this.optD.dispose();
     this.optG.dispose();
     this.emaWeights?.forEach((v) => v.dispose());
+  }
+}
+
+/** A trainer that owns `nets`: if it cannot be built (no labels for a conditional run, …) they are disposed. */
+export function trainerOwning(config: RunConfig, source: BatchSource, nets: { G: GeneratorNet; D: DiscriminatorNet }): Trainer {
+  try {
+    return new Trainer(config, source, nets);
+  } catch (e) {
+    nets.G.dispose();
+    nets.D.dispose();
+    throw e;
   }
 }
 

@@ -1,7 +1,7 @@
 /** `gankit sample`: draw from a trained run; what is written (CSV, a scatter, an image grid) is the data kind's. */
 import { resolve } from 'node:path';
-import { ConfigError } from '../../errors.js';
-import { writeFileAtomic } from '../../io/atomic.js';
+import { ConfigError, InputError } from '../../errors.js';
+import { writeFileSync } from 'node:fs';
 import { readRunConfig } from '../../runner/run.js';
 import { num, parse, UsageError } from '../args.js';
 import { withCheckpointedRun } from '../checkpointed.js';
@@ -31,7 +31,14 @@ Pictures go to DIR/sample.png unless --out is given.`,
         throw new ConfigError('--class', trainer.classes === 0 ? 'this run is not conditional (train with --loss cgan or acgan)' : `must be in 0..${trainer.classes - 1}, got ${cls}`);
       }
       const output = task.sample({ n, seed, classIndex: cls, format: values.csv ? 'csv' : values.png ? 'png' : undefined, out: typeof values.out === 'string' ? values.out : undefined, runDir: dir });
-      for (const [path, data] of output.files) writeFileAtomic(path, data);
+      // Plain writes: --out may be a pipe or a device (/dev/stdout).
+      for (const [path, data] of output.files) {
+        try {
+          writeFileSync(path, data);
+        } catch (e) {
+          throw new InputError(`--out: ${path}: cannot write (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+        }
+      }
       if (output.stdout) process.stdout.write(output.stdout);
       if (output.message) console.error(`gankit: ${output.message}`);
       return 0;

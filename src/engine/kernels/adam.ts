@@ -1,6 +1,6 @@
 /**
  * A fused Adam update: one kernel, one pass over the parameter, instead of the fourteen
- * element-wise kernels of the op-by-op rule (PyTorch's Adam, see src/train/optimizers.ts):
+ * element-wise kernels of the op-by-op rule (PyTorch's Adam, see src/engine/optimizers.ts):
  *   m ← β1·m + (1−β1)·g;  v ← β2·v + (1−β2)·g²;  θ ← θ − s · m / (√v / c + ε)
  * with s = lr / (1 − β1ᵗ) and c = √(1 − β2ᵗ) computed by the caller. Every product, sum, root and
  * quotient is rounded to float32 in the same order as the op-by-op rule (Math.fround after each

@@ -16,7 +16,7 @@ import type { Panel } from '../../report/plots.js';
 import { RunFolder } from '../../runfolder/folder.js';
 import { hasColumn } from '../../runfolder/metrics.js';
 import type { MetricsRow } from '../../runfolder/metrics.js';
-import { Trainer } from '../../train/trainer.js';
+import { Trainer, trainerOwning } from '../../train/trainer.js';
 import type { RunConfig } from '../../train/fields.js';
 import { DataKindModule, Evaluation, evaluationRng, PanelBuilder, RunTask, SampleOutput, SampleRequest } from '../task.js';
 import { imageBatchSource, imageNetworks } from './networks.js';
@@ -38,7 +38,7 @@ export class ImageTask implements RunTask {
   static async create(config: RunConfig, options: { evaluate?: boolean } = {}): Promise<ImageTask> {
     const { name, size, channels, skipUnreadable } = config.data;
     const data = await loadImageData(name, { split: 'train', size, channels, skipUnreadable });
-    const trainer = new Trainer(config, imageBatchSource(data), imageNetworks(config, data));
+    const trainer = trainerOwning(config, imageBatchSource(data), imageNetworks(config, data));
     let evaluator: ImageEvaluator | null = null;
     let note: string;
     const featnetName = name === 'fashion-mnist' || name === 'mnist' ? name : null;
@@ -140,7 +140,7 @@ export class ImageTask implements RunTask {
     // Categorical code 0: one row per value, the same noise in each column.
     if (spec.categorical.length > 0) {
       const rng = evaluationRng(0, 6);
-      const colNoise = rng.normal([10, noiseDim]).arraySync() as number[][];
+      const colNoise = tf.tidy(() => rng.normal([10, noiseDim]).arraySync() as number[][]);
       const images = traverse(10, rng, (r, c) => ({ noise: colNoise[c], cat: spec.categorical.map((_, k) => (k === 0 ? r : 0)), cont: Array(spec.continuous).fill(0) }));
       out.push([RunFolder.picture(step, '-code-cat0'), this.grid(images, rows, 10)]);
     }
@@ -148,7 +148,7 @@ export class ImageTask implements RunTask {
     for (let j = 0; j < spec.continuous; j++) {
       const cols = 9;
       const rng = evaluationRng(0, 7 + j);
-      const rowNoise = rng.normal([rows, noiseDim]).arraySync() as number[][];
+      const rowNoise = tf.tidy(() => rng.normal([rows, noiseDim]).arraySync() as number[][]);
       const images = traverse(cols, rng, (r, c) => ({
         noise: rowNoise[r],
         cat: spec.categorical.map((_, k) => (k === 0 ? r % spec.categorical[0] : 0)),

@@ -9,7 +9,7 @@ import { getLoss } from '../../losses/registry.js';
 import { codeWidth } from '../../models/latent.js';
 import { MlpGenerator, mlpDiscriminator } from '../../models/mlpNets.js';
 import type { DiscriminatorNet, GeneratorNet } from '../../models/types.js';
-import { BatchSource, Trainer, weightInitRng } from '../../train/trainer.js';
+import { BatchSource, Trainer, trainerOwning, weightInitRng } from '../../train/trainer.js';
 import type { RunConfig } from '../../train/fields.js';
 
 /** Batches of a point dataset as [n, 2] tensors. */
@@ -36,5 +36,5 @@ export function pointsDataOf(config: RunConfig): PointDataset {
 /** A trainer for a 2-D config, and its dataset. */
 export function pointsTrainer(config: RunConfig): { trainer: Trainer; data: PointDataset } {
   const data = pointsDataOf(config);
-  return { trainer: new Trainer(config, pointsBatchSource(data), pointsNetworks(config)), data };
+  return { trainer: trainerOwning(config, pointsBatchSource(data), pointsNetworks(config)), data };
 }
