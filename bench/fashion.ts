@@ -13,7 +13,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { resolveConfig } from '../src/train/config.js';
 import { runTrialProcess, pool, threadsPerJob } from '../src/study/pool.js';
@@ -100,7 +100,7 @@ async function main() {
     `Settings per loss:`,
     ...settings,
     ``,
-    `Total ${((Date.now() - started) / 1000).toFixed(0)} s. Run folders (sample grids, metrics.png): ${outDir}.`,
+    `Total ${((Date.now() - started) / 1000).toFixed(0)} s. Run folders (sample grids, metrics.png): ${relative(process.cwd(), outDir) || '.'}.`,
   ].join('\n');
   writeFileSync(join(outDir, 'results.md'), md + '\n');
   writeFileSync(join(outDir, 'results.json'), JSON.stringify({ steps, losses: losses.map((l, i) => ({ loss: l, summary: summaries[i] })) }, null, 2));

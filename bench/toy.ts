@@ -8,7 +8,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { resolveConfig } from '../src/train/config.js';
 import { runTrialProcess, pool, meanSd } from '../src/study/pool.js';
@@ -101,7 +101,7 @@ async function main() {
     `Per-loss optimiser settings:`,
     ...settings,
     ``,
-    `Total ${((Date.now() - started) / 1000).toFixed(0)} s. Run folders: ${outDir}.`,
+    `Total ${((Date.now() - started) / 1000).toFixed(0)} s. Run folders: ${relative(process.cwd(), outDir) || '.'}.`,
   ].join('\n');
   writeFileSync(join(outDir, 'results.md'), md + '\n');
   writeFileSync(join(outDir, 'results.json'), JSON.stringify({ steps, seeds, trials: trials.map((t, i) => ({ ...t, summary: summaries[i] })) }, null, 2));

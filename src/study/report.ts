@@ -4,7 +4,7 @@
  * verdict, reason — followed by the settings.
  */
 import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { panelsSvg, svgToPng, Panel } from '../report/plots.js';
 import type { MetricsRow } from '../runfolder/metrics.js';
 import { column } from '../runfolder/metrics.js';
@@ -52,7 +52,7 @@ export function writeStudyReport(r: StudyResult, traces: RunTrace[]): void {
     `Modes: ring8 and grid25, ${s.seeds} seeds, ${s.steps} generator steps, batch 256, 2,500 samples; high quality = within 3σ of a mode.`,
     `Robustness: ${r.robustnessConfigs.length} random configurations × each loss, ring8, ${s.robustnessSteps} steps, seed 1; success = ≥ 6/8 modes with ≥ 50 % HQ. Configurations: ${r.robustnessConfigs.join('; ')}.`,
     `Gradients: each D (3×64 ReLU MLP) trained alone for ${s.gradientSteps} steps, batch ${GRADIENT_SETUP.batch}, its paper optimiser type at lr ${GRADIENT_SETUP.lr}.`,
-    `Collapsed: ≤ 1/4 of the modes at the end. Study time ${r.seconds.toFixed(0)} s. Every run is a folder under runs/, indexed in runs.sqlite (gankit runs --db ${join(r.dir, 'runs.sqlite')}).`,
+    `Collapsed: ≤ 1/4 of the modes at the end. Study time ${r.seconds.toFixed(0)} s. Every run is a folder under runs/, indexed in runs.sqlite (gankit runs --db ${relative(process.cwd(), join(r.dir, 'runs.sqlite'))}).`,
   ];
   const counts = { holds: 0, 'does not hold': 0, mixed: 0, 'not measured': 0 } as Record<string, number>;
   for (const v of r.verdicts) counts[v.verdict]++;

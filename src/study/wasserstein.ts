@@ -17,7 +17,7 @@
  * The verdict logic (`verdicts`) is a pure function of the measured numbers, tested on its own.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { Rng } from '../engine/rng.js';
 import { mergeConfig } from '../schema.js';
 import { RunFolder } from '../runfolder/folder.js';
@@ -169,7 +169,8 @@ export async function runWassersteinStudy(o: StudyOptions): Promise<StudyResult>
   });
   const claims = verdicts(results);
   const result: StudyResult = { settings, results, verdicts: claims, robustnessConfigs: robustness.map(describeConfig), dir, seconds: (Date.now() - started) / 1000 };
-  writeFileSync(join(dir, 'results.json'), JSON.stringify({ ...result, results: results.map((r) => ({ ...r, gradient: r.gradient ? { ...r.gradient, xs: undefined, d: undefined, dGrad: undefined, gGrad: undefined } : undefined })) }, null, 2) + '\n');
+  // Paths in what is written are relative to where the study ran, so committed reports hold no machine's paths.
+  writeFileSync(join(dir, 'results.json'), JSON.stringify({ ...result, dir: relative(process.cwd(), dir) || '.', results: results.map((r) => ({ ...r, gradient: r.gradient ? { ...r.gradient, xs: undefined, d: undefined, dGrad: undefined, gGrad: undefined } : undefined })) }, null, 2) + '\n');
   writeStudyReport(result, trials.filter((t) => t.experiment === 'modes' && t.seed === 1 && t.data === 'ring8').map((t) => ({ loss: t.loss, metrics: new RunFolder(t.dir).readMetrics() })));
   db.close();
   return result;
