@@ -5,6 +5,13 @@
  */
 export class InputError extends Error {}
 
+/**
+ * A run that stopped before its end for a reason the run folder records (it diverged; a file
+ * could not be written): the CLI prints the message and exits with code 3; the last good
+ * checkpoint is kept.
+ */
+export class RunStoppedError extends Error {}
+
 /** A config field with a bad value: the message starts with the field's path (`optimizerD.lr: …`). */
 export class ConfigError extends InputError {
   constructor(

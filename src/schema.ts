@@ -17,6 +17,8 @@ export type FieldType =
   | { kind: 'list'; of: FieldType; message: string };
 
 export const positiveInteger: FieldType = { kind: 'integer', min: 1 };
+/** A positive integer up to `max` (where more makes no sense or cannot fit in memory). */
+export const positiveIntegerUpTo = (max: number): FieldType => ({ kind: 'integer', min: 1, max });
 export const nonNegativeInteger: FieldType = { kind: 'integer', min: 0 };
 export const integerIn = (min: number, max?: number): FieldType => ({ kind: 'integer', min, max });
 export const positiveNumber: FieldType = { kind: 'number', above: 0 };
@@ -37,8 +39,9 @@ export const oneOf = (choices: readonly (string | number)[] | (() => readonly (s
 export function describeType(type: FieldType): string {
   switch (type.kind) {
     case 'integer':
+      if (type.min === 1) return `a positive integer${type.max !== undefined ? ` ≤ ${type.max}` : ''}`;
       if (type.max !== undefined) return `an integer in [${type.min}, ${type.max}]`;
-      return type.min === 1 ? 'a positive integer' : type.min === 0 ? 'a non-negative integer' : `an integer ≥ ${type.min}`;
+      return type.min === 0 ? 'a non-negative integer' : `an integer ≥ ${type.min}`;
     case 'number':
       if (type.above === 0 && type.max === undefined) return 'a positive number';
       return `a number in [${type.min ?? type.above ?? '−∞'}, ${type.max ?? '∞'}${type.maxOpen ? ')' : ']'}`;
@@ -59,7 +62,13 @@ export function checkValue(path: string, type: FieldType, value: unknown): void 
     value.forEach((item, i) => checkValue(`${path}[${i}]`, type.of, item));
     return;
   }
-  if (!isOfType(type, value)) throw new ConfigError(path, `must be ${describeType(type)}, got ${JSON.stringify(value)}`);
+  if (isOfType(type, value)) return;
+  // A bounded count says the bound only when it is the bound that is passed.
+  if (type.kind === 'integer' && type.min === 1 && type.max !== undefined) {
+    if (typeof value === 'number' && Number.isInteger(value) && value > type.max) throw new ConfigError(path, `must be at most ${type.max}, got ${value}`);
+    throw new ConfigError(path, `must be a positive integer, got ${JSON.stringify(value)}`);
+  }
+  throw new ConfigError(path, `must be ${describeType(type)}, got ${JSON.stringify(value)}`);
 }
 
 function isOfType(type: FieldType, v: unknown): boolean {

@@ -98,7 +98,7 @@ describe('wasserstein study', () => {
     mkdirSync(join(root, 'not-a-run'));
     const file = join(root, 'runs.sqlite');
     const db = new RunsDb(file);
-    assert.equal(db.rebuild([root]), 2);
+    assert.equal(db.rebuild([root]).indexed, 2);
     assert.equal(db.get(a)!.final!.modesCovered, 7);
     assert.equal(db.get(killed)!.status, 'incomplete');
     writeFileSync(join(killed, 'summary.json'), JSON.stringify({ status: 'finished', elapsed: 2, final: { modesCovered: 8 } }));
@@ -109,7 +109,7 @@ describe('wasserstein study', () => {
     // The database itself is disposable: deleted and rebuilt, nothing is lost.
     rmSync(file);
     const again = new RunsDb(file);
-    assert.equal(again.rebuild([root]), 2);
+    assert.equal(again.rebuild([root]).indexed, 2);
     assert.equal(again.list().length, 2);
     assert.equal(again.list({ loss: 'wgan' }).length, 0);
     again.close();

@@ -1,7 +1,7 @@
 /** Opening a trained run for `gankit sample` and `gankit eval`. */
 import { initEngine } from '../engine/index.js';
 import { workloadOf } from '../kinds/index.js';
-import { openRun, OpenedRun, RunFolderError } from '../runner/run.js';
+import { disposing, openRun, OpenedRun, RunFolderError } from '../runner/run.js';
 import type { RunConfig } from '../train/config.js';
 
 /**
@@ -11,10 +11,11 @@ import type { RunConfig } from '../train/config.js';
 export async function withCheckpointedRun(dir: string, config: RunConfig, options: { evaluate?: boolean }, use: (opened: OpenedRun) => number): Promise<number> {
   await initEngine({ backend: config.backend, workload: workloadOf(config) });
   const opened = await openRun(dir, config, options);
-  try {
-    if (!opened.header) throw new RunFolderError(`${dir}: the run has no checkpoint yet`);
-    return use(opened);
-  } finally {
-    opened.task.dispose();
-  }
+  return disposing(
+    async () => {
+      if (!opened.header) throw new RunFolderError(`${dir}: the run has no checkpoint yet`);
+      return use(opened);
+    },
+    () => opened.task.dispose(),
+  );
 }

@@ -1,10 +1,10 @@
 /**
  * The gankit command line: a table of commands (one file each under src/cli/commands), the main
  * help generated from it, and one place that turns errors into exit codes — the message of a bad
- * option, config field or file as one line and exit 2, a diverged run exit 3.
+ * option, config field or file as one line and exit 2, a run stopped before its end (diverged, a
+ * file that could not be written) exit 3, the wasm heap exhausted one line and exit 2.
  */
-import { InputError } from '../errors.js';
-import { DivergenceError } from '../train/trainer.js';
+import { InputError, RunStoppedError } from '../errors.js';
 import type { Command } from './command.js';
 import { UsageError } from './args.js';
 import { train } from './commands/train.js';
@@ -34,6 +34,13 @@ Run 'gankit <command> --help' for a command's options.`;
 
 const isHelp = (arg: string | undefined) => arg === '-h' || arg === '--help';
 
+/** The engine's ways of saying that the wasm heap (4 GiB at most) is exhausted, as one line; null for other errors. */
+export function outOfMemory(e: unknown): string | null {
+  const message = e instanceof Error ? e.message : String(e);
+  if (!/memory access out of bounds|Invalid typed array length|Array buffer allocation failed|Cannot enlarge memory|out of memory/i.test(message)) return null;
+  return `out of memory (${message.split('\n')[0]}): the tensors do not fit the wasm heap (4 GiB at most) — try a smaller --batch or --eval-samples`;
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   try {
@@ -54,9 +61,14 @@ export async function main(argv: string[]): Promise<number> {
       console.error(`gankit: error: ${(e as Error).message}`);
       return 2;
     }
-    if (e instanceof DivergenceError) {
+    if (e instanceof RunStoppedError) {
       console.error(`\ngankit: ${e.message}`);
       return 3;
+    }
+    const oom = outOfMemory(e);
+    if (oom) {
+      console.error(`gankit: error: ${oom}`);
+      return 2;
     }
     throw e;
   }

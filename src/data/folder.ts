@@ -5,7 +5,7 @@
  * the data are unlabelled. An unreadable image is an error naming it, unless `skipUnreadable`
  * is set, in which case it is reported through `warn` and left out.
  */
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync, realpathSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { InputError } from '../errors.js';
 import type { ImageDataset } from './images.js';
@@ -20,17 +20,49 @@ export interface FolderOptions {
 
 const IMAGE = /\.(png|jpe?g)$/i;
 
-function listImages(dir: string): string[] {
+/**
+ * The image files under `dir`, sorted. An entry that cannot be read (a dangling link, a symlink
+ * loop, no permission) is an error naming it, or with `skipUnreadable` a warning; a link back to
+ * a folder already walked is skipped with a warning (its images are in already).
+ */
+function listImages(dir: string, skipUnreadable: boolean, warn: (message: string) => void): string[] {
   const out: string[] = [];
+  const walked = new Set<string>();
+  const notes: string[] = []; // said once the walk has succeeded, so that an error stays one line
+  const unreadable = (path: string, e: unknown) => {
+    const code = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+    const message = `${path}: cannot read (${code}${code === 'ELOOP' ? ': a symlink loop' : code === 'ENOENT' ? ': a dangling link' : ''})`;
+    if (!skipUnreadable) throw new InputError(`${message}; pass --skip-unreadable to leave such files out`);
+    notes.push(`gankit: skipping ${message}`);
+  };
   const walk = (d: string) => {
-    for (const entry of readdirSync(d).sort()) {
+    const real = realpathSync(d);
+    if (walked.has(real)) {
+      notes.push(`gankit: skipping ${d}: a link back to ${real}, already read`);
+      return;
+    }
+    walked.add(real);
+    let entries: string[];
+    try {
+      entries = readdirSync(d).sort();
+    } catch (e) {
+      return unreadable(d, e);
+    }
+    for (const entry of entries) {
       const path = join(d, entry);
-      const st = statSync(path);
+      let st;
+      try {
+        st = statSync(path);
+      } catch (e) {
+        unreadable(path, e);
+        continue;
+      }
       if (st.isDirectory()) walk(path);
       else if (IMAGE.test(entry)) out.push(path);
     }
   };
   walk(dir);
+  notes.forEach((note) => warn(note));
   return out;
 }
 
@@ -40,7 +72,7 @@ export async function loadImageFolder(dir: string, { height = 32, width = 32, ch
   } catch (e) {
     throw new InputError(`${dir}: cannot read the image folder (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
-  const files = listImages(dir);
+  const files = listImages(dir, skipUnreadable, warn);
   if (files.length === 0) throw new InputError(`${dir}: no PNG or JPEG images found`);
   // Loaded here, not at import: the native decoder is needed only for folder data.
   const { default: sharp } = await import('sharp');

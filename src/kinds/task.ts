@@ -58,8 +58,9 @@ export interface RunTask {
   panels(rows: MetricsRow[], panel: PanelBuilder): Panel[];
   /** Extra fields for summary.json and eval.json (e.g. the real-vs-real baseline). */
   summary(): Record<string, unknown>;
-  /** Samples from the current generator for `gankit sample`. */
+  /** Samples from the current generator for `gankit sample`, at most `maxSamples` (a grid or a CSV that still makes sense). */
   sample(request: SampleRequest): SampleOutput;
+  readonly maxSamples: number;
   /** What the final row says, as lines for the end of `gankit train` (each indented by the caller). */
   describe(final: MetricsRow | null): string[];
   /** The latest quality measure for the progress bar, from a logged row (null: nothing new). */

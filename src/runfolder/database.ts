@@ -9,7 +9,7 @@ import Database from 'better-sqlite3';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { InputError } from '../errors.js';
-import { readRunFolder, RunRow } from './row.js';
+import { inspectRunFolder, readRunFolder, RunRow } from './row.js';
 import type { RunTag as Tag } from './folder.js';
 
 export { readRunFolder } from './row.js';
@@ -23,6 +23,12 @@ export interface RunFilter {
   experiment?: string;
 }
 
+/** What `rebuild` did: the folders indexed, and those it could not read, with the reason. */
+export interface RebuildResult {
+  indexed: number;
+  unreadable: Array<{ path: string; reason: string }>;
+}
+
 export class RunsDb {
   private readonly db: Database.Database;
 
@@ -32,17 +38,33 @@ export class RunsDb {
     } catch (e) {
       throw new InputError(`${file}: cannot open the runs database (${(e as Error).message})`);
     }
-    this.db.pragma('journal_mode = WAL');
-    this.db.exec(`CREATE TABLE IF NOT EXISTS runs (
+    this.guard('cannot set up the runs database', () => {
+      this.db.pragma('journal_mode = WAL');
+      this.db.exec(`CREATE TABLE IF NOT EXISTS runs (
       path TEXT PRIMARY KEY,
       study TEXT, experiment TEXT,
       loss TEXT NOT NULL, variant TEXT, data TEXT NOT NULL, seed INTEGER NOT NULL, steps INTEGER NOT NULL,
       status TEXT NOT NULL, elapsed REAL,
       config TEXT NOT NULL, final TEXT, updated TEXT NOT NULL
     )`);
+    });
+  }
+
+  /** Every database error as one line naming the file (not a SQLite stack trace). */
+  private guard<T>(what: string, work: () => T): T {
+    try {
+      return work();
+    } catch (e) {
+      if (e instanceof InputError) throw e;
+      throw new InputError(`${this.file}: ${what} (${(e as Error).message})`);
+    }
   }
 
   upsert(row: RunRow): void {
+    this.guard(`cannot store ${row.path}`, () => this.upsertRow(row));
+  }
+
+  private upsertRow(row: RunRow): void {
     this.db
       .prepare(
         `INSERT INTO runs (path, study, experiment, loss, variant, data, seed, steps, status, elapsed, config, final, updated)
@@ -61,13 +83,15 @@ export class RunsDb {
     return row;
   }
 
-  /** Recreates the index from every run folder under `roots` (recursively); returns the count. */
-  rebuild(roots: string[]): number {
+  /** Recreates the index from every readable run folder under `roots` (recursively); the unreadable ones are listed, not fatal. */
+  rebuild(roots: string[]): RebuildResult {
     const rows: RunRow[] = [];
+    const unreadable: RebuildResult['unreadable'] = [];
     const walk = (dir: string, depth: number) => {
-      const row = readRunFolder(dir);
-      if (row) {
-        rows.push(row);
+      const seen = inspectRunFolder(dir);
+      if (seen) {
+        if ('row' in seen) rows.push(seen.row);
+        else unreadable.push({ path: dir, reason: seen.unreadable });
         return;
       }
       if (depth > 6) return;
@@ -90,11 +114,13 @@ export class RunsDb {
       if (!existsSync(root)) throw new InputError(`${root}: no such folder to index`);
       walk(resolve(root), 0);
     }
-    this.db.transaction(() => {
-      this.db.exec('DELETE FROM runs');
-      for (const row of rows) this.upsert(row);
-    })();
-    return rows.length;
+    this.guard('cannot rebuild the index', () =>
+      this.db.transaction(() => {
+        this.db.exec('DELETE FROM runs');
+        for (const row of rows) this.upsertRow(row);
+      })(),
+    );
+    return { indexed: rows.length, unreadable };
   }
 
   list(filter: RunFilter = {}): RunRow[] {
@@ -107,7 +133,7 @@ export class RunsDb {
       }
     }
     const sql = `SELECT * FROM runs${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY study, experiment, loss, data, seed, path`;
-    return (this.db.prepare(sql).all(params) as Array<Record<string, unknown>>).map((r) => ({
+    return (this.guard('cannot list the runs', () => this.db.prepare(sql).all(params)) as Array<Record<string, unknown>>).map((r) => ({
       ...(r as unknown as RunRow),
       config: JSON.parse(r.config as string),
       final: r.final ? JSON.parse(r.final as string) : null,
@@ -115,7 +141,7 @@ export class RunsDb {
   }
 
   get(path: string): RunRow | null {
-    const r = this.db.prepare('SELECT * FROM runs WHERE path = ?').get(resolve(path)) as Record<string, unknown> | undefined;
+    const r = this.guard(`cannot read ${path}`, () => this.db.prepare('SELECT * FROM runs WHERE path = ?').get(resolve(path))) as Record<string, unknown> | undefined;
     if (!r) return null;
     return { ...(r as unknown as RunRow), config: JSON.parse(r.config as string), final: r.final ? JSON.parse(r.final as string) : null };
   }

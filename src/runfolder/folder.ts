@@ -10,13 +10,16 @@
  *   DIR/eval.json           the latest `gankit eval`
  *   DIR/study.json          which study and experiment made the run, when one did
  *
+ *   DIR/.lock               while a process writes the run (train, resume): its pid and host
+ *
  * Every file is written atomically; metrics.jsonl is appended a row at a time (a kill can tear
- * only its last line, which readers drop).
+ * only its last line, which readers drop). One process writes a run at a time (`lock`).
  */
-import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputError } from '../errors.js';
-import { writeFileAtomic } from '../io/atomic.js';
+import { appendLine, removeStaleTemps, writeFileAtomic } from '../io/atomic.js';
+import { FolderLock, lockFolder } from '../io/lock.js';
 import { CheckpointArrays, CheckpointFile, loadCheckpoint, saveCheckpoint } from './checkpoint.js';
 import { formatMetricsRow, MetricsRow, parseMetrics } from './metrics.js';
 
@@ -33,12 +36,13 @@ export const RUN_FILES = {
 
 /** summary.json. */
 export interface RunSummary {
-  status: 'finished' | 'diverged';
+  /** stopped: a file could not be written (what says which and why). */
+  status: 'finished' | 'diverged' | 'stopped';
   /** Finished: generator steps, seconds, the last logged row, and what the data kind adds. */
   steps?: number;
   elapsed?: number;
   final?: MetricsRow | null;
-  /** Diverged: the step, what was not finite, the step of the checkpoint kept. */
+  /** Diverged or stopped: the step, what went wrong, the step of the checkpoint kept. */
   step?: number;
   what?: string;
   lastGoodCheckpointStep?: number;
@@ -52,6 +56,11 @@ export interface RunTag {
 }
 
 export class RunFolderError extends InputError {}
+
+const reason = (e: unknown) => {
+  const code = (e as NodeJS.ErrnoException).code;
+  return code === 'ENOTDIR' ? 'ENOTDIR: it is a file, or a part of the path is' : code === 'EACCES' ? 'EACCES: permission denied' : code === 'EROFS' ? 'EROFS: read-only file system' : (code ?? (e as Error).message);
+};
 
 const json = (value: unknown) => JSON.stringify(value, null, 2) + '\n';
 
@@ -82,12 +91,32 @@ export class RunFolder {
     return existsSync(this.path('config'));
   }
 
-  /** Makes the folder for a new run; refuses one that exists and is not empty. */
+  /** Makes the folder for a new run; refuses one that exists and is not empty, and says why one cannot be made. */
   create(): void {
-    if (existsSync(this.dir) && readdirSync(this.dir).length > 0) {
+    let entries: string[] | null = null;
+    try {
+      entries = existsSync(this.dir) ? readdirSync(this.dir) : null;
+    } catch (e) {
+      throw new RunFolderError(`${this.dir}: cannot be a run folder (${reason(e)})`);
+    }
+    if (entries && entries.length > 0) {
       throw new RunFolderError(`${this.dir}: folder exists and is not empty (use 'gankit resume --run ${this.dir}' to continue a run, or choose another --out)`);
     }
-    mkdirSync(join(this.dir, RUN_FILES.samples), { recursive: true });
+    try {
+      mkdirSync(join(this.dir, RUN_FILES.samples), { recursive: true });
+    } catch (e) {
+      throw new RunFolderError(`${this.dir}: cannot create the run folder (${reason(e)})`);
+    }
+  }
+
+  /**
+   * Takes the run's lock for this process (a second writer gets one error naming the first) and
+   * removes the temporary files that killed writers left behind. Release it when done.
+   */
+  lock(by: string): FolderLock {
+    const held = lockFolder(this.dir, by);
+    removeStaleTemps(this.dir);
+    return held;
   }
 
   /** config.json as parsed JSON (validating it is the config module's job). */
@@ -119,7 +148,7 @@ export class RunFolder {
   }
 
   appendMetrics(row: MetricsRow): void {
-    appendFileSync(this.path('metrics'), formatMetricsRow(row));
+    appendLine(this.path('metrics'), formatMetricsRow(row));
   }
 
   /** Whether metrics.jsonl ends in a torn row (a kill mid-append), which readMetrics drops. */

@@ -7,7 +7,9 @@
 import { createTask, RunTask } from '../kinds/index.js';
 import type { PanelBuilder } from '../kinds/index.js';
 import { panelsSvg, svgToPng } from '../report/plots.js';
-import { column, hasColumn, MetricsRow, RunFolder, RUN_FILES } from '../runfolder/index.js';
+import { column, hasColumn, MetricsRow, RunFolder, RunFolderError, RUN_FILES } from '../runfolder/index.js';
+import { ConfigError, RunStoppedError } from '../errors.js';
+import { WriteError } from '../io/atomic.js';
 import { validateConfig } from '../train/config.js';
 import type { RunConfig } from '../train/config.js';
 import { DivergenceError, StepStats, Trainer, TrainerHeader } from '../train/trainer.js';
@@ -41,12 +43,44 @@ export interface RunResult {
   description: string[];
 }
 
-/** A checkpoint's header: the trainer's state and the seconds trained so far. */
+/** A checkpoint's header: the trainer's state, the seconds trained so far, and whose run it is. */
 export interface CheckpointHeader extends TrainerHeader {
   elapsed: number;
+  /** The run it belongs to (`runFingerprint`); absent in checkpoints written before gankit recorded it. */
+  run?: Record<string, unknown>;
 }
 
 export const CHECKPOINT = RUN_FILES.checkpoint;
+
+/**
+ * What makes a checkpoint belong to a run: the loss (and variant), the data, the networks, the
+ * seed, the conditioning and codes, the optimisers' kinds and whether G has an EMA copy — what
+ * must not change between a checkpoint and the config that resumes it. Steps, learning rates and
+ * logging may.
+ */
+export function runFingerprint(c: RunConfig): Record<string, unknown> {
+  return { loss: c.loss, variant: c.variant, data: c.data, model: c.model, seed: c.seed, conditional: c.conditional, infogan: c.infogan, optimizers: [c.optimizerD.name, c.optimizerG.name], ema: c.ema > 0 };
+}
+
+/** JSON with sorted keys, so that two fingerprints compare by value. */
+const canonical = (v: unknown): string =>
+  v !== null && typeof v === 'object' && !Array.isArray(v)
+    ? `{${Object.keys(v as object).sort().map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`).join(',')}}`
+    : Array.isArray(v)
+      ? `[${v.map(canonical).join(',')}]`
+      : JSON.stringify(v);
+
+/** Refuses a checkpoint recorded for another run (a copied or foreign checkpoint.bin). */
+function checkFingerprint(folder: RunFolder, header: CheckpointHeader, config: RunConfig): void {
+  if (!header.run) return;
+  const mine = runFingerprint(config);
+  const differs = Object.keys({ ...mine, ...header.run }).filter((k) => canonical(mine[k]) !== canonical(header.run![k]));
+  if (differs.length === 0) return;
+  const show = (v: unknown) => (typeof v === 'object' ? JSON.stringify(v) : String(v));
+  throw new RunFolderError(
+    `${folder.path('checkpoint')}: belongs to another run (${differs.map((k) => `${k}: ${show(header.run![k])} in the checkpoint, ${show(mine[k])} in config.json`).join('; ')})`,
+  );
+}
 
 /**
  * A run folder's config.json with `overrides` applied (e.g. more steps for resume), validated —
@@ -58,17 +92,43 @@ export function readRunConfig(dir: string, overrides: Partial<RunConfig> = {}): 
   return config;
 }
 
+/**
+ * Runs `work`, then `dispose` — whose own error must not hide the first one (after a wasm
+ * out-of-memory, disposing fails too).
+ */
+export async function disposing<T>(work: () => Promise<T>, dispose: () => void): Promise<T> {
+  let result: T;
+  try {
+    result = await work();
+  } catch (e) {
+    try {
+      dispose();
+    } catch {
+      // the error already on its way is the one that says what happened
+    }
+    throw e;
+  }
+  dispose();
+  return result;
+}
+
 /** Creates a new run folder and trains. Refuses a folder that already holds a run. */
 export async function startRun(config: RunConfig, dir: string, hooks: RunHooks = {}): Promise<RunResult> {
   const task = await createTask(config); // loads and checks the data before anything is written
-  try {
-    const folder = new RunFolder(dir);
-    folder.create();
-    folder.writeConfig(config);
-    return await loop(task, folder, 0, hooks);
-  } finally {
-    task.dispose();
-  }
+  return disposing(
+    async () => {
+      const folder = new RunFolder(dir);
+      folder.create();
+      const lock = folder.lock('gankit train');
+      try {
+        folder.writeConfig(config);
+        return await train(task, folder, 0, hooks);
+      } finally {
+        lock.release();
+      }
+    },
+    () => task.dispose(),
+  );
 }
 
 export interface OpenedRun {
@@ -79,7 +139,10 @@ export interface OpenedRun {
   header: CheckpointHeader | null;
 }
 
-/** Loads a run's config (or the one given, already read) and its latest checkpoint into a task. */
+/**
+ * Loads a run's config (or the one given, already read) and its latest checkpoint into a task.
+ * A checkpoint of another run, or one that does not fit the networks, is one error naming it.
+ */
 export async function openRun(dir: string, config: RunConfig = readRunConfig(dir), options: { evaluate?: boolean } = {}): Promise<OpenedRun> {
   const task = await createTask(config, options);
   const folder = new RunFolder(dir);
@@ -87,29 +150,49 @@ export async function openRun(dir: string, config: RunConfig = readRunConfig(dir
   if (folder.hasCheckpoint()) {
     try {
       const ckpt = folder.loadCheckpoint<CheckpointHeader>();
-      task.trainer.restore(ckpt.header, ckpt.arrays);
+      checkFingerprint(folder, ckpt.header, config);
+      try {
+        task.trainer.restore(ckpt.header, ckpt.arrays);
+      } catch (e) {
+        throw new RunFolderError(`${folder.path('checkpoint')}: does not fit the run in config.json (${(e as Error).message.replace(/^checkpoint: /, '')})`);
+      }
       header = ckpt.header;
     } catch (e) {
-      task.dispose();
+      try {
+        task.dispose();
+      } catch {
+        // keep the first error
+      }
       throw e;
     }
   }
   return { task, trainer: task.trainer, config, header };
 }
 
-/** Continues a run from its last checkpoint up to config.steps (or a new `steps`); `config`: the run's, already read with those steps. */
-export async function resumeRun(dir: string, hooks: RunHooks = {}, steps?: number, config: RunConfig = readRunConfig(dir, steps ? { steps } : {})): Promise<RunResult> {
-  const { task, header } = await openRun(dir, config);
+/**
+ * Continues a run from its last checkpoint up to config.steps, or to `steps` (never fewer than the
+ * checkpoint has: config.json is only rewritten with what runs). `config`: the run's, already
+ * read with those steps. Takes the run's lock.
+ */
+export async function resumeRun(dir: string, hooks: RunHooks = {}, steps?: number, config: RunConfig = readRunConfig(dir, steps !== undefined ? { steps } : {})): Promise<RunResult> {
   const folder = new RunFolder(dir);
+  const lock = folder.lock('gankit resume');
   try {
-    if (steps) folder.writeConfig(config);
-    // Rows logged after the checkpoint belong to the lost part of the run: drop them (and a row torn by the kill).
-    const from = header?.step ?? 0;
-    const rows = folder.readMetrics();
-    if (rows.some((row) => row.step > from) || folder.hasMetricsTail()) folder.writeMetrics(rows.filter((row) => row.step <= from));
-    return await loop(task, folder, header?.elapsed ?? 0, hooks);
+    const { task, header } = await openRun(dir, config);
+    return await disposing(
+      async () => {
+        const from = header?.step ?? 0;
+        if (steps !== undefined && steps < from) throw new ConfigError('--steps', `the run is at step ${from} already; give ${from} or more`);
+        if (steps !== undefined) folder.writeConfig(config);
+        // Rows logged after the checkpoint belong to the lost part of the run: drop them (and a row torn by the kill).
+        const rows = folder.readMetrics();
+        if (rows.some((row) => row.step > from) || folder.hasMetricsTail()) folder.writeMetrics(rows.filter((row) => row.step <= from));
+        return await train(task, folder, header?.elapsed ?? 0, hooks);
+      },
+      () => task.dispose(),
+    );
   } finally {
-    task.dispose();
+    lock.release();
   }
 }
 
@@ -133,6 +216,29 @@ function metricsPng(folder: RunFolder, rows: MetricsRow[], title: string, task: 
   folder.writeFile(RUN_FILES.metricsPlot, svgToPng(panelsSvg(title, panels)));
 }
 
+/** The step of the checkpoint the folder holds (0 without one). */
+const lastCheckpointStep = (folder: RunFolder): number => (folder.hasCheckpoint() ? folder.loadCheckpoint<CheckpointHeader>().header.step : 0);
+
+/**
+ * Trains the task in its folder; a file that cannot be written (a full disk, a read-only one)
+ * stops the run with summary.json saying so and the last good checkpoint kept.
+ */
+async function train(task: RunTask, folder: RunFolder, elapsedBefore: number, hooks: RunHooks): Promise<RunResult> {
+  try {
+    return await loop(task, folder, elapsedBefore, hooks);
+  } catch (e) {
+    if (!(e instanceof WriteError)) throw e;
+    const { step } = task.trainer;
+    const last = lastCheckpointStep(folder);
+    try {
+      folder.writeSummary({ status: 'stopped', step, what: e.message, lastGoodCheckpointStep: last });
+    } catch {
+      // the disk that refused the write may refuse this one too; the error below says it all
+    }
+    throw new RunStoppedError(`run stopped at step ${step}: ${e.message}; the last good checkpoint (step ${last}) is kept in ${folder.path('checkpoint')}`);
+  }
+}
+
 async function loop(task: RunTask, folder: RunFolder, elapsedBefore: number, hooks: RunHooks): Promise<RunResult> {
   const { trainer } = task;
   const { config } = trainer;
@@ -141,9 +247,10 @@ async function loop(task: RunTask, folder: RunFolder, elapsedBefore: number, hoo
   const stepsAtStart = trainer.step;
   let lastRow: MetricsRow | null = null;
   const rows = folder.readMetrics();
+  const run = runFingerprint(config);
   const checkpoint = () => {
     const { header, arrays } = trainer.snapshot();
-    folder.saveCheckpoint<CheckpointHeader>({ ...header, elapsed: elapsed() }, arrays);
+    folder.saveCheckpoint<CheckpointHeader>({ ...header, elapsed: elapsed(), run }, arrays);
   };
   if (trainer.step === 0 && !folder.hasCheckpoint()) checkpoint(); // step 0: resumable from the start
   while (trainer.step < config.steps) {
@@ -152,9 +259,9 @@ async function loop(task: RunTask, folder: RunFolder, elapsedBefore: number, hoo
       stats = trainer.trainStep();
     } catch (e) {
       if (e instanceof DivergenceError) {
-        const last = folder.hasCheckpoint() ? folder.loadCheckpoint<CheckpointHeader>().header.step : 0;
+        const last = lastCheckpointStep(folder);
         folder.writeSummary({ status: 'diverged', step: e.step, what: e.what, lastGoodCheckpointStep: last });
-        throw new DivergenceError(e.step, e.what, `the last good checkpoint (step ${last}) is kept in ${folder.path('checkpoint')}`);
+        throw new DivergenceError(e.step, e.what, e.reason, `the last good checkpoint (step ${last}) is kept in ${folder.path('checkpoint')}`);
       }
       throw e;
     }

@@ -3,7 +3,7 @@
  * copy (report.md, plots as files next to it) with one row per claim — experiment, numbers,
  * verdict, reason — followed by the settings.
  */
-import { writeFileSync } from 'node:fs';
+import { writeFileAtomic } from '../io/atomic.js';
 import { join, relative } from 'node:path';
 import { panelsSvg, svgToPng, Panel } from '../report/plots.js';
 import type { MetricsRow } from '../runfolder/metrics.js';
@@ -44,8 +44,8 @@ function tracesPng(traces: RunTrace[]): Buffer {
 export function writeStudyReport(r: StudyResult, traces: RunTrace[]): void {
   const grad = gradientPng(r);
   const tr = tracesPng(traces);
-  writeFileSync(join(r.dir, 'gradients.png'), grad);
-  writeFileSync(join(r.dir, 'loss-vs-quality.png'), tr);
+  writeFileAtomic(join(r.dir, 'gradients.png'), grad);
+  writeFileAtomic(join(r.dir, 'loss-vs-quality.png'), tr);
   const s = r.settings;
   const settings = [
     `Losses: ${s.losses.join(', ')} (2-D toy profile: each paper's optimiser, n_critic and λ/c, lr 1e-3 decayed linearly; WGAN-GP λ 0.1, β (0.5, 0.9) as in its authors' 2-D code).`,
@@ -73,7 +73,7 @@ export function writeStudyReport(r: StudyResult, traces: RunTrace[]): void {
     `Settings:`,
     ...settings.map((x) => `- ${x}`),
   ].join('\n');
-  writeFileSync(join(r.dir, 'report.md'), md + '\n');
+  writeFileAtomic(join(r.dir, 'report.md'), md + '\n');
   const colour: Record<string, string> = { holds: '#d9f2d9', 'does not hold': '#f7d4d4', mixed: '#fff1c2', 'not measured': '#eee' };
   const html = `<!doctype html><html><head><meta charset="utf-8"><title>gankit study: the Wasserstein loss</title>
 <style>body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}table{border-collapse:collapse;font-size:14px}td,th{border:1px solid #ccc;padding:6px;vertical-align:top}th{background:#f4f4f4}img{max-width:100%}</style></head><body>
@@ -86,5 +86,5 @@ ${r.verdicts.map((v) => `<tr><td>${v.id}</td><td>${esc(v.claim)}</td><td>${esc(v
 <h2>Does the loss track quality?</h2><img alt="loss vs quality" src="data:image/png;base64,${tr.toString('base64')}">
 <h2>Settings</h2><ul>${settings.map((x) => `<li>${esc(x)}</li>`).join('')}</ul>
 </body></html>\n`;
-  writeFileSync(join(r.dir, 'report.html'), html);
+  writeFileAtomic(join(r.dir, 'report.html'), html);
 }

@@ -16,7 +16,8 @@
  *                 `npm run bench:fashion` results when given (--fashion FILE)
  * The verdict logic (`verdicts`) is a pure function of the measured numbers, tested on its own.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { writeFileAtomic } from '../io/atomic.js';
 import { join, relative, resolve } from 'node:path';
 import { Rng } from '../engine/rng.js';
 import { mergeConfig } from '../schema.js';
@@ -95,7 +96,7 @@ export async function runWassersteinStudy(o: StudyOptions): Promise<StudyResult>
   const robustness = Array.from({ length: settings.robustnessConfigs }, () => randomConfig(configRng));
   robustness.forEach((cfg, i) => {
     const file = join(dir, 'runs', `robust-config-${i}.json`);
-    writeFileSync(file, JSON.stringify(cfg, null, 2) + '\n');
+    writeFileAtomic(file, JSON.stringify(cfg, null, 2) + '\n');
     for (const loss of settings.losses) {
       const overrides = mergeConfig(cfg, { loss, data: { name: 'ring8' }, seed: 1, steps: settings.robustnessSteps });
       trials.push({ experiment: 'robustness', loss, data: 'ring8', seed: 1, config: i, dir: join(dir, 'runs', `robust-${i}-${loss}`), overrides });
@@ -170,7 +171,7 @@ export async function runWassersteinStudy(o: StudyOptions): Promise<StudyResult>
   const claims = verdicts(results);
   const result: StudyResult = { settings, results, verdicts: claims, robustnessConfigs: robustness.map(describeConfig), dir, seconds: (Date.now() - started) / 1000 };
   // Paths in what is written are relative to where the study ran, so committed reports hold no machine's paths.
-  writeFileSync(join(dir, 'results.json'), JSON.stringify({ ...result, dir: relative(process.cwd(), dir) || '.', results: results.map((r) => ({ ...r, gradient: r.gradient ? { ...r.gradient, xs: undefined, d: undefined, dGrad: undefined, gGrad: undefined } : undefined })) }, null, 2) + '\n');
+  writeFileAtomic(join(dir, 'results.json'), JSON.stringify({ ...result, dir: relative(process.cwd(), dir) || '.', results: results.map((r) => ({ ...r, gradient: r.gradient ? { ...r.gradient, xs: undefined, d: undefined, dGrad: undefined, gGrad: undefined } : undefined })) }, null, 2) + '\n');
   writeStudyReport(result, trials.filter((t) => t.experiment === 'modes' && t.seed === 1 && t.data === 'ring8').map((t) => ({ loss: t.loss, metrics: new RunFolder(t.dir).readMetrics() })));
   db.close();
   return result;

@@ -14,7 +14,7 @@ import { IMAGE_ARCHITECTURES, NORMS, Norm, ImageArchitecture } from '../models/c
 import { POINT_DATASETS } from '../data/points.js';
 import { DataKind, IMAGE_DATASETS, dataKindOf } from '../data/kinds.js';
 import { ConfigError } from '../errors.js';
-import { trueOrFalse, FieldType, integerIn, listOf, nonNegativeInteger, numberIn, oneOf, positiveInteger, positiveNumber, text, checkValue, Json } from '../schema.js';
+import { trueOrFalse, FieldType, integerIn, listOf, nonNegativeInteger, numberIn, oneOf, positiveIntegerUpTo, positiveNumber, text, checkValue, Json } from '../schema.js';
 
 export interface DataConfig {
   /** ring8 | grid25 | spiral | moons | csv:PATH | fashion-mnist | mnist | folder:PATH */
@@ -117,6 +117,13 @@ export interface ConfigField {
 }
 
 const value = (v: unknown): FieldDefault => ({ value: v });
+
+/**
+ * Bounds where a larger value makes no sense or cannot fit the wasm heap (4 GiB): steps and
+ * intervals 2³¹; a batch 2¹⁶; scored samples 50,000 (the FID papers' count); network sizes.
+ */
+export const LIMITS = { steps: 2 ** 31, batchSize: 2 ** 16, evalSamples: 50_000, noiseDim: 4096, depth: 64, width: 65_536, nCritic: 1000 } as const;
+const STEPS = positiveIntegerUpTo(LIMITS.steps);
 const perKind = (values: Record<DataKind, unknown>): FieldDefault => ({ perKind: values });
 const PRESET: FieldDefault = 'preset';
 const isFolder = (ctx: DefaultContext) => ctx.dataName.startsWith('folder:');
@@ -147,8 +154,8 @@ function mlpFields(prefix: 'model.generator' | 'model.discriminator', who: strin
   const points = ['points'] as const;
   return [
     { path: prefix, type: 'group', doc: `${who}'s MLP (2-D points)`, kinds: points },
-    { path: `${prefix}.depth`, type: positiveInteger, default: value(3), doc: 'hidden layers', kinds: points },
-    { path: `${prefix}.width`, type: positiveInteger, default: value(64), doc: 'units per hidden layer', kinds: points },
+    { path: `${prefix}.depth`, type: positiveIntegerUpTo(LIMITS.depth), default: value(3), doc: 'hidden layers', kinds: points },
+    { path: `${prefix}.width`, type: positiveIntegerUpTo(LIMITS.width), default: value(64), doc: 'units per hidden layer', kinds: points },
     { path: `${prefix}.activation`, type: oneOf(ACTIVATIONS), default: value('relu'), doc: 'hidden activation', kinds: points },
     { path: `${prefix}.layerNorm`, type: trueOrFalse, default: value(false), doc: 'layer norm before each hidden activation', kinds: points },
   ];
@@ -203,7 +210,7 @@ export const CONFIG_FIELDS: readonly ConfigField[] = [
     flag: { name: 'loss' },
   },
   { path: 'model', type: 'group', doc: 'the networks' },
-  { path: 'model.noiseDim', type: positiveInteger, default: perKind({ points: 2, images: 64 }), doc: 'size of the noise z' },
+  { path: 'model.noiseDim', type: positiveIntegerUpTo(LIMITS.noiseDim), default: perKind({ points: 2, images: 64 }), doc: 'size of the noise z' },
   ...mlpFields('model.generator', 'G'),
   ...mlpFields('model.discriminator', 'D'),
   {
@@ -216,8 +223,8 @@ export const CONFIG_FIELDS: readonly ConfigField[] = [
     check: checkArch,
   },
   { path: 'model.norm', type: oneOf(NORMS), doc: "image D's norm: batch, layer, none (default: batch; none with a penalty)", flag: { name: 'norm' }, kinds: ['images'] },
-  { path: 'steps', type: positiveInteger, default: perKind({ points: 1000, images: 2000 }), doc: 'generator steps', flag: { name: 'steps' } },
-  { path: 'batchSize', type: positiveInteger, default: perKind({ points: 256, images: 64 }), doc: 'batch size', flag: { name: 'batch' } },
+  { path: 'steps', type: STEPS, default: perKind({ points: 1000, images: 2000 }), doc: 'generator steps', flag: { name: 'steps' } },
+  { path: 'batchSize', type: positiveIntegerUpTo(LIMITS.batchSize), default: perKind({ points: 256, images: 64 }), doc: 'batch size', flag: { name: 'batch' } },
   { path: 'seed', type: integerIn(0, 0xffffffff), default: value(1), doc: 'random seed', flag: { name: 'seed' } },
   { path: 'backend', type: oneOf(BACKENDS), default: value('wasm'), doc: `tfjs backend: ${BACKENDS.join(', ')}`, flag: { name: 'backend' } },
   { path: 'lrSchedule', type: oneOf(['constant', 'linear']), default: value('constant'), doc: "learning-rate schedule: constant, or linear decay to 0 at the last step (the 'toy' profile's)" },
@@ -236,14 +243,14 @@ export const CONFIG_FIELDS: readonly ConfigField[] = [
   { path: 'infogan.lambdaCategorical', type: numberIn(0, 1e6), required: true, doc: 'λ of the categorical part of L_I (default 1)' },
   { path: 'infogan.lambdaContinuous', type: numberIn(0, 1e6), required: true, doc: 'λ of the continuous part of L_I (default 1)' },
   { path: 'ema', type: numberIn(0, 1, true), default: value(0), doc: 'generator EMA decay, 0 = off', flag: { name: 'ema' } },
-  { path: 'logEvery', type: positiveInteger, default: value(50), doc: 'metrics every N steps' },
-  { path: 'plotEvery', type: positiveInteger, default: perKind({ points: 500, images: 200 }), doc: 'pictures (and image metrics) every N steps', flag: { name: 'plot-every' } },
-  { path: 'checkpointEvery', type: positiveInteger, default: perKind({ points: 500, images: 200 }), doc: 'checkpoints every N steps (and at the end)' },
-  { path: 'evalSamples', type: positiveInteger, default: perKind({ points: 2500, images: 1000 }), doc: 'samples scored at each logged step (images: at plot steps)', flag: { name: 'eval-samples' } },
+  { path: 'logEvery', type: STEPS, default: value(50), doc: 'metrics every N steps' },
+  { path: 'plotEvery', type: STEPS, default: perKind({ points: 500, images: 200 }), doc: 'pictures (and image metrics) every N steps', flag: { name: 'plot-every' } },
+  { path: 'checkpointEvery', type: STEPS, default: perKind({ points: 500, images: 200 }), doc: 'checkpoints every N steps (and at the end)' },
+  { path: 'evalSamples', type: positiveIntegerUpTo(LIMITS.evalSamples), default: perKind({ points: 2500, images: 1000 }), doc: 'samples scored at each logged step (images: at plot steps)', flag: { name: 'eval-samples' } },
   ...hyperFields(),
   ...optimizerFields('optimizerD', 'D'),
   ...optimizerFields('optimizerG', 'G'),
-  { path: 'nCritic', type: positiveInteger, default: PRESET, doc: 'discriminator steps per generator step', flag: { name: 'n-critic' } },
+  { path: 'nCritic', type: positiveIntegerUpTo(LIMITS.nCritic), default: PRESET, doc: 'discriminator steps per generator step', flag: { name: 'n-critic' } },
 ];
 
 /** The data kind of a config (from its dataset's name). */

@@ -23,7 +23,7 @@
  */
 import { tf, Rng, RngState, oneHotRows, Optimizer } from '../engine/index.js';
 import { sumAll } from '../engine/kernels/sums.js';
-import { InputError } from '../errors.js';
+import { InputError, RunStoppedError } from '../errors.js';
 import { composeObjective } from '../losses/objective.js';
 import type { Objective } from '../losses/objective.js';
 import type { AuxiliaryInputs, DiscriminatorView, GanLoss, LossState } from '../losses/types.js';
@@ -40,15 +40,23 @@ export interface StepStats extends StepColumns {
   diagnostics: Record<string, number>;
 }
 
-export class DivergenceError extends Error {
+export class DivergenceError extends RunStoppedError {
   constructor(
     readonly step: number,
     readonly what: string,
+    readonly reason = 'is not finite',
     note?: string,
   ) {
-    super(`training diverged at step ${step}: ${what} is not finite${note ? `; ${note}` : ''}`);
+    super(`training diverged at step ${step}: ${what} ${reason}${note ? `; ${note}` : ''}`);
   }
 }
+
+/**
+ * A step is sane when its losses, gradient norms and weights are finite and the weights' norm
+ * ‖θ‖ (G and D together) is at most this many times its value at initialisation (at least 1):
+ * beyond that the run has diverged even if no number has overflowed yet.
+ */
+export const WEIGHT_GROWTH_LIMIT = 1000;
 
 export interface TrainerState {
   step: number;
@@ -103,6 +111,8 @@ export class Trainer {
   private readonly dTakesLabels: boolean;
   /** Some term reads D's auxiliary head. */
   private readonly readsHead: boolean;
+  /** ‖θ‖ of G and D at initialisation (the divergence rule's yardstick). */
+  readonly initialWeightNorm: number;
   step = 0;
 
   constructor(
@@ -127,6 +137,8 @@ export class Trainer {
     this.rng = new Rng(config.seed);
     this.lossState = this.loss.initialState();
     if (config.ema > 0) this.emaWeights = this.G.variables.map((v) => tf.tidy(() => tf.variable(v.clone(), false)));
+    // The networks are at their initial weights here (restore comes later), so a resumed run has the same bound.
+    this.initialWeightNorm = tf.tidy(() => globalNorm([...this.G.variables, ...this.D.variables]).dataSync()[0]);
   }
 
   get state(): LossState {
@@ -219,7 +231,7 @@ export class Trainer {
   }
 
   /** One G update: the objective's G terms on a generated batch (and a real one for relativistic losses). */
-  private generatorStep(lrScale: number): { gLoss: number; gradNormG: number; weightChecksum: number } {
+  private generatorStep(lrScale: number): { gLoss: number; gradNormG: number; weightNorm: number } {
     const { loss, auxiliary } = this.objective;
     const { hyper, batchSize: n } = this.config;
     return tf.tidy(() => {
@@ -235,7 +247,7 @@ export class Trainer {
       }, this.G.variables);
       const ordered = this.G.variables.map((v) => grads[v.name]);
       this.optG.apply(ordered, lrScale);
-      return readScalars({ gLoss: value, gradNormG: globalNorm(ordered), weightChecksum: sumAll([...this.G.variables, ...this.D.variables]) });
+      return readScalars({ gLoss: value, gradNormG: globalNorm(ordered), weightNorm: globalNorm([...this.G.variables, ...this.D.variables]) });
     });
   }
 
@@ -269,10 +281,12 @@ export class Trainer {
         ...Object.fromEntries(this.objective.auxiliary.map((t) => [t.name, d[t.name]])),
       },
     };
-    const bad = ([['D loss', stats.dLoss], ['G loss', stats.gLoss], ['D gradient norm', stats.gradNormD], ['G gradient norm', stats.gradNormG], ['a weight', g.weightChecksum]] as const).find(
+    const bad = ([['D loss', stats.dLoss], ['G loss', stats.gLoss], ['D gradient norm', stats.gradNormD], ['G gradient norm', stats.gradNormG], ['a weight', g.weightNorm]] as const).find(
       ([, v]) => !Number.isFinite(v),
     );
     if (bad) throw new DivergenceError(this.step, bad[0]);
+    const limit = WEIGHT_GROWTH_LIMIT * Math.max(this.initialWeightNorm, 1);
+    if (g.weightNorm > limit) throw new DivergenceError(this.step, 'the weight norm', `grew to ${g.weightNorm.toExponential(2)}, more than ${WEIGHT_GROWTH_LIMIT}× its initial ${this.initialWeightNorm.toPrecision(3)}`);
     return stats;
   }
 

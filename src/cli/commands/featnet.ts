@@ -6,6 +6,7 @@ import { loadImageData, IMAGE_DATASETS } from '../../data/imageData.js';
 import { trainFeatureNet, saveFeatureNet, defaultFeatnetDir, loadFeatureNet } from '../../metrics/featnet.js';
 import { ProgressBar } from '../progress.js';
 import { InputError } from '../../errors.js';
+import { lockFolder } from '../../io/lock.js';
 import { parse, num, UsageError, Values } from '../args.js';
 import type { Command } from '../command.js';
 
@@ -44,10 +45,25 @@ async function featnetCommand(argv: string[]): Promise<number> {
   if (epochs <= 0) throw new InputError(`--epochs: must be a positive integer, got ${epochs}`);
   const seed = num(values, 'seed', true) ?? 1;
   const outDir = resolve(typeof values.out === 'string' ? values.out : defaultFeatnetDir());
-  await initEngine({ backend: typeof values.backend === 'string' ? values.backend : undefined });
+  try {
+    mkdirSync(outDir, { recursive: true });
+  } catch (e) {
+    throw new InputError(`--out: ${outDir}: cannot create the folder (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  // One writer: a second featnet training into the same folder would mix its .bin and .json.
+  const lock = lockFolder(outDir, 'gankit featnet train');
+  try {
+    return await trainAndSave(data, outDir, epochs, seed, Boolean(values.quiet), typeof values.backend === 'string' ? values.backend : undefined);
+  } finally {
+    lock.release();
+  }
+}
+
+async function trainAndSave(data: string, outDir: string, epochs: number, seed: number, quiet: boolean, backend: string | undefined): Promise<number> {
+  await initEngine({ backend });
   const train = await loadImageData(data, { split: 'train' });
   const test = await loadImageData(data, { split: 'test' });
-  const bar = values.quiet ? null : new ProgressBar(process.stderr, 1);
+  const bar = quiet ? null : new ProgressBar(process.stderr, 1);
   const started = Date.now();
   const { net, meta } = trainFeatureNet({
     name: data,
@@ -66,7 +82,6 @@ async function featnetCommand(argv: string[]): Promise<number> {
       : undefined,
   });
   bar?.finish();
-  mkdirSync(outDir, { recursive: true });
   const files = saveFeatureNet(net, meta, outDir);
   net.dispose();
   console.log(`gankit: feature network '${data}': test accuracy ${(100 * meta.testAccuracy).toFixed(2)} % on ${meta.testSplit} → ${files.json}`);

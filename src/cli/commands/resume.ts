@@ -19,7 +19,7 @@ Continues the run in DIR from its last checkpoint, to its configured steps (or N
     if (typeof values.run !== 'string') throw new UsageError('resume needs --run DIR');
     const steps = num(values, 'steps', true);
     const dir = resolve(values.run);
-    const config = readRunConfig(dir, steps ? { steps } : {});
+    const config = readRunConfig(dir, steps !== undefined ? { steps } : {});
     await initEngine({ backend: config.backend, workload: workloadOf(config) });
     const reporter = progressReporter(Boolean(values.quiet), config.steps);
     const result = await resumeRun(dir, { onProgress: reporter.onProgress }, steps, config);

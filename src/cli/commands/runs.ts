@@ -42,7 +42,11 @@ function runsCommand(argv: string[]): number {
   if (!rebuild && !existsSync(file)) throw new InputError(`${file}: no runs database (make one with gankit runs --db ${file} --rebuild RUNS_DIR)`);
   const db = new RunsDb(file);
   try {
-    if (rebuild) console.error(`gankit: indexed ${db.rebuild(rebuild)} run folders into ${file}`);
+    if (rebuild) {
+      const { indexed, unreadable } = db.rebuild(rebuild);
+      console.error(`gankit: indexed ${indexed} run folders into ${file}`);
+      if (unreadable.length) console.error(`gankit: left out ${unreadable.length} unreadable run folder${unreadable.length === 1 ? '' : 's'}:\n${unreadable.map((u) => `  ${u.path}: ${u.reason}`).join('\n')}`);
+    }
     const str = (k: string) => (typeof values[k] === 'string' ? (values[k] as string) : undefined);
     runsTable(db.list({ loss: str('loss'), data: str('data'), status: str('status'), experiment: str('experiment') }), Boolean(values.json));
   } finally {

@@ -30,6 +30,7 @@ Pictures go to DIR/sample.png unless --out is given.`,
       if (cls !== undefined && (trainer.classes === 0 || cls < 0 || cls >= trainer.classes)) {
         throw new ConfigError('--class', trainer.classes === 0 ? 'this run is not conditional (train with --loss cgan or acgan)' : `must be in 0..${trainer.classes - 1}, got ${cls}`);
       }
+      if (n !== undefined && n > task.maxSamples) throw new ConfigError('--n', `must be at most ${task.maxSamples} for this run, got ${n}`);
       const output = task.sample({ n, seed, classIndex: cls, format: values.csv ? 'csv' : values.png ? 'png' : undefined, out: typeof values.out === 'string' ? values.out : undefined, runDir: dir });
       // Plain writes: --out may be a pipe or a device (/dev/stdout).
       for (const [path, data] of output.files) {

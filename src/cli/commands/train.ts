@@ -6,7 +6,7 @@ import { ConfigError } from '../../errors.js';
 import { workloadOf } from '../../kinds/index.js';
 import { startRun } from '../../runner/run.js';
 import { mergeConfig, resolveConfig } from '../../train/config.js';
-import { flagLines, parse } from '../args.js';
+import { flagLines, parse, UsageError } from '../args.js';
 import type { Command } from '../command.js';
 import { configFlagHelp, configFlagOptions, configOverridesFromFlags } from '../configFlags.js';
 import { finishedLines, progressReporter } from '../progress.js';
@@ -55,6 +55,7 @@ ${flagLines(OWN_FLAGS.map(([, , flag, doc]) => [flag, doc])).join('\n')}`,
     const values = parse(argv, { ...configFlagOptions(), ...Object.fromEntries(OWN_FLAGS.filter(([name]) => name !== 'help').map(([name, type]) => [name, { type }])) });
     const file = typeof values.config === 'string' ? readConfigFile(values.config) : {};
     const config = resolveConfig(mergeConfig(file, configOverridesFromFlags(values)));
+    if (values.out === '') throw new UsageError('--out: needs a folder name');
     const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-');
     const dir = resolve(typeof values.out === 'string' ? values.out : join('runs', `${config.loss}-${config.data.name.replace(/[^a-zA-Z0-9_.-]/g, '_')}-${stamp}`));
     await initEngine({ backend: config.backend, threads: typeof values.threads === 'string' ? values.threads : undefined, workload: workloadOf(config) });

@@ -24,6 +24,7 @@ import { imageBatchSource, imageNetworks } from './networks.js';
 const SCORE_KEYS: Array<keyof ImageScores> = ['fid', 'kid', 'kidStd', 'precision', 'recall', 'density', 'coverage', 'classifierScore', 'conditionalAccuracy', 'codeAccuracy'];
 
 export class ImageTask implements RunTask {
+  readonly maxSamples = 4096;
   private constructor(
     readonly trainer: Trainer,
     readonly data: ImageDataset,

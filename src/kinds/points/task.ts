@@ -71,6 +71,7 @@ const modesLine = (r: { modesCovered?: number; totalModes?: number; highQualityS
   `${r.modesCovered}/${r.totalModes} modes, ${(100 * (r.highQualityShare ?? 0)).toFixed(1)}% high quality`;
 
 export class PointsTask implements RunTask {
+  readonly maxSamples = 1_000_000;
   private last: { fake: Float32Array; real: Float32Array } | null = null;
   constructor(
     readonly trainer: Trainer,

@@ -1,0 +1,304 @@
+/**
+ * Reliability as a hostile user finds it: a full disk (injected: GANKIT_FAULT) loses nothing and
+ * stops the run in one line; writers killed at random byte offsets never leave a file gankit
+ * trusts torn, and the resumed run is bit-identical; one writer per run folder (a lock, stale
+ * locks taken over); a checkpoint knows its run; nonsense numbers and paths are one line; the
+ * runs database rebuild survives a junk folder; image folders with dangling links and symlink
+ * loops; the weight-growth divergence rule.
+ */
+import { describe, it, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import sharp from 'sharp';
+import { tf, Rng, initEngine } from '../src/index.js';
+import { decodeCheckpoint, encodeCheckpoint, loadCheckpoint } from '../src/runfolder/checkpoint.js';
+import { parseMetrics } from '../src/runfolder/metrics.js';
+import { RunsDb } from '../src/runfolder/database.js';
+import { lockFolder, LockedError } from '../src/io/lock.js';
+import { writeFileAtomic, WriteError } from '../src/io/atomic.js';
+import { resolveConfig } from '../src/train/config.js';
+import { DivergenceError, WEIGHT_GROWTH_LIMIT } from '../src/train/trainer.js';
+import { pointsTrainer } from '../src/kinds/points/trainer.js';
+import { disposing } from '../src/runner/run.js';
+import { outOfMemory } from '../src/cli/main.js';
+
+const BIN = fileURLToPath(new URL('../src/cli/bin.js', import.meta.url));
+const gankit = (args: string[], env: Record<string, string> = {}) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, ...env } });
+const tmp = () => mkdtempSync(join(tmpdir(), 'gankit-rel-'));
+
+const TINY = {
+  loss: 'ns',
+  steps: 30,
+  batchSize: 32,
+  logEvery: 5,
+  plotEvery: 15,
+  checkpointEvery: 5,
+  evalSamples: 200,
+  model: { noiseDim: 2, generator: { depth: 2, width: 16, activation: 'relu', layerNorm: false }, discriminator: { depth: 2, width: 16, activation: 'relu', layerNorm: false } },
+};
+function configFile(extra: Record<string, unknown> = {}): string {
+  const path = join(tmp(), 'run.json');
+  writeFileSync(path, JSON.stringify({ ...TINY, ...extra }));
+  return path;
+}
+
+/** Every array of two checkpoints, bit for bit. */
+function sameCheckpoints(a: string, b: string): void {
+  const [x, y] = [loadCheckpoint<{ step: number }>(join(a, 'checkpoint.bin')), loadCheckpoint<{ step: number }>(join(b, 'checkpoint.bin'))];
+  assert.equal(y.header.step, x.header.step);
+  assert.deepEqual(Object.keys(y.arrays).sort(), Object.keys(x.arrays).sort());
+  for (const k of Object.keys(x.arrays)) assert.ok(Buffer.from(x.arrays[k].buffer).equals(Buffer.from(y.arrays[k].buffer)), `${k} differs`);
+}
+
+/** The files gankit trusts are whole: config and summary parse, the checkpoint decodes, metrics rows parse but for a torn last line. */
+function nothingTorn(dir: string): void {
+  for (const f of ['config.json', 'summary.json']) if (existsSync(join(dir, f))) JSON.parse(readFileSync(join(dir, f), 'utf8'));
+  if (existsSync(join(dir, 'checkpoint.bin'))) decodeCheckpoint(readFileSync(join(dir, 'checkpoint.bin')), 'checkpoint.bin');
+  if (existsSync(join(dir, 'metrics.jsonl'))) parseMetrics(readFileSync(join(dir, 'metrics.jsonl'), 'utf8'), 'metrics.jsonl');
+  for (const f of readdirSync(join(dir, 'samples'))) {
+    if (f.endsWith('.png')) assert.ok(readFileSync(join(dir, 'samples', f)).subarray(-8, -4).toString('latin1') === 'IEND', `${f} is torn`);
+  }
+}
+
+const temps = (dir: string): string[] => [...readdirSync(dir), ...readdirSync(join(dir, 'samples')).map((f) => `samples/${f}`)].filter((f) => /\.tmp-\d+$/.test(f));
+
+describe('reliability', () => {
+  before(() => initEngine());
+
+  let whole = '';
+  before(() => {
+    whole = join(tmp(), 'whole');
+    const r = gankit(['train', '--config', configFile(), '--out', whole, '--quiet']);
+    assert.equal(r.status, 0, r.stderr);
+  });
+
+  const disks: Array<[string, string]> = [
+    ['checkpoint.bin', 'checkpoint.bin:3:100:enospc'],
+    ['metrics.jsonl', 'metrics.jsonl:4:20:enospc'],
+    ['a sample picture', 'step-000015.png:1:50:enospc'],
+  ];
+  for (const [what, fault] of disks) {
+    it(`a full disk while writing ${what}: one line, exit 3, summary says why, the last checkpoint intact; resume finishes bit-identical`, () => {
+      const dir = join(tmp(), 'run');
+      const r = gankit(['train', '--config', configFile(), '--out', dir, '--quiet'], { GANKIT_FAULT: fault });
+      assert.equal(r.status, 3, r.stderr);
+      const line = r.stderr.trim();
+      assert.equal(line.split('\n').length, 1, line);
+      assert.match(line, /run stopped at step \d+: .+: cannot write \(ENOSPC: no space left on the device\); the last good checkpoint \(step \d+\) is kept in /);
+      const summary = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8'));
+      assert.equal(summary.status, 'stopped');
+      assert.match(summary.what, /ENOSPC/);
+      assert.equal(loadCheckpoint<{ step: number }>(join(dir, 'checkpoint.bin')).header.step, summary.lastGoodCheckpointStep);
+      nothingTorn(dir);
+      assert.deepEqual(temps(dir), [], 'no temporary file is left');
+      const again = gankit(['resume', '--run', dir, '--quiet']);
+      assert.equal(again.status, 0, again.stderr);
+      sameCheckpoints(whole, dir);
+      assert.deepEqual(parseMetrics(readFileSync(join(dir, 'metrics.jsonl'), 'utf8'), 'm').map((m) => m.step), [5, 10, 15, 20, 25, 30]);
+    });
+  }
+
+  it('a full disk before training starts (config.json): one line, exit 2', () => {
+    const r = gankit(['train', '--config', configFile(), '--out', join(tmp(), 'run'), '--quiet'], { GANKIT_FAULT: 'config.json:1:10:enospc' });
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(r.stderr.trim(), /^gankit: error: .*config\.json: cannot write \(ENOSPC: no space left on the device\)$/);
+  });
+
+  it('writers killed at random byte offsets: no trusted file is torn, stale temporary files go, every resume ends bit-identical', async () => {
+    const rng = new Rng(17);
+    // Each file with how often a 30-step run writes it (checkpoints every 5 steps, pictures at 15 and 30: 19 writes in all).
+    const targets: Array<[string, number]> = [['checkpoint.bin', 7], ['metrics.jsonl', 6], ['config.json', 1], ['summary.json', 1], ['metrics.png', 2], ['*', 19]];
+    for (const [target, writes] of targets) {
+      const fault = `${target}:${1 + rng.int(writes)}:${rng.int(400)}:kill`;
+      const dir = join(tmp(), 'run');
+      const r = gankit(['train', '--config', configFile(), '--out', dir, '--quiet'], { GANKIT_FAULT: fault });
+      assert.equal(r.signal, 'SIGKILL', `${fault}: ${r.stderr}`);
+      if (!existsSync(join(dir, 'config.json'))) {
+        assert.equal(target, 'config.json', `${fault}: config.json lost`);
+        continue; // killed before the run existed: nothing to resume
+      }
+      nothingTorn(dir);
+      const again = gankit(['resume', '--run', dir, '--quiet']);
+      assert.equal(again.status, 0, `${fault}: ${again.stderr}`);
+      assert.deepEqual(temps(dir), [], `${fault}: stale temporary files are removed`);
+      sameCheckpoints(whole, dir);
+    }
+  });
+
+  it('one writer per run folder: a second one gets one line; a stale lock is taken over with a warning', async () => {
+    const dir = join(tmp(), 'run');
+    const child = spawn(process.execPath, [BIN, 'train', '--config', configFile({ steps: 3000, checkpointEvery: 1000 }), '--out', dir, '--quiet'], { stdio: 'ignore' });
+    const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+    const deadline = Date.now() + 60_000;
+    while (!existsSync(join(dir, 'checkpoint.bin')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    const second = gankit(['resume', '--run', dir, '--quiet']);
+    child.kill('SIGKILL');
+    await exited;
+    assert.equal(second.status, 2, second.stderr);
+    assert.match(second.stderr.trim(), new RegExp(`^gankit: error: .*: in use by gankit train \\(pid ${child.pid} on ${hostname()}, since .*\\); a second writer would corrupt it`));
+    // The killed writer's lock is stale now: the next writer takes it over.
+    const third = gankit(['resume', '--run', dir, '--steps', '10', '--quiet']);
+    assert.match(third.stderr, new RegExp(`taking over a stale lock \\(pid ${child.pid} on ${hostname()} is gone\\)`));
+    assert.equal(third.status, 0, third.stderr);
+    assert.ok(!existsSync(join(dir, '.lock')), 'released at the end');
+  });
+
+  it('the lock in code: held, refused, released', () => {
+    const dir = tmp();
+    const lock = lockFolder(dir, 'test');
+    assert.throws(() => lockFolder(dir, 'test'), LockedError);
+    lock.release();
+    lockFolder(dir, 'test').release();
+    writeFileSync(join(dir, '.lock'), JSON.stringify({ pid: 1, host: 'elsewhere.example', since: 'then', by: 'gankit train' }));
+    assert.throws(() => lockFolder(dir, 'test'), /in use by gankit train \(pid 1 on elsewhere\.example/, 'another host’s lock is never taken over');
+  });
+
+  it('a checkpoint knows its run: a foreign one, one that does not fit, and resume --steps below it are one line each', () => {
+    const root = tmp();
+    const gp = join(root, 'gp');
+    assert.equal(gankit(['train', '--config', configFile({ loss: 'wgan-gp', nCritic: 1, steps: 10 }), '--out', gp, '--quiet']).status, 0);
+    const before = readFileSync(join(gp, 'config.json'), 'utf8');
+    copyFileSync(join(whole, 'checkpoint.bin'), join(gp, 'checkpoint.bin'));
+    let r = gankit(['resume', '--run', gp, '--steps', '40', '--quiet']);
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(r.stderr.trim(), /^gankit: error: .*checkpoint\.bin: belongs to another run \(loss: ns in the checkpoint, wgan-gp in config\.json\)$/);
+    assert.equal(readFileSync(join(gp, 'config.json'), 'utf8'), before, 'config.json untouched');
+    // The same foreign checkpoint without its record (as written before gankit kept one): it does not fit.
+    const foreign = loadCheckpoint<Record<string, unknown>>(join(whole, 'checkpoint.bin'));
+    delete foreign.header.run;
+    writeFileSync(join(gp, 'checkpoint.bin'), encodeCheckpoint(foreign.header, Object.fromEntries(Object.entries(foreign.arrays).map(([k, v]) => [k, k.startsWith('D/0') ? v.subarray(1) : v]))));
+    r = gankit(['sample', '--run', gp, '--n', '3']);
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(r.stderr.trim(), /^gankit: error: .*checkpoint\.bin: does not fit the run in config\.json \(D\/0 is missing or has the wrong size/);
+    // Fewer steps than the checkpoint has: refused, and config.json keeps what ran.
+    const done = join(root, 'done');
+    assert.equal(gankit(['train', '--config', configFile({ steps: 20 }), '--out', done, '--quiet']).status, 0);
+    r = gankit(['resume', '--run', done, '--steps', '10', '--quiet']);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr.trim(), /^gankit: error: --steps: the run is at step 20 already; give 20 or more$/);
+    assert.equal(JSON.parse(readFileSync(join(done, 'config.json'), 'utf8')).steps, 20);
+    r = gankit(['resume', '--run', done, '--steps', '0', '--quiet']);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr.trim(), /^gankit: error: steps: must be a positive integer, got 0$/);
+  });
+
+  const nonsense: Array<[string, string[], RegExp]> = [
+    ['--steps 1e300', ['--steps', '1e300'], /^gankit: error: steps: must be at most 2147483648, got 1e\+300$/],
+    ['--eval-samples 1e8', ['--eval-samples', '100000000'], /^gankit: error: evalSamples: must be at most 50000, got 100000000$/],
+    ['--batch 1e6', ['--batch', '1000000'], /^gankit: error: batchSize: must be at most 65536, got 1000000$/],
+    ['--out ""', ['--out', ''], /^gankit: error: --out: needs a folder name$/],
+  ];
+  for (const [what, args, message] of nonsense) {
+    it(`${what}: one line, exit 2`, () => {
+      const r = gankit(['train', '--quiet', ...(args.includes('--out') ? [] : ['--out', join(tmp(), 'run')]), ...args]);
+      assert.equal(r.status, 2, r.stderr);
+      assert.match(r.stderr.trim(), message);
+    });
+  }
+
+  it('--out that is a file, and sample --out a folder: one line, exit 2', () => {
+    const file = join(tmp(), 'a-file');
+    writeFileSync(file, 'x');
+    let r = gankit(['train', '--config', configFile(), '--out', file, '--quiet']);
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(r.stderr.trim(), /^gankit: error: .*a-file: cannot be a run folder \(ENOTDIR/);
+    r = gankit(['train', '--config', configFile(), '--out', join(file, 'run'), '--quiet']);
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(r.stderr.trim(), /^gankit: error: .*a-file\/run: cannot create the run folder \(ENOTDIR/);
+    r = gankit(['sample', '--run', whole, '--png', '--out', tmpdir()]);
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(r.stderr.trim(), /^gankit: error: --out: .*: cannot write \(EISDIR\)$/);
+    r = gankit(['sample', '--run', whole, '--n', '2000000']);
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(r.stderr.trim(), /^gankit: error: --n: must be at most 1000000 for this run, got 2000000$/);
+  });
+
+  it('runs --rebuild indexes every readable folder and lists the unreadable; database errors are one line', () => {
+    const root = tmp();
+    const good = join(root, 'good');
+    assert.equal(gankit(['train', '--config', configFile({ steps: 5 }), '--out', good, '--quiet']).status, 0);
+    mkdirSync(join(root, 'junk'));
+    writeFileSync(join(root, 'junk', 'config.json'), JSON.stringify({ loss: 'ns', data: { name: 'ring8' }, seed: 'abc', steps: 5 }));
+    mkdirSync(join(root, 'torn'));
+    writeFileSync(join(root, 'torn', 'config.json'), '{"loss": "ns", "da');
+    const db = join(root, 'runs.sqlite');
+    let r = gankit(['runs', '--db', db, '--rebuild', root]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stderr, /indexed 1 run folders/);
+    assert.match(r.stderr, /left out 2 unreadable run folders:\n.*junk: .*not a gankit config \(seed "abc"\)\n.*torn: .*malformed JSON/);
+    assert.match(r.stdout, /ns\s+ring8\s+1\s+5\s+finished/);
+    r = gankit(['runs', '--db', root]); // a folder, not a database
+    assert.equal(r.status, 2, r.stderr);
+    assert.equal(r.stderr.trim().split('\n').length, 1);
+    assert.match(r.stderr, /^gankit: error: .*: cannot open the runs database/);
+    const corrupt = join(root, 'corrupt.sqlite');
+    writeFileSync(corrupt, Buffer.alloc(4096, 7));
+    r = gankit(['runs', '--db', corrupt]);
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(r.stderr.trim(), /^gankit: error: .*corrupt\.sqlite: .*(not a database|malformed)/);
+    const db2 = new RunsDb(join(root, 'api.sqlite'));
+    assert.equal(db2.rebuild([root]).unreadable.length, 2);
+    db2.close();
+  });
+
+  it('image folders: a dangling link and a symlink loop are one line, or skipped with --skip-unreadable; a link back to a folder is skipped', async () => {
+    const data = tmp();
+    for (let i = 0; i < 3; i++) await sharp(Buffer.alloc(32 * 32 * 3, 50 * i), { raw: { width: 32, height: 32, channels: 3 } }).png().toFile(join(data, `${i}.png`));
+    symlinkSync(join(data, 'missing.png'), join(data, 'dangling.png'));
+    symlinkSync(join(data, 'loop-b.png'), join(data, 'loop-a.png'));
+    symlinkSync(join(data, 'loop-a.png'), join(data, 'loop-b.png'));
+    symlinkSync(data, join(data, 'again'));
+    const args = ['train', '--data', `folder:${data}`, '--loss', 'ns', '--steps', '1', '--batch', '4', '--quiet'];
+    let r = gankit([...args, '--out', join(tmp(), 'run')]);
+    assert.equal(r.status, 2, r.stderr);
+    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+    assert.match(r.stderr, /dangling\.png: cannot read \(ENOENT: a dangling link\); pass --skip-unreadable/);
+    r = gankit([...args, '--skip-unreadable', '--out', join(tmp(), 'run')]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stderr, /skipping .*dangling\.png: cannot read \(ENOENT: a dangling link\)/);
+    assert.match(r.stderr, /skipping .*loop-a\.png: cannot read \(ELOOP: a symlink loop\)/);
+    assert.match(r.stderr, /skipping .*again: a link back to .*, already read/);
+  });
+
+  it('divergence: weights past the growth bound stop the run though every number is finite; the checkpoint kept is sane', () => {
+    const config = resolveConfig({ ...TINY, optimizerD: { name: 'sgd', lr: 1e6 }, optimizerG: { name: 'sgd', lr: 1e6 } });
+    const { trainer } = pointsTrainer(config);
+    const limit = WEIGHT_GROWTH_LIMIT * Math.max(trainer.initialWeightNorm, 1);
+    assert.throws(
+      () => {
+        for (let i = 0; i < 5; i++) trainer.trainStep();
+      },
+      (e: unknown) => e instanceof DivergenceError && e.what === 'the weight norm' && /grew to .*, more than 1000× its initial/.test(e.message),
+    );
+    const norm = tf.tidy(() => Math.sqrt([...trainer.G.variables, ...trainer.D.variables].reduce((s, v) => s + (tf.sum(tf.square(v)).dataSync()[0] as number), 0)));
+    assert.ok(Number.isFinite(norm) && norm > limit, `weights finite (${norm}) and past the bound (${limit})`);
+    trainer.dispose();
+    const dir = join(tmp(), 'run');
+    const r = gankit(['train', '--config', configFile({ optimizerD: { name: 'sgd', lr: 1e6 }, optimizerG: { name: 'sgd', lr: 1e6 } }), '--out', dir, '--quiet']);
+    assert.equal(r.status, 3, r.stderr);
+    assert.match(r.stderr, /training diverged at step \d+: the weight norm grew to .*; the last good checkpoint \(step 0\) is kept/);
+    const kept = loadCheckpoint<{ step: number }>(join(dir, 'checkpoint.bin'));
+    assert.ok(Object.values(kept.arrays).every((a) => a.every((v) => Math.abs(v) < 10)), 'the kept weights are the sane initial ones');
+  });
+
+  it('an error is not hidden by the disposal after it (after a wasm out-of-memory, disposing fails too); out-of-memory is one line', async () => {
+    await assert.rejects(
+      disposing(
+        async () => {
+          throw new RangeError('Invalid typed array length: 4400000000');
+        },
+        () => {
+          throw new Error('dispose failed');
+        },
+      ),
+      /Invalid typed array length/,
+    );
+    assert.match(outOfMemory(new Error('memory access out of bounds'))!, /^out of memory \(memory access out of bounds\): the tensors do not fit the wasm heap/);
+    assert.equal(outOfMemory(new Error('something else')), null);
+    assert.throws(() => writeFileAtomic(join(tmpdir(), 'no', 'such', 'dir', 'f.json'), '{}'), (e: unknown) => e instanceof WriteError && /f\.json: cannot write \(ENOENT: no such folder\)/.test(e.message));
+  });
+});
