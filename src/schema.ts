@@ -107,14 +107,15 @@ export type Json = Record<string, unknown>;
 export const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Deep merge of plain objects; arrays and scalars replace; `undefined` leaves the base value. */
-export function mergeConfig<T>(base: T, override: unknown): T {
+export function mergeConfig<T>(base: T, override: unknown, path = ''): T {
   if (!isObject(override)) return base;
   const out: Json = { ...(base as Json) };
   for (const [k, v] of Object.entries(override)) {
     if (v === undefined) continue;
+    const at = path ? `${path}.${k}` : k;
     // JSON.parse makes '__proto__' an own key; assigning it would set the prototype instead.
-    if (k === '__proto__' || k === 'constructor' || k === 'prototype') throw new ConfigError(k, 'is not a config field');
-    out[k] = isObject(v) && isObject(out[k]) ? mergeConfig(out[k], v) : v;
+    if (k === '__proto__' || k === 'constructor' || k === 'prototype') throw new ConfigError(at, 'is not a config field');
+    out[k] = isObject(v) && isObject(out[k]) ? mergeConfig(out[k], v, at) : v;
   }
   return out as T;
 }

@@ -9,7 +9,7 @@
 import { describe, it, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -56,15 +56,14 @@ function sameCheckpoints(a: string, b: string): void {
 
 /** The files gankit trusts are whole: config and summary parse, the checkpoint decodes, metrics rows parse but for a torn last line. */
 function nothingTorn(dir: string): void {
-  for (const f of ['config.json', 'summary.json']) if (existsSync(join(dir, f))) JSON.parse(readFileSync(join(dir, f), 'utf8'));
+  for (const f of ['config.json', 'summary.json', 'eval.json']) if (existsSync(join(dir, f))) JSON.parse(readFileSync(join(dir, f), 'utf8'));
   if (existsSync(join(dir, 'checkpoint.bin'))) decodeCheckpoint(readFileSync(join(dir, 'checkpoint.bin')), 'checkpoint.bin');
   if (existsSync(join(dir, 'metrics.jsonl'))) parseMetrics(readFileSync(join(dir, 'metrics.jsonl'), 'utf8'), 'metrics.jsonl');
-  for (const f of readdirSync(join(dir, 'samples'))) {
-    if (f.endsWith('.png')) assert.ok(readFileSync(join(dir, 'samples', f)).subarray(-8, -4).toString('latin1') === 'IEND', `${f} is torn`);
-  }
+  const pngs = [...readdirSync(join(dir, 'samples')).map((f) => join('samples', f)), ...readdirSync(dir)].filter((f) => f.endsWith('.png'));
+  for (const f of pngs) assert.equal(readFileSync(join(dir, f)).subarray(-8, -4).toString('latin1'), 'IEND', `${f} is torn`);
 }
 
-const temps = (dir: string): string[] => [...readdirSync(dir), ...readdirSync(join(dir, 'samples')).map((f) => `samples/${f}`)].filter((f) => /\.tmp-\d+$/.test(f));
+const temps = (dir: string): string[] => [...readdirSync(dir), ...readdirSync(join(dir, 'samples')).map((f) => `samples/${f}`)].filter((f) => /\.tmp-/.test(f));
 
 describe('reliability', () => {
   before(() => initEngine());
@@ -95,8 +94,10 @@ describe('reliability', () => {
       assert.equal(loadCheckpoint<{ step: number }>(join(dir, 'checkpoint.bin')).header.step, summary.lastGoodCheckpointStep);
       nothingTorn(dir);
       assert.deepEqual(temps(dir), [], 'no temporary file is left');
+      assert.ok(!existsSync(join(dir, '.lock')), 'the lock is released');
       const again = gankit(['resume', '--run', dir, '--quiet']);
       assert.equal(again.status, 0, again.stderr);
+      assert.doesNotMatch(again.stderr, /stale lock/);
       sameCheckpoints(whole, dir);
       assert.deepEqual(parseMetrics(readFileSync(join(dir, 'metrics.jsonl'), 'utf8'), 'm').map((m) => m.step), [5, 10, 15, 20, 25, 30]);
     });
@@ -110,10 +111,11 @@ describe('reliability', () => {
 
   it('writers killed at random byte offsets: no trusted file is torn, stale temporary files go, every resume ends bit-identical', async () => {
     const rng = new Rng(17);
-    // Each file with how often a 30-step run writes it (checkpoints every 5 steps, pictures at 15 and 30: 19 writes in all).
-    const targets: Array<[string, number]> = [['checkpoint.bin', 7], ['metrics.jsonl', 6], ['config.json', 1], ['summary.json', 1], ['metrics.png', 2], ['*', 19]];
-    for (const [target, writes] of targets) {
-      const fault = `${target}:${1 + rng.int(writes)}:${rng.int(400)}:kill`;
+    // Each file with how often a 30-step run writes it (checkpoints every 5 steps, pictures at 15 and
+    // 30: 19 writes in all) and about how large it is; the kill comes at a random byte of it.
+    const targets: Array<[string, number, number]> = [['checkpoint.bin', 7, 9000], ['metrics.jsonl', 6, 380], ['config.json', 1, 1100], ['summary.json', 1, 700], ['metrics.png', 2, 60000], ['step-000015.png', 1, 40000], ['*', 19, 600]];
+    for (const [target, writes, size] of targets) {
+      const fault = `${target}:${1 + rng.int(writes)}:${rng.int(size)}:kill`;
       const dir = join(tmp(), 'run');
       const r = gankit(['train', '--config', configFile(), '--out', dir, '--quiet'], { GANKIT_FAULT: fault });
       assert.equal(r.signal, 'SIGKILL', `${fault}: ${r.stderr}`);
@@ -145,6 +147,40 @@ describe('reliability', () => {
     assert.match(third.stderr, new RegExp(`taking over a stale lock \\(pid ${child.pid} on ${hostname()} is gone\\)`));
     assert.equal(third.status, 0, third.stderr);
     assert.ok(!existsSync(join(dir, '.lock')), 'released at the end');
+  });
+
+  it('a lock that cannot be written is one line and leaves no lock; SIGTERM releases the lock', async () => {
+    const dir = join(tmp(), 'run');
+    const r = gankit(['train', '--config', configFile(), '--out', dir, '--quiet'], { GANKIT_FAULT: '.lock:1:3:enospc' });
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(r.stderr.trim(), /^gankit: error: .*\/\.lock: cannot write \(ENOSPC: no space left on the device\)$/);
+    assert.deepEqual(readdirSync(dir).filter((f) => f.startsWith('.lock')), []);
+    const run = join(tmp(), 'run');
+    const child = spawn(process.execPath, [BIN, 'train', '--config', configFile({ steps: 5000, checkpointEvery: 1000 }), '--out', run, '--quiet'], { stdio: 'ignore' });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const deadline = Date.now() + 60_000;
+    while (!existsSync(join(run, 'metrics.jsonl')) && Date.now() < deadline) await new Promise((res) => setTimeout(res, 20));
+    assert.ok(existsSync(join(run, '.lock')), 'held while training');
+    child.kill('SIGTERM');
+    assert.equal(await exited, 143);
+    assert.ok(!existsSync(join(run, '.lock')), 'released on SIGTERM');
+  });
+
+  it('four processes racing for one stale lock: exactly one takes it', async () => {
+    const dir = tmp();
+    writeFileSync(join(dir, '.lock'), JSON.stringify({ pid: 2 ** 22 + 12345, host: hostname(), since: 'then', by: 'a dead writer' }));
+    const lockModule = fileURLToPath(new URL('../src/io/lock.js', import.meta.url));
+    const script = `import { lockFolder } from ${JSON.stringify(lockModule)};
+      try { const l = lockFolder(${JSON.stringify(dir)}, 'racer', () => {}); console.log('took'); await new Promise((r) => setTimeout(r, 1500)); l.release(); }
+      catch (e) { console.log('refused', e.message); }`;
+    const racers = Array.from({ length: 4 }, () => spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] }));
+    const outputs = await Promise.all(racers.map((c) => new Promise<string>((resolve) => {
+      let out = '';
+      c.stdout!.on('data', (d) => (out += d));
+      c.on('exit', () => resolve(out.trim()));
+    })));
+    assert.equal(outputs.filter((o) => o === 'took').length, 1, outputs.join(' | '));
+    assert.ok(outputs.filter((o) => o !== 'took').every((o) => /^refused .*in use by racer/.test(o)), outputs.join(' | '));
   });
 
   it('the lock in code: held, refused, released', () => {
@@ -211,7 +247,13 @@ describe('reliability', () => {
     assert.match(r.stderr.trim(), /^gankit: error: .*a-file\/run: cannot create the run folder \(ENOTDIR/);
     r = gankit(['sample', '--run', whole, '--png', '--out', tmpdir()]);
     assert.equal(r.status, 2, r.stderr);
-    assert.match(r.stderr.trim(), /^gankit: error: --out: .*: cannot write \(EISDIR\)$/);
+    assert.match(r.stderr.trim(), /^gankit: error: --out: .*: cannot write \(EISDIR: it is a folder\)$/);
+    r = gankit(['sample', '--run', whole, '--n', '3', '--out', '/dev/null']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.ok(statSync('/dev/null').isCharacterDevice(), 'a device is written to, never renamed over');
+    r = gankit(['study', 'wasserstein', '--quick', '--out', join(file, 'study')]);
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(r.stderr.trim(), /^gankit: error: --out: .*: cannot create the study folder \(ENOTDIR\)$/);
     r = gankit(['sample', '--run', whole, '--n', '2000000']);
     assert.equal(r.status, 2, r.stderr);
     assert.match(r.stderr.trim(), /^gankit: error: --n: must be at most 1000000 for this run, got 2000000$/);
@@ -265,6 +307,21 @@ describe('reliability', () => {
   });
 
   it('divergence: weights past the growth bound stop the run though every number is finite; the checkpoint kept is sane', () => {
+    // A sane run of 10 steps, then its learning rate raised to absurdity: steps 11… blow the weights up.
+    const sane = join(tmp(), 'run');
+    assert.equal(gankit(['train', '--config', configFile({ steps: 10 }), '--out', sane, '--quiet']).status, 0);
+    const stored = JSON.parse(readFileSync(join(sane, 'config.json'), 'utf8'));
+    stored.optimizerD.lr = stored.optimizerG.lr = 1e6;
+    writeFileSync(join(sane, 'config.json'), JSON.stringify(stored));
+    const blown = gankit(['resume', '--run', sane, '--steps', '30', '--quiet']);
+    assert.equal(blown.status, 3, blown.stderr);
+    assert.match(blown.stderr, /training diverged at step 1[1-9]: the weight norm grew to .*; the last good checkpoint \(step 1\d\) is kept/);
+    const summary = JSON.parse(readFileSync(join(sane, 'summary.json'), 'utf8'));
+    const keptSane = loadCheckpoint<{ step: number }>(join(sane, 'checkpoint.bin'));
+    assert.equal(keptSane.header.step, summary.lastGoodCheckpointStep);
+    assert.ok(keptSane.header.step >= 10 && keptSane.header.step < summary.step);
+    assert.ok(Object.entries(keptSane.arrays).filter(([k]) => /^[GD]\//.test(k)).every(([, a]) => a.every((v) => Math.abs(v) < 100)), 'the kept weights are sane');
+
     const config = resolveConfig({ ...TINY, optimizerD: { name: 'sgd', lr: 1e6 }, optimizerG: { name: 'sgd', lr: 1e6 } });
     const { trainer } = pointsTrainer(config);
     const limit = WEIGHT_GROWTH_LIMIT * Math.max(trainer.initialWeightNorm, 1);

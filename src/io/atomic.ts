@@ -6,13 +6,15 @@
  * previous file as it was. Appends (metrics.jsonl) go through `appendLine`, which writes all of
  * the line or throws; a kill can tear only the last line, which readers drop.
  *
- * Temporary files are `NAME.tmp-PID`; `removeStaleTemps` deletes those of writers that died.
+ * Temporary files are `NAME.tmp-HOST-PID`; `removeStaleTemps` deletes those of writers on this
+ * host that died (another host's, on a shared folder, cannot be judged and are left alone).
  *
  * Fault injection, for tests: GANKIT_FAULT='FILE:N:BYTES:ACTION' makes the N-th write (1-based)
  * to a file named FILE (or '*' for any) stop after BYTES bytes, then either fail with ENOSPC
  * (ACTION 'enospc') or SIGKILL the process (ACTION 'kill').
  */
 import { closeSync, fsyncSync, openSync, readdirSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { InputError } from '../errors.js';
 
@@ -83,13 +85,21 @@ function writeAll(fd: number, bytes: Uint8Array, path: string): void {
 
 const toBytes = (data: Buffer | Uint8Array | string): Uint8Array => (typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
 
-/** Writes `data` to `path` atomically (temp file in the same folder, fsync, rename, fsync folder). */
-export function writeFileAtomic(path: string, data: Buffer | Uint8Array | string): void {
-  const tmp = `${path}.tmp-${process.pid}`;
+const HOST = hostname().replace(/[^A-Za-z0-9.-]/g, '_');
+
+/** This process's temporary name for `name`: `name.tmp-HOST-PID`. */
+export const tempName = (name: string): string => `${name}.tmp-${HOST}-${process.pid}`;
+
+/**
+ * Writes `data` to `path` atomically (temp file in the same folder, fsync, rename, fsync folder).
+ * `label` is the file errors (and injected faults) name, when that is not `path` itself.
+ */
+export function writeFileAtomic(path: string, data: Buffer | Uint8Array | string, label = path): void {
+  const tmp = join(dirname(path), tempName(basename(path)));
   try {
     const fd = openSync(tmp, 'w');
     try {
-      writeAll(fd, toBytes(data), path);
+      writeAll(fd, toBytes(data), label);
       fsyncSync(fd);
     } finally {
       closeSync(fd);
@@ -97,7 +107,7 @@ export function writeFileAtomic(path: string, data: Buffer | Uint8Array | string
     renameSync(tmp, path);
   } catch (e) {
     rmSync(tmp, { force: true });
-    throw writeErrorOf(path, e);
+    throw writeErrorOf(label, e);
   }
   try {
     const dirFd = openSync(dirname(path), 'r');
@@ -132,7 +142,10 @@ export const processAlive = (pid: number): boolean => {
   }
 };
 
-/** Deletes the temporary files (`*.tmp-PID`) that writers which have died left in `dir` (and its sub-folders); returns their names. */
+/**
+ * Deletes the temporary files (`*.tmp-HOST-PID`) that writers of this host which have died left in
+ * `dir` (and its sub-folders); returns their paths. A file that cannot be removed is left.
+ */
 export function removeStaleTemps(dir: string, depth = 1): string[] {
   const removed: string[] = [];
   let entries;
@@ -144,10 +157,14 @@ export function removeStaleTemps(dir: string, depth = 1): string[] {
   for (const entry of entries) {
     const path = join(dir, entry.name);
     if (entry.isDirectory() && depth > 0) removed.push(...removeStaleTemps(path, depth - 1));
-    const m = entry.isFile() ? entry.name.match(/\.tmp-(\d+)$/) : null;
-    if (m && Number(m[1]) !== process.pid && !processAlive(Number(m[1]))) {
-      rmSync(path, { force: true });
-      removed.push(path);
+    const m = entry.isFile() ? entry.name.match(/\.tmp-(.+)-(\d+)$/) : null;
+    if (m && m[1] === HOST && Number(m[2]) !== process.pid && !processAlive(Number(m[2]))) {
+      try {
+        rmSync(path, { force: true });
+        removed.push(path);
+      } catch {
+        // a read-only folder: nothing more can be written there anyway
+      }
     }
   }
   return removed;

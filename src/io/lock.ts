@@ -1,15 +1,20 @@
 /**
- * One writer per folder: an exclusive lock file (`.lock`), created atomically (O_EXCL), holding the
- * writer's pid, host and start time. A second writer gets one error naming the holder. A lock
- * whose process is gone (same host, pid not alive) is stale: it is taken over, with a warning.
- * A lock from another host cannot be checked and is never taken over — remove the file by hand
- * when that machine is known to be done.
+ * One writer per folder: an exclusive lock file (`.lock`) holding the writer's pid, host and start
+ * time. It appears with its content already in (written to a temporary file, then hard-linked
+ * into place, which fails if a lock exists), so no reader ever sees a half-made lock. A second
+ * writer gets one error naming the holder. A lock whose process is gone (same host, pid not
+ * alive) is stale: it is taken over, with a warning — by one process only (it is first renamed
+ * away, which only one can do). A lock from another host cannot be checked and is never taken
+ * over: remove the file by hand when that machine is known to be done.
+ *
+ * Held locks are released when the process ends normally, and on SIGINT/SIGTERM (the handler
+ * runs between training steps: the run loop yields to the event loop).
  */
-import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { linkSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { InputError } from '../errors.js';
-import { processAlive as alive, writeErrorOf } from './atomic.js';
+import { processAlive as alive, tempName, writeErrorOf, writeFileAtomic } from './atomic.js';
 
 export const LOCK_FILE = '.lock';
 
@@ -23,9 +28,15 @@ export interface LockHolder {
 
 export class LockedError extends InputError {}
 
-function readHolder(path: string): LockHolder | null {
+function readHolder(path: string): LockHolder | null | 'missing' {
+  let text: string;
   try {
-    const h = JSON.parse(readFileSync(path, 'utf8')) as LockHolder;
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'missing' : null;
+  }
+  try {
+    const h = JSON.parse(text) as LockHolder;
     return typeof h.pid === 'number' && typeof h.host === 'string' ? h : null;
   } catch {
     return null;
@@ -37,6 +48,26 @@ export interface FolderLock {
   release(): void;
 }
 
+const held = new Set<FolderLock>();
+let handlersInstalled = false;
+
+/** On SIGINT/SIGTERM: release every lock this process holds, then end as the signal would. */
+function installSignalHandlers(): void {
+  if (handlersInstalled || typeof process === 'undefined') return;
+  handlersInstalled = true;
+  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+    process.on(signal, () => {
+      for (const lock of [...held]) lock.release();
+      process.exit(code);
+    });
+  }
+  process.on('exit', () => {
+    for (const lock of [...held]) lock.release();
+  });
+}
+
+const describe = (h: LockHolder) => `${h.by} (pid ${h.pid} on ${h.host}, since ${h.since})`;
+
 /**
  * Takes `dir`'s lock for this process, or throws a LockedError naming the holder. `warn` hears of a
  * stale lock taken over.
@@ -44,37 +75,57 @@ export interface FolderLock {
 export function lockFolder(dir: string, by: string, warn: (message: string) => void = (m) => console.error(m)): FolderLock {
   const path = join(dir, LOCK_FILE);
   const me: LockHolder = { pid: process.pid, host: hostname(), since: new Date().toISOString(), by };
-  for (let attempt = 0; attempt < 2; attempt++) {
-    let fd: number;
-    try {
-      fd = openSync(path, 'wx');
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw writeErrorOf(path, e);
-      const holder = readHolder(path);
-      if (holder && holder.pid === process.pid && holder.host === me.host) throw new LockedError(`${dir}: this process holds its lock already`);
-      const stale = holder === null || (holder.host === me.host && !alive(holder.pid));
-      if (!stale || attempt > 0) {
-        throw new LockedError(`${dir}: in use by ${holder?.by ?? 'another writer'} (pid ${holder?.pid} on ${holder?.host}, since ${holder?.since}); a second writer would corrupt it — wait for it, or remove ${path} if that process is gone`);
+  const content = join(dir, tempName(LOCK_FILE));
+  writeFileAtomic(content, JSON.stringify(me) + '\n', path);
+  try {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      try {
+        linkSync(content, path);
+        const lock: FolderLock = {
+          path,
+          release: () => {
+            if (!held.delete(lock)) return;
+            const holder = readHolder(path);
+            if (holder !== 'missing' && holder?.pid === me.pid && holder.host === me.host) rmSync(path, { force: true });
+          },
+        };
+        held.add(lock);
+        installSignalHandlers();
+        return lock;
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw writeErrorOf(path, e);
       }
-      warn(`gankit: ${dir}: taking over a stale lock (${holder ? `pid ${holder.pid} on ${holder.host} is gone` : 'unreadable lock file'})`);
-      rmSync(path, { force: true });
-      continue;
+      const holder = readHolder(path);
+      if (holder === 'missing') continue; // released meanwhile
+      if (holder === null) throw new LockedError(`${dir}: its lock (${path}) cannot be read; remove it if no process writes this folder`);
+      if (holder.pid === me.pid && holder.host === me.host) throw new LockedError(`${dir}: this process holds its lock already`);
+      if (holder.host !== me.host || alive(holder.pid)) {
+        throw new LockedError(`${dir}: in use by ${describe(holder)}; a second writer would corrupt it — wait for it, or remove ${path} if that process is gone`);
+      }
+      // Stale: move it out of the way (only one process can), then check that it was the dead holder's.
+      const grave = join(dir, tempName(`${LOCK_FILE}.stale`));
+      try {
+        renameSync(path, grave);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'ENOENT') continue; // someone else took it over first
+        throw writeErrorOf(path, e);
+      }
+      const moved = readHolder(grave);
+      if (moved !== 'missing' && moved !== null && (moved.pid !== holder.pid || moved.host !== holder.host)) {
+        // A live writer's lock replaced the stale one between our read and the rename: give it back.
+        try {
+          linkSync(grave, path);
+        } catch {
+          // it has been replaced again; that writer holds the folder
+        }
+        rmSync(grave, { force: true });
+        throw new LockedError(`${dir}: in use by ${describe(moved)}; a second writer would corrupt it`);
+      }
+      rmSync(grave, { force: true });
+      warn(`gankit: ${dir}: taking over a stale lock (pid ${holder.pid} on ${holder.host} is gone)`);
     }
-    try {
-      writeSync(fd, JSON.stringify(me) + '\n');
-    } finally {
-      closeSync(fd);
-    }
-    let released = false;
-    return {
-      path,
-      release: () => {
-        if (released) return;
-        released = true;
-        const holder = readHolder(path);
-        if (holder?.pid === me.pid && holder.host === me.host) rmSync(path, { force: true });
-      },
-    };
+    throw new LockedError(`${dir}: cannot take its lock (it keeps changing hands)`);
+  } finally {
+    rmSync(content, { force: true });
   }
-  throw new LockedError(`${dir}: cannot take its lock`);
 }

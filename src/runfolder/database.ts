@@ -23,6 +23,9 @@ export interface RunFilter {
   experiment?: string;
 }
 
+/** A stored row back as a RunRow (config and final metrics are JSON in the table). */
+const fromDb = (r: Record<string, unknown>): RunRow => ({ ...(r as unknown as RunRow), config: JSON.parse(r.config as string), final: r.final ? JSON.parse(r.final as string) : null });
+
 /** What `rebuild` did: the folders indexed, and those it could not read, with the reason. */
 export interface RebuildResult {
   indexed: number;
@@ -98,7 +101,8 @@ export class RunsDb {
       let entries: string[] = [];
       try {
         entries = readdirSync(dir);
-      } catch {
+      } catch (e) {
+        unreadable.push({ path: dir, reason: `cannot list the folder (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})` });
         return;
       }
       for (const e of entries) {
@@ -133,20 +137,17 @@ export class RunsDb {
       }
     }
     const sql = `SELECT * FROM runs${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY study, experiment, loss, data, seed, path`;
-    return (this.guard('cannot list the runs', () => this.db.prepare(sql).all(params)) as Array<Record<string, unknown>>).map((r) => ({
-      ...(r as unknown as RunRow),
-      config: JSON.parse(r.config as string),
-      final: r.final ? JSON.parse(r.final as string) : null,
-    }));
+    return this.guard('cannot list the runs', () => (this.db.prepare(sql).all(params) as Array<Record<string, unknown>>).map(fromDb));
   }
 
   get(path: string): RunRow | null {
-    const r = this.guard(`cannot read ${path}`, () => this.db.prepare('SELECT * FROM runs WHERE path = ?').get(resolve(path))) as Record<string, unknown> | undefined;
-    if (!r) return null;
-    return { ...(r as unknown as RunRow), config: JSON.parse(r.config as string), final: r.final ? JSON.parse(r.final as string) : null };
+    return this.guard(`cannot read ${path}`, () => {
+      const r = this.db.prepare('SELECT * FROM runs WHERE path = ?').get(resolve(path)) as Record<string, unknown> | undefined;
+      return r ? fromDb(r) : null;
+    });
   }
 
   close(): void {
-    this.db.close();
+    this.guard('cannot close the runs database', () => this.db.close());
   }
 }

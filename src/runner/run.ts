@@ -59,13 +59,20 @@ export const CHECKPOINT = RUN_FILES.checkpoint;
  * logging may.
  */
 export function runFingerprint(c: RunConfig): Record<string, unknown> {
-  return { loss: c.loss, variant: c.variant, data: c.data, model: c.model, seed: c.seed, conditional: c.conditional, infogan: c.infogan, optimizers: [c.optimizerD.name, c.optimizerG.name], ema: c.ema > 0 };
+  // The data by what it is, not where it lies: a moved image folder is the same data.
+  const { name, size, channels, radius, std } = c.data;
+  const data = { name: name.startsWith('folder:') ? 'folder' : name, size, channels, radius, std };
+  return { loss: c.loss, variant: c.variant, data, model: c.model, seed: c.seed, conditional: c.conditional, infogan: c.infogan, optimizers: [c.optimizerD.name, c.optimizerG.name], ema: c.ema > 0 };
 }
 
-/** JSON with sorted keys, so that two fingerprints compare by value. */
+/** JSON with sorted keys and no undefined fields (as stored), so that two fingerprints compare by value. */
 const canonical = (v: unknown): string =>
   v !== null && typeof v === 'object' && !Array.isArray(v)
-    ? `{${Object.keys(v as object).sort().map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`).join(',')}}`
+    ? `{${Object.keys(v as object)
+        .filter((k) => (v as Record<string, unknown>)[k] !== undefined)
+        .sort()
+        .map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`)
+        .join(',')}}`
     : Array.isArray(v)
       ? `[${v.map(canonical).join(',')}]`
       : JSON.stringify(v);
@@ -253,7 +260,13 @@ async function loop(task: RunTask, folder: RunFolder, elapsedBefore: number, hoo
     folder.saveCheckpoint<CheckpointHeader>({ ...header, elapsed: elapsed(), run }, arrays);
   };
   if (trainer.step === 0 && !folder.hasCheckpoint()) checkpoint(); // step 0: resumable from the start
+  let yielded = performance.now();
   while (trainer.step < config.steps) {
+    // A step is synchronous; between steps let the event loop run (signals, a worker's lock renewal, IPC).
+    if (performance.now() - yielded > 100) {
+      await new Promise((resolve) => setImmediate(resolve));
+      yielded = performance.now();
+    }
     let stats: StepStats;
     try {
       stats = trainer.trainStep();

@@ -8,12 +8,12 @@
  */
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { initEngine } from '../engine/index.js';
-import { InputError } from '../errors.js';
+import { InputError, RunStoppedError } from '../errors.js';
 import { workloadOf } from '../kinds/index.js';
 import { RunFolder, RunSummary } from '../runfolder/index.js';
 import { resolveConfig } from '../train/config.js';
 import { DivergenceError } from '../train/trainer.js';
-import { startRun } from './run.js';
+import { readRunConfig, resumeRun, startRun } from './run.js';
 
 export interface TrialSpec {
   /** Config overrides, as a config file would hold them. */
@@ -25,15 +25,26 @@ export interface TrialSpec {
 /** This module's file: the entry a worker process runs. */
 export const TRIAL_ENTRY = fileURLToPath(import.meta.url);
 
-/** Runs the trial in this process (engine on the config's backend; threads from GANKIT_THREADS) and returns its summary. */
+/** A trial is done when its folder says it finished or diverged (a run stopped by a full disk is not: it resumes). */
+export function trialResult(dir: string): RunSummary | null {
+  const summary = new RunFolder(dir).readSummary();
+  return summary && summary.status !== 'stopped' ? summary : null;
+}
+
+/**
+ * Runs the trial in this process (engine on the config's backend; threads from GANKIT_THREADS) and
+ * returns its summary. A folder that holds the trial's run already (a worker died, a disk filled
+ * up) is resumed — runs are deterministic, so the result is the same.
+ */
 export async function runTrial(spec: TrialSpec): Promise<RunSummary> {
-  const folder = new RunFolder(spec.dir);
-  const done = folder.readSummary();
+  const done = trialResult(spec.dir);
   if (done) return done;
+  const folder = new RunFolder(spec.dir);
   const config = resolveConfig(spec.overrides);
   await initEngine({ backend: config.backend, workload: workloadOf(config) });
   try {
-    await startRun(config, spec.dir);
+    if (folder.isRun()) await resumeRun(spec.dir, {}, undefined, readRunConfig(spec.dir));
+    else await startRun(config, spec.dir);
   } catch (e) {
     if (!(e instanceof DivergenceError)) throw e; // a diverged run is a result: its summary says so
   }
@@ -53,8 +64,8 @@ async function main(arg: string | undefined): Promise<number> {
     process.stdout.write(JSON.stringify({ status: summary.status }) + '\n');
     return 0;
   } catch (e) {
-    console.error(e instanceof InputError ? `gankit: error: ${e.message}` : e instanceof Error ? e.stack : String(e));
-    return e instanceof InputError ? 2 : 1;
+    console.error(e instanceof InputError ? `gankit: error: ${e.message}` : e instanceof RunStoppedError ? `gankit: ${e.message}` : e instanceof Error ? e.stack : String(e));
+    return e instanceof InputError ? 2 : e instanceof RunStoppedError ? 3 : 1;
   }
 }
 

@@ -1,9 +1,8 @@
 /** Shared by the benchmarks and studies: run trials as worker processes, a few at a time. */
 import { spawn } from 'node:child_process';
 import { availableParallelism } from 'node:os';
-import { RunFolder } from '../runfolder/index.js';
 import type { RunSummary } from '../runfolder/index.js';
-import { TRIAL_ENTRY, TrialSpec } from '../runner/trial.js';
+import { TRIAL_ENTRY, TrialSpec, trialResult } from '../runner/trial.js';
 
 /**
  * wasm threads for each of `jobs` concurrent image trials: the cores shared out (more threads than
@@ -17,15 +16,14 @@ export const threadsPerJob = (jobs: number): number => Math.max(1, Math.floor(av
  */
 export function runTrialProcess<S = RunSummary>(spec: TrialSpec, label: string, threads?: number): Promise<S> {
   return new Promise((resolveTrial, reject) => {
-    const folder = new RunFolder(spec.dir);
-    const done = folder.readSummary();
+    const done = trialResult(spec.dir);
     if (done) return resolveTrial(done as S);
     const env = threads !== undefined && !process.env.GANKIT_THREADS ? { ...process.env, GANKIT_THREADS: String(threads) } : process.env;
     const child = spawn(process.execPath, [TRIAL_ENTRY, JSON.stringify(spec)], { stdio: ['ignore', 'ignore', 'pipe'], env });
     let err = '';
     child.stderr.on('data', (d) => (err += d));
     child.on('exit', (code) => {
-      const summary = folder.readSummary();
+      const summary = trialResult(spec.dir);
       if (summary) resolveTrial(summary as S);
       else reject(new Error(`${label}: exit ${code}: ${err.trim()}`));
     });

@@ -18,6 +18,7 @@
  */
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { writeFileAtomic } from '../io/atomic.js';
+import { InputError } from '../errors.js';
 import { join, relative, resolve } from 'node:path';
 import { Rng } from '../engine/rng.js';
 import { mergeConfig } from '../schema.js';
@@ -69,7 +70,11 @@ export async function runWassersteinStudy(o: StudyOptions): Promise<StudyResult>
   const settings = { ...studySettings(o.quick, o.seeds), ...o.settings };
   const dir = resolve(o.out);
   const log = o.log ?? (() => {});
-  mkdirSync(join(dir, 'runs'), { recursive: true });
+  try {
+    mkdirSync(join(dir, 'runs'), { recursive: true });
+  } catch (e) {
+    throw new InputError(`--out: ${dir}: cannot create the study folder (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
   const db = new RunsDb(join(dir, 'runs.sqlite'));
   const seeds = Array.from({ length: settings.seeds }, (_, i) => i + 1);
   const datasets = ['ring8', 'grid25'];

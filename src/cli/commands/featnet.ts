@@ -7,6 +7,7 @@ import { trainFeatureNet, saveFeatureNet, defaultFeatnetDir, loadFeatureNet } fr
 import { ProgressBar } from '../progress.js';
 import { InputError } from '../../errors.js';
 import { lockFolder } from '../../io/lock.js';
+import { removeStaleTemps } from '../../io/atomic.js';
 import { parse, num, UsageError, Values } from '../args.js';
 import type { Command } from '../command.js';
 
@@ -52,6 +53,7 @@ async function featnetCommand(argv: string[]): Promise<number> {
   }
   // One writer: a second featnet training into the same folder would mix its .bin and .json.
   const lock = lockFolder(outDir, 'gankit featnet train');
+  removeStaleTemps(outDir, 0);
   try {
     return await trainAndSave(data, outDir, epochs, seed, Boolean(values.quiet), typeof values.backend === 'string' ? values.backend : undefined);
   } finally {

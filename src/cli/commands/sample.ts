@@ -1,11 +1,29 @@
 /** `gankit sample`: draw from a trained run; what is written (CSV, a scatter, an image grid) is the data kind's. */
 import { resolve } from 'node:path';
 import { ConfigError, InputError } from '../../errors.js';
-import { writeFileSync } from 'node:fs';
+import { statSync, writeFileSync } from 'node:fs';
+import { writeFileAtomic, writeErrorOf } from '../../io/atomic.js';
 import { readRunConfig } from '../../runner/run.js';
 import { num, parse, UsageError } from '../args.js';
 import { withCheckpointedRun } from '../checkpointed.js';
 import type { Command } from '../command.js';
+
+/** Atomically, unless `--out` is a pipe or a device (/dev/stdout), which takes a plain write. */
+function write(path: string, data: Buffer | string): void {
+  let special = false;
+  try {
+    const st = statSync(path);
+    special = st.isFIFO() || st.isCharacterDevice() || st.isSocket();
+  } catch {
+    // a new file
+  }
+  try {
+    if (special) writeFileSync(path, data);
+    else writeFileAtomic(path, data);
+  } catch (e) {
+    throw new InputError(`--out: ${writeErrorOf(path, e).message}`);
+  }
+}
 
 export const sample: Command = {
   name: 'sample',
@@ -32,14 +50,7 @@ Pictures go to DIR/sample.png unless --out is given.`,
       }
       if (n !== undefined && n > task.maxSamples) throw new ConfigError('--n', `must be at most ${task.maxSamples} for this run, got ${n}`);
       const output = task.sample({ n, seed, classIndex: cls, format: values.csv ? 'csv' : values.png ? 'png' : undefined, out: typeof values.out === 'string' ? values.out : undefined, runDir: dir });
-      // Plain writes: --out may be a pipe or a device (/dev/stdout).
-      for (const [path, data] of output.files) {
-        try {
-          writeFileSync(path, data);
-        } catch (e) {
-          throw new InputError(`--out: ${path}: cannot write (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-        }
-      }
+      for (const [path, data] of output.files) write(path, data);
       if (output.stdout) process.stdout.write(output.stdout);
       if (output.message) console.error(`gankit: ${output.message}`);
       return 0;
