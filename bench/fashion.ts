@@ -16,7 +16,7 @@ import { cpus } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { resolveConfig } from '../src/train/config.js';
-import { runTrialProcess, pool, threadsPerJob } from '../src/study/pool.js';
+import { runTrialProcess, pool, threadsPerJob } from '../src/runner/pool.js';
 import type { ImageScores } from '../src/metrics/imageEval.js';
 
 const { values } = parseArgs({

@@ -11,7 +11,7 @@ import { cpus } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { resolveConfig } from '../src/train/config.js';
-import { runTrialProcess, pool, meanSd } from '../src/study/pool.js';
+import { runTrialProcess, pool, meanSd } from '../src/runner/pool.js';
 
 const { values } = parseArgs({
   options: {

@@ -23,6 +23,7 @@ const LAYERS: string[][] = [
   ['train'],
   ['kinds'],
   ['runner'],
+  ['sweep'],
   ['study'],
   ['cli'],
   ['index.ts'],
@@ -133,6 +134,6 @@ describe('structure', () => {
     const main = readFileSync(join(SRC, 'cli/main.ts'), 'utf8').split('\n').length;
     assert.ok(main < 80, `src/cli/main.ts has ${main} lines`);
     const commands = readdirSync(join(SRC, 'cli/commands')).filter((f) => f.endsWith('.ts'));
-    for (const name of ['train', 'resume', 'sample', 'eval', 'losses', 'featnet', 'study', 'runs', 'compare']) assert.ok(commands.includes(`${name}.ts`), `no src/cli/commands/${name}.ts`);
+    for (const name of ['train', 'resume', 'sample', 'eval', 'losses', 'featnet', 'study', 'sweep', 'worker', 'runs', 'compare']) assert.ok(commands.includes(`${name}.ts`), `no src/cli/commands/${name}.ts`);
   });
 });

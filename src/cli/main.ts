@@ -16,10 +16,12 @@ import { featnet } from './commands/featnet.js';
 import { study } from './commands/study.js';
 import { runs } from './commands/runs.js';
 import { compare } from './commands/compare.js';
+import { sweep } from './commands/sweep.js';
+import { worker } from './commands/worker.js';
 
 export { UsageError };
 
-export const COMMANDS: readonly Command[] = [train, resume, sample, evaluate, losses, featnet, study, runs, compare];
+export const COMMANDS: readonly Command[] = [train, resume, sample, evaluate, losses, featnet, study, sweep, worker, runs, compare];
 
 function mainHelp(): string {
   return `gankit — train and measure GANs under every major loss

@@ -14,6 +14,7 @@ import { RunFolder, RunSummary } from '../runfolder/index.js';
 import { resolveConfig } from '../train/config.js';
 import { DivergenceError } from '../train/trainer.js';
 import { readRunConfig, resumeRun, startRun } from './run.js';
+import type { Progress, RunHooks } from './run.js';
 
 export interface TrialSpec {
   /** Config overrides, as a config file would hold them. */
@@ -36,15 +37,18 @@ export function trialResult(dir: string): RunSummary | null {
  * returns its summary. A folder that holds the trial's run already (a worker died, a disk filled
  * up) is resumed — runs are deterministic, so the result is the same.
  */
-export async function runTrial(spec: TrialSpec): Promise<RunSummary> {
+export async function runTrial(spec: TrialSpec, hooks: RunHooks = {}): Promise<RunSummary> {
   const done = trialResult(spec.dir);
   if (done) return done;
   const folder = new RunFolder(spec.dir);
   const config = resolveConfig(spec.overrides);
-  await initEngine({ backend: config.backend, workload: workloadOf(config) });
+  const workload = workloadOf(config);
+  // A pool's share of the cores for an image trial (GANKIT_THREADS, if set, wins in initEngine).
+  const share = process.env.GANKIT_TRIAL_THREADS;
+  await initEngine({ backend: config.backend, workload, threads: workload === 'images' && share && !process.env.GANKIT_THREADS ? share : undefined });
   try {
-    if (folder.isRun()) await resumeRun(spec.dir, {}, undefined, readRunConfig(spec.dir));
-    else await startRun(config, spec.dir);
+    if (folder.isRun()) await resumeRun(spec.dir, hooks, undefined, readRunConfig(spec.dir));
+    else await startRun(config, spec.dir, hooks);
   } catch (e) {
     if (!(e instanceof DivergenceError)) throw e; // a diverged run is a result: its summary says so
   }
@@ -59,8 +63,18 @@ async function main(arg: string | undefined): Promise<number> {
     console.error('trial: expects one argument, the trial as JSON: {"overrides": {…}, "dir": "…"}');
     return 2;
   }
+  // A worker that dies (SIGKILL) cannot stop its trial: the trial notices and stops between two
+  // steps, leaving its checkpoint (and a stale lock) for whichever worker takes the trial next.
+  const parent = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== parent) process.exit(137);
+  }, 500).unref();
   try {
-    const summary = await runTrial(spec);
+    // Progress for the pool or worker: one JSON line per logged step.
+    const onProgress = (p: Progress) => {
+      if (p.eval) process.stdout.write(JSON.stringify({ progress: { step: p.step, steps: p.steps } }) + '\n');
+    };
+    const summary = await runTrial(spec, { onProgress });
     process.stdout.write(JSON.stringify({ status: summary.status }) + '\n');
     return 0;
   } catch (e) {

@@ -24,7 +24,11 @@ import { Rng } from '../engine/rng.js';
 import { mergeConfig } from '../schema.js';
 import { RunFolder } from '../runfolder/folder.js';
 import { RunsDb } from '../runfolder/database.js';
-import { pool, runTrialProcess } from './pool.js';
+import { localExecutor } from '../sweep/executor.js';
+import type { TrialExecutor } from '../sweep/executor.js';
+import { canonicalJson } from '../sweep/plan.js';
+import type { PlannedTrial } from '../sweep/plan.js';
+import { createHash } from 'node:crypto';
 import { gradientExperiment } from './gradients.js';
 import { spearman } from './stats.js';
 import { writeStudyReport } from './report.js';
@@ -43,6 +47,8 @@ export interface StudyOptions {
   log?: (line: string) => void;
   /** Replaces the settings (tests use a tiny study). */
   settings?: Partial<StudySettings>;
+  /** Where the trials run (default: a local pool of `jobs` processes); e.g. a queue of workers. */
+  executor?: TrialExecutor;
 }
 
 /** A random architecture / hyper-parameter draw (WGAN-GP paper Table 2 style, at 2-D scale). */
@@ -76,6 +82,8 @@ export async function runWassersteinStudy(o: StudyOptions): Promise<StudyResult>
     throw new InputError(`--out: ${dir}: cannot create the study folder (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
   const db = new RunsDb(join(dir, 'runs.sqlite'));
+  // Job ids name the study's folder, so two studies on one queue do not mix.
+  const trialKey = createHash('sha256').update(dir).digest('hex').slice(0, 8);
   const seeds = Array.from({ length: settings.seeds }, (_, i) => i + 1);
   const datasets = ['ring8', 'grid25'];
 
@@ -112,18 +120,24 @@ export async function runWassersteinStudy(o: StudyOptions): Promise<StudyResult>
   const order = [...trials].sort((a, b) => cost(b) - cost(a));
   let done = 0;
   const tag = { study: 'wasserstein' };
-  await pool(order, o.jobs, async (t) => {
-    try {
-      await runTrialProcess({ overrides: t.overrides, dir: t.dir }, `${t.experiment} ${t.loss} ${t.data} seed ${t.seed}`);
-    } catch (e) {
-      log(`  ${(e as Error).message.split('\n')[0]}`);
-    }
-    // The tag goes in after the run (gankit train wants an empty folder), so a rebuild keeps it.
-    if (existsSync(t.dir)) new RunFolder(t.dir).writeTag({ ...tag, experiment: t.experiment });
-    db.index(t.dir, { ...tag, experiment: t.experiment });
-    done++;
-    log(`[${done}/${trials.length}] ${t.experiment} ${t.loss} ${t.data} seed ${t.seed}`);
-  });
+  // The trials go to the executor (a local pool, or a queue of workers) the same way a sweep's do.
+  const planned: PlannedTrial[] = order.map((t) => ({ id: `${trialKey}-${createHash('sha256').update(canonicalJson(t.overrides)).digest('hex').slice(0, 16)}`, name: `${t.experiment} ${t.loss} ${t.data} seed ${t.seed}`, overrides: t.overrides, dir: t.dir }));
+  const byDir = new Map(order.map((t) => [t.dir, t]));
+  const executor = o.executor ?? localExecutor(o.jobs);
+  try {
+    await executor.run(planned, (e) => {
+      if (e.kind !== 'done' && e.kind !== 'failed') return;
+      const t = byDir.get(e.trial.dir)!;
+      if (e.kind === 'failed') log(`  ${e.trial.name}: ${e.error}`);
+      // The tag goes in after the run (gankit train wants an empty folder), so a rebuild keeps it.
+      if (existsSync(t.dir)) new RunFolder(t.dir).writeTag({ ...tag, experiment: t.experiment });
+      db.index(t.dir, { ...tag, experiment: t.experiment });
+      done++;
+      log(`[${done}/${trials.length}] ${t.experiment} ${t.loss} ${t.data} seed ${t.seed}`);
+    });
+  } finally {
+    if (!o.executor) await executor.close();
+  }
 
   log('gradients: training each D alone against a fixed generator');
   const gradients = new Map(settings.losses.map((l) => [l, gradientExperiment(l, { steps: settings.gradientSteps })] as const));

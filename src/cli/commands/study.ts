@@ -5,20 +5,23 @@ import { cpus } from 'node:os';
 import { parse, num, UsageError } from '../args.js';
 import { initEngine } from '../../engine/index.js';
 import { runWassersteinStudy } from '../../study/wasserstein.js';
+import { queueExecutor } from '../../sweep/queue.js';
 import { InputError } from '../../errors.js';
 import type { Command } from '../command.js';
 
-const HELP = `Usage: gankit study wasserstein [--quick] [--jobs N] [--seeds N] [--out DIR] [--fashion FILE]
+const HELP = `Usage: gankit study wasserstein [--quick] [--jobs N | --queue URL] [--seeds N] [--out DIR] [--fashion FILE]
 
 Measures each claim made for the Wasserstein loss (stability, mode collapse, gradients,
 robustness, image quality, efficiency, a meaningful loss, a better generator) against ns,
 minimax, lsgan, dragan and hinge, and gives each a verdict: holds / does not hold / mixed.
-Every trial is a normal run folder (DIR/runs/…), run by --jobs worker processes and indexed in
-DIR/runs.sqlite; a re-run reuses finished trials. Writes DIR/report.html (self-contained),
+Every trial is a normal run folder (DIR/runs/…), run by --jobs local processes or, with --queue,
+by 'gankit worker' processes on any machine (as a sweep's), and indexed in DIR/runs.sqlite; a
+re-run reuses finished trials. Writes DIR/report.html (self-contained),
 DIR/report.md, DIR/results.json.
 
   --quick        2 seeds, 300 steps, 2 random configurations: a few minutes on 2 cores
-  --jobs N       worker processes (default: the number of cores)
+  --jobs N       local processes (default: the number of cores)
+  --queue URL    run the trials through the Redis queue at URL (redis://… or rediss://…)
   --seeds N      seeds per (loss, dataset) (default 5; --quick 2)
   --out DIR      default study-wasserstein
   --fashion FILE results.json of 'npm run bench:fashion' for the image-quality row`;
@@ -32,7 +35,7 @@ export const study: Command = {
 
 async function studyCommand(argv: string[]): Promise<number> {
   const [what, ...rest] = argv;
-  const values = parse(rest, { quick: { type: 'boolean' }, jobs: { type: 'string' }, seeds: { type: 'string' }, out: { type: 'string' }, fashion: { type: 'string' } });
+  const values = parse(rest, { quick: { type: 'boolean' }, jobs: { type: 'string' }, queue: { type: 'string' }, seeds: { type: 'string' }, out: { type: 'string' }, fashion: { type: 'string' } });
   if (what === undefined) {
     console.log(HELP);
     return 0;
@@ -45,14 +48,14 @@ async function studyCommand(argv: string[]): Promise<number> {
   if (typeof values.fashion === 'string' && !existsSync(values.fashion)) throw new InputError(`--fashion: ${values.fashion}: no such file (run npm run bench:fashion first)`);
   await initEngine({ workload: 'points' });
   const out = resolve(typeof values.out === 'string' ? values.out : 'study-wasserstein');
-  const result = await runWassersteinStudy({
-    quick: Boolean(values.quick),
-    jobs,
-    seeds,
-    out,
-    fashion: typeof values.fashion === 'string' ? values.fashion : undefined,
-    log: (l) => process.stderr.write(l + '\n'),
-  });
+  const log = (l: string) => process.stderr.write(l + '\n');
+  const executor = typeof values.queue === 'string' ? queueExecutor(values.queue, log) : undefined;
+  let result;
+  try {
+    result = await runWassersteinStudy({ quick: Boolean(values.quick), jobs, seeds, out, fashion: typeof values.fashion === 'string' ? values.fashion : undefined, log, executor });
+  } finally {
+    await executor?.close();
+  }
   for (const v of result.verdicts) console.log(`(${v.id}) ${v.claim}: ${v.verdict.toUpperCase()} — ${v.reason}`);
   console.log(`gankit: study finished in ${result.seconds.toFixed(0)} s → ${join(out, 'report.html')}`);
   return 0;

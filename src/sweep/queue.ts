@@ -1,0 +1,222 @@
+/**
+ * Trials as BullMQ jobs on Redis: a sweep adds them (job id = the trial's id, so a duplicate is
+ * not taken twice) and `gankit worker` processes take them, on any machine that reaches the Redis
+ * server and sees the sweep's folder (a shared file system).
+ *
+ * Delivery is at least once, which is harmless: a run is deterministic and its folder is the truth
+ * — a trial whose folder holds a result returns it, one whose folder holds a part of the run
+ * resumes it. A worker killed mid-trial stops renewing its job's lock; after `lockDuration` the
+ * job is stalled and another worker takes it and resumes the trial (its process saw its worker
+ * die and stopped). A trial that fails (a crash, a folder still locked) is retried with back-off;
+ * one whose config is invalid fails once, with the error in its status. Redis may restart: the
+ * clients reconnect, and the sweep re-adds the jobs a Redis without persistence forgot.
+ *
+ * URLs: redis://[user:password@]host:port[/db], or rediss://… for TLS (a private CA through
+ * NODE_EXTRA_CA_CERTS).
+ */
+import { Queue, UnrecoverableError, Worker } from 'bullmq';
+import type { Job } from 'bullmq';
+import { Redis } from 'ioredis';
+import { InputError } from '../errors.js';
+import type { RunSummary } from '../runfolder/index.js';
+import { runTrialProcess, threadsPerJob } from '../runner/pool.js';
+import { trialResult } from '../runner/trial.js';
+import { resolveConfig } from '../train/config.js';
+import { failureReason, TrialEvent, TrialExecutor } from './executor.js';
+import type { PlannedTrial } from './plan.js';
+
+/** The one queue gankit's trials go through (a trial's id names its sweep folder, so sweeps do not mix). */
+export const QUEUE_NAME = 'gankit-trials';
+
+/** Attempts and back-off of a trial that fails (not one whose config is invalid: it fails once). */
+export const JOB_OPTIONS = { attempts: 4, backoff: { type: 'exponential' as const, delay: 2000 }, removeOnComplete: false, removeOnFail: false };
+
+interface JobData {
+  overrides: Record<string, unknown>;
+  dir: string;
+  name: string;
+}
+
+/** The URL without its password, for messages. */
+export function showQueue(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString().replace(/\/$/, '');
+  } catch {
+    return url;
+  }
+}
+
+/** The last error of each connection, for saying why Redis cannot be reached. */
+const lastErrors = new WeakMap<Redis, string>();
+
+/** Waits until Redis answers (a first contact), or says in one line why it does not. */
+export async function reachRedis(connection: Redis, url: string, timeoutMs = 10_000): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([connection.ping(), new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer in ${timeoutMs / 1000} s`)), timeoutMs)))]);
+  } catch (e) {
+    connection.disconnect();
+    throw new InputError(`--queue: cannot reach ${showQueue(url)} (${lastErrors.get(connection) ?? (e as Error).message})`);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** A Redis connection for BullMQ (commands wait through a restart); a bad URL is one line. */
+export function redisConnection(url: string, onError: (message: string) => void = () => {}): Redis {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new InputError(`--queue: expected redis://HOST:PORT or rediss://HOST:PORT (TLS), got '${url}'`);
+  }
+  if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') throw new InputError(`--queue: expected redis:// or rediss:// (TLS), got '${url}'`);
+  const connection = new Redis(url, { maxRetriesPerRequest: null, retryStrategy: (times) => Math.min(200 * times, 2000) });
+  // An outage is said once; a first contact that fails is reachRedis's to say.
+  let down = false;
+  let reached = false;
+  connection.on('error', (e: Error) => {
+    lastErrors.set(connection, e.message);
+    if (reached && !down) onError(`${showQueue(url)}: ${e.message} (reconnecting)`);
+    down = true;
+  });
+  connection.on('ready', () => {
+    reached = true;
+    down = false;
+  });
+  return connection;
+}
+
+const jobFor = (t: PlannedTrial) => ({ name: t.name, data: { overrides: t.overrides, dir: t.dir, name: t.name } satisfies JobData, opts: { jobId: t.id, ...JOB_OPTIONS } });
+
+/** Trials through the queue at `url`: added as jobs, followed until each is done or failed. */
+export function queueExecutor(url: string, log: (line: string) => void = () => {}): TrialExecutor {
+  const connection = redisConnection(url, log);
+  const queue = new Queue(QUEUE_NAME, { connection });
+  queue.on('error', () => {}); // the connection's handler has said it
+  return {
+    where: `the queue at ${showQueue(url)}`,
+    ready: () => reachRedis(connection, url),
+    async enqueue(trials) {
+      await reachRedis(connection, url);
+      await queue.addBulk(trials.map(jobFor));
+    },
+    async run(trials, onEvent) {
+      await reachRedis(connection, url);
+      await queue.addBulk(trials.map(jobFor));
+      const pending = new Map(trials.map((t) => [t.id, t]));
+      const started = new Set<string>();
+      const lastStep = new Map<string, number>();
+      while (pending.size > 0) {
+        for (const trial of [...pending.values()]) {
+          const result = trialResult(trial.dir); // the folder is the truth
+          if (result) {
+            pending.delete(trial.id);
+            onEvent({ kind: 'done', trial, summary: result });
+            continue;
+          }
+          let job: Job<JobData, RunSummary> | undefined;
+          let state: string;
+          try {
+            job = await queue.getJob(trial.id);
+            if (!job) {
+              const again = jobFor(trial); // a Redis that restarted without persistence forgot it
+              await queue.add(again.name, again.data, again.opts);
+              continue;
+            }
+            state = await job.getState();
+          } catch {
+            break; // Redis is away: look again in a moment
+          }
+          if (state === 'failed') {
+            pending.delete(trial.id);
+            onEvent({ kind: 'failed', trial, error: job.failedReason ?? 'failed' });
+          } else if (state === 'completed' && job.returnvalue && (job.returnvalue as RunSummary).status !== 'stopped') {
+            pending.delete(trial.id);
+            onEvent({ kind: 'done', trial, summary: job.returnvalue });
+          } else if (state === 'active') {
+            if (!started.has(trial.id)) onEvent({ kind: 'started', trial });
+            started.add(trial.id);
+            const p = job.progress as { step?: number; steps?: number } | number;
+            if (typeof p === 'object' && typeof p.step === 'number' && p.step !== lastStep.get(trial.id)) {
+              lastStep.set(trial.id, p.step);
+              onEvent({ kind: 'progress', trial, step: p.step, steps: p.steps ?? 0 });
+            }
+          }
+        }
+        if (pending.size > 0) await new Promise((r) => setTimeout(r, 500));
+      }
+    },
+    async close() {
+      await queue.close();
+      connection.disconnect();
+    },
+  };
+}
+
+/** The jobs' states for a sweep's trials, as `gankit sweep status` reports them (null: no such job). */
+export async function jobStates(url: string, trials: PlannedTrial[]): Promise<Map<string, { state: string; error?: string; progress?: number }>> {
+  const connection = redisConnection(url);
+  await reachRedis(connection, url);
+  const queue = new Queue(QUEUE_NAME, { connection });
+  try {
+    const out = new Map<string, { state: string; error?: string; progress?: number }>();
+    for (const t of trials) {
+      const job = await queue.getJob(t.id);
+      if (!job) continue;
+      const p = job.progress as { step?: number; steps?: number };
+      out.set(t.id, { state: await job.getState(), error: job.failedReason, progress: typeof p === 'object' && p.steps ? (p.step ?? 0) / p.steps : undefined });
+    }
+    return out;
+  } finally {
+    await queue.close();
+    connection.disconnect();
+  }
+}
+
+export interface WorkerOptions {
+  concurrency: number;
+  /** How long a job's lock lasts without renewal: a dead worker's trial is taken by another after it. */
+  lockDuration: number;
+  log: (line: string) => void;
+}
+
+/** A worker taking trials from the queue at `url` until closed (close() waits for its running trials; close(true) does not). */
+export async function startWorker(url: string, o: WorkerOptions): Promise<{ close(force?: boolean): Promise<void>; events: Worker }> {
+  const connection = redisConnection(url, o.log);
+  await reachRedis(connection, url);
+  const threads = threadsPerJob(o.concurrency);
+  const worker = new Worker<JobData, RunSummary>(
+    QUEUE_NAME,
+    async (job) => {
+      const { overrides, dir, name } = job.data;
+      try {
+        resolveConfig(overrides);
+      } catch (e) {
+        if (e instanceof InputError) throw new UnrecoverableError(e.message); // fails once: no retry can mend a config
+        throw e;
+      }
+      try {
+        return await runTrialProcess<RunSummary>({ overrides, dir }, name, threads, (p) => void job.updateProgress(p).catch(() => {}));
+      } catch (e) {
+        throw new Error(failureReason(e)); // retried, with back-off
+      }
+    },
+    { connection, concurrency: o.concurrency, lockDuration: o.lockDuration, stalledInterval: Math.min(30_000, o.lockDuration), maxStalledCount: 3 },
+  );
+  worker.on('error', () => {}); // the connection's handler has said it
+  worker.on('active', (job) => o.log(`gankit worker: ${job.data.name}: started (attempt ${job.attemptsMade + 1})`));
+  worker.on('completed', (job) => o.log(`gankit worker: ${job.data.name}: ${job.returnvalue?.status ?? 'done'}`));
+  worker.on('failed', (job, e) => o.log(`gankit worker: ${job?.data.name}: failed: ${e.message}`));
+  return {
+    events: worker,
+    async close(force = false) {
+      await worker.close(force);
+      connection.disconnect();
+    },
+  };
+}
+
+export type { TrialEvent };

@@ -1,0 +1,226 @@
+/**
+ * Sweeps: a grid planned into trials with stable ids; the same sweep on a local pool and through a
+ * BullMQ queue (a Redis server of the test's own on 127.0.0.1) over two workers gives the same
+ * trials bit for bit — also when a worker is SIGKILLed mid-trial and when Redis restarts and
+ * forgets the queue; a poison trial fails alone and once; a password and TLS in the URL; a study
+ * through the queue.
+ */
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync, ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadCheckpoint } from '../src/runfolder/checkpoint.js';
+import { planSweep, parseGrid } from '../src/sweep/plan.js';
+import { queueExecutor } from '../src/sweep/queue.js';
+import { runWassersteinStudy } from '../src/study/wasserstein.js';
+import { RunsDb } from '../src/runfolder/database.js';
+import { initEngine } from '../src/index.js';
+import { freePort, TestRedis } from './helpers/redis.js';
+
+const BIN = fileURLToPath(new URL('../src/cli/bin.js', import.meta.url));
+const tmp = () => mkdtempSync(join(tmpdir(), 'gankit-sweep-'));
+const gankit = (args: string[], env: Record<string, string> = {}) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, ...env } });
+
+function gankitAsync(args: string[], env: Record<string, string> = {}): { child: ChildProcess; done: Promise<{ code: number | null; stderr: string; stdout: string }> } {
+  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+  let stderr = '';
+  let stdout = '';
+  child.stderr!.on('data', (d) => (stderr += d));
+  child.stdout!.on('data', (d) => (stdout += d));
+  return { child, done: new Promise((resolve) => child.on('exit', (code) => resolve({ code, stderr, stdout }))) };
+}
+
+const TINY = {
+  batchSize: 32,
+  logEvery: 25,
+  plotEvery: 1000,
+  checkpointEvery: 50,
+  evalSamples: 200,
+  model: { noiseDim: 2, generator: { depth: 2, width: 16, activation: 'relu', layerNorm: false }, discriminator: { depth: 2, width: 16, activation: 'relu', layerNorm: false } },
+};
+const GRID = 'loss=ns,hinge,lsgan;seed=1,2';
+
+function baseConfig(steps: number): string {
+  const path = join(tmp(), 'base.json');
+  writeFileSync(path, JSON.stringify({ ...TINY, steps }));
+  return path;
+}
+
+/** Each trial's final checkpoint, by folder name, bit for bit. */
+function sameTrials(a: string, b: string): void {
+  const names = readdirSync(join(a, 'trials')).sort();
+  assert.deepEqual(readdirSync(join(b, 'trials')).sort(), names);
+  for (const name of names) {
+    const [x, y] = [loadCheckpoint<{ step: number }>(join(a, 'trials', name, 'checkpoint.bin')), loadCheckpoint<{ step: number }>(join(b, 'trials', name, 'checkpoint.bin'))];
+    assert.equal(y.header.step, x.header.step, name);
+    for (const k of Object.keys(x.arrays)) assert.ok(Buffer.from(x.arrays[k].buffer).equals(Buffer.from(y.arrays[k].buffer)), `${name}: ${k} differs`);
+  }
+}
+
+function startWorkers(url: string, n: number, env: Record<string, string> = {}): Array<ReturnType<typeof gankitAsync>> {
+  return Array.from({ length: n }, () => gankitAsync(['worker', '--queue', url, '--lock-duration', '2000'], env));
+}
+
+async function stopWorkers(workers: Array<ReturnType<typeof gankitAsync>>): Promise<void> {
+  for (const w of workers) w.child.kill('SIGTERM');
+  await Promise.all(workers.map((w) => w.done));
+}
+
+describe('sweep plans', () => {
+  it('a grid: every combination, flags and config paths, ranges; ids stable, duplicates once', () => {
+    const out = tmp();
+    const plan = planSweep({ base: { steps: 10 }, grid: 'loss=ns,hinge;seed=1..3;lr=2e-4', out });
+    assert.equal(plan.trials.length, 6);
+    assert.deepEqual(plan.trials.map((t) => [t.overrides.loss, t.overrides.seed]), [['ns', 1], ['ns', 2], ['ns', 3], ['hinge', 1], ['hinge', 2], ['hinge', 3]]);
+    assert.deepEqual((plan.trials[0].overrides as { optimizerD: { lr: number }; optimizerG: { lr: number } }).optimizerG, { lr: 2e-4 }, 'lr sets both optimisers');
+    assert.deepEqual(planSweep({ base: { steps: 10 }, grid: 'loss=ns,hinge;seed=1..3;lr=2e-4', out }).trials.map((t) => t.id), plan.trials.map((t) => t.id), 'the same plan twice');
+    assert.equal(planSweep({ base: {}, grid: 'seed=1,1;nCritic=1', out }).trials.length, 1, 'a duplicate (nCritic 1 is the preset) runs once');
+    assert.notEqual(planSweep({ base: {}, grid: 'seed=1', out: tmp() }).trials[0].id, planSweep({ base: {}, grid: 'seed=1', out }).trials[0].id, 'another folder, another job');
+    const bad = planSweep({ base: {}, grid: 'nCritic=0', out }).trials[0];
+    assert.match(bad.error!, /^nCritic: must be a positive integer, got 0/);
+    assert.throws(() => parseGrid('lr'), /--grid: 'lr': expected KEY=VALUE/);
+    assert.throws(() => parseGrid('widht=3'), /'widht' is neither a config field nor a train flag/);
+    assert.throws(() => parseGrid('steps=ten'), /--grid: steps: expected an integer, got 'ten'/);
+  });
+
+  it('random draws from a space, seeded, combined with a grid', () => {
+    const space = { 'optimizerD.lr': { logUniform: [1e-5, 1e-2] }, nCritic: { int: [1, 5] }, 'model.discriminator.width': { choice: [32, 64] } };
+    const plan = planSweep({ base: {}, grid: 'seed=1,2', random: { count: 3, space, seed: 7 }, out: tmp() });
+    assert.equal(plan.trials.length, 6);
+    for (const t of plan.trials) {
+      const o = t.overrides as { optimizerD: { lr: number }; nCritic: number; model: { discriminator: { width: number } } };
+      assert.ok(o.optimizerD.lr >= 1e-5 && o.optimizerD.lr <= 1e-2 && Number.isInteger(o.nCritic) && o.nCritic >= 1 && o.nCritic <= 5 && [32, 64].includes(o.model.discriminator.width), JSON.stringify(o));
+    }
+    assert.deepEqual(planSweep({ base: {}, grid: 'seed=1,2', random: { count: 3, space, seed: 7 }, out: plan.out }).trials.map((t) => t.overrides), plan.trials.map((t) => t.overrides));
+    assert.throws(() => planSweep({ base: {}, random: { count: 2, space: { nCritic: { between: [1, 2] } }, seed: 1 }, out: tmp() }), /--space: nCritic: expected one of choice/);
+  });
+});
+
+describe('sweeps', () => {
+  let redis: TestRedis;
+  let local = '';
+  before(async () => {
+    await initEngine();
+    redis = await TestRedis.start();
+  });
+  after(() => redis.down());
+
+  it('a local sweep: six trials, indexed; a re-run runs nothing again', () => {
+    local = join(tmp(), 'local');
+    const config = baseConfig(300);
+    const r = gankit(['sweep', '--config', config, '--grid', GRID, '--out', local, '--jobs', '2']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /6 of 6 trials done/);
+    const db = new RunsDb(join(local, 'runs.sqlite'));
+    assert.equal(db.list({ status: 'finished' }).length, 6);
+    db.close();
+    const again = gankit(['sweep', '--config', config, '--grid', GRID, '--out', local, '--jobs', '2']);
+    assert.equal(again.status, 0, again.stderr);
+    assert.doesNotMatch(again.stderr, /started/, 'nothing is run twice');
+    const status = gankit(['sweep', 'status', '--out', local]);
+    assert.match(status.stdout, /6 done, 0 running, 0 failed, 0 waiting of 6/);
+    const other = gankit(['sweep', '--config', config, '--grid', 'seed=5', '--out', local]);
+    assert.equal(other.status, 2);
+    assert.match(other.stderr, /holds another sweep \(6 trials\)/);
+  });
+
+  it('through the queue over two workers, one SIGKILLed mid-trial: all six finish, each identical to the local run', async () => {
+    const out = join(tmp(), 'queued');
+    const workers = startWorkers(redis.url, 2);
+    const sweep = gankitAsync(['sweep', '--config', baseConfig(300), '--grid', GRID, '--out', out, '--queue', redis.url]);
+    // Once both workers run a trial that has logged a row, kill the first: its trial stops mid-way.
+    const running = () =>
+      (existsSync(join(out, 'trials')) ? readdirSync(join(out, 'trials')) : []).filter((t) => existsSync(join(out, 'trials', t, 'metrics.jsonl')) && existsSync(join(out, 'trials', t, '.lock')) && !existsSync(join(out, 'trials', t, 'summary.json')));
+    const deadline = Date.now() + 60_000;
+    while (running().length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(running().length, 2, 'both workers were running a trial');
+    workers[0].child.kill('SIGKILL');
+    const r = await sweep.done;
+    await stopWorkers(workers.slice(1));
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /6 of 6 trials done/);
+    sameTrials(local, out);
+  });
+
+  it('a poison trial fails alone and once, with its error in the status', async () => {
+    const out = join(tmp(), 'poison');
+    const workers = startWorkers(redis.url, 2);
+    const r = gankit(['sweep', '--config', baseConfig(50), '--grid', 'loss=ns;seed=1,2;nCritic=1,0', '--out', out, '--queue', redis.url]);
+    await stopWorkers(workers);
+    const logs = (await Promise.all(workers.map((w) => w.done))).map((w) => w.stderr).join('');
+    assert.equal(r.status, 3, r.stderr);
+    assert.match(r.stdout, /2 of 4 trials done/);
+    assert.match(r.stdout, /failed: ns-ring8-s1-invalid nCritic=0: nCritic: must be a positive integer, got 0/);
+    assert.equal((logs.match(/nCritic=0: failed/g) ?? []).length, 2, 'each poison trial fails once, not retried');
+    const status = JSON.parse(gankit(['sweep', 'status', '--out', out, '--queue', redis.url, '--json']).stdout);
+    assert.deepEqual([status.done, status.failed, status.waiting], [2, 2, 0]);
+    assert.ok(status.trials.filter((t: { state: string }) => t.state === 'failed').every((t: { error: string }) => /nCritic: must be a positive integer/.test(t.error)));
+  });
+
+  it('Redis restarted mid-sweep (forgetting the queue): the sweep still completes, trial by trial as the local run', async () => {
+    const own = await TestRedis.start();
+    const out = join(tmp(), 'restart');
+    const workers = startWorkers(own.url, 2);
+    const sweep = gankitAsync(['sweep', '--config', baseConfig(300), '--grid', GRID, '--out', out, '--queue', own.url]);
+    const deadline = Date.now() + 60_000;
+    while (Date.now() < deadline && !(existsSync(join(out, 'trials')) && readdirSync(join(out, 'trials')).some((t) => existsSync(join(out, 'trials', t, 'summary.json'))))) await new Promise((r) => setTimeout(r, 50));
+    await own.down();
+    await new Promise((r) => setTimeout(r, 1000));
+    await own.up();
+    const r = await sweep.done;
+    await stopWorkers(workers);
+    await own.down();
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /6 of 6 trials done/);
+    sameTrials(local, out);
+  });
+
+  it('a password and TLS through the URL (rediss://, the CA through NODE_EXTRA_CA_CERTS); a wrong one is one line', async () => {
+    const dir = tmp();
+    const made = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '2', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { encoding: 'utf8' });
+    assert.equal(made.status, 0, made.stderr);
+    const secure = await TestRedis.start(['--requirepass', 's3cret'], (port) => `redis://:s3cret@127.0.0.1:${port}`);
+    const port = await freePort();
+    const cert = join(dir, 'cert.pem');
+    const tls = new TestRedis(port, ['--port', '0', '--tls-port', String(port), '--tls-cert-file', cert, '--tls-key-file', join(dir, 'key.pem'), '--tls-ca-cert-file', cert, '--tls-auth-clients', 'no'], `rediss://127.0.0.1:${port}`, { ca: readFileSync(cert) });
+    const ca = { NODE_EXTRA_CA_CERTS: cert };
+    try {
+      await tls.up();
+      for (const [server, env] of [[secure, {}], [tls, ca]] as const) {
+        const out = join(tmp(), 'secure');
+        const workers = startWorkers(server.url, 1, env);
+        const r = gankit(['sweep', '--config', baseConfig(30), '--grid', 'loss=ns,hinge', '--out', out, '--queue', server.url], env);
+        await stopWorkers(workers);
+        assert.equal(r.status, 0, `${server.url}: ${r.stderr}`);
+        assert.match(r.stdout, /2 of 2 trials done/);
+      }
+      const wrong = gankit(['sweep', '--config', baseConfig(30), '--grid', 'seed=1', '--out', join(tmp(), 'x'), '--queue', `redis://:nope@127.0.0.1:${secure.port}`]);
+      assert.equal(wrong.status, 2, wrong.stderr);
+      assert.match(wrong.stderr.trim(), /^gankit: error: --queue: cannot reach redis:\/\/:\*\*\*@127\.0\.0\.1:\d+ \(WRONGPASS/);
+    } finally {
+      await secure.down();
+      await tls.down();
+    }
+  });
+
+  it('the Wasserstein study through the queue', async () => {
+    const out = join(tmp(), 'study');
+    const workers = startWorkers(redis.url, 2);
+    const executor = queueExecutor(redis.url);
+    try {
+      const result = await runWassersteinStudy({ quick: true, jobs: 2, out, executor, settings: { seeds: 1, steps: 30, robustnessConfigs: 1, robustnessSteps: 30, gradientSteps: 30, losses: ['ns', 'wgan-gp'] } });
+      assert.equal(result.verdicts.length, 10);
+    } finally {
+      await executor.close();
+      await stopWorkers(workers);
+    }
+    const db = new RunsDb(join(out, 'runs.sqlite'));
+    assert.equal(db.list({ study: 'wasserstein' }).length, 2 * 2 + 2, 'modes (2 losses × 2 datasets) and robustness (2 losses) trials, all through the queue');
+    db.close();
+    assert.ok(readdirSync(join(out, 'runs')).filter((d) => !d.endsWith('.json')).every((d) => existsSync(join(out, 'runs', d, 'summary.json'))), basename(out));
+    assert.ok(readFileSync(join(out, 'report.md'), 'utf8').includes('What the Wasserstein loss really does'));
+  });
+});
