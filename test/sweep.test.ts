@@ -2,19 +2,24 @@
  * Sweeps: a grid planned into trials with stable ids; the same sweep on a local pool and through a
  * BullMQ queue (a Redis server of the test's own on 127.0.0.1) over two workers gives the same
  * trials bit for bit — also when a worker is SIGKILLed mid-trial and when Redis restarts and
- * forgets the queue; a poison trial fails alone and once; a password and TLS in the URL; a study
- * through the queue.
+ * forgets the queue; a poison trial fails alone and once; a busy trial folder waits without using
+ * an attempt; a failed trial runs again when the sweep is re-run; a password and TLS in the URL; a
+ * study through the queue. Each test stops what it started, also when an assertion fails.
  */
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Queue, UnrecoverableError, Worker } from 'bullmq';
+import { Redis } from 'ioredis';
+import { ConfigError } from '../src/errors.js';
+import { lockFolder } from '../src/io/lock.js';
 import { loadCheckpoint } from '../src/runfolder/checkpoint.js';
 import { planSweep, parseGrid } from '../src/sweep/plan.js';
-import { queueExecutor } from '../src/sweep/queue.js';
+import { BUSY_DELAY_MS, QUEUE_NAME, queueExecutor } from '../src/sweep/queue.js';
 import { runWassersteinStudy } from '../src/study/wasserstein.js';
 import { RunsDb } from '../src/runfolder/database.js';
 import { initEngine } from '../src/index.js';
@@ -22,16 +27,42 @@ import { freePort, TestRedis } from './helpers/redis.js';
 
 const BIN = fileURLToPath(new URL('../src/cli/bin.js', import.meta.url));
 const tmp = () => mkdtempSync(join(tmpdir(), 'gankit-sweep-'));
-const gankit = (args: string[], env: Record<string, string> = {}) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, ...env } });
+const gankit = (args: string[], env: Record<string, string> = {}) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 600_000 });
 
-function gankitAsync(args: string[], env: Record<string, string> = {}): { child: ChildProcess; done: Promise<{ code: number | null; stderr: string; stdout: string }> } {
+interface Running {
+  child: ChildProcess;
+  /** What it wrote to stderr so far. */
+  stderr(): string;
+  done: Promise<{ code: number | null; stderr: string; stdout: string }>;
+}
+
+function gankitAsync(args: string[], env: Record<string, string> = {}): Running {
   const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   let stderr = '';
   let stdout = '';
   child.stderr!.on('data', (d) => (stderr += d));
   child.stdout!.on('data', (d) => (stdout += d));
-  return { child, done: new Promise((resolve) => child.on('exit', (code) => resolve({ code, stderr, stdout }))) };
+  return { child, stderr: () => stderr, done: new Promise((resolve) => child.on('close', (code) => resolve({ code, stderr, stdout }))) };
 }
+
+/** Kills what is still running of these (SIGKILL): a failed assertion leaves no worker or sweep behind. */
+async function killAll(procs: Running[]): Promise<void> {
+  const alive = procs.filter((p) => p.child.exitCode === null && p.child.signalCode === null);
+  for (const p of alive) p.child.kill('SIGKILL');
+  await Promise.all(alive.map((p) => p.done));
+}
+
+/** Waits until `ok()` holds, or fails saying `what`. */
+async function until(ok: () => boolean, what: string, ms = 60_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!ok()) {
+    if (Date.now() > deadline) assert.fail(`timed out waiting: ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** The trials a worker logged as started, in order. */
+const startedBy = (w: Running) => [...w.stderr().matchAll(/^gankit worker: (.+): started \(attempt \d+\)$/gm)].map((m) => m[1]);
 
 const TINY = {
   batchSize: 32,
@@ -60,11 +91,11 @@ function sameTrials(a: string, b: string): void {
   }
 }
 
-function startWorkers(url: string, n: number, env: Record<string, string> = {}): Array<ReturnType<typeof gankitAsync>> {
+function startWorkers(url: string, n: number, env: Record<string, string> = {}): Running[] {
   return Array.from({ length: n }, () => gankitAsync(['worker', '--queue', url, '--lock-duration', '2000'], env));
 }
 
-async function stopWorkers(workers: Array<ReturnType<typeof gankitAsync>>): Promise<void> {
+async function stopWorkers(workers: Running[]): Promise<void> {
   for (const w of workers) w.child.kill('SIGTERM');
   await Promise.all(workers.map((w) => w.done));
 }
@@ -84,6 +115,16 @@ describe('sweep plans', () => {
     assert.throws(() => parseGrid('lr'), /--grid: 'lr': expected KEY=VALUE/);
     assert.throws(() => parseGrid('widht=3'), /'widht' is neither a config field nor a train flag/);
     assert.throws(() => parseGrid('steps=ten'), /--grid: steps: expected an integer, got 'ten'/);
+  });
+
+  it('a switch takes true or false and nothing else; a csv:/folder: path is made absolute for the workers', () => {
+    assert.deepEqual(parseGrid('infogan=true,false')[0].values, [{ infogan: {} }, { infogan: null }]);
+    assert.throws(() => parseGrid('infogan=yes'), (e) => e instanceof ConfigError && e.message === "--grid: infogan: 'infogan' is a switch: expected true or false, got 'yes'");
+    assert.throws(() => parseGrid('skip-unreadable=1'), /'skip-unreadable' is a switch: expected true or false, got '1'/);
+    const [trial] = planSweep({ base: { data: { name: 'csv:points.csv' } }, grid: 'seed=1', out: tmp() }).trials;
+    assert.equal((trial.overrides.data as { name: string }).name, `csv:${resolve('points.csv')}`);
+    assert.match(trial.name, /-csv_points\.csv-s1/, 'named as asked, not by the absolute path');
+    assert.equal((planSweep({ base: { data: { name: 'csv:/abs/p.csv' } }, grid: 'seed=1', out: tmp() }).trials[0].overrides.data as { name: string }).name, 'csv:/abs/p.csv');
   });
 
   it('random draws from a space, seeded, combined with a grid', () => {
@@ -127,55 +168,130 @@ describe('sweeps', () => {
     assert.match(other.stderr, /holds another sweep \(6 trials\)/);
   });
 
-  it('through the queue over two workers, one SIGKILLed mid-trial: all six finish, each identical to the local run', async () => {
+  it('through the queue over two workers, one SIGKILLed mid-trial: the other takes its trial up, all six finish, each identical to the local run', async () => {
     const out = join(tmp(), 'queued');
     const workers = startWorkers(redis.url, 2);
     const sweep = gankitAsync(['sweep', '--config', baseConfig(300), '--grid', GRID, '--out', out, '--queue', redis.url]);
-    // Once both workers run a trial that has logged a row, kill the first: its trial stops mid-way.
-    const running = () =>
-      (existsSync(join(out, 'trials')) ? readdirSync(join(out, 'trials')) : []).filter((t) => existsSync(join(out, 'trials', t, 'metrics.jsonl')) && existsSync(join(out, 'trials', t, '.lock')) && !existsSync(join(out, 'trials', t, 'summary.json')));
-    const deadline = Date.now() + 60_000;
-    while (running().length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-    assert.equal(running().length, 2, 'both workers were running a trial');
-    workers[0].child.kill('SIGKILL');
-    const r = await sweep.done;
-    await stopWorkers(workers.slice(1));
-    assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, /6 of 6 trials done/);
-    sameTrials(local, out);
+    try {
+      // Once both workers run a trial that has logged a row, kill the first: its trial stops mid-way.
+      const running = () =>
+        (existsSync(join(out, 'trials')) ? readdirSync(join(out, 'trials')) : []).filter((t) => existsSync(join(out, 'trials', t, 'metrics.jsonl')) && existsSync(join(out, 'trials', t, '.lock')) && !existsSync(join(out, 'trials', t, 'summary.json')));
+      await until(() => running().length === 2, 'both workers running a trial');
+      const killed = startedBy(workers[0]).pop();
+      assert.ok(killed && running().some((t) => t.startsWith(`${killed}-`)), `the first worker runs ${killed}`);
+      workers[0].child.kill('SIGKILL');
+      const r = await sweep.done;
+      await stopWorkers(workers.slice(1));
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /6 of 6 trials done/);
+      assert.ok(startedBy(workers[1]).includes(killed), `the surviving worker started ${killed} again (a new attempt, resuming its folder)`);
+      sameTrials(local, out);
+    } finally {
+      await killAll([sweep, ...workers]);
+    }
   });
 
   it('a poison trial fails alone and once, with its error in the status', async () => {
     const out = join(tmp(), 'poison');
     const workers = startWorkers(redis.url, 2);
-    const r = gankit(['sweep', '--config', baseConfig(50), '--grid', 'loss=ns;seed=1,2;nCritic=1,0', '--out', out, '--queue', redis.url]);
-    await stopWorkers(workers);
-    const logs = (await Promise.all(workers.map((w) => w.done))).map((w) => w.stderr).join('');
-    assert.equal(r.status, 3, r.stderr);
-    assert.match(r.stdout, /2 of 4 trials done/);
-    assert.match(r.stdout, /failed: ns-ring8-s1-invalid nCritic=0: nCritic: must be a positive integer, got 0/);
-    assert.equal((logs.match(/nCritic=0: failed/g) ?? []).length, 2, 'each poison trial fails once, not retried');
-    const status = JSON.parse(gankit(['sweep', 'status', '--out', out, '--queue', redis.url, '--json']).stdout);
-    assert.deepEqual([status.done, status.failed, status.waiting], [2, 2, 0]);
-    assert.ok(status.trials.filter((t: { state: string }) => t.state === 'failed').every((t: { error: string }) => /nCritic: must be a positive integer/.test(t.error)));
+    try {
+      const r = gankit(['sweep', '--config', baseConfig(50), '--grid', 'loss=ns;seed=1,2;nCritic=1,0', '--out', out, '--queue', redis.url]);
+      await stopWorkers(workers);
+      const logs = (await Promise.all(workers.map((w) => w.done))).map((w) => w.stderr).join('');
+      assert.equal(r.status, 3, r.stderr);
+      assert.match(r.stdout, /2 of 4 trials done/);
+      assert.match(r.stdout, /failed: ns-ring8-s1-invalid nCritic=0: nCritic: must be a positive integer, got 0/);
+      assert.equal((logs.match(/nCritic=0: failed/g) ?? []).length, 2, 'each poison trial fails once, not retried');
+      const status = JSON.parse(gankit(['sweep', 'status', '--out', out, '--queue', redis.url, '--json']).stdout);
+      assert.deepEqual([status.done, status.failed, status.waiting], [2, 2, 0]);
+      assert.ok(status.trials.filter((t: { state: string }) => t.state === 'failed').every((t: { error: string }) => /nCritic: must be a positive integer/.test(t.error)));
+    } finally {
+      await killAll(workers);
+    }
   });
 
-  it('Redis restarted mid-sweep (forgetting the queue): the sweep still completes, trial by trial as the local run', async () => {
+  it('a busy trial folder waits without using an attempt, shown with its live holder, and runs once free', async () => {
+    const out = join(tmp(), 'busy');
+    const config = baseConfig(30);
+    const [trial] = planSweep({ base: JSON.parse(readFileSync(config, 'utf8')), grid: 'seed=1', out }).trials;
+    mkdirSync(trial.dir, { recursive: true });
+    const lock = lockFolder(trial.dir, 'a test holding the folder');
+    const workers = startWorkers(redis.url, 1);
+    const sweep = gankitAsync(['sweep', '--config', config, '--grid', 'seed=1', '--out', out, '--queue', redis.url]);
+    const connection = new Redis(redis.url, { maxRetriesPerRequest: null });
+    const queue = new Queue(QUEUE_NAME, { connection });
+    try {
+      await until(() => /its folder is in use by a test holding the folder/.test(workers[0].stderr()), 'the worker finding the folder busy');
+      // Failures would have used three attempts by now (2 s and 4 s of back-off); a busy folder uses none.
+      await new Promise((r) => setTimeout(r, 2 * BUSY_DELAY_MS + 1000));
+      const job = await queue.getJob(trial.id);
+      assert.equal(job?.attemptsMade, 0);
+      assert.notEqual(await job!.getState(), 'failed');
+      const status = JSON.parse(gankit(['sweep', 'status', '--out', out, '--queue', redis.url, '--json']).stdout);
+      assert.equal(status.trials[0].state, 'running');
+      assert.deepEqual([status.trials[0].lock.alive, status.trials[0].lock.holder.pid], [true, process.pid]);
+      assert.match(gankit(['sweep', 'status', '--out', out]).stdout, new RegExp(`running +${trial.name} \\[held by pid ${process.pid} on .+, alive\\]`));
+      lock.release();
+      const r = await sweep.done;
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /1 of 1 trials done/);
+      assert.doesNotMatch(workers[0].stderr(), /failed/);
+    } finally {
+      lock.release();
+      await queue.close();
+      connection.disconnect();
+      await killAll([sweep, ...workers]);
+    }
+  });
+
+  it('a trial that failed in an earlier run of the sweep runs again when the sweep is re-run', async () => {
+    const out = join(tmp(), 'rerun');
+    const args = ['sweep', '--config', baseConfig(30), '--grid', 'seed=1', '--out', out, '--queue', redis.url];
+    const connection = new Redis(redis.url, { maxRetriesPerRequest: null });
+    // A worker of the test's own fails the job for good, as a trial crashing on every attempt would.
+    const failing = new Worker(QUEUE_NAME, async () => { throw new UnrecoverableError('a crash'); }, { connection });
+    const procs: Running[] = [];
+    try {
+      procs.push(gankitAsync(args));
+      const first = await procs[0].done;
+      assert.equal(first.code, 3, first.stderr);
+      assert.match(first.stdout, /failed: .*: a crash/);
+      await failing.close();
+      procs.push(...startWorkers(redis.url, 1), gankitAsync(args));
+      const again = await procs[2].done;
+      assert.equal(again.code, 0, again.stderr);
+      assert.match(again.stderr, /failed before \(a crash\): retried/);
+      assert.match(again.stdout, /1 of 1 trials done/);
+      const db = new RunsDb(join(out, 'runs.sqlite'));
+      assert.equal(db.list({ status: 'finished' }).length, 1, 'indexed as it finished');
+      db.close();
+    } finally {
+      await failing.close();
+      connection.disconnect();
+      await killAll(procs);
+    }
+  });
+
+  it('Redis restarted mid-sweep (forgetting the queue): the sweep re-adds the jobs and still completes, trial by trial as the local run', async () => {
     const own = await TestRedis.start();
     const out = join(tmp(), 'restart');
     const workers = startWorkers(own.url, 2);
     const sweep = gankitAsync(['sweep', '--config', baseConfig(300), '--grid', GRID, '--out', out, '--queue', own.url]);
-    const deadline = Date.now() + 60_000;
-    while (Date.now() < deadline && !(existsSync(join(out, 'trials')) && readdirSync(join(out, 'trials')).some((t) => existsSync(join(out, 'trials', t, 'summary.json'))))) await new Promise((r) => setTimeout(r, 50));
-    await own.down();
-    await new Promise((r) => setTimeout(r, 1000));
-    await own.up();
-    const r = await sweep.done;
-    await stopWorkers(workers);
-    await own.down();
-    assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, /6 of 6 trials done/);
-    sameTrials(local, out);
+    try {
+      await until(() => existsSync(join(out, 'trials')) && readdirSync(join(out, 'trials')).some((t) => existsSync(join(out, 'trials', t, 'summary.json'))), 'a first trial done');
+      await own.down();
+      await new Promise((r) => setTimeout(r, 1000));
+      await own.up();
+      const r = await sweep.done;
+      await stopWorkers(workers);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stderr, /: re-added \(the queue had forgotten it\)/, 'the sweep re-added a forgotten job');
+      assert.match(r.stdout, /6 of 6 trials done/);
+      sameTrials(local, out);
+    } finally {
+      await killAll([sweep, ...workers]);
+      await own.down();
+    }
   });
 
   it('a password and TLS through the URL (rediss://, the CA through NODE_EXTRA_CA_CERTS); a wrong one is one line', async () => {
@@ -187,11 +303,13 @@ describe('sweeps', () => {
     const cert = join(dir, 'cert.pem');
     const tls = new TestRedis(port, ['--port', '0', '--tls-port', String(port), '--tls-cert-file', cert, '--tls-key-file', join(dir, 'key.pem'), '--tls-ca-cert-file', cert, '--tls-auth-clients', 'no'], `rediss://127.0.0.1:${port}`, { ca: readFileSync(cert) });
     const ca = { NODE_EXTRA_CA_CERTS: cert };
+    const started: Running[] = [];
     try {
       await tls.up();
       for (const [server, env] of [[secure, {}], [tls, ca]] as const) {
         const out = join(tmp(), 'secure');
         const workers = startWorkers(server.url, 1, env);
+        started.push(...workers);
         const r = gankit(['sweep', '--config', baseConfig(30), '--grid', 'loss=ns,hinge', '--out', out, '--queue', server.url], env);
         await stopWorkers(workers);
         assert.equal(r.status, 0, `${server.url}: ${r.stderr}`);
@@ -201,6 +319,7 @@ describe('sweeps', () => {
       assert.equal(wrong.status, 2, wrong.stderr);
       assert.match(wrong.stderr.trim(), /^gankit: error: --queue: cannot reach redis:\/\/:\*\*\*@127\.0\.0\.1:\d+ \(WRONGPASS/);
     } finally {
+      await killAll(started);
       await secure.down();
       await tls.down();
     }
@@ -213,9 +332,10 @@ describe('sweeps', () => {
     try {
       const result = await runWassersteinStudy({ quick: true, jobs: 2, out, executor, settings: { seeds: 1, steps: 30, robustnessConfigs: 1, robustnessSteps: 30, gradientSteps: 30, losses: ['ns', 'wgan-gp'] } });
       assert.equal(result.verdicts.length, 10);
+      await stopWorkers(workers);
     } finally {
       await executor.close();
-      await stopWorkers(workers);
+      await killAll(workers);
     }
     const db = new RunsDb(join(out, 'runs.sqlite'));
     assert.equal(db.list({ study: 'wasserstein' }).length, 2 * 2 + 2, 'modes (2 losses × 2 datasets) and robustness (2 losses) trials, all through the queue');

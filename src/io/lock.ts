@@ -43,6 +43,27 @@ function readHolder(path: string): LockHolder | null | 'missing' {
   }
 }
 
+/**
+ * Who holds `dir`'s lock, for those who wait on it or report it (a sweep's workers and status):
+ * null when there is none; `holder` null when it cannot be read. `alive` says whether the holder
+ * runs: true or false on this host, null on another host (or unreadable), where it cannot be
+ * checked. A lock is busy — lockFolder would refuse it — unless `alive` is false.
+ */
+export interface LockState {
+  holder: LockHolder | null;
+  alive: boolean | null;
+}
+
+export function inspectLock(dir: string): LockState | null {
+  const holder = readHolder(join(dir, LOCK_FILE));
+  if (holder === 'missing') return null;
+  if (holder === null) return { holder: null, alive: null };
+  return { holder, alive: holder.host === hostname() ? alive(holder.pid) : null };
+}
+
+/** The lock's holder in words: 'gankit resume (pid 12 on hostA, since …)'. */
+export const describeHolder = (h: LockHolder): string => `${h.by} (pid ${h.pid} on ${h.host}, since ${h.since})`;
+
 export interface FolderLock {
   readonly path: string;
   release(): void;
@@ -65,8 +86,6 @@ function installSignalHandlers(): void {
     for (const lock of [...held]) lock.release();
   });
 }
-
-const describe = (h: LockHolder) => `${h.by} (pid ${h.pid} on ${h.host}, since ${h.since})`;
 
 /**
  * Takes `dir`'s lock for this process, or throws a LockedError naming the holder. `warn` hears of a
@@ -100,7 +119,7 @@ export function lockFolder(dir: string, by: string, warn: (message: string) => v
       if (holder === null) throw new LockedError(`${dir}: its lock (${path}) cannot be read; remove it if no process writes this folder`);
       if (holder.pid === me.pid && holder.host === me.host) throw new LockedError(`${dir}: this process holds its lock already`);
       if (holder.host !== me.host || alive(holder.pid)) {
-        throw new LockedError(`${dir}: in use by ${describe(holder)}; a second writer would corrupt it — wait for it, or remove ${path} if that process is gone`);
+        throw new LockedError(`${dir}: in use by ${describeHolder(holder)}; a second writer would corrupt it — wait for it, or remove ${path} if that process is gone`);
       }
       // Stale: move it out of the way (only one process can), then check that it was the dead holder's.
       const grave = join(dir, tempName(`${LOCK_FILE}.stale`));
@@ -119,7 +138,7 @@ export function lockFolder(dir: string, by: string, warn: (message: string) => v
           // it has been replaced again; that writer holds the folder
         }
         rmSync(grave, { force: true });
-        throw new LockedError(`${dir}: in use by ${describe(moved)}; a second writer would corrupt it`);
+        throw new LockedError(`${dir}: in use by ${describeHolder(moved)}; a second writer would corrupt it`);
       }
       rmSync(grave, { force: true });
       warn(`gankit: ${dir}: taking over a stale lock (pid ${holder.pid} on ${holder.host} is gone)`);

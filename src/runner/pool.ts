@@ -32,7 +32,9 @@ export function runTrialProcess<S = RunSummary>(spec: TrialSpec, label: string, 
     const done = trialResult(spec.dir);
     if (done) return resolveTrial(done as S);
     const env = threads !== undefined ? { ...process.env, GANKIT_TRIAL_THREADS: String(threads) } : process.env;
-    const child = spawn(process.execPath, [TRIAL_ENTRY, JSON.stringify(spec)], { stdio: ['ignore', 'pipe', 'pipe'], env });
+    // Its own process group: a Ctrl-C or SIGTERM to the caller's group (a worker finishing its
+    // trials) does not reach it. A caller that dies is seen by the trial's ppid watchdog.
+    const child = spawn(process.execPath, [TRIAL_ENTRY, JSON.stringify(spec)], { stdio: ['ignore', 'pipe', 'pipe'], env, detached: true });
     let err = '';
     let out = '';
     child.stderr.on('data', (d) => (err += d));
@@ -49,7 +51,9 @@ export function runTrialProcess<S = RunSummary>(spec: TrialSpec, label: string, 
         }
       }
     });
-    child.on('exit', (code) => {
+    child.on('error', (e) => reject(new TrialFailed(label, null, e.message)));
+    // 'close', not 'exit': the process's last stderr lines (its error) are read by then.
+    child.on('close', (code) => {
       const summary = trialResult(spec.dir);
       if (summary) resolveTrial(summary as S);
       else reject(new TrialFailed(label, code, err.trim()));

@@ -27,9 +27,16 @@ export interface TrialExecutor {
   close(): Promise<void>;
 }
 
-/** The first line a failed trial process wrote, without its "gankit: error: " prefix. */
-export const failureReason = (e: unknown): string =>
-  e instanceof TrialFailed ? (e.stderr.split('\n').find((l) => l.trim()) ?? `exit ${e.code}`).replace(/^gankit: (error: )?/, '') : (e as Error).message;
+/**
+ * Why a trial process failed: its last "gankit: error: " line (the error it ended on, after any
+ * warnings), else its first line (a stack's message), without the "gankit: " prefix.
+ */
+export function failureReason(e: unknown): string {
+  if (!(e instanceof TrialFailed)) return (e as Error).message;
+  const lines = e.stderr.split('\n').filter((l) => l.trim());
+  const line = lines.filter((l) => l.startsWith('gankit: error: ')).pop() ?? lines[0] ?? `exit ${e.code}`;
+  return line.replace(/^gankit: (error: )?/, '');
+}
 
 /** `jobs` trial processes at a time on this machine, each with its share of the cores. */
 export function localExecutor(jobs: number): TrialExecutor {

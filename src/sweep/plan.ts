@@ -12,16 +12,21 @@
  *           "optimizerD.beta1": { "uniform": [0, 0.9] } }, seeded (--seed), so the plan is
  *           the same every time. With a grid, every draw takes every grid combination.
  *
+ * A switch flag (infogan, skip-unreadable) takes true or false (false: the field's off value).
+ * A csv:PATH or folder:PATH dataset is made absolute here, from the sweep's working folder, so a
+ * worker elsewhere reads the same path (on the shared file system) rather than its own cwd's.
+ *
  * A trial whose config is invalid stays in the plan with its error; it fails, alone, when run.
  */
 import { createHash } from 'node:crypto';
-import { join, resolve } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import { Rng } from '../engine/rng.js';
 import { ConfigError, InputError } from '../errors.js';
 import { isObject, Json, mergeConfig } from '../schema.js';
 import { resolveConfig } from '../train/config.js';
 import { fieldByPath } from '../train/fields.js';
 import { configFlags, parseFieldValue, setPath } from '../train/flags.js';
+import type { ConfigFlag } from '../train/flags.js';
 
 export interface PlannedTrial {
   /** Hash of the sweep's folder and the trial's resolved config (or its overrides, when they do not resolve). */
@@ -60,6 +65,16 @@ export function canonicalJson(v: unknown): string {
 
 const hash = (text: string, length = 16) => createHash('sha256').update(text).digest('hex').slice(0, length);
 
+/** A switch flag's value in a grid or draw: true switches it on, false sets its field's default (off); anything else is refused. */
+function switchValue(flag: ConfigFlag, raw: string, label: string): unknown {
+  if (raw === 'true') return structuredClone(flag.switch);
+  if (raw === 'false') {
+    const d = flag.fields[0].default;
+    return d && d !== 'preset' && 'value' in d ? d.value : false;
+  }
+  throw new ConfigError(label, `'${flag.name}' is a switch: expected true or false, got '${raw}'`);
+}
+
 /** The overrides one `key=raw` makes (a config path, or a train flag). */
 function valueFor(key: string, raw: string, label: string): Json {
   const out: Json = {};
@@ -70,7 +85,7 @@ function valueFor(key: string, raw: string, label: string): Json {
   }
   const flag = configFlags().find((f) => f.name === key);
   if (!flag) throw new ConfigError(label, `'${key}' is neither a config field nor a train flag`);
-  const value = flag.switch !== undefined ? (raw === 'true' ? structuredClone(flag.switch) : undefined) : parseFieldValue(flag.fields[0].type, raw, label);
+  const value = flag.switch !== undefined ? switchValue(flag, raw, label) : parseFieldValue(flag.fields[0].type, raw, label);
   for (const f of flag.fields) setPath(out, f.path, value);
   return out;
 }
@@ -151,9 +166,20 @@ function trialName(resolved: Json | null, asked: Json, varied: Json): string {
     const d = fieldByPath(path)?.default;
     return d && d !== 'preset' && 'value' in d ? d.value : undefined;
   };
-  const data = isObject(from.data) && typeof from.data.name === 'string' ? from.data.name : fallback('data.name');
+  // A csv:/folder: dataset is named as it was asked for (relative), not by the absolute path it runs on.
+  const dataName = (c: Json) => (isObject(c.data) && typeof c.data.name === 'string' ? c.data.name : undefined);
+  const data = (/^(csv|folder):/.test(dataName(asked) ?? '') ? dataName(asked) : dataName(from)) ?? fallback('data.name');
   const head = `${String(from.variant ?? from.loss ?? fallback('loss'))}-${String(data).replace(/[^a-zA-Z0-9_.-]/g, '_')}-s${String(from.seed ?? fallback('seed'))}${resolved ? '' : '-invalid'}`;
   return [head, ...parts].join(' ').slice(0, 120);
+}
+
+/** The overrides with a csv:/folder: dataset's relative path made absolute (from this process's cwd, as `gankit train` reads it). */
+function absoluteDataPath(overrides: Json): Json {
+  const data = overrides.data;
+  if (!isObject(data) || typeof data.name !== 'string') return overrides;
+  const m = data.name.match(/^(csv|folder):(.+)$/);
+  if (!m || isAbsolute(m[2])) return overrides;
+  return { ...overrides, data: { ...data, name: `${m[1]}:${resolve(m[2])}` } };
 }
 
 export interface PlanOptions {
@@ -175,7 +201,8 @@ export function planSweep(o: PlanOptions): SweepPlan {
   for (const drawn of draws) {
     for (const combo of combinations(axes)) {
       const varied = mergeConfig(drawn, combo);
-      const overrides = mergeConfig(structuredClone(o.base), varied);
+      const asked = mergeConfig(structuredClone(o.base), varied);
+      const overrides = absoluteDataPath(asked);
       let resolved: Json | null = null;
       let error: string | undefined;
       try {
@@ -186,7 +213,7 @@ export function planSweep(o: PlanOptions): SweepPlan {
       }
       const id = `${folderKey}-${hash(canonicalJson(resolved ?? overrides))}`;
       if (trials.some((t) => t.id === id)) continue;
-      const name = trialName(resolved, overrides, varied);
+      const name = trialName(resolved, asked, varied);
       trials.push({ id, name, overrides, dir: join(out, 'trials', `${name.split(' ')[0]}-${id.slice(folderKey.length + 1, folderKey.length + 9)}`), ...(error ? { error } : {}) });
     }
   }

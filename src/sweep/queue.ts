@@ -7,17 +7,21 @@
  * — a trial whose folder holds a result returns it, one whose folder holds a part of the run
  * resumes it. A worker killed mid-trial stops renewing its job's lock; after `lockDuration` the
  * job is stalled and another worker takes it and resumes the trial (its process saw its worker
- * die and stopped). A trial that fails (a crash, a folder still locked) is retried with back-off;
- * one whose config is invalid fails once, with the error in its status. Redis may restart: the
- * clients reconnect, and the sweep re-adds the jobs a Redis without persistence forgot.
+ * die and stopped). A trial whose folder another live process holds (or one on another host,
+ * which cannot be checked) waits: its job goes back to delayed without using an attempt. A trial
+ * that fails (a crash) is retried with back-off; one whose config is invalid fails once, with the
+ * error in its status. A sweep run again retries its failed jobs, as the local pool re-runs what is
+ * not done. Redis may restart: the clients reconnect, and the sweep re-adds the jobs a Redis
+ * without persistence forgot.
  *
  * URLs: redis://[user:password@]host:port[/db], or rediss://… for TLS (a private CA through
  * NODE_EXTRA_CA_CERTS).
  */
-import { Queue, UnrecoverableError, Worker } from 'bullmq';
+import { DelayedError, Queue, UnrecoverableError, Worker } from 'bullmq';
 import type { Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import { InputError } from '../errors.js';
+import { describeHolder, inspectLock } from '../io/lock.js';
 import type { RunSummary } from '../runfolder/index.js';
 import { runTrialProcess, threadsPerJob } from '../runner/pool.js';
 import { trialResult } from '../runner/trial.js';
@@ -28,8 +32,11 @@ import type { PlannedTrial } from './plan.js';
 /** The one queue gankit's trials go through (a trial's id names its sweep folder, so sweeps do not mix). */
 export const QUEUE_NAME = 'gankit-trials';
 
-/** Attempts and back-off of a trial that fails (not one whose config is invalid: it fails once). */
+/** Attempts and back-off of a trial that fails (not one whose config is invalid: it fails once, nor one whose folder is busy: it waits). */
 export const JOB_OPTIONS = { attempts: 4, backoff: { type: 'exponential' as const, delay: 2000 }, removeOnComplete: false, removeOnFail: false };
+
+/** How long a trial whose folder is busy waits before a worker looks again. */
+export const BUSY_DELAY_MS = 5000;
 
 interface JobData {
   overrides: Record<string, unknown>;
@@ -91,6 +98,36 @@ export function redisConnection(url: string, onError: (message: string) => void 
 
 const jobFor = (t: PlannedTrial) => ({ name: t.name, data: { overrides: t.overrides, dir: t.dir, name: t.name } satisfies JobData, opts: { jobId: t.id, ...JOB_OPTIONS } });
 
+/** Whether another process may be writing the trial's folder: its lock's holder lives, or is on another host (or unreadable). */
+function folderBusy(dir: string): string | null {
+  const lock = inspectLock(dir);
+  if (!lock || lock.alive === false) return null;
+  return lock.holder ? describeHolder(lock.holder) : 'a holder whose lock cannot be read';
+}
+
+/**
+ * Adds the trials' jobs. A job id already in the queue is not added again, so a job that failed
+ * in an earlier run of the sweep (a crash: not an invalid config, which fails every time) is
+ * retried from the start, and one that completed into a folder that has no result since (the
+ * folder was removed) runs again: a re-run runs what is not done.
+ */
+async function addTrials(queue: Queue, trials: PlannedTrial[], log: (line: string) => void): Promise<void> {
+  await queue.addBulk(trials.map(jobFor));
+  for (const trial of trials) {
+    if (trial.error || trialResult(trial.dir)) continue;
+    const job = await queue.getJob(trial.id);
+    const state = job ? await job.getState() : null;
+    if (!job || (state !== 'failed' && state !== 'completed')) continue;
+    const said = state === 'failed' ? `failed before (${job.failedReason ?? 'no reason'}): retried` : 'its result is gone: run again';
+    try {
+      await job.retry(state, { resetAttemptsMade: true, resetAttemptsStarted: true });
+      log(`gankit sweep: ${trial.name}: ${said}`);
+    } catch {
+      // it changed state meanwhile (a worker or another sweep took it): nothing to do
+    }
+  }
+}
+
 /** Trials through the queue at `url`: added as jobs, followed until each is done or failed. */
 export function queueExecutor(url: string, log: (line: string) => void = () => {}): TrialExecutor {
   const connection = redisConnection(url, log);
@@ -101,11 +138,11 @@ export function queueExecutor(url: string, log: (line: string) => void = () => {
     ready: () => reachRedis(connection, url),
     async enqueue(trials) {
       await reachRedis(connection, url);
-      await queue.addBulk(trials.map(jobFor));
+      await addTrials(queue, trials, log);
     },
     async run(trials, onEvent) {
       await reachRedis(connection, url);
-      await queue.addBulk(trials.map(jobFor));
+      await addTrials(queue, trials, log);
       const pending = new Map(trials.map((t) => [t.id, t]));
       const started = new Set<string>();
       const lastStep = new Map<string, number>();
@@ -124,6 +161,7 @@ export function queueExecutor(url: string, log: (line: string) => void = () => {
             if (!job) {
               const again = jobFor(trial); // a Redis that restarted without persistence forgot it
               await queue.add(again.name, again.data, again.opts);
+              log(`gankit sweep: ${trial.name}: re-added (the queue had forgotten it)`);
               continue;
             }
             state = await job.getState();
@@ -131,6 +169,8 @@ export function queueExecutor(url: string, log: (line: string) => void = () => {
             break; // Redis is away: look again in a moment
           }
           if (state === 'failed') {
+            // A process that still writes the folder may yet leave a result there: it wins over the job's failure.
+            if (!trial.error && folderBusy(trial.dir)) continue;
             pending.delete(trial.id);
             onEvent({ kind: 'failed', trial, error: job.failedReason ?? 'failed' });
           } else if (state === 'completed' && job.returnvalue && (job.returnvalue as RunSummary).status !== 'stopped') {
@@ -188,9 +228,17 @@ export async function startWorker(url: string, o: WorkerOptions): Promise<{ clos
   const connection = redisConnection(url, o.log);
   await reachRedis(connection, url);
   const threads = threadsPerJob(o.concurrency);
+  const told = new Set<string>();
+  // A busy folder is no failure: the job goes back to delayed, its attempts untouched (said once per job).
+  const waitForFolder = async (job: Job<JobData, RunSummary>, token: string | undefined, holder: string): Promise<never> => {
+    if (!told.has(job.id!)) o.log(`gankit worker: ${job.data.name}: its folder is in use by ${holder}; waiting (looking again every ${BUSY_DELAY_MS / 1000} s)`);
+    told.add(job.id!);
+    await job.moveToDelayed(Date.now() + BUSY_DELAY_MS, token);
+    throw new DelayedError();
+  };
   const worker = new Worker<JobData, RunSummary>(
     QUEUE_NAME,
-    async (job) => {
+    async (job, token) => {
       const { overrides, dir, name } = job.data;
       try {
         resolveConfig(overrides);
@@ -198,16 +246,22 @@ export async function startWorker(url: string, o: WorkerOptions): Promise<{ clos
         if (e instanceof InputError) throw new UnrecoverableError(e.message); // fails once: no retry can mend a config
         throw e;
       }
+      const busy = trialResult(dir) ? null : folderBusy(dir);
+      if (busy) return waitForFolder(job, token, busy);
+      told.delete(job.id!);
+      // Said here, not on 'active': a job that only finds its folder busy again has not started.
+      o.log(`gankit worker: ${name}: started (attempt ${job.attemptsMade + 1})`);
       try {
         return await runTrialProcess<RunSummary>({ overrides, dir }, name, threads, (p) => void job.updateProgress(p).catch(() => {}));
       } catch (e) {
+        const holder = folderBusy(dir); // taken between the look and the trial's start
+        if (holder) return waitForFolder(job, token, holder);
         throw new Error(failureReason(e)); // retried, with back-off
       }
     },
     { connection, concurrency: o.concurrency, lockDuration: o.lockDuration, stalledInterval: Math.min(30_000, o.lockDuration), maxStalledCount: 3 },
   );
   worker.on('error', () => {}); // the connection's handler has said it
-  worker.on('active', (job) => o.log(`gankit worker: ${job.data.name}: started (attempt ${job.attemptsMade + 1})`));
   worker.on('completed', (job) => o.log(`gankit worker: ${job.data.name}: ${job.returnvalue?.status ?? 'done'}`));
   worker.on('failed', (job, e) => o.log(`gankit worker: ${job?.data.name}: failed: ${e.message}`));
   return {

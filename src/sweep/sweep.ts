@@ -1,14 +1,15 @@
 /**
  * A sweep, the same whichever executor runs it: the plan written to DIR/sweep.json (a re-run
  * finds its trials again and runs only what is not done), every trial run into DIR/trials/…,
- * progress as it comes, DIR/status.json kept up to date (for `gankit sweep status`), and the
- * trial folders indexed in DIR/runs.sqlite.
+ * progress as it comes, DIR/status.json kept up to date (for `gankit sweep status`), and each
+ * trial folder indexed in DIR/runs.sqlite as it finishes (and again by `gankit sweep status`).
  */
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { InputError } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
-import { LOCK_FILE } from '../io/lock.js';
+import { inspectLock } from '../io/lock.js';
+import type { LockHolder } from '../io/lock.js';
 import { RunsDb } from '../runfolder/database.js';
 import { trialResult } from '../runner/trial.js';
 import type { RunSummary } from '../runfolder/index.js';
@@ -75,6 +76,19 @@ export async function writeQueuedPlan(plan: SweepPlan, executor: TrialExecutor):
   await executor.enqueue(plan.trials);
 }
 
+/** The runs database's tag on a sweep's trials. */
+const sweepTag = (plan: SweepPlan) => ({ study: 'sweep', experiment: basename(plan.out) });
+
+/** Indexes the plan's trial folders in DIR/runs.sqlite (`gankit sweep status` does, for a sweep followed from elsewhere). */
+export function indexTrials(plan: SweepPlan): void {
+  const db = new RunsDb(join(plan.out, SWEEP_FILES.database));
+  try {
+    for (const t of plan.trials) if (existsSync(t.dir)) db.index(t.dir, sweepTag(plan));
+  } finally {
+    db.close();
+  }
+}
+
 /** Runs the plan's trials with `executor` (what is done is not run again); resolves when every trial is done or failed. */
 export async function runSweep(plan: SweepPlan, executor: TrialExecutor, log: (line: string) => void = () => {}): Promise<SweepResult> {
   await executor.ready?.();
@@ -90,33 +104,43 @@ export async function runSweep(plan: SweepPlan, executor: TrialExecutor, log: (l
   const result: SweepResult = { plan, done: [], failed: [], seconds: 0 };
   const count = () => `[${result.done.length + result.failed.length}/${plan.trials.length}]`;
   log(`gankit sweep: ${plan.trials.length} trials on ${executor.where} → ${plan.out}`);
-  await executor.run(plan.trials, (e) => {
-    const s = status[e.trial.id];
-    if (e.kind === 'started') {
-      s.state = 'running';
-      log(`${count()} ${e.trial.name}: started`);
-    } else if (e.kind === 'progress') {
-      Object.assign(s, { state: 'running', step: e.step, steps: e.steps });
-    } else if (e.kind === 'done') {
-      Object.assign(s, { state: 'done', seconds: e.summary.elapsed });
-      result.done.push({ trial: e.trial, summary: e.summary });
-      log(`${count()} ${e.trial.name}: ${e.summary.status}${typeof e.summary.elapsed === 'number' ? ` (${e.summary.elapsed.toFixed(1)} s)` : ''}`);
-    } else {
-      Object.assign(s, { state: 'failed', error: e.error });
-      result.failed.push({ trial: e.trial, error: e.error });
-      log(`${count()} ${e.trial.name}: FAILED: ${e.error}`);
-    }
-    save(e.kind !== 'progress');
-  });
-  save(true);
   const db = new RunsDb(join(plan.out, SWEEP_FILES.database));
+  const tag = sweepTag(plan);
   try {
-    for (const t of plan.trials) db.index(t.dir, { study: 'sweep', experiment: basename(plan.out) });
+    await executor.run(plan.trials, (e) => {
+      const s = status[e.trial.id];
+      if (e.kind === 'started') {
+        s.state = 'running';
+        log(`${count()} ${e.trial.name}: started`);
+      } else if (e.kind === 'progress') {
+        Object.assign(s, { state: 'running', step: e.step, steps: e.steps });
+      } else if (e.kind === 'done') {
+        Object.assign(s, { state: 'done', seconds: e.summary.elapsed });
+        result.done.push({ trial: e.trial, summary: e.summary });
+        log(`${count()} ${e.trial.name}: ${e.summary.status}${typeof e.summary.elapsed === 'number' ? ` (${e.summary.elapsed.toFixed(1)} s)` : ''}`);
+      } else {
+        Object.assign(s, { state: 'failed', error: e.error });
+        result.failed.push({ trial: e.trial, error: e.error });
+        log(`${count()} ${e.trial.name}: FAILED: ${e.error}`);
+      }
+      // Each trial is indexed as it ends, as a study's are: a sweep stopped half-way has its results listed.
+      if ((e.kind === 'done' || e.kind === 'failed') && existsSync(e.trial.dir)) db.index(e.trial.dir, tag);
+      save(e.kind !== 'progress');
+    });
   } finally {
     db.close();
   }
+  save(true);
   result.seconds = (Date.now() - started) / 1000;
   return result;
+}
+
+/** A trial folder's lock as status reports it: its holder, whether it lives (null: on another host, unchecked), its age. */
+export interface TrialLock {
+  holder: LockHolder | null;
+  alive: boolean | null;
+  /** Seconds since the lock was taken (null: unreadable). */
+  age: number | null;
 }
 
 export interface SweepStatus {
@@ -127,23 +151,35 @@ export interface SweepStatus {
   waiting: number;
   /** Seconds until the rest is done at the pace so far (null: nothing done yet or nothing running). */
   eta: number | null;
-  trials: Array<{ trial: PlannedTrial; state: TrialStatus['state']; error?: string; progress?: number }>;
+  trials: Array<{ trial: PlannedTrial; state: TrialStatus['state']; error?: string; progress?: number; lock?: TrialLock }>;
 }
 
-/** Whether a live process holds the trial folder's lock (a trial running on this host, or on another: its lock is there). */
-const locked = (dir: string) => existsSync(join(dir, LOCK_FILE));
+/** The trial folder's lock, if it has one. */
+function trialLock(dir: string): TrialLock | undefined {
+  const lock = inspectLock(dir);
+  if (!lock) return undefined;
+  const since = lock.holder ? Date.parse(lock.holder.since) : NaN;
+  return { ...lock, age: Number.isFinite(since) ? Math.max(0, (Date.now() - since) / 1000) : null };
+}
 
-/** Where each trial is: done (its folder says so), failed, running or waiting — from the folders, the status file and, with a queue, its jobs. */
+/**
+ * Where each trial is: done (its folder says so), failed, running or waiting — from the folders,
+ * the status file and, with a queue, its jobs. A locked folder is running while its holder lives
+ * (or is on another host, where it cannot be checked); a dead holder's lock is reported, not run.
+ */
 export function sweepStatus(plan: SweepPlan, jobs?: Map<string, { state: string; error?: string; progress?: number }>): SweepStatus {
   const stored = readStatus(plan.out);
   const trials = plan.trials.map((trial) => {
     const job = jobs?.get(trial.id);
     const s = stored[trial.id];
     if (trialResult(trial.dir)) return { trial, state: 'done' as const };
-    if (job?.state === 'failed') return { trial, state: 'failed' as const, error: job.error };
-    if (job?.state === 'active' || locked(trial.dir)) return { trial, state: 'running' as const, progress: job?.progress ?? (s?.steps ? (s.step ?? 0) / s.steps : undefined) };
-    if (!jobs && s?.state === 'failed') return { trial, state: 'failed' as const, error: s.error };
-    return { trial, state: 'waiting' as const };
+    const lock = trialLock(trial.dir);
+    const held = lock !== undefined && lock.alive !== false;
+    const extra = lock ? { lock } : {};
+    if (job?.state === 'failed' && !held) return { trial, state: 'failed' as const, error: job.error, ...extra };
+    if (job?.state === 'active' || held) return { trial, state: 'running' as const, progress: job?.progress ?? (s?.steps ? (s.step ?? 0) / s.steps : undefined), ...extra };
+    if (!jobs && s?.state === 'failed') return { trial, state: 'failed' as const, error: s.error, ...extra };
+    return { trial, state: 'waiting' as const, ...extra };
   });
   const n = (state: TrialStatus['state']) => trials.filter((t) => t.state === state).length;
   const seconds = trials.filter((t) => t.state === 'done').map((t) => trialResult(t.trial.dir)?.elapsed).filter((x): x is number => typeof x === 'number');

@@ -5,8 +5,9 @@ import { resolve } from 'node:path';
 import { ConfigError, InputError, RunStoppedError } from '../../errors.js';
 import { localExecutor } from '../../sweep/executor.js';
 import { planSweep } from '../../sweep/plan.js';
-import { jobStates, queueExecutor } from '../../sweep/queue.js';
-import { readPlan, runSweep, sweepStatus, writeQueuedPlan } from '../../sweep/sweep.js';
+import { jobStates, queueExecutor, showQueue } from '../../sweep/queue.js';
+import { indexTrials, readPlan, runSweep, sweepStatus, writeQueuedPlan } from '../../sweep/sweep.js';
+import type { TrialLock } from '../../sweep/sweep.js';
 import { formatSeconds } from '../progress.js';
 import { num, parse, UsageError } from '../args.js';
 import type { Command } from '../command.js';
@@ -28,7 +29,8 @@ that reaches the Redis server and sees DIR (a shared file system). DIR/runs.sqli
   --queue URL    redis://[user:pass@]HOST:PORT or rediss://… (TLS)
   --no-wait      with --queue: add the trials and return ('gankit sweep status' follows them)
 
-status: done / running / failed / waiting, with an ETA and the failures' reasons.`;
+status: done / running / failed / waiting, with an ETA, the failures' reasons and who holds a
+trial's folder (alive or not on this host; the lock's age on another); it indexes what is done.`;
 
 function readJson(path: string, flag: string): Record<string, unknown> {
   let text: string;
@@ -46,17 +48,31 @@ function readJson(path: string, flag: string): Record<string, unknown> {
   }
 }
 
+/** A trial folder's lock in words: its holder, alive or gone on this host, its age on another. */
+function lockText(l: TrialLock): string {
+  if (!l.holder) return 'locked (the lock cannot be read)';
+  const who = `pid ${l.holder.pid} on ${l.holder.host}`;
+  if (l.alive === true) return `held by ${who}, alive`;
+  if (l.alive === false) return `stale lock: ${who} is gone`;
+  return `held by ${who}${l.age !== null ? `, taken ${formatSeconds(l.age)} ago` : ''} (another host: cannot be checked)`;
+}
+
 async function status(argv: string[]): Promise<number> {
   const values = parse(argv, { out: { type: 'string' }, queue: { type: 'string' }, json: { type: 'boolean' } });
   if (typeof values.out !== 'string') throw new UsageError('sweep status needs --out DIR');
   const plan = readPlan(resolve(values.out));
   const s = sweepStatus(plan, typeof values.queue === 'string' ? await jobStates(values.queue, plan.trials) : undefined);
+  indexTrials(plan); // a sweep followed with --no-wait has its results indexed here
   if (values.json) {
-    console.log(JSON.stringify({ ...s, trials: s.trials.map((t) => ({ id: t.trial.id, name: t.trial.name, dir: t.trial.dir, state: t.state, error: t.error, progress: t.progress })) }, null, 2));
+    console.log(JSON.stringify({ ...s, trials: s.trials.map((t) => ({ id: t.trial.id, name: t.trial.name, dir: t.trial.dir, state: t.state, error: t.error, progress: t.progress, lock: t.lock })) }, null, 2));
     return 0;
   }
   console.log(`${plan.out}: ${s.done} done, ${s.running} running, ${s.failed} failed, ${s.waiting} waiting of ${s.total}${s.eta !== null ? `; ETA ${formatSeconds(s.eta)}` : ''}`);
-  for (const t of s.trials) if (t.state === 'running' || t.state === 'failed') console.log(`  ${t.state.padEnd(8)} ${t.trial.name}${t.progress !== undefined ? ` ${(100 * t.progress).toFixed(0)}%` : ''}${t.error ? `: ${t.error}` : ''}`);
+  for (const t of s.trials) {
+    if (t.state === 'done' || (t.state === 'waiting' && !t.lock)) continue;
+    const progress = t.progress !== undefined ? ` ${(100 * t.progress).toFixed(0)}%` : '';
+    console.log(`  ${t.state.padEnd(8)} ${t.trial.name}${progress}${t.lock ? ` [${lockText(t.lock)}]` : ''}${t.error ? `: ${t.error}` : ''}`);
+  }
   return 0;
 }
 
@@ -96,7 +112,7 @@ export const sweep: Command = {
     try {
       if (values['no-wait']) {
         await writeQueuedPlan(plan, executor);
-        console.log(`gankit sweep: ${plan.trials.length} trials queued on ${executor.where}; follow with: gankit sweep status --out ${plan.out} --queue ${values.queue}`);
+        console.log(`gankit sweep: ${plan.trials.length} trials queued on ${executor.where}; follow with: gankit sweep status --out ${plan.out} --queue ${showQueue(values.queue as string)}`);
         return 0;
       }
       const result = await runSweep(plan, executor, log);
