@@ -6,6 +6,9 @@ n_critic 1. Cases:
   mlp2d    2-D MLP GAN, batch 256: G 2 -> 3x64 ReLU -> 2, D 2 -> 3x64 ReLU -> 1, non-saturating loss
   lucic_ns the InfoGAN/Lucic 28x28 G and D (batch norm), batch 64, non-saturating loss
   lucic_gp the same G, D without batch norm, WGAN-GP (lambda 10, double backprop), batch 64
+  dcgan28  the standard DCGAN 28x28: G FC -> 128x7x7 (BN) -> two 4x4 stride-2 transposed convs;
+           D two 4x4 stride-2 convs (BN on the second) and an FC; batch 64, non-saturating loss
+Cases to run: GANKIT_TORCH_CASES=mlp2d,lucic_ns (default all).
 Usage: python3 bench/torch_ref.py WARMUP STEPS [THREADS]
 """
 import json
@@ -58,6 +61,26 @@ class LucicD(nn.Module):
         return self.fc(self.conv(x).flatten(1)).view(-1)
 
 
+class DcganG(nn.Module):
+    def __init__(self, z=64):
+        super().__init__()
+        self.fc = nn.Sequential(nn.Linear(z, 7 * 7 * 128), nn.BatchNorm1d(7 * 7 * 128), nn.ReLU())
+        self.up = nn.Sequential(nn.ConvTranspose2d(128, 64, 4, 2, 1), nn.BatchNorm2d(64), nn.ReLU(), nn.ConvTranspose2d(64, 1, 4, 2, 1), nn.Tanh())
+
+    def forward(self, z):
+        return self.up(self.fc(z).view(-1, 128, 7, 7))
+
+
+class DcganD(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Sequential(nn.Conv2d(1, 64, 4, 2, 1), nn.LeakyReLU(0.2), nn.Conv2d(64, 128, 4, 2, 1), nn.BatchNorm2d(128), nn.LeakyReLU(0.2))
+        self.fc = nn.Linear(7 * 7 * 128, 1)
+
+    def forward(self, x):
+        return self.fc(self.conv(x).flatten(1)).view(-1)
+
+
 def gp(D, real, fake, lam=10.0):
     eps = torch.rand(real.shape[0], *([1] * (real.dim() - 1)))
     x = (eps * real + (1 - eps) * fake).requires_grad_(True)
@@ -105,11 +128,14 @@ def ring(n):
 
 
 images = lambda n: torch.rand(n, 1, 28, 28) * 2 - 1
-cases = {
-    'mlp2d': case(mlp(2, 2), mlp(2, 1), ring, 2, 256, 'ns', scale=MLP_SCALE),
-    'lucic_ns': case(LucicG(), LucicD(True), images, 64, 64, 'ns'),
-    'lucic_gp': case(LucicG(), LucicD(False), images, 64, 64, 'gp'),
-}
 import os
-blas = 'generic build; system libblas.so.3 -> ' + os.path.realpath('/usr/lib/x86_64-linux-gnu/libblas.so.3')
+CASES = {
+    'mlp2d': lambda: case(mlp(2, 2), mlp(2, 1), ring, 2, 256, 'ns', scale=MLP_SCALE),
+    'lucic_ns': lambda: case(LucicG(), LucicD(True), images, 64, 64, 'ns'),
+    'lucic_gp': lambda: case(LucicG(), LucicD(False), images, 64, 64, 'gp'),
+    'dcgan28': lambda: case(DcganG(), DcganD(), images, 64, 64, 'ns'),
+}
+wanted = os.environ.get('GANKIT_TORCH_CASES', ','.join(CASES)).split(',')
+cases = {name: CASES[name]() for name in wanted if name in CASES}
+blas = 'system libblas.so.3 -> ' + os.path.realpath('/usr/lib/x86_64-linux-gnu/libblas.so.3') + ', OPENBLAS_CORETYPE=' + os.environ.get('OPENBLAS_CORETYPE', '(unset)')
 print(json.dumps({'torch': torch.__version__, 'device': DEVICE, 'threads': torch.get_num_threads(), 'blas': blas, 'cases': cases}))

@@ -35,7 +35,7 @@ function tinyConfig(extra: Record<string, unknown> = {}): string {
 
 describe('gankit CLI', () => {
   it('--help for every command, and the losses table', () => {
-    for (const cmd of [[], ['--help'], ['train', '--help'], ['resume', '--help'], ['sample', '--help'], ['losses', '--help'], ['eval', '--help'], ['featnet', '--help'], ['study', '--help'], ['sweep', '--help'], ['worker', '--help'], ['runs', '--help'], ['compare', '--help']]) {
+    for (const cmd of [[], ['--help'], ['train', '--help'], ['resume', '--help'], ['sample', '--help'], ['losses', '--help'], ['eval', '--help'], ['featnet', '--help'], ['study', '--help'], ['sweep', '--help'], ['worker', '--help'], ['runs', '--help'], ['compare', '--help'], ['info', '--help']]) {
       const r = gankit(...cmd);
       assert.equal(r.status, 0, `gankit ${cmd.join(' ')}: ${r.stderr}`);
       assert.match(r.stdout, /Usage: gankit/);
@@ -107,6 +107,36 @@ describe('gankit CLI', () => {
     const b = loadCheckpoint<{ step: number }>(join(killed, 'checkpoint.bin'));
     assert.equal(b.header.step, 400);
     for (const k of Object.keys(a.arrays)) assert.deepEqual(Array.from(b.arrays[k]), Array.from(a.arrays[k]), `${k} differs after kill + resume`);
+  });
+
+  it('config.json records the compute policy, and a resume under other settings uses it: bit-identical', () => {
+    // An image run (products big enough for OpenBLAS to split them over threads).
+    const cfg = join(tmp(), 'img.json');
+    writeFileSync(cfg, JSON.stringify({ data: { name: 'fashion-mnist' }, loss: 'ns', steps: 4, batchSize: 16, logEvery: 2, plotEvery: 4, checkpointEvery: 2, evalSamples: 100 }));
+    const run = (args: string[], env: Record<string, string>) => {
+      const r = spawnSync(process.execPath, [BIN, ...args, '--quiet'], { encoding: 'utf8', env: { ...process.env, GANKIT_BACKEND: 'wasm', ...env } });
+      assert.equal(r.status, 0, r.stderr);
+    };
+    const two = { GANKIT_BLAS_THREADS: '2', GANKIT_THREADS: '1' };
+    const whole = join(tmp(), 'whole');
+    run(['train', '--config', cfg, '--out', whole], two);
+    const recorded = JSON.parse(readFileSync(join(whole, 'config.json'), 'utf8')).compute;
+    const native = recorded.native as boolean;
+    assert.deepEqual(recorded, native ? { native: true, wasmThreads: 1, blasThreads: 2 } : { native: false, wasmThreads: 1, blasThreads: 1 });
+    const parted = join(tmp(), 'parted');
+    run(['train', '--config', cfg, '--out', parted, '--steps', '2'], two);
+    // Other settings in the environment: the recorded ones win.
+    run(['resume', '--run', parted, '--steps', '4'], { GANKIT_BLAS_THREADS: '1', GANKIT_THREADS: '2', GANKIT_NATIVE: native ? '0' : '1' });
+    const a = loadCheckpoint<{ step: number }>(join(whole, 'checkpoint.bin'));
+    const b = loadCheckpoint<{ step: number }>(join(parted, 'checkpoint.bin'));
+    assert.equal(b.header.step, 4);
+    for (const k of Object.keys(a.arrays)) assert.deepEqual(Array.from(b.arrays[k]), Array.from(a.arrays[k]), `${k} differs after a resume under other settings`);
+    // And those settings do change the numbers, so the equality above is the recorded policy at work.
+    const other = join(tmp(), 'other');
+    // (XNNPACK gives the same bits on 1 and 2 threads; BLAS and XNNPACK do not.)
+    run(['train', '--config', cfg, '--out', other], { GANKIT_NATIVE: native ? 'off' : 'on' });
+    const c = loadCheckpoint<{ step: number }>(join(other, 'checkpoint.bin'));
+    assert.ok(Object.keys(a.arrays).some((k) => a.arrays[k].some((v, i) => v !== c.arrays[k][i])), 'the other compute settings gave the same weights');
   });
 
   it('divergence: a clear message, exit 3, the last good checkpoint kept', () => {

@@ -9,7 +9,7 @@ import type { RunConfig } from '../train/config.js';
  * it whatever happens; a run without a checkpoint is one clear error.
  */
 export async function withCheckpointedRun(dir: string, config: RunConfig, options: { evaluate?: boolean }, use: (opened: OpenedRun) => number): Promise<number> {
-  await initEngine({ backend: config.backend, workload: workloadOf(config) });
+  await initEngine({ backend: config.backend, workload: workloadOf(config), compute: config.compute });
   const opened = await openRun(dir, config, options);
   return disposing(
     async () => {

@@ -18,10 +18,11 @@ import { runs } from './commands/runs.js';
 import { compare } from './commands/compare.js';
 import { sweep } from './commands/sweep.js';
 import { worker } from './commands/worker.js';
+import { info } from './commands/info.js';
 
 export { UsageError };
 
-export const COMMANDS: readonly Command[] = [train, resume, sample, evaluate, losses, featnet, study, sweep, worker, runs, compare];
+export const COMMANDS: readonly Command[] = [train, resume, sample, evaluate, losses, featnet, study, sweep, worker, runs, compare, info];
 
 function mainHelp(): string {
   return `gankit — train and measure GANs under every major loss

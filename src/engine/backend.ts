@@ -18,6 +18,10 @@ import { startWebGpu } from './webgpu.js';
 import { isNode, nodeImport } from './node.js';
 import { registerDense } from './dense.js';
 import { registerConvGradients } from './conv.js';
+import { registerNativeKernels } from './native/kernels.js';
+import { activeBlas, setActiveBlas } from './native/state.js';
+import { installHint, loadBlas } from './native/blas.js';
+import type { BlasLoad } from './native/blas.js';
 
 /**
  * Every gradient and kernel gankit registers (idempotent): done when the engine module loads and
@@ -28,6 +32,7 @@ export function registerAll(): void {
   registerDense();
   registerConvGradients();
   registerWasmKernels();
+  registerNativeKernels();
 }
 
 /** gankit's kernels: wasm's missing Conv2DBackpropFilter/UnsortedSegmentSum, faster Transpose, GatherV2, Reverse, Sum/Mean, the fused Adam update and Σ over many tensors. */
@@ -57,6 +62,42 @@ export interface EngineOptions {
   threads?: number | string;
   /** What will run, for the default thread count: 'points' (small 2-D MLPs) or 'images' (default 'images'). */
   workload?: Workload;
+  /**
+   * The native BLAS kernels (wasm backend, Node): 'auto' (default: on when a library is found,
+   * else one line on how to get one), 'on' (an error without one), 'off'. Then GANKIT_NATIVE
+   * (0/off, 1/on, auto).
+   */
+  native?: NativeMode | string;
+  /** BLAS threads (default: the policy for the workload; then GANKIT_BLAS_THREADS). */
+  blasThreads?: number | string;
+  /** Cores this process may use (default: all): a pool's share for one trial. */
+  cores?: number;
+  /** A run's recorded compute settings (config.json): used exactly, so a resumed run stays bit-identical. */
+  compute?: ComputeSettings | null;
+}
+
+export type NativeMode = 'auto' | 'on' | 'off';
+
+/** What a run computed with — recorded in config.json and reused by resume. */
+export interface ComputeSettings {
+  /** The native BLAS kernels were on. */
+  native: boolean;
+  /** XNNPACK threads of the wasm backend. */
+  wasmThreads: number;
+  /** BLAS threads (1 when native is off). */
+  blasThreads: number;
+}
+
+/**
+ * The thread policy, measured on 2 cores (docs/speed.md): with the native kernels one wasm thread
+ * (wasm's spinning pool slows the next BLAS call) and BLAS on every core up to 4 for images, one
+ * BLAS thread for the small 2-D products (thread wake-ups cost more than they split); without,
+ * XNNPACK on every core up to 4 for images and one thread for 2-D.
+ */
+export function threadPolicy(workload: Workload, native: boolean, available: number = cores()): { wasmThreads: number; blasThreads: number } {
+  const all = Math.max(1, Math.min(available, 4));
+  if (native) return { wasmThreads: 1, blasThreads: workload === 'points' ? 1 : all };
+  return { wasmThreads: workload === 'points' ? 1 : all, blasThreads: 1 };
 }
 
 export type Workload = 'points' | 'images';
@@ -67,7 +108,7 @@ export type Workload = 'points' | 'images';
  * for 2-D point runs, every core up to 4 for images.
  */
 export function defaultThreads(workload: Workload = 'images'): number {
-  return workload === 'points' ? 1 : Math.max(1, Math.min(cores(), 4));
+  return threadPolicy(workload, false).wasmThreads;
 }
 
 /** Logical cores: navigator.hardwareConcurrency where there is one, else Node's count (set by initEngine). */
@@ -75,9 +116,9 @@ let nodeCores = 1;
 const cores = (): number => (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ?? nodeCores;
 const env = (name: string): string | undefined => (typeof process !== 'undefined' ? process.env?.[name] : undefined);
 
-export function resolveThreads(option?: number | string, workload?: Workload): number {
+export function resolveThreads(option?: number | string, workload?: Workload, fallback: number = defaultThreads(workload)): number {
   const raw = option ?? env('GANKIT_THREADS');
-  if (raw === undefined || raw === '') return defaultThreads(workload);
+  if (raw === undefined || raw === '') return fallback;
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 1 || n > MAX_WASM_THREADS) {
     const from = option !== undefined ? 'threads' : 'GANKIT_THREADS';
@@ -138,6 +179,82 @@ function applyTfFlags(): void {
   }
 }
 
+/** The native mode asked for: the option, then GANKIT_NATIVE, then 'auto'. */
+export function resolveNativeMode(option?: string): NativeMode {
+  const raw = option ?? env('GANKIT_NATIVE') ?? 'auto';
+  const mode = ({ '': 'auto', auto: 'auto', on: 'on', '1': 'on', true: 'on', off: 'off', '0': 'off', false: 'off' } as Record<string, NativeMode>)[raw];
+  if (!mode) throw new InputError(`${option !== undefined ? 'native' : 'GANKIT_NATIVE'}: expected on, off or auto, got '${raw}'`);
+  return mode;
+}
+
+function resolveBlasThreads(option: number | string | undefined, fallback: number): number {
+  const raw = option ?? env('GANKIT_BLAS_THREADS');
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > 64) throw new InputError(`${option !== undefined ? 'blas-threads' : 'GANKIT_BLAS_THREADS'}: expected an integer from 1 to 64, got '${raw}'`);
+  return n;
+}
+
+/** One load per process: the library does not change while it runs. */
+let blasLoad: Promise<BlasLoad> | undefined;
+let hinted = false;
+
+/** The native library if one loads here (null and the reason otherwise); loads it once. */
+export function findNativeBlas(): Promise<BlasLoad> {
+  blasLoad ??= loadBlas();
+  return blasLoad;
+}
+
+/** What the engine runs with now (for `gankit info` and config.json). */
+export interface EngineState {
+  backend: string;
+  wasmThreads: number;
+  native: { path: string; version: string; threads: number } | null;
+  /** Why the native kernels are off. */
+  nativeOff?: string;
+}
+
+let nativeOffReason = 'the engine has not started';
+
+export function engineState(): EngineState {
+  const blas = activeBlas();
+  const backend = tf.getBackend();
+  return {
+    backend,
+    wasmThreads: backend === 'wasm' ? wasmThreads() : 0,
+    native: blas ? { path: blas.path, version: blas.version, threads: blas.threads() } : null,
+    ...(blas ? {} : { nativeOff: nativeOffReason }),
+  };
+}
+
+/** The compute settings in effect, as a run records them. */
+export function computeSettings(): ComputeSettings {
+  const blas = activeBlas();
+  return { native: blas !== null, wasmThreads: tf.getBackend() === 'wasm' ? wasmThreads() : 1, blasThreads: blas ? blas.threads() : 1 };
+}
+
+/** Turns the native kernels on or off in this process (wasm backend); true when on afterwards. */
+export async function setNative(on: boolean, blasThreads?: number): Promise<boolean> {
+  if (!on || tf.getBackend() !== 'wasm' || !isNode) {
+    setActiveBlas(null);
+    nativeOffReason = !on ? 'turned off (--native off or GANKIT_NATIVE=0)' : isNode ? `the ${tf.getBackend()} backend (the native kernels serve wasm)` : 'native kernels run in Node only';
+    return false;
+  }
+  const load = await findNativeBlas();
+  if (!load.blas) {
+    setActiveBlas(null);
+    nativeOffReason = load.reason;
+    return false;
+  }
+  if (blasThreads !== undefined) load.blas.setThreads(blasThreads);
+  setActiveBlas(load.blas);
+  return true;
+}
+
+function warner(options: EngineOptions): (m: string) => void {
+  return options.warn ?? ((m: string) => console.error(m));
+}
+
 /** Selects and initialises the backend; returns the name actually in use. */
 export async function initEngine(options: EngineOptions = {}): Promise<BackendName> {
   registerAll();
@@ -145,26 +262,45 @@ export async function initEngine(options: EngineOptions = {}): Promise<BackendNa
   tf.env().set('PROD', true);
   if (isNode) nodeCores = (await nodeImport<typeof import('node:os')>('node:os')).availableParallelism();
   const wanted = resolveBackendName(options.backend);
-  const threads = resolveThreads(options.threads, options.workload);
+  const recorded = options.compute ?? null;
+  const mode: NativeMode = recorded ? (recorded.native ? 'on' : 'off') : resolveNativeMode(options.native);
+  // The library first: whether it is there decides the wasm thread count.
+  const load = wanted === 'wasm' && isNode && mode !== 'off' ? await findNativeBlas() : null;
+  if (mode === 'on' && load && !load.blas) {
+    if (recorded) warner(options)(`gankit: this run used native BLAS kernels, but ${load.reason}; it continues on the wasm kernels (not bit-identical to an uninterrupted run)`);
+    else throw new InputError(`native: ${load.reason} (${installHint()})`);
+  }
+  if (mode === 'auto' && load && !load.blas && !hinted) {
+    hinted = true;
+    warner(options)(`gankit: no native BLAS (${load.reason}): the wasm kernels run; for ~2× speed: ${installHint()}`);
+  }
+  const native = Boolean(load?.blas);
+  const policy = threadPolicy(options.workload ?? 'images', native, options.cores ?? cores());
+  const threads = recorded ? recorded.wasmThreads : resolveThreads(options.threads, options.workload, policy.wasmThreads);
+  const blasThreads = recorded ? recorded.blasThreads : resolveBlasThreads(options.blasThreads, policy.blasThreads);
+  const finish = async (): Promise<void> => {
+    await setNative(mode !== 'off', blasThreads);
+  };
   if (tf.getBackend() === wanted) {
     // The module is started once per process: a later, different thread count cannot apply.
-    if (wanted === 'wasm' && options.threads !== undefined && wasmThreads() !== threads) {
-      (options.warn ?? ((m: string) => console.error(m)))(`gankit: the wasm backend already runs with ${wasmThreads()} thread(s); --threads ${threads} would need a new process`);
+    if (wanted === 'wasm' && (options.threads !== undefined || recorded) && wasmThreads() !== threads) {
+      warner(options)(`gankit: the wasm backend already runs with ${wasmThreads()} thread(s); --threads ${threads} would need a new process`);
     }
+    await finish();
     return wanted;
   }
   if (await tryBackend(wanted, threads)) {
     await tf.ready();
     applyTfFlags();
+    await finish();
     return wanted;
   }
   if (options.fallback === false || wanted === 'cpu') {
     throw new Error(`backend '${wanted}' failed to initialise`);
   }
-  (options.warn ?? ((m: string) => console.error(m)))(
-    `gankit: backend '${wanted}' failed to initialise; falling back to 'cpu'`,
-  );
+  warner(options)(`gankit: backend '${wanted}' failed to initialise; falling back to 'cpu'`);
   await tf.setBackend('cpu');
   await tf.ready();
+  await finish();
   return 'cpu';
 }

@@ -20,6 +20,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { GradConfig, NamedAttrMap, Tensor, Tensor4D } from '@tensorflow/tfjs';
 import { activationBackward, applyActivation } from './activation.js';
+import { activeBlas } from './native/state.js';
 import type { FusedActivation } from './activation.js';
 
 type Pair = [number, number];
@@ -131,6 +132,12 @@ export function conv2dFilterGradient(x: Tensor4D, dy: Tensor4D, filterShape: num
   const bottom = (kh - 1) * dh + (outH - 1) * sh + 1 - h - g.padTop;
   const right = (kw - 1) * dw + (outW - 1) * sw + 1 - w - g.padLeft;
   const k = kh * kw * cin;
+  if (activeBlas() && tf.getBackend() === 'wasm' && dh === 1 && dw === 1 && bottom >= 0 && right >= 0 && g.padTop >= 0 && g.padLeft >= 0) {
+    // The native kernel: im2col and one product colsᵀ·dy (its gradient is registered below).
+    const pad: tf.backend_util.ExplicitPadding = [[0, 0], [g.padTop, bottom], [g.padLeft, right], [0, 0]];
+    const attrs = { strides: [sh, sw], pad, dataFormat: 'NHWC', dimRoundingMode: undefined, filterShape };
+    return tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, attrs as unknown as NamedAttrMap) as Tensor4D;
+  }
   if (k <= convTuning.patchFilterGradientMax) {
     const eye = tf.reshape(tf.eye(k), [kh, kw, cin, k]) as Tensor4D;
     const patches = tf.conv2d(padOrCrop(x, g.padTop, bottom, g.padLeft, right), eye, [sh, sw], 'valid', 'NHWC', [dh, dw]);
@@ -317,8 +324,30 @@ export const fusedConv2dGradient: GradConfig = {
   },
 };
 
+/**
+ * Conv2DBackpropFilter's gradient: dW = Σ x·dy is bilinear, ⟨dW, ddW⟩ = ⟨conv2d(x, ddW), dy⟩, so
+ * ∂/∂dy = conv2d(x, ddW) and ∂/∂x = that convolution's input gradient applied to dy — both by the
+ * rules above (any explicit padding; made of differentiable ops, so every order works).
+ */
+export const conv2dBackpropFilterGradient: GradConfig = {
+  kernelName: 'Conv2DBackpropFilter',
+  inputsToSave: ['x', 'dy'],
+  gradFunc: (ddw: Tensor | Tensor[], saved: Tensor[], attrs: NamedAttrMap) => {
+    const [x, dy] = saved as [Tensor4D, Tensor4D];
+    const { strides, pad, dataFormat, dimRoundingMode, filterShape } = attrs as unknown as { strides: number | Pair; pad: Pad; dataFormat: string; dimRoundingMode?: 'floor' | 'round' | 'ceil'; filterShape: number[] };
+    if (dataFormat === 'NCHW') throw new Error('gankit: second-order conv gradients support NHWC only');
+    const w = (Array.isArray(ddw) ? ddw[0] : ddw) as Tensor4D;
+    const g = geometry(x.shape, filterShape, strides, pad, 1, dimRoundingMode);
+    return {
+      x: () => conv2dInputGradient(dy, w, x.shape, g),
+      dy: () => tf.conv2d(x, w, strides, pad as 'same', 'NHWC', 1, dimRoundingMode),
+    };
+  },
+};
+
 export function registerConvGradients(): void {
   stockConv2DGradient ??= tf.getGradient('Conv2D');
   tf.registerGradient(conv2dGradient);
   tf.registerGradient(fusedConv2dGradient);
+  tf.registerGradient(conv2dBackpropFilterGradient);
 }

@@ -42,10 +42,11 @@ export function dense(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, activation
 
 /** GankitDense on `backendName`: its _FusedMatMul on [1, N, in] × [1, in, out], read back as [N, out]. */
 export function registerDenseKernel(backendName: string): void {
-  const fused = tf.getKernel('_FusedMatMul', backendName);
-  if (!fused || tf.getKernel(DENSE, backendName)) return;
+  if (!tf.getKernel('_FusedMatMul', backendName) || tf.getKernel(DENSE, backendName)) return;
   const kernelFunc: KernelFunc = (args) => {
     const { a, b, bias } = args.inputs as { a: TensorInfo; b: TensorInfo; bias: TensorInfo };
+    // Looked up per call: the native layer may stand in front of the backend's kernel.
+    const fused = tf.getKernel('_FusedMatMul', backendName)!;
     const out = fused.kernelFunc({
       ...args,
       inputs: { a: { ...a, shape: [1, ...a.shape] }, b: { ...b, shape: [1, ...b.shape] }, bias },

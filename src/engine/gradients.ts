@@ -17,8 +17,8 @@
  *    correct, so the chain holds to any order.
  * 3. Backward kernels of linear ops that have no gradient of their own (AvgPoolGrad,
  *    ResizeBilinearGrad, ResizeNearestNeighborGrad): each is the transpose of a linear map, so
- *    its gradient w.r.t. `dy` is the forward op applied to the incoming gradient. Likewise
- *    Conv2DBackpropFilter, which is bilinear in (x, dy).
+ *    its gradient w.r.t. `dy` is the forward op applied to the incoming gradient (Conv2DBackpropFilter,
+ *    bilinear in (x, dy), gets its gradient in conv.ts, beside the convolution rules it uses).
  *    MaxPoolGrad is not linear in a way tfjs can express on every backend: it gets a gradient
  *    that throws a clear error instead of a confusing one.
  *
@@ -27,6 +27,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { GradConfig, NamedAttrMap, Tensor } from '@tensorflow/tfjs';
+import { activeBlas } from './native/state.js';
 
 /** Kernels whose outputs are piecewise constant in their inputs: gradient zero. */
 const PIECEWISE_CONSTANT_KERNELS: Array<[string, string[]]> = [
@@ -143,22 +144,6 @@ const linearBackwardGradients: GradConfig[] = [
   resizeBackwardGradient('ResizeBilinearGrad', tf.image.resizeBilinear),
   resizeBackwardGradient('ResizeNearestNeighborGrad', tf.image.resizeNearestNeighbor),
   {
-    // dW = Conv2DBackpropFilter(x, dy) is bilinear: ⟨dW, ddW⟩ = ⟨conv2d(x, ddW), dy⟩, so its
-    // gradient is conv2d(x, ddW) w.r.t. dy and the input-gradient of that conv w.r.t. x.
-    kernelName: 'Conv2DBackpropFilter',
-    inputsToSave: ['x', 'dy'],
-    gradFunc: (ddw, [x, dy], attrs: NamedAttrMap) => {
-      const strides = attrs.strides as [number, number];
-      const pad = attrs.pad as 'valid' | 'same' | number;
-      const rounding = attrs.dimRoundingMode as 'floor' | 'round' | 'ceil' | undefined;
-      if (attrs.dataFormat === 'NCHW') throw new Error('gankit: second-order conv gradients support NHWC only');
-      return {
-        x: () => tf.conv2dTranspose(dy as tf.Tensor4D, single(ddw) as tf.Tensor4D, x.shape as [number, number, number, number], strides, pad as 'valid' | 'same' | number, rounding),
-        dy: () => tf.conv2d(x as tf.Tensor4D, single(ddw) as tf.Tensor4D, strides, pad, 'NHWC', 1, rounding),
-      };
-    },
-  },
-  {
     kernelName: 'MaxPoolGrad',
     gradFunc: () => {
       throw new Error(
@@ -187,6 +172,8 @@ function transposeLast(x: Tensor): Tensor {
  */
 const PACKING_COST = 4;
 export function plainMatMul(a: Tensor, b: Tensor, transposeA: boolean, transposeB: boolean): Tensor {
+  // BLAS reads either operand transposed at full speed: no transposed copies.
+  if (activeBlas() && tf.getBackend() === 'wasm') return tf.matMul(a, b, transposeA, transposeB);
   const rows = a.shape[a.rank - (transposeA ? 1 : 2)];
   const cols = b.shape[b.rank - (transposeB ? 2 : 1)];
   const batch = Math.max(a.size / (a.shape[a.rank - 1] * a.shape[a.rank - 2]), b.size / (b.shape[b.rank - 1] * b.shape[b.rank - 2]));

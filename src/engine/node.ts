@@ -4,7 +4,7 @@
  */
 export const isNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
 
-export function nodeImport<T>(name: 'node:os' | 'node:module' | 'node:worker_threads' | 'webgpu'): Promise<T> {
+export function nodeImport<T>(name: 'node:os' | 'node:module' | 'node:worker_threads' | 'node:fs' | 'webgpu'): Promise<T> {
   const specifier: string = name;
   return import(/* @vite-ignore */ /* webpackIgnore: true */ specifier) as Promise<T>;
 }

@@ -6,6 +6,9 @@
  *        → deconv C (4×4, s2) → tanh.
  *     D: conv 64 (4×4, s2) → lReLU(0.2) → conv 128 (4×4, s2) → norm → lReLU → FC 1024 → norm
  *        → lReLU → FC 1.
+ * - `dcgan28`: the standard DCGAN for 28×28 (no 1024-unit FC layers: ~8× less arithmetic than lucic28).
+ *     G: FC 7·7·128 → BN → ReLU → deconv 64 (4×4, s2) → BN → ReLU → deconv C (4×4, s2) → tanh.
+ *     D: conv 64 (4×4, s2) → lReLU(0.2) → conv 128 (4×4, s2) → norm → lReLU → FC 1.
  * - `dcgan32` / `dcgan64` (Radford et al. 2016), for image folders:
  *     G: FC 4·4·(8|4)·64 → BN → ReLU → deconvs (4×4, s2) halving channels → deconv C → tanh.
  *     D: conv 64 (4×4, s2, no norm) → convs doubling channels with norm → FC 1, lReLU(0.2).
@@ -27,10 +30,10 @@
  * leakyRelu/elu/tanh/moments/resizeNearestNeighbor via src/engine/gradients.ts), so WGAN-GP, DRAGAN
  * and R1 work on these critics. Weights ~ N(0, 0.02²) (DCGAN), biases 0, BN γ 1, β 0.
  */
-import { tf, Rng, deconv2d, fusedConv2d } from '../engine/index.js';
+import { tf, Rng, deconv2d, fusedConv2d, activeBlas } from '../engine/index.js';
 import type { DiscriminatorNet, GeneratorNet } from './types.js';
 
-export const IMAGE_ARCHITECTURES = ['lucic28', 'dcgan32', 'dcgan64'] as const;
+export const IMAGE_ARCHITECTURES = ['lucic28', 'dcgan28', 'dcgan32', 'dcgan64'] as const;
 export type ImageArchitecture = (typeof IMAGE_ARCHITECTURES)[number];
 export const NORMS = ['batch', 'layer', 'none'] as const;
 export type Norm = (typeof NORMS)[number];
@@ -44,7 +47,7 @@ export interface ImageShape {
 
 /** The image size an architecture produces. */
 export function architectureSize(arch: ImageArchitecture): number {
-  return arch === 'lucic28' ? 28 : arch === 'dcgan32' ? 32 : 64;
+  return arch === 'lucic28' || arch === 'dcgan28' ? 28 : arch === 'dcgan32' ? 32 : 64;
 }
 
 let instance = 0;
@@ -103,11 +106,15 @@ function normalise(x: tf.Tensor, n: NormLayer, P: tf.Tensor[]): tf.Tensor {
 }
 
 /**
- * x·W + b with W stored as [out, in] and computed as (W·xᵀ)ᵀ: tfjs-wasm packs the second operand of
+ * x·W + b with W stored as [out, in] and computed (wasm kernels) as (W·xᵀ)ᵀ: tfjs-wasm packs the second operand of
  * a product on every call, and a fresh 6272×1024 weight packed per call (x·W) cost ~2–8× the product;
  * here only the small activations are packed.
  */
-const dense = (x: tf.Tensor, a: Affine, P: tf.Tensor[]) => tf.add(tf.transpose(tf.matMul(P[a.w] as tf.Tensor2D, tf.transpose(x as tf.Tensor2D))), P[a.b]);
+const dense = (x: tf.Tensor, a: Affine, P: tf.Tensor[]) =>
+  // With the native kernels BLAS reads W transposed in place: x·Wᵀ, no transposes at all.
+  activeBlas() && tf.getBackend() === 'wasm'
+    ? tf.add(tf.matMul(x as tf.Tensor2D, P[a.w] as tf.Tensor2D, false, true), P[a.b])
+    : tf.add(tf.transpose(tf.matMul(P[a.w] as tf.Tensor2D, tf.transpose(x as tf.Tensor2D))), P[a.b]);
 /** A dense layer's parameters: weight [out, in] (see `dense`), bias [out]. */
 const denseAffine = (p: Params, name: string, inputs: number, outputs: number) => affine(p, name, [outputs, inputs], outputs);
 const conv = (x: tf.Tensor, a: Affine, P: tf.Tensor[], stride: number) =>
@@ -125,6 +132,8 @@ function generatorPlan(arch: ImageArchitecture): GeneratorPlan {
   switch (arch) {
     case 'lucic28':
       return { fcHidden: 1024, base: [7, 128], channels: [64] };
+    case 'dcgan28':
+      return { fcHidden: null, base: [7, 128], channels: [64] };
     case 'dcgan32':
       return { fcHidden: null, base: [4, 256], channels: [128, 64] };
     case 'dcgan64':
@@ -217,6 +226,8 @@ function discriminatorPlan(arch: ImageArchitecture): { channels: number[]; fcHid
   switch (arch) {
     case 'lucic28':
       return { channels: [64, 128], fcHidden: 1024 };
+    case 'dcgan28':
+      return { channels: [64, 128], fcHidden: null };
     case 'dcgan32':
       return { channels: [64, 128, 256], fcHidden: null };
     case 'dcgan64':

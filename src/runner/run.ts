@@ -13,6 +13,7 @@ import { WriteError } from '../io/atomic.js';
 import { validateConfig } from '../train/config.js';
 import type { RunConfig } from '../train/config.js';
 import { DivergenceError, StepStats, Trainer, TrainerHeader } from '../train/trainer.js';
+import { computeSettings } from '../engine/index.js';
 
 export { RunFolderError } from '../runfolder/index.js';
 
@@ -128,6 +129,8 @@ export async function startRun(config: RunConfig, dir: string, hooks: RunHooks =
       folder.create();
       const lock = folder.lock('gankit train');
       try {
+        // What this process computes with (the caller started the engine): resume reuses it.
+        config.compute = computeSettings();
         folder.writeConfig(config);
         return await train(task, folder, 0, hooks);
       } finally {

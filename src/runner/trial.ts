@@ -45,7 +45,8 @@ export async function runTrial(spec: TrialSpec, hooks: RunHooks = {}): Promise<R
   const workload = workloadOf(config);
   // A pool's share of the cores for an image trial (GANKIT_THREADS, if set, wins in initEngine).
   const share = process.env.GANKIT_TRIAL_THREADS;
-  await initEngine({ backend: config.backend, workload, threads: workload === 'images' && share && !process.env.GANKIT_THREADS ? share : undefined });
+  const recorded = folder.isRun() ? readRunConfig(spec.dir).compute : null;
+  await initEngine({ backend: config.backend, workload, cores: workload === 'images' && share ? Number(share) : undefined, compute: recorded });
   try {
     if (folder.isRun()) await resumeRun(spec.dir, hooks, undefined, readRunConfig(spec.dir));
     else await startRun(config, spec.dir, hooks);

@@ -6,7 +6,7 @@
  * nowhere else. `RunConfig` below is the TypeScript shape of the same fields.
  */
 import { BACKENDS, OPTIMIZER_NAMES } from '../engine/index.js';
-import type { OptimizerSettings } from '../engine/index.js';
+import type { ComputeSettings, OptimizerSettings } from '../engine/index.js';
 import { HYPERPARAMETERS, LOSS_NAMES, VARIANT_NAMES, getLoss } from '../losses/index.js';
 import type { InfoganSettings, LossHyperparameters } from '../losses/index.js';
 import { ACTIVATIONS, MlpSpec } from '../models/mlp.js';
@@ -44,7 +44,7 @@ export interface RunConfig {
     /** 2-D points: the MLPs (absent for images). */
     generator?: MlpSpec;
     discriminator?: MlpSpec;
-    /** 'mlp' for 2-D points; images: lucic28 (28×28), dcgan32, dcgan64. */
+    /** 'mlp' for 2-D points; images: lucic28 or dcgan28 (28×28), dcgan32, dcgan64. */
     arch?: 'mlp' | ImageArchitecture;
     /** Image D's norm; default batch, or none for the gradient-penalty losses. */
     norm?: Norm;
@@ -71,6 +71,11 @@ export interface RunConfig {
   infogan: InfoganConfig | null;
   /** Generator weight EMA decay; 0 = off. Samples and metrics use the EMA weights when on. */
   ema: number;
+  /**
+   * What the run computed with (native BLAS, wasm and BLAS threads): recorded when it starts, and
+   * used again by resume so that a resumed run stays bit-identical. null: decided at the start.
+   */
+  compute: ComputeSettings | null;
   logEvery: number;
   plotEvery: number;
   checkpointEvery: number;
@@ -243,6 +248,10 @@ export const CONFIG_FIELDS: readonly ConfigField[] = [
   { path: 'infogan.lambdaCategorical', type: numberIn(0, 1e6), required: true, doc: 'λ of the categorical part of L_I (default 1)' },
   { path: 'infogan.lambdaContinuous', type: numberIn(0, 1e6), required: true, doc: 'λ of the continuous part of L_I (default 1)' },
   { path: 'ema', type: numberIn(0, 1, true), default: value(0), doc: 'generator EMA decay, 0 = off', flag: { name: 'ema' } },
+  { path: 'compute', type: 'group', nullable: true, default: value(null), doc: 'native BLAS and threads, recorded when the run starts (null: the policy for the workload; see docs/speed.md)' },
+  { path: 'compute.native', type: trueOrFalse, required: true, doc: 'the native BLAS kernels were on' },
+  { path: 'compute.wasmThreads', type: integerIn(1, 8), required: true, doc: 'XNNPACK threads of the wasm backend' },
+  { path: 'compute.blasThreads', type: integerIn(1, 64), required: true, doc: 'BLAS threads' },
   { path: 'logEvery', type: STEPS, default: value(50), doc: 'metrics every N steps' },
   { path: 'plotEvery', type: STEPS, default: perKind({ points: 500, images: 200 }), doc: 'pictures (and image metrics) every N steps', flag: { name: 'plot-every' } },
   { path: 'checkpointEvery', type: STEPS, default: perKind({ points: 500, images: 200 }), doc: 'checkpoints every N steps (and at the end)' },

@@ -20,7 +20,7 @@ Continues the run in DIR from its last checkpoint, to its configured steps (or N
     const steps = num(values, 'steps', true);
     const dir = resolve(values.run);
     const config = readRunConfig(dir, steps !== undefined ? { steps } : {});
-    await initEngine({ backend: config.backend, workload: workloadOf(config) });
+    await initEngine({ backend: config.backend, workload: workloadOf(config), compute: config.compute });
     const reporter = progressReporter(Boolean(values.quiet), config.steps);
     const result = await resumeRun(dir, { onProgress: reporter.onProgress }, steps, config);
     reporter.done();

@@ -14,7 +14,9 @@ import { finishedLines, progressReporter } from '../progress.js';
 const OWN_FLAGS: Array<[string, 'string' | 'boolean', string, string]> = [
   ['config', 'string', '--config FILE', 'a JSON config (any subset of fields); flags override it'],
   ['out', 'string', '--out DIR', 'run folder (default runs/<loss>-<data>-<time>)'],
-  ['threads', 'string', '--threads N', 'wasm threads (default: 1 for 2-D data, every core up to 4 for images; or GANKIT_THREADS)'],
+  ['threads', 'string', '--threads N', 'wasm threads (default: the policy in docs/speed.md; or GANKIT_THREADS)'],
+  ['native', 'string', '--native MODE', 'native BLAS kernels: auto (default), on, off (or GANKIT_NATIVE)'],
+  ['blas-threads', 'string', '--blas-threads N', 'BLAS threads (default: every core up to 4 for images, 1 for 2-D; or GANKIT_BLAS_THREADS)'],
   ['quiet', 'boolean', '--quiet', 'no progress bar'],
   ['help', 'boolean', '-h, --help', 'this help'],
 ];
@@ -58,7 +60,10 @@ ${flagLines(OWN_FLAGS.map(([, , flag, doc]) => [flag, doc])).join('\n')}`,
     if (values.out === '') throw new UsageError('--out: needs a folder name');
     const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-');
     const dir = resolve(typeof values.out === 'string' ? values.out : join('runs', `${config.loss}-${config.data.name.replace(/[^a-zA-Z0-9_.-]/g, '_')}-${stamp}`));
-    await initEngine({ backend: config.backend, threads: typeof values.threads === 'string' ? values.threads : undefined, workload: workloadOf(config) });
+    const flag = (name: string) => (typeof values[name] === 'string' ? (values[name] as string) : undefined);
+    const asked = flag('threads') !== undefined || flag('native') !== undefined || flag('blas-threads') !== undefined;
+    // A config's recorded compute settings apply unless a flag asks for something else.
+    await initEngine({ backend: config.backend, threads: flag('threads'), native: flag('native'), blasThreads: flag('blas-threads'), workload: workloadOf(config), compute: asked ? null : config.compute });
     const reporter = progressReporter(Boolean(values.quiet), config.steps);
     if (!values.quiet) process.stderr.write(`gankit: training ${config.loss} on ${config.data.name} for ${config.steps} steps (${config.profile} profile, backend ${config.backend}) → ${dir}\n`);
     const result = await startRun(config, dir, { onProgress: reporter.onProgress });

@@ -1,0 +1,239 @@
+/**
+ * The native BLAS kernels (src/engine/native/) against tfjs-cpu's kernels on random shapes —
+ * every transpose flag, broadcast and real batches, odd sizes, bias and activations; convolutions
+ * with strides, padding (same, valid, explicit), dilation, 1×1 filters, one input channel — and
+ * second-order gradients through them against finite differences. Runs whatever GANKIT_NATIVE
+ * says: the layer is switched on here explicitly (a machine without OpenBLAS fails this file,
+ * with the reason), and the rest of the suite runs once with it and once without.
+ */
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { tf, Rng, setNative, activeBlas, engineState, initEngine, resolveNativeMode, fusedConv2d, dense } from '../src/engine/index.js';
+import { im2col } from '../src/engine/native/im2col.js';
+import { assertClose, centralDifference, useBackend } from './helpers/numeric.js';
+
+const TOL = { atol: 1e-4, rtol: 1e-4 };
+
+/** Runs `f` on wasm with the native kernels and on tfjs-cpu with the same inputs; returns both results. */
+async function bothWays(inputs: Array<{ shape: number[]; values: Float32Array }>, f: (...t: tf.Tensor[]) => tf.Tensor): Promise<{ native: Float32Array; cpu: Float32Array; calls: number }> {
+  const run = () => tf.tidy(() => f(...inputs.map((i) => tf.tensor(i.values, i.shape))).dataSync() as Float32Array);
+  await tf.setBackend('wasm');
+  const blas = activeBlas();
+  assert.ok(blas, 'the native layer is on');
+  let calls = 0;
+  const sgemm = blas.sgemm;
+  blas.sgemm = (...args) => {
+    calls++;
+    sgemm(...args);
+  };
+  let native: Float32Array;
+  try {
+    native = run();
+  } finally {
+    blas.sgemm = sgemm;
+  }
+  await tf.setBackend('cpu');
+  const cpu = run();
+  await tf.setBackend('wasm');
+  return { native, cpu, calls };
+}
+
+function random(shape: number[], seed: number): { shape: number[]; values: Float32Array } {
+  const rng = new Rng(seed);
+  return { shape, values: tf.tidy(() => rng.normal(shape).dataSync() as Float32Array) };
+}
+
+describe('native BLAS kernels', () => {
+  before(async () => {
+    await useBackend('cpu');
+    await useBackend('wasm');
+    const on = await setNative(true);
+    assert.ok(on, `no native BLAS on this machine: ${engineState().nativeOff}`);
+  });
+  after(async () => {
+    // Back to what GANKIT_NATIVE says, for any file run after this one in the same process.
+    await setNative(resolveNativeMode() !== 'off');
+  });
+
+  const PRODUCTS: Array<{ a: number[]; b: number[]; tA: boolean; tB: boolean }> = [
+    { a: [7, 5], b: [5, 3], tA: false, tB: false },
+    { a: [5, 7], b: [5, 3], tA: true, tB: false },
+    { a: [7, 5], b: [3, 5], tA: false, tB: true },
+    { a: [5, 7], b: [3, 5], tA: true, tB: true },
+    { a: [4, 9, 6], b: [4, 6, 11], tA: false, tB: false },
+    { a: [3, 6, 9], b: [3, 11, 6], tA: true, tB: true },
+    { a: [2, 3, 5, 4], b: [2, 3, 4, 1], tA: false, tB: false },
+    { a: [1, 8, 13], b: [5, 13, 2], tA: false, tB: false }, // batch 1 broadcast on the left
+    { a: [6, 8, 13], b: [13, 17], tA: false, tB: false }, // a rank-2 right operand
+    { a: [64, 129], b: [129, 255], tA: false, tB: false },
+    { a: [129, 64], b: [255, 129], tA: true, tB: true },
+  ];
+  for (const [i, p] of PRODUCTS.entries()) {
+    it(`BatchMatMul ${p.a.join('×')}${p.tA ? 'ᵀ' : ''} · ${p.b.join('×')}${p.tB ? 'ᵀ' : ''}`, async () => {
+      const r = await bothWays([random(p.a, 10 + i), random(p.b, 50 + i)], (a, b) => tf.matMul(a, b, p.tA, p.tB));
+      assert.ok(r.calls > 0, 'went through BLAS');
+      assertClose(r.native, r.cpu, { ...TOL, what: 'product' });
+    });
+  }
+
+  it('hands a batch broadcast it does not cover to the wasm kernel (and stays right)', async () => {
+    const r = await bothWays([random([2, 1, 4, 5], 1), random([1, 3, 5, 2], 2)], (a, b) => tf.matMul(a, b));
+    assert.equal(r.calls, 0);
+    assertClose(r.native, r.cpu, { ...TOL, what: 'product' });
+  });
+
+  for (const activation of ['linear', 'relu', 'leakyrelu', 'relu6', 'elu'] as const) {
+    it(`_FusedMatMul with bias and ${activation} (elu: the wasm kernel)`, async () => {
+      const r = await bothWays([random([9, 7], 3), random([7, 6], 4), random([6], 5)], (a, b, bias) =>
+        tf.fused.matMul({ a: tf.mul(a, 3) as tf.Tensor2D, b: b as tf.Tensor2D, bias, activation, leakyreluAlpha: 0.1 }),
+      );
+      assert.equal(r.calls > 0, activation !== 'elu');
+      assertClose(r.native, r.cpu, { ...TOL, what: activation });
+    });
+  }
+
+  it('GankitDense (the fused dense layer) and transposed fused products', async () => {
+    const r = await bothWays([random([33, 17], 6), random([17, 9], 7), random([9], 8)], (x, w, b) => dense(x as tf.Tensor2D, w as tf.Tensor2D, b as tf.Tensor1D, 'leakyrelu'));
+    assert.ok(r.calls > 0);
+    assertClose(r.native, r.cpu, { ...TOL, what: 'dense' });
+    const t = await bothWays([random([17, 33], 9), random([9, 17], 10)], (a, b) => tf.fused.matMul({ a: a as tf.Tensor2D, b: b as tf.Tensor2D, transposeA: true, transposeB: true, activation: 'relu' }));
+    assertClose(t.native, t.cpu, { ...TOL, what: 'fused ᵀ·ᵀ' });
+  });
+
+  type Pad = 'same' | 'valid' | [[number, number], [number, number], [number, number], [number, number]];
+  const CONVS: Array<{ x: number[]; k: [number, number]; cout: number; stride: number | [number, number]; pad: Pad; dilation?: number }> = [
+    { x: [2, 7, 7, 3], k: [3, 3], cout: 4, stride: 1, pad: 'same' },
+    { x: [3, 9, 8, 1], k: [4, 4], cout: 5, stride: 2, pad: 'same' }, // one input channel (short runs)
+    { x: [2, 8, 8, 32], k: [4, 4], cout: 8, stride: 2, pad: 'same' }, // long runs (copyWithin)
+    { x: [2, 9, 7, 2], k: [3, 2], cout: 3, stride: [2, 1], pad: 'valid' },
+    { x: [2, 5, 7, 3], k: [3, 3], cout: 2, stride: 2, pad: [[0, 0], [1, 2], [2, 0], [0, 0]] },
+    { x: [2, 9, 8, 2], k: [3, 3], cout: 2, stride: 1, pad: 'same', dilation: 2 },
+    { x: [1, 10, 9, 3], k: [2, 3], cout: 2, stride: 1, pad: 'valid', dilation: 3 },
+    { x: [4, 5, 6, 7], k: [1, 1], cout: 5, stride: 1, pad: 'valid' }, // pointwise: no im2col
+    { x: [2, 6, 6, 4], k: [1, 1], cout: 3, stride: 2, pad: 'same' },
+  ];
+  for (const [i, c] of CONVS.entries()) {
+    const name = `x ${c.x.join('×')}, k ${c.k.join('×')}→${c.cout}, s ${c.stride}, pad ${JSON.stringify(c.pad)}, d ${c.dilation ?? 1}`;
+    it(`Conv2D, FusedConv2D and Conv2DBackpropFilter: ${name}`, async () => {
+      const w = random([c.k[0], c.k[1], c.x[3], c.cout], 100 + i);
+      const conv = await bothWays([random(c.x, 200 + i), w], (x, f) => tf.conv2d(x as tf.Tensor4D, f as tf.Tensor4D, c.stride, c.pad, 'NHWC', c.dilation ?? 1));
+      assert.ok(conv.calls > 0);
+      assertClose(conv.native, conv.cpu, { ...TOL, what: 'conv2d' });
+      if (c.dilation === undefined && !Array.isArray(c.pad)) {
+        const fused = await bothWays([random(c.x, 300 + i), w, random([c.cout], 400 + i)], (x, f, b) =>
+          tf.fused.conv2d({ x: x as tf.Tensor4D, filter: f as tf.Tensor4D, bias: b, strides: c.stride, pad: c.pad as 'same', activation: 'leakyrelu', leakyreluAlpha: 0.2 }),
+        );
+        assert.ok(fused.calls > 0);
+        assertClose(fused.native, fused.cpu, { ...TOL, what: 'fused conv' });
+      }
+      if (c.dilation === undefined) {
+        const info = tf.backend_util.computeConv2DInfo(c.x as [number, number, number, number], w.shape as [number, number, number, number], c.stride, 1, c.pad as 'same');
+        const outShape = [info.batchSize, info.outHeight, info.outWidth, info.outChannels];
+        const dw = await bothWays([random(c.x, 500 + i), random(outShape, 600 + i)], (x, dy) =>
+          tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { strides: c.stride, pad: c.pad, dataFormat: 'NHWC', filterShape: w.shape } as never) as tf.Tensor,
+        );
+        assert.ok(dw.calls > 0);
+        assertClose(dw.native, dw.cpu, { atol: 1e-3, rtol: 1e-4, what: 'filter gradient' });
+      }
+    });
+  }
+
+  it('im2col writes zeros where a patch leaves the image, and each value where it does not', () => {
+    // 1 image 3×3×1 = 1..9, 2×2 filter, stride 1, pad 1 top/left (explicit): 4×4 patches of 4.
+    const heap = new Float32Array(200).fill(-1);
+    for (let i = 0; i < 9; i++) heap[10 + i] = i + 1;
+    const g = { batch: 1, inHeight: 3, inWidth: 3, inChannels: 1, outHeight: 4, outWidth: 4, filterHeight: 2, filterWidth: 2, strideHeight: 1, strideWidth: 1, dilationHeight: 1, dilationWidth: 1, padTop: 1, padLeft: 1 };
+    im2col(heap, 10, 50, g);
+    const patch = (r: number) => Array.from(heap.slice(50 + 4 * r, 54 + 4 * r));
+    assert.deepEqual(patch(0), [0, 0, 0, 1]); // top-left corner: only x[0,0]
+    assert.deepEqual(patch(5), [1, 2, 4, 5]); // (1,1): fully inside
+    assert.deepEqual(patch(15), [9, 0, 0, 0]); // bottom-right corner
+    assert.equal(heap[49], -1);
+    assert.equal(heap[50 + 64], -1); // nothing written past the patch matrix
+  });
+
+  it('second order through native conv, fused conv and dense (a gradient penalty) matches finite differences', async () => {
+    await tf.setBackend('wasm');
+    const rng = new Rng(77);
+    const x0 = tf.tidy(() => rng.normal([2, 6, 6, 2]).dataSync() as Float32Array);
+    const w1 = rng.normal([3, 3, 2, 3]) as tf.Tensor4D;
+    const b1 = rng.normal([3]) as tf.Tensor1D;
+    const w2 = rng.normal([4, 4, 3, 2]) as tf.Tensor4D;
+    const w3 = rng.normal([18, 1]) as tf.Tensor2D;
+    const b3 = rng.normal([1]) as tf.Tensor1D;
+    const before = tf.memory().numTensors;
+    const critic = (x: tf.Tensor, first: tf.Tensor4D) => {
+      const h1 = fusedConv2d(x as tf.Tensor4D, first, b1, 1, 'same', 'leakyrelu');
+      const h2 = tf.leakyRelu(tf.conv2d(h1, w2, 2, 'same'), 0.2);
+      return dense(tf.reshape(h2, [2, 18]) as tf.Tensor2D, w3, b3, 'linear');
+    };
+    // P(W1) = Σ (∂/∂x Σ D(x))²: its gradient w.r.t. W1 needs the second derivative of every op.
+    const penalty = (first: tf.Tensor4D) => {
+      const x = tf.tensor(x0, [2, 6, 6, 2]);
+      const gx = tf.grad((xx: tf.Tensor) => tf.sum(critic(xx, first)))(x);
+      return tf.sum(tf.square(gx));
+    };
+    const blas = activeBlas()!;
+    let calls = 0;
+    const sgemm = blas.sgemm;
+    blas.sgemm = (...args) => {
+      calls++;
+      sgemm(...args);
+    };
+    let analytic: Float32Array;
+    try {
+      analytic = tf.tidy(() => tf.grad((w: tf.Tensor) => penalty(w as tf.Tensor4D))(w1).dataSync() as Float32Array);
+    } finally {
+      blas.sgemm = sgemm;
+    }
+    assert.ok(calls > 10, `native kernels used (${calls} BLAS calls)`);
+    const f = (values: Float32Array) => tf.tidy(() => penalty(tf.tensor(values, w1.shape) as tf.Tensor4D).dataSync()[0]);
+    const numeric = centralDifference(f, w1.dataSync() as Float32Array, 1e-2);
+    assertClose(analytic, numeric, { atol: 5e-2, rtol: 3e-2, what: '∂P/∂W1' });
+    assert.equal(tf.memory().numTensors, before, 'no tensors leaked');
+    tf.dispose([w1, b1, w2, w3, b3]);
+  });
+
+  it('engineState reports the library, its version and threads; native off reports why', async () => {
+    const on = engineState();
+    assert.ok(on.native && on.native.path.length > 0 && /OpenBLAS|Accelerate|CBLAS/.test(on.native.version) && on.native.threads >= 1);
+    await setNative(false);
+    const off = engineState();
+    assert.equal(off.native, null);
+    assert.match(off.nativeOff ?? '', /turned off/);
+    assert.equal(await setNative(true), true);
+  });
+});
+
+describe('without a library', () => {
+  const script = fileURLToPath(new URL('./helpers/nativeProbe.js', import.meta.url));
+  const run = (env: Record<string, string>) => spawnSync(process.execPath, [script], { env: { ...process.env, ...env }, encoding: 'utf8', timeout: 60_000 });
+
+  it("auto: one line says how to get the speed, and the wasm kernels give tfjs-cpu's numbers", () => {
+    const r = run({ GANKIT_NATIVE: 'auto', GANKIT_BLAS_LIBRARY: '/nonexistent/libopenblas.so.0' });
+    assert.equal(r.status, 0, r.stderr);
+    const lines = r.stderr.split('\n').filter((l) => l.includes('native'));
+    assert.equal(lines.length, 1, r.stderr);
+    assert.match(lines[0], /no native BLAS \(\/nonexistent\/libopenblas\.so\.0: .*\): the wasm kernels run; for ~2× speed: apt-get install libopenblas0-pthread/);
+    const out = JSON.parse(r.stdout) as { native: boolean; product: number[] };
+    assert.equal(out.native, false);
+    assert.equal(out.product.length, 6);
+  });
+
+  it('on: one clear error naming the library; off: silent', () => {
+    const r = run({ GANKIT_NATIVE: 'on', GANKIT_BLAS_LIBRARY: '/nonexistent/libopenblas.so.0' });
+    assert.notEqual(r.status, 0);
+    assert.match(r.stderr, /native: \/nonexistent\/libopenblas\.so\.0: .*apt-get install libopenblas0-pthread/);
+    const off = run({ GANKIT_NATIVE: '0' });
+    assert.equal(off.status, 0, off.stderr);
+    assert.doesNotMatch(off.stderr, /native/);
+    assert.equal((JSON.parse(off.stdout) as { native: boolean }).native, false);
+  });
+
+  it('a bad GANKIT_NATIVE is refused by name', async () => {
+    assert.throws(() => resolveNativeMode('maybe'), /native: expected on, off or auto, got 'maybe'/);
+    await assert.rejects(initEngine({ backend: 'wasm', blasThreads: 0 }), /blas-threads: expected an integer from 1 to 64, got '0'/);
+  });
+});
