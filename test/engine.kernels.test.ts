@@ -2,7 +2,7 @@
  * gankit's replacement and added kernels (src/engine/kernels/) against independent references:
  * tfjs-cpu's own kernels for Transpose, GatherV2, Reverse and UnsortedSegmentSum (values moved,
  * never computed, so equality is exact), the op-by-op Adam rule for the fused update (same float32
- * bits, on both backends), gradients through gather under a second derivative, the fused dense
+ * bits, on both backends; on wasm as SIMD, a 70k-value parameter included), gradients through gather under a second derivative, the fused dense
  * layer's values and first/second derivatives against the unfused ops and finite differences,
  * the many-tensor sum against tf.sum, and the wasm
  * backend with two XNNPACK threads in a child process (same numbers as one thread, and the process
@@ -16,7 +16,7 @@ import { tf, Rng, initEngine, dense } from '../src/engine/index.js';
 import { sumAll } from '../src/engine/kernels/sums.js';
 import { collapsePermutation, blockedRoute } from '../src/engine/kernels/transpose.js';
 import { mergeReductionAxes } from '../src/engine/kernels/reductions.js';
-import { fusedAdam, fusedAdamAvailable } from '../src/engine/kernels/adam.js';
+import { fusedAdam, fusedAdamAvailable, fusedAdamSimd } from '../src/engine/kernels/adam.js';
 import { Optimizer } from '../src/engine/optimizers.js';
 import { assertClose, centralDifference, useBackend } from './helpers/numeric.js';
 
@@ -151,7 +151,9 @@ describe('fused Adam', () => {
     it(`gives the op-by-op rule's float32 bits on ${backend} over several steps`, async () => {
       await useBackend(backend);
       assert.ok(fusedAdamAvailable());
-      const shapes = [[33, 7], [7], [1]];
+      // On wasm the SIMD module runs it (simd.wat), at every size: above FUSED_ADAM_MAX_SIZE too.
+      assert.equal(fusedAdamSimd(), backend === 'wasm');
+      const shapes = backend === 'wasm' ? [[33, 7], [7], [1], [301, 233]] : [[33, 7], [7], [1]];
       const runWith = (fused: boolean) => {
         const vars = shapes.map((s, i) => tf.tidy(() => tf.variable(tf.tensor(values(s, 20 + i), s))));
         const opt = new Optimizer({ name: 'adam', lr: 3e-3, beta1: 0.5, beta2: 0.999 }, vars);
@@ -302,3 +304,38 @@ describe('wasm kernels: Sum and Mean with merged axes', () => {
     }
   }
 });
+
+describe('leaky relu and its gradient as one kernel (kernels/leakyRelu.ts)', () => {
+  for (const backend of ['wasm', 'cpu']) {
+    it(`on ${backend}: the stock ops' bits forward and backward; second order by finite differences`, async () => {
+      await useBackend(backend);
+      const n = 1037; // not a multiple of 4: the SIMD tail runs too
+      const x = tf.tensor(values([n], 5).map((v, i) => (i % 7 === 0 ? 0 : v)));
+      const dy = tf.tensor(values([n], 6));
+      for (const alpha of [0.2, 0]) {
+        const fused = tf.tidy(() => tf.grad((t: tf.Tensor) => tf.sum(tf.mul(alpha === 0 ? tf.relu(t) : tf.leakyRelu(t, alpha), dy)))(x).dataSync() as Float32Array);
+        const stock = tf.tidy(() => tf.where(tf.greater(x, 0), dy, tf.mul(dy, alpha)).dataSync() as Float32Array);
+        assertSame(fused, stock, `gradient, α ${alpha}`);
+      }
+      if (backend === 'wasm') {
+        // The forward kernel is replaced on wasm only (tfjs-cpu's own multiplies by α in float64).
+        const forward = tf.tidy(() => tf.leakyRelu(x, 0.2).dataSync() as Float32Array);
+        const expected = tf.tidy(() => tf.where(tf.less(x, 0), tf.mul(x, 0.2), x).dataSync() as Float32Array);
+        assertSame(forward, expected, 'forward');
+      }
+      // f(x) = Σ (∂/∂x Σ w·leakyRelu(x·s))², through the gradient kernel's own gradient.
+      const x0 = Float32Array.from([0.7, -0.4, 1.3, -1.1, 0.25, -0.6]);
+      const w = tf.tensor([0.3, -1.2, 0.8, 0.5, -0.7, 1.1]);
+      const f = (s: tf.Tensor) => {
+        const g = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(w, tf.leakyRelu(tf.mul(t, s), 0.2))))(tf.tensor(x0));
+        return tf.sum(tf.square(tf.mul(g, s)));
+      };
+      const s0 = Float32Array.from([1.1, 0.9, 1.3, 0.8, 1.2, 1.05]);
+      const analytic = tf.tidy(() => tf.grad(f)(tf.tensor(s0)).dataSync() as Float32Array);
+      const numeric = centralDifference((v) => tf.tidy(() => f(tf.tensor(v)).dataSync()[0]), s0, 1e-3);
+      assertClose(analytic, numeric, { what: '∂f/∂s' });
+      tf.dispose([x, dy, w]);
+    });
+  }
+});
+

@@ -10,7 +10,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { tf, Rng, setNative, activeBlas, engineState, initEngine, resolveNativeMode, fusedConv2d, dense } from '../src/engine/index.js';
+import { tf, Rng, setNative, activeBlas, engineState, initEngine, resolveNativeMode, fusedConv2d, dense, deconv2d } from '../src/engine/index.js';
 import { im2col } from '../src/engine/native/im2col.js';
 import { assertClose, centralDifference, useBackend } from './helpers/numeric.js';
 
@@ -116,7 +116,7 @@ describe('native BLAS kernels', () => {
   ];
   for (const [i, c] of CONVS.entries()) {
     const name = `x ${c.x.join('×')}, k ${c.k.join('×')}→${c.cout}, s ${c.stride}, pad ${JSON.stringify(c.pad)}, d ${c.dilation ?? 1}`;
-    it(`Conv2D, FusedConv2D and Conv2DBackpropFilter: ${name}`, async () => {
+    it(`Conv2D, FusedConv2D, Conv2DBackpropFilter and Conv2DBackpropInput: ${name}`, async () => {
       const w = random([c.k[0], c.k[1], c.x[3], c.cout], 100 + i);
       const conv = await bothWays([random(c.x, 200 + i), w], (x, f) => tf.conv2d(x as tf.Tensor4D, f as tf.Tensor4D, c.stride, c.pad, 'NHWC', c.dilation ?? 1));
       assert.ok(conv.calls > 0);
@@ -136,7 +136,50 @@ describe('native BLAS kernels', () => {
         );
         assert.ok(dw.calls > 0);
         assertClose(dw.native, dw.cpu, { atol: 1e-3, rtol: 1e-4, what: 'filter gradient' });
+        const dx = await bothWays([random(outShape, 700 + i), w], (dy, f) =>
+          tf.engine().runKernel('Conv2DBackpropInput', { dy, filter: f }, { strides: c.stride, pad: c.pad, dataFormat: 'NHWC', inputShape: c.x } as never) as tf.Tensor,
+        );
+        assert.ok(dx.calls > 0);
+        assertClose(dx.native, dx.cpu, { ...TOL, what: 'input gradient' });
       }
+    });
+  }
+
+  const REDUCTIONS: Array<{ shape: number[]; axis: number[] | null; keepDims?: boolean; native: boolean }> = [
+    { shape: [6, 5, 4, 7], axis: [0, 1, 2], native: true }, // a bias / batch-norm gradient
+    { shape: [9, 13], axis: [0], native: true },
+    { shape: [9, 13], axis: [1], keepDims: true, native: true },
+    { shape: [3, 4, 5], axis: [1, 2], native: true },
+    { shape: [37], axis: null, native: true },
+    { shape: [2, 3, 4], axis: null, keepDims: true, native: true },
+    { shape: [3, 4, 5], axis: [1], native: false }, // a middle axis: the wasm kernel
+  ];
+  for (const [i, r] of REDUCTIONS.entries()) {
+    it(`Sum and Mean of ${r.shape.join('×')} over ${JSON.stringify(r.axis)}${r.keepDims ? ' (keepDims)' : ''}`, async () => {
+      for (const op of [tf.sum, tf.mean]) {
+        const out = await bothWays([random(r.shape, 800 + i)], (x) => op(x, r.axis ?? undefined, r.keepDims));
+        assert.equal(out.calls, 0, 'no sgemm');
+        assertClose(out.native, out.cpu, { ...TOL, what: op.name });
+      }
+      const shapeOn = async (backend: string) => {
+        await tf.setBackend(backend);
+        return tf.tidy(() => tf.mean(tf.zeros(r.shape), r.axis ?? undefined, r.keepDims).shape);
+      };
+      assert.deepEqual(await shapeOn('wasm'), await shapeOn('cpu'));
+      await tf.setBackend('wasm');
+      const blas = activeBlas()!;
+      let gemv = 0;
+      const original = blas.sgemv;
+      blas.sgemv = (...args) => {
+        gemv++;
+        original(...args);
+      };
+      try {
+        tf.tidy(() => tf.sum(tf.ones(r.shape), r.axis ?? undefined, r.keepDims).dataSync());
+      } finally {
+        blas.sgemv = original;
+      }
+      assert.equal(gemv > 0, r.native);
     });
   }
 
@@ -194,6 +237,26 @@ describe('native BLAS kernels', () => {
     assertClose(analytic, numeric, { atol: 5e-2, rtol: 3e-2, what: '∂P/∂W1' });
     assert.equal(tf.memory().numTensors, before, 'no tensors leaked');
     tf.dispose([w1, b1, w2, w3, b3]);
+  });
+
+  it('second order through the native transposed convolution (a generator layer under a penalty) matches finite differences', async () => {
+    await tf.setBackend('wasm');
+    const rng = new Rng(78);
+    const z0 = tf.tidy(() => rng.normal([2, 3, 3, 4]).dataSync() as Float32Array);
+    const w = rng.normal([4, 4, 2, 4]) as tf.Tensor4D; // [kh, kw, out, in]
+    const wd = rng.normal([3, 3, 2, 1]) as tf.Tensor4D;
+    const before = tf.memory().numTensors;
+    // P(W) = Σ (∂/∂z Σ tanh(conv(deconv(z, W), Wd)))²
+    const penalty = (wt: tf.Tensor4D) => {
+      const z = tf.tensor(z0, [2, 3, 3, 4]);
+      const gz = tf.grad((zz: tf.Tensor) => tf.sum(tf.tanh(tf.conv2d(deconv2d(zz as tf.Tensor4D, wt, [2, 6, 6, 2], 2, 'same'), wd, 1, 'same'))))(z);
+      return tf.sum(tf.square(gz));
+    };
+    const analytic = tf.tidy(() => tf.grad((t: tf.Tensor) => penalty(t as tf.Tensor4D))(w).dataSync() as Float32Array);
+    const f = (values: Float32Array) => tf.tidy(() => penalty(tf.tensor(values, w.shape) as tf.Tensor4D).dataSync()[0]);
+    assertClose(analytic, centralDifference(f, w.dataSync() as Float32Array, 1e-2), { atol: 5e-2, rtol: 3e-2, what: '∂P/∂W' });
+    assert.equal(tf.memory().numTensors, before, 'no tensors leaked');
+    tf.dispose([w, wd]);
   });
 
   it('engineState reports the library, its version and threads; native off reports why', async () => {

@@ -6,6 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Tensor } from '@tensorflow/tfjs';
+import { leakyReluGrad } from './kernels/leakyRelu.js';
 
 export type FusedActivation = 'linear' | 'relu' | 'leakyrelu';
 
@@ -17,10 +18,8 @@ export function applyActivation<T extends Tensor>(z: T, activation: FusedActivat
 /** dy ⊙ act'(z) given the fused kernel's output y; `kernelName` names the kernel in the error. */
 export function activationBackward<T extends Tensor>(dy: T, y: Tensor, activation: string, leakyreluAlpha: number | undefined, kernelName: string): T {
   if (activation === 'linear') return dy;
-  if (activation === 'relu') return tf.mul(dy, tf.step(y)) as T;
-  if (activation === 'leakyrelu') {
-    const alpha = leakyreluAlpha ?? 0.2;
-    return tf.mul(dy, tf.add(tf.mul(tf.step(y), 1 - alpha), alpha)) as T;
-  }
+  // y > 0 ? dy : α·dy (α = 0 for relu): one kernel (kernels/leakyRelu.ts), with its own gradient.
+  if (activation === 'relu') return leakyReluGrad(dy, y, 0) as T;
+  if (activation === 'leakyrelu') return leakyReluGrad(dy, y, leakyreluAlpha ?? 0.2) as T;
   throw new Error(`gankit: no second-order gradient for ${kernelName} with activation '${activation}'`);
 }

@@ -14,6 +14,8 @@ import { registerWasmBlockCopies } from './kernels/blockCopy.js';
 import { registerFusedAdam } from './kernels/adam.js';
 import { registerSumAll } from './kernels/sums.js';
 import { registerWasmReductions } from './kernels/reductions.js';
+import { registerWasmIdentity } from './kernels/identity.js';
+import { registerLeakyRelu } from './kernels/leakyRelu.js';
 import { startWebGpu } from './webgpu.js';
 import { isNode, nodeImport } from './node.js';
 import { registerDense } from './dense.js';
@@ -31,16 +33,18 @@ export function registerAll(): void {
   registerSecondOrderGradients();
   registerDense();
   registerConvGradients();
+  registerLeakyRelu();
   registerWasmKernels();
   registerNativeKernels();
 }
 
-/** gankit's kernels: wasm's missing Conv2DBackpropFilter/UnsortedSegmentSum, faster Transpose, GatherV2, Reverse, Sum/Mean, the fused Adam update and Σ over many tensors. */
+/** gankit's kernels: wasm's missing Conv2DBackpropFilter/UnsortedSegmentSum, faster Transpose, GatherV2, Reverse, Sum/Mean, a copy-free Identity, the fused Adam update and Σ over many tensors. */
 export function registerWasmKernels(): void {
   registerWasmConv2DBackpropFilter();
   registerWasmTranspose();
   registerWasmBlockCopies();
   registerWasmReductions();
+  registerWasmIdentity();
   registerFusedAdam();
   registerSumAll();
 }

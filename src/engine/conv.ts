@@ -95,6 +95,15 @@ export function conv2dInputGradient(dy: Tensor4D, filter: Tensor4D, xShape: numb
   const [, h, w] = xShape;
   const [sh, sw] = g.stride;
   const [dh, dw] = g.dilation;
+  if (nativeConv(g)) {
+    // The native kernel: one product dy·Wᵀ and col2im (its gradient is registered below).
+    const bottom = (outH - 1) * sh + (kh - 1) * dh + 1 - h - g.padTop;
+    const right = (outW - 1) * sw + (kw - 1) * dw + 1 - w - g.padLeft;
+    if (bottom >= 0 && right >= 0) {
+      const attrs = { strides: [sh, sw], pad: [[0, 0], [g.padTop, bottom], [g.padLeft, right], [0, 0]], dataFormat: 'NHWC', dimRoundingMode: undefined, inputShape: xShape };
+      return tf.engine().runKernel('Conv2DBackpropInput', { dy, filter }, attrs as unknown as NamedAttrMap) as Tensor4D;
+    }
+  }
   // Strided with sizes that are multiples of the stride: the sub-pixel form skips the s² − 1 of
   // every s² products that would multiply inserted zeros.
   if ((sh > 1 || sw > 1) && h % sh === 0 && w % sw === 0) return subPixelDeconv(dy, filter, xShape, g);
@@ -108,6 +117,11 @@ export function conv2dInputGradient(dy: Tensor4D, filter: Tensor4D, xShape: numb
     return tf.conv2d(dz, flipped, 1, [[0, 0], [top, bottom], [left, right], [0, 0]], 'NHWC', [dh, dw]);
   }
   return tf.conv2d(padOrCrop(dz, top, bottom, left, right), flipped, 1, 'valid', 'NHWC', [dh, dw]);
+}
+
+/** Whether a gradient convolution goes to the native kernels (wasm + BLAS, dilation 1, padding ≥ 0). */
+function nativeConv(g: Geometry): boolean {
+  return activeBlas() !== null && tf.getBackend() === 'wasm' && g.dilation[0] === 1 && g.dilation[1] === 1 && g.padTop >= 0 && g.padLeft >= 0;
 }
 
 /** Tuning of the convolution gradients (exported so the tests can exercise both routes). */
@@ -132,7 +146,7 @@ export function conv2dFilterGradient(x: Tensor4D, dy: Tensor4D, filterShape: num
   const bottom = (kh - 1) * dh + (outH - 1) * sh + 1 - h - g.padTop;
   const right = (kw - 1) * dw + (outW - 1) * sw + 1 - w - g.padLeft;
   const k = kh * kw * cin;
-  if (activeBlas() && tf.getBackend() === 'wasm' && dh === 1 && dw === 1 && bottom >= 0 && right >= 0 && g.padTop >= 0 && g.padLeft >= 0) {
+  if (nativeConv(g) && bottom >= 0 && right >= 0) {
     // The native kernel: im2col and one product colsᵀ·dy (its gradient is registered below).
     const pad: tf.backend_util.ExplicitPadding = [[0, 0], [g.padTop, bottom], [g.padLeft, right], [0, 0]];
     const attrs = { strides: [sh, sw], pad, dataFormat: 'NHWC', dimRoundingMode: undefined, filterShape };
@@ -345,9 +359,30 @@ export const conv2dBackpropFilterGradient: GradConfig = {
   },
 };
 
+/**
+ * Conv2DBackpropInput's gradient (the native input-gradient route): dx = Σ dy·W is bilinear, so
+ * ∂/∂dy = conv2d(ddx, W) and ∂/∂W = the filter gradient of that convolution, x = ddx — tfjs kernels
+ * with registered gradients of their own, explicit padding passed through.
+ */
+export const conv2dBackpropInputGradient: GradConfig = {
+  kernelName: 'Conv2DBackpropInput',
+  inputsToSave: ['dy', 'filter'],
+  gradFunc: (ddx: Tensor | Tensor[], saved: Tensor[], attrs: NamedAttrMap) => {
+    const [dy, filter] = saved as [Tensor4D, Tensor4D];
+    const { strides, pad, dataFormat, dimRoundingMode } = attrs as unknown as { strides: number | Pair; pad: Pad; dataFormat: string; dimRoundingMode?: 'floor' | 'round' | 'ceil' };
+    if (dataFormat === 'NCHW') throw new Error('gankit: second-order conv gradients support NHWC only');
+    const d = (Array.isArray(ddx) ? ddx[0] : ddx) as Tensor4D;
+    return {
+      dy: () => tf.conv2d(d, filter, strides, pad as 'same', 'NHWC', 1, dimRoundingMode),
+      filter: () => tf.engine().runKernel('Conv2DBackpropFilter', { x: d, dy }, { strides, pad, dataFormat: 'NHWC', dimRoundingMode, filterShape: filter.shape } as unknown as NamedAttrMap) as Tensor4D,
+    };
+  },
+};
+
 export function registerConvGradients(): void {
   stockConv2DGradient ??= tf.getGradient('Conv2D');
   tf.registerGradient(conv2dGradient);
   tf.registerGradient(fusedConv2dGradient);
   tf.registerGradient(conv2dBackpropFilterGradient);
+  tf.registerGradient(conv2dBackpropInputGradient);
 }

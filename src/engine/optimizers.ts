@@ -8,7 +8,7 @@
  *   SGD:      b ← μ b + g;  θ ← θ − lr · b  (μ = 0: plain SGD).
  */
 import * as tf from '@tensorflow/tfjs';
-import { fusedAdam, fusedAdamAvailable } from './kernels/adam.js';
+import { fusedAdam, fusedAdamAvailable, fusedAdamSimd } from './kernels/adam.js';
 
 export type OptimizerName = 'adam' | 'rmsprop' | 'sgd';
 export const OPTIMIZER_NAMES: readonly OptimizerName[] = ['adam', 'rmsprop', 'sgd'];
@@ -31,9 +31,11 @@ export interface OptimizerState {
 }
 
 /**
- * Largest parameter updated by the fused Adam kernel; bigger ones take the op-by-op rule. Measured
- * (docs/speed.md): the one JavaScript pass beats fourteen wasm kernels up to ~64k values, above
- * that the kernels' SIMD wins. Both give the same bits.
+ * Largest parameter updated by the fused Adam kernel when it runs as JavaScript (no SIMD module:
+ * the cpu backend, or a wasm heap the module cannot reach); bigger ones take the op-by-op rule.
+ * Measured (docs/speed.md): the one JavaScript pass beats fourteen wasm kernels up to ~64k values,
+ * above that the kernels' SIMD wins. As SIMD (kernels/simd.wat) the fused kernel wins at every
+ * size. All give the same bits.
  */
 export const FUSED_ADAM_MAX_SIZE = 65536;
 
@@ -62,6 +64,8 @@ export class Optimizer {
     this.t += 1;
     const s = { ...this.settings, lr: this.settings.lr * lrScale };
     const fused = s.name === 'adam' && this.fused && fusedAdamAvailable();
+    // As SIMD (wasm) the fused kernel wins at every size; as a JavaScript loop only up to the cap.
+    const cap = fused && fusedAdamSimd() ? Infinity : FUSED_ADAM_MAX_SIZE;
     tf.tidy(() => {
       this.variables.forEach((variable, i) => {
         const g = grads[i];
@@ -71,7 +75,7 @@ export class Optimizer {
           const b2 = s.beta2 ?? 0.999;
           const m = this.slots.m[i];
           const v = this.slots.v[i];
-          if (fused && variable.size <= FUSED_ADAM_MAX_SIZE) {
+          if (fused && variable.size <= cap) {
             // One kernel, same float32 bits as the ops below (src/engine/kernels/adam.ts).
             const [theta, m2, v2] = fusedAdam(variable, m, v, g, {
               beta1: b1,

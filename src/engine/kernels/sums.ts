@@ -3,13 +3,16 @@
  * and weight checksum took 2–3 small kernels per variable every step (a third of a 2-D MLP step's
  * kernels), each paying tfjs's dispatch cost. Summed in float64 in JavaScript over the backend's
  * memory (wasm and cpu) for tensors up to 64k values; bigger ones (and other backends) use the
- * backend's own sums, which are faster there. Float64 accumulation makes the result
+ * backend's own sums, which are faster there — or, with the native layer, BLAS (sdot for squares,
+ * a product with ones for sums). Float64 accumulation (of the JS part) makes the result
  * slightly more accurate than tf.sum's float32 one; both are diagnostics, not training inputs.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs';
 import { registerOnWasmAndCpu } from './backends.js';
 import type { CpuBackendLike, WasmBackendLike } from './backends.js';
+import { activeBlas } from '../native/state.js';
+import { nativeSum } from '../native/kernels.js';
 
 export const SUM_ALL = 'GankitSumAll';
 
@@ -27,8 +30,17 @@ const inputsOf = (inputs: unknown) => Object.values(inputs as Record<string, Ten
 
 const wasmKernel: KernelFunc = ({ inputs, backend, attrs }) => {
   const wasm = backend as unknown as WasmBackendLike;
+  const square = Boolean((attrs as { square?: boolean }).square);
   const out = wasm.makeOutput([], 'float32');
-  const s = total(inputsOf(inputs).map((t) => wasm.typedArrayFromHeap(t) as Float32Array), Boolean((attrs as { square?: boolean }).square));
+  let s = 0;
+  const small: TensorInfo[] = [];
+  for (const t of inputsOf(inputs)) {
+    // Big tensors by BLAS when the native layer is on (sumAll sends them here only then).
+    const big = tf.util.sizeFromShape(t.shape) > JS_MAX_SIZE ? nativeSum(backend, t, square) : null;
+    if (big === null) small.push(t);
+    else s += big;
+  }
+  s += total(small.map((t) => wasm.typedArrayFromHeap(t) as Float32Array), square);
   wasm.typedArrayFromHeap(out)[0] = s;
   return out;
 };
@@ -50,7 +62,9 @@ const JS_MAX_SIZE = 1 << 16;
 export function sumAll(tensors: tf.Tensor[], square = false): tf.Scalar {
   if (tensors.length === 0) return tf.scalar(0);
   const kernel = tf.getKernel(SUM_ALL, tf.getBackend()) !== undefined;
-  const small = kernel ? tensors.filter((t) => t.dtype === 'float32' && t.size <= JS_MAX_SIZE) : [];
+  // With the native layer (wasm) the kernel sums big tensors by BLAS too.
+  const cap = activeBlas() && tf.getBackend() === 'wasm' ? Infinity : JS_MAX_SIZE;
+  const small = kernel ? tensors.filter((t) => t.dtype === 'float32' && t.size <= cap) : [];
   const rest = tensors.filter((t) => !small.includes(t));
   return tf.tidy(() => {
     const parts = rest.map((t) => tf.sum(square ? tf.square(t) : t));

@@ -28,6 +28,10 @@ export interface Blas {
   version: string;
   /** C ← α·op(A)·op(B) + β·C, row-major, on Float32Array views (any ArrayBuffer or SharedArrayBuffer). */
   sgemm(transA: boolean, transB: boolean, m: number, n: number, k: number, alpha: number, a: Float32Array, lda: number, b: Float32Array, ldb: number, beta: number, c: Float32Array, ldc: number): void;
+  /** y ← α·op(A)·x + β·y, row-major A [m, n]. */
+  sgemv(trans: boolean, m: number, n: number, alpha: number, a: Float32Array, lda: number, x: Float32Array, beta: number, y: Float32Array): void;
+  /** Σ x[i]·y[i]. */
+  sdot(n: number, x: Float32Array, y: Float32Array): number;
   /** Threads the library uses (1 where it cannot say). */
   threads(): number;
   /** Sets the library's thread count where it can (OpenBLAS); false where it cannot. */
@@ -76,6 +80,18 @@ function tryOpen(koffi: Koffi, path: string): { blas: Blas } | { error: string }
   } catch {
     return { error: `${path}: has no cblas_sgemm` };
   }
+  let gemv: (...args: unknown[]) => unknown;
+  try {
+    gemv = lib.func('void cblas_sgemv(int, int, int, int, float, float *, int, float *, int, float, float *, int)');
+  } catch {
+    return { error: `${path}: has no cblas_sgemv` };
+  }
+  let dot: (...args: unknown[]) => unknown;
+  try {
+    dot = lib.func('float cblas_sdot(int, float *, int, float *, int)');
+  } catch {
+    return { error: `${path}: has no cblas_sdot` };
+  }
   const optional = (signature: string) => {
     try {
       return lib.func(signature);
@@ -96,6 +112,10 @@ function tryOpen(koffi: Koffi, path: string): { blas: Blas } | { error: string }
     sgemm: (transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc) => {
       gemm(ROW_MAJOR, transA ? TRANS : NO_TRANS, transB ? TRANS : NO_TRANS, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
     },
+    sgemv: (trans, m, n, alpha, a, lda, x, beta, y) => {
+      gemv(ROW_MAJOR, trans ? TRANS : NO_TRANS, m, n, alpha, a, lda, x, 1, beta, y, 1);
+    },
+    sdot: (n, x, y) => Number(dot(n, x, 1, y, 1)),
     threads: () => (getThreads ? Number(getThreads()) : 1),
     setThreads: (count) => {
       if (!setThreads) return false;

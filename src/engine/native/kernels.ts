@@ -7,6 +7,11 @@
  *   Conv2D         NHWC, any stride, dilation, padding: im2col, then cols · W
  *   FusedConv2D    the same + bias + activation
  *   Conv2DBackpropFilter  dW = colsᵀ · dy (BLAS's transpose flag; no transposed copy)
+ *   Conv2DBackpropInput   cols = dy · Wᵀ, then col2im — the input gradient, and a transposed
+ *                         convolution run forward (one product however many output phases)
+ *   Sum, Mean      over leading or trailing axes (after merging neighbours: [R, C] over R or C, or
+ *                  all): one matrix-vector product with a vector of ones (bias and batch-norm
+ *                  gradients, batch statistics)
  *
  * Each sits in front of the kernel that was registered before it and hands anything it does not
  * cover (other dtypes, NCHW, prelu, broadcast batches, empty tensors) back to it, and all of them
@@ -15,14 +20,16 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs';
-import { colsSize, im2col, isPointwise } from './im2col.js';
+import { col2im, colsSize, im2col, isPointwise } from './im2col.js';
 import type { PatchGeometry } from './im2col.js';
 import { activeBlas } from './state.js';
+import { ACTIVATION_KIND, simdKernels } from '../kernels/simd.js';
+import { mergeReductionAxes } from '../kernels/reductions.js';
 import type { Blas } from './blas.js';
 
 /** What these kernels use of tfjs-wasm's backend object (not in tfjs's public types). */
 interface WasmInternals {
-  wasm: { HEAPU8: Uint8Array; _malloc(bytes: number): number; _free(ptr: number): void };
+  wasm: { HEAPU8: Uint8Array; _malloc(bytes: number): number; _free(ptr: number): void; wasmMemory?: WebAssembly.Memory };
   dataIdMap: { get(dataId: object): { memoryOffset: number } };
   makeOutput(shape: number[], dtype: 'float32'): TensorInfo;
 }
@@ -53,7 +60,14 @@ function inFront(name: string, make: (stock: KernelFunc) => KernelFunc): void {
 
 const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 
-/** Bias and activation over the rows × cols result at `at` (bias: `cols` values at `biasAt`, or none). */
+/** Bias and activation over the rows × cols result at `at` (bias: `cols` values at `biasAt`, or none): SIMD where the module runs. */
+function epilogueRun(backend: WasmInternals, heap: Float32Array, at: number, rows: number, cols: number, biasAt: number | null, activation: string, alpha: number): void {
+  const simd = simdKernels(backend.wasm);
+  const kind = ACTIVATION_KIND[activation];
+  if (simd && kind !== undefined) simd.biasActivation(at * 4, biasAt === null ? 0 : biasAt * 4, rows, cols, kind, Math.fround(alpha));
+  else biasAndActivation(heap, at, rows, cols, biasAt, activation, alpha);
+}
+
 function biasAndActivation(heap: Float32Array, at: number, rows: number, cols: number, biasAt: number | null, activation: string, alpha: number): void {
   const end = at + rows * cols;
   if (biasAt !== null) {
@@ -121,7 +135,7 @@ function runProduct(blas: Blas, backend: WasmInternals, a: TensorInfo, b: Tensor
   for (let i = 0; i < plan.batch; i++) {
     blas.sgemm(transposeA, transposeB, m, n, k, 1, heap.view(aAt + i * plan.aStep, m * k), lda, heap.view(bAt + i * plan.bStep, k * n), ldb, 0, heap.view(outAt + i * m * n, m * n), n);
   }
-  if (epilogue) biasAndActivation(heap.f32, outAt, plan.batch * m, n, epilogue.bias ? heap.at(epilogue.bias) : null, epilogue.activation, epilogue.alpha);
+  if (epilogue) epilogueRun(backend, heap.f32, outAt, plan.batch * m, n, epilogue.bias ? heap.at(epilogue.bias) : null, epilogue.activation, epilogue.alpha);
   return out;
 }
 
@@ -214,7 +228,7 @@ function convKernel(fused: boolean) {
         const k = g.filterHeight * g.filterWidth * g.inChannels;
         const outAt = heap.at(out);
         blas.sgemm(false, false, rows, g.outChannels, k, 1, heap.view(colsAt, rows * k), k, heap.view(heap.at(filter), k * g.outChannels), g.outChannels, 0, heap.view(outAt, rows * g.outChannels), g.outChannels);
-        if (epilogue) biasAndActivation(heap.f32, outAt, rows, g.outChannels, epilogue.bias ? heap.at(epilogue.bias) : null, epilogue.activation, epilogue.alpha);
+        if (epilogue) epilogueRun(backend, heap.f32, outAt, rows, g.outChannels, epilogue.bias ? heap.at(epilogue.bias) : null, epilogue.activation, epilogue.alpha);
       } finally {
         if (scratch) backend.wasm._free(scratch);
       }
@@ -249,6 +263,114 @@ const filterGradientKernel = (stock: KernelFunc): KernelFunc => (args) => {
   return out;
 };
 
+const inputGradientKernel = (stock: KernelFunc): KernelFunc => (args) => {
+  const blas = activeBlas();
+  if (!blas) return stock(args);
+  const { dy, filter } = args.inputs as { dy: TensorInfo; filter: TensorInfo };
+  const attrs = args.attrs as unknown as ConvAttrs & { inputShape: number[] };
+  if (dy.dtype !== 'float32' || filter.dtype !== 'float32') return stock(args);
+  const g = patchGeometry(attrs.inputShape, filter.shape, { ...attrs, dilations: attrs.dilations ?? 1 });
+  if (!convUsable({ ...dy, shape: attrs.inputShape }, filter.shape, attrs, g) || g.outHeight !== dy.shape[1] || g.outWidth !== dy.shape[2]) return stock(args);
+  const backend = args.backend as unknown as WasmInternals;
+  const out = backend.makeOutput([...attrs.inputShape], 'float32');
+  const rows = g.batch * g.outHeight * g.outWidth;
+  const k = g.filterHeight * g.filterWidth * g.inChannels;
+  const cout = g.outChannels;
+  const pointwise = isPointwise(g);
+  const scratch = pointwise ? 0 : backend.wasm._malloc(rows * k * 4) >>> 0;
+  try {
+    const heap = new Heap(backend);
+    const outAt = heap.at(out);
+    const colsAt = pointwise ? outAt : scratch >>> 2;
+    blas.sgemm(false, true, rows, k, cout, 1, heap.view(heap.at(dy), rows * cout), cout, heap.view(heap.at(filter), k * cout), cout, 0, heap.view(colsAt, rows * k), k);
+    if (!pointwise) col2im(heap.f32, colsAt, outAt, g, simdKernels(backend.wasm));
+  } finally {
+    if (scratch) backend.wasm._free(scratch);
+  }
+  return out;
+};
+
+/** A vector of ones in the heap (kept, grown when a longer one is needed). */
+let ones: { at: number; length: number } | null = null;
+function onesVector(backend: WasmInternals, length: number): number {
+  if (!ones || ones.length < length) {
+    if (ones) backend.wasm._free(ones.at * 4);
+    const size = Math.max(length, 1024);
+    const ptr = backend.wasm._malloc(size * 4) >>> 0;
+    ones = { at: ptr >>> 2, length: size };
+    new Float32Array(backend.wasm.HEAPU8.buffer).fill(1, ones.at, ones.at + size);
+  }
+  return ones.at;
+}
+
+function reductionKernel(mean: boolean) {
+  return (stock: KernelFunc): KernelFunc =>
+    (args) => {
+      const blas = activeBlas();
+      const x = args.inputs.x as TensorInfo;
+      if (!blas || x.dtype !== 'float32' || x.shape.length === 0 || size(x.shape) === 0) return stock(args);
+      const { axis, keepDims } = args.attrs as { axis: number | number[] | null; keepDims: boolean };
+      const axes = tf.util.parseAxisParam(axis ?? x.shape.map((_, a) => a), x.shape);
+      if (axes.length === 0) return stock(args);
+      const merged = mergeReductionAxes(x.shape, axes) ?? { shape: [...x.shape], axes: axes.map((a) => (a < 0 ? a + x.shape.length : a)) };
+      // [R, C] over R (leading), [R, C] over C (trailing), or [N] over N.
+      let rows: number;
+      let cols: number;
+      let trans: boolean;
+      if (merged.shape.length === 1) [rows, cols, trans] = [1, merged.shape[0], false];
+      else if (merged.shape.length === 2 && merged.axes.length === 1) {
+        [rows, cols] = merged.shape;
+        trans = merged.axes[0] === 0;
+      } else return stock(args);
+      const reduced = axes.map((a) => (a < 0 ? a + x.shape.length : a));
+      const kept = new Set(reduced);
+      const outShape = keepDims ? x.shape.map((d, a) => (kept.has(a) ? 1 : d)) : x.shape.filter((_, a) => !kept.has(a));
+      const backend = args.backend as unknown as WasmInternals;
+      const out = backend.makeOutput(outShape, 'float32');
+      const onesAt = onesVector(backend, trans ? rows : cols);
+      const heap = new Heap(backend);
+      const count = trans ? rows : cols;
+      const outLength = trans ? cols : rows;
+      blas.sgemv(trans, rows, cols, mean ? 1 / count : 1, heap.view(heap.at(x), rows * cols), cols, heap.view(onesAt, count), 0, heap.view(heap.at(out), outLength));
+      return out;
+    };
+}
+
+/** Rows of the two-stage sum: [n / ROW, ROW] · ones, then the row sums. */
+const ROW = 4096;
+
+/**
+ * Σ x (or Σ x² with `square`) of one float32 tensor on the wasm heap by BLAS — sdot(x, x), or a
+ * matrix-vector product with ones and the row sums in float64 — or null while native is off.
+ */
+export function nativeSum(backendLike: unknown, x: TensorInfo, square: boolean): number | null {
+  const blas = activeBlas();
+  if (!blas || x.dtype !== 'float32') return null;
+  const backend = backendLike as WasmInternals;
+  const n = size(x.shape);
+  if (square) {
+    const heap = new Heap(backend);
+    const v = heap.view(heap.at(x), n);
+    return blas.sdot(n, v, v);
+  }
+  const rows = Math.floor(n / ROW);
+  const onesAt = onesVector(backend, ROW);
+  const scratch = rows > 0 ? backend.wasm._malloc(rows * 4) >>> 0 : 0;
+  try {
+    const heap = new Heap(backend);
+    const at = heap.at(x);
+    let s = 0;
+    if (rows > 0) {
+      blas.sgemv(false, rows, ROW, 1, heap.view(at, rows * ROW), ROW, heap.view(onesAt, ROW), 0, heap.view(scratch >>> 2, rows));
+      for (let r = 0; r < rows; r++) s += heap.f32[(scratch >>> 2) + r];
+    }
+    for (let i = at + rows * ROW; i < at + n; i++) s += heap.f32[i];
+    return s;
+  } finally {
+    if (scratch) backend.wasm._free(scratch);
+  }
+}
+
 /** Puts the native kernels in front of wasm's (idempotent; they defer to wasm's while native is off). */
 export function registerNativeKernels(): void {
   inFront('BatchMatMul', matMulKernel(false));
@@ -256,4 +378,7 @@ export function registerNativeKernels(): void {
   inFront('Conv2D', convKernel(false));
   inFront('FusedConv2D', convKernel(true));
   inFront('Conv2DBackpropFilter', filterGradientKernel);
+  inFront('Conv2DBackpropInput', inputGradientKernel);
+  inFront('Sum', reductionKernel(false));
+  inFront('Mean', reductionKernel(true));
 }

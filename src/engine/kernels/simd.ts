@@ -1,0 +1,53 @@
+/**
+ * gankit's SIMD kernels (simd.wat): a small wasm module instantiated on tfjs-wasm's own memory, so
+ * that it works on tensors where they lie — no copies, and 128-bit SIMD where a JavaScript loop
+ * would be scalar. One instance per memory (the single-threaded heap is a plain memory, the
+ * threaded one a shared memory, each with its own build of the module). Null where the module
+ * cannot run (no SIMD, a backend whose memory is not reachable): callers keep their JavaScript.
+ */
+import { SIMD_PLAIN, SIMD_SHARED } from './simdModule.js';
+
+export interface SimdKernels {
+  /** Adam in one pass over byte offsets (kernels/adam.ts has the formula and order). */
+  adam(theta: number, m: number, v: number, g: number, outTheta: number, outM: number, outV: number, n: number, b1: number, a1: number, b2: number, a2: number, s: number, bc: number, eps: number): void;
+  /** dst[i] += src[i], byte offsets, n floats. */
+  addInto(dst: number, src: number, n: number): void;
+  /** x[r, c] ← act(x[r, c] + bias[c]); bias 0 = none; kind 0 linear, 1 relu, 2 relu6, 3 leaky relu. */
+  biasActivation(x: number, bias: number, rows: number, cols: number, kind: number, alpha: number): void;
+  /** out = x < 0 ? α·x : x over n floats. */
+  leakyRelu(x: number, out: number, n: number, alpha: number): void;
+  /** out = x > 0 ? dy : α·dy over n floats. */
+  leakyReluGrad(dy: number, x: number, out: number, n: number, alpha: number): void;
+}
+
+export interface WasmModuleLike {
+  wasmMemory?: WebAssembly.Memory;
+  asm?: { memory?: WebAssembly.Memory };
+}
+
+const instances = new WeakMap<WebAssembly.Memory, SimdKernels | null>();
+
+function decode(base64: string): Uint8Array {
+  if (typeof atob === 'function') return Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+  return new Uint8Array((globalThis as unknown as { Buffer: { from(s: string, e: string): Uint8Array } }).Buffer.from(base64, 'base64'));
+}
+
+/** The kernels on tfjs-wasm's memory (`backend.wasm`), or null. */
+export function simdKernels(wasm: WasmModuleLike): SimdKernels | null {
+  const memory = wasm.wasmMemory ?? wasm.asm?.memory;
+  if (!(memory instanceof WebAssembly.Memory)) return null;
+  if (instances.has(memory)) return instances.get(memory)!;
+  let kernels: SimdKernels | null = null;
+  try {
+    const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
+    const module = new WebAssembly.Module(decode(shared ? SIMD_SHARED : SIMD_PLAIN) as unknown as ArrayBuffer);
+    kernels = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as SimdKernels;
+  } catch {
+    kernels = null;
+  }
+  instances.set(memory, kernels);
+  return kernels;
+}
+
+/** Activation names → the module's kind codes (undefined: not covered). */
+export const ACTIVATION_KIND: Record<string, number | undefined> = { linear: 0, relu: 1, relu6: 2, leakyrelu: 3 };

@@ -1,0 +1,183 @@
+;; gankit's SIMD kernels: a small wasm module that imports tfjs-wasm's own memory and works on
+;; tensors in place (pointers are byte offsets into that memory). Source of
+;; src/engine/kernels/simdModule.ts (`npm run build:simd`; a test checks the two agree).
+;; MEMORY is replaced by the build: `(memory 1)` for tfjs's single-threaded heap,
+;; `(memory 1 65536 shared)` for its threaded one (an import must match the memory's sharing).
+;;
+;; Every f32x4 operation rounds each lane to float32 exactly as the scalar operation does, so the
+;; results equal the op-by-op rules bit for bit.
+(module
+  (import "env" "memory" MEMORY)
+
+  ;; Adam, one pass (see kernels/adam.ts for the formula and the order of operations):
+  ;;   m' = b1·m + a1·g;  v' = b2·v + a2·(g·g);  θ' = θ − s·(m' / (√v' / bc + ε))
+  (func (export "adam")
+    (param $theta i32) (param $m i32) (param $v i32) (param $g i32)
+    (param $outTheta i32) (param $outM i32) (param $outV i32) (param $n i32)
+    (param $b1 f32) (param $a1 f32) (param $b2 f32) (param $a2 f32) (param $s f32) (param $bc f32) (param $eps f32)
+    (local $i i32) (local $off i32) (local $end4 i32)
+    (local $gv v128) (local $mv v128) (local $vv v128)
+    (local $gs f32) (local $ms f32) (local $vs f32)
+    (local.set $end4 (i32.and (local.get $n) (i32.const -4)))
+    (block $done
+      (loop $simd
+        (br_if $done (i32.ge_u (local.get $i) (local.get $end4)))
+        (local.set $off (i32.shl (local.get $i) (i32.const 2)))
+        (local.set $gv (v128.load align=4 (i32.add (local.get $g) (local.get $off))))
+        (local.set $mv
+          (f32x4.add
+            (f32x4.mul (f32x4.splat (local.get $b1)) (v128.load align=4 (i32.add (local.get $m) (local.get $off))))
+            (f32x4.mul (f32x4.splat (local.get $a1)) (local.get $gv))))
+        (local.set $vv
+          (f32x4.add
+            (f32x4.mul (f32x4.splat (local.get $b2)) (v128.load align=4 (i32.add (local.get $v) (local.get $off))))
+            (f32x4.mul (f32x4.splat (local.get $a2)) (f32x4.mul (local.get $gv) (local.get $gv)))))
+        (v128.store align=4 (i32.add (local.get $outM) (local.get $off)) (local.get $mv))
+        (v128.store align=4 (i32.add (local.get $outV) (local.get $off)) (local.get $vv))
+        (v128.store align=4 (i32.add (local.get $outTheta) (local.get $off))
+          (f32x4.sub
+            (v128.load align=4 (i32.add (local.get $theta) (local.get $off)))
+            (f32x4.mul (f32x4.splat (local.get $s))
+              (f32x4.div (local.get $mv)
+                (f32x4.add (f32x4.div (f32x4.sqrt (local.get $vv)) (f32x4.splat (local.get $bc))) (f32x4.splat (local.get $eps)))))))
+        (local.set $i (i32.add (local.get $i) (i32.const 4)))
+        (br $simd)))
+    (block $tailDone
+      (loop $tail
+        (br_if $tailDone (i32.ge_u (local.get $i) (local.get $n)))
+        (local.set $off (i32.shl (local.get $i) (i32.const 2)))
+        (local.set $gs (f32.load (i32.add (local.get $g) (local.get $off))))
+        (local.set $ms
+          (f32.add
+            (f32.mul (local.get $b1) (f32.load (i32.add (local.get $m) (local.get $off))))
+            (f32.mul (local.get $a1) (local.get $gs))))
+        (local.set $vs
+          (f32.add
+            (f32.mul (local.get $b2) (f32.load (i32.add (local.get $v) (local.get $off))))
+            (f32.mul (local.get $a2) (f32.mul (local.get $gs) (local.get $gs)))))
+        (f32.store (i32.add (local.get $outM) (local.get $off)) (local.get $ms))
+        (f32.store (i32.add (local.get $outV) (local.get $off)) (local.get $vs))
+        (f32.store (i32.add (local.get $outTheta) (local.get $off))
+          (f32.sub
+            (f32.load (i32.add (local.get $theta) (local.get $off)))
+            (f32.mul (local.get $s)
+              (f32.div (local.get $ms)
+                (f32.add (f32.div (f32.sqrt (local.get $vs)) (local.get $bc)) (local.get $eps))))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $tail))))
+
+  ;; dst[i] += src[i] for i < n.
+  (func (export "addInto") (param $dst i32) (param $src i32) (param $n i32)
+    (local $end i32) (local $end16 i32)
+    (local.set $end (i32.add (local.get $dst) (i32.shl (local.get $n) (i32.const 2))))
+    (local.set $end16 (i32.add (local.get $dst) (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2))))
+    (block $done
+      (loop $simd
+        (br_if $done (i32.ge_u (local.get $dst) (local.get $end16)))
+        (v128.store align=4 (local.get $dst) (f32x4.add (v128.load align=4 (local.get $dst)) (v128.load align=4 (local.get $src))))
+        (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
+        (local.set $src (i32.add (local.get $src) (i32.const 16)))
+        (br $simd)))
+    (block $tailDone
+      (loop $tail
+        (br_if $tailDone (i32.ge_u (local.get $dst) (local.get $end)))
+        (f32.store (local.get $dst) (f32.add (f32.load (local.get $dst)) (f32.load (local.get $src))))
+        (local.set $dst (i32.add (local.get $dst) (i32.const 4)))
+        (local.set $src (i32.add (local.get $src) (i32.const 4)))
+        (br $tail))))
+
+  ;; x[r, c] ← act(x[r, c] + bias[c]) over a rows × cols matrix (bias 0: none).
+  ;; kind 0 linear, 1 relu (max(x, 0)), 2 relu6, 3 leaky relu (x < 0 ? α·x : x).
+  (func $act4 (param $x v128) (param $kind i32) (param $alpha f32) (result v128)
+    (if (i32.eq (local.get $kind) (i32.const 1)) (then (return (f32x4.max (local.get $x) (f32x4.splat (f32.const 0))))))
+    (if (i32.eq (local.get $kind) (i32.const 2))
+      (then (return (f32x4.min (f32x4.max (local.get $x) (f32x4.splat (f32.const 0))) (f32x4.splat (f32.const 6))))))
+    (if (i32.eq (local.get $kind) (i32.const 3))
+      (then (return (v128.bitselect
+        (f32x4.mul (local.get $x) (f32x4.splat (local.get $alpha)))
+        (local.get $x)
+        (f32x4.lt (local.get $x) (f32x4.splat (f32.const 0)))))))
+    (local.get $x))
+  (func $act1 (param $x f32) (param $kind i32) (param $alpha f32) (result f32)
+    (if (i32.eq (local.get $kind) (i32.const 1)) (then (return (f32.max (local.get $x) (f32.const 0)))))
+    (if (i32.eq (local.get $kind) (i32.const 2)) (then (return (f32.min (f32.max (local.get $x) (f32.const 0)) (f32.const 6)))))
+    (if (i32.eq (local.get $kind) (i32.const 3))
+      (then (return (select (f32.mul (local.get $x) (local.get $alpha)) (local.get $x) (f32.lt (local.get $x) (f32.const 0))))))
+    (local.get $x))
+  (func (export "biasActivation") (param $x i32) (param $bias i32) (param $rows i32) (param $cols i32) (param $kind i32) (param $alpha f32)
+    (local $r i32) (local $c i32) (local $end4 i32) (local $p i32) (local $v v128) (local $s f32)
+    (local.set $end4 (i32.and (local.get $cols) (i32.const -4)))
+    (block $rowsDone
+      (loop $row
+        (br_if $rowsDone (i32.ge_u (local.get $r) (local.get $rows)))
+        (local.set $c (i32.const 0))
+        (block $simdDone
+          (loop $simd
+            (br_if $simdDone (i32.ge_u (local.get $c) (local.get $end4)))
+            (local.set $v (v128.load align=4 (local.get $x)))
+            (if (local.get $bias)
+              (then (local.set $v (f32x4.add (local.get $v) (v128.load align=4 (i32.add (local.get $bias) (i32.shl (local.get $c) (i32.const 2))))))))
+            (v128.store align=4 (local.get $x) (call $act4 (local.get $v) (local.get $kind) (local.get $alpha)))
+            (local.set $x (i32.add (local.get $x) (i32.const 16)))
+            (local.set $c (i32.add (local.get $c) (i32.const 4)))
+            (br $simd)))
+        (block $tailDone
+          (loop $tail
+            (br_if $tailDone (i32.ge_u (local.get $c) (local.get $cols)))
+            (local.set $s (f32.load (local.get $x)))
+            (if (local.get $bias)
+              (then (local.set $s (f32.add (local.get $s) (f32.load (i32.add (local.get $bias) (i32.shl (local.get $c) (i32.const 2))))))))
+            (f32.store (local.get $x) (call $act1 (local.get $s) (local.get $kind) (local.get $alpha)))
+            (local.set $x (i32.add (local.get $x) (i32.const 4)))
+            (local.set $c (i32.add (local.get $c) (i32.const 1)))
+            (br $tail)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $row))))
+  ;; out[i] = x[i] < 0 ? α·x[i] : x[i]  (leaky relu)
+  (func (export "leakyRelu") (param $x i32) (param $out i32) (param $n i32) (param $alpha f32)
+    (local $end i32) (local $end16 i32) (local $v v128) (local $s f32)
+    (local.set $end (i32.add (local.get $x) (i32.shl (local.get $n) (i32.const 2))))
+    (local.set $end16 (i32.add (local.get $x) (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2))))
+    (block $done
+      (loop $simd
+        (br_if $done (i32.ge_u (local.get $x) (local.get $end16)))
+        (local.set $v (v128.load align=4 (local.get $x)))
+        (v128.store align=4 (local.get $out)
+          (v128.bitselect (f32x4.mul (local.get $v) (f32x4.splat (local.get $alpha))) (local.get $v) (f32x4.lt (local.get $v) (f32x4.splat (f32.const 0)))))
+        (local.set $x (i32.add (local.get $x) (i32.const 16)))
+        (local.set $out (i32.add (local.get $out) (i32.const 16)))
+        (br $simd)))
+    (block $tailDone
+      (loop $tail
+        (br_if $tailDone (i32.ge_u (local.get $x) (local.get $end)))
+        (local.set $s (f32.load (local.get $x)))
+        (f32.store (local.get $out) (select (f32.mul (local.get $s) (local.get $alpha)) (local.get $s) (f32.lt (local.get $s) (f32.const 0))))
+        (local.set $x (i32.add (local.get $x) (i32.const 4)))
+        (local.set $out (i32.add (local.get $out) (i32.const 4)))
+        (br $tail))))
+
+  ;; out[i] = x[i] > 0 ? dy[i] : α·dy[i]  (the gradient of leaky relu; relu with α = 0)
+  (func (export "leakyReluGrad") (param $dy i32) (param $x i32) (param $out i32) (param $n i32) (param $alpha f32)
+    (local $end i32) (local $end16 i32) (local $d v128) (local $s f32)
+    (local.set $end (i32.add (local.get $x) (i32.shl (local.get $n) (i32.const 2))))
+    (local.set $end16 (i32.add (local.get $x) (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2))))
+    (block $done
+      (loop $simd
+        (br_if $done (i32.ge_u (local.get $x) (local.get $end16)))
+        (local.set $d (v128.load align=4 (local.get $dy)))
+        (v128.store align=4 (local.get $out)
+          (v128.bitselect (local.get $d) (f32x4.mul (local.get $d) (f32x4.splat (local.get $alpha))) (f32x4.gt (v128.load align=4 (local.get $x)) (f32x4.splat (f32.const 0)))))
+        (local.set $x (i32.add (local.get $x) (i32.const 16)))
+        (local.set $dy (i32.add (local.get $dy) (i32.const 16)))
+        (local.set $out (i32.add (local.get $out) (i32.const 16)))
+        (br $simd)))
+    (block $tailDone
+      (loop $tail
+        (br_if $tailDone (i32.ge_u (local.get $x) (local.get $end)))
+        (local.set $s (f32.load (local.get $dy)))
+        (f32.store (local.get $out) (select (local.get $s) (f32.mul (local.get $s) (local.get $alpha)) (f32.gt (f32.load (local.get $x)) (f32.const 0))))
+        (local.set $x (i32.add (local.get $x) (i32.const 4)))
+        (local.set $dy (i32.add (local.get $dy) (i32.const 4)))
+        (local.set $out (i32.add (local.get $out) (i32.const 4)))
+        (br $tail))))
+)
