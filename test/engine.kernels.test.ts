@@ -339,3 +339,11 @@ describe('leaky relu and its gradient as one kernel (kernels/leakyRelu.ts)', () 
   }
 });
 
+describe('the SIMD module', () => {
+  it('src/engine/kernels/simdModule.ts is what scripts/build-simd.mjs makes of simd.wat', () => {
+    const script = fileURLToPath(new URL('../../scripts/build-simd.mjs', import.meta.url));
+    const r = spawnSync(process.execPath, [script, '--check'], { encoding: 'utf8', timeout: 60_000 });
+    assert.equal(r.status, 0, r.stderr.split('\n').filter((l) => l.includes('stale') || l.includes('rror')).join('\n'));
+  });
+});
+

@@ -11,7 +11,8 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { tf, Rng, setNative, activeBlas, engineState, initEngine, resolveNativeMode, fusedConv2d, dense, deconv2d } from '../src/engine/index.js';
-import { im2col } from '../src/engine/native/im2col.js';
+import { col2im, im2col } from '../src/engine/native/im2col.js';
+import { simdKernels } from '../src/engine/kernels/simd.js';
 import { assertClose, centralDifference, useBackend } from './helpers/numeric.js';
 
 const TOL = { atol: 1e-4, rtol: 1e-4 };
@@ -195,6 +196,37 @@ describe('native BLAS kernels', () => {
     assert.deepEqual(patch(15), [9, 0, 0, 0]); // bottom-right corner
     assert.equal(heap[49], -1);
     assert.equal(heap[50 + 64], -1); // nothing written past the patch matrix
+  });
+
+  it("im2col and col2im: the SIMD module's equal the JavaScript ones (strides, padding, dilation, 1 and 5 channels)", async () => {
+    await tf.setBackend('wasm');
+    const backend = tf.backend() as unknown as { wasm: { HEAPU8: Uint8Array; _malloc(n: number): number; _free(p: number): void } };
+    const simd = simdKernels(backend.wasm as never);
+    assert.ok(simd, 'the SIMD module runs on this heap');
+    const shapes = [
+      { batch: 2, inHeight: 7, inWidth: 6, inChannels: 5, outHeight: 4, outWidth: 3, filterHeight: 4, filterWidth: 4, strideHeight: 2, strideWidth: 2, dilationHeight: 1, dilationWidth: 1, padTop: 1, padLeft: 1 },
+      { batch: 1, inHeight: 9, inWidth: 8, inChannels: 1, outHeight: 5, outWidth: 4, filterHeight: 3, filterWidth: 3, strideHeight: 1, strideWidth: 1, dilationHeight: 2, dilationWidth: 2, padTop: 1, padLeft: 0 },
+    ];
+    for (const g of shapes) {
+      const xSize = g.batch * g.inHeight * g.inWidth * g.inChannels;
+      const cSize = g.batch * g.outHeight * g.outWidth * g.filterHeight * g.filterWidth * g.inChannels;
+      const ptr = backend.wasm._malloc((xSize + 4 * cSize + 2 * xSize) * 4) >>> 2;
+      try {
+        const heap = new Float32Array(backend.wasm.HEAPU8.buffer);
+        const x = ptr, colsJs = ptr + xSize, colsSimd = colsJs + cSize, dy = colsSimd + cSize, dxJs = dy + 2 * cSize, dxSimd = dxJs + xSize;
+        const values = random([xSize + cSize], 900).values;
+        heap.set(values.subarray(0, xSize), x);
+        heap.set(values.subarray(xSize), dy);
+        im2col(heap, x, colsJs, g);
+        im2col(heap, x, colsSimd, g, simd);
+        assert.deepEqual(heap.slice(colsSimd, colsSimd + cSize), heap.slice(colsJs, colsJs + cSize), 'im2col');
+        col2im(heap, dy, dxJs, g);
+        col2im(heap, dy, dxSimd, g, simd);
+        assertClose(heap.slice(dxSimd, dxSimd + xSize), heap.slice(dxJs, dxJs + xSize), { atol: 1e-5, rtol: 1e-5, what: 'col2im' });
+      } finally {
+        backend.wasm._free(ptr * 4);
+      }
+    }
   });
 
   it('second order through native conv, fused conv and dense (a gradient penalty) matches finite differences', async () => {

@@ -67,7 +67,7 @@
         (br $tail))))
 
   ;; dst[i] += src[i] for i < n.
-  (func (export "addInto") (param $dst i32) (param $src i32) (param $n i32)
+  (func $addInto (export "addInto") (param $dst i32) (param $src i32) (param $n i32)
     (local $end i32) (local $end16 i32)
     (local.set $end (i32.add (local.get $dst) (i32.shl (local.get $n) (i32.const 2))))
     (local.set $end16 (i32.add (local.get $dst) (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2))))
@@ -180,4 +180,81 @@
         (local.set $dy (i32.add (local.get $dy) (i32.const 4)))
         (local.set $out (i32.add (local.get $out) (i32.const 4)))
         (br $tail))))
+
+  ;; im2col / col2im over NHWC (native/im2col.ts has the formula; pointers in bytes, sizes in
+  ;; elements). $mode 0: cols ← patches of x (the caller zero-fills cols where patches leave x);
+  ;; $mode 1: x += the patch rows of cols put back (the caller zero-fills x first).
+  (func (export "patches") (param $mode i32) (param $x i32) (param $cols i32)
+    (param $N i32) (param $H i32) (param $W i32) (param $C i32) (param $OH i32) (param $OW i32)
+    (param $KH i32) (param $KW i32) (param $sh i32) (param $sw i32) (param $dh i32) (param $dw i32)
+    (param $top i32) (param $left i32)
+    (local $n i32) (local $oh i32) (local $ow i32) (local $kh i32) (local $kw i32)
+    (local $image i32) (local $row i32) (local $line i32) (local $dst i32) (local $ih i32) (local $iw i32) (local $iw0 i32)
+    (local $from i32) (local $to i32) (local $C4 i32) (local $K4 i32) (local $imageBytes i32)
+    (local.set $C4 (i32.shl (local.get $C) (i32.const 2)))
+    (local.set $K4 (i32.mul (i32.mul (local.get $KH) (local.get $KW)) (local.get $C4)))
+    (local.set $imageBytes (i32.mul (i32.mul (local.get $H) (local.get $W)) (local.get $C4)))
+    (local.set $row (local.get $cols))
+    (local.set $n (i32.const 0))
+    (block $nDone (loop $nLoop
+      (br_if $nDone (i32.ge_s (local.get $n) (local.get $N)))
+      (local.set $image (i32.add (local.get $x) (i32.mul (local.get $n) (local.get $imageBytes))))
+      (local.set $oh (i32.const 0))
+      (block $ohDone (loop $ohLoop
+        (br_if $ohDone (i32.ge_s (local.get $oh) (local.get $OH)))
+        (local.set $ow (i32.const 0))
+        (block $owDone (loop $owLoop
+          (br_if $owDone (i32.ge_s (local.get $ow) (local.get $OW)))
+          (local.set $iw0 (i32.sub (i32.mul (local.get $ow) (local.get $sw)) (local.get $left)))
+          (local.set $kh (i32.const 0))
+          (block $khDone (loop $khLoop
+            (br_if $khDone (i32.ge_s (local.get $kh) (local.get $KH)))
+            (local.set $ih (i32.sub (i32.add (i32.mul (local.get $oh) (local.get $sh)) (i32.mul (local.get $kh) (local.get $dh))) (local.get $top)))
+            (if (i32.and (i32.ge_s (local.get $ih) (i32.const 0)) (i32.lt_s (local.get $ih) (local.get $H)))
+              (then
+                (local.set $line (i32.add (local.get $image) (i32.mul (i32.mul (local.get $ih) (local.get $W)) (local.get $C4))))
+                (local.set $dst (i32.add (local.get $row) (i32.mul (i32.mul (local.get $kh) (local.get $KW)) (local.get $C4))))
+                (if (i32.eq (local.get $dw) (i32.const 1))
+                  (then
+                    ;; one run: taps from..to−1 are consecutive pixels
+                    (local.set $from (select (i32.sub (i32.const 0) (local.get $iw0)) (i32.const 0) (i32.lt_s (local.get $iw0) (i32.const 0))))
+                    (local.set $to (select (local.get $KW) (i32.sub (local.get $W) (local.get $iw0)) (i32.lt_s (local.get $KW) (i32.sub (local.get $W) (local.get $iw0)))))
+                    (if (i32.gt_s (local.get $to) (local.get $from))
+                      (then
+                        (if (local.get $mode)
+                          (then (call $addInto
+                            (i32.add (local.get $line) (i32.mul (i32.add (local.get $iw0) (local.get $from)) (local.get $C4)))
+                            (i32.add (local.get $dst) (i32.mul (local.get $from) (local.get $C4)))
+                            (i32.mul (i32.sub (local.get $to) (local.get $from)) (local.get $C))))
+                          (else (memory.copy
+                            (i32.add (local.get $dst) (i32.mul (local.get $from) (local.get $C4)))
+                            (i32.add (local.get $line) (i32.mul (i32.add (local.get $iw0) (local.get $from)) (local.get $C4)))
+                            (i32.mul (i32.sub (local.get $to) (local.get $from)) (local.get $C4))))))))
+                  (else
+                    (local.set $kw (i32.const 0))
+                    (block $kwDone (loop $kwLoop
+                      (br_if $kwDone (i32.ge_s (local.get $kw) (local.get $KW)))
+                      (local.set $iw (i32.add (local.get $iw0) (i32.mul (local.get $kw) (local.get $dw))))
+                      (if (i32.and (i32.ge_s (local.get $iw) (i32.const 0)) (i32.lt_s (local.get $iw) (local.get $W)))
+                        (then
+                          (if (local.get $mode)
+                            (then (call $addInto
+                              (i32.add (local.get $line) (i32.mul (local.get $iw) (local.get $C4)))
+                              (i32.add (local.get $dst) (i32.mul (local.get $kw) (local.get $C4)))
+                              (local.get $C)))
+                            (else (memory.copy
+                              (i32.add (local.get $dst) (i32.mul (local.get $kw) (local.get $C4)))
+                              (i32.add (local.get $line) (i32.mul (local.get $iw) (local.get $C4)))
+                              (local.get $C4))))))
+                      (local.set $kw (i32.add (local.get $kw) (i32.const 1)))
+                      (br $kwLoop)))))))
+            (local.set $kh (i32.add (local.get $kh) (i32.const 1)))
+            (br $khLoop)))
+          (local.set $row (i32.add (local.get $row) (local.get $K4)))
+          (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
+          (br $owLoop)))
+        (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
+        (br $ohLoop)))
+      (local.set $n (i32.add (local.get $n) (i32.const 1)))
+      (br $nLoop))))
 )

@@ -44,12 +44,22 @@ function reachesOutside(g: PatchGeometry): boolean {
   return g.padTop > 0 || g.padLeft > 0 || lastRow >= g.inHeight || lastCol >= g.inWidth;
 }
 
-/** Writes the patch matrix of x (at element offset `xAt` of `heap`) to offset `colsAt`. */
-export function im2col(heap: Float32Array, xAt: number, colsAt: number, g: PatchGeometry): void {
+/** The SIMD module's im2col / col2im (kernels/simd.wat), when it runs on this heap. */
+export interface PatchKernel {
+  patches(mode: number, x: number, cols: number, n: number, h: number, w: number, c: number, oh: number, ow: number, kh: number, kw: number, sh: number, sw: number, dh: number, dw: number, top: number, left: number): void;
+}
+
+function runPatches(simd: PatchKernel, mode: number, xAt: number, colsAt: number, g: PatchGeometry): void {
+  simd.patches(mode, xAt * 4, colsAt * 4, g.batch, g.inHeight, g.inWidth, g.inChannels, g.outHeight, g.outWidth, g.filterHeight, g.filterWidth, g.strideHeight, g.strideWidth, g.dilationHeight, g.dilationWidth, g.padTop, g.padLeft);
+}
+
+/** Writes the patch matrix of x (at element offset `xAt` of `heap`) to offset `colsAt` — in the SIMD module when given. */
+export function im2col(heap: Float32Array, xAt: number, colsAt: number, g: PatchGeometry, simd: PatchKernel | null = null): void {
   const { batch, inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW, filterHeight: KH, filterWidth: KW } = g;
   const { strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw, padTop: top, padLeft: left } = g;
   const K = KH * KW * C;
   if (reachesOutside(g)) heap.fill(0, colsAt, colsAt + batch * OH * OW * K);
+  if (simd) return runPatches(simd, 0, xAt, colsAt, g);
   const copy = (src: number, dst: number, len: number) => {
     if (len >= SHORT_RUN) heap.copyWithin(dst, src, src + len);
     else for (let i = 0; i < len; i++) heap[dst + i] = heap[src + i];
@@ -104,11 +114,17 @@ function coverage(inSize: number, outSize: number, taps: number, stride: number,
  *   dx[n, ih, iw, ci] = Σ_{oh·s_h + kh·d_h − top = ih, ow·s_w + kw·d_w − left = iw} cols[(n·OH + oh)·OW + ow, (kh·KW + kw)·Cin + ci]
  * — the input gradient of a convolution (and a transposed convolution run forward) once
  * cols = dy · Wᵀ. Written as a gather (each dx run written once, from its 2×2 contributions for a
- * 4×4 stride-2 filter) rather than a scatter: half the memory traffic; runs of 16 channels or more
- * are added by `simd` when given. dx (at `dxAt`) is overwritten.
+ * 4×4 stride-2 filter) rather than a scatter: half the memory traffic in JavaScript. With `simd`
+ * the module scatters instead (its adds are 128-bit, its loops cost nothing). dx (at `dxAt`) is
+ * overwritten.
  */
-export function col2im(heap: Float32Array, colsAt: number, dxAt: number, g: PatchGeometry, simd: { addInto(dst: number, src: number, n: number): void } | null = null): void {
+export function col2im(heap: Float32Array, colsAt: number, dxAt: number, g: PatchGeometry, simd: PatchKernel | null = null): void {
   const { batch, inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW, filterHeight: KH, filterWidth: KW } = g;
+  if (simd) {
+    // In the SIMD module as a scatter (x += each patch row put back): sequential over cols.
+    heap.fill(0, dxAt, dxAt + batch * H * W * C);
+    return runPatches(simd, 1, dxAt, colsAt, g);
+  }
   const K = KH * KW * C;
   const rows = coverage(H, OH, KH, g.strideHeight, g.dilationHeight, g.padTop, OW * K, KW * C);
   const cols = coverage(W, OW, KW, g.strideWidth, g.dilationWidth, g.padLeft, K, C);
@@ -143,8 +159,6 @@ export function col2im(heap: Float32Array, colsAt: number, dxAt: number, g: Patc
               if (C >= 24) heap.copyWithin(dst, src, src + C);
               else for (let i = 0; i < C; i++) heap[dst + i] = heap[src + i];
               first = false;
-            } else if (simd && C >= 16) {
-              simd.addInto(dst * 4, src * 4, C);
             } else {
               for (let i = 0; i < C; i++) heap[dst + i] += heap[src + i];
             }

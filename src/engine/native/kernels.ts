@@ -223,7 +223,7 @@ function convKernel(fused: boolean) {
         const heap = new Heap(backend);
         const xAt = heap.at(x);
         const colsAt = scratch ? scratch >>> 2 : xAt;
-        if (scratch) im2col(heap.f32, xAt, colsAt, g);
+        if (scratch) im2col(heap.f32, xAt, colsAt, g, simdKernels(backend.wasm));
         const rows = g.batch * g.outHeight * g.outWidth;
         const k = g.filterHeight * g.filterWidth * g.inChannels;
         const outAt = heap.at(out);
@@ -252,7 +252,7 @@ const filterGradientKernel = (stock: KernelFunc): KernelFunc => (args) => {
     const heap = new Heap(backend);
     const xAt = heap.at(x);
     const colsAt = scratch ? scratch >>> 2 : xAt;
-    if (scratch) im2col(heap.f32, xAt, colsAt, g);
+    if (scratch) im2col(heap.f32, xAt, colsAt, g, simdKernels(backend.wasm));
     const rows = g.batch * g.outHeight * g.outWidth;
     const k = g.filterHeight * g.filterWidth * g.inChannels;
     const cout = filterShape[3];
