@@ -6,7 +6,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { PNG } from 'pngjs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -137,6 +138,36 @@ describe('gankit CLI', () => {
     run(['train', '--config', cfg, '--out', other], { GANKIT_NATIVE: native ? 'off' : 'on' });
     const c = loadCheckpoint<{ step: number }>(join(other, 'checkpoint.bin'));
     assert.ok(Object.keys(a.arrays).some((k) => a.arrays[k].some((v, i) => v !== c.arrays[k][i])), 'the other compute settings gave the same weights');
+  });
+
+  it('sample --out FOLDER: one PNG per sample at the image size, and grid.png; the same seed gives the same files', () => {
+    const cfg = join(tmp(), 'img.json');
+    writeFileSync(cfg, JSON.stringify({ data: { name: 'fashion-mnist' }, loss: 'ns', steps: 2, batchSize: 16, logEvery: 2, plotEvery: 2, checkpointEvery: 2, evalSamples: 100 }));
+    const run = join(tmp(), 'run');
+    assert.equal(gankit('train', '--config', cfg, '--out', run, '--quiet').status, 0);
+    const folder = join(tmp(), 'samples');
+    const r = gankit('sample', '--run', run, '--n', '70', '--out', folder, '--seed', '3');
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stderr, /wrote 70 samples to .*samples\/ \(one PNG each, 28×28\)/);
+    const files = readdirSync(folder).sort();
+    assert.equal(files.length, 71);
+    assert.equal(files[0], '000000.png');
+    assert.equal(files[69], '000069.png');
+    assert.equal(files[70], 'grid.png');
+    const one = PNG.sync.read(readFileSync(join(folder, '000005.png')));
+    assert.deepEqual([one.width, one.height], [28, 28]);
+    const again = join(tmp(), 'again');
+    assert.equal(gankit('sample', '--run', run, '--n', '70', '--out', again, '--seed', '3').status, 0);
+    for (const f of files) assert.ok(readFileSync(join(folder, f)).equals(readFileSync(join(again, f))), `${f} differs for the same seed`);
+    const other = join(tmp(), 'other');
+    assert.equal(gankit('sample', '--run', run, '--n', '70', '--out', other, '--seed', '4').status, 0);
+    assert.ok(!readFileSync(join(folder, '000000.png')).equals(readFileSync(join(other, '000000.png'))), 'another seed, other samples');
+    const tooMany = gankit('sample', '--run', run, '--n', '50001', '--out', folder);
+    assert.equal(tooMany.status, 2);
+    assert.match(tooMany.stderr, /--n: must be at most 50000 for this run \(one PNG each\), got 50001/);
+    const grid = gankit('sample', '--run', run, '--n', '9', '--out', join(folder, 'nine.png'));
+    assert.equal(grid.status, 0, grid.stderr);
+    assert.ok(PNG.sync.read(readFileSync(join(folder, 'nine.png'))).width > 28 * 3, 'a .png path is still one grid');
   });
 
   it('divergence: a clear message, exit 3, the last good checkpoint kept', () => {

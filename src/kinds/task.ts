@@ -31,7 +31,10 @@ export interface SampleRequest {
   classIndex?: number;
   /** 'csv' (2-D points only) or 'png'; default: the kind's. */
   format?: 'csv' | 'png';
-  /** Where to write (default: stdout for CSV, DIR/sample.png for pictures). */
+  /**
+   * Where to write (default: stdout for CSV, DIR/sample.png for pictures). Images: a path not
+   * ending in .png is a folder, which gets one PNG per sample (000000.png, …) and grid.png.
+   */
   out?: string;
   /** The run folder, for the default picture path. */
   runDir: string;
@@ -61,6 +64,8 @@ export interface RunTask {
   /** Samples from the current generator for `gankit sample`, at most `maxSamples` (a grid or a CSV that still makes sense). */
   sample(request: SampleRequest): SampleOutput;
   readonly maxSamples: number;
+  /** At most this many when `sample` writes one file per sample into a folder (images; absent: no folder output). */
+  readonly maxFolderSamples?: number;
   /** What the final row says, as lines for the end of `gankit train` (each indented by the caller). */
   describe(final: MetricsRow | null): string[];
   /** The latest quality measure for the progress bar, from a logged row (null: nothing new). */

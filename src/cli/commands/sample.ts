@@ -1,7 +1,7 @@
 /** `gankit sample`: draw from a trained run; what is written (CSV, a scatter, an image grid) is the data kind's. */
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { ConfigError, InputError } from '../../errors.js';
-import { statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { writeFileAtomic, writeErrorOf } from '../../io/atomic.js';
 import { readRunConfig } from '../../runner/run.js';
 import { num, parse, UsageError } from '../args.js';
@@ -19,7 +19,10 @@ function write(path: string, data: Buffer | string): void {
   }
   try {
     if (special) writeFileSync(path, data);
-    else writeFileAtomic(path, data);
+    else {
+      mkdirSync(dirname(path), { recursive: true });
+      writeFileAtomic(path, data);
+    }
   } catch (e) {
     throw new InputError(`--out: ${writeErrorOf(path, e).message}`);
   }
@@ -33,7 +36,9 @@ export const sample: Command = {
 Draws n samples from the run's latest checkpoint. 2-D runs (n default 1000): CSV (x,y per line)
 goes to stdout unless --out is given; --png writes a picture of the samples over the data and
 D's field. Image runs (n default 64): a PNG grid; --class K asks a conditional run for class K.
-Pictures go to DIR/sample.png unless --out is given.`,
+Pictures go to DIR/sample.png unless --out is given. Image runs with --out FOLDER (a path not
+ending in .png): one PNG per sample (000000.png, …, up to 50000, for pytorch-fid or clean-fid)
+and the first 64 as FOLDER/grid.png.`,
 
   async run(argv) {
     const values = parse(argv, { run: { type: 'string' }, n: { type: 'string' }, seed: { type: 'string' }, csv: { type: 'boolean' }, png: { type: 'boolean' }, out: { type: 'string' }, class: { type: 'string' } });
@@ -48,7 +53,9 @@ Pictures go to DIR/sample.png unless --out is given.`,
       if (cls !== undefined && (trainer.classes === 0 || cls < 0 || cls >= trainer.classes)) {
         throw new ConfigError('--class', trainer.classes === 0 ? 'this run is not conditional (train with --loss cgan or acgan)' : `must be in 0..${trainer.classes - 1}, got ${cls}`);
       }
-      if (n !== undefined && n > task.maxSamples) throw new ConfigError('--n', `must be at most ${task.maxSamples} for this run, got ${n}`);
+      const folder = typeof values.out === 'string' && task.maxFolderSamples !== undefined && !/\.png$/i.test(values.out);
+      const max = folder ? task.maxFolderSamples! : task.maxSamples;
+      if (n !== undefined && n > max) throw new ConfigError('--n', `must be at most ${max} for this run${folder ? ' (one PNG each)' : ''}, got ${n}`);
       const output = task.sample({ n, seed, classIndex: cls, format: values.csv ? 'csv' : values.png ? 'png' : undefined, out: typeof values.out === 'string' ? values.out : undefined, runDir: dir });
       for (const [path, data] of output.files) write(path, data);
       if (output.stdout) process.stdout.write(output.stdout);

@@ -25,6 +25,8 @@ const SCORE_KEYS: Array<keyof ImageScores> = ['fid', 'kid', 'kidStd', 'precision
 
 export class ImageTask implements RunTask {
   readonly maxSamples = 4096;
+  /** One PNG per sample, for FID tools that read a folder (pytorch-fid, clean-fid): as many as an evaluation takes. */
+  readonly maxFolderSamples = 50_000;
   private constructor(
     readonly trainer: Trainer,
     readonly data: ImageDataset,
@@ -179,11 +181,36 @@ export class ImageTask implements RunTask {
   /** A PNG grid of n samples (default 64), of one class for a conditional run. */
   sample({ n = 64, seed, classIndex, format, out, runDir }: SampleRequest): SampleOutput {
     if (format === 'csv') throw new InputError('--csv is for 2-D runs; image runs write a PNG grid (--png)');
+    if (out !== undefined && !/\.png$/i.test(out)) return this.sampleFolder(n, seed, classIndex, out);
     const labels = classIndex !== undefined ? new Int32Array(n).fill(classIndex) : undefined;
     const pixels = this.trainer.sample(n, new Rng(seed), labels);
     const cols = Math.ceil(Math.sqrt(n));
     const path = out ?? join(runDir, 'sample.png');
     return { files: [[path, this.grid(pixels, Math.ceil(n / cols), cols)]], message: `wrote ${n} samples${classIndex !== undefined ? ` of class ${classIndex}` : ''} to ${path}` };
+  }
+
+  /** n samples as n PNGs (at their own size, 000000.png …) and the first 64 as grid.png, in chunks of 1000. */
+  private sampleFolder(n: number, seed: number, classIndex: number | undefined, dir: string): SampleOutput {
+    const [height, width, channels] = this.trainer.G.sampleShape;
+    const size = height * width * channels;
+    const rng = new Rng(seed);
+    const files: Array<[string, Buffer]> = [];
+    const digits = Math.max(6, String(n - 1).length);
+    let gridPixels: Float32Array | null = null;
+    for (let done = 0; done < n; ) {
+      const m = Math.min(1000, n - done);
+      const pixels = this.trainer.sample(m, rng, classIndex !== undefined ? new Int32Array(m).fill(classIndex) : undefined);
+      if (!gridPixels) gridPixels = pixels.slice(0, Math.min(64, m) * size);
+      for (let i = 0; i < m; i++) {
+        const one = pixels.subarray(i * size, (i + 1) * size);
+        files.push([join(dir, `${String(done + i).padStart(digits, '0')}.png`), imageGridPng(one, { rows: 1, cols: 1, height, width, channels, gap: 0, scale: 1 })]);
+      }
+      done += m;
+    }
+    const shown = Math.min(64, n);
+    const cols = Math.ceil(Math.sqrt(shown));
+    files.push([join(dir, 'grid.png'), this.grid(gridPixels!, Math.ceil(shown / cols), cols)]);
+    return { files, message: `wrote ${n} samples${classIndex !== undefined ? ` of class ${classIndex}` : ''} to ${dir}/ (one PNG each, ${width}×${height}) and ${join(dir, 'grid.png')}` };
   }
 
   describe(f: MetricsRow | null): string[] {
