@@ -32,6 +32,7 @@
  */
 import { tf, Rng, deconv2d, fusedConv2d, activeBlas } from '../engine/index.js';
 import type { DiscriminatorNet, GeneratorNet } from './types.js';
+import { SpectralNorm } from './spectral.js';
 
 export const IMAGE_ARCHITECTURES = ['lucic28', 'dcgan28', 'dcgan32', 'dcgan64'] as const;
 export type ImageArchitecture = (typeof IMAGE_ARCHITECTURES)[number];
@@ -220,6 +221,8 @@ export interface ConvDiscriminatorOptions {
   headDim?: number;
   /** 'q': InfoGAN's FC 128 → lReLU → FC headDim; 'linear': one FC (ACGAN's classifier). */
   headKind?: 'q' | 'linear';
+  /** Spectral norm (./spectral.ts) on every conv and dense weight and the projection embedding; not on the auxiliary head. */
+  spectralNorm?: boolean;
 }
 
 function discriminatorPlan(arch: ImageArchitecture): { channels: number[]; fcHidden: number | null } {
@@ -247,6 +250,7 @@ export class ConvDiscriminator implements DiscriminatorNet {
   readonly classes: number;
   readonly conditioning: Conditioning;
   readonly rowsIndependent: boolean;
+  private readonly sn: SpectralNorm | null = null;
 
   constructor(
     readonly options: ConvDiscriminatorOptions,
@@ -279,6 +283,30 @@ export class ConvDiscriminator implements DiscriminatorNet {
       else this.head.push(denseAffine(p, 'cls', features, headDim));
     }
     this.variables = p.variables;
+    if (options.spectralNorm) {
+      // Drawn after every weight: the weights are the same with and without spectral norm.
+      const head = new Set(this.head.map((a) => a.w));
+      const weights = this.variables.flatMap((v, i) => (v.rank >= 2 && !head.has(i) ? [i] : []));
+      this.sn = new SpectralNorm(this.variables, weights, rng, 'D');
+    }
+  }
+
+  get state(): tf.Variable[] {
+    return this.sn?.state ?? [];
+  }
+
+  beginStep(): void {
+    this.sn?.iterate(this.variables);
+  }
+
+  /** σ estimates of the normalised weights (empty without spectral norm). */
+  sigmas(): number[] {
+    return this.sn ? this.sn.sigmas(this.variables) : [];
+  }
+
+  /** The parameters as the forward pass uses them (spectrally normalised when on). */
+  private params(): tf.Tensor[] {
+    return this.sn ? this.sn.apply(this.variables) : this.variables;
   }
 
   parameterCount(): number {
@@ -286,8 +314,7 @@ export class ConvDiscriminator implements DiscriminatorNet {
   }
 
   /** φ(x): the last hidden features [N, featureDim]. */
-  features(x: tf.Tensor, labels?: tf.Tensor): tf.Tensor2D {
-    const P = this.variables;
+  features(x: tf.Tensor, labels?: tf.Tensor, P: tf.Tensor[] = this.params()): tf.Tensor2D {
     let h: tf.Tensor = x;
     if (this.conditioning === 'concat') {
       if (!labels) throw new Error('this discriminator is conditional: pass one-hot labels');
@@ -304,8 +331,7 @@ export class ConvDiscriminator implements DiscriminatorNet {
     return h as tf.Tensor2D;
   }
 
-  private scoreFromFeatures(phi: tf.Tensor2D, labels?: tf.Tensor): tf.Tensor1D {
-    const P = this.variables;
+  private scoreFromFeatures(phi: tf.Tensor2D, labels: tf.Tensor | undefined, P: tf.Tensor[]): tf.Tensor1D {
     let s = tf.reshape(dense(phi, this.out, P), [-1]) as tf.Tensor1D;
     if (this.conditioning === 'projection') {
       if (!labels) throw new Error('this discriminator is conditional: pass one-hot labels');
@@ -315,25 +341,29 @@ export class ConvDiscriminator implements DiscriminatorNet {
   }
 
   score(x: tf.Tensor, labels?: tf.Tensor): tf.Tensor1D {
-    return tf.tidy(() => this.scoreFromFeatures(this.features(x, labels), labels));
+    return tf.tidy(() => {
+      const P = this.params();
+      return this.scoreFromFeatures(this.features(x, labels, P), labels, P);
+    });
   }
 
   scoreWithQ(x: tf.Tensor, labels?: tf.Tensor): { score: tf.Tensor1D; q: tf.Tensor2D } {
     if (this.head.length === 0) throw new Error('this discriminator has no auxiliary head');
     return tf.tidy(() => {
-      const P = this.variables;
-      const phi = this.features(x, labels);
+      const P = this.params();
+      const phi = this.features(x, labels, P);
       let q: tf.Tensor = phi;
       for (const [i, a] of this.head.entries()) {
         q = dense(q, a, P);
         if (i + 1 < this.head.length) q = lrelu(q);
       }
-      return { score: this.scoreFromFeatures(phi, labels), q: q as tf.Tensor2D };
+      return { score: this.scoreFromFeatures(phi, labels, P), q: q as tf.Tensor2D };
     });
   }
 
   dispose(): void {
     tf.dispose(this.variables);
+    this.sn?.dispose();
   }
 }
 

@@ -42,4 +42,8 @@ export interface DiscriminatorNet extends Network {
    * discriminators see the two batches separately, as in the papers' code.
    */
   readonly rowsIndependent?: boolean;
+  /** Non-trainable state saved with the weights (spectral norm's u and v). */
+  readonly state?: tf.Variable[];
+  /** Called once before each discriminator update, outside the tape (spectral norm's power iteration). */
+  beginStep?(): void;
 }

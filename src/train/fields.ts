@@ -48,6 +48,8 @@ export interface RunConfig {
     arch?: 'mlp' | ImageArchitecture;
     /** Image D's norm; default batch, or none for the gradient-penalty losses. */
     norm?: Norm;
+    /** Spectral normalisation of D's weights (Miyato et al. 2018); absent = off. */
+    sn?: boolean;
   };
   /**
    * Class conditioning (needs labelled data): 'concat' (cGAN: label planes into D),
@@ -228,6 +230,15 @@ export const CONFIG_FIELDS: readonly ConfigField[] = [
     check: checkArch,
   },
   { path: 'model.norm', type: oneOf(NORMS), doc: "image D's norm: batch, layer, none (default: batch; none with a penalty)", flag: { name: 'norm' }, kinds: ['images'] },
+  {
+    path: 'model.sn',
+    type: trueOrFalse,
+    doc: "spectral normalisation of D's weights (Miyato et al. 2018: W/σ(W), one power iteration per D step; not for BEGAN's autoencoder)",
+    flag: { name: 'sn', switch: true },
+    check: (v, c) => {
+      if (v === true && getLoss(c.loss).discriminator === 'autoencoder') throw new ConfigError('model.sn', `${c.loss}'s discriminator is an autoencoder; spectral norm is for critics and discriminators`);
+    },
+  },
   { path: 'steps', type: STEPS, default: perKind({ points: 1000, images: 2000 }), doc: 'generator steps', flag: { name: 'steps' } },
   { path: 'batchSize', type: positiveIntegerUpTo(LIMITS.batchSize), default: perKind({ points: 256, images: 64 }), doc: 'batch size', flag: { name: 'batch' } },
   { path: 'seed', type: integerIn(0, 0xffffffff), default: value(1), doc: 'random seed', flag: { name: 'seed' } },

@@ -195,6 +195,8 @@ export class Trainer {
   private discriminatorStep(lrScale: number): Record<string, number> {
     const { loss, auxiliary } = this.objective;
     const { hyper, batchSize: n } = this.config;
+    // D's own per-step update outside the tape (spectral norm: one power iteration).
+    this.D.beginStep?.();
     return tf.tidy(() => {
       const { x: real, y: yReal } = this.realBatch(n);
       const { z, codes, y: yFake } = this.latent(this.rng, n);
@@ -334,6 +336,7 @@ export class Trainer {
     this.G.variables.forEach((v, i) => (arrays[`G/${i}`] = v.dataSync() as Float32Array));
     this.D.variables.forEach((v, i) => (arrays[`D/${i}`] = v.dataSync() as Float32Array));
     this.emaWeights?.forEach((v, i) => (arrays[`Gema/${i}`] = v.dataSync() as Float32Array));
+    this.D.state?.forEach((v, i) => (arrays[`Dstate/${i}`] = v.dataSync() as Float32Array));
     for (const [prefix, opt] of [['optD', this.optD], ['optG', this.optG]] as const) {
       for (const [slot, values] of Object.entries(opt.getState().slots)) values.forEach((a, i) => (arrays[`${prefix}/${slot}/${i}`] = a));
     }
@@ -356,6 +359,7 @@ export class Trainer {
     load(this.G.variables, 'G');
     load(this.D.variables, 'D');
     if (this.emaWeights) load(this.emaWeights, 'Gema');
+    if (this.D.state?.length) load(this.D.state, 'Dstate');
     for (const [prefix, opt, step] of [['optD', this.optD, header.optD], ['optG', this.optG, header.optG]] as const) {
       const slots: Record<string, Float32Array[]> = {};
       for (const name of Object.keys(opt.getState().slots)) {

@@ -58,6 +58,7 @@ export function imageNetworks(config: RunConfig, data: ImageDataset): { G: Gener
       conditioning: config.conditional === 'projection' ? 'projection' : 'concat',
       headDim: info ? codeDim : config.conditional === 'acgan' ? classes : 0,
       headKind: info ? 'q' : 'linear',
+      spectralNorm: config.model.sn === true,
     },
     initRng,
   );

@@ -24,7 +24,7 @@ export function pointsNetworks(config: RunConfig): { G: GeneratorNet; D: Discrim
   const rng = weightInitRng(config.seed);
   const codes = codeWidth(config.infogan);
   const G = new MlpGenerator(config.model.noiseDim + codes, 2, generator, rng);
-  const D = mlpDiscriminator(getLoss(config.loss).discriminator, discriminator, rng, codes);
+  const D = mlpDiscriminator(getLoss(config.loss).discriminator, discriminator, rng, codes, config.model.sn === true);
   return { G, D };
 }
 
