@@ -48,6 +48,10 @@ function overridesFor(loss: string): Record<string, unknown> {
     ...(loss === 'wgan' ? WGAN_NO_WARMUP : {}),
     loss,
     data: { name: 'fashion-mnist' },
+    // The protocol of the committed table: the Lucic architecture and no EMA (pinned, so that the
+    // image defaults can move without invalidating its cached trials).
+    model: { arch: 'lucic28' },
+    ema: 0,
     steps,
     seed: Number(values.seed),
     evalSamples: Number(values.samples),

@@ -168,6 +168,11 @@ describe('gankit CLI', () => {
     const grid = gankit('sample', '--run', run, '--n', '9', '--out', join(folder, 'nine.png'));
     assert.equal(grid.status, 0, grid.stderr);
     assert.ok(PNG.sync.read(readFileSync(join(folder, 'nine.png'))).width > 28 * 3, 'a .png path is still one grid');
+    // Image runs keep a generator EMA by default; --no-ema samples with G's own weights.
+    assert.equal(JSON.parse(readFileSync(join(run, 'config.json'), 'utf8')).ema, 0.999);
+    const own = join(tmp(), 'own');
+    assert.equal(gankit('sample', '--run', run, '--n', '70', '--out', own, '--seed', '3', '--no-ema').status, 0);
+    assert.ok(!readFileSync(join(folder, '000000.png')).equals(readFileSync(join(own, '000000.png'))), '--no-ema: other weights, other samples');
   });
 
   it('divergence: a clear message, exit 3, the last good checkpoint kept', () => {

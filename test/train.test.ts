@@ -277,3 +277,18 @@ describe('checkpoints', () => {
     b.dispose();
   });
 });
+
+describe('generator EMA', () => {
+  it('warms up as min(decay, (1 + t) / (10 + t)) and is on by default for images only', async () => {
+    const { emaDecay } = await import('../src/train/trainer.js');
+    assert.equal(emaDecay(0.999, 1), 2 / 11);
+    assert.equal(emaDecay(0.999, 90), 91 / 100);
+    assert.equal(emaDecay(0.999, 20000), 0.999);
+    assert.equal(emaDecay(0.5, 1), 2 / 11);
+    assert.equal(emaDecay(0.5, 100), 0.5);
+    assert.equal(resolveConfig({ data: { name: 'fashion-mnist' } }).ema, 0.999);
+    assert.equal(resolveConfig({ data: { name: 'ring8' } }).ema, 0);
+    assert.equal(resolveConfig({ data: { name: 'fashion-mnist' }, ema: 0 }).ema, 0);
+  });
+});
+
