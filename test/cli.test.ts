@@ -175,6 +175,32 @@ describe('gankit CLI', () => {
     assert.ok(!readFileSync(join(folder, '000000.png')).equals(readFileSync(join(own, '000000.png'))), '--no-ema: other weights, other samples');
   });
 
+  it('best.bin: the checkpoint with the lowest FID measured; sample and eval --best use it', () => {
+    const cfg = join(tmp(), 'img.json');
+    writeFileSync(cfg, JSON.stringify({ data: { name: 'fashion-mnist' }, loss: 'ns', steps: 6, batchSize: 16, logEvery: 2, plotEvery: 2, checkpointEvery: 2, evalSamples: 100 }));
+    const run = join(tmp(), 'run');
+    assert.equal(gankit('train', '--config', cfg, '--out', run, '--quiet').status, 0);
+    const rows = readFileSync(join(run, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { step: number; fid?: number });
+    const measured = rows.filter((r) => typeof r.fid === 'number');
+    assert.ok(measured.length >= 3, 'FID at every plot step');
+    const lowest = measured.reduce((a, b) => (b.fid! < a.fid! ? b : a));
+    const best = loadCheckpoint<{ step: number; best: { step: number; fid: number } }>(join(run, 'best.bin'));
+    assert.deepEqual(best.header.best, { step: lowest.step, fid: lowest.fid });
+    assert.equal(best.header.step, lowest.step);
+    const e = gankit('eval', '--run', run, '--best', '--n', '100', '--json');
+    assert.equal(e.status, 0, e.stderr);
+    const scored = JSON.parse(e.stdout) as { step: number; checkpoint: string; scores: { fid: number } };
+    assert.equal(scored.checkpoint, 'best');
+    assert.equal(scored.step, lowest.step);
+    assert.equal(gankit('sample', '--run', run, '--best', '--out', join(tmp(), 'best.png')).status, 0);
+    // 2-D runs measure no FID: --best is one clear error.
+    const points = join(tmp(), 'points');
+    assert.equal(gankit('train', '--config', tinyConfig({ steps: 10 }), '--out', points, '--quiet').status, 0);
+    const none = gankit('sample', '--run', points, '--best');
+    assert.equal(none.status, 2);
+    assert.match(none.stderr, /best\.bin: not there/);
+  });
+
   it('divergence: a clear message, exit 3, the last good checkpoint kept', () => {
     const out = join(tmp(), 'nan');
     const r = gankit('train', '--config', tinyConfig({ loss: 'ns', optimizerD: { name: 'sgd', lr: 1e30 }, optimizerG: { name: 'sgd', lr: 1e30 } }), '--out', out, '--quiet');

@@ -4,6 +4,7 @@
  *   DIR/config.json         the full resolved config (every flag is an override of one field)
  *   DIR/metrics.jsonl       one row per logged step (src/runfolder/metrics.ts)
  *   DIR/checkpoint.bin      the latest checkpoint (src/runfolder/checkpoint.ts)
+ *   DIR/best.bin            image runs: the checkpoint with the lowest FID so far (same format)
  *   DIR/samples/step-N.png  pictures of the generator at plot steps (and step-N-*.png extras)
  *   DIR/metrics.png         the logged metrics as line charts
  *   DIR/summary.json        final status and metrics, written when a run ends or diverges
@@ -27,6 +28,7 @@ export const RUN_FILES = {
   config: 'config.json',
   metrics: 'metrics.jsonl',
   checkpoint: 'checkpoint.bin',
+  best: 'best.bin',
   samples: 'samples',
   metricsPlot: 'metrics.png',
   summary: 'summary.json',
@@ -164,16 +166,16 @@ export class RunFolder {
     writeFileAtomic(this.path('metrics'), rows.map(formatMetricsRow).join(''));
   }
 
-  hasCheckpoint(): boolean {
-    return existsSync(this.path('checkpoint'));
+  hasCheckpoint(which: 'checkpoint' | 'best' = 'checkpoint'): boolean {
+    return existsSync(this.path(which));
   }
 
-  saveCheckpoint<H>(header: H, arrays: CheckpointArrays): void {
-    saveCheckpoint(this.path('checkpoint'), header, arrays);
+  saveCheckpoint<H>(header: H, arrays: CheckpointArrays, which: 'checkpoint' | 'best' = 'checkpoint'): void {
+    saveCheckpoint(this.path(which), header, arrays);
   }
 
-  loadCheckpoint<H>(): CheckpointFile<H> {
-    return loadCheckpoint<H>(this.path('checkpoint'));
+  loadCheckpoint<H>(which: 'checkpoint' | 'best' = 'checkpoint'): CheckpointFile<H> {
+    return loadCheckpoint<H>(this.path(which));
   }
 
   readSummary(): RunSummary | null {

@@ -45,7 +45,15 @@ export interface RunResult {
 }
 
 /** A checkpoint's header: the trainer's state, the seconds trained so far, and whose run it is. */
+/** best.bin's record of why it was kept. */
+export interface BestRecord {
+  step: number;
+  fid: number;
+}
+
 export interface CheckpointHeader extends TrainerHeader {
+  /** best.bin only: the step and FID it was kept for. */
+  best?: BestRecord;
   elapsed: number;
   /** The run it belongs to (`runFingerprint`); absent in checkpoints written before gankit recorded it. */
   run?: Record<string, unknown>;
@@ -79,14 +87,14 @@ const canonical = (v: unknown): string =>
       : JSON.stringify(v);
 
 /** Refuses a checkpoint recorded for another run (a copied or foreign checkpoint.bin). */
-function checkFingerprint(folder: RunFolder, header: CheckpointHeader, config: RunConfig): void {
+function checkFingerprint(folder: RunFolder, header: CheckpointHeader, config: RunConfig, which: 'checkpoint' | 'best' = 'checkpoint'): void {
   if (!header.run) return;
   const mine = runFingerprint(config);
   const differs = Object.keys({ ...mine, ...header.run }).filter((k) => canonical(mine[k]) !== canonical(header.run![k]));
   if (differs.length === 0) return;
   const show = (v: unknown) => (typeof v === 'object' ? JSON.stringify(v) : String(v));
   throw new RunFolderError(
-    `${folder.path('checkpoint')}: belongs to another run (${differs.map((k) => `${k}: ${show(header.run![k])} in the checkpoint, ${show(mine[k])} in config.json`).join('; ')})`,
+    `${folder.path(which)}: belongs to another run (${differs.map((k) => `${k}: ${show(header.run![k])} in the checkpoint, ${show(mine[k])} in config.json`).join('; ')})`,
   );
 }
 
@@ -153,18 +161,20 @@ export interface OpenedRun {
  * Loads a run's config (or the one given, already read) and its latest checkpoint into a task.
  * A checkpoint of another run, or one that does not fit the networks, is one error naming it.
  */
-export async function openRun(dir: string, config: RunConfig = readRunConfig(dir), options: { evaluate?: boolean } = {}): Promise<OpenedRun> {
-  const task = await createTask(config, options);
+export async function openRun(dir: string, config: RunConfig = readRunConfig(dir), options: { evaluate?: boolean; best?: boolean } = {}): Promise<OpenedRun> {
   const folder = new RunFolder(dir);
+  const which = options.best ? 'best' : 'checkpoint';
+  if (options.best && !folder.hasCheckpoint('best')) throw new RunFolderError(`${folder.path('best')}: not there (image runs keep the checkpoint with the lowest FID once one is measured)`);
+  const task = await createTask(config, options);
   let header: CheckpointHeader | null = null;
-  if (folder.hasCheckpoint()) {
+  if (folder.hasCheckpoint(which)) {
     try {
-      const ckpt = folder.loadCheckpoint<CheckpointHeader>();
-      checkFingerprint(folder, ckpt.header, config);
+      const ckpt = folder.loadCheckpoint<CheckpointHeader>(which);
+      checkFingerprint(folder, ckpt.header, config, which);
       try {
         task.trainer.restore(ckpt.header, ckpt.arrays);
       } catch (e) {
-        throw new RunFolderError(`${folder.path('checkpoint')}: does not fit the run in config.json (${(e as Error).message.replace(/^checkpoint: /, '')})`);
+        throw new RunFolderError(`${folder.path(which)}: does not fit the run in config.json (${(e as Error).message.replace(/^checkpoint: /, '')})`);
       }
       header = ckpt.header;
     } catch (e) {
@@ -249,6 +259,17 @@ async function train(task: RunTask, folder: RunFolder, elapsedBefore: number, ho
   }
 }
 
+/** best.bin's record, if it is of a step the run has reached (a resume re-runs later steps and rewrites it). */
+function bestRecord(folder: RunFolder, step: number): BestRecord | null {
+  if (!folder.hasCheckpoint('best')) return null;
+  try {
+    const record = folder.loadCheckpoint<CheckpointHeader>('best').header.best;
+    return record && record.step <= step ? record : null;
+  } catch {
+    return null; // unreadable: the next better FID replaces it
+  }
+}
+
 async function loop(task: RunTask, folder: RunFolder, elapsedBefore: number, hooks: RunHooks): Promise<RunResult> {
   const { trainer } = task;
   const { config } = trainer;
@@ -258,10 +279,12 @@ async function loop(task: RunTask, folder: RunFolder, elapsedBefore: number, hoo
   let lastRow: MetricsRow | null = null;
   const rows = folder.readMetrics();
   const run = runFingerprint(config);
-  const checkpoint = () => {
+  const checkpoint = (best?: BestRecord) => {
     const { header, arrays } = trainer.snapshot();
-    folder.saveCheckpoint<CheckpointHeader>({ ...header, elapsed: elapsed(), run }, arrays);
+    folder.saveCheckpoint<CheckpointHeader>({ ...header, elapsed: elapsed(), run, ...(best ? { best } : {}) }, arrays, best ? 'best' : 'checkpoint');
   };
+  // The best FID so far (image runs): from best.bin, unless it is of steps a resume is re-running.
+  let best = bestRecord(folder, trainer.step);
   if (trainer.step === 0 && !folder.hasCheckpoint()) checkpoint(); // step 0: resumable from the start
   let yielded = performance.now();
   while (trainer.step < config.steps) {
@@ -294,6 +317,10 @@ async function loop(task: RunTask, folder: RunFolder, elapsedBefore: number, hoo
       rows.push(row);
       lastRow = row;
       quality = task.progress(row) ?? undefined;
+      if (typeof row.fid === 'number' && Number.isFinite(row.fid) && (!best || row.fid < best.fid)) {
+        best = { step, fid: row.fid };
+        checkpoint(best);
+      }
       if (plotStep) {
         for (const [path, png] of task.pictures(step, ev)) folder.writeFile(path, png);
         metricsPng(folder, rows, `${config.variant ?? config.loss} on ${task.dataName}`, task);

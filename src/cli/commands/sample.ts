@@ -31,7 +31,7 @@ function write(path: string, data: Buffer | string): void {
 export const sample: Command = {
   name: 'sample',
   summary: 'draw samples from a trained run (CSV or PNG)',
-  help: () => `Usage: gankit sample --run DIR [--n N] [--seed N] [--csv | --png] [--class K] [--no-ema] [--out FILE]
+  help: () => `Usage: gankit sample --run DIR [--n N] [--seed N] [--csv | --png] [--class K] [--no-ema] [--best] [--out FILE]
 
 Draws n samples from the run's latest checkpoint. 2-D runs (n default 1000): CSV (x,y per line)
 goes to stdout unless --out is given; --png writes a picture of the samples over the data and
@@ -39,17 +39,18 @@ D's field. Image runs (n default 64): a PNG grid; --class K asks a conditional r
 Pictures go to DIR/sample.png unless --out is given. Image runs with --out FOLDER (a path not
 ending in .png): one PNG per sample (000000.png, …, up to 50000, for pytorch-fid or clean-fid)
 and the first 64 as FOLDER/grid.png. A run with a generator EMA (the default for images) samples
-with the EMA weights; --no-ema uses G's own.`,
+with the EMA weights; --no-ema uses G's own. --best samples from DIR/best.bin, the checkpoint with
+the lowest FID an image run measured, instead of the latest.`,
 
   async run(argv) {
-    const values = parse(argv, { run: { type: 'string' }, n: { type: 'string' }, seed: { type: 'string' }, csv: { type: 'boolean' }, png: { type: 'boolean' }, out: { type: 'string' }, class: { type: 'string' }, 'no-ema': { type: 'boolean' } });
+    const values = parse(argv, { run: { type: 'string' }, n: { type: 'string' }, seed: { type: 'string' }, csv: { type: 'boolean' }, png: { type: 'boolean' }, out: { type: 'string' }, class: { type: 'string' }, 'no-ema': { type: 'boolean' }, best: { type: 'boolean' } });
     if (typeof values.run !== 'string') throw new UsageError('sample needs --run DIR');
     if (values.csv && values.png) throw new UsageError('choose one of --csv and --png');
     const seed = num(values, 'seed', true) ?? 0;
     const n = num(values, 'n', true);
     if (n !== undefined && n <= 0) throw new ConfigError('--n', `must be a positive integer, got ${n}`);
     const dir = resolve(values.run);
-    return withCheckpointedRun(dir, readRunConfig(dir), { evaluate: false }, ({ task, trainer }) => {
+    return withCheckpointedRun(dir, readRunConfig(dir), { evaluate: false, best: Boolean(values.best) }, ({ task, trainer }) => {
       trainer.useEma = !values['no-ema'];
       const cls = num(values, 'class', true);
       if (cls !== undefined && (trainer.classes === 0 || cls < 0 || cls >= trainer.classes)) {

@@ -45,7 +45,8 @@ export const train: Command = {
 Trains on 2-D points or images and writes a run folder: config.json, metrics.jsonl,
 checkpoint.bin, samples/step-N.png (2-D: real vs generated over D's field; images: a sample
 grid, one row per class for conditional runs, step-N-code-*.png traversals for InfoGAN),
-metrics.png, summary.json (images: FID/KID/precision/recall and the real-vs-real baseline).
+metrics.png, summary.json (images: FID/KID/precision/recall and the real-vs-real baseline),
+and for images best.bin, the checkpoint with the lowest FID so far (gankit sample/eval --best).
 
 Options (each sets the config field in brackets):
 ${configFlagHelp().join('\n')}
