@@ -39,7 +39,7 @@ describe('config field table', () => {
   it('defaults come per data kind; loss settings only from the preset and the profile', () => {
     const [points, images] = [resolveConfig(), resolveConfig({ data: { name: 'fashion-mnist' } })];
     assert.deepEqual([points.batchSize, points.model.noiseDim, points.model.arch, points.profile], [256, 2, 'mlp', 'toy']);
-    assert.deepEqual([images.batchSize, images.model.noiseDim, images.model.arch, images.profile], [64, 64, 'lucic28', 'paper']);
+    assert.deepEqual([images.batchSize, images.model.noiseDim, images.model.arch, images.profile], [64, 64, 'dcgan28', 'paper']);
     assert.equal(images.model.generator, undefined, 'image runs carry no MLP specs');
     for (const loss of LOSS_NAMES) {
       const paper = resolveConfig({ loss, profile: 'paper' });

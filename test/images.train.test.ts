@@ -40,10 +40,10 @@ const weights = (t: Trainer) => [...t.G.variables, ...t.D.variables].flatMap((v)
 describe('image training', () => {
   before(() => initEngine());
 
-  it('image config defaults: the paper preset, the Lucic architecture, z 64, batch 64; variants map to their base loss', () => {
+  it('image config defaults: the paper preset, the DCGAN-28 architecture, z 64, batch 64; variants map to their base loss', () => {
     const c = resolveConfig({ data: { name: 'fashion-mnist' } });
     assert.equal(c.profile, 'paper');
-    assert.equal(c.model.arch, 'lucic28');
+    assert.equal(c.model.arch, 'dcgan28');
     assert.equal(c.model.noiseDim, 64);
     assert.equal(c.batchSize, 64);
     const cgan = resolveConfig({ loss: 'cgan', data: { name: 'mnist' } });

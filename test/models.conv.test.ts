@@ -13,8 +13,8 @@ import { assertClose } from './helpers/numeric.js';
 describe('convolutional models', () => {
   before(() => initEngine());
 
-  it('generators: lucic28, dcgan32, dcgan64 shapes, tanh range, latent size', () => {
-    for (const [arch, channels, size] of [['lucic28', 1, 28], ['dcgan32', 3, 32], ['dcgan64', 3, 64]] as const) {
+  it('generators: lucic28, dcgan28, dcgan32, dcgan64 shapes, tanh range, latent size', () => {
+    for (const [arch, channels, size] of [['lucic28', 1, 28], ['dcgan28', 1, 28], ['dcgan32', 3, 32], ['dcgan64', 3, 64]] as const) {
       const G = new ConvGenerator(20, arch, channels, new Rng(1));
       const y = G.generate(new Rng(2).normal([4, 20]));
       assert.deepEqual(y.shape, [4, size, size, channels]);

@@ -44,7 +44,7 @@ export interface RunConfig {
     /** 2-D points: the MLPs (absent for images). */
     generator?: MlpSpec;
     discriminator?: MlpSpec;
-    /** 'mlp' for 2-D points; images: lucic28 or dcgan28 (28×28), dcgan32, dcgan64. */
+    /** 'mlp' for 2-D points; images: dcgan28 (default for 28×28) or lucic28, dcgan32, dcgan64. */
     arch?: 'mlp' | ImageArchitecture;
     /** Image D's norm; default batch, or none for the gradient-penalty losses. */
     norm?: Norm;
@@ -223,8 +223,8 @@ export const CONFIG_FIELDS: readonly ConfigField[] = [
   {
     path: 'model.arch',
     type: text,
-    default: { compute: (ctx) => (ctx.kind === 'points' ? 'mlp' : isFolder(ctx) ? (folderSize(ctx) === 64 ? 'dcgan64' : 'dcgan32') : 'lucic28') },
-    doc: `mlp for 2-D points; images: ${IMAGE_ARCHITECTURES.join(', ')} (default lucic28 for 28×28 data, dcgan32/64 for folders)`,
+    default: { compute: (ctx) => (ctx.kind === 'points' ? 'mlp' : isFolder(ctx) ? (folderSize(ctx) === 64 ? 'dcgan64' : 'dcgan32') : 'dcgan28') },
+    doc: `mlp for 2-D points; images: ${IMAGE_ARCHITECTURES.join(', ')} (default dcgan28 for 28×28 data, dcgan32/64 for folders; lucic28 is the study protocol's)`,
     flag: { name: 'arch' },
     required: ['images'],
     check: checkArch,
