@@ -157,6 +157,9 @@ export function queueExecutor(url: string, log: (line: string) => void = () => {
           let job: Job<JobData, RunSummary> | undefined;
           let state: string;
           try {
+            // The state first, then the job: a job read before it failed or completed would lack
+            // its failure reason or its return value.
+            const seen = await queue.getJobState(trial.id);
             job = await queue.getJob(trial.id);
             if (!job) {
               const again = jobFor(trial); // a Redis that restarted without persistence forgot it
@@ -164,7 +167,7 @@ export function queueExecutor(url: string, log: (line: string) => void = () => {
               log(`gankit sweep: ${trial.name}: re-added (the queue had forgotten it)`);
               continue;
             }
-            state = await job.getState();
+            state = seen === 'unknown' ? await job.getState() : seen;
           } catch {
             break; // Redis is away: look again in a moment
           }
