@@ -17,24 +17,28 @@ import { assertClose, centralDifference, useBackend } from './helpers/numeric.js
 
 const TOL = { atol: 1e-4, rtol: 1e-4 };
 
+/** Runs `run` while counting the native library's `method` calls; returns its result and the count. */
+function counting<T>(method: 'sgemm' | 'sgemv', run: () => T): { result: T; calls: number } {
+  const blas = activeBlas();
+  assert.ok(blas, 'the native layer is on');
+  const original = blas[method] as (...args: unknown[]) => void;
+  let calls = 0;
+  (blas as unknown as Record<string, unknown>)[method] = (...args: unknown[]) => {
+    calls++;
+    original(...args);
+  };
+  try {
+    return { result: run(), calls };
+  } finally {
+    (blas as unknown as Record<string, unknown>)[method] = original;
+  }
+}
+
 /** Runs `f` on wasm with the native kernels and on tfjs-cpu with the same inputs; returns both results. */
 async function bothWays(inputs: Array<{ shape: number[]; values: Float32Array }>, f: (...t: tf.Tensor[]) => tf.Tensor): Promise<{ native: Float32Array; cpu: Float32Array; calls: number }> {
   const run = () => tf.tidy(() => f(...inputs.map((i) => tf.tensor(i.values, i.shape))).dataSync() as Float32Array);
   await tf.setBackend('wasm');
-  const blas = activeBlas();
-  assert.ok(blas, 'the native layer is on');
-  let calls = 0;
-  const sgemm = blas.sgemm;
-  blas.sgemm = (...args) => {
-    calls++;
-    sgemm(...args);
-  };
-  let native: Float32Array;
-  try {
-    native = run();
-  } finally {
-    blas.sgemm = sgemm;
-  }
+  const { result: native, calls } = counting('sgemm', run);
   await tf.setBackend('cpu');
   const cpu = run();
   await tf.setBackend('wasm');
@@ -168,18 +172,7 @@ describe('native BLAS kernels', () => {
       };
       assert.deepEqual(await shapeOn('wasm'), await shapeOn('cpu'));
       await tf.setBackend('wasm');
-      const blas = activeBlas()!;
-      let gemv = 0;
-      const original = blas.sgemv;
-      blas.sgemv = (...args) => {
-        gemv++;
-        original(...args);
-      };
-      try {
-        tf.tidy(() => tf.sum(tf.ones(r.shape), r.axis ?? undefined, r.keepDims).dataSync());
-      } finally {
-        blas.sgemv = original;
-      }
+      const { calls: gemv } = counting('sgemv', () => tf.tidy(() => tf.sum(tf.ones(r.shape), r.axis ?? undefined, r.keepDims).dataSync()));
       assert.equal(gemv > 0, r.native);
     });
   }
@@ -250,19 +243,7 @@ describe('native BLAS kernels', () => {
       const gx = tf.grad((xx: tf.Tensor) => tf.sum(critic(xx, first)))(x);
       return tf.sum(tf.square(gx));
     };
-    const blas = activeBlas()!;
-    let calls = 0;
-    const sgemm = blas.sgemm;
-    blas.sgemm = (...args) => {
-      calls++;
-      sgemm(...args);
-    };
-    let analytic: Float32Array;
-    try {
-      analytic = tf.tidy(() => tf.grad((w: tf.Tensor) => penalty(w as tf.Tensor4D))(w1).dataSync() as Float32Array);
-    } finally {
-      blas.sgemm = sgemm;
-    }
+    const { result: analytic, calls } = counting('sgemm', () => tf.tidy(() => tf.grad((w: tf.Tensor) => penalty(w as tf.Tensor4D))(w1).dataSync() as Float32Array));
     assert.ok(calls > 10, `native kernels used (${calls} BLAS calls)`);
     const f = (values: Float32Array) => tf.tidy(() => penalty(tf.tensor(values, w1.shape) as tf.Tensor4D).dataSync()[0]);
     const numeric = centralDifference(f, w1.dataSync() as Float32Array, 1e-2);

@@ -13,7 +13,7 @@ export { registerSecondOrderGradients } from './gradients.js';
 export { initEngine, resolveBackendName, resolveThreads, resolveNativeMode, defaultThreads, threadPolicy, wasmThreads, engineState, computeSettings, setNative, findNativeBlas, BACKENDS } from './backend.js';
 export type { BackendName, EngineOptions, EngineState, ComputeSettings, NativeMode, Workload } from './backend.js';
 export { installHint } from './native/blas.js';
-export { activeBlas } from './native/state.js';
+export { activeBlas, nativeOn } from './native/state.js';
 export { Rng } from './rng.js';
 export type { RngState } from './rng.js';
 export { registerWasmConv2DBackpropFilter } from './kernels/conv2dBackpropFilter.js';

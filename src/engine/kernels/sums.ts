@@ -11,7 +11,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs';
 import { registerOnWasmAndCpu } from './backends.js';
 import type { CpuBackendLike, WasmBackendLike } from './backends.js';
-import { activeBlas } from '../native/state.js';
+import { nativeOn } from '../native/state.js';
 import { nativeSum } from '../native/kernels.js';
 
 export const SUM_ALL = 'GankitSumAll';
@@ -63,7 +63,7 @@ export function sumAll(tensors: tf.Tensor[], square = false): tf.Scalar {
   if (tensors.length === 0) return tf.scalar(0);
   const kernel = tf.getKernel(SUM_ALL, tf.getBackend()) !== undefined;
   // With the native layer (wasm) the kernel sums big tensors by BLAS too.
-  const cap = activeBlas() && tf.getBackend() === 'wasm' ? Infinity : JS_MAX_SIZE;
+  const cap = nativeOn() ? Infinity : JS_MAX_SIZE;
   const small = kernel ? tensors.filter((t) => t.dtype === 'float32' && t.size <= cap) : [];
   const rest = tensors.filter((t) => !small.includes(t));
   return tf.tidy(() => {

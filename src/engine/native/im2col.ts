@@ -32,11 +32,6 @@ export function isPointwise(g: PatchGeometry): boolean {
   return g.filterHeight === 1 && g.filterWidth === 1 && g.strideHeight === 1 && g.strideWidth === 1 && g.padTop === 0 && g.padLeft === 0 && g.outHeight === g.inHeight && g.outWidth === g.inWidth;
 }
 
-/** Floats in the patch matrix. */
-export function colsSize(g: PatchGeometry): number {
-  return g.batch * g.outHeight * g.outWidth * g.filterHeight * g.filterWidth * g.inChannels;
-}
-
 /** Whether some patch reaches outside x (then cols needs zeros where it does). */
 function reachesOutside(g: PatchGeometry): boolean {
   const lastRow = (g.outHeight - 1) * g.strideHeight + (g.filterHeight - 1) * g.dilationHeight - g.padTop;

@@ -20,7 +20,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs';
-import { col2im, colsSize, im2col, isPointwise } from './im2col.js';
+import { col2im, im2col, isPointwise } from './im2col.js';
 import type { PatchGeometry } from './im2col.js';
 import { activeBlas } from './state.js';
 import { ACTIVATION_KIND, simdKernels } from '../kernels/simd.js';
@@ -193,11 +193,31 @@ function patchGeometry(xShape: number[], filterShape: number[], attrs: ConvAttrs
   };
 }
 
-/** The patch matrix of x: its heap offset, and a scratch allocation to free (0 when cols is x itself). */
-function patches(backend: WasmInternals, x: TensorInfo, g: PatchGeometry): { scratch: number } {
-  if (isPointwise(g)) return { scratch: 0 };
-  const bytes = colsSize(g) * 4;
-  return { scratch: backend.wasm._malloc(bytes) >>> 0 };
+/** Floats in one patch row (KH·KW·Cin) and rows (N·OH·OW) of the patch matrix. */
+const patchDims = (g: PatchGeometry) => ({ rows: g.batch * g.outHeight * g.outWidth, k: g.filterHeight * g.filterWidth * g.inChannels });
+
+/**
+ * Runs `use` with a patch-matrix buffer [rows, k] in the heap, freed afterwards: `pointwiseAt` itself
+ * for a pointwise convolution (the matrix is that tensor), else a scratch allocation. `fill` writes
+ * the matrix first (im2col) when there is one to write. Views are taken after the allocation.
+ */
+function withPatchBuffer(backend: WasmInternals, g: PatchGeometry, pointwiseAt: (heap: Heap) => number, use: (heap: Heap, colsAt: number, scratch: boolean) => void): void {
+  const { rows, k } = patchDims(g);
+  const scratch = isPointwise(g) ? 0 : backend.wasm._malloc(rows * k * 4) >>> 0;
+  try {
+    const heap = new Heap(backend);
+    use(heap, scratch ? scratch >>> 2 : pointwiseAt(heap), scratch !== 0);
+  } finally {
+    if (scratch) backend.wasm._free(scratch);
+  }
+}
+
+/** Runs `use` on x's patch matrix: x itself (pointwise) or im2col into scratch. */
+function withPatches(backend: WasmInternals, x: TensorInfo, g: PatchGeometry, use: (heap: Heap, colsAt: number) => void): void {
+  withPatchBuffer(backend, g, (heap) => heap.at(x), (heap, colsAt, scratch) => {
+    if (scratch) im2col(heap.f32, heap.at(x), colsAt, g, simdKernels(backend.wasm));
+    use(heap, colsAt);
+  });
 }
 
 function convUsable(x: TensorInfo, filterShape: number[], attrs: ConvAttrs, g: PatchGeometry & { outChannels: number }): boolean {
@@ -218,20 +238,12 @@ function convKernel(fused: boolean) {
       if (epilogue === undefined) return stock(args);
       const backend = args.backend as unknown as WasmInternals;
       const out = backend.makeOutput([g.batch, g.outHeight, g.outWidth, g.outChannels], 'float32');
-      const { scratch } = patches(backend, x, g);
-      try {
-        const heap = new Heap(backend);
-        const xAt = heap.at(x);
-        const colsAt = scratch ? scratch >>> 2 : xAt;
-        if (scratch) im2col(heap.f32, xAt, colsAt, g, simdKernels(backend.wasm));
-        const rows = g.batch * g.outHeight * g.outWidth;
-        const k = g.filterHeight * g.filterWidth * g.inChannels;
+      const { rows, k } = patchDims(g);
+      withPatches(backend, x, g, (heap, colsAt) => {
         const outAt = heap.at(out);
         blas.sgemm(false, false, rows, g.outChannels, k, 1, heap.view(colsAt, rows * k), k, heap.view(heap.at(filter), k * g.outChannels), g.outChannels, 0, heap.view(outAt, rows * g.outChannels), g.outChannels);
         if (epilogue) epilogueRun(backend, heap.f32, outAt, rows, g.outChannels, epilogue.bias ? heap.at(epilogue.bias) : null, epilogue.activation, epilogue.alpha);
-      } finally {
-        if (scratch) backend.wasm._free(scratch);
-      }
+      });
       return out;
     };
 }
@@ -247,19 +259,11 @@ const filterGradientKernel = (stock: KernelFunc): KernelFunc => (args) => {
   if (!convUsable(x, filterShape, attrs, g)) return stock(args);
   const backend = args.backend as unknown as WasmInternals;
   const out = backend.makeOutput(filterShape, 'float32');
-  const { scratch } = patches(backend, x, g);
-  try {
-    const heap = new Heap(backend);
-    const xAt = heap.at(x);
-    const colsAt = scratch ? scratch >>> 2 : xAt;
-    if (scratch) im2col(heap.f32, xAt, colsAt, g, simdKernels(backend.wasm));
-    const rows = g.batch * g.outHeight * g.outWidth;
-    const k = g.filterHeight * g.filterWidth * g.inChannels;
-    const cout = filterShape[3];
+  const { rows, k } = patchDims(g);
+  const cout = filterShape[3];
+  withPatches(backend, x, g, (heap, colsAt) => {
     blas.sgemm(true, false, k, cout, rows, 1, heap.view(colsAt, rows * k), k, heap.view(heap.at(dy), rows * cout), cout, 0, heap.view(heap.at(out), k * cout), cout);
-  } finally {
-    if (scratch) backend.wasm._free(scratch);
-  }
+  });
   return out;
 };
 
@@ -273,20 +277,13 @@ const inputGradientKernel = (stock: KernelFunc): KernelFunc => (args) => {
   if (!convUsable({ ...dy, shape: attrs.inputShape }, filter.shape, attrs, g) || g.outHeight !== dy.shape[1] || g.outWidth !== dy.shape[2]) return stock(args);
   const backend = args.backend as unknown as WasmInternals;
   const out = backend.makeOutput([...attrs.inputShape], 'float32');
-  const rows = g.batch * g.outHeight * g.outWidth;
-  const k = g.filterHeight * g.filterWidth * g.inChannels;
+  const { rows, k } = patchDims(g);
   const cout = g.outChannels;
-  const pointwise = isPointwise(g);
-  const scratch = pointwise ? 0 : backend.wasm._malloc(rows * k * 4) >>> 0;
-  try {
-    const heap = new Heap(backend);
-    const outAt = heap.at(out);
-    const colsAt = pointwise ? outAt : scratch >>> 2;
+  // cols = dy·Wᵀ, straight into dx when the convolution is pointwise, else col2im from scratch.
+  withPatchBuffer(backend, g, (heap) => heap.at(out), (heap, colsAt, scratch) => {
     blas.sgemm(false, true, rows, k, cout, 1, heap.view(heap.at(dy), rows * cout), cout, heap.view(heap.at(filter), k * cout), cout, 0, heap.view(colsAt, rows * k), k);
-    if (!pointwise) col2im(heap.f32, colsAt, outAt, g, simdKernels(backend.wasm));
-  } finally {
-    if (scratch) backend.wasm._free(scratch);
-  }
+    if (scratch) col2im(heap.f32, colsAt, heap.at(out), g, simdKernels(backend.wasm));
+  });
   return out;
 };
 

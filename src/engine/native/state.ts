@@ -2,12 +2,18 @@
  * Whether the native kernels run: the loaded library while the layer is on, else null. Kept apart
  * from the loader so that the kernels (bundled for the browser too) never import koffi.
  */
+import * as tf from '@tensorflow/tfjs';
 import type { Blas } from './blas.js';
 
 let active: Blas | null = null;
 
 export function activeBlas(): Blas | null {
   return active;
+}
+
+/** Whether ops run on the native kernels now: the layer is on and the current backend is wasm (tests switch backends). */
+export function nativeOn(): boolean {
+  return active !== null && tf.getBackend() === 'wasm';
 }
 
 export function setActiveBlas(blas: Blas | null): void {
