@@ -107,6 +107,37 @@ describe('image training', () => {
     task.dispose();
   });
 
+  it('samples use standing batch-norm statistics: a sample does not depend on the batch it is drawn in; kept until the weights change', async () => {
+    const { Rng } = await import('../src/index.js');
+    const { STANDING_BATCHES } = await import('../src/train/trainer.js');
+    const task = await ImageTask.create(small({ ema: 0.9 }), { evaluate: false });
+    const t = task.trainer;
+    t.trainStep();
+    const three = t.sample(3, new Rng(9));
+    const ten = t.sample(10, new Rng(9));
+    assert.deepEqual(Array.from(three), Array.from(ten.subarray(0, three.length)), 'the first 3 of 10 equal 3 drawn alone');
+    const stats = t.standingStatistics()!;
+    assert.equal(stats.length, 4, 'dcgan28 G: two batch-norm layers, a mean and a variance each');
+    assert.ok(STANDING_BATCHES >= 32);
+    assert.ok(stats[1].dataSync().every((v) => v >= 0), 'variances are non-negative');
+    const count = tf.memory().numTensors;
+    assert.equal(t.standingStatistics(), stats, 'cached at the same step');
+    t.sample(5);
+    assert.equal(tf.memory().numTensors, count, 'sampling again allocates nothing that stays');
+    // G's own weights (no EMA) have other statistics; a step changes them again; the old ones are disposed.
+    t.useEma = false;
+    const statsMean = Array.from(stats[0].dataSync());
+    const ownMean = Array.from(t.standingStatistics()![0].dataSync());
+    assert.notDeepEqual(ownMean, statsMean);
+    assert.ok(stats[0].isDisposed, 'the statistics of the other weights were disposed');
+    t.useEma = true;
+    t.trainStep();
+    const after = Array.from(t.standingStatistics()![0].dataSync());
+    assert.notDeepEqual(after, statsMean, 'a step changes the EMA weights, and so their statistics');
+    assert.equal(tf.memory().numTensors, count, 'one set of standing statistics at a time');
+    task.dispose();
+  });
+
   it('building and disposing an image task leaves the tensor count where it was', async () => {
     for (const [, overrides] of CASES) {
       const before = tf.memory().numTensors;

@@ -27,6 +27,34 @@ describe('convolutional models', () => {
     }
   });
 
+  it('standing batch-norm statistics: moments are the batch\'s; with fixed statistics a sample depends on its own z only', () => {
+    const G = new ConvGenerator(12, 'dcgan28', 1, new Rng(5));
+    assert.equal(G.normLayers, 2);
+    const z = new Rng(6).normal([16, 12]);
+    const m = G.normMoments(z);
+    assert.equal(m.length, 4);
+    // Layer 0 is the FC's output: its batch mean and mean square, computed by hand from the weights.
+    const [W, b] = [G.variables[0], G.variables[1]];
+    const pre = tf.add(tf.matMul(z, W, false, true), b);
+    assertClose(m[0].dataSync(), tf.mean(pre, 0).dataSync(), { atol: 1e-5, rtol: 0, what: 'layer 0 mean' });
+    assertClose(m[1].dataSync(), tf.mean(tf.square(pre), 0).dataSync(), { atol: 1e-5, rtol: 0, what: 'layer 0 mean square' });
+    assert.deepEqual(m[2].shape, [1, 1, 1, 64], 'the deconv layer: per channel');
+    // Fixed statistics: the first 3 rows of a batch of 16 equal the batch of 3 alone.
+    const standing = m.flatMap((t, i) => (i % 2 ? [] : [t, tf.relu(tf.sub(m[i + 1], tf.square(t)))]));
+    const all = G.generate(z, undefined, standing).dataSync();
+    const three = G.generate(tf.slice(z, [0, 0], [3, -1]), undefined, standing).dataSync();
+    assertClose(three, all.slice(0, three.length), { atol: 1e-5, rtol: 0, what: 'standing statistics: batch-independent' });
+    // With the batch's own statistics (training mode) the same rows differ.
+    const trainAll = G.generate(z).dataSync();
+    const trainThree = G.generate(tf.slice(z, [0, 0], [3, -1])).dataSync();
+    assert.ok(trainThree.some((v, i) => Math.abs(v - trainAll[i]) > 1e-3), 'batch statistics couple the samples');
+    // Standing statistics equal to this batch's own reproduce the training-mode output of that batch.
+    assertClose(all, trainAll, { atol: 1e-4, rtol: 0, what: 'the batch\'s own statistics as standing statistics' });
+    assert.throws(() => G.generate(z, undefined, standing.slice(0, 2)), /standing statistics for 1 layers/);
+    tf.dispose([z, pre, ...m, ...standing]);
+    G.dispose();
+  });
+
   it('critics without batch norm score each sample on its own; batch norm couples them (so penalties get none)', () => {
     const rng = new Rng(3);
     const x = rng.uniform([3, 28, 28, 1], -1, 1);

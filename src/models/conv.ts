@@ -18,8 +18,11 @@
  *
  * D's norm: 'batch' where the papers have it (standard GAN, LSGAN, WGAN); 'layer' (per-sample)
  * or 'none' for the gradient-penalty losses, whose penalty needs samples scored independently —
- * see `discriminatorNormFor`. Batch statistics are always the current batch's (G and D are run
- * in training mode, as the reference implementations sample).
+ * see `discriminatorNormFor`. In training, batch statistics are the current batch's (G and D run
+ * in training mode, as the reference implementations do). For samples, metrics and export, G's
+ * batch norm uses standing statistics (StudioGAN's `-std_stat`): mean and variance of each layer
+ * averaged over many training-mode batches (`GeneratorNet.normMoments`, Trainer.standingStatistics),
+ * so that a sample depends on its own z only.
  *
  * Conditioning: G takes [z, onehot(y)] (its latentDim includes the classes); D takes y as K
  * constant planes concatenated to the image ('concat', Mirza & Osindero) or by projection
@@ -31,7 +34,7 @@
  * and R1 work on these critics. Weights ~ N(0, 0.02²) (DCGAN), biases 0, BN γ 1, β 0.
  */
 import { tf, Rng, deconv2d, fusedConv2d, nativeOn } from '../engine/index.js';
-import type { DiscriminatorNet, GeneratorNet } from './types.js';
+import type { DiscriminatorNet, ExportLayer, GeneratorNet } from './types.js';
 import { SpectralNorm } from './spectral.js';
 
 export const IMAGE_ARCHITECTURES = ['lucic28', 'dcgan28', 'dcgan32', 'dcgan64'] as const;
@@ -97,12 +100,37 @@ function normLayer(p: Params, name: string, kind: Norm, channels: number): NormL
   return { kind, gain: p.ones(`${name}/gain`, [channels]), shift: p.zeros(`${name}/shift`, [channels]) };
 }
 
+/** Batch norm's ε (PyTorch's default, and the exported model's). */
+export const BN_EPSILON = 1e-5;
+
+/**
+ * How a generator's batch-norm layers get their statistics, layer by layer: from the batch
+ * (training; `collect` then receives each layer's batch mean and mean square), or fixed
+ * (`standing`: mean and variance per layer, see `standingStatistics` in the trainer).
+ */
+interface NormMode {
+  standing?: readonly tf.Tensor[];
+  collect?: tf.Tensor[];
+  layer: number;
+}
+
 /** Batch norm over all axes but the last (batch statistics); layer norm over each sample's features. */
-function normalise(x: tf.Tensor, n: NormLayer, P: tf.Tensor[]): tf.Tensor {
+function normalise(x: tf.Tensor, n: NormLayer, P: tf.Tensor[], mode?: NormMode): tf.Tensor {
   if (n.kind === 'none') return x;
   const axes = n.kind === 'batch' ? [...Array(x.rank - 1).keys()] : [...Array(x.rank - 1).keys()].map((a) => a + 1);
-  const { mean, variance } = tf.moments(x, axes, true);
-  const normed = tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, 1e-5)));
+  let mean: tf.Tensor;
+  let variance: tf.Tensor;
+  if (n.kind === 'batch' && mode?.standing) {
+    [mean, variance] = [mode.standing[2 * mode.layer], mode.standing[2 * mode.layer + 1]];
+    mode.layer++;
+  } else {
+    ({ mean, variance } = tf.moments(x, axes, true));
+    if (n.kind === 'batch' && mode?.collect) {
+      mode.collect.push(mean, tf.mean(tf.square(x), axes, true));
+      mode.layer++;
+    }
+  }
+  const normed = tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, BN_EPSILON)));
   return tf.add(tf.mul(normed, P[n.gain]), P[n.shift]);
 }
 
@@ -184,24 +212,59 @@ export class ConvGenerator implements GeneratorNet {
     return this.variables.reduce((s, v) => s + v.size, 0);
   }
 
-  generate(z: tf.Tensor, params: tf.Tensor[] = this.variables): tf.Tensor {
+  /** Batch-norm layers, each with a mean and a variance in `standing` (see GeneratorNet). */
+  get normLayers(): number {
+    return this.fc.length + this.deconvs.filter((d) => d.n).length;
+  }
+
+  generate(z: tf.Tensor, params: tf.Tensor[] = this.variables, standing?: readonly tf.Tensor[]): tf.Tensor {
+    if (standing && standing.length !== 2 * this.normLayers) throw new Error(`generate: standing statistics for ${standing.length / 2} layers, the generator has ${this.normLayers}`);
+    return tf.tidy(() => this.forward(z, params, standing ? { standing, layer: 0 } : undefined));
+  }
+
+  normMoments(z: tf.Tensor, params: tf.Tensor[] = this.variables): tf.Tensor[] {
     return tf.tidy(() => {
-      const P = params;
-      let h: tf.Tensor = z;
-      for (const { a, n } of this.fc) h = tf.relu(normalise(dense(h, a, P), n, P));
-      const n0 = z.shape[0];
-      const [s0, c0] = this.plan.base;
-      h = tf.reshape(h, [n0, s0, s0, c0]);
-      let size = s0;
-      for (const { a, n, outChannels } of this.deconvs) {
-        size *= 2;
-        const filter = P[a.w] as tf.Tensor4D;
-        h = deconv2d(h as tf.Tensor4D, filter, [n0, size, size, outChannels], 2, 'same');
-        h = tf.add(h, P[a.b]);
-        h = n ? tf.relu(normalise(h, n, P)) : tf.tanh(h);
-      }
-      return h;
+      const mode: NormMode = { collect: [], layer: 0 };
+      this.forward(z, params, mode);
+      return mode.collect!;
     });
+  }
+
+  exportLayers(params: tf.Tensor[], standing?: readonly tf.Tensor[]): ExportLayer[] {
+    if (!standing || standing.length !== 2 * this.normLayers) throw new Error('exportLayers: a batch-norm generator exports with its standing statistics');
+    let k = 0;
+    const bn = (n: NormLayer): ExportLayer => {
+      const layer: ExportLayer = { kind: 'batchNorm', gamma: params[n.gain].clone(), beta: params[n.shift].clone(), mean: tf.reshape(standing[2 * k], [-1]), variance: tf.reshape(standing[2 * k + 1], [-1]), epsilon: BN_EPSILON };
+      k++;
+      return layer;
+    };
+    const out: ExportLayer[] = [];
+    for (const { a, n } of this.fc) out.push({ kind: 'dense', kernel: tf.transpose(params[a.w]), bias: params[a.b].clone() }, bn(n), { kind: 'activation', fn: 'relu' });
+    const [s0, c0] = this.plan.base;
+    out.push({ kind: 'reshape', shape: [s0, s0, c0] });
+    for (const { a, n } of this.deconvs) {
+      out.push({ kind: 'deconv', kernel: params[a.w].clone(), bias: params[a.b].clone(), strides: 2, padding: 'same' });
+      out.push(...(n ? [bn(n), { kind: 'activation', fn: 'relu' } as const] : [{ kind: 'activation', fn: 'tanh' } as const]));
+    }
+    return out;
+  }
+
+  private forward(z: tf.Tensor, params: tf.Tensor[], mode: NormMode | undefined): tf.Tensor {
+    const P = params;
+    let h: tf.Tensor = z;
+    for (const { a, n } of this.fc) h = tf.relu(normalise(dense(h, a, P), n, P, mode));
+    const n0 = z.shape[0];
+    const [s0, c0] = this.plan.base;
+    h = tf.reshape(h, [n0, s0, s0, c0]);
+    let size = s0;
+    for (const { a, n, outChannels } of this.deconvs) {
+      size *= 2;
+      const filter = P[a.w] as tf.Tensor4D;
+      h = deconv2d(h as tf.Tensor4D, filter, [n0, size, size, outChannels], 2, 'same');
+      h = tf.add(h, P[a.b]);
+      h = n ? tf.relu(normalise(h, n, P, mode)) : tf.tanh(h);
+    }
+    return h;
   }
 
   dispose(): void {

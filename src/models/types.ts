@@ -10,16 +10,44 @@ export interface Network {
   dispose(): void;
 }
 
+/**
+ * A generator as a plain stack of standard layers, for export (src/export): every weight in the
+ * layout the standard layer expects (dense kernels [in, out], transposed-conv kernels
+ * [kh, kw, out, in]); batch norm with fixed statistics. Tensors belong to the caller (dispose them).
+ */
+export type ExportLayer =
+  | { kind: 'dense'; kernel: tf.Tensor; bias: tf.Tensor }
+  | { kind: 'batchNorm'; gamma: tf.Tensor; beta: tf.Tensor; mean: tf.Tensor; variance: tf.Tensor; epsilon: number }
+  | { kind: 'layerNorm'; gamma: tf.Tensor; beta: tf.Tensor; epsilon: number }
+  | { kind: 'activation'; fn: 'relu' | 'tanh' | 'elu' | 'leakyRelu'; alpha?: number }
+  | { kind: 'reshape'; shape: number[] }
+  | { kind: 'deconv'; kernel: tf.Tensor; bias: tf.Tensor; strides: number; padding: 'same' };
+
 export interface GeneratorNet extends Network {
   /** Size of G's input: noise plus any codes or labels. */
   readonly latentDim: number;
   /** Shape of one generated sample, e.g. [2] or [28, 28, 1]. */
   readonly sampleShape: number[];
-  /** G(z); `params` (in the order of `variables`) replaces the weights, e.g. for EMA copies. */
-  generate(z: tf.Tensor, params?: tf.Tensor[]): tf.Tensor;
   /**
-   * Smallest batch G should be run on (batch-norm generators use the batch's statistics, so
-   * sampling pads small requests up to this and drops the extra samples). Default 1.
+   * G(z); `params` (in the order of `variables`) replaces the weights, e.g. for EMA copies.
+   * `standing`: fixed batch-norm statistics, [mean, variance] per batch-norm layer in order
+   * (shapes as `normMoments` gives them); without it batch norm uses the batch's statistics.
+   */
+  generate(z: tf.Tensor, params?: tf.Tensor[], standing?: readonly tf.Tensor[]): tf.Tensor;
+  /**
+   * Batch-norm generators: a training-mode pass on z that returns, per batch-norm layer in order,
+   * the batch's mean and mean square over every axis but the channel one (keepDims).
+   */
+  normMoments?(z: tf.Tensor, params?: tf.Tensor[]): tf.Tensor[];
+  /**
+   * The network as standard layers with the weights `params` (and, for batch norm, the `standing`
+   * statistics), computing what generate(z, params, standing) computes.
+   */
+  exportLayers?(params: tf.Tensor[], standing?: readonly tf.Tensor[]): ExportLayer[];
+  /**
+   * Smallest batch G should be run on in training mode (batch-norm generators use the batch's
+   * statistics; sampling uses standing statistics where `normMoments` exists, and otherwise pads
+   * small requests up to this and drops the extra samples). Default 1.
    */
   readonly minBatch?: number;
 }

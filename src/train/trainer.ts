@@ -311,10 +311,62 @@ export class Trainer {
   /** Sample with G's own weights even when an EMA copy exists (`gankit sample --no-ema`). */
   useEma = true;
 
+  /** The weights samples are drawn with: the EMA copy when there is one (and `useEma`), else G's. */
+  samplingWeights(): tf.Tensor[] {
+    return (this.useEma && this.emaWeights) || this.G.variables;
+  }
+
+  private standing: { key: string; stats: tf.Tensor[] } | null = null;
+
+  /**
+   * Standing batch-norm statistics of the sampling weights (StudioGAN's `-std_stat`): G runs in
+   * training mode on STANDING_BATCHES batches of the training batch size (at least 64), drawn from
+   * a fixed stream, and each layer's mean and variance are those of all these samples together
+   * (mean of the batch means; mean of the batch mean squares minus the mean squared). Computed when
+   * first needed after a step and kept until the weights change. Undefined for generators without
+   * batch norm.
+   */
+  standingStatistics(): tf.Tensor[] | undefined {
+    if (!this.G.normMoments) return undefined;
+    const key = `${this.step}/${this.useEma && Boolean(this.emaWeights)}/${this.weightsVersion}`;
+    if (this.standing?.key === key) return this.standing.stats;
+    this.disposeStanding();
+    const rng = new Rng(STANDING_SEED);
+    const n = Math.max(this.config.batchSize, this.G.minBatch ?? 1, 64);
+    const params = this.samplingWeights();
+    const stats = tf.tidy(() => {
+      let sums: tf.Tensor[] | null = null;
+      for (let k = 0; k < STANDING_BATCHES; k++) {
+        const m = tf.tidy(() => this.G.normMoments!(this.latent(rng, n).z, params));
+        const next: tf.Tensor[] = sums ? sums.map((s, i) => tf.add(s, m[i])) : m;
+        if (sums) tf.dispose([...sums, ...m]);
+        sums = next;
+      }
+      return sums!.flatMap((s, i) => {
+        if (i % 2) return [];
+        const mean = tf.div(s, STANDING_BATCHES);
+        const variance = tf.relu(tf.sub(tf.div(sums![i + 1], STANDING_BATCHES), tf.square(mean)));
+        return [mean, variance];
+      });
+    });
+    this.standing = { key, stats };
+    return stats;
+  }
+
+  /** Bumped when restore() replaces the weights (standing statistics are recomputed). */
+  private weightsVersion = 0;
+
+  private disposeStanding(): void {
+    if (this.standing) tf.dispose(this.standing.stats);
+    this.standing = null;
+  }
+
   /**
    * n generated samples (EMA weights when EMA is on) drawn with `rng` (default: a fixed evaluation
    * stream); `labels` picks the classes of a conditional generator (default: uniform draws).
-   * Batch-norm generators are run in chunks of at least `minBatch` (padded, extras dropped).
+   * Batch-norm generators sample with standing statistics (`standingStatistics`), so a sample
+   * depends on its own z only; generators without them are run in chunks of at least `minBatch`
+   * (padded, extras dropped).
    */
   sample(n: number, rng: Rng = new Rng(0xe7a1), labels?: Int32Array): Float32Array {
     return this.sampleFrom((r, m, ys) => this.latent(r, m, ys).z, n, rng, labels);
@@ -322,7 +374,9 @@ export class Trainer {
 
   /** Samples from G given a latent builder (used by sample() and by InfoGAN traversals). */
   sampleFrom(latent: (rng: Rng, n: number, labels?: Int32Array) => tf.Tensor, n: number, rng: Rng, labels?: Int32Array): Float32Array {
-    const min = this.G.minBatch ?? 1;
+    const standing = this.standingStatistics();
+    const min = standing ? 1 : (this.G.minBatch ?? 1);
+    const params = this.samplingWeights();
     const chunk = Math.max(min, Math.min(n, 500));
     const size = this.G.sampleShape.reduce((a, b) => a * b, 1);
     const out = new Float32Array(n * size);
@@ -336,7 +390,7 @@ export class Trainer {
         for (let i = m; i < padded; i++) ys[i] = i % Math.max(1, this.classes);
       }
       tf.tidy(() => {
-        const values = this.G.generate(latent(rng, padded, ys), (this.useEma && this.emaWeights) || undefined).dataSync() as Float32Array;
+        const values = this.G.generate(latent(rng, padded, ys), params, standing).dataSync() as Float32Array;
         out.set(values.subarray(0, m * size), start * size);
       });
     }
@@ -387,6 +441,7 @@ export class Trainer {
       this.source.setState({ epoch: header.data.epoch, cursor: header.data.cursor, order: order ? Int32Array.from(order) : null });
     }
     this.step = header.step;
+    this.weightsVersion++;
     this.rng.setState(header.rng);
     this.lossState = { ...header.lossState };
   }
@@ -397,8 +452,13 @@ export class Trainer {
     this.optD.dispose();
     this.optG.dispose();
     this.emaWeights?.forEach((v) => v.dispose());
+    this.disposeStanding();
   }
 }
+
+/** Standing statistics: batches averaged, and the seed of their latent stream. */
+export const STANDING_BATCHES = 64;
+const STANDING_SEED = 0x57a9d;
 
 /** A trainer that owns `nets`: if it cannot be built (no labels for a conditional run, …) they are disposed. */
 export function trainerOwning(config: RunConfig, source: BatchSource, nets: { G: GeneratorNet; D: DiscriminatorNet }): Trainer {
