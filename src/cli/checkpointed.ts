@@ -8,7 +8,7 @@ import type { RunConfig } from '../train/config.js';
  * Opens a run's latest checkpoint (engine on the run's backend), hands it to `use`, and disposes
  * it whatever happens; a run without a checkpoint is one clear error.
  */
-export async function withCheckpointedRun(dir: string, config: RunConfig, options: { evaluate?: boolean; best?: boolean }, use: (opened: OpenedRun) => number): Promise<number> {
+export async function withCheckpointedRun(dir: string, config: RunConfig, options: { evaluate?: boolean; best?: boolean }, use: (opened: OpenedRun) => number | Promise<number>): Promise<number> {
   await initEngine({ backend: config.backend, workload: workloadOf(config), compute: config.compute });
   const opened = await openRun(dir, config, options);
   return disposing(

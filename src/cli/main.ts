@@ -19,10 +19,11 @@ import { compare } from './commands/compare.js';
 import { sweep } from './commands/sweep.js';
 import { worker } from './commands/worker.js';
 import { info } from './commands/info.js';
+import { exportCommand } from './commands/export.js';
 
 export { UsageError };
 
-export const COMMANDS: readonly Command[] = [train, resume, sample, evaluate, losses, featnet, study, sweep, worker, runs, compare, info];
+export const COMMANDS: readonly Command[] = [train, resume, sample, evaluate, exportCommand, losses, featnet, study, sweep, worker, runs, compare, info];
 
 function mainHelp(): string {
   return `gankit — train and measure GANs under every major loss

@@ -10,6 +10,10 @@
  */
 import { tf, Rng, dense } from '../engine/index.js';
 import type { DenseActivation } from '../engine/index.js';
+import type { ExportLayer } from './types.js';
+
+/** Layer norm's ε. */
+export const LAYER_NORM_EPSILON = 1e-5;
 
 export const ACTIVATIONS = ['relu', 'leakyRelu', 'tanh', 'elu'] as const;
 export type Activation = (typeof ACTIVATIONS)[number];
@@ -105,6 +109,19 @@ export class Mlp {
     });
   }
 
+  /** The network as standard layers (src/models/types.ts ExportLayer) with the weights `params`. */
+  exportLayers(params: tf.Tensor[] = this.variables): ExportLayer[] {
+    const out: ExportLayer[] = [];
+    let p = 0;
+    this.layers.forEach((layer, l) => {
+      out.push({ kind: 'dense', kernel: params[p++].clone(), bias: params[p++].clone() });
+      if (l === this.layers.length - 1) return;
+      if (layer.gain) out.push({ kind: 'layerNorm', gamma: params[p++].clone(), beta: params[p++].clone(), epsilon: LAYER_NORM_EPSILON });
+      out.push({ kind: 'activation', fn: this.spec.activation, ...(this.spec.activation === 'leakyRelu' ? { alpha: LEAKY_SLOPE } : {}) });
+    });
+    return out;
+  }
+
   /** The output layer applied to hidden activations. */
   output(hidden: tf.Tensor2D, params: tf.Tensor[] = this.variables): tf.Tensor2D {
     const n = params.length;
@@ -122,5 +139,5 @@ export class Mlp {
 
 function layerNorm(h: tf.Tensor2D, gain: tf.Tensor, shift: tf.Tensor): tf.Tensor2D {
   const { mean, variance } = tf.moments(h, 1, true);
-  return tf.add(tf.mul(tf.mul(tf.sub(h, mean), tf.rsqrt(tf.add(variance, 1e-5))), gain), shift) as tf.Tensor2D;
+  return tf.add(tf.mul(tf.mul(tf.sub(h, mean), tf.rsqrt(tf.add(variance, LAYER_NORM_EPSILON))), gain), shift) as tf.Tensor2D;
 }

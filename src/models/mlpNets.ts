@@ -17,6 +17,9 @@ export class MlpGenerator implements GeneratorNet {
   generate(z: tf.Tensor, params?: tf.Tensor[]) {
     return this.net.apply(z, params);
   }
+  exportLayers(params: tf.Tensor[] = this.variables) {
+    return this.net.exportLayers(params);
+  }
   parameterCount() {
     return this.net.parameterCount();
   }
