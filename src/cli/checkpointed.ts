@@ -1,8 +1,11 @@
-/** Opening a trained run for `gankit sample` and `gankit eval`. */
+/** Opening a trained run (or a shipped pretrained model) for `gankit sample`, `eval` and `export`. */
+import { resolve } from 'node:path';
 import { initEngine } from '../engine/index.js';
 import { workloadOf } from '../kinds/index.js';
-import { disposing, openRun, OpenedRun, RunFolderError } from '../runner/run.js';
+import { openPretrained, pretrainedConfig } from '../pretrained/index.js';
+import { disposing, openRun, OpenedRun, readRunConfig, RunFolderError } from '../runner/run.js';
 import type { RunConfig } from '../train/config.js';
+import { UsageError } from './args.js';
 
 /**
  * Opens a run's latest checkpoint (engine on the run's backend), hands it to `use`, and disposes
@@ -18,4 +21,27 @@ export async function withCheckpointedRun(dir: string, config: RunConfig, option
     },
     () => opened.task.dispose(),
   );
+}
+
+/** What `--run DIR` or `--pretrained NAME` opened; `dir` is where default outputs go. */
+export interface OpenedModel extends Pick<OpenedRun, 'task' | 'trainer' | 'config'> {
+  dir: string;
+  source: string;
+}
+
+/** `--run DIR [--best]` or `--pretrained NAME` (exactly one), opened for `use`. */
+export async function withRunOrPretrained(values: { run?: unknown; pretrained?: unknown; best?: unknown }, command: string, use: (opened: OpenedModel) => number | Promise<number>): Promise<number> {
+  const run = typeof values.run === 'string' ? values.run : undefined;
+  const name = typeof values.pretrained === 'string' ? values.pretrained : undefined;
+  if (run && name) throw new UsageError(`${command}: give --run DIR or --pretrained NAME, not both`);
+  if (name) {
+    if (values.best) throw new UsageError(`${command}: --best is for runs (a pretrained model has one set of weights)`);
+    const config = pretrainedConfig(name);
+    await initEngine({ backend: config.backend, workload: workloadOf(config) });
+    const opened = await openPretrained(name);
+    return disposing(async () => use({ ...opened, dir: process.cwd(), source: `pretrained:${name}` }), () => opened.task.dispose());
+  }
+  if (!run) throw new UsageError(`${command} needs --run DIR or --pretrained NAME`);
+  const dir = resolve(run);
+  return withCheckpointedRun(dir, readRunConfig(dir), { evaluate: false, best: Boolean(values.best) }, (o) => use({ ...o, dir, source: run }));
 }

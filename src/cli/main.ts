@@ -20,10 +20,11 @@ import { sweep } from './commands/sweep.js';
 import { worker } from './commands/worker.js';
 import { info } from './commands/info.js';
 import { exportCommand } from './commands/export.js';
+import { pretrained } from './commands/pretrained.js';
 
 export { UsageError };
 
-export const COMMANDS: readonly Command[] = [train, resume, sample, evaluate, exportCommand, losses, featnet, study, sweep, worker, runs, compare, info];
+export const COMMANDS: readonly Command[] = [train, resume, sample, evaluate, exportCommand, pretrained, losses, featnet, study, sweep, worker, runs, compare, info];
 
 function mainHelp(): string {
   return `gankit — train and measure GANs under every major loss

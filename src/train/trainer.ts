@@ -417,12 +417,7 @@ export class Trainer {
   }
 
   restore(header: TrainerHeader, arrays: CheckpointArrays): void {
-    const load = (vars: tf.Variable[], prefix: string) =>
-      vars.forEach((v, i) => {
-        const a = arrays[`${prefix}/${i}`];
-        if (!a || a.length !== v.size) throw new Error(`checkpoint: ${prefix}/${i} is missing or has the wrong size (the model in config.json differs from the checkpoint's)`);
-        tf.tidy(() => v.assign(tf.tensor(a, v.shape)));
-      });
+    const load = (vars: tf.Variable[], prefix: string) => assignArrays(vars, prefix, arrays);
     load(this.G.variables, 'G');
     load(this.D.variables, 'D');
     if (this.emaWeights) load(this.emaWeights, 'Gema');
@@ -446,6 +441,21 @@ export class Trainer {
     this.lossState = { ...header.lossState };
   }
 
+  /**
+   * Weights without training state (pretrained models): `G/i` into G and its EMA copy, and, with
+   * `discriminator`, `D/i` and `Dstate/i` into D; the step is set, the optimisers are untouched.
+   */
+  loadWeights(arrays: CheckpointArrays, step: number, discriminator: boolean): void {
+    assignArrays(this.G.variables, 'G', arrays);
+    if (this.emaWeights) assignArrays(this.emaWeights, 'G', arrays);
+    if (discriminator) {
+      assignArrays(this.D.variables, 'D', arrays);
+      if (this.D.state?.length) assignArrays(this.D.state, 'Dstate', arrays);
+    }
+    this.step = step;
+    this.weightsVersion++;
+  }
+
   dispose(): void {
     this.G.dispose();
     this.D.dispose();
@@ -454,6 +464,14 @@ export class Trainer {
     this.emaWeights?.forEach((v) => v.dispose());
     this.disposeStanding();
   }
+}
+
+function assignArrays(vars: tf.Variable[], prefix: string, arrays: CheckpointArrays): void {
+  vars.forEach((v, i) => {
+    const a = arrays[`${prefix}/${i}`];
+    if (!a || a.length !== v.size) throw new Error(`checkpoint: ${prefix}/${i} is missing or has the wrong size (the model in config.json differs from the checkpoint's)`);
+    tf.tidy(() => v.assign(tf.tensor(a, v.shape)));
+  });
 }
 
 /** Standing statistics: batches averaged, and the seed of their latent stream. */

@@ -1,9 +1,8 @@
 /** `gankit export`: a run's generator as a TensorFlow.js LayersModel folder. */
 import { resolve } from 'node:path';
 import { exportGenerator } from '../../export/generator.js';
-import { readRunConfig } from '../../runner/run.js';
 import { parse, UsageError } from '../args.js';
-import { withCheckpointedRun } from '../checkpointed.js';
+import { withRunOrPretrained } from '../checkpointed.js';
 import type { Command } from '../command.js';
 
 /** Exported and reloaded outputs further apart than this are an error (float32 kernels differ in order only). */
@@ -12,7 +11,7 @@ export const EXPORT_TOLERANCE = 1e-4;
 export const exportCommand: Command = {
   name: 'export',
   summary: "write a run's generator as a TensorFlow.js LayersModel (model.json + weights.bin)",
-  help: () => `Usage: gankit export --run DIR --out FOLDER [--no-ema] [--best]
+  help: () => `Usage: gankit export (--run DIR | --pretrained NAME) --out FOLDER [--no-ema] [--best]
 
 Writes the generator of the run's latest checkpoint to FOLDER as a TensorFlow.js LayersModel:
 model.json and weights.bin (standard dense, batchNormalization, layerNormalization,
@@ -21,17 +20,16 @@ InfoGAN codes, then onehot(class)) and the output (images in [-1, 1], or 2-D poi
 tf.loadLayersModel('URL/model.json') in a browser, or in Node with tfjs-node's file:// or gankit's
 folderHandler(FOLDER). The EMA weights are exported when the run has them (--no-ema: G's own);
 batch norm uses standing statistics. --best exports DIR/best.bin instead of the latest checkpoint.
+--pretrained NAME exports a shipped model (gankit pretrained lists them).
 The written files are loaded back and compared with gankit's generator on 64 inputs.`,
 
   async run(argv) {
-    const values = parse(argv, { run: { type: 'string' }, out: { type: 'string' }, 'no-ema': { type: 'boolean' }, best: { type: 'boolean' } });
-    if (typeof values.run !== 'string') throw new UsageError('export needs --run DIR');
+    const values = parse(argv, { run: { type: 'string' }, pretrained: { type: 'string' }, out: { type: 'string' }, 'no-ema': { type: 'boolean' }, best: { type: 'boolean' } });
     if (typeof values.out !== 'string') throw new UsageError('export needs --out FOLDER');
-    const dir = resolve(values.run);
     const out = resolve(values.out);
-    return withCheckpointedRun(dir, readRunConfig(dir), { evaluate: false, best: Boolean(values.best) }, async ({ trainer }) => {
+    return withRunOrPretrained(values, 'export', async ({ trainer, source }) => {
       trainer.useEma = !values['no-ema'];
-      const r = await exportGenerator(trainer, out, { run: values.run as string, checkpoint: values.best ? 'best' : 'latest' });
+      const r = await exportGenerator(trainer, out, { run: source, checkpoint: values.best ? 'best' : 'latest' });
       if (!(r.maxDifference <= EXPORT_TOLERANCE)) throw new Error(`export: the reloaded model differs from the generator by ${r.maxDifference} (more than ${EXPORT_TOLERANCE})`);
       console.error(`gankit export: ${values.out}: step ${r.meta.step}, ${r.meta.weights} weights, input ${r.meta.input.size}, output [${r.meta.output.shape.join(', ')}]; reloaded and checked: max |Δ| ${r.maxDifference.toExponential(1)} on 64 inputs`);
       return 0;

@@ -1,11 +1,10 @@
 /** `gankit sample`: draw from a trained run; what is written (CSV, a scatter, an image grid) is the data kind's. */
-import { dirname, resolve } from 'node:path';
+import { dirname } from 'node:path';
 import { ConfigError, InputError } from '../../errors.js';
 import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { writeFileAtomic, writeErrorOf } from '../../io/atomic.js';
-import { readRunConfig } from '../../runner/run.js';
 import { num, parse, UsageError } from '../args.js';
-import { withCheckpointedRun } from '../checkpointed.js';
+import { withRunOrPretrained } from '../checkpointed.js';
 import type { Command } from '../command.js';
 
 /** Atomically, unless `--out` is a pipe or a device (/dev/stdout), which takes a plain write. */
@@ -31,7 +30,7 @@ function write(path: string, data: Buffer | string): void {
 export const sample: Command = {
   name: 'sample',
   summary: 'draw samples from a trained run (CSV or PNG)',
-  help: () => `Usage: gankit sample --run DIR [--n N] [--seed N] [--csv | --png] [--class K] [--no-ema] [--best] [--out FILE]
+  help: () => `Usage: gankit sample (--run DIR | --pretrained NAME) [--n N] [--seed N] [--csv | --png] [--class K] [--no-ema] [--best] [--out FILE]
 
 Draws n samples from the run's latest checkpoint. 2-D runs (n default 1000): CSV (x,y per line)
 goes to stdout unless --out is given; --png writes a picture of the samples over the data and
@@ -40,17 +39,16 @@ Pictures go to DIR/sample.png unless --out is given. Image runs with --out FOLDE
 ending in .png): one PNG per sample (000000.png, …, up to 50000, for pytorch-fid or clean-fid)
 and the first 64 as FOLDER/grid.png. A run with a generator EMA (the default for images) samples
 with the EMA weights; --no-ema uses G's own. --best samples from DIR/best.bin, the checkpoint with
-the lowest FID an image run measured, instead of the latest.`,
+the lowest FID an image run measured, instead of the latest. --pretrained NAME samples from a
+shipped model (gankit pretrained lists them); its pictures go to ./sample.png unless --out is given.`,
 
   async run(argv) {
-    const values = parse(argv, { run: { type: 'string' }, n: { type: 'string' }, seed: { type: 'string' }, csv: { type: 'boolean' }, png: { type: 'boolean' }, out: { type: 'string' }, class: { type: 'string' }, 'no-ema': { type: 'boolean' }, best: { type: 'boolean' } });
-    if (typeof values.run !== 'string') throw new UsageError('sample needs --run DIR');
+    const values = parse(argv, { run: { type: 'string' }, pretrained: { type: 'string' }, n: { type: 'string' }, seed: { type: 'string' }, csv: { type: 'boolean' }, png: { type: 'boolean' }, out: { type: 'string' }, class: { type: 'string' }, 'no-ema': { type: 'boolean' }, best: { type: 'boolean' } });
     if (values.csv && values.png) throw new UsageError('choose one of --csv and --png');
     const seed = num(values, 'seed', true) ?? 0;
     const n = num(values, 'n', true);
     if (n !== undefined && n <= 0) throw new ConfigError('--n', `must be a positive integer, got ${n}`);
-    const dir = resolve(values.run);
-    return withCheckpointedRun(dir, readRunConfig(dir), { evaluate: false, best: Boolean(values.best) }, ({ task, trainer }) => {
+    return withRunOrPretrained(values, 'sample', ({ task, trainer, dir }) => {
       trainer.useEma = !values['no-ema'];
       const cls = num(values, 'class', true);
       if (cls !== undefined && (trainer.classes === 0 || cls < 0 || cls >= trainer.classes)) {

@@ -1,0 +1,116 @@
+/**
+ * Pretrained generators shipped under assets/pretrained/<name>/, made by the benchmarks:
+ *   config.json   the run's config (the model to build);
+ *   weights.bin   a checkpoint file (src/runfolder/checkpoint.ts) with the generator's sampling
+ *                 weights (`G/i`: the EMA weights where the run had them) and, for some, the
+ *                 discriminator (`D/i`, `Dstate/i`); no optimiser state;
+ *   info.json     name, description, source trial, step and the scores measured at that step.
+ * `gankit pretrained` lists them; `gankit sample --pretrained NAME` and `gankit export --pretrained
+ * NAME` open one as a run.
+ */
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { InputError } from '../errors.js';
+import { writeFileAtomic } from '../io/atomic.js';
+import { createTask } from '../kinds/index.js';
+import type { RunTask } from '../kinds/task.js';
+import { decodeCheckpoint, encodeCheckpoint } from '../runfolder/checkpoint.js';
+import type { CheckpointArrays } from '../runfolder/checkpoint.js';
+import { validateConfig } from '../train/config.js';
+import type { RunConfig } from '../train/config.js';
+import type { Trainer } from '../train/trainer.js';
+
+export interface PretrainedInfo {
+  name: string;
+  description: string;
+  /** Where it came from: the benchmark and trial, and the command that reproduces it. */
+  source: string;
+  step: number;
+  weights: 'ema' | 'generator';
+  /** Includes the discriminator (D/…). */
+  discriminator: boolean;
+  /** Scores at `step` (FID… for images; modes, HQ share… for 2-D). */
+  scores: Record<string, number>;
+}
+
+interface WeightsHeader {
+  step: number;
+  weights: 'ema' | 'generator';
+}
+
+/** assets/pretrained in the package (from dist/src/pretrained or src/pretrained alike), or GANKIT_PRETRAINED_DIR. */
+export function pretrainedDir(): string {
+  if (process.env.GANKIT_PRETRAINED_DIR) return process.env.GANKIT_PRETRAINED_DIR;
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 5; i++) {
+    if (existsSync(join(dir, 'assets', 'featnet'))) return join(dir, 'assets', 'pretrained');
+    dir = dirname(dir);
+  }
+  return join(process.cwd(), 'assets', 'pretrained');
+}
+
+export function listPretrained(root = pretrainedDir()): PretrainedInfo[] {
+  if (!existsSync(root)) return [];
+  return readdirSync(root)
+    .filter((n) => existsSync(join(root, n, 'info.json')))
+    .sort()
+    .map((n) => JSON.parse(readFileSync(join(root, n, 'info.json'), 'utf8')) as PretrainedInfo);
+}
+
+/** Writes a trainer's generator (its sampling weights) and optionally its D as assets/pretrained/<name>. */
+export function packPretrained(trainer: Trainer, info: Omit<PretrainedInfo, 'step' | 'weights' | 'name'> & { name: string }, root = pretrainedDir()): string {
+  if (!/^[a-z0-9][a-z0-9-]*$/.test(info.name)) throw new InputError(`pretrained name '${info.name}': lower-case letters, digits and dashes`);
+  const dir = join(root, info.name);
+  mkdirSync(dir, { recursive: true });
+  const arrays: CheckpointArrays = {};
+  trainer.samplingWeights().forEach((v, i) => (arrays[`G/${i}`] = v.dataSync() as Float32Array));
+  if (info.discriminator) {
+    trainer.D.variables.forEach((v, i) => (arrays[`D/${i}`] = v.dataSync() as Float32Array));
+    trainer.D.state?.forEach((v, i) => (arrays[`Dstate/${i}`] = v.dataSync() as Float32Array));
+  }
+  const weights = trainer.useEma && trainer.config.ema > 0 ? 'ema' : 'generator';
+  const header: WeightsHeader = { step: trainer.step, weights };
+  // The config as it was, with the compute settings of this machine left out (the user's apply).
+  const config = { ...trainer.config, compute: null };
+  writeFileAtomic(join(dir, 'weights.bin'), encodeCheckpoint(header, arrays));
+  writeFileAtomic(join(dir, 'config.json'), JSON.stringify(config, null, 2) + '\n');
+  const full: PretrainedInfo = { ...info, step: trainer.step, weights };
+  writeFileAtomic(join(dir, 'info.json'), JSON.stringify(full, null, 2) + '\n');
+  return dir;
+}
+
+export function pretrainedConfig(name: string, root = pretrainedDir()): RunConfig {
+  const dir = join(root, name);
+  if (!existsSync(join(dir, 'info.json'))) {
+    const names = listPretrained(root).map((p) => p.name);
+    throw new InputError(`--pretrained: no pretrained model '${name}' (${names.length ? `there are: ${names.join(', ')}` : 'none are installed'}; gankit pretrained lists them)`);
+  }
+  const config = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as RunConfig;
+  validateConfig(config);
+  return config;
+}
+
+/**
+ * The pretrained model as a task whose trainer holds its weights: G's (and the EMA copy's, so that
+ * sampling reads them either way) and, where shipped, D's. The caller disposes the task.
+ */
+export async function openPretrained(name: string, root = pretrainedDir()): Promise<{ task: RunTask; trainer: Trainer; config: RunConfig; info: PretrainedInfo }> {
+  const config = pretrainedConfig(name, root);
+  const dir = join(root, name);
+  const info = JSON.parse(readFileSync(join(dir, 'info.json'), 'utf8')) as PretrainedInfo;
+  const file = decodeCheckpoint<WeightsHeader>(readFileSync(join(dir, 'weights.bin')), join(dir, 'weights.bin'));
+  const task = await createTask(config, { evaluate: false });
+  try {
+    const t = task.trainer;
+    try {
+      t.loadWeights(file.arrays, file.header.step, info.discriminator);
+    } catch (e) {
+      throw new InputError(`${join(dir, 'weights.bin')}: does not fit config.json's model (${(e as Error).message.replace(/^checkpoint: /, '')})`);
+    }
+    return { task, trainer: t, config, info };
+  } catch (e) {
+    task.dispose();
+    throw e;
+  }
+}

@@ -1,0 +1,93 @@
+/**
+ * Pretrained generators: a packed run samples exactly as the run itself (its EMA weights), through
+ * `gankit sample --pretrained` and `gankit export --pretrained`; `gankit pretrained` lists what is
+ * shipped; bad names and mixed flags are one clear error; every model shipped under
+ * assets/pretrained opens and matches its config.
+ */
+import { describe, it, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { initEngine, tf } from '../src/index.js';
+import { listPretrained, openPretrained, packPretrained, pretrainedDir } from '../src/pretrained/index.js';
+import { openRun, readRunConfig } from '../src/runner/run.js';
+
+const BIN = fileURLToPath(new URL('../src/cli/bin.js', import.meta.url));
+const tmp = () => mkdtempSync(join(tmpdir(), 'gankit-pre-'));
+const gankit = (env: Record<string, string>, ...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, ...env } });
+
+describe('pretrained generators', () => {
+  before(() => initEngine());
+
+  it('a packed image run (EMA) and a packed 2-D run sample exactly as the runs; listed; exported', async () => {
+    const root = tmp();
+    const env = { GANKIT_PRETRAINED_DIR: root };
+    const runs = tmp();
+    const img = join(runs, 'img');
+    const pts = join(runs, 'pts');
+    let r = gankit({}, 'train', '--data', 'mnist', '--loss', 'ns', '--steps', '4', '--batch', '8', '--eval-samples', '64', '--plot-every', '4', '--ema', '0.9', '--out', img);
+    assert.equal(r.status, 0, r.stderr);
+    r = gankit({}, 'train', '--steps', '20', '--out', pts);
+    assert.equal(r.status, 0, r.stderr);
+    for (const [dir, name, withD] of [[img, 'tiny-mnist', true], [pts, 'tiny-ring', false]] as const) {
+      const opened = await openRun(dir, readRunConfig(dir), { evaluate: false });
+      packPretrained(opened.trainer, { name, description: `test ${name}`, source: dir, discriminator: withD, scores: { fid: 1.5 } }, root);
+      opened.task.dispose();
+    }
+    const list = gankit(env, 'pretrained');
+    assert.equal(list.status, 0, list.stderr);
+    assert.match(list.stdout, /^tiny-mnist\s+4 steps\s+ema \+ D\s+fid 1\.500\s+test tiny-mnist$/m);
+    assert.match(list.stdout, /^tiny-ring\s+20 steps\s+generator\s/m);
+    assert.equal(JSON.parse(gankit(env, 'pretrained', '--json').stdout).models.length, 2);
+    // Same samples as the run (images: PNG bytes; 2-D: the CSV).
+    const out = tmp();
+    r = gankit(env, 'sample', '--pretrained', 'tiny-mnist', '--out', join(out, 'p.png'));
+    assert.equal(r.status, 0, r.stderr);
+    r = gankit({}, 'sample', '--run', img, '--out', join(out, 'r.png'));
+    assert.equal(r.status, 0, r.stderr);
+    assert.deepEqual(readFileSync(join(out, 'p.png')), readFileSync(join(out, 'r.png')), 'the pretrained images are the run\'s (EMA) images');
+    const csvP = gankit(env, 'sample', '--pretrained', 'tiny-ring', '--n', '50');
+    const csvR = gankit({}, 'sample', '--run', pts, '--n', '50');
+    assert.equal(csvP.status, 0, csvP.stderr);
+    assert.ok(csvP.stdout.split('\n').length > 50);
+    assert.equal(csvP.stdout, csvR.stdout);
+    // The D travels where asked: the packed image model has D's weights.
+    const p = await openPretrained('tiny-mnist', root);
+    const run = await openRun(img, readRunConfig(img), { evaluate: false });
+    assert.deepEqual(Array.from(p.trainer.D.variables[0].dataSync()), Array.from(run.trainer.D.variables[0].dataSync()));
+    assert.equal(p.trainer.step, 4);
+    p.task.dispose();
+    run.task.dispose();
+    const ex = gankit(env, 'export', '--pretrained', 'tiny-mnist', '--out', join(out, 'exported'));
+    assert.equal(ex.status, 0, ex.stderr);
+    assert.match(ex.stderr, /step 4, ema weights, input 64, output \[28, 28, 1\]/);
+    assert.equal(JSON.parse(readFileSync(join(out, 'exported', 'gankit.json'), 'utf8')).run, 'pretrained:tiny-mnist');
+    // Errors.
+    const unknown = gankit(env, 'sample', '--pretrained', 'nope');
+    assert.equal(unknown.status, 2);
+    assert.match(unknown.stderr, /^gankit: error: --pretrained: no pretrained model 'nope' \(there are: tiny-mnist, tiny-ring;/m);
+    const both = gankit(env, 'sample', '--pretrained', 'tiny-ring', '--run', pts);
+    assert.equal(both.status, 2);
+    assert.match(both.stderr, /give --run DIR or --pretrained NAME, not both/);
+    const best = gankit(env, 'sample', '--pretrained', 'tiny-ring', '--best');
+    assert.match(best.stderr, /--best is for runs/);
+    assert.match(gankit(env, 'sample').stderr, /sample needs --run DIR or --pretrained NAME/);
+  });
+
+  it('every model shipped in assets/pretrained opens with its config, has its scores, and samples finite values', async () => {
+    const shipped = listPretrained(pretrainedDir());
+    for (const info of shipped) {
+      assert.ok(info.step > 0 && info.description && info.source, info.name);
+      assert.ok(Object.keys(info.scores).length > 0, `${info.name}: scores`);
+      const before = tf.memory().numTensors;
+      const p = await openPretrained(info.name);
+      const x = p.trainer.sample(8);
+      assert.ok(x.every(Number.isFinite), info.name);
+      p.task.dispose();
+      assert.equal(tf.memory().numTensors, before, `${info.name}: disposed`);
+    }
+  });
+});
