@@ -31,7 +31,14 @@ export type { MlpSpec } from './models/mlp.js';
 export { MlpGenerator, MlpCritic, MlpAutoencoder, mlpDiscriminator } from './models/mlpNets.js';
 export { ConvGenerator, ConvDiscriminator, ConvAutoencoder, IMAGE_ARCHITECTURES } from './models/conv.js';
 export { LatentLayout } from './models/latent.js';
-export type { GeneratorNet, DiscriminatorNet } from './models/types.js';
+export type { GeneratorNet, DiscriminatorNet, ExportLayer } from './models/types.js';
+
+// Export and pretrained generators
+export { buildLayersModel, saveLayersModel, folderHandler, readExportMeta, EXPORT_FILES } from './export/layersModel.js';
+export type { ExportMeta } from './export/layersModel.js';
+export { exportGenerator } from './export/generator.js';
+export { listPretrained, openPretrained, packPretrained, pretrainedDir } from './pretrained/index.js';
+export type { PretrainedInfo } from './pretrained/index.js';
 
 // The data kinds: a trainer's parts and a run's task for each.
 export { createTask, pointsTrainer, pointsBatchSource, pointsNetworks, imageBatchSource, imageNetworks, discriminatorField, generatorPush, PointsTask, ImageTask } from './kinds/index.js';

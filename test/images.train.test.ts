@@ -43,6 +43,8 @@ describe('image training', () => {
   it('image config defaults: the paper preset, the DCGAN-28 architecture, z 64, batch 64; variants map to their base loss', () => {
     const c = resolveConfig({ data: { name: 'fashion-mnist' } });
     assert.equal(c.profile, 'paper');
+    assert.equal(c.loss, 'ns', 'the main image job: the standard GAN (non-saturating)');
+    assert.equal(resolveConfig({}).loss, 'wgan-gp', '2-D points keep wgan-gp');
     assert.equal(c.model.arch, 'dcgan28');
     assert.equal(c.model.noiseDim, 64);
     assert.equal(c.batchSize, 64);

@@ -31,6 +31,7 @@ describe('README examples', () => {
       assert.equal(r.status, 0, r.stderr);
       if (code.includes('evaluateModes')) assert.match(r.stdout, /^\d\/8 modes, \d+% high quality$/m);
       if (code.includes('startRun')) assert.match(r.stdout, /^\d+ finished$/m);
+      if (code.includes('exportGenerator')) assert.match(r.stdout, /^\[ 4, 2 \] true$/m);
     });
   });
 });

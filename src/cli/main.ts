@@ -5,26 +5,12 @@
  * file that could not be written) exit 3, the wasm heap exhausted one line and exit 2.
  */
 import { InputError, RunStoppedError } from '../errors.js';
-import type { Command } from './command.js';
 import { UsageError } from './args.js';
-import { train } from './commands/train.js';
-import { resume } from './commands/resume.js';
-import { sample } from './commands/sample.js';
-import { evaluate } from './commands/eval.js';
-import { losses } from './commands/losses.js';
-import { featnet } from './commands/featnet.js';
-import { study } from './commands/study.js';
-import { runs } from './commands/runs.js';
-import { compare } from './commands/compare.js';
-import { sweep } from './commands/sweep.js';
-import { worker } from './commands/worker.js';
-import { info } from './commands/info.js';
-import { exportCommand } from './commands/export.js';
-import { pretrained } from './commands/pretrained.js';
+import { COMMANDS } from './commands/index.js';
 
 export { UsageError };
 
-export const COMMANDS: readonly Command[] = [train, resume, sample, evaluate, exportCommand, pretrained, losses, featnet, study, sweep, worker, runs, compare, info];
+export { COMMANDS };
 
 function mainHelp(): string {
   return `gankit — train and measure GANs under every major loss
@@ -32,7 +18,7 @@ function mainHelp(): string {
 Usage: gankit <command> [options]
 
 Commands:
-${COMMANDS.map((c) => `  ${c.name.padEnd(9)} ${c.summary}`).join('\n')}
+${COMMANDS.map((c) => `  ${c.name.padEnd(10)} ${c.summary}`).join('\n')}
 
 Run 'gankit <command> --help' for a command's options.`;
 }

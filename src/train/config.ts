@@ -88,7 +88,7 @@ function tableDefaults(ctx: DefaultContext, loss: GanLoss): Json {
 
 /** A variant name (cgan, acgan, infogan) selects its base loss, the fields it configures, and its optimisers. */
 function applyVariant(overrides: Json): Json {
-  const variant = findVariant(overrides.loss ?? fieldDefault('loss'));
+  const variant = findVariant(overrides.loss ?? fieldDefault('loss', dataOf(overrides).kind));
   if (!variant) return overrides;
   return {
     ...overrides,
@@ -100,24 +100,30 @@ function applyVariant(overrides: Json): Json {
   };
 }
 
-const fieldDefault = (path: string): unknown => {
+const fieldDefault = (path: string, kind?: DataKind): unknown => {
   const d = fieldByPath(path)?.default;
-  return d && d !== 'preset' && 'value' in d ? d.value : undefined;
+  return d && d !== 'preset' && 'value' in d ? d.value : d && d !== 'preset' && 'perKind' in d && kind ? d.perKind[kind] : undefined;
 };
+
+/** The data's name and kind, before anything else is resolved (the loss's default depends on the kind). */
+function dataOf(overrides: Json): { dataName: string; kind: DataKind } {
+  const data = isObject(overrides.data) ? overrides.data : {};
+  const dataName = typeof data.name === 'string' ? data.name : (fieldDefault('data.name') as string);
+  return { dataName, kind: dataKindOf(dataName) };
+}
 
 /** defaults ← preset(loss) ← profile ← overrides, validated. `overrides` is a parsed config file merged with flags. */
 export function resolveConfig(overrides: Json = {}): RunConfig {
   if (!isObject(overrides)) throw new ConfigError('config', 'must be an object');
   checkKnownKeys(overrides, null);
+  const { dataName, kind } = dataOf(overrides);
   overrides = applyVariant(overrides);
-  const lossName = overrides.loss ?? fieldDefault('loss');
+  const lossName = overrides.loss ?? fieldDefault('loss', kind);
   if (typeof lossName !== 'string' || !LOSS_NAMES.includes(lossName)) {
     throw new ConfigError('loss', `unknown loss '${String(lossName)}' (choose one of ${[...LOSS_NAMES, ...VARIANT_NAMES].join(', ')})`);
   }
   const loss = getLoss(lossName);
-  const data = isObject(overrides.data) ? overrides.data : {};
-  const dataName = typeof data.name === 'string' ? data.name : (fieldDefault('data.name') as string);
-  const ctx: DefaultContext = { kind: dataKindOf(dataName), dataName, overrides };
+  const ctx: DefaultContext = { kind, dataName, overrides };
   let config = tableDefaults(ctx, loss);
   const profile = overrides.profile ?? config.profile;
   checkValue('profile', fieldByPath('profile')!.type as Exclude<ConfigField['type'], 'group'>, profile);

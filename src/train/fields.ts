@@ -212,8 +212,8 @@ export const CONFIG_FIELDS: readonly ConfigField[] = [
   {
     path: 'loss',
     type: oneOf(() => LOSS_NAMES),
-    default: value('wgan-gp'),
-    doc: 'the adversarial loss, or a variant that wraps ns (cgan, acgan, infogan); `gankit losses` lists them',
+    default: perKind({ points: 'wgan-gp', images: 'ns' }),
+    doc: 'the adversarial loss, or a variant that wraps ns (cgan, acgan, infogan); `gankit losses` lists them (default: wgan-gp for 2-D points, ns for images)',
     flag: { name: 'loss' },
   },
   { path: 'model', type: 'group', doc: 'the networks' },

@@ -39,7 +39,7 @@ function readConfigFile(path: string): Record<string, unknown> {
 
 export const train: Command = {
   name: 'train',
-  summary: 'train a GAN (default: WGAN-GP on the 8-Gaussian ring)',
+  summary: 'train a GAN (default: WGAN-GP on the 8-Gaussian ring; ns for images)',
   help: () => `Usage: gankit train [options]
 
 Trains on 2-D points or images and writes a run folder: config.json, metrics.jsonl,
