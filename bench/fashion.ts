@@ -1,117 +1,407 @@
 /**
- * The Fashion-MNIST comparison (not a test; Lucic et al.'s protocol in small): trains ns, wgan,
- * wgan-gp, dragan, lsgan, began, cgan and infogan for the same number of generator steps with the
- * 28×28 InfoGAN/Lucic architecture and each loss's paper preset, then scores every run with the
- * same samples budget on gankit's feature network (FID, KID, precision, recall, conditional
- * accuracy) next to the real-vs-real baseline, and writes a markdown table with the settings.
+ * The converged image benchmark (not a test): every seed system of gankit — ns, minimax, lsgan,
+ * wgan (clipping, RMSProp, the paper's warm-up), wgan-gp, dragan, began, cgan, infogan — plus hinge,
+ * ns + SN and hinge + SN, trained on Fashion-MNIST with the dcgan28 architecture for 3,000
+ * generator steps each (n_critic D steps per G step where the loss says so), 3 seeds for ns, wgan-gp
+ * and hinge + SN; a shorter MNIST table (ns, wgan-gp, cgan, infogan) with `--data mnist`.
  *
- *   npm run bench:fashion -- [--steps 200] [--jobs 2] [--losses ns,wgan] [--seed 1] [--out bench/fashion-runs]
+ * Every trial is a run folder under --runs (cached: a finished trial is never run again; an
+ * unfinished one resumes from its last checkpoint, so the table may be built over several
+ * sessions). FID, KID, precision, recall, coverage and the classifier score are measured every 500
+ * steps with EMA weights and standing batch-norm statistics. When a trial ends (or at --report) its
+ * record — settings, every evaluation, the final scores, wall time — is written to
+ * docs/benchmark-fashion-mnist/trials/, with its final 8×8 grid; the report
+ * (docs/benchmark-fashion-mnist.md, FID plots against generator steps and wall seconds) is built
+ * from those committed records alone and names the trials still missing.
  *
- * WGAN's warm-up schedule (100 critic steps for the first 25 generator steps and every 500th) is
- * switched off here (n_critic 5 throughout): at a budget of a few hundred steps it would spend the
- * whole budget on the critic.
+ *   npm run bench:fashion -- [--data fashion-mnist|mnist] [--systems ns,hinge-sn] [--seeds 3]
+ *                            [--steps 3000] [--jobs 1] [--minutes M] [--report]
+ *
+ * --minutes M: start no new trial after M minutes (a running trial goes on to its end).
+ * --report: no training; sync the records of the trial folders and rebuild the report.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { resolveConfig } from '../src/train/config.js';
-import { runTrialProcess, pool, threadsPerJob } from '../src/runner/pool.js';
-import type { ImageScores } from '../src/metrics/imageEval.js';
+import { getLoss } from '../src/losses/registry.js';
+import { discriminatorNormFor } from '../src/models/conv.js';
+import { runTrialProcess, pool, threadsPerJob, meanSd } from '../src/runner/pool.js';
+import { RunFolder, writeFileAtomic } from '../src/runfolder/index.js';
+import type { MetricsRow } from '../src/runfolder/index.js';
+import { lineChartSvg, svgToPng } from '../src/report/plots.js';
+import type { Series } from '../src/report/plots.js';
 
-const { values } = parseArgs({
-  options: {
-    steps: { type: 'string', default: '200' },
-    jobs: { type: 'string', default: String(Math.max(1, cpus().length)) },
-    losses: { type: 'string', default: 'ns,lsgan,began,cgan,infogan,dragan,wgan,wgan-gp' },
-    seed: { type: 'string', default: '1' },
-    samples: { type: 'string', default: '1000' },
-    out: { type: 'string', default: 'bench/fashion-runs' },
-  },
-});
-const steps = Number(values.steps);
-const losses = values.losses!.split(',');
-const outDir = resolve(values.out!);
+type Data = 'fashion-mnist' | 'mnist';
 
-type Scores = ImageScores;
-interface Summary {
-  status: string;
-  elapsed: number;
-  steps: number;
-  final: Scores | null;
-  realVsReal?: Scores;
-  evaluation?: string;
+interface System {
+  name: string;
+  /** Config overrides beyond the benchmark's common ones. */
+  overrides: Record<string, unknown>;
+  /** Seeds on the full protocol (the multi-seed systems get --seeds). */
+  multiSeed?: boolean;
+  /** The issue's target FID (classifier score ≥ 6 besides). */
+  fidTarget: number;
+  label: string;
 }
 
-function overridesFor(loss: string): Record<string, unknown> {
+const SN = { model: { sn: true } };
+const SYSTEMS: Record<Data, System[]> = {
+  'fashion-mnist': [
+    { name: 'ns', overrides: { loss: 'ns' }, multiSeed: true, fidTarget: 25, label: 'standard GAN, non-saturating G loss' },
+    { name: 'cgan', overrides: { loss: 'cgan' }, fidTarget: 25, label: 'conditional GAN (concat)' },
+    { name: 'hinge-sn', overrides: { loss: 'hinge', ...SN }, multiSeed: true, fidTarget: 25, label: 'hinge loss, spectral norm on D' },
+    { name: 'wgan-gp', overrides: { loss: 'wgan-gp' }, multiSeed: true, fidTarget: 25, label: 'WGAN-GP, n_critic 5' },
+    { name: 'infogan', overrides: { loss: 'infogan' }, fidTarget: 25, label: 'InfoGAN, 10-way code + 2 continuous' },
+    { name: 'lsgan', overrides: { loss: 'lsgan' }, fidTarget: 25, label: 'least squares' },
+    { name: 'ns-sn', overrides: { loss: 'ns', ...SN }, fidTarget: 25, label: 'standard GAN, spectral norm on D' },
+    { name: 'hinge', overrides: { loss: 'hinge' }, fidTarget: 25, label: 'hinge loss' },
+    { name: 'minimax', overrides: { loss: 'minimax' }, fidTarget: 25, label: 'standard GAN, minimax (saturating) G loss' },
+    { name: 'dragan', overrides: { loss: 'dragan' }, fidTarget: 25, label: 'DRAGAN' },
+    { name: 'began', overrides: { loss: 'began' }, fidTarget: 60, label: 'BEGAN (autoencoder D)' },
+    { name: 'wgan', overrides: { loss: 'wgan' }, fidTarget: 60, label: 'WGAN, weight clipping, n_critic 5 and warm-up' },
+  ],
+  mnist: [
+    { name: 'ns', overrides: { loss: 'ns' }, fidTarget: 25, label: 'standard GAN, non-saturating G loss' },
+    { name: 'wgan-gp', overrides: { loss: 'wgan-gp' }, fidTarget: 25, label: 'WGAN-GP, n_critic 5' },
+    { name: 'cgan', overrides: { loss: 'cgan' }, fidTarget: 25, label: 'conditional GAN (concat)' },
+    { name: 'infogan', overrides: { loss: 'infogan' }, fidTarget: 25, label: 'InfoGAN, 10-way code + 2 continuous' },
+  ],
+};
+const DEFAULT_STEPS: Record<Data, number> = { 'fashion-mnist': 3000, mnist: 2000 };
+/** The common protocol (pinned, so that the library's defaults can move without invalidating trials). */
+const EVAL_EVERY = 500;
+const EVAL_SAMPLES = 1000;
+const EMA = 0.999;
+const CLASSIFIER_TARGET = 6;
+
+const DOCS = 'docs/benchmark-fashion-mnist';
+const REPORT = 'docs/benchmark-fashion-mnist.md';
+
+interface Evaluation {
+  step: number;
+  elapsed: number;
+  fid: number;
+  kid?: number;
+  precision?: number;
+  recall?: number;
+  coverage?: number;
+  classifierScore?: number;
+  conditionalAccuracy?: number;
+  codeAccuracy?: number;
+}
+
+/** One trial as committed: enough to rebuild the report without its run folder. */
+interface TrialRecord {
+  data: Data;
+  system: string;
+  seed: number;
+  status: 'finished' | 'diverged' | 'running';
+  steps: number;
+  stepsDone: number;
+  elapsed: number;
+  settings: string;
+  evaluations: Evaluation[];
+  realVsReal?: Evaluation | null;
+  evaluation?: string;
+  diverged?: string;
+  grid?: string;
+}
+
+interface Trial {
+  data: Data;
+  system: System;
+  seed: number;
+  steps: number;
+  id: string;
+  dir: string;
+  overrides: Record<string, unknown>;
+}
+
+function trialsOf(data: Data, systems: System[], seeds: number, steps: number, runs: string): Trial[] {
+  const out: Trial[] = [];
+  // Seed 1 of every system first, then the extra seeds: a partial table covers every row.
+  for (const seed of Array.from({ length: seeds }, (_, i) => i + 1)) {
+    for (const system of systems) {
+      if (seed > 1 && !system.multiSeed) continue;
+      const id = `${system.name}-s${seed}`;
+      const base = system.overrides as { model?: Record<string, unknown> };
+      const overrides = {
+        ...system.overrides,
+        data: { name: data },
+        model: { arch: 'dcgan28', ...(base.model ?? {}) },
+        ema: EMA,
+        steps,
+        seed,
+        evalSamples: EVAL_SAMPLES,
+        plotEvery: EVAL_EVERY,
+        checkpointEvery: EVAL_EVERY,
+      };
+      out.push({ data, system, seed, steps, id, dir: join(runs, data, id), overrides });
+    }
+  }
+  return out;
+}
+
+function settingsOf(t: Trial): string {
+  const c = resolveConfig(t.overrides);
+  const o = (x: typeof c.optimizerD) => `${x.name} lr ${x.lr}${x.beta1 !== undefined ? ` β (${x.beta1}, ${x.beta2})` : ''}`;
+  const h = Object.entries(c.hyper).map(([k, v]) => `${k} ${v}`).join(', ');
+  const loss = getLoss(c.loss);
+  const norm = loss.discriminator === 'autoencoder' ? 'autoencoder D' : `D norm ${discriminatorNormFor(Boolean(loss.penalty), c.model.norm)}`;
+  return `D ${o(c.optimizerD)}, G ${o(c.optimizerG)}, n_critic ${c.nCritic}${h ? `, ${h}` : ''}, ${norm}${c.model.sn ? ', spectral norm' : ''}`;
+}
+
+const evaluationOf = (r: MetricsRow): Evaluation => {
+  const pick = ['kid', 'precision', 'recall', 'coverage', 'classifierScore', 'conditionalAccuracy', 'codeAccuracy'] as const;
+  const e: Evaluation = { step: r.step, elapsed: r.elapsed, fid: r.fid! };
+  for (const k of pick) if (typeof r[k] === 'number') e[k] = r[k] as number;
+  return e;
+};
+
+const recordPath = (t: { data: Data; id: string }) => join(DOCS, 'trials', t.data, `${t.id}.json`);
+
+/** The trial's record from its folder (null: not started); its grid is copied when it has finished. */
+function syncRecord(t: Trial): TrialRecord | null {
+  const folder = new RunFolder(t.dir);
+  if (!folder.isRun()) return null;
+  const rows = folder.readMetrics();
+  const summary = folder.readSummary();
+  const status = summary?.status === 'finished' || summary?.status === 'diverged' ? summary.status : 'running';
+  const evals = rows.filter((r) => typeof r.fid === 'number').map(evaluationOf);
+  const last = rows[rows.length - 1];
+  const record: TrialRecord = {
+    data: t.data,
+    system: t.system.name,
+    seed: t.seed,
+    status,
+    steps: t.steps,
+    stepsDone: summary?.steps ?? last?.step ?? 0,
+    elapsed: summary?.elapsed ?? last?.elapsed ?? 0,
+    settings: settingsOf(t),
+    evaluations: evals,
+  };
+  if (summary) {
+    const rvr = summary.realVsReal as Record<string, number> | null | undefined;
+    record.realVsReal = rvr ? { step: 0, elapsed: 0, fid: rvr.fid, ...rvr } : null;
+    record.evaluation = summary.evaluation as string | undefined;
+    if (status === 'diverged') record.diverged = `step ${summary.step}: ${summary.what}`;
+  }
+  if (status === 'finished' && evals.length) {
+    const grid = join(t.dir, RunFolder.picture(evals[evals.length - 1].step));
+    if (existsSync(grid)) {
+      const name = `${t.data}-${t.id}.png`;
+      mkdirSync(join(DOCS, 'grids'), { recursive: true });
+      copyFileSync(grid, join(DOCS, 'grids', name));
+      record.grid = `grids/${name}`;
+    }
+  }
+  mkdirSync(join(DOCS, 'trials', t.data), { recursive: true });
+  writeFileAtomic(recordPath(t), JSON.stringify(record, null, 1) + '\n');
+  return record;
+}
+
+function readRecord(t: { data: Data; id: string }): TrialRecord | null {
+  const p = recordPath(t);
+  return existsSync(p) ? (JSON.parse(readFileSync(p, 'utf8')) as TrialRecord) : null;
+}
+
+const f = (v: number | undefined, digits = 2) => (v === undefined || !Number.isFinite(v) ? '–' : v.toFixed(digits));
+const ms = (xs: number[], digits = 2) => {
+  if (!xs.length) return '–';
+  const { m, sd } = meanSd(xs);
+  return xs.length > 1 ? `${m.toFixed(digits)} ± ${sd.toFixed(digits)}` : m.toFixed(digits);
+};
+const finalOf = (r: TrialRecord) => r.evaluations[r.evaluations.length - 1];
+
+/** The mean over seeds at each step (steps where every seed has a value). */
+function meanCurve(records: TrialRecord[], x: 'step' | 'elapsed'): { xs: number[]; ys: number[] } {
+  const steps = records[0].evaluations.map((e) => e.step).filter((s) => records.every((r) => r.evaluations.some((e) => e.step === s)));
+  const at = (r: TrialRecord, s: number) => r.evaluations.find((e) => e.step === s)!;
   return {
-    ...(loss === 'wgan' ? WGAN_NO_WARMUP : {}),
-    loss,
-    data: { name: 'fashion-mnist' },
-    // The protocol of the committed table: the Lucic architecture and no EMA (pinned, so that the
-    // image defaults can move without invalidating its cached trials).
-    model: { arch: 'lucic28' },
-    ema: 0,
-    steps,
-    seed: Number(values.seed),
-    evalSamples: Number(values.samples),
-    plotEvery: Math.max(1, Math.floor(steps / 2)),
+    xs: steps.map((s) => meanSd(records.map((r) => at(r, s)[x])).m),
+    ys: steps.map((s) => meanSd(records.map((r) => at(r, s).fid)).m),
   };
 }
 
-const WGAN_NO_WARMUP = { hyper: { warmup: false } };
+function report(data: Data, trials: Trial[]): string[] {
+  const bySystem = new Map<string, { system: System; trials: Trial[]; records: TrialRecord[] }>();
+  for (const t of trials) {
+    const entry = bySystem.get(t.system.name) ?? { system: t.system, trials: [], records: [] };
+    entry.trials.push(t);
+    const r = readRecord(t);
+    if (r) entry.records.push(r);
+    bySystem.set(t.system.name, entry);
+  }
+  const steps = trials[0].steps;
+  const all = [...bySystem.values()];
+  const baseline = all.flatMap((e) => e.records).find((r) => r.realVsReal)?.realVsReal;
+  const note = all.flatMap((e) => e.records).find((r) => r.evaluation)?.evaluation;
+  const header = ['system', 'seeds', `FID ↓ (step ${steps})`, 'best FID (step)', 'KID ↓', 'precision', 'recall', 'coverage', 'classifier score', 'cond. / code acc.', 'target', 'wall s'];
+  const rows: string[][] = [];
+  const missing: string[] = [];
+  for (const { system, trials: ts, records } of all) {
+    const done = records.filter((r) => r.status === 'finished');
+    for (const t of ts) {
+      const r = records.find((x) => x.seed === t.seed);
+      if (!r) missing.push(`${t.id} (not started)`);
+      else if (r.status === 'running') missing.push(`${t.id} (at step ${r.stepsDone}${r.evaluations.length ? `, FID ${f(finalOf(r).fid)} at step ${finalOf(r).step}` : ''})`);
+      else if (r.status === 'diverged') missing.push(`${t.id} (diverged at ${r.diverged})`);
+    }
+    if (!done.length) {
+      rows.push([`\`${system.name}\``, `0/${ts.length}`, ...Array(header.length - 2).fill('–')]);
+      continue;
+    }
+    const finals = done.map(finalOf);
+    const col = (k: keyof Evaluation, d = 3) => ms(finals.map((e) => e[k] as number).filter((v) => v !== undefined), d);
+    const best = done.map((r) => r.evaluations.reduce((a, b) => (b.fid < a.fid ? b : a)));
+    const acc = finals.some((e) => e.conditionalAccuracy !== undefined) ? col('conditionalAccuracy') : finals.some((e) => e.codeAccuracy !== undefined) ? col('codeAccuracy') : '–';
+    const fidMean = meanSd(finals.map((e) => e.fid)).m;
+    const csMean = meanSd(finals.map((e) => e.classifierScore ?? NaN)).m;
+    const met = fidMean <= system.fidTarget && (system.fidTarget > 25 || csMean >= CLASSIFIER_TARGET);
+    rows.push([
+      `\`${system.name}\``,
+      `${done.length}/${ts.length}`,
+      ms(finals.map((e) => e.fid)),
+      best.map((b) => `${f(b.fid)} (${b.step})`).join(', '),
+      col('kid'),
+      col('precision'),
+      col('recall'),
+      col('coverage'),
+      col('classifierScore'),
+      acc,
+      `${met ? '✓' : '✗'} FID ≤ ${system.fidTarget}${system.fidTarget <= 25 ? `, CS ≥ ${CLASSIFIER_TARGET}` : ''}`,
+      ms(done.map((r) => r.elapsed), 0),
+    ]);
+  }
+  if (baseline) rows.push(['*real vs real*', '–', f(baseline.fid), '–', f(baseline.kid, 3), f(baseline.precision, 3), f(baseline.recall, 3), f(baseline.coverage, 3), f(baseline.classifierScore), '–', '–', '–']);
 
-const f = (v: number | undefined, digits = 3) => (v === undefined || !Number.isFinite(v) ? '–' : v.toFixed(digits));
+  // Plots: FID (mean over the seeds done) against generator steps and against wall seconds.
+  const plotted = all.filter((e) => e.records.some((r) => r.evaluations.length));
+  const plotFiles: string[] = [];
+  for (const x of ['step', 'elapsed'] as const) {
+    const series: Series[] = plotted.map((e) => {
+      const recs = e.records.filter((r) => r.evaluations.length);
+      const c = meanCurve(recs, x);
+      return { name: e.system.name, xs: c.xs, ys: c.ys };
+    });
+    if (!series.length) continue;
+    const file = `fid-${x === 'step' ? 'steps' : 'seconds'}-${data}.png`;
+    const svg = lineChartSvg({ title: `${data}: FID ↓ (mean over the seeds done) against ${x === 'step' ? 'generator steps' : 'wall seconds'}`, xLabel: x === 'step' ? 'generator step' : 'wall seconds (training and evaluation)', yLabel: 'FID', series, logY: true });
+    writeFileAtomic(join(DOCS, file), svgToPng(svg));
+    plotFiles.push(file);
+  }
 
-async function main() {
-  mkdirSync(outDir, { recursive: true });
-  const started = Date.now();
-  let done = 0;
-  const summaries = await pool(losses, Number(values.jobs), async (loss) => {
-    const s = await runTrialProcess<Summary>({ overrides: overridesFor(loss), dir: join(outDir, loss) }, loss, threadsPerJob(Number(values.jobs))).catch((e: Error) => ({ status: `failed: ${e.message}`, elapsed: NaN, steps: 0, final: null }) as Summary);
-    done++;
-    process.stderr.write(`[${done}/${losses.length}] ${loss}: ${s.final ? `FID ${f(s.final.fid, 2)}, ${s.elapsed.toFixed(0)} s` : s.status}\n`);
-    return s;
-  });
-  const baseline = summaries.find((s) => s.realVsReal)?.realVsReal;
-  const header = ['loss', 'FID ↓', 'KID ↓', 'precision', 'recall', 'coverage', 'classifier score', 'cond. / code acc.', 'wall s', 'G steps'];
-  const row = (name: string, s: Scores | null | undefined, wall: string, n: string) =>
-    s
-      ? [name, f(s.fid, 2), f(s.kid, 3), f(s.precision), f(s.recall), f(s.coverage), f(s.classifierScore, 2), s.conditionalAccuracy !== undefined ? f(s.conditionalAccuracy) : s.codeAccuracy !== undefined ? f(s.codeAccuracy) : '–', wall, n]
-      : [name, 'failed', '', '', '', '', '', '', wall, n];
-  const rows = losses.map((loss, i) => row(loss, summaries[i].final, f(summaries[i].elapsed, 0), String(summaries[i].steps)));
-  if (baseline) rows.push(row('*real vs real*', baseline, '–', '–'));
-  const settings = losses.map((loss) => {
-    const c = resolveConfig({ loss, data: { name: 'fashion-mnist' }, steps });
-    const o = (x: typeof c.optimizerD) => `${x.name} lr ${x.lr}${x.beta1 !== undefined ? ` β (${x.beta1}, ${x.beta2})` : ''}`;
-    const h = Object.entries(c.hyper).map(([k, v]) => `${k} ${v}`).join(', ');
-    return `- \`${loss}\`: D ${o(c.optimizerD)}, G ${o(c.optimizerG)}, n_critic ${c.nCritic}${h ? `, ${h}` : ''}${loss === 'wgan' ? ' (warm-up off)' : ''}`;
-  });
-  const md = [
-    `# Fashion-MNIST: the losses at an equal step budget`,
+  const grids = all.flatMap((e) => e.records.filter((r) => r.grid && r.seed === 1).map((r) => `| \`${e.system.name}\` | ![${e.system.name}](benchmark-fashion-mnist/${r.grid}) |`));
+  const settings = all.map(({ system, trials: ts }) => `- \`${system.name}\` (${system.label}): ${settingsOf(ts[0])}`);
+  return [
+    `## ${data}`,
     ``,
-    `${steps} generator steps per loss, batch 64, seed ${values.seed}, z 64-D; G and D: the InfoGAN/Lucic 28×28 architecture ` +
-      `(D with batch norm, none for the gradient-penalty losses; BEGAN: a conv autoencoder D). Metrics on ${values.samples} generated ` +
-      `images against ${values.samples} test images. ${summaries.find((s) => s.evaluation)?.evaluation ?? ''}. ` +
-      `Backend wasm, ${values.jobs} runs in parallel on ${cpus().length} cores (wall times include that sharing).`,
+    `${steps} generator steps per trial, batch 64, z 64-D, dcgan28 (G: FC → 128·7·7 → two 4×4 stride-2 transposed convs, BN in G; D: two 4×4 stride-2 convs → FC, ` +
+      `the loss's norm rule). Scores every ${EVAL_EVERY} steps on ${EVAL_SAMPLES} samples of the EMA generator (decay ${EMA}) with standing batch-norm statistics; ` +
+      `the table's scores are those of the last step (mean ± sd over seeds). ${note ?? ''}.`,
     ``,
     `| ${header.join(' | ')} |`,
     `|${header.map(() => '---').join('|')}|`,
     ...rows.map((r) => `| ${r.join(' | ')} |`),
     ``,
-    `"cond. / code acc.": cgan — share of samples classified as the class asked for; infogan — best one-to-one match between the 10-way code and the classifier's class; real vs real — the classifier's accuracy on those training images.`,
+    missing.length ? `**Not yet in the table** (${missing.length}): ${missing.join('; ')}.` : `Every trial has finished.`,
     ``,
-    `Settings per loss:`,
+    ...plotFiles.map((p) => `![${p}](benchmark-fashion-mnist/${p})`),
+    ``,
+    ...(grids.length ? [`Final samples (seed 1, 8×8; conditional runs one row per class):`, ``, `| system | samples |`, `|---|---|`, ...grids, ``] : []),
+    `Settings (each loss's paper preset):`,
     ...settings,
     ``,
-    `Total ${((Date.now() - started) / 1000).toFixed(0)} s. Run folders (sample grids, metrics.png): ${relative(process.cwd(), outDir) || '.'}.`,
+  ];
+}
+
+const { values } = parseArgs({
+  options: {
+    data: { type: 'string', default: 'fashion-mnist' },
+    systems: { type: 'string' },
+    seeds: { type: 'string', default: '3' },
+    steps: { type: 'string' },
+    jobs: { type: 'string', default: '1' },
+    minutes: { type: 'string' },
+    runs: { type: 'string', default: 'bench/fashion-runs/converged' },
+    report: { type: 'boolean', default: false },
+  },
+});
+
+function plan(data: Data): Trial[] {
+  const steps = Number(values.steps ?? DEFAULT_STEPS[data]);
+  const all = SYSTEMS[data];
+  const wanted = values.systems && values.data === data ? values.systems.split(',') : all.map((s) => s.name);
+  for (const w of wanted) if (!all.some((s) => s.name === w)) throw new Error(`--systems: no system '${w}' for ${data} (${all.map((s) => s.name).join(', ')})`);
+  const seeds = data === 'mnist' ? 1 : Number(values.seeds);
+  return trialsOf(data, all.filter((s) => wanted.includes(s.name)), seeds, steps, resolve(values.runs!));
+}
+
+function writeReport(): void {
+  const sections = (['fashion-mnist', 'mnist'] as const).flatMap((d) => {
+    // The report covers every system of the protocol, whatever --systems ran.
+    const steps = Number(values.data === d && values.steps ? values.steps : DEFAULT_STEPS[d]);
+    return report(d, trialsOf(d, SYSTEMS[d], d === 'mnist' ? 1 : 3, steps, resolve(values.runs!)));
+  });
+  const md = [
+    `# The converged image benchmark`,
+    ``,
+    `Built by \`npm run bench:fashion\` (and \`-- --data mnist\`) from the trial records in [benchmark-fashion-mnist/trials](benchmark-fashion-mnist/trials). ` +
+      `Targets (issue 13): FID ≤ 25 and classifier score ≥ 6 for every loss but wgan (clipping) and began, which have FID ≤ 60. ` +
+      `FID here is on gankit's own feature network, not Inception: numbers compare runs here, not papers. Wall seconds: ${cpus().length} cores, one trial at a time unless stated, ` +
+      `native BLAS kernels (docs/speed.md).`,
+    ``,
+    ...sections,
   ].join('\n');
-  writeFileSync(join(outDir, 'results.md'), md + '\n');
-  writeFileSync(join(outDir, 'results.json'), JSON.stringify({ steps, losses: losses.map((l, i) => ({ loss: l, summary: summaries[i] })) }, null, 2));
-  console.log(md);
+  writeFileAtomic(REPORT, md);
+  // The study's image row reads the Fashion-MNIST finals (seed 1) in the old results.json shape.
+  const fashion = plan('fashion-mnist').filter((t) => t.seed === 1);
+  const losses = fashion.map((t) => {
+    const r = readRecord(t);
+    const last = r && r.status === 'finished' ? finalOf(r) : null;
+    return { loss: t.system.name, summary: { status: r?.status ?? 'missing', steps: r?.stepsDone ?? 0, elapsed: r?.elapsed ?? 0, final: last } };
+  });
+  writeFileAtomic(join(DOCS, 'results.json'), JSON.stringify({ steps: fashion[0]?.steps, losses }, null, 1) + '\n');
+}
+
+async function main() {
+  const data = values.data as Data;
+  if (!(data in SYSTEMS)) throw new Error(`--data: '${data}' (fashion-mnist or mnist)`);
+  const trials = plan(data);
+  for (const t of trials) syncRecord(t);
+  if (!values.report) {
+    const deadline = values.minutes ? Date.now() + Number(values.minutes) * 60_000 : Infinity;
+    const jobs = Number(values.jobs);
+    let done = 0;
+    await pool(trials, jobs, async (t) => {
+      if (Date.now() > deadline && !readRecord(t)?.status.match(/finished|diverged/)) {
+        process.stderr.write(`${t.id}: not started (--minutes reached)\n`);
+        return;
+      }
+      const started = Date.now();
+      let lastLine = 0;
+      await runTrialProcess({ overrides: t.overrides, dir: t.dir }, t.id, threadsPerJob(jobs), (p) => {
+        if (Date.now() - lastLine > 30_000) {
+          lastLine = Date.now();
+          const r = syncRecord(t);
+          const e = r?.evaluations.at(-1);
+          process.stderr.write(`  ${data} ${t.id}: step ${p.step}/${p.steps}${e ? `, FID ${f(e.fid)} at ${e.step}` : ''}\n`);
+        }
+      }).catch((e: Error) => process.stderr.write(`${t.id}: failed: ${e.message}\n`));
+      const r = syncRecord(t);
+      done++;
+      const e = r?.evaluations.at(-1);
+      process.stderr.write(`[${done}/${trials.length}] ${data} ${t.id}: ${r?.status ?? 'failed'}${e ? `, FID ${f(e.fid)} at step ${e.step}` : ''}, ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
+      writeReport();
+    });
+  }
+  writeReport();
+  console.log(`${REPORT}: ${readdirSync(join(DOCS, 'trials', data)).length} trial records for ${data} (${relative(process.cwd(), resolve(values.runs!))})`);
 }
 
 main().catch((e) => {
-  console.error(e);
+  console.error(e instanceof Error ? e.message : e);
   process.exit(1);
 });

@@ -210,3 +210,69 @@ export function panelsSvg(title: string, panels: Panel[], columns = 2, xLabel = 
   parts.push('</svg>');
   return parts.join('\n');
 }
+
+/** Twelve distinguishable colours for charts with many series (the first eight are PALETTE's). */
+const WIDE_PALETTE = [...PALETTE, '#e377c2', '#bcbd22', '#000000', '#aec7e8'];
+
+export interface LineChartOptions {
+  title: string;
+  xLabel: string;
+  yLabel: string;
+  series: Series[];
+  /** Log-scale y axis (ticks at 1, 2, 5 × 10^k; finer within a decade). */
+  logY?: boolean;
+  width?: number;
+  height?: number;
+}
+
+/** One line chart with a legend beside it: many series (up to 12 colours, then dashed repeats). */
+export function lineChartSvg(o: LineChartOptions): string {
+  const width = o.width ?? 860;
+  const height = o.height ?? 420;
+  const legendW = 170;
+  const [left, top] = [70, 48];
+  const w = width - left - legendW - 20;
+  const h = height - top - 50;
+  const ty = (y: number) => (o.logY ? Math.log10(y) : y);
+  const pts = o.series.flatMap((s) => s.xs.map((x, i) => [x, s.ys[i]] as const)).filter(([, y]) => y !== null && Number.isFinite(y) && (!o.logY || y > 0)) as Array<[number, number]>;
+  const parts = [`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="DejaVu Sans, sans-serif">`, `<rect width="100%" height="100%" fill="white"/>`];
+  parts.push(`<text x="16" y="26" font-size="16" font-weight="bold">${esc(o.title)}</text>`);
+  if (!pts.length) {
+    parts.push(`<text x="${left + w / 2}" y="${top + h / 2}" font-size="12" text-anchor="middle" fill="#888">no data</text>`, '</svg>');
+    return parts.join('\n');
+  }
+  let [xMin, xMax] = [Math.min(...pts.map((p) => p[0])), Math.max(...pts.map((p) => p[0]))];
+  let [yMin, yMax] = [Math.min(...pts.map((p) => ty(p[1]))), Math.max(...pts.map((p) => ty(p[1])))];
+  if (xMax === xMin) xMax = xMin + 1;
+  if (yMax === yMin) [yMin, yMax] = [yMin - 0.5, yMax + 0.5];
+  const X = (x: number) => left + ((x - xMin) / (xMax - xMin)) * w;
+  const Y = (y: number) => top + h - ((ty(y) - yMin) / (yMax - yMin)) * h;
+  parts.push(`<rect x="${left}" y="${top}" width="${w}" height="${h}" fill="none" stroke="#333"/>`);
+  for (const t of ticks(xMin, xMax)) parts.push(`<line x1="${X(t)}" y1="${top + h}" x2="${X(t)}" y2="${top + h + 4}" stroke="#333"/><text x="${X(t)}" y="${top + h + 17}" font-size="11" text-anchor="middle">${fmt(t)}</text>`);
+  const yTicks = o.logY
+    ? Array.from({ length: Math.floor(yMax) - Math.floor(yMin) + 1 }, (_, k) => Math.floor(yMin) + k).flatMap((e) => (yMax - yMin < 1.2 ? [1, 1.5, 2, 3, 5, 7] : [1, 2, 5]).map((m) => m * 10 ** e)).filter((v) => ty(v) >= yMin - 1e-9 && ty(v) <= yMax + 1e-9)
+    : ticks(yMin, yMax);
+  for (const t of yTicks) parts.push(`<line x1="${left - 4}" y1="${Y(t)}" x2="${left + w}" y2="${Y(t)}" stroke="#ddd"/><text x="${left - 7}" y="${Y(t) + 4}" font-size="11" text-anchor="end">${fmt(t)}</text>`);
+  parts.push(`<text x="${left + w / 2}" y="${height - 10}" font-size="12" text-anchor="middle">${esc(o.xLabel)}</text>`);
+  parts.push(`<text x="18" y="${top + h / 2}" font-size="12" text-anchor="middle" transform="rotate(-90 18 ${top + h / 2})">${esc(o.yLabel)}${o.logY ? ' (log scale)' : ''}</text>`);
+  o.series.forEach((s, si) => {
+    const color = WIDE_PALETTE[si % WIDE_PALETTE.length];
+    const dash = si >= WIDE_PALETTE.length ? ' stroke-dasharray="6 3"' : '';
+    let pen = 'M';
+    const segs: string[] = [];
+    s.xs.forEach((x, i) => {
+      const y = s.ys[i];
+      if (y === null || !Number.isFinite(y) || (o.logY && y <= 0)) {
+        pen = 'M';
+        return;
+      }
+      segs.push(`${pen}${X(x).toFixed(1)},${Y(y).toFixed(1)}`);
+      pen = 'L';
+    });
+    parts.push(`<path d="${segs.join(' ')}" fill="none" stroke="${color}" stroke-width="2"${dash}/>`);
+    const ly = top + 8 + si * 18;
+    parts.push(`<line x1="${left + w + 14}" y1="${ly}" x2="${left + w + 36}" y2="${ly}" stroke="${color}" stroke-width="2"${dash}/><text x="${left + w + 42}" y="${ly + 4}" font-size="12">${esc(s.name)}</text>`);
+  });
+  parts.push('</svg>');
+  return parts.join('\n');
+}
