@@ -94,13 +94,14 @@ export function pretrainedConfig(name: string, root = pretrainedDir()): RunConfi
 /**
  * The pretrained model as a task whose trainer holds its weights: G's (and the EMA copy's, so that
  * sampling reads them either way) and, where shipped, D's. The caller disposes the task.
+ * `evaluate`: with the image evaluator (the feature network), so that task.evaluate(step, true) scores it.
  */
-export async function openPretrained(name: string, root = pretrainedDir()): Promise<{ task: RunTask; trainer: Trainer; config: RunConfig; info: PretrainedInfo }> {
+export async function openPretrained(name: string, root = pretrainedDir(), options: { evaluate?: boolean } = {}): Promise<{ task: RunTask; trainer: Trainer; config: RunConfig; info: PretrainedInfo }> {
   const config = pretrainedConfig(name, root);
   const dir = join(root, name);
   const info = JSON.parse(readFileSync(join(dir, 'info.json'), 'utf8')) as PretrainedInfo;
   const file = decodeCheckpoint<WeightsHeader>(readFileSync(join(dir, 'weights.bin')), join(dir, 'weights.bin'));
-  const task = await createTask(config, { evaluate: false });
+  const task = await createTask(config, { evaluate: options.evaluate ?? false });
   try {
     const t = task.trainer;
     try {
