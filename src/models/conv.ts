@@ -314,6 +314,16 @@ export class ConvDiscriminator implements DiscriminatorNet {
   readonly conditioning: Conditioning;
   readonly rowsIndependent: boolean;
   private readonly sn: SpectralNorm | null = null;
+  private basis: tf.Tensor2D | null = null;
+
+  /** [K, H·W·K]: row k has a 1 at every pixel's channel k (kept, made once per image size). */
+  private planeBasis(height: number, width: number): tf.Tensor2D {
+    if (!this.basis || this.basis.shape[1] !== height * width * this.classes) {
+      this.basis?.dispose();
+      this.basis = tf.tidy(() => tf.keep(tf.tile(tf.eye(this.classes), [1, height * width]) as tf.Tensor2D));
+    }
+    return this.basis;
+  }
 
   constructor(
     readonly options: ConvDiscriminatorOptions,
@@ -382,7 +392,10 @@ export class ConvDiscriminator implements DiscriminatorNet {
     if (this.conditioning === 'concat') {
       if (!labels) throw new Error('this discriminator is conditional: pass one-hot labels');
       const [n, hh, ww] = x.shape;
-      const planes = tf.tile(tf.reshape(labels, [n, 1, 1, this.classes]), [1, hh, ww, 1]);
+      // onehot(y)·basis: each label copied to every pixel. The same values as tf.tile, which
+      // tfjs-wasm runs element by element (60 ms for a batch of 64 planes of 28×28×10).
+      const basis = this.planeBasis(hh!, ww!);
+      const planes = tf.reshape(tf.matMul(labels as tf.Tensor2D, basis), [n, hh!, ww!, this.classes]);
       h = tf.concat([x, planes], 3);
     }
     for (const { a, n } of this.convs) {
@@ -427,6 +440,8 @@ export class ConvDiscriminator implements DiscriminatorNet {
   dispose(): void {
     tf.dispose(this.variables);
     this.sn?.dispose();
+    this.basis?.dispose();
+    this.basis = null;
   }
 }
 
