@@ -36,7 +36,7 @@ function tinyConfig(extra: Record<string, unknown> = {}): string {
 
 describe('gankit CLI', () => {
   it('--help for every command, and the losses table', () => {
-    for (const cmd of [[], ['--help'], ['train', '--help'], ['resume', '--help'], ['sample', '--help'], ['losses', '--help'], ['eval', '--help'], ['featnet', '--help'], ['study', '--help'], ['sweep', '--help'], ['worker', '--help'], ['runs', '--help'], ['compare', '--help'], ['info', '--help'], ['export', '--help']]) {
+    for (const cmd of [[], ['--help'], ['train', '--help'], ['resume', '--help'], ['sample', '--help'], ['losses', '--help'], ['eval', '--help'], ['featnet', '--help'], ['study', '--help'], ['sweep', '--help'], ['worker', '--help'], ['runs', '--help'], ['compare', '--help'], ['info', '--help'], ['export', '--help'], ['pretrained', '--help'], ['playground', '--help']]) {
       const r = gankit(...cmd);
       assert.equal(r.status, 0, `gankit ${cmd.join(' ')}: ${r.stderr}`);
       assert.match(r.stdout, /Usage: gankit/);

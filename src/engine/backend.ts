@@ -153,7 +153,8 @@ async function tryBackend(name: BackendName, threads: number): Promise<boolean> 
   // A missing `webgpu` package is the user's to fix: that InputError is not swallowed.
   if (name === 'webgpu') return startWebGpu();
   try {
-    if (name === 'wasm') return await startWasmWithThreads(threads, () => tf.setBackend('wasm'));
+    // In a page: one thread (the single-threaded SIMD binary, as the CLI with GANKIT_THREADS=1).
+    if (name === 'wasm') return await startWasmWithThreads(isNode ? threads : 1, () => tf.setBackend('wasm'));
     return await tf.setBackend(name);
   } catch {
     return false;

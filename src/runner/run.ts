@@ -42,6 +42,8 @@ export interface RunResult {
   final: MetricsRow | null;
   /** What the final row says, in the data kind's words (one line each). */
   description: string[];
+  /** The weights' checksum at the end (Trainer.checksum; the playground page shows the same). */
+  checksum?: string;
 }
 
 /** A checkpoint's header: the trainer's state, the seconds trained so far, and whose run it is. */
@@ -334,6 +336,7 @@ async function loop(task: RunTask, folder: RunFolder, elapsedBefore: number, hoo
     }
   }
   const final = lastRow ?? rows[rows.length - 1] ?? null;
-  folder.writeSummary({ status: 'finished', steps: trainer.step, elapsed: Number(elapsed().toFixed(2)), final, ...task.summary() });
-  return { status: 'finished', dir: folder.dir, steps: trainer.step, elapsed: elapsed(), final, description: task.describe(final) };
+  const checksum = trainer.checksum();
+  folder.writeSummary({ status: 'finished', steps: trainer.step, elapsed: Number(elapsed().toFixed(2)), final, weightsChecksum: checksum, ...task.summary() });
+  return { status: 'finished', dir: folder.dir, steps: trainer.step, elapsed: elapsed(), final, description: task.describe(final), checksum };
 }

@@ -23,6 +23,7 @@
  */
 import { tf, Rng, RngState, oneHotRows, Optimizer } from '../engine/index.js';
 import { sumAll } from '../engine/kernels/sums.js';
+import { weightsChecksum } from './checksum.js';
 import { InputError, RunStoppedError } from '../errors.js';
 import { composeObjective } from '../losses/objective.js';
 import type { Objective } from '../losses/objective.js';
@@ -261,6 +262,32 @@ export class Trainer {
       this.optG.apply(ordered, lrScale);
       return readScalars({ gLoss: value, gradNormG: globalNorm(ordered), weightNorm: globalNorm([...this.G.variables, ...this.D.variables]) });
     });
+  }
+
+  /** The weights' checksum (G then D; src/train/checksum.ts). */
+  checksum(): string {
+    return weightsChecksum([...this.G.variables, ...this.D.variables]);
+  }
+
+  /**
+   * One discriminator update alone (the playground's "D step"): what a trainStep does before its
+   * G update, once. The step count does not move. Returns D's loss and gradient norm.
+   */
+  discriminatorOnly(): { dLoss: number; gradNormD: number } {
+    const lrScale = this.config.lrSchedule === 'linear' ? Math.max(0, 1 - this.step / this.config.steps) : 1;
+    const d = this.discriminatorStep(lrScale);
+    this.loss.afterDiscriminatorStep?.(this.D.variables, this.config.hyper);
+    this.lossState = this.loss.nextState(this.lossState, { real: d.realScore, fake: d.fakeScore }, this.config.hyper);
+    return { dLoss: d.dLoss, gradNormD: d.gradNormD };
+  }
+
+  /** One generator update alone (the playground's "G step"), with the EMA update; the step count moves. */
+  generatorOnly(): { gLoss: number; gradNormG: number } {
+    const lrScale = this.config.lrSchedule === 'linear' ? Math.max(0, 1 - this.step / this.config.steps) : 1;
+    const g = this.generatorStep(lrScale);
+    this.updateEma();
+    this.step += 1;
+    return { gLoss: g.gLoss, gradNormG: g.gradNormG };
   }
 
   /** One generator step with its discriminator steps. Throws DivergenceError on NaN/Inf. */

@@ -14,5 +14,6 @@ import { worker } from './worker.js';
 import { info } from './info.js';
 import { exportCommand } from './export.js';
 import { pretrained } from './pretrained.js';
+import { playground } from './playground.js';
 
-export const COMMANDS: readonly Command[] = [train, resume, sample, evaluate, exportCommand, pretrained, losses, featnet, study, sweep, worker, runs, compare, info];
+export const COMMANDS: readonly Command[] = [train, resume, sample, evaluate, exportCommand, pretrained, playground, losses, featnet, study, sweep, worker, runs, compare, info];

@@ -1,0 +1,226 @@
+/**
+ * One 2-D training session of the playground page: the library's own config resolution, trainer,
+ * losses, presets and metrics (no second implementation), plus what the page draws — real and
+ * generated points, D's field over the plane, the generator's update arrows (GAN Lab's pictures)
+ * and the warp of a noise lattice into data space. Loads without Node modules, so the page bundles
+ * it; Node tests run the same code.
+ */
+import { tf, Rng } from '../engine/index.js';
+import type { PointDataset } from '../data/points.js';
+import { evaluateModes } from '../metrics/modes.js';
+import { slicedWasserstein } from '../metrics/distance.js';
+import { evaluationRng } from '../kinds/task.js';
+import { pointsBatchSource, pointsDataOf, pointsNetworks } from '../kinds/points/trainer.js';
+import { discriminatorField, generatorPush } from '../kinds/points/field.js';
+import { resolveConfig } from '../train/config.js';
+import type { RunConfig } from '../train/config.js';
+import { DivergenceError, Trainer, trainerOwning } from '../train/trainer.js';
+import type { StepStats } from '../train/trainer.js';
+
+/** What the curves show, one point per evaluation. */
+export interface SessionMetrics {
+  step: number;
+  modesCovered: number | null;
+  totalModes: number | null;
+  highQualityShare: number | null;
+  reverseKL: number | null;
+  slicedWasserstein: number;
+  gradNormD: number;
+  gradNormG: number;
+  dLoss: number;
+  gLoss: number;
+  /** Loss-specific diagnostics of the last step (Wasserstein estimate, BEGAN's k_t, …). */
+  diagnostics: Record<string, number>;
+}
+
+/** The square of data space the pictures cover. */
+export interface View {
+  xMin: number;
+  xMax: number;
+  yMin: number;
+  yMax: number;
+}
+
+export interface Picture {
+  view: View;
+  real: Float32Array;
+  fake: Float32Array;
+  /** D at the centres of a grid × grid lattice over the view, row by row from the top (σ(D) for logit D). */
+  field: Float32Array;
+  grid: number;
+  /** Whether `field` is a probability (logit D) or an unbounded score. */
+  fieldIsProbability: boolean;
+  /** −∂L_G/∂x̃ at each generated point. */
+  push: Float32Array;
+  /** ‖∇ₓD‖ on the same lattice, for penalised losses (null otherwise). */
+  gradNorm: Float32Array | null;
+  /** G applied to a lattice of noise (2-D noise: lines of constant z₁ then z₂), [lines][points·2]. */
+  warp: Float32Array[];
+  /** InfoGAN: each generated point's categorical code (first code), else null. */
+  codes: Int32Array | null;
+}
+
+export const PICTURE_POINTS = 512;
+
+export class PlaygroundSession {
+  readonly trainer: Trainer;
+  readonly data: PointDataset;
+  status: 'ready' | 'diverged' = 'ready';
+  divergence: string | null = null;
+  last: StepStats | null = null;
+  private readonly real: Float32Array;
+  private readonly fakeRng = 0xfa4e;
+
+  private constructor(
+    readonly config: RunConfig,
+    data: PointDataset,
+  ) {
+    this.data = data;
+    this.trainer = trainerOwning(config, pointsBatchSource(data), pointsNetworks(config));
+    this.real = data.sample(new Rng(0x5ea1), PICTURE_POINTS);
+  }
+
+  /**
+   * A session for a config as a config file would hold it (defaults ← preset ← profile ← yours).
+   * `data` replaces the named dataset (points drawn by hand, an uploaded CSV).
+   */
+  static create(overrides: Record<string, unknown>, data?: PointDataset): PlaygroundSession {
+    const config = resolveConfig(overrides);
+    if (config.model.arch !== 'mlp') throw new Error(`the playground trains 2-D data; '${config.data.name}' is an image dataset`);
+    return new PlaygroundSession(config, data ?? pointsDataOf(config));
+  }
+
+  get step(): number {
+    return this.trainer.step;
+  }
+
+  /** Up to n generator steps (each with its critic steps); stops at a divergence. */
+  train(n: number): StepStats | null {
+    for (let i = 0; i < n && this.status === 'ready'; i++) {
+      try {
+        this.last = this.trainer.trainStep();
+      } catch (e) {
+        if (!(e instanceof DivergenceError)) throw e;
+        this.status = 'diverged';
+        this.divergence = e.message;
+      }
+    }
+    return this.last;
+  }
+
+  /** One discriminator update alone. */
+  stepD(): { dLoss: number; gradNormD: number } {
+    return this.trainer.discriminatorOnly();
+  }
+
+  /** One generator update alone. */
+  stepG(): { gLoss: number; gradNormG: number } {
+    return this.trainer.generatorOnly();
+  }
+
+  /** The CLI's measures at this step (the same evaluation streams as `gankit train`). */
+  metrics(samples = 2500): SessionMetrics {
+    const step = this.trainer.step;
+    const fake = this.trainer.sample(samples, evaluationRng(step, 1));
+    const real = this.data.sample(evaluationRng(step, 2), samples);
+    const modes = this.data.modes ? evaluateModes(fake, this.data.modes) : null;
+    const s = this.last;
+    return {
+      step,
+      modesCovered: modes?.modesCovered ?? null,
+      totalModes: modes?.totalModes ?? null,
+      highQualityShare: modes?.highQualityShare ?? null,
+      reverseKL: modes?.reverseKL ?? null,
+      slicedWasserstein: slicedWasserstein(fake, real),
+      gradNormD: s?.gradNormD ?? NaN,
+      gradNormG: s?.gradNormG ?? NaN,
+      dLoss: s?.dLoss ?? NaN,
+      gLoss: s?.gLoss ?? NaN,
+      diagnostics: Object.fromEntries(Object.entries(s?.diagnostics ?? {}).filter((e): e is [string, number] => typeof e[1] === 'number')),
+    };
+  }
+
+  /** The square the pictures cover: the data's extent with a margin. */
+  view(): View {
+    const pts = this.data.modes ? this.data.modes.centers.flat() : Array.from(this.real);
+    let [xMin, xMax, yMin, yMax] = [Infinity, -Infinity, Infinity, -Infinity];
+    for (let i = 0; i < pts.length; i += 2) {
+      [xMin, xMax] = [Math.min(xMin, pts[i]), Math.max(xMax, pts[i])];
+      [yMin, yMax] = [Math.min(yMin, pts[i + 1]), Math.max(yMax, pts[i + 1])];
+    }
+    const half = Math.max(xMax - xMin, yMax - yMin) / 2 + 0.25 * Math.max(xMax - xMin, yMax - yMin, 1);
+    const [cx, cy] = [(xMin + xMax) / 2, (yMin + yMax) / 2];
+    return { xMin: cx - half, xMax: cx + half, yMin: cy - half, yMax: cy + half };
+  }
+
+  /** Everything the main view draws, on fixed streams (the pictures do not move the training RNG). */
+  picture(grid = 48): Picture {
+    const t = this.trainer;
+    const view = this.view();
+    const lattice = new Float32Array(grid * grid * 2);
+    for (let r = 0; r < grid; r++) {
+      for (let c = 0; c < grid; c++) {
+        lattice[2 * (r * grid + c)] = view.xMin + ((c + 0.5) / grid) * (view.xMax - view.xMin);
+        lattice[2 * (r * grid + c) + 1] = view.yMax - ((r + 0.5) / grid) * (view.yMax - view.yMin);
+      }
+    }
+    const fake = t.sample(PICTURE_POINTS, new Rng(this.fakeRng));
+    let codes: Int32Array | null = null;
+    if (t.codes) {
+      codes = new Int32Array(PICTURE_POINTS);
+      const rng = new Rng(this.fakeRng);
+      tf.tidy(() => {
+        const latent = t.latent(rng, PICTURE_POINTS);
+        if (latent.codes?.categoricalIndices[0]) codes!.set(latent.codes.categoricalIndices[0]);
+        tf.dispose([latent.z, ...(latent.codes?.categorical ?? []), ...(latent.codes?.continuous ? [latent.codes.continuous] : [])]);
+      });
+    }
+    const penalised = Boolean(t.loss.penalty);
+    const gradNorm = penalised
+      ? tf.tidy(() => {
+          const x = tf.tensor2d(lattice, [grid * grid, 2]);
+          const g = tf.grad((v: tf.Tensor) => tf.sum(t.D.score(v)))(x);
+          return tf.sqrt(tf.sum(tf.square(g), 1)).dataSync() as Float32Array;
+        })
+      : null;
+    return {
+      view,
+      real: this.real,
+      fake,
+      field: discriminatorField(t, lattice),
+      grid,
+      fieldIsProbability: t.loss.discriminator === 'logit',
+      push: generatorPush(t, fake, new Rng(0x9054)),
+      gradNorm,
+      warp: this.warp(),
+      codes,
+    };
+  }
+
+  /** G on a 2-D noise lattice in [−2, 2]² (other noise sizes: the first two coordinates, the rest 0). */
+  private warp(lines = 11, points = 25): Float32Array[] {
+    const t = this.trainer;
+    if (t.codes || t.classes) return [];
+    const d = t.G.latentDim;
+    const out: Float32Array[] = [];
+    for (const axis of [0, 1]) {
+      for (let l = 0; l < lines; l++) {
+        const z = new Float32Array(points * d);
+        for (let p = 0; p < points; p++) {
+          z[p * d + axis] = -2 + (4 * p) / (points - 1);
+          z[p * d + (1 - axis)] = -2 + (4 * l) / (lines - 1);
+        }
+        out.push(tf.tidy(() => t.G.generate(tf.tensor2d(z, [points, d]), t.samplingWeights()).dataSync() as Float32Array));
+      }
+    }
+    return out;
+  }
+
+  checksum(): string {
+    return this.trainer.checksum();
+  }
+
+  dispose(): void {
+    this.trainer.dispose();
+  }
+}

@@ -1,0 +1,195 @@
+/**
+ * The playground: the server serves the built page and run folders read-only on 127.0.0.1 only,
+ * refusing paths out of its roots; in headless Chromium (Debian's chromium through playwright-core)
+ * the page trains ring8 WGAN-GP to ≥ 6/8 modes with a flat tensor count over 2,000 steps, its
+ * weights after N steps equal the CLI's bit for bit (the checksum), the compare view steps two
+ * losses together, a share link round-trips, and the images tab shows a pretrained generator.
+ * The session module itself (the same code the page bundles) is checked in Node too.
+ */
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { networkInterfaces, tmpdir } from 'node:os';
+import { connect } from 'node:net';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Browser, Page } from 'playwright-core';
+import { initEngine, tf } from '../src/index.js';
+import { startPlayground } from '../src/playground/server.js';
+import { PlaygroundSession } from '../src/playground/session.js';
+import { cliCommand, decodeShare, encodeShare } from '../src/playground/share.js';
+
+const BIN = fileURLToPath(new URL('../src/cli/bin.js', import.meta.url));
+const CHROMIUM = '/usr/bin/chromium';
+const tmp = () => mkdtempSync(join(tmpdir(), 'gankit-play-'));
+
+/** A raw GET (the path sent as is, no URL normalisation by the client). */
+function get(port: number, path: string, host = '127.0.0.1'): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host, port, path, method: 'GET' }, (res) => {
+      let body = '';
+      res.on('data', (d) => (body += d));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+type Hooks = {
+  ready: Promise<void>;
+  train(n: number, chunk?: number): Promise<void>;
+  checksum(i?: number): string;
+  metrics(i?: number): { step: number; modesCovered: number; highQualityShare: number };
+  numTensors(): number;
+  shareLink(): string;
+  configs(): Array<{ loss: string; steps: number; seed: number }>;
+  errors(): string[];
+};
+
+async function open(browser: Browser, url: string): Promise<Page> {
+  const page = await browser.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(url);
+  await page.waitForFunction(() => (window as unknown as { gankit?: Hooks }).gankit?.ready);
+  await page.evaluate(() => (window as unknown as { gankit: Hooks }).gankit.ready);
+  assert.deepEqual(errors, [], 'no page errors');
+  return page;
+}
+
+const hook = <T>(page: Page, f: (g: Hooks, arg: number) => T | Promise<T>, arg = 0): Promise<T> =>
+  page.evaluate(([src, a]) => new Function('g', 'a', `return (${src})(g, a)`)((window as unknown as { gankit: Hooks }).gankit, a), [f.toString(), arg] as const) as Promise<T>;
+
+describe('the playground', () => {
+  let server: Awaited<ReturnType<typeof startPlayground>>['server'];
+  let base = '';
+  let port = 0;
+  let runs = '';
+  let browser: Browser;
+
+  before(async () => {
+    await initEngine();
+    runs = tmp();
+    const r = spawnSync(process.execPath, [BIN, 'train', '--steps', '20', '--out', join(runs, 'cli-run')], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    const started = await startPlayground({ port: 0, host: '127.0.0.1', runs });
+    server = started.server;
+    base = started.url;
+    port = (server.address() as { port: number }).port;
+    assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: install Debian's chromium (the README's test command does)`);
+    const { chromium } = await import('playwright-core');
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+  });
+  after(async () => {
+    await browser?.close();
+    server?.close();
+  });
+
+  it('the session in Node: share links round-trip; the CLI line holds the config; D and G steps alone', () => {
+    const state = { configs: [{ loss: 'hinge', data: { name: 'moons' }, seed: 3, hyper: {} }, { loss: 'ns', data: { name: 'moons' }, seed: 3 }] };
+    assert.deepEqual(decodeShare(`#${encodeShare(state)}`), state);
+    assert.equal(decodeShare('#nothing'), null);
+    assert.throws(() => decodeShare('#c=bm90IGpzb24'), /not readable/);
+    assert.throws(() => decodeShare(`#${encodeShare({ configs: [] })}`), /one or two configs/);
+    assert.match(cliCommand({ loss: "it's" }), /printf '%s' '\{"loss":"it'\\''s"\}' > playground\.json && GANKIT_THREADS=1 npx gankit train --config playground\.json --native off/);
+    const s = PlaygroundSession.create({ loss: 'wgan-gp', data: { name: 'ring8' }, steps: 30 });
+    const before = tf.memory().numTensors;
+    s.train(5);
+    const d = s.stepD();
+    assert.ok(Number.isFinite(d.dLoss));
+    assert.equal(s.step, 5, 'a D step alone does not count as a step');
+    s.stepG();
+    assert.equal(s.step, 6);
+    const p = s.picture(16);
+    assert.equal(p.field.length, 256);
+    assert.equal(p.gradNorm?.length, 256, 'penalised loss: the ‖∇D‖ heatmap');
+    assert.equal(p.push.length, p.fake.length);
+    assert.equal(p.warp.length, 22);
+    assert.equal(s.metrics().totalModes, 8);
+    assert.equal(tf.memory().numTensors, before, 'pictures and metrics leave no tensors');
+    s.dispose();
+    assert.throws(() => PlaygroundSession.create({ data: { name: 'mnist' } }), /2-D data/);
+  });
+
+  it('the server: the page, no listing, no path out of its roots, run folders read-only, 127.0.0.1 only', async () => {
+    assert.equal((await get(port, '/')).status, 200);
+    assert.match((await get(port, '/')).body, /gankit playground/);
+    assert.equal((await get(port, '/app.js')).status, 200);
+    for (const bad of ['/../package.json', '/%2e%2e/package.json', '/wasm/../../package.json', '/runs/../package.json', '/runs/cli-run/../../x', '/a%00b', '/..%5c..%5cpackage.json']) {
+      const r = await get(port, bad);
+      assert.ok(r.status === 400 || r.status === 404, `${bad}: ${r.status}`);
+      assert.doesNotMatch(r.body, /"name": "gankit"/);
+    }
+    assert.equal((await get(port, '/wasm/')).status, 404, 'no directory listing');
+    const index = JSON.parse((await get(port, '/runs/index.json')).body);
+    assert.equal(index[0].name, 'cli-run');
+    assert.match(index[0].weightsChecksum, /^[0-9a-f]{8}$/);
+    assert.equal((await get(port, '/runs/cli-run/config.json')).status, 200);
+    assert.equal((await get(port, '/runs/cli-run/metrics.jsonl')).status, 200);
+    assert.equal((await get(port, '/runs/cli-run/checkpoint.bin')).status, 404, 'checkpoints are not served');
+    assert.equal((await get(port, '/runs/cli-run/samples/step-000020.png')).status, 200);
+    assert.equal(server.address() && (server.address() as { address: string }).address, '127.0.0.1');
+    // Not reachable on this machine's other addresses.
+    const others = Object.values(networkInterfaces()).flat().filter((a) => a && !a.internal && a.family === 'IPv4');
+    for (const a of others) {
+      const reached = await new Promise<boolean>((resolve) => {
+        const sock = connect({ host: a!.address, port }, () => (sock.destroy(), resolve(true)));
+        sock.on('error', () => resolve(false));
+        sock.setTimeout(2000, () => (sock.destroy(), resolve(false)));
+      });
+      assert.equal(reached, false, `reachable on ${a!.address}`);
+    }
+  });
+
+  it('in Chromium: ring8 WGAN-GP reaches ≥ 6/8 modes; the tensor count stays flat over 2,000 steps', async () => {
+    const page = await open(browser, `${base}#${encodeShare({ configs: [{ loss: 'wgan-gp', data: { name: 'ring8' }, seed: 1, steps: 2100 }] })}`);
+    await hook(page, (g) => g.train(100));
+    const start = await hook(page, (g) => g.numTensors());
+    await hook(page, (g) => g.train(900));
+    const m = await hook(page, (g) => g.metrics());
+    assert.equal(m.step, 1000);
+    assert.ok(m.modesCovered >= 6, `${m.modesCovered}/8 modes at step 1000`);
+    await hook(page, (g) => g.train(1100));
+    assert.equal((await hook(page, (g) => g.metrics())).step, 2100);
+    assert.equal(await hook(page, (g) => g.numTensors()), start, 'tensor count after 2,000 more steps (pictures drawn every chunk)');
+    await page.close();
+  });
+
+  it('in Chromium: the weights after N steps equal the CLI\'s bit for bit (checksum)', async () => {
+    const config = { loss: 'ns', data: { name: 'grid25' }, seed: 4, steps: 120 };
+    const page = await open(browser, `${base}#${encodeShare({ configs: [config] })}`);
+    await hook(page, (g) => g.train(120));
+    const inPage = await hook(page, (g) => g.checksum());
+    const dir = tmp();
+    writeFileSync(join(dir, 'c.json'), JSON.stringify(config));
+    const r = spawnSync(process.execPath, [BIN, 'train', '--config', join(dir, 'c.json'), '--native', 'off', '--out', join(dir, 'run')], { encoding: 'utf8', env: { ...process.env, GANKIT_THREADS: '1' } });
+    assert.equal(r.status, 0, r.stderr);
+    const cli = /weights checksum ([0-9a-f]{8})/.exec(r.stdout)?.[1];
+    assert.equal(inPage, cli, 'page and CLI weights');
+    assert.equal(JSON.parse(readFileSync(join(dir, 'run', 'summary.json'), 'utf8')).weightsChecksum, cli);
+    await page.close();
+  });
+
+  it('in Chromium: compare steps two losses together; the share link round-trips; the images tab shows a pretrained generator', async () => {
+    const state = { configs: [{ loss: 'wgan-gp', data: { name: 'spiral' }, seed: 2 }, { loss: 'lsgan', data: { name: 'spiral' }, seed: 2 }] };
+    const page = await open(browser, `${base}#${encodeShare(state)}`);
+    await hook(page, (g) => g.train(60));
+    const steps = await page.evaluate(() => (window as unknown as { gankit: { sessions(): Array<{ step: number } | null> } }).gankit.sessions().map((s) => s?.step));
+    assert.deepEqual(steps, [60, 60]);
+    assert.deepEqual((await hook(page, (g) => g.configs())).map((c) => c.loss), ['wgan-gp', 'lsgan']);
+    assert.equal(await page.locator('#compare').isChecked(), true);
+    const link = await hook(page, (g) => g.shareLink());
+    assert.deepEqual(decodeShare(link), state);
+    const again = await open(browser, `${base}#${link}`);
+    assert.deepEqual((await hook(again, (g) => g.configs())).map((c) => [c.loss, c.seed]), [['wgan-gp', 2], ['lsgan', 2]]);
+    await again.close();
+    await page.click('nav .tab[data-tab=images]');
+    const shown = await page.evaluate(() => (window as unknown as { gankitImages: { loadPretrained(n: string): Promise<{ tiles: number; meta: { data: string } }> } }).gankitImages.loadPretrained('fashion-mnist-ns'));
+    assert.ok(shown.tiles >= 2, `${shown.tiles} image panels`);
+    assert.equal(shown.meta.data, 'fashion-mnist');
+    await page.close();
+  });
+});

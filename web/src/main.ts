@@ -1,0 +1,403 @@
+/**
+ * The playground page: every 2-D loss of gankit trained live by the library's own trainer
+ * (src/playground/session.ts), GAN Lab's pictures, live curves, two sessions side by side, share
+ * links that hold the whole config, and the CLI line that reproduces a run bit for bit.
+ */
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { tf, initEngine } from '../../src/engine/index.js';
+import { LOSS_NAMES } from '../../src/losses/registry.js';
+import { resolveConfig } from '../../src/train/config.js';
+import { parseCsvPoints, POINT_DATASETS } from '../../src/data/points.js';
+import type { PointDataset } from '../../src/data/points.js';
+import { PlaygroundSession } from '../../src/playground/session.js';
+import type { SessionMetrics } from '../../src/playground/session.js';
+import { cliCommand, decodeShare, encodeShare } from '../../src/playground/share.js';
+import type { ShareState } from '../../src/playground/share.js';
+import { drawPicture } from './draw.js';
+import { drawChart } from './charts.js';
+import { setupImagesTab } from './images.js';
+
+const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+const LOSSES_2D = [...LOSS_NAMES, 'infogan'];
+const METRICS_EVERY = 50;
+
+interface Slot {
+  overrides: Record<string, unknown>;
+  session: PlaygroundSession | null;
+  history: SessionMetrics[];
+  el: HTMLElement;
+  canvas: HTMLCanvasElement;
+  loss: HTMLSelectElement;
+  settings: HTMLTextAreaElement;
+  readout: HTMLElement;
+  error: HTMLElement;
+}
+
+const state = {
+  slots: [] as Slot[],
+  running: false,
+  speed: 10,
+  /** Points drawn by hand or uploaded, when the data is 'draw' or 'csv'. */
+  custom: null as { name: string; points: number[] } | null,
+  backend: 'wasm',
+  message: '',
+};
+
+const message = (text: string, error = false) => {
+  const m = $('message');
+  m.textContent = text;
+  m.className = error ? 'error' : 'muted';
+};
+
+function dataName(): string {
+  const v = ($('data') as HTMLSelectElement).value;
+  return v === 'draw' || v === 'csv' ? `csv:${state.custom?.name ?? 'drawn.csv'}` : v;
+}
+
+function customDataset(): PointDataset | undefined {
+  if (!state.custom) return undefined;
+  const csv = state.custom.points.reduce((s, v, i) => s + (i % 2 ? `,${v}\n` : `${v}`), '');
+  return parseCsvPoints(csv, state.custom.name);
+}
+
+/** The resolved config as the settings box shows it (every 2-D field the CLI has). */
+function shownConfig(overrides: Record<string, unknown>): string {
+  const { compute: _compute, ...rest } = resolveConfig(overrides) as unknown as Record<string, unknown>;
+  void _compute;
+  return JSON.stringify(rest, null, 1);
+}
+
+function build(slot: Slot): void {
+  slot.session?.dispose();
+  slot.session = null;
+  slot.history = [];
+  slot.error.textContent = '';
+  try {
+    const custom = dataName().startsWith('csv:') ? customDataset() : undefined;
+    if (dataName().startsWith('csv:') && !custom) throw new Error('draw some points on the plane (click and drag) or upload a CSV first');
+    slot.session = PlaygroundSession.create(slot.overrides, custom);
+    slot.settings.value = shownConfig(slot.overrides);
+    slot.loss.value = String(slot.session.config.variant ?? slot.session.config.loss);
+    record(slot);
+  } catch (e) {
+    slot.error.textContent = (e as Error).message;
+  }
+}
+
+function record(slot: Slot): void {
+  if (!slot.session) return;
+  slot.history.push(slot.session.metrics());
+}
+
+function newSlot(index: number, loss: string): Slot {
+  const el = document.createElement('div');
+  el.className = 'session';
+  el.innerHTML = `<h2>${index ? 'B' : 'A'}: <select class="loss"></select></h2><canvas width="380" height="380"></canvas>
+    <div class="readout"></div><div class="error"></div>
+    <details><summary>settings (the loss's preset; edit and apply)</summary><textarea spellcheck="false"></textarea>
+    <div class="settings-row"><button class="apply">apply</button><button class="preset">back to the preset</button></div></details>`;
+  const slot: Slot = {
+    overrides: { loss, data: { name: dataName() }, seed: 1 },
+    session: null,
+    history: [],
+    el,
+    canvas: el.querySelector('canvas')!,
+    loss: el.querySelector('select')!,
+    settings: el.querySelector('textarea')!,
+    readout: el.querySelector('.readout')!,
+    error: el.querySelector('.error')!,
+  };
+  for (const name of LOSSES_2D) slot.loss.add(new Option(name, name));
+  slot.loss.value = loss;
+  slot.loss.onchange = () => {
+    slot.overrides = { loss: slot.loss.value, data: { name: dataName() }, seed: 1 };
+    build(slot);
+    render();
+  };
+  el.querySelector<HTMLButtonElement>('.apply')!.onclick = () => {
+    try {
+      slot.overrides = JSON.parse(slot.settings.value);
+    } catch (e) {
+      slot.error.textContent = `settings: ${(e as Error).message}`;
+      return;
+    }
+    build(slot);
+    render();
+  };
+  el.querySelector<HTMLButtonElement>('.preset')!.onclick = () => slot.loss.onchange!(new Event('change'));
+  slot.canvas.onmousedown = (ev) => drawPoints(slot, ev);
+  return slot;
+}
+
+/** Draw mode: a click sprays a few points around it (data coordinates of the view). */
+function drawPoints(slot: Slot, ev: MouseEvent): void {
+  if (($('data') as HTMLSelectElement).value !== 'draw') return;
+  const view = slot.session?.view() ?? { xMin: -3, xMax: 3, yMin: -3, yMax: 3 };
+  const add = (e: MouseEvent) => {
+    const r = slot.canvas.getBoundingClientRect();
+    const x = view.xMin + ((e.clientX - r.left) / r.width) * (view.xMax - view.xMin);
+    const y = view.yMax - ((e.clientY - r.top) / r.height) * (view.yMax - view.yMin);
+    state.custom ??= { name: 'drawn.csv', points: [] };
+    for (let k = 0; k < 4; k++) state.custom.points.push(+(x + 0.05 * (Math.random() - 0.5)).toFixed(4), +(y + 0.05 * (Math.random() - 0.5)).toFixed(4));
+    drawCustom(slot, view);
+  };
+  add(ev);
+  slot.canvas.onmousemove = add;
+  window.onmouseup = () => {
+    slot.canvas.onmousemove = null;
+    rebuildAll();
+  };
+}
+
+function drawCustom(slot: Slot, view: { xMin: number; xMax: number; yMin: number; yMax: number }): void {
+  const ctx = slot.canvas.getContext('2d')!;
+  const { width: W, height: H } = slot.canvas;
+  ctx.fillStyle = '#fff';
+  ctx.fillRect(0, 0, W, H);
+  ctx.fillStyle = 'rgba(20,140,40,0.8)';
+  const p = state.custom?.points ?? [];
+  for (let i = 0; i < p.length; i += 2) ctx.fillRect(((p[i] - view.xMin) / (view.xMax - view.xMin)) * W - 1.5, ((view.yMax - p[i + 1]) / (view.yMax - view.yMin)) * H - 1.5, 3, 3);
+}
+
+function rebuildAll(): void {
+  for (const slot of state.slots) {
+    (slot.overrides.data as Record<string, unknown>) = { ...((slot.overrides.data as object) ?? {}), name: dataName() };
+    build(slot);
+  }
+  render();
+}
+
+function setSlots(configs: Record<string, unknown>[]): void {
+  for (const s of state.slots) s.session?.dispose();
+  state.slots = configs.map((c, i) => {
+    const slot = newSlot(i, String(c.loss ?? 'wgan-gp'));
+    slot.overrides = c;
+    return slot;
+  });
+  const box = $('sessions');
+  box.replaceChildren(...state.slots.map((s) => s.el));
+  ($('compare') as HTMLInputElement).checked = configs.length === 2;
+  for (const s of state.slots) build(s);
+  render();
+}
+
+/** Trains every session by n generator steps, together (stops each at its config's steps). */
+function trainAll(n: number): void {
+  for (const slot of state.slots) {
+    const s = slot.session;
+    if (!s || s.status !== 'ready') continue;
+    const left = s.config.steps - s.step;
+    if (left <= 0) continue;
+    // In pieces that end on every METRICS_EVERY-th step, so that each of them is recorded.
+    let todo = Math.min(n, left);
+    while (todo > 0 && s.status === 'ready') {
+      const piece = Math.min(todo, METRICS_EVERY - (s.step % METRICS_EVERY));
+      s.train(piece);
+      todo -= piece;
+      if (s.step % METRICS_EVERY === 0 || s.step === s.config.steps || s.status !== 'ready') record(slot);
+    }
+  }
+  if (state.slots.every((sl) => !sl.session || sl.session.status !== 'ready' || sl.session.step >= sl.session.config.steps)) {
+    if (state.running) message('every session reached its config\'s steps (raise "steps" in the settings to go on)');
+    setRunning(false);
+  }
+}
+
+const CHARTS: Array<[string, (m: SessionMetrics) => number]> = [
+  ['modes covered', (m) => m.modesCovered ?? NaN],
+  ['high-quality share', (m) => m.highQualityShare ?? NaN],
+  ['reverse KL', (m) => m.reverseKL ?? NaN],
+  ['sliced W₁ to the data', (m) => m.slicedWasserstein],
+  ['‖∇D‖ (D\'s gradient norm)', (m) => m.gradNormD],
+  ['‖∇G‖ (G\'s gradient norm)', (m) => m.gradNormG],
+];
+
+function render(): void {
+  const warp = ($('show-warp') as HTMLInputElement).checked;
+  const gradNorm = ($('show-grad') as HTMLInputElement).checked;
+  for (const slot of state.slots) {
+    const s = slot.session;
+    if (!s) {
+      if (($('data') as HTMLSelectElement).value === 'draw') drawCustom(slot, { xMin: -3, xMax: 3, yMin: -3, yMax: 3 });
+      continue;
+    }
+    drawPicture(slot.canvas, s.picture(), { warp, gradNorm });
+    const m = slot.history[slot.history.length - 1];
+    const diag = Object.entries(s.last?.diagnostics ?? {}).map(([k, v]) => `${k} ${typeof v === 'number' ? v.toFixed(4) : v}`).join('  ');
+    slot.readout.textContent =
+      `step ${s.step}/${s.config.steps}  ${s.status === 'diverged' ? `DIVERGED: ${s.divergence}` : ''}\n` +
+      (m && m.modesCovered !== null ? `modes ${m.modesCovered}/${m.totalModes}  HQ ${(100 * m.highQualityShare!).toFixed(1)}%  ` : '') +
+      (m ? `sliced W₁ ${m.slicedWasserstein.toFixed(4)}\n` : '') +
+      (s.last ? `D loss ${s.last.dLoss.toFixed(4)}  G loss ${s.last.gLoss.toFixed(4)}  ${diag}\n` : '') +
+      `weights checksum ${s.checksum()}`;
+  }
+  const charts = $('charts');
+  const diagKeys = [...new Set(state.slots.flatMap((s) => s.history.flatMap((m) => Object.keys(m.diagnostics))))];
+  const all: Array<[string, (m: SessionMetrics) => number]> = [...CHARTS, ...diagKeys.map((k): [string, (m: SessionMetrics) => number] => [k, (m) => m.diagnostics[k] ?? NaN])];
+  while (charts.children.length < all.length) {
+    const c = document.createElement('canvas');
+    c.className = 'chart';
+    [c.width, c.height] = [300, 150];
+    charts.appendChild(c);
+  }
+  while (charts.children.length > all.length) charts.lastChild!.remove();
+  all.forEach(([title, f], i) =>
+    drawChart(charts.children[i] as HTMLCanvasElement, title, state.slots.map((s, k) => ({ name: `${k ? 'B' : 'A'}: ${s.session?.config.variant ?? s.session?.config.loss ?? ''}`, xs: s.history.map((m) => m.step), ys: s.history.map(f) }))),
+  );
+  $('status').textContent = `backend ${tf.getBackend()} · tensors ${tf.memory().numTensors} · share: ${location.hash ? 'link in the address bar' : '–'}`;
+}
+
+function setRunning(on: boolean): void {
+  state.running = on;
+  $('run').textContent = on ? 'pause' : 'run';
+}
+
+function loop(): void {
+  if (state.running) {
+    trainAll(state.speed);
+    render();
+  }
+  requestAnimationFrame(loop);
+}
+
+function shareState(): ShareState {
+  const s: ShareState = { configs: state.slots.map((sl) => sl.overrides) };
+  if (state.custom) (s as ShareState & { points?: number[] }).points = state.custom.points;
+  return s;
+}
+
+async function setBackend(name: string): Promise<void> {
+  state.backend = name;
+  await initEngine({ backend: name });
+  $('engine').textContent = `engine: tfjs ${tf.version.tfjs}, ${tf.getBackend()}`;
+}
+
+async function boot(): Promise<void> {
+  // The wasm binaries sit next to the page (npm run build:web copies them).
+  setWasmPaths(new URL('wasm/', location.href).href);
+  const data = $('data') as HTMLSelectElement;
+  for (const d of [...POINT_DATASETS, 'draw', 'csv']) data.add(new Option(d === 'draw' ? 'draw by hand' : d === 'csv' ? 'upload a CSV' : d, d));
+  const backend = $('backend') as HTMLSelectElement;
+  for (const b of ['wasm', 'webgl', ...('gpu' in navigator ? ['webgpu'] : []), 'cpu']) backend.add(new Option(b, b));
+  let shared: (ShareState & { points?: number[] }) | null = null;
+  try {
+    shared = decodeShare(location.hash);
+  } catch (e) {
+    message((e as Error).message, true);
+  }
+  await setBackend('wasm');
+  if (shared?.points) state.custom = { name: 'drawn.csv', points: shared.points };
+  const first = shared?.configs[0]?.data as { name?: string } | undefined;
+  data.value = first?.name?.startsWith('csv:') ? 'draw' : (first?.name ?? 'ring8');
+  setSlots(shared?.configs ?? [{ loss: 'wgan-gp', data: { name: data.value }, seed: 1 }]);
+
+  data.onchange = () => {
+    $('csv-label').hidden = data.value !== 'csv';
+    if (data.value !== 'draw' && data.value !== 'csv') state.custom = null;
+    if (data.value === 'draw') state.custom = null;
+    rebuildAll();
+  };
+  ($('csv') as HTMLInputElement).onchange = async (ev) => {
+    const file = (ev.target as HTMLInputElement).files?.[0];
+    if (!file) return;
+    try {
+      const text = await file.text();
+      const ds = parseCsvPoints(text, file.name);
+      const pts = Array.from(ds.sample(new (await import('../../src/engine/index.js')).Rng(1), 2000));
+      state.custom = { name: file.name, points: pts };
+      rebuildAll();
+    } catch (e) {
+      message((e as Error).message, true);
+    }
+  };
+  backend.onchange = async () => {
+    setRunning(false);
+    await setBackend(backend.value);
+    rebuildAll();
+  };
+  $('compare').onchange = () => {
+    const on = ($('compare') as HTMLInputElement).checked;
+    const a = state.slots[0].overrides;
+    setSlots(on ? [a, { ...a, loss: a.loss === 'ns' ? 'wgan-gp' : 'ns', hyper: undefined, optimizerD: undefined, optimizerG: undefined, nCritic: undefined }].map(clean) : [a]);
+  };
+  $('run').onclick = () => setRunning(!state.running);
+  $('dstep').onclick = () => {
+    for (const s of state.slots) s.session?.stepD();
+    render();
+  };
+  $('gstep').onclick = () => {
+    for (const s of state.slots) {
+      s.session?.stepG();
+      record(s);
+    }
+    render();
+  };
+  $('reset').onclick = () => {
+    setRunning(false);
+    rebuildAll();
+  };
+  const speed = $('speed') as HTMLInputElement;
+  speed.oninput = () => {
+    state.speed = Number(speed.value);
+    $('speed-value').textContent = speed.value;
+  };
+  $('share').onclick = async () => {
+    location.hash = encodeShare(shareState());
+    await navigator.clipboard?.writeText(location.href).catch(() => undefined);
+    message('the share link is in the address bar (and copied)');
+    render();
+  };
+  $('cli').onclick = async () => {
+    const line = cliLine(0);
+    await navigator.clipboard?.writeText(line).catch(() => undefined);
+    message(line);
+  };
+  for (const t of document.querySelectorAll<HTMLButtonElement>('nav .tab')) {
+    t.onclick = () => {
+      for (const u of document.querySelectorAll('nav .tab')) u.classList.toggle('active', u === t);
+      $('points-tab').hidden = t.dataset.tab !== 'points';
+      $('images-tab').hidden = t.dataset.tab !== 'images';
+    };
+  }
+  setupImagesTab();
+  requestAnimationFrame(loop);
+}
+
+/** Overrides without undefined fields (the compare view's second session drops the first's preset). */
+function clean(o: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+}
+
+function cliLine(i: number): string {
+  const slot = state.slots[i];
+  const line = cliCommand(slot.overrides);
+  if (!state.custom) return line;
+  const csv = state.custom.points.reduce((s, v, k) => s + (k % 2 ? `,${v}\\n` : `${v}`), '');
+  return `printf '${csv}' > ${state.custom.name} && ${line}`;
+}
+
+/** Hooks for the browser tests and for the curious (window.gankit in the console). */
+const hooks = {
+  ready: null as Promise<void> | null,
+  sessions: () => state.slots.map((s) => s.session),
+  /** n generator steps on every session, in chunks, without waiting for frames. */
+  async train(n: number, chunk = 100): Promise<void> {
+    for (let done = 0; done < n; done += chunk) {
+      trainAll(Math.min(chunk, n - done));
+      await new Promise((r) => setTimeout(r, 0));
+    }
+    render();
+  },
+  checksum: (i = 0) => state.slots[i].session?.checksum(),
+  metrics: (i = 0) => state.slots[i].session?.metrics(),
+  numTensors: () => tf.memory().numTensors,
+  shareLink: () => encodeShare(shareState()),
+  cliLine,
+  configs: () => state.slots.map((s) => s.session?.config),
+  errors: () => state.slots.map((s) => s.error.textContent),
+};
+(window as unknown as { gankit: typeof hooks }).gankit = hooks;
+hooks.ready = boot().catch((e) => {
+  message(`could not start: ${(e as Error).message}`, true);
+  throw e;
+});
