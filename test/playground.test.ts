@@ -73,7 +73,7 @@ describe('the playground', () => {
   before(async () => {
     await initEngine();
     runs = tmp();
-    const r = spawnSync(process.execPath, [BIN, 'train', '--steps', '20', '--out', join(runs, 'cli-run')], { encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [BIN, 'train', '--steps', '20', '--native', 'off', '--out', join(runs, 'cli-run')], { encoding: 'utf8', env: { ...process.env, GANKIT_THREADS: '1' } });
     assert.equal(r.status, 0, r.stderr);
     const started = await startPlayground({ port: 0, host: '127.0.0.1', runs });
     server = started.server;
@@ -170,6 +170,17 @@ describe('the playground', () => {
     const cli = /weights checksum ([0-9a-f]{8})/.exec(r.stdout)?.[1];
     assert.equal(inPage, cli, 'page and CLI weights');
     assert.equal(JSON.parse(readFileSync(join(dir, 'run', 'summary.json'), 'utf8')).weightsChecksum, cli);
+    await page.close();
+  });
+
+  it('in Chromium: a CLI run under --runs is replayed: its config, its curves, and the same checksum at its last step', async () => {
+    const page = await open(browser, base);
+    assert.equal(await page.locator('#runs-label').isVisible(), true, 'the runs list is shown');
+    await page.evaluate(() => (window as unknown as { gankit: { replay(n: string): Promise<void> } }).gankit.replay('cli-run'));
+    assert.equal((await hook(page, (g) => g.configs()))[0].steps, 20);
+    await hook(page, (g) => g.train(20));
+    const readout = await page.evaluate(() => (window as unknown as { gankit: { readout(): string } }).gankit.readout());
+    assert.match(readout, /CLI run cli-run: ([0-9a-f]{8}) after 20 steps — equal/);
     await page.close();
   });
 

@@ -1,5 +1,5 @@
 /** Small line charts for the live curves; several sessions share a chart (one colour each). */
-export const SESSION_COLOURS = ['#1f77b4', '#d62728'];
+export const SESSION_COLOURS = ['#1f77b4', '#d62728', '#777777'];
 
 export interface ChartSeries {
   name: string;

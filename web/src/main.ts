@@ -21,8 +21,17 @@ const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as 
 const LOSSES_2D = [...LOSS_NAMES, 'infogan'];
 const METRICS_EVERY = 50;
 
+/** A CLI run replayed in the page: its logged rows and final checksum, drawn beside the page's. */
+interface Reference {
+  name: string;
+  rows: Array<Record<string, number>>;
+  steps: number;
+  checksum: string | null;
+}
+
 interface Slot {
   overrides: Record<string, unknown>;
+  reference?: Reference;
   session: PlaygroundSession | null;
   history: SessionMetrics[];
   el: HTMLElement;
@@ -212,6 +221,49 @@ const CHARTS: Array<[string, (m: SessionMetrics) => number]> = [
   ['‖∇G‖ (G\'s gradient norm)', (m) => m.gradNormG],
 ];
 
+/** The metrics.jsonl column of each chart (diagnostics charts are named by their column). */
+const REFERENCE_KEYS: Record<string, string> = {
+  'modes covered': 'modesCovered',
+  'high-quality share': 'highQualityShare',
+  'reverse KL': 'reverseKL',
+  'sliced W₁ to the data': 'slicedWasserstein',
+  '‖∇D‖ (D\'s gradient norm)': 'gradNormD',
+  '‖∇G‖ (G\'s gradient norm)': 'gradNormG',
+};
+
+/** Replays a run folder served under runs/ (gankit playground --runs DIR): its config in slot A, its curves beside the page's. */
+async function replay(name: string): Promise<void> {
+  const base = `runs/${encodeURIComponent(name)}/`;
+  const config = (await (await fetch(`${base}config.json`)).json()) as Record<string, unknown>;
+  const model = config.model as { arch?: string } | undefined;
+  if (model?.arch && model.arch !== 'mlp') return message(`${name} is an image run: export it (gankit export) and load it in the images tab`, true);
+  const { compute: _c, ...overrides } = config;
+  void _c;
+  const text = await (await fetch(`${base}metrics.jsonl`)).text();
+  const rows = text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, number>);
+  const summary = await fetch(`${base}summary.json`).then((r) => (r.ok ? r.json() : null)).catch(() => null);
+  const data = overrides.data as { name?: string } | undefined;
+  if (data?.name?.startsWith('csv:')) return message(`${name} trains on a CSV file the page cannot read: upload it, then apply the run's settings`, true);
+  ($('data') as HTMLSelectElement).value = data?.name ?? 'ring8';
+  setRunning(false);
+  setSlots([overrides]);
+  state.slots[0].reference = { name, rows, steps: summary?.steps ?? (config.steps as number), checksum: summary?.weightsChecksum ?? null };
+  message(`replaying ${name}: press run; its curves are drawn beside the page's`);
+  render();
+}
+
+async function listRuns(): Promise<void> {
+  const list = await fetch('runs/index.json').then((r) => (r.ok ? r.json() : [])).catch(() => []);
+  if (!Array.isArray(list) || !list.length) return;
+  const select = $('runs') as HTMLSelectElement;
+  select.add(new Option('–', ''));
+  for (const r of list as Array<{ name: string; loss: string; data: string; steps: number }>) select.add(new Option(`${r.name} (${r.loss}, ${r.data}, ${r.steps} steps)`, r.name));
+  $('runs-label').hidden = false;
+  select.onchange = () => {
+    if (select.value) void replay(select.value).catch((e) => message(`${select.value}: ${(e as Error).message}`, true));
+  };
+}
+
 function render(): void {
   const warp = ($('show-warp') as HTMLInputElement).checked;
   const gradNorm = ($('show-grad') as HTMLInputElement).checked;
@@ -229,7 +281,8 @@ function render(): void {
       (m && m.modesCovered !== null ? `modes ${m.modesCovered}/${m.totalModes}  HQ ${(100 * m.highQualityShare!).toFixed(1)}%  ` : '') +
       (m ? `sliced W₁ ${m.slicedWasserstein.toFixed(4)}\n` : '') +
       (s.last ? `D loss ${s.last.dLoss.toFixed(4)}  G loss ${s.last.gLoss.toFixed(4)}  ${diag}\n` : '') +
-      `weights checksum ${s.checksum()}`;
+      `weights checksum ${s.checksum()}` +
+      (slot.reference?.checksum ? `\nCLI run ${slot.reference.name}: ${slot.reference.checksum} after ${slot.reference.steps} steps${s.step === slot.reference.steps ? (s.checksum() === slot.reference.checksum ? ' — equal' : ' — differs (its backend, threads or native kernels differ from the page\'s)') : ''}` : '');
   }
   const charts = $('charts');
   const diagKeys = [...new Set(state.slots.flatMap((s) => s.history.flatMap((m) => Object.keys(m.diagnostics))))];
@@ -241,9 +294,13 @@ function render(): void {
     charts.appendChild(c);
   }
   while (charts.children.length > all.length) charts.lastChild!.remove();
-  all.forEach(([title, f], i) =>
-    drawChart(charts.children[i] as HTMLCanvasElement, title, state.slots.map((s, k) => ({ name: `${k ? 'B' : 'A'}: ${s.session?.config.variant ?? s.session?.config.loss ?? ''}`, xs: s.history.map((m) => m.step), ys: s.history.map(f) }))),
-  );
+  const ref = state.slots[0]?.reference;
+  all.forEach(([title, f], i) => {
+    const series = state.slots.map((s, k) => ({ name: `${k ? 'B' : 'A'}: ${s.session?.config.variant ?? s.session?.config.loss ?? ''}`, xs: s.history.map((m) => m.step), ys: s.history.map(f) }));
+    const key = REFERENCE_KEYS[title] ?? title;
+    if (ref) series.push({ name: `CLI: ${ref.name}`, xs: ref.rows.map((r) => r.step), ys: ref.rows.map((r) => (typeof r[key] === 'number' ? r[key] : NaN)) });
+    drawChart(charts.children[i] as HTMLCanvasElement, title, series);
+  });
   $('status').textContent = `backend ${tf.getBackend()} · tensors ${tf.memory().numTensors} · share: ${location.hash ? 'link in the address bar' : '–'}`;
 }
 
@@ -360,6 +417,7 @@ async function boot(): Promise<void> {
     };
   }
   setupImagesTab();
+  await listRuns();
   requestAnimationFrame(loop);
 }
 
@@ -395,6 +453,8 @@ const hooks = {
   cliLine,
   configs: () => state.slots.map((s) => s.session?.config),
   errors: () => state.slots.map((s) => s.error.textContent),
+  replay,
+  readout: (i = 0) => state.slots[i].readout.textContent,
 };
 (window as unknown as { gankit: typeof hooks }).gankit = hooks;
 hooks.ready = boot().catch((e) => {
