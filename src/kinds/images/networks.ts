@@ -4,7 +4,8 @@
  * the codes and the classes.
  */
 import { InputError } from '../../errors.js';
-import { ImageDataset, ShuffledBatches } from '../../data/images.js';
+import { ShuffledBatches } from '../../data/imageBatches.js';
+import type { ImageDataset } from '../../data/imageBatches.js';
 import { ConvGenerator, ConvDiscriminator, ConvAutoencoder, architectureSize, discriminatorNormFor, ImageArchitecture } from '../../models/conv.js';
 import { codeWidth } from '../../models/latent.js';
 import type { DiscriminatorNet, GeneratorNet } from '../../models/types.js';
