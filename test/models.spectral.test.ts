@@ -13,10 +13,11 @@ import { join } from 'node:path';
 import { tf, Rng } from '../src/engine/index.js';
 import { SpectralNorm } from '../src/models/spectral.js';
 import { MlpCritic } from '../src/models/mlpNets.js';
-import { ConvDiscriminator } from '../src/models/conv.js';
+import { ConvGenerator, ConvDiscriminator } from '../src/models/conv.js';
 import { resolveConfig, ConfigError } from '../src/train/config.js';
 import { startRun, resumeRun } from '../src/runner/run.js';
 import { loadCheckpoint } from '../src/runfolder/checkpoint.js';
+import { buildLayersModel } from '../src/export/layersModel.js';
 import { assertClose, centralDifference, useBackend } from './helpers/numeric.js';
 
 /** The largest singular value of a rows × cols matrix, in float64 (power iteration on MᵀM to convergence). */
@@ -110,6 +111,41 @@ describe('spectral norm', () => {
     assert.equal(sn.state.length, 6);
     plain.dispose();
     sn.dispose();
+  });
+
+  it('spectral norm on G (--sn-g): its dense and transposed-conv weights converge to σ = 1; samples, standing statistics and export use W/σ; Gstate is checkpointed', async () => {
+    const plain = new ConvGenerator(8, 'dcgan28', 1, new Rng(3));
+    const G = new ConvGenerator(8, 'dcgan28', 1, new Rng(3), true);
+    plain.variables.forEach((v, i) => assert.deepEqual(Array.from(G.variables[i].dataSync()), Array.from(v.dataSync()), `weight ${i} unchanged`));
+    assert.equal(G.state.length, 6, 'fc, deconv0, deconv1: u and v each');
+    for (let i = 0; i < 500; i++) G.beginStep();
+    // The FC weight [out, in] as stored: σ from the power iteration equals the exact largest singular value.
+    const w = G.variables[0];
+    const exact = exactSigma(w.dataSync() as Float32Array, w.shape[0]!, w.shape[1]!);
+    assertClose([G.spectralNorms()[0]], [exact], { atol: 1e-4, rtol: 1e-4, what: 'σ(fc)' });
+    // The generator computes with W/σ: scaling a weight by 3 leaves the output unchanged (BN aside, exactly up to rounding).
+    const z = new Rng(4).normal([6, 8]);
+    const before = G.generate(z).dataSync();
+    tf.tidy(() => G.variables[0].assign(tf.mul(G.variables[0], 3)));
+    const after = G.generate(z).dataSync();
+    assertClose(after, before, { atol: 1e-4, rtol: 0, what: 'G(z) with W and 3W' });
+    const moments = G.normMoments(z);
+    const standing = moments.flatMap((t, i) => (i % 2 ? [] : [t, tf.relu(tf.sub(moments[i + 1], tf.square(t)))]));
+    const layers = G.exportLayers(G.variables, standing);
+    const model = buildLayersModel(8, layers);
+    tf.dispose(layers.flatMap((l) => Object.values(l).filter((v): v is tf.Tensor => v instanceof tf.Tensor)));
+    const d = tf.tidy(() => tf.max(tf.abs(tf.sub(G.generate(z, undefined, standing), model.predict(z) as tf.Tensor))).dataSync()[0]);
+    assert.ok(d < 1e-5, `the export holds W/σ: max |Δ| ${d}`);
+    model.dispose();
+    tf.dispose([z, ...moments, ...standing]);
+    plain.dispose();
+    G.dispose();
+    // In a run: Gstate in the checkpoint; 2-D data refuses it.
+    const dir = join(mkdtempSync(join(tmpdir(), 'gankit-sng-')), 'run');
+    await startRun(resolveConfig({ loss: 'hinge', data: { name: 'mnist' }, steps: 2, batchSize: 8, evalSamples: 64, plotEvery: 2, model: { noiseDim: 8, sn: true, snG: true } }), dir);
+    const ck = loadCheckpoint(join(dir, 'checkpoint.bin'));
+    assert.equal(Object.keys(ck.arrays).filter((k) => k.startsWith('Gstate/')).length, 6);
+    assert.throws(() => resolveConfig({ data: { name: 'ring8' }, model: { snG: true } }), /model\.snG/);
   });
 
   it('a stopped and resumed SN run ends bit-identical (u and v are checkpointed); BEGAN is refused', async () => {

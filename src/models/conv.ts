@@ -180,11 +180,19 @@ export class ConvGenerator implements GeneratorNet {
   private readonly deconvs: { a: Affine; n: NormLayer | null; outChannels: number }[] = [];
   private readonly plan: GeneratorPlan;
 
+  private readonly sn: SpectralNorm | null = null;
+
+  /**
+   * `spectralNorm`: every dense and transposed-conv weight of G is used as W/σ(W) (SAGAN, Zhang et
+   * al. 2019, after Miyato et al.), one power iteration per G step (`beginStep`); the EMA copy is
+   * normalised with the same u and v.
+   */
   constructor(
     readonly latentDim: number,
     readonly arch: ImageArchitecture,
     channels: number,
     rng: Rng,
+    spectralNorm = false,
   ) {
     const p = new Params('G', rng);
     this.plan = generatorPlan(arch);
@@ -206,10 +214,26 @@ export class ConvGenerator implements GeneratorNet {
       inCh = outCh;
     }
     this.variables = p.variables;
+    if (spectralNorm) this.sn = new SpectralNorm(this.variables, [...this.fc.map((f) => f.a.w), ...this.deconvs.map((d) => d.a.w)], rng, 'G');
   }
 
   parameterCount(): number {
     return this.variables.reduce((s, v) => s + v.size, 0);
+  }
+
+  /** Spectral norm's u and v (checkpointed as Gstate/…), when on. */
+  get state(): tf.Variable[] {
+    return this.sn?.state ?? [];
+  }
+
+  /** One power iteration of spectral norm from G's current weights (before each G update). */
+  beginStep(): void {
+    this.sn?.iterate(this.variables);
+  }
+
+  /** σ estimates of the normalised weights (empty without spectral norm). */
+  spectralNorms(params: tf.Tensor[] = this.variables): number[] {
+    return this.sn ? this.sn.sigmas(params) : [];
   }
 
   /** Batch-norm layers, each with a mean and a variance in `standing` (see GeneratorNet). */
@@ -232,6 +256,10 @@ export class ConvGenerator implements GeneratorNet {
 
   exportLayers(params: tf.Tensor[], standing?: readonly tf.Tensor[]): ExportLayer[] {
     if (!standing || standing.length !== 2 * this.normLayers) throw new Error('exportLayers: a batch-norm generator exports with its standing statistics');
+    return tf.tidy(() => this.layersOf(this.sn ? this.sn.apply(params) : params, standing));
+  }
+
+  private layersOf(params: tf.Tensor[], standing: readonly tf.Tensor[]): ExportLayer[] {
     let k = 0;
     const bn = (n: NormLayer): ExportLayer => {
       const layer: ExportLayer = { kind: 'batchNorm', gamma: params[n.gain].clone(), beta: params[n.shift].clone(), mean: tf.reshape(standing[2 * k], [-1]), variance: tf.reshape(standing[2 * k + 1], [-1]), epsilon: BN_EPSILON };
@@ -250,7 +278,7 @@ export class ConvGenerator implements GeneratorNet {
   }
 
   private forward(z: tf.Tensor, params: tf.Tensor[], mode: NormMode | undefined): tf.Tensor {
-    const P = params;
+    const P = this.sn ? this.sn.apply(params) : params;
     let h: tf.Tensor = z;
     for (const { a, n } of this.fc) h = tf.relu(normalise(dense(h, a, P), n, P, mode));
     const n0 = z.shape[0];
@@ -269,6 +297,7 @@ export class ConvGenerator implements GeneratorNet {
 
   dispose(): void {
     tf.dispose(this.variables);
+    this.sn?.dispose();
   }
 }
 

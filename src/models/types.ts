@@ -44,6 +44,10 @@ export interface GeneratorNet extends Network {
    * statistics), computing what generate(z, params, standing) computes.
    */
   exportLayers?(params: tf.Tensor[], standing?: readonly tf.Tensor[]): ExportLayer[];
+  /** Non-trainable state saved with the weights (spectral norm's u and v). */
+  readonly state?: tf.Variable[];
+  /** Called once before each generator update, outside the tape (spectral norm's power iteration). */
+  beginStep?(): void;
   /**
    * Smallest batch G should be run on in training mode (batch-norm generators use the batch's
    * statistics; sampling uses standing statistics where `normMoments` exists, and otherwise pads

@@ -65,6 +65,7 @@ export function packPretrained(trainer: Trainer, info: Omit<PretrainedInfo, 'ste
   mkdirSync(dir, { recursive: true });
   const arrays: CheckpointArrays = {};
   trainer.samplingWeights().forEach((v, i) => (arrays[`G/${i}`] = v.dataSync() as Float32Array));
+  trainer.G.state?.forEach((v, i) => (arrays[`Gstate/${i}`] = v.dataSync() as Float32Array));
   if (info.discriminator) {
     trainer.D.variables.forEach((v, i) => (arrays[`D/${i}`] = v.dataSync() as Float32Array));
     trainer.D.state?.forEach((v, i) => (arrays[`Dstate/${i}`] = v.dataSync() as Float32Array));

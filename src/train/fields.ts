@@ -50,6 +50,8 @@ export interface RunConfig {
     norm?: Norm;
     /** Spectral normalisation of D's weights (Miyato et al. 2018); absent = off. */
     sn?: boolean;
+    /** Spectral norm of G (images). */
+    snG?: boolean;
   };
   /**
    * Class conditioning (needs labelled data): 'concat' (cGAN: label planes into D),
@@ -237,6 +239,16 @@ export const CONFIG_FIELDS: readonly ConfigField[] = [
     flag: { name: 'sn', switch: true },
     check: (v, c) => {
       if (v === true && getLoss(c.loss).discriminator === 'autoencoder') throw new ConfigError('model.sn', `${c.loss}'s discriminator is an autoencoder; spectral norm is for critics and discriminators`);
+    },
+  },
+  {
+    path: 'model.snG',
+    type: trueOrFalse,
+    doc: "spectral normalisation of G's dense and transposed-conv weights (SAGAN; one power iteration per G step; images)",
+    flag: { name: 'sn-g', switch: true },
+    kinds: ['images'],
+    check: (v, c) => {
+      if (v === true && kindOfConfig(c) !== 'images') throw new ConfigError('model.snG', `spectral norm of G is for image generators; ${c.data.name} is 2-D data (--sn normalises D)`);
     },
   },
   { path: 'steps', type: STEPS, default: perKind({ points: 1000, images: 2000 }), doc: 'generator steps', flag: { name: 'steps' } },

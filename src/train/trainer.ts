@@ -247,6 +247,7 @@ export class Trainer {
   private generatorStep(lrScale: number): { gLoss: number; gradNormG: number; weightNorm: number } {
     const { loss, auxiliary } = this.objective;
     const { hyper, batchSize: n } = this.config;
+    this.G.beginStep?.();
     return tf.tidy(() => {
       const { z, codes, y: yFake } = this.latent(this.rng, n);
       const real = loss.generatorUsesReal ? this.realBatch(n) : null;
@@ -431,6 +432,7 @@ export class Trainer {
     this.D.variables.forEach((v, i) => (arrays[`D/${i}`] = v.dataSync() as Float32Array));
     this.emaWeights?.forEach((v, i) => (arrays[`Gema/${i}`] = v.dataSync() as Float32Array));
     this.D.state?.forEach((v, i) => (arrays[`Dstate/${i}`] = v.dataSync() as Float32Array));
+    this.G.state?.forEach((v, i) => (arrays[`Gstate/${i}`] = v.dataSync() as Float32Array));
     for (const [prefix, opt] of [['optD', this.optD], ['optG', this.optG]] as const) {
       for (const [slot, values] of Object.entries(opt.getState().slots)) values.forEach((a, i) => (arrays[`${prefix}/${slot}/${i}`] = a));
     }
@@ -449,6 +451,7 @@ export class Trainer {
     load(this.D.variables, 'D');
     if (this.emaWeights) load(this.emaWeights, 'Gema');
     if (this.D.state?.length) load(this.D.state, 'Dstate');
+    if (this.G.state?.length) load(this.G.state, 'Gstate');
     for (const [prefix, opt, step] of [['optD', this.optD, header.optD], ['optG', this.optG, header.optG]] as const) {
       const slots: Record<string, Float32Array[]> = {};
       for (const name of Object.keys(opt.getState().slots)) {
@@ -469,12 +472,14 @@ export class Trainer {
   }
 
   /**
-   * Weights without training state (pretrained models): `G/i` into G and its EMA copy, and, with
+   * Weights without training state (pretrained models): `G/i` into G and its EMA copy (`Gstate/i`
+   * into its spectral norm's vectors), and, with
    * `discriminator`, `D/i` and `Dstate/i` into D; the step is set, the optimisers are untouched.
    */
   loadWeights(arrays: CheckpointArrays, step: number, discriminator: boolean): void {
     assignArrays(this.G.variables, 'G', arrays);
     if (this.emaWeights) assignArrays(this.emaWeights, 'G', arrays);
+    if (this.G.state?.length) assignArrays(this.G.state, 'Gstate', arrays);
     if (discriminator) {
       assignArrays(this.D.variables, 'D', arrays);
       if (this.D.state?.length) assignArrays(this.D.state, 'Dstate', arrays);

@@ -46,7 +46,7 @@ export function imageNetworks(config: RunConfig, data: ImageDataset): { G: Gener
   const info = config.infogan;
   const codeDim = codeWidth(info);
   const initRng = weightInitRng(config.seed);
-  const G = new ConvGenerator(config.model.noiseDim + codeDim + classes, arch, data.channels, initRng);
+  const G = new ConvGenerator(config.model.noiseDim + codeDim + classes, arch, data.channels, initRng, config.model.snG === true);
   if (loss.discriminator === 'autoencoder') {
     return { G, D: new ConvAutoencoder({ height: size, width: size, channels: data.channels }, initRng) };
   }
