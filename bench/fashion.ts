@@ -125,7 +125,8 @@ function trialsOf(data: Data, systems: System[], seeds: number, steps: number, r
   for (const seed of Array.from({ length: seeds }, (_, i) => i + 1)) {
     for (const system of systems) {
       if (seed > 1 && !system.multiSeed) continue;
-      const id = `${system.name}-s${seed}`;
+      // A budget other than the protocol's is another trial (its own folder and record).
+      const id = `${system.name}-s${seed}${steps !== DEFAULT_STEPS[data] ? `-${steps}steps` : ''}`;
       const base = system.overrides as { model?: Record<string, unknown> };
       const overrides = {
         ...system.overrides,
@@ -165,7 +166,9 @@ const recordPath = (t: { data: Data; id: string }) => join(DOCS, 'trials', t.dat
 /** The trial's record from its folder (null: not started); its grid is copied when it has finished. */
 function syncRecord(t: Trial): TrialRecord | null {
   const folder = new RunFolder(t.dir);
-  if (!folder.isRun()) return null;
+  const committed = readRecord(t);
+  // A committed result stands: a folder that is missing, or behind it, never replaces it.
+  if (!folder.isRun() || (committed && committed.status !== 'running' && folder.readSummary()?.status !== committed.status)) return committed;
   const rows = folder.readMetrics();
   const summary = folder.readSummary();
   const status = summary?.status === 'finished' || summary?.status === 'diverged' ? summary.status : 'running';
@@ -242,12 +245,13 @@ function report(data: Data, trials: Trial[]): string[] {
   const rows: string[][] = [];
   const missing: string[] = [];
   for (const { system, trials: ts, records } of all) {
-    const done = records.filter((r) => r.status === 'finished');
+    const done = records.filter((r) => r.status === 'finished' && r.evaluations.length > 0);
     for (const t of ts) {
       const r = records.find((x) => x.seed === t.seed);
       if (!r) missing.push(`${t.id} (not started)`);
       else if (r.status === 'running') missing.push(`${t.id} (at step ${r.stepsDone}${r.evaluations.length ? `, FID ${f(finalOf(r).fid)} at step ${finalOf(r).step}` : ''})`);
       else if (r.status === 'diverged') missing.push(`${t.id} (diverged at ${r.diverged})`);
+      else if (!r.evaluations.length) missing.push(`${t.id} (finished without scores: ${r.evaluation ?? 'no evaluation'})`);
     }
     if (!done.length) {
       rows.push([`\`${system.name}\``, `0/${ts.length}`, ...Array(header.length - 2).fill('–')]);
@@ -278,11 +282,11 @@ function report(data: Data, trials: Trial[]): string[] {
   if (baseline) rows.push(['*real vs real*', '–', f(baseline.fid), '–', f(baseline.kid, 3), f(baseline.precision, 3), f(baseline.recall, 3), f(baseline.coverage, 3), f(baseline.classifierScore), '–', '–', '–']);
 
   // Plots: FID (mean over the seeds done) against generator steps and against wall seconds.
-  const plotted = all.filter((e) => e.records.some((r) => r.evaluations.length));
+  const plotted = all.filter((e) => e.records.some((r) => r.status === 'finished' && r.evaluations.length));
   const plotFiles: string[] = [];
   for (const x of ['step', 'elapsed'] as const) {
     const series: Series[] = plotted.map((e) => {
-      const recs = e.records.filter((r) => r.evaluations.length);
+      const recs = e.records.filter((r) => r.status === 'finished' && r.evaluations.length);
       const c = meanCurve(recs, x);
       return { name: e.system.name, xs: c.xs, ys: c.ys };
     });
@@ -342,8 +346,8 @@ function plan(data: Data): Trial[] {
 function writeReport(): void {
   const sections = (['fashion-mnist', 'mnist'] as const).flatMap((d) => {
     // The report covers every system of the protocol, whatever --systems ran.
-    const steps = Number(values.data === d && values.steps ? values.steps : DEFAULT_STEPS[d]);
-    return report(d, trialsOf(d, SYSTEMS[d], d === 'mnist' ? 1 : 3, steps, resolve(values.runs!)));
+    // The report is the protocol's: every system, the default budget (other budgets are side trials).
+    return report(d, trialsOf(d, SYSTEMS[d], d === 'mnist' ? 1 : 3, DEFAULT_STEPS[d], resolve(values.runs!)));
   });
   const md = [
     `# The converged image benchmark`,
@@ -357,7 +361,7 @@ function writeReport(): void {
   ].join('\n');
   writeFileAtomic(REPORT, md);
   // The study's image row reads the Fashion-MNIST finals (seed 1) in the old results.json shape.
-  const fashion = plan('fashion-mnist').filter((t) => t.seed === 1);
+  const fashion = trialsOf('fashion-mnist', SYSTEMS['fashion-mnist'], 1, DEFAULT_STEPS['fashion-mnist'], resolve(values.runs!));
   const losses = fashion.map((t) => {
     const r = readRecord(t);
     const last = r && r.status === 'finished' ? finalOf(r) : null;
@@ -376,7 +380,9 @@ async function main() {
     const jobs = Number(values.jobs);
     let done = 0;
     await pool(trials, jobs, async (t) => {
-      if (Date.now() > deadline && !readRecord(t)?.status.match(/finished|diverged/)) {
+      const committed = readRecord(t);
+      if (committed && committed.status !== 'running') return; // done in an earlier session: its record is the result
+      if (Date.now() > deadline) {
         process.stderr.write(`${t.id}: not started (--minutes reached)\n`);
         return;
       }

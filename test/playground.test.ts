@@ -9,7 +9,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { connect } from 'node:net';
@@ -26,9 +26,9 @@ const CHROMIUM = '/usr/bin/chromium';
 const tmp = () => mkdtempSync(join(tmpdir(), 'gankit-play-'));
 
 /** A raw GET (the path sent as is, no URL normalisation by the client). */
-function get(port: number, path: string, host = '127.0.0.1'): Promise<{ status: number; body: string }> {
+function get(port: number, path: string, host = '127.0.0.1', headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = request({ host, port, path, method: 'GET' }, (res) => {
+    const req = request({ host, port, path, method: 'GET', headers }, (res) => {
       let body = '';
       res.on('data', (d) => (body += d));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
@@ -99,7 +99,7 @@ describe('the playground', () => {
     const before = tf.memory().numTensors;
     s.train(5);
     const d = s.stepD();
-    assert.ok(Number.isFinite(d.dLoss));
+    assert.ok(d && Number.isFinite(d.dLoss));
     assert.equal(s.step, 5, 'a D step alone does not count as a step');
     s.stepG();
     assert.equal(s.step, 6);
@@ -131,6 +131,17 @@ describe('the playground', () => {
     assert.equal((await get(port, '/runs/cli-run/metrics.jsonl')).status, 200);
     assert.equal((await get(port, '/runs/cli-run/checkpoint.bin')).status, 404, 'checkpoints are not served');
     assert.equal((await get(port, '/runs/cli-run/samples/step-000020.png')).status, 200);
+    // Only gankit runs, never hidden folders, never a link out of the file named.
+    mkdirSync(join(runs, '.docker'));
+    writeFileSync(join(runs, '.docker', 'config.json'), '{"auths": {"x": "secret"}}');
+    mkdirSync(join(runs, 'not-a-run'));
+    writeFileSync(join(runs, 'not-a-run', 'config.json'), '{"auths": {}}');
+    symlinkSync(join(runs, 'cli-run', 'checkpoint.bin'), join(runs, 'cli-run', 'samples', 'link.png'));
+    for (const path of ['/runs/.docker/config.json', '/runs/not-a-run/config.json', '/runs/cli-run/samples/link.png']) assert.equal((await get(port, path)).status, 404, path);
+    assert.deepEqual(JSON.parse((await get(port, '/runs/index.json')).body).map((r: { name: string }) => r.name), ['cli-run']);
+    // DNS rebinding: another host name is refused.
+    assert.equal((await get(port, '/', '127.0.0.1', { host: `evil.example:${port}` })).status, 421);
+    assert.equal((await get(port, '/', '127.0.0.1', { host: `localhost:${port}` })).status, 200);
     assert.equal(server.address() && (server.address() as { address: string }).address, '127.0.0.1');
     // Not reachable on this machine's other addresses.
     const others = Object.values(networkInterfaces()).flat().filter((a) => a && !a.internal && a.family === 'IPv4');

@@ -7,7 +7,7 @@
 import { describe, it, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -74,6 +74,12 @@ describe('pretrained generators', () => {
     assert.match(both.stderr, /give --run DIR or --pretrained NAME, not both/);
     const best = gankit(env, 'sample', '--pretrained', 'tiny-ring', '--best');
     assert.match(best.stderr, /--best is for runs/);
+    assert.match(gankit(env, 'export', '--pretrained', 'tiny-ring', '--no-ema', '--out', join(out, 'x')).stderr, /--no-ema is for runs/);
+    // A damaged model folder: one clear error naming the file.
+    writeFileSync(join(root, 'tiny-ring', 'info.json'), '{ not json');
+    const damaged = gankit(env, 'pretrained');
+    assert.equal(damaged.status, 2);
+    assert.match(damaged.stderr, /^gankit: error: .*tiny-ring\/info\.json: not valid JSON/m);
     assert.match(gankit(env, 'sample').stderr, /sample needs --run DIR or --pretrained NAME/);
   });
 

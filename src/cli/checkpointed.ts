@@ -30,12 +30,12 @@ export interface OpenedModel extends Pick<OpenedRun, 'task' | 'trainer' | 'confi
 }
 
 /** `--run DIR [--best]` or `--pretrained NAME` (exactly one), opened for `use`. */
-export async function withRunOrPretrained(values: { run?: unknown; pretrained?: unknown; best?: unknown }, command: string, use: (opened: OpenedModel) => number | Promise<number>): Promise<number> {
+export async function withRunOrPretrained(values: { run?: unknown; pretrained?: unknown; best?: unknown; 'no-ema'?: unknown }, command: string, use: (opened: OpenedModel) => number | Promise<number>): Promise<number> {
   const run = typeof values.run === 'string' ? values.run : undefined;
   const name = typeof values.pretrained === 'string' ? values.pretrained : undefined;
   if (run && name) throw new UsageError(`${command}: give --run DIR or --pretrained NAME, not both`);
   if (name) {
-    if (values.best) throw new UsageError(`${command}: --best is for runs (a pretrained model has one set of weights)`);
+    if (values.best || values['no-ema']) throw new UsageError(`${command}: ${values.best ? '--best' : '--no-ema'} is for runs (a pretrained model has one set of weights)`);
     const config = pretrainedConfig(name);
     await initEngine({ backend: config.backend, workload: workloadOf(config) });
     const opened = await openPretrained(name);

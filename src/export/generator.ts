@@ -1,4 +1,5 @@
 /** `gankit export` and the library's exportGenerator: a trained run's generator as a tfjs LayersModel. */
+import { rmSync } from 'node:fs';
 import { tf, Rng } from '../engine/index.js';
 import { InputError } from '../errors.js';
 import type { Trainer } from '../train/trainer.js';
@@ -15,11 +16,14 @@ export interface ExportResult {
 }
 
 export const CHECK_SAMPLES = 64;
+/** Exported and gankit outputs further apart than this are an error (float32 kernels differ in summation order only). */
+export const EXPORT_TOLERANCE = 1e-4;
 
 /**
  * Writes the trainer's generator (its sampling weights: EMA unless trainer.useEma is false; batch
  * norm with standing statistics) to `dir`, loads the files back with tf.loadLayersModel and
- * compares the two on the same inputs.
+ * compares the two on the same inputs; a difference above EXPORT_TOLERANCE (before writing, or
+ * after reading back, when the files are removed again) is an error.
  */
 export async function exportGenerator(trainer: Trainer, dir: string, source: { run: string; checkpoint: 'latest' | 'best' }): Promise<ExportResult> {
   const G = trainer.G;
@@ -58,16 +62,27 @@ export async function exportGenerator(trainer: Trainer, dir: string, source: { r
     output: { shape: G.sampleShape, range: images ? '[-1, 1]: pixel = (v + 1) / 2 * 255' : 'data coordinates' },
     batchNorm: standing ? { statistics: 'standing', samples: STANDING_BATCHES * Math.max(c.batchSize, 64), epsilon: BN_EPSILON } : null,
   };
+  const difference = (m: tf.LayersModel) =>
+    tf.tidy(() => {
+      const z = trainer.latent(new Rng(0xc4ec), CHECK_SAMPLES).z;
+      return tf.max(tf.abs(tf.sub(G.generate(z, params, standing), m.predict(z) as tf.Tensor))).dataSync()[0];
+    });
+  const refuse = (d: number, what: string) => {
+    if (!(d <= EXPORT_TOLERANCE)) throw new Error(`export: ${what} differs from the generator by ${d} (more than ${EXPORT_TOLERANCE}); nothing was kept`);
+  };
   try {
+    // Checked before anything is written, then again as written and read back.
+    refuse(difference(model), 'the built model');
     const paths = await saveLayersModel(model, dir, meta);
     const loaded = await tf.loadLayersModel(folderHandler(dir));
-    const maxDifference = tf.tidy(() => {
-      const z = trainer.latent(new Rng(0xc4ec), CHECK_SAMPLES).z;
-      const ours = G.generate(z, params, standing);
-      const theirs = loaded.predict(z) as tf.Tensor;
-      return tf.max(tf.abs(tf.sub(ours, theirs))).dataSync()[0];
-    });
+    const maxDifference = difference(loaded);
     loaded.dispose();
+    try {
+      refuse(maxDifference, 'the model read back from the files');
+    } catch (e) {
+      for (const p of paths) rmSync(p, { force: true });
+      throw e;
+    }
     return { paths, meta, maxDifference };
   } finally {
     model.dispose();

@@ -3,7 +3,7 @@
  * access to the run folders under a --runs directory (their config, metrics, summary and
  * pictures: never checkpoints, never anything outside). Binds 127.0.0.1 unless told otherwise; no
  * directory listings; a path with `..`, a NUL, a backslash or a symlink out of its root is
- * refused.
+ * refused, and so is a request whose Host header is not this server's (DNS rebinding).
  */
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
@@ -62,24 +62,44 @@ function segments(url: string): string[] | null {
   return parts;
 }
 
-/** A regular file inside `root` (after resolving symlinks), or null. */
-function inside(root: string, parts: string[]): string | null {
+/**
+ * A regular file inside `root` (after resolving symlinks), or null. `exact`: the file itself, with
+ * no symlink anywhere below the root (run folders: a link named like a picture must not lead to a
+ * checkpoint).
+ */
+function inside(root: string, parts: string[], exact = false): string | null {
   const path = join(root, ...parts);
   try {
     const real = realpathSync(path);
     const realRoot = realpathSync(root);
     if (real !== realRoot && !real.startsWith(realRoot + sep)) return null;
+    if (exact && real !== join(realRoot, ...parts)) return null;
     return statSync(real).isFile() ? real : null;
   } catch {
     return null;
   }
 }
 
+/** A folder under --runs the page may read: a gankit run (config.json with a loss and data), not hidden. */
+function isServedRun(runs: string, name: string): boolean {
+  if (name.startsWith('.')) return false;
+  const folder = new RunFolder(join(runs, name));
+  if (!folder.isRun()) return false;
+  try {
+    const c = folder.readConfig() as { loss?: unknown; data?: { name?: unknown } };
+    return typeof c.loss === 'string' && typeof c.data?.name === 'string';
+  } catch {
+    return false;
+  }
+}
+
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
+
 function runsIndex(dir: string): object[] {
   const out: object[] = [];
   for (const name of readdirSync(dir).sort()) {
+    if (!isServedRun(dir, name)) continue;
     const folder = new RunFolder(join(dir, name));
-    if (!folder.isRun()) continue;
     try {
       const c = folder.readConfig() as { loss?: string; variant?: string | null; data?: { name?: string }; steps?: number };
       const summary = folder.readSummary();
@@ -101,6 +121,9 @@ export function startPlayground(o: PlaygroundOptions): Promise<{ server: Server;
   };
   const handle = (req: IncomingMessage, res: ServerResponse) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'read-only\n');
+    // A page on another site that rebinds its name to this address is refused (DNS rebinding).
+    const hostName = (req.headers.host ?? '').replace(/:\d+$/, '');
+    if (!LOOPBACK.has(hostName) && hostName !== o.host && !(o.host.includes(':') && hostName === `[${o.host}]`)) return send(res, 421, 'unknown host\n');
     const parts = segments(req.url ?? '/');
     if (!parts) return send(res, 400, 'bad path\n');
     if (parts[0] === 'runs') {
@@ -108,7 +131,7 @@ export function startPlayground(o: PlaygroundOptions): Promise<{ server: Server;
       if (parts.length === 1 || (parts.length === 2 && parts[1] === 'index.json')) return send(res, 200, JSON.stringify(runsIndex(o.runs)), TYPES['.json']);
       const [, run, ...rest] = parts;
       const readable = rest.length === 1 ? RUN_READABLE.has(rest[0]) : rest.length === 2 && rest[0] === RUN_FILES.samples && rest[1].endsWith('.png');
-      const file = readable ? inside(o.runs, [run, ...rest]) : null;
+      const file = readable && isServedRun(o.runs, run) ? inside(o.runs, [run, ...rest], true) : null;
       return file ? send(res, 200, readFileSync(file), TYPES[extname(file)] ?? TYPES['.bin']) : send(res, 404, 'not found\n');
     }
     const file = inside(root, parts.length ? parts : ['index.html']);

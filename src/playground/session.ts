@@ -60,7 +60,8 @@ export interface Picture {
   codes: Int32Array | null;
 }
 
-export const PICTURE_POINTS = 512;
+/** Points drawn (at most one sampling chunk, so that the codes drawn again below belong to them). */
+export const PICTURE_POINTS = 500;
 
 export class PlaygroundSession {
   readonly trainer: Trainer;
@@ -108,14 +109,28 @@ export class PlaygroundSession {
     return this.last;
   }
 
-  /** One discriminator update alone. */
-  stepD(): { dLoss: number; gradNormD: number } {
-    return this.trainer.discriminatorOnly();
+  /** One discriminator update alone (nothing on a diverged session); its loss and gradient norm go into `last`. */
+  stepD(): { dLoss: number; gradNormD: number } | null {
+    if (this.status !== 'ready') return null;
+    const d = this.trainer.discriminatorOnly();
+    this.check(d.dLoss, d.gradNormD, 'D');
+    if (this.last) this.last = { ...this.last, ...d };
+    return d;
   }
 
-  /** One generator update alone. */
-  stepG(): { gLoss: number; gradNormG: number } {
-    return this.trainer.generatorOnly();
+  /** One generator update alone (nothing on a diverged session); its loss and gradient norm go into `last`. */
+  stepG(): { gLoss: number; gradNormG: number } | null {
+    if (this.status !== 'ready') return null;
+    const g = this.trainer.generatorOnly();
+    this.check(g.gLoss, g.gradNormG, 'G');
+    if (this.last) this.last = { ...this.last, ...g, step: this.trainer.step };
+    return g;
+  }
+
+  private check(loss: number, norm: number, who: string): void {
+    if (Number.isFinite(loss) && Number.isFinite(norm)) return;
+    this.status = 'diverged';
+    this.divergence = `step ${this.trainer.step}: ${who}'s ${Number.isFinite(loss) ? 'gradient norm' : 'loss'} is not finite`;
   }
 
   /** The CLI's measures at this step (the same evaluation streams as `gankit train`). */
@@ -203,12 +218,12 @@ export class PlaygroundSession {
     if (t.codes || t.classes) return [];
     const d = t.G.latentDim;
     const out: Float32Array[] = [];
-    for (const axis of [0, 1]) {
-      for (let l = 0; l < lines; l++) {
+    for (const axis of d < 2 ? [0] : [0, 1]) {
+      for (let l = 0; l < (d < 2 ? 1 : lines); l++) {
         const z = new Float32Array(points * d);
         for (let p = 0; p < points; p++) {
-          z[p * d + axis] = -2 + (4 * p) / (points - 1);
-          z[p * d + (1 - axis)] = -2 + (4 * l) / (lines - 1);
+          if (axis < d) z[p * d + axis] = -2 + (4 * p) / (points - 1);
+          if (1 - axis < d) z[p * d + (1 - axis)] = -2 + (4 * l) / (lines - 1);
         }
         out.push(tf.tidy(() => t.G.generate(tf.tensor2d(z, [points, d]), t.samplingWeights()).dataSync() as Float32Array));
       }

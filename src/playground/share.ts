@@ -16,12 +16,15 @@ const fromBase64Url = (text: string): string => {
   return new TextDecoder().decode(Uint8Array.from(bin, (c) => c.charCodeAt(0)));
 };
 
-/** What a page state holds: one config, or two for the compare view. */
+/** What a page state holds: one config, or two for the compare view, and any points drawn or uploaded. */
 export interface ShareState {
   configs: Record<string, unknown>[];
-  /** Generator steps to run to (the page runs until then when opened). */
-  steps?: number;
+  /** Custom 2-D data as [x0, y0, x1, y1, …] (the configs then name it csv:playground-points.csv). */
+  points?: number[];
 }
+
+/** The file name custom points get, in the page and in the CLI line. */
+export const POINTS_FILE = 'playground-points.csv';
 
 export function encodeShare(state: ShareState): string {
   return `c=${toBase64Url(JSON.stringify(state))}`;
@@ -40,11 +43,20 @@ export function decodeShare(fragment: string): ShareState | null {
   if (!state || !Array.isArray(state.configs) || state.configs.length < 1 || state.configs.length > 2 || state.configs.some((c) => typeof c !== 'object' || c === null)) {
     throw new Error('the link\'s config must hold one or two configs');
   }
+  if (state.points !== undefined && (!Array.isArray(state.points) || state.points.length < 4 || state.points.length % 2 || state.points.some((v) => typeof v !== 'number' || !Number.isFinite(v)))) {
+    throw new Error('the link\'s points must be an even list of at least 4 finite numbers');
+  }
   return state;
 }
 
-/** The shell line that runs the config with the CLI (the same trainer, bit for bit on wasm with one thread). */
-export function cliCommand(config: Record<string, unknown>, file = 'playground.json'): string {
-  const json = JSON.stringify(config).replace(/'/g, `'\\''`);
-  return `printf '%s' '${json}' > ${file} && GANKIT_THREADS=1 npx gankit train --config ${file} --native off`;
+/**
+ * The shell line that runs the config with the CLI (the same trainer, bit for bit on wasm with one
+ * thread); with `points`, it first writes them to POINTS_FILE, which the config then names.
+ */
+export function cliCommand(config: Record<string, unknown>, points?: readonly number[], file = 'playground.json'): string {
+  const quote = (text: string) => `'${text.replace(/'/g, `'\\''`)}'`;
+  const line = `printf '%s' ${quote(JSON.stringify(config))} > ${file} && GANKIT_THREADS=1 npx gankit train --config ${file} --native off`;
+  if (!points) return line;
+  const csv = Array.from({ length: points.length / 2 }, (_, i) => `${points[2 * i]},${points[2 * i + 1]}`).join('\n');
+  return `printf '%s\\n' ${quote(csv)} > ${POINTS_FILE} && ${line}`;
 }

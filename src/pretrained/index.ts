@@ -50,12 +50,27 @@ export function pretrainedDir(): string {
   return join(process.cwd(), 'assets', 'pretrained');
 }
 
+function readJson<T>(path: string): T {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new InputError(`${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  try {
+    return JSON.parse(text) as T;
+  } catch (e) {
+    throw new InputError(`${path}: not valid JSON (${(e as Error).message})`);
+  }
+}
+
+/** The models under `root` (folder name = model name), in name order. */
 export function listPretrained(root = pretrainedDir()): PretrainedInfo[] {
   if (!existsSync(root)) return [];
   return readdirSync(root)
     .filter((n) => existsSync(join(root, n, 'info.json')))
     .sort()
-    .map((n) => JSON.parse(readFileSync(join(root, n, 'info.json'), 'utf8')) as PretrainedInfo);
+    .map((n) => ({ ...readJson<PretrainedInfo>(join(root, n, 'info.json')), name: n }));
 }
 
 /** Writes a trainer's generator (its sampling weights) and optionally its D as assets/pretrained/<name>. */
@@ -87,7 +102,7 @@ export function pretrainedConfig(name: string, root = pretrainedDir()): RunConfi
     const names = listPretrained(root).map((p) => p.name);
     throw new InputError(`--pretrained: no pretrained model '${name}' (${names.length ? `there are: ${names.join(', ')}` : 'none are installed'}; gankit pretrained lists them)`);
   }
-  const config = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as RunConfig;
+  const config = readJson<RunConfig>(join(dir, 'config.json'));
   validateConfig(config);
   return config;
 }
@@ -100,8 +115,10 @@ export function pretrainedConfig(name: string, root = pretrainedDir()): RunConfi
 export async function openPretrained(name: string, root = pretrainedDir(), options: { evaluate?: boolean } = {}): Promise<{ task: RunTask; trainer: Trainer; config: RunConfig; info: PretrainedInfo }> {
   const config = pretrainedConfig(name, root);
   const dir = join(root, name);
-  const info = JSON.parse(readFileSync(join(dir, 'info.json'), 'utf8')) as PretrainedInfo;
-  const file = decodeCheckpoint<WeightsHeader>(readFileSync(join(dir, 'weights.bin')), join(dir, 'weights.bin'));
+  const info = { ...readJson<PretrainedInfo>(join(dir, 'info.json')), name };
+  const weightsPath = join(dir, 'weights.bin');
+  if (!existsSync(weightsPath)) throw new InputError(`${weightsPath}: missing`);
+  const file = decodeCheckpoint<WeightsHeader>(readFileSync(weightsPath), weightsPath);
   const task = await createTask(config, { evaluate: options.evaluate ?? false });
   try {
     const t = task.trainer;

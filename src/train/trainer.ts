@@ -374,15 +374,21 @@ export class Trainer {
         if (i % 2) return [];
         const mean = tf.div(s, STANDING_BATCHES);
         const variance = tf.relu(tf.sub(tf.div(sums![i + 1], STANDING_BATCHES), tf.square(mean)));
-        return [mean, variance];
+        // Kept: a caller's own tidy scope must not dispose what stays cached here.
+        return [tf.keep(mean), tf.keep(variance)];
       });
     });
     this.standing = { key, stats };
     return stats;
   }
 
-  /** Bumped when restore() replaces the weights (standing statistics are recomputed). */
+  /** Bumped when restore() or loadWeights() replaces the weights (standing statistics are recomputed). */
   private weightsVersion = 0;
+
+  /** Forget the standing statistics (after changing G's or the EMA copy's weights by hand). */
+  invalidateStanding(): void {
+    this.weightsVersion++;
+  }
 
   private disposeStanding(): void {
     if (this.standing) tf.dispose(this.standing.stats);

@@ -126,8 +126,12 @@ export function setupImagesTab(): void {
     const bins = list.filter((f) => f.name.endsWith('.bin'));
     const metaFile = list.find((f) => f.name === 'gankit.json');
     if (!json || !bins.length || !metaFile) return void ($('image-views').textContent = 'choose model.json, weights.bin and gankit.json from one export folder');
-    const model = await tf.loadLayersModel(tf.io.browserFiles([json, ...bins]));
-    await load(model, JSON.parse(await metaFile.text()) as ExportMeta, json.name);
+    try {
+      const model = await tf.loadLayersModel(tf.io.browserFiles([json, ...bins]));
+      await load(model, JSON.parse(await metaFile.text()) as ExportMeta, json.name);
+    } catch (e) {
+      $('image-views').textContent = `could not load the model: ${(e as Error).message}`;
+    }
   };
   const select = $('pretrained') as HTMLSelectElement;
   select.add(new Option('–', ''));
@@ -138,8 +142,12 @@ export function setupImagesTab(): void {
   select.onchange = async () => {
     if (!select.value) return;
     const base = `pretrained/${select.value}/`;
-    const meta = (await (await fetch(`${base}gankit.json`)).json()) as ExportMeta;
-    await load(await tf.loadLayersModel(`${base}model.json`), meta, select.value);
+    try {
+      const meta = (await (await fetch(`${base}gankit.json`)).json()) as ExportMeta;
+      await load(await tf.loadLayersModel(`${base}model.json`), meta, select.value);
+    } catch (e) {
+      $('image-views').textContent = `${select.value}: could not load (${(e as Error).message})`;
+    }
   };
   $('resample').onclick = () => {
     seed++;
@@ -156,12 +164,15 @@ export function setupImagesTab(): void {
     trainButton.textContent = 'stop';
     const box = $('mnist-view');
     try {
-      const trainer = await trainMnist(steps, 25, (images, step, seconds) => {
+      const trainer = await trainMnist(steps, 50, (images, step, seconds) => {
         box.replaceChildren(tiles(images, 8, 8, `ns on 2,000 MNIST digits, dcgan28: step ${step}/${steps}, ${seconds.toFixed(0)} s (${(seconds / Math.max(step, 1)).toFixed(2)} s/step); tensors ${tf.memory().numTensors}`));
       }, training);
       const step = trainer.step;
       trainer.dispose();
       return step;
+    } catch (e) {
+      box.textContent = `training stopped: ${(e as Error).message}`;
+      return 0;
     } finally {
       training = null;
       trainButton.textContent = 'train MNIST here';

@@ -11,7 +11,7 @@ import { parseCsvPoints, POINT_DATASETS } from '../../src/data/points.js';
 import type { PointDataset } from '../../src/data/points.js';
 import { PlaygroundSession } from '../../src/playground/session.js';
 import type { SessionMetrics } from '../../src/playground/session.js';
-import { cliCommand, decodeShare, encodeShare } from '../../src/playground/share.js';
+import { cliCommand, decodeShare, encodeShare, POINTS_FILE } from '../../src/playground/share.js';
 import type { ShareState } from '../../src/playground/share.js';
 import { drawPicture } from './draw.js';
 import { drawChart } from './charts.js';
@@ -60,7 +60,7 @@ const message = (text: string, error = false) => {
 
 function dataName(): string {
   const v = ($('data') as HTMLSelectElement).value;
-  return v === 'draw' || v === 'csv' ? `csv:${state.custom?.name ?? 'drawn.csv'}` : v;
+  return v === 'draw' || v === 'csv' ? `csv:${POINTS_FILE}` : v;
 }
 
 function customDataset(): PointDataset | undefined {
@@ -146,7 +146,7 @@ function drawPoints(slot: Slot, ev: MouseEvent): void {
     const r = slot.canvas.getBoundingClientRect();
     const x = view.xMin + ((e.clientX - r.left) / r.width) * (view.xMax - view.xMin);
     const y = view.yMax - ((e.clientY - r.top) / r.height) * (view.yMax - view.yMin);
-    state.custom ??= { name: 'drawn.csv', points: [] };
+    state.custom ??= { name: POINTS_FILE, points: [] };
     for (let k = 0; k < 4; k++) state.custom.points.push(+(x + 0.05 * (Math.random() - 0.5)).toFixed(4), +(y + 0.05 * (Math.random() - 0.5)).toFixed(4));
     drawCustom(slot, view);
   };
@@ -319,7 +319,7 @@ function loop(): void {
 
 function shareState(): ShareState {
   const s: ShareState = { configs: state.slots.map((sl) => sl.overrides) };
-  if (state.custom) (s as ShareState & { points?: number[] }).points = state.custom.points;
+  if (state.custom) s.points = state.custom.points;
   return s;
 }
 
@@ -336,14 +336,14 @@ async function boot(): Promise<void> {
   for (const d of [...POINT_DATASETS, 'draw', 'csv']) data.add(new Option(d === 'draw' ? 'draw by hand' : d === 'csv' ? 'upload a CSV' : d, d));
   const backend = $('backend') as HTMLSelectElement;
   for (const b of ['wasm', 'webgl', ...('gpu' in navigator ? ['webgpu'] : []), 'cpu']) backend.add(new Option(b, b));
-  let shared: (ShareState & { points?: number[] }) | null = null;
+  let shared: ShareState | null = null;
   try {
     shared = decodeShare(location.hash);
   } catch (e) {
     message((e as Error).message, true);
   }
   await setBackend('wasm');
-  if (shared?.points) state.custom = { name: 'drawn.csv', points: shared.points };
+  if (shared?.points) state.custom = { name: POINTS_FILE, points: shared.points };
   const first = shared?.configs[0]?.data as { name?: string } | undefined;
   data.value = first?.name?.startsWith('csv:') ? 'draw' : (first?.name ?? 'ring8');
   setSlots(shared?.configs ?? [{ loss: 'wgan-gp', data: { name: data.value }, seed: 1 }]);
@@ -361,7 +361,8 @@ async function boot(): Promise<void> {
       const text = await file.text();
       const ds = parseCsvPoints(text, file.name);
       const pts = Array.from(ds.sample(new (await import('../../src/engine/index.js')).Rng(1), 2000));
-      state.custom = { name: file.name, points: pts };
+      state.custom = { name: POINTS_FILE, points: pts };
+      message(`${file.name}: ${ds.description}; the page trains on 2,000 points drawn from it`);
       rebuildAll();
     } catch (e) {
       message((e as Error).message, true);
@@ -382,6 +383,7 @@ async function boot(): Promise<void> {
     for (const s of state.slots) s.session?.stepD();
     render();
   };
+  window.addEventListener('unhandledrejection', (ev) => message(String((ev.reason as Error)?.message ?? ev.reason), true));
   $('gstep').onclick = () => {
     for (const s of state.slots) {
       s.session?.stepG();
@@ -427,11 +429,7 @@ function clean(o: Record<string, unknown>): Record<string, unknown> {
 }
 
 function cliLine(i: number): string {
-  const slot = state.slots[i];
-  const line = cliCommand(slot.overrides);
-  if (!state.custom) return line;
-  const csv = state.custom.points.reduce((s, v, k) => s + (k % 2 ? `,${v}\\n` : `${v}`), '');
-  return `printf '${csv}' > ${state.custom.name} && ${line}`;
+  return cliCommand(state.slots[i].overrides, state.custom?.points);
 }
 
 /** Hooks for the browser tests and for the curious (window.gankit in the console). */

@@ -15,7 +15,10 @@ let data: ImageDataset | null = null;
 
 async function digits(): Promise<ImageDataset> {
   if (data) return data;
-  const bytes = new Uint8Array(await (await fetch('data/mnist-2000.bin')).arrayBuffer());
+  const response = await fetch('data/mnist-2000.bin');
+  if (!response.ok) throw new Error(`data/mnist-2000.bin: ${response.status} (build the page with npm run build:web)`);
+  const bytes = new Uint8Array(await response.arrayBuffer());
+  if (bytes.length === 0 || bytes.length % 785) throw new Error(`data/mnist-2000.bin: ${bytes.length} bytes is not a whole number of digits`);
   const count = bytes.length / 785;
   data = { name: 'mnist', pixels: bytes.subarray(0, count * 784), labels: bytes.subarray(count * 784), count, height: 28, width: 28, channels: 1, classes: 10 };
   return data;
@@ -37,13 +40,18 @@ export async function trainMnist(steps: number, every: number, show: (images: tf
     show(x, trainer.step, (performance.now() - started) / 1000);
     x.dispose();
   };
-  for (let i = 0; i < steps && !run.stop; i++) {
-    trainer.trainStep();
-    if (trainer.step % every === 0) {
-      draw();
-      await new Promise((r) => setTimeout(r, 0));
+  try {
+    for (let i = 0; i < steps && !run.stop; i++) {
+      trainer.trainStep();
+      if (trainer.step % every === 0) {
+        draw();
+        await new Promise((r) => setTimeout(r, 0));
+      }
     }
+    if (trainer.step % every !== 0) draw();
+    return trainer;
+  } catch (e) {
+    trainer.dispose();
+    throw e;
   }
-  if (trainer.step % every !== 0) draw();
-  return trainer;
 }

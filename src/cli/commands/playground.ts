@@ -21,6 +21,9 @@ page. --open opens the page in the default browser. Ctrl-C stops the server.`,
     const port = num(values, 'port', true) ?? 8765;
     const { url, server } = await startPlayground({ port, host: typeof values.host === 'string' ? values.host : '127.0.0.1', runs: typeof values.runs === 'string' ? resolve(values.runs) : undefined });
     console.log(`gankit playground: ${url} (Ctrl-C stops)`);
+    if (!['127.0.0.1', 'localhost', '::1'].includes(typeof values.host === 'string' ? values.host : '127.0.0.1')) {
+      console.error(`gankit playground: listening on ${String(values.host)}: other machines can load the page${values.runs ? ' and read the run folders' : ''}`);
+    }
     if (values.open) {
       const opener = process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'explorer' : 'xdg-open';
       spawn(opener, [url], { stdio: 'ignore', detached: true }).on('error', () => console.error(`gankit playground: could not run ${opener}; open ${url} yourself`)).unref();
