@@ -184,6 +184,29 @@ describe('the playground', () => {
     await page.close();
   });
 
+  it('in Chromium: points drawn by hand and an uploaded CSV train; the CLI line writes them to the file the config names', async () => {
+    const page = await open(browser, base);
+    await page.selectOption('#data', 'draw');
+    assert.match((await hook(page, (g) => g.errors()))[0], /draw some points/);
+    const box = (await page.locator('.session canvas').first().boundingBox())!;
+    for (const [fx, fy] of [[0.3, 0.3], [0.7, 0.3], [0.5, 0.7], [0.3, 0.7]]) await page.mouse.click(box.x + fx * box.width, box.y + fy * box.height);
+    assert.deepEqual(await hook(page, (g) => g.errors()), ['']);
+    await hook(page, (g) => g.train(10));
+    const c = (await hook(page, (g) => g.configs()))[0] as unknown as { data: { name: string } };
+    assert.equal(c.data.name, 'csv:playground-points.csv');
+    const line = await page.evaluate(() => (window as unknown as { gankit: { cliLine(i: number): string } }).gankit.cliLine(0));
+    assert.match(line, /^printf '%s\\n' '[-0-9.]+,[-0-9.]+\n[\s\S]*' > playground-points\.csv && printf '%s' '\{[^']*"csv:playground-points\.csv"/);
+    // A share link carries the points.
+    const state = decodeShare(await hook(page, (g) => g.shareLink()));
+    assert.equal(state!.points!.length, 32, '4 clicks × 4 points × 2 coordinates');
+    await page.selectOption('#data', 'csv');
+    await page.setInputFiles('#csv', { name: 'mine.csv', mimeType: 'text/csv', buffer: Buffer.from('x,y\n0,0\n1,1\n2,0\n') });
+    await page.waitForFunction(() => (window as unknown as { gankit: { sessions(): Array<{ data: { description: string } } | null> } }).gankit.sessions()[0]?.data.description.includes('2000 points'));
+    await hook(page, (g) => g.train(5));
+    assert.equal((await hook(page, (g) => g.metrics())).step, 5);
+    await page.close();
+  });
+
   it('in Chromium: a CLI run under --runs is replayed: its config, its curves, and the same checksum at its last step', async () => {
     const page = await open(browser, base);
     assert.equal(await page.locator('#runs-label').isVisible(), true, 'the runs list is shown');
