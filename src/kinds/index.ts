@@ -11,7 +11,7 @@ export const DATA_KIND_MODULES: Record<DataKind, DataKindModule> = { points, ima
 export const kindModuleOf = (config: RunConfig): DataKindModule => DATA_KIND_MODULES[dataKindOf(config.data.name)];
 
 /** The task for a config: its data loaded and checked, its networks built. */
-export function createTask(config: RunConfig, options: { evaluate?: boolean } = {}): Promise<RunTask> {
+export function createTask(config: RunConfig, options: { evaluate?: boolean; withoutData?: boolean } = {}): Promise<RunTask> {
   return kindModuleOf(config).createTask(config, options);
 }
 

@@ -77,7 +77,8 @@ export interface RunTask {
 export interface DataKindModule {
   readonly kind: DataKind;
   readonly workload: Workload;
-  createTask(config: RunConfig, options?: { evaluate?: boolean }): Promise<RunTask>;
+  /** `withoutData`: a task that only samples (pretrained models): datasets of known shape are not read. */
+  createTask(config: RunConfig, options?: { evaluate?: boolean; withoutData?: boolean }): Promise<RunTask>;
 }
 
 /** A fixed evaluation stream per step: metrics and pictures never touch the training RNG. */

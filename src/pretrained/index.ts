@@ -119,7 +119,8 @@ export async function openPretrained(name: string, root = pretrainedDir(), optio
   const weightsPath = join(dir, 'weights.bin');
   if (!existsSync(weightsPath)) throw new InputError(`${weightsPath}: missing`);
   const file = decodeCheckpoint<WeightsHeader>(readFileSync(weightsPath), weightsPath);
-  const task = await createTask(config, { evaluate: options.evaluate ?? false });
+  // Sampling needs no training images: Fashion-MNIST and MNIST are not read unless scoring is asked for.
+  const task = await createTask(config, { evaluate: options.evaluate ?? false, withoutData: !options.evaluate });
   try {
     const t = task.trainer;
     try {

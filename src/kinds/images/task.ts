@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { tf, Rng } from '../../engine/index.js';
 import { InputError } from '../../errors.js';
 import type { ImageDataset } from '../../data/images.js';
+import { FASHION_MNIST_CLASSES } from '../../data/images.js';
 import { loadImageData } from '../../data/imageData.js';
 import { ImageEvaluator } from '../../metrics/imageEval.js';
 import type { ImageScores } from '../../metrics/imageEval.js';
@@ -23,6 +24,12 @@ import { imageBatchSource, imageNetworks } from './networks.js';
 
 const SCORE_KEYS: Array<keyof ImageScores> = ['fid', 'kid', 'kidStd', 'precision', 'recall', 'density', 'coverage', 'classifierScore', 'conditionalAccuracy', 'codeAccuracy'];
 
+/** A 28×28 grey, 10-class dataset with no images: what a sampling-only task needs of Fashion-MNIST or MNIST. */
+function shapeOnly(name: 'fashion-mnist' | 'mnist'): ImageDataset {
+  const classNames = name === 'fashion-mnist' ? FASHION_MNIST_CLASSES : Array.from({ length: 10 }, (_, i) => String(i));
+  return { name, pixels: new Uint8Array(0), labels: new Uint8Array(0), count: 0, height: 28, width: 28, channels: 1, classes: 10, classNames };
+}
+
 export class ImageTask implements RunTask {
   readonly maxSamples = 4096;
   /** One PNG per sample, for FID tools that read a folder (pytorch-fid, clean-fid): as many as an evaluation takes. */
@@ -38,9 +45,15 @@ export class ImageTask implements RunTask {
     return this.trainer.config.data.name;
   }
 
-  static async create(config: RunConfig, options: { evaluate?: boolean } = {}): Promise<ImageTask> {
+  /**
+   * `withoutData`: for a model that only samples (pretrained generators): Fashion-MNIST and MNIST
+   * are not read, only their shape and classes are used (no training, no evaluation then).
+   */
+  static async create(config: RunConfig, options: { evaluate?: boolean; withoutData?: boolean } = {}): Promise<ImageTask> {
     const { name, size, channels, skipUnreadable } = config.data;
-    const data = await loadImageData(name, { split: 'train', size, channels, skipUnreadable });
+    const known = name === 'fashion-mnist' || name === 'mnist';
+    const data = options.withoutData && known ? shapeOnly(name) : await loadImageData(name, { split: 'train', size, channels, skipUnreadable });
+    if (options.withoutData && known) options = { ...options, evaluate: false };
     const trainer = trainerOwning(config, imageBatchSource(data), imageNetworks(config, data));
     let evaluator: ImageEvaluator | null = null;
     let note: string;
