@@ -354,8 +354,9 @@ function writeReport(): void {
     ``,
     `Built by \`npm run bench:fashion\` (and \`-- --data mnist\`) from the trial records in [benchmark-fashion-mnist/trials](benchmark-fashion-mnist/trials). ` +
       `Targets (issue 13): FID ≤ 25 and classifier score ≥ 6 for every loss but wgan (clipping) and began, which have FID ≤ 60. ` +
-      `FID here is on gankit's own feature network, not Inception: numbers compare runs here, not papers. Wall seconds: ${cpus().length} cores, one trial at a time unless stated, ` +
-      `native BLAS kernels (docs/speed.md).`,
+      `FID here is on gankit's own feature network, not Inception: numbers compare runs here, not papers. Wall seconds: ${cpus().length} cores, one trial at a time, ` +
+      `native BLAS kernels (docs/speed.md), training and evaluation together; the sessions that ran these trials also built and tested code on the same cores at times, so read them as upper bounds ` +
+      `(an undisturbed dcgan28 NS step takes ~0.2 s here).`,
     ``,
     ...sections,
   ].join('\n');
