@@ -49,7 +49,8 @@ export function registerWasmKernels(): void {
   registerSumAll();
 }
 
-export const BACKENDS = ['wasm', 'cpu', 'webgpu'] as const;
+/** webgl: browsers only (in Node it cannot start, and gankit falls back to cpu, saying so). */
+export const BACKENDS = ['wasm', 'cpu', 'webgpu', 'webgl'] as const;
 export type BackendName = (typeof BACKENDS)[number];
 
 export interface EngineOptions {
