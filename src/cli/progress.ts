@@ -75,6 +75,6 @@ export function finishedLines(result: RunResult): string {
     `gankit: finished ${result.steps} steps in ${result.elapsed.toFixed(1)} s → ${result.dir}`,
     ...result.description.map((line) => `  ${line}`),
     `  pictures: ${join(result.dir, RUN_FILES.samples)}/, ${join(result.dir, RUN_FILES.metricsPlot)}`,
-    ...(result.checksum ? [`  weights checksum ${result.checksum} (the playground page shows the same after the same steps)`] : []),
+    ...(result.checksum ? [`  weights checksum ${result.checksum} (for a 2-D run on wasm with one thread, the playground page shows the same after the same steps)`] : []),
   ].join('\n');
 }
