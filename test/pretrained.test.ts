@@ -86,7 +86,7 @@ describe('pretrained generators', () => {
   it('every model shipped in assets/pretrained opens with its config and scores what info.json says', async () => {
     const shipped = listPretrained(pretrainedDir());
     // The ones made so far (bench/pretrained.ts lists every model it makes).
-    for (const name of ['fashion-mnist-ns', 'fashion-mnist-cgan', 'ring8-wgan-gp']) assert.ok(shipped.some((p) => p.name === name), `${name} is shipped`);
+    for (const name of ['fashion-mnist-ns', 'fashion-mnist-cgan', 'fashion-mnist-wgan-gp', 'mnist-infogan', 'ring8-wgan-gp']) assert.ok(shipped.some((p) => p.name === name), `${name} is shipped`);
     for (const info of shipped) {
       assert.ok(info.step > 0 && info.description && info.source, info.name);
       {
