@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { tf, Rng, initEngine } from '../src/index.js';
 import { ConvGenerator, IMAGE_ARCHITECTURES } from '../src/models/conv.js';
 import { MlpGenerator } from '../src/models/mlpNets.js';
-import { buildLayersModel, folderHandler, readExportMeta } from '../src/export/layersModel.js';
+import { buildLayersModel, disposeLayers, folderHandler, readExportMeta } from '../src/export/layersModel.js';
 import { exportGenerator } from '../src/export/generator.js';
 import { ImageTask } from '../src/kinds/images/task.js';
 import { resolveConfig } from '../src/train/config.js';
@@ -33,7 +33,7 @@ const CHROMIUM = '/usr/bin/chromium';
 function compareLayers(G: ConvGenerator | MlpGenerator, z: tf.Tensor, standing?: tf.Tensor[]): number {
   const layers = G.exportLayers(G.variables, standing);
   const model = buildLayersModel(G.latentDim, layers);
-  tf.dispose(layers.flatMap((l) => Object.values(l).filter((v): v is tf.Tensor => v instanceof tf.Tensor)));
+  disposeLayers(layers);
   const d = tf.tidy(() => tf.max(tf.abs(tf.sub(G.generate(z, undefined, standing), model.predict(z) as tf.Tensor))).dataSync()[0]);
   model.dispose();
   return d;

@@ -17,7 +17,7 @@ import { ConvGenerator, ConvDiscriminator } from '../src/models/conv.js';
 import { resolveConfig, ConfigError } from '../src/train/config.js';
 import { startRun, resumeRun } from '../src/runner/run.js';
 import { loadCheckpoint } from '../src/runfolder/checkpoint.js';
-import { buildLayersModel } from '../src/export/layersModel.js';
+import { buildLayersModel, disposeLayers } from '../src/export/layersModel.js';
 import { assertClose, centralDifference, useBackend } from './helpers/numeric.js';
 
 /** The largest singular value of a rows × cols matrix, in float64 (power iteration on MᵀM to convergence). */
@@ -133,7 +133,7 @@ describe('spectral norm', () => {
     const standing = moments.flatMap((t, i) => (i % 2 ? [] : [t, tf.relu(tf.sub(moments[i + 1], tf.square(t)))]));
     const layers = G.exportLayers(G.variables, standing);
     const model = buildLayersModel(8, layers);
-    tf.dispose(layers.flatMap((l) => Object.values(l).filter((v): v is tf.Tensor => v instanceof tf.Tensor)));
+    disposeLayers(layers);
     const d = tf.tidy(() => tf.max(tf.abs(tf.sub(G.generate(z, undefined, standing), model.predict(z) as tf.Tensor))).dataSync()[0]);
     assert.ok(d < 1e-5, `the export holds W/σ: max |Δ| ${d}`);
     model.dispose();

@@ -5,7 +5,7 @@ import { InputError } from '../errors.js';
 import type { Trainer } from '../train/trainer.js';
 import { STANDING_BATCHES } from '../train/trainer.js';
 import { BN_EPSILON } from '../models/conv.js';
-import { buildLayersModel, folderHandler, saveLayersModel } from './layersModel.js';
+import { buildLayersModel, disposeLayers, folderHandler, saveLayersModel } from './layersModel.js';
 import type { ExportMeta } from './layersModel.js';
 
 export interface ExportResult {
@@ -35,7 +35,7 @@ export async function exportGenerator(trainer: Trainer, dir: string, source: { r
   try {
     model = buildLayersModel(G.latentDim, layers);
   } finally {
-    tf.dispose(layers.flatMap((l) => Object.values(l).filter((v): v is tf.Tensor => v instanceof tf.Tensor)));
+    disposeLayers(layers);
   }
   const c = trainer.config;
   const codes = trainer.codes;

@@ -44,6 +44,11 @@ export interface ExportMeta {
   batchNorm: { statistics: 'standing'; samples: number; epsilon: number } | null;
 }
 
+/** Disposes the tensors of exportLayers' result (the caller owns them). */
+export function disposeLayers(layers: readonly ExportLayer[]): void {
+  tf.dispose(layers.flatMap((l) => Object.values(l).filter((v): v is tf.Tensor => v instanceof tf.Tensor)));
+}
+
 /** A Sequential model computing the layers on inputs of `inputSize`. */
 export function buildLayersModel(inputSize: number, layers: readonly ExportLayer[], name = 'generator'): tf.Sequential {
   const model = tf.sequential({ name });

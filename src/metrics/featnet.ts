@@ -10,9 +10,9 @@
  * Weights live in assets/featnet/<name>.bin (float32, little-endian, variables in order) with
  * <name>.json holding the metadata (data, split, test accuracy, steps, shapes).
  */
+import { packageRoot } from '../io/packageRoot.js';
 import { readFileSync, existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { tf, Rng, oneHotRows, Optimizer } from '../engine/index.js';
 import { InputError } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
@@ -42,12 +42,7 @@ export const FEATNET_ARCHITECTURE = 'conv32(4x4,s2)-relu-conv64(4x4,s2)-relu-fc1
 
 /** assets/featnet in the package (from dist/src/metrics or src/metrics alike). */
 export function defaultFeatnetDir(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 5; i++) {
-    if (existsSync(join(dir, 'assets', 'featnet'))) return join(dir, 'assets', 'featnet');
-    dir = dirname(dir);
-  }
-  return join(process.cwd(), 'assets', 'featnet');
+  return join(packageRoot(import.meta.url, join('assets', 'featnet')), 'assets', 'featnet');
 }
 
 export class FeatureNet {

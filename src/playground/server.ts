@@ -5,11 +5,11 @@
  * directory listings; a path with `..`, a NUL, a backslash or a symlink out of its root is
  * refused, and so is a request whose Host header is not this server's (DNS rebinding).
  */
+import { packageRoot } from '../io/packageRoot.js';
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
-import { dirname, extname, join, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { extname, join, sep } from 'node:path';
 import { InputError } from '../errors.js';
 import { RUN_FILES, RunFolder } from '../runfolder/index.js';
 
@@ -30,12 +30,7 @@ const RUN_READABLE = new Set<string>([RUN_FILES.config, RUN_FILES.metrics, RUN_F
 
 /** web/dist of the package (from dist/src/playground or src/playground alike). */
 export function webDir(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 5; i++) {
-    if (existsSync(join(dir, 'web', 'index.html'))) return join(dir, 'web', 'dist');
-    dir = dirname(dir);
-  }
-  return join(process.cwd(), 'web', 'dist');
+  return join(packageRoot(import.meta.url, join('web', 'index.html')), 'web', 'dist');
 }
 
 export interface PlaygroundOptions {

@@ -8,9 +8,9 @@
  * `gankit pretrained` lists them; `gankit sample --pretrained NAME` and `gankit export --pretrained
  * NAME` open one as a run.
  */
+import { packageRoot } from '../io/packageRoot.js';
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { InputError } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { createTask } from '../kinds/index.js';
@@ -42,12 +42,7 @@ interface WeightsHeader {
 /** assets/pretrained in the package (from dist/src/pretrained or src/pretrained alike), or GANKIT_PRETRAINED_DIR. */
 export function pretrainedDir(): string {
   if (process.env.GANKIT_PRETRAINED_DIR) return process.env.GANKIT_PRETRAINED_DIR;
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 5; i++) {
-    if (existsSync(join(dir, 'assets', 'featnet'))) return join(dir, 'assets', 'pretrained');
-    dir = dirname(dir);
-  }
-  return join(process.cwd(), 'assets', 'pretrained');
+  return join(packageRoot(import.meta.url, join('assets', 'featnet')), 'assets', 'pretrained');
 }
 
 function readJson<T>(path: string): T {

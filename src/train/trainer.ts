@@ -265,6 +265,11 @@ export class Trainer {
     });
   }
 
+  /** The learning-rate factor of this step: 1, or the linear schedule's decay to 0 at config.steps. */
+  private lrScale(): number {
+    return this.config.lrSchedule === 'linear' ? Math.max(0, 1 - this.step / this.config.steps) : 1;
+  }
+
   /** The weights' checksum (G then D; src/train/checksum.ts). */
   checksum(): string {
     return weightsChecksum([...this.G.variables, ...this.D.variables]);
@@ -275,8 +280,7 @@ export class Trainer {
    * G update, once. The step count does not move. Returns D's loss and gradient norm.
    */
   discriminatorOnly(): { dLoss: number; gradNormD: number } {
-    const lrScale = this.config.lrSchedule === 'linear' ? Math.max(0, 1 - this.step / this.config.steps) : 1;
-    const d = this.discriminatorStep(lrScale);
+    const d = this.discriminatorStep(this.lrScale());
     this.loss.afterDiscriminatorStep?.(this.D.variables, this.config.hyper);
     this.lossState = this.loss.nextState(this.lossState, { real: d.realScore, fake: d.fakeScore }, this.config.hyper);
     return { dLoss: d.dLoss, gradNormD: d.gradNormD };
@@ -284,8 +288,7 @@ export class Trainer {
 
   /** One generator update alone (the playground's "G step"), with the EMA update; the step count moves. */
   generatorOnly(): { gLoss: number; gradNormG: number } {
-    const lrScale = this.config.lrSchedule === 'linear' ? Math.max(0, 1 - this.step / this.config.steps) : 1;
-    const g = this.generatorStep(lrScale);
+    const g = this.generatorStep(this.lrScale());
     this.updateEma();
     this.step += 1;
     return { gLoss: g.gLoss, gradNormG: g.gradNormG };
@@ -296,7 +299,7 @@ export class Trainer {
     const { config, loss } = this;
     const hyper = config.hyper;
     const criticSteps = loss.criticSteps?.(this.step, config.nCritic, hyper) ?? config.nCritic;
-    const lrScale = config.lrSchedule === 'linear' ? Math.max(0, 1 - this.step / config.steps) : 1;
+    const lrScale = this.lrScale();
     let d: Record<string, number> = {};
     for (let i = 0; i < criticSteps; i++) {
       d = this.discriminatorStep(lrScale);
