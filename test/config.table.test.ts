@@ -47,8 +47,24 @@ describe('config field table', () => {
       assert.deepEqual([paper.hyper, paper.optimizerD, paper.optimizerG, paper.nCritic], [preset.hyper, preset.optimizerD, preset.optimizerG, preset.nCritic], `${loss}: paper profile = preset`);
       const toy = resolveConfig({ loss });
       assert.equal(toy.optimizerD.lr, (TOY_PROFILE.optimizerD as { lr: number }).lr);
-      assert.deepEqual(toy.hyper, { ...preset.hyper, ...(getLoss(loss).toyProfile?.hyper ?? {}) }, `${loss}: toy hyper`);
+      const w = getLoss(loss).penaltyWeight;
+      const scaled = w ? { [w]: (preset.hyper as Record<string, number>)[w] / 100 } : {};
+      assert.deepEqual(toy.hyper, { ...preset.hyper, ...(getLoss(loss).toyProfile?.hyper ?? {}), ...scaled }, `${loss}: toy hyper`);
     }
+  });
+
+  it('the 2-D penalty rule: every gradient penalty weight is the paper weight / 100 under the toy profile', () => {
+    // The losses with a gradient penalty, by hand: a loss that gains one must name its weight.
+    const penalised = LOSS_NAMES.filter((l) => getLoss(l).penalty);
+    assert.deepEqual(penalised.map((l) => [l, getLoss(l).penaltyWeight]), [['wgan-gp', 'lambda'], ['dragan', 'lambda'], ['r1', 'gamma'], ['r2', 'gamma']]);
+    const toy = (loss: string, extra = {}) => resolveConfig({ loss, ...extra }).hyper as Record<string, number>;
+    assert.equal(toy('wgan-gp').lambda, 0.1);
+    assert.equal(toy('dragan').lambda, 0.1);
+    assert.equal(toy('r1').gamma, 0.1);
+    assert.equal(toy('r2').gamma, 0.1);
+    assert.equal(toy('dragan', { hyper: { lambda: 10 } }).lambda, 10, 'an explicit weight wins');
+    assert.equal(toy('dragan', { profile: 'paper' }).lambda, 10, 'the paper profile keeps the paper weight');
+    assert.equal((resolveConfig({ loss: 'wgan-gp', data: { name: 'fashion-mnist' } }).hyper as Record<string, number>).lambda, 10, 'images keep the paper weight');
   });
 
   const unknown: Array<[unknown, string]> = [

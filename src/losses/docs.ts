@@ -6,7 +6,7 @@
  */
 import type { OptimizerSettings } from '../engine/index.js';
 import { describeType } from '../schema.js';
-import { HYPERPARAMETERS } from './hyperparameters.js';
+import { HYPERPARAMETERS, TOY_PENALTY_SCALE, toyPenaltyWeight } from './hyperparameters.js';
 import { listLosses, VARIANTS } from './registry.js';
 import type { LossPreset } from './types.js';
 
@@ -57,7 +57,7 @@ export function lossesMarkdown(): string {
     '',
     'Where each preset comes from:',
     '',
-    ...losses.map((l) => `- \`${l.name}\`: ${l.preset.source}${l.toyProfile ? `. Profile \`toy\` also sets ${toyChanges(l.toyProfile)}.` : ''}`),
+    ...losses.map((l) => `- \`${l.name}\`: ${l.preset.source}${l.toyProfile || l.penaltyWeight ? `. Profile \`toy\` also sets ${toyChanges(l)}.` : ''}`),
     '',
     '### Details that matter',
     '',
@@ -106,8 +106,11 @@ export function lossesMarkdown(): string {
   return out.join('\n') + '\n';
 }
 
-function toyChanges(t: NonNullable<ReturnType<typeof listLosses>[number]['toyProfile']>): string {
+function toyChanges(l: ReturnType<typeof listLosses>[number]): string {
+  const t = l.toyProfile ?? {};
+  const w = toyPenaltyWeight(l);
   const parts = [
+    ...(w ? [`${w.name} ${w.toy} (the 2-D penalty rule: the paper's ${w.paper} × ${TOY_PENALTY_SCALE})`] : []),
     ...Object.entries(t.hyper ?? {}).map(([k, v]) => `${k} ${v}`),
     ...Object.entries(t.optimizerD ?? {}).map(([k, v]) => `D ${k} ${v}`),
     ...Object.entries(t.optimizerG ?? {}).map(([k, v]) => `G ${k} ${v}`),

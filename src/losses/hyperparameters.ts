@@ -37,3 +37,20 @@ export type HyperparameterName = keyof typeof HYPERPARAMETERS;
 export type LossHyperparameters = {
   [K in HyperparameterName]?: (typeof HYPERPARAMETERS)[K] extends HyperparameterRow<infer T> ? T : never;
 };
+
+/**
+ * The 2-D scale rule for gradient penalties, one rule for all of them: the 'toy' profile multiplies
+ * the paper's penalty weight (the loss's `penaltyWeight`: WGAN-GP's and DRAGAN's λ, R1/R2's γ) by
+ * 1/100. It is the WGAN-GP authors' own step from images to 2-D (λ 10 in their image code, 0.1 in
+ * their toy code). The rule is empirical: at the image weight on ring8, DRAGAN lost every mode in
+ * gankit and in a PyTorch replica of the same setting, and kept all 8 at λ 1 and 0.1 (the Wasserstein
+ * study sweeps λ ∈ {0.1, 1, 10} and reports all three). An explicit `hyper` value in the config wins over the rule.
+ */
+export const TOY_PENALTY_SCALE = 0.01;
+
+/** The 2-D-scale weight of a loss's gradient penalty (undefined: the loss has none). */
+export function toyPenaltyWeight(loss: { penaltyWeight?: string; preset: { hyper: LossHyperparameters } }): { name: string; paper: number; toy: number } | undefined {
+  const name = loss.penaltyWeight;
+  const paper = name ? (loss.preset.hyper as Record<string, unknown>)[name] : undefined;
+  return name && typeof paper === 'number' ? { name, paper, toy: +(paper * TOY_PENALTY_SCALE).toPrecision(12) } : undefined;
+}

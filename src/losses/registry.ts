@@ -141,8 +141,10 @@ const BUILT_IN: GanLoss[] = [
       hyper: { lambda: 10, oneSided: false },
       source: 'Algorithm 1: λ 10, n_critic 5, Adam 1e-4, β=(0, 0.9) (the authors\u2019 code used β1 0.5; their 2-D toy code λ 0.1)',
     },
-    // The authors' own 2-D toy code; with the image preset (λ 10, β1 0) it lost modes on some seeds at this budget.
-    toyProfile: { hyper: { lambda: 0.1 }, optimizerD: { beta1: 0.5 }, optimizerG: { beta1: 0.5 } },
+    // λ at 2-D scale comes from the penalty rule (10 → 0.1, the authors' own 2-D toy code); β1 0.5 is
+    // also theirs: with the image preset's β1 0 it lost modes on some seeds at this budget.
+    penaltyWeight: 'lambda',
+    toyProfile: { optimizerD: { beta1: 0.5 }, optimizerG: { beta1: 0.5 } },
     discriminatorLoss: (o) => wassersteinCriticLoss(o.real, o.fake),
     generatorLoss: (o) => wassersteinGeneratorLoss(o.fake),
     penalty: (p, h) => wganGpPenalty(p.critic, p.real, p.fake, { lambda: h.lambda, oneSided: h.oneSided, rng: p.rng }),
@@ -172,6 +174,7 @@ const BUILT_IN: GanLoss[] = [
       hyper: { lambda: 10, noiseScale: 0.5, perturbation: 'uniform', realLabelSmoothing: 0 },
       source: 'reference code: λ 10, perturbation 0.5·std(x), Adam 1e-4, β=(0.5, 0.9), 1 D step',
     },
+    penaltyWeight: 'lambda',
     discriminatorLoss: (o, h) => minimaxDiscriminatorLoss(o.real, o.fake, h),
     generatorLoss: (o) => nonSaturatingGeneratorLoss(o.fake),
     penalty: (p, h) => draganPenalty(p.critic, p.real, { lambda: h.lambda, noiseScale: h.noiseScale, perturbation: h.perturbation, rng: p.rng }),
@@ -267,6 +270,7 @@ function zeroCentred(name: string, label: string, term: string, penalty: NonNull
       hyper: { gamma: 10, realLabelSmoothing: 0 },
       source: 'reference code: RMSProp 1e-4, γ 10, batch 64, 1 D step',
     },
+    penaltyWeight: 'gamma',
     discriminatorLoss: (o, h) => minimaxDiscriminatorLoss(o.real, o.fake, h),
     generatorLoss: (o) => nonSaturatingGeneratorLoss(o.fake),
     penalty,
@@ -338,6 +342,7 @@ export function registerLoss(entry: GanLoss): GanLoss {
   if (!p || !isOptimizer(p.optimizerD) || !isOptimizer(p.optimizerG) || !(Number.isInteger(p.nCritic) && p.nCritic > 0) || typeof p.hyper !== 'object' || typeof p.source !== 'string') {
     throw bad('preset needs optimizerD, optimizerG ({ name, lr, … }), a positive integer nCritic, hyper and source');
   }
+  if (entry.penaltyWeight !== undefined && typeof (p.hyper as Record<string, unknown>)[entry.penaltyWeight] !== 'number') throw bad(`penaltyWeight '${entry.penaltyWeight}' must name a number in the preset's hyper`);
   for (const k of Object.keys(p.hyper)) {
     if (!(k in HYPERPARAMETERS) && !entry.hyperparameters?.[k]) throw bad(`preset hyper-parameter '${k}' is not in the hyper-parameter table; declare it in the entry's hyperparameters`);
   }

@@ -61,8 +61,14 @@ export interface GanLoss {
   /** The G loss reads D's outputs on real data too (relativistic losses). */
   generatorUsesReal: boolean;
   preset: LossPreset;
-  /** The 2-D-scale changes to the preset that the 'toy' profile makes (e.g. the WGAN-GP authors' 2-D λ). */
+  /** The 2-D-scale changes to the preset that the 'toy' profile makes beyond the penalty rule (e.g. WGAN-GP's β1). */
   toyProfile?: ToyProfile;
+  /**
+   * The hyper-parameter that weights the loss's gradient penalty (WGAN-GP's and DRAGAN's λ, R1/R2's
+   * γ). The 'toy' profile scales it by TOY_PENALTY_SCALE (src/train/config.ts), one rule for every
+   * penalty.
+   */
+  penaltyWeight?: string;
   /**
    * Hyper-parameters given a range of their own for this loss (BEGAN's γ lies in [0, 1]), or
    * new ones a loss registered from outside gankit reads: name → type and doc line.

@@ -7,7 +7,7 @@
  * `readRunConfig` (from a run folder, src/runner/run.ts). Errors name the field; the CLI prints them as one line
  * and exits with code 2.
  */
-import { getLoss, findVariant, HYPERPARAMETERS, INFOGAN_DEFAULTS, LOSS_NAMES, VARIANT_NAMES } from '../losses/index.js';
+import { getLoss, findVariant, HYPERPARAMETERS, INFOGAN_DEFAULTS, LOSS_NAMES, VARIANT_NAMES, toyPenaltyWeight } from '../losses/index.js';
 import type { GanLoss } from '../losses/index.js';
 import { dataKindOf } from '../data/kinds.js';
 import type { DataKind } from '../data/kinds.js';
@@ -127,7 +127,11 @@ export function resolveConfig(overrides: Json = {}): RunConfig {
   let config = tableDefaults(ctx, loss);
   const profile = overrides.profile ?? config.profile;
   checkValue('profile', fieldByPath('profile')!.type as Exclude<ConfigField['type'], 'group'>, profile);
-  if (profile === 'toy') config = mergeConfig(mergeConfig(config, TOY_PROFILE), loss.toyProfile ?? {});
+  if (profile === 'toy') {
+    config = mergeConfig(mergeConfig(config, TOY_PROFILE), loss.toyProfile ?? {});
+    const w = toyPenaltyWeight(loss);
+    if (w) config = mergeConfig(config, { hyper: { [w.name]: w.toy } });
+  }
   // An infogan object fills in from the paper's codes (one 10-way categorical, two continuous, λ 1).
   if (isObject(overrides.infogan)) config.infogan = { ...INFOGAN_DEFAULTS, categorical: [...INFOGAN_DEFAULTS.categorical] };
   const resolved = mergeConfig(config, overrides) as unknown as RunConfig;
