@@ -6,7 +6,7 @@
  * is set, in which case it is reported through `warn` and left out.
  */
 import { readdirSync, realpathSync, statSync } from 'node:fs';
-import { join, relative, sep } from 'node:path';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { InputError } from '../errors.js';
 import type { ImageDataset } from './images.js';
 
@@ -16,6 +16,8 @@ export interface FolderOptions {
   channels?: 1 | 3;
   skipUnreadable?: boolean;
   warn?: (message: string) => void;
+  /** File names left out at the top level of the folder. */
+  exclude?: string[];
 }
 
 const IMAGE = /\.(png|jpe?g)$/i;
@@ -66,13 +68,13 @@ function listImages(dir: string, skipUnreadable: boolean, warn: (message: string
   return out;
 }
 
-export async function loadImageFolder(dir: string, { height = 32, width = 32, channels = 3, skipUnreadable = false, warn = (m) => console.error(m) }: FolderOptions = {}): Promise<ImageDataset> {
+export async function loadImageFolder(dir: string, { height = 32, width = 32, channels = 3, skipUnreadable = false, warn = (m) => console.error(m), exclude = [] }: FolderOptions = {}): Promise<ImageDataset> {
   try {
     if (!statSync(dir).isDirectory()) throw new Error('not a folder');
   } catch (e) {
     throw new InputError(`${dir}: cannot read the image folder (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
-  const files = listImages(dir, skipUnreadable, warn);
+  const files = listImages(dir, skipUnreadable, warn).filter((f) => !(exclude.includes(basename(f)) && resolve(dirname(f)) === resolve(dir)));
   if (files.length === 0) throw new InputError(`${dir}: no PNG or JPEG images found`);
   // Loaded here, not at import: the native decoder is needed only for folder data.
   const { default: sharp } = await import('sharp');

@@ -4,24 +4,36 @@ import { ConfigError } from '../../errors.js';
 import { RunFolder } from '../../runfolder/index.js';
 import { readRunConfig } from '../../runner/run.js';
 import { num, parse, UsageError } from '../args.js';
+import type { Values } from '../args.js';
 import { withCheckpointedRun } from '../checkpointed.js';
 import type { Command } from '../command.js';
+import { initEngine } from '../../engine/index.js';
+import { scoreImageFolder, SCORABLE_DATA } from '../../kinds/images/folderScore.js';
 
 export const evaluate: Command = {
   name: 'eval',
   summary: "score a run's checkpoint (images: FID, KID, precision/recall, …)",
   help: () => `Usage: gankit eval --run DIR [--n N] [--no-ema] [--best] [--json]
+       gankit eval --images DIR --data fashion-mnist|mnist [--n N] [--json]
 
 Scores the run's latest checkpoint: for images FID, KID, precision, recall, density, coverage,
 classifier score (and conditional accuracy / InfoGAN code accuracy) on gankit's feature network,
 next to the real-vs-real baseline; for 2-D runs modes, quality and sliced Wasserstein. A run
 with a generator EMA (the default for images) is scored with the EMA weights; --no-ema scores
 G's own. --best scores DIR/best.bin (the checkpoint with the lowest FID measured in training)
-instead of the latest. Writes DIR/eval.json.`,
+instead of the latest. Writes DIR/eval.json.
+
+--images DIR scores a folder of PNG/JPEG samples made elsewhere (PyTorch, another library) on the
+same feature network, reference images and baseline as a gankit run of --data, so that the numbers
+compare with gankit's own: the first N images in file order (default 1000, the benchmark's), read
+as the data's shape (28×28 grey; other sizes are resized). Prints the scores (--json: as JSON);
+writes nothing.`,
 
   async run(argv) {
-    const values = parse(argv, { run: { type: 'string' }, n: { type: 'string' }, json: { type: 'boolean' }, 'no-ema': { type: 'boolean' }, best: { type: 'boolean' } });
-    if (typeof values.run !== 'string') throw new UsageError('eval needs --run DIR');
+    const values = parse(argv, { run: { type: 'string' }, images: { type: 'string' }, data: { type: 'string' }, n: { type: 'string' }, json: { type: 'boolean' }, 'no-ema': { type: 'boolean' }, best: { type: 'boolean' } });
+    if (typeof values.images === 'string') return evalFolder(values);
+    if (typeof values.data === 'string') throw new UsageError('--data goes with --images DIR (a run knows its data)');
+    if (typeof values.run !== 'string') throw new UsageError('eval needs --run DIR (or --images DIR --data NAME)');
     const dir = resolve(values.run);
     const n = num(values, 'n', true);
     if (n !== undefined && n < 10) throw new ConfigError('--n', `must be an integer ≥ 10, got ${n}`);
@@ -48,3 +60,26 @@ instead of the latest. Writes DIR/eval.json.`,
     });
   },
 };
+
+async function evalFolder(values: Values): Promise<number> {
+  if (typeof values.run === 'string') throw new UsageError('give --run DIR or --images DIR, not both');
+  for (const flag of ['no-ema', 'best'] as const) if (values[flag]) throw new UsageError(`--${flag} is for --run (a folder of images has no checkpoint)`);
+  if (typeof values.data !== 'string') throw new UsageError(`--images needs --data (${SCORABLE_DATA.join(' or ')}): the feature network and reference images to score against`);
+  const n = num(values, 'n', true) ?? 1000;
+  if (n < 10) throw new ConfigError('--n', `must be an integer ≥ 10, got ${n}`);
+  const dir = resolve(values.images as string);
+  await initEngine({ workload: 'images' });
+  const r = await scoreImageFolder(dir, values.data, n, (m) => console.error(m));
+  if (values.json) {
+    console.log(JSON.stringify(r, null, 2));
+    return 0;
+  }
+  console.log(`gankit eval: ${r.count} images of ${dir} against ${r.data}`);
+  const baseline = r.realVsReal as unknown as Record<string, number>;
+  for (const [k, v] of Object.entries(r.scores)) {
+    const b = baseline[k];
+    console.log(`  ${k.padEnd(20)} ${v.toFixed(4).padStart(10)}${typeof b === 'number' ? `   (real vs real ${b.toFixed(4)})` : ''}`);
+  }
+  console.log(`  ${r.evaluation}`);
+  return 0;
+}
