@@ -107,6 +107,8 @@ interface TrialRecord {
   evaluation?: string;
   diverged?: string;
   grid?: string;
+  /** Trials that ran at once on the machine while this one ran (wall seconds depend on it); absent: 1. */
+  concurrent?: number;
 }
 
 interface Trial {
@@ -164,6 +166,9 @@ const evaluationOf = (r: MetricsRow): Evaluation => {
 const recordPath = (t: { data: Data; id: string }) => join(DOCS, 'trials', t.data, `${t.id}.json`);
 
 /** The trial's record from its folder (null: not started); its grid is copied when it has finished. */
+/** Trials this process is running (their records get its --jobs as `concurrent`). */
+const runningHere = new Set<string>();
+
 function syncRecord(t: Trial): TrialRecord | null {
   const folder = new RunFolder(t.dir);
   const committed = readRecord(t);
@@ -185,6 +190,8 @@ function syncRecord(t: Trial): TrialRecord | null {
     settings: settingsOf(t),
     evaluations: evals,
   };
+  const concurrent = runningHere.has(t.id) ? Number(values.jobs) : committed?.concurrent;
+  if (concurrent && concurrent > 1) record.concurrent = concurrent;
   if (summary) {
     const rvr = summary.realVsReal as Record<string, number> | null | undefined;
     record.realVsReal = rvr ? { step: 0, elapsed: 0, fid: rvr.fid, ...rvr } : null;
@@ -276,7 +283,7 @@ function report(data: Data, trials: Trial[]): string[] {
       col('classifierScore'),
       acc,
       `${met ? '✓' : '✗'} FID ≤ ${system.fidTarget}${system.fidTarget <= 25 ? `, CS ≥ ${CLASSIFIER_TARGET}` : ''}`,
-      ms(done.map((r) => r.elapsed), 0),
+      ms(done.map((r) => r.elapsed), 0) + (done.some((r) => (r.concurrent ?? 1) > 1) ? ` (${Math.max(...done.map((r) => r.concurrent ?? 1))} trials at once)` : ''),
     ]);
   }
   if (baseline) rows.push(['*real vs real*', '–', f(baseline.fid), '–', f(baseline.kid, 3), f(baseline.precision, 3), f(baseline.recall, 3), f(baseline.coverage, 3), f(baseline.classifierScore), '–', '–', '–']);
@@ -354,19 +361,23 @@ function writeReport(): void {
     ``,
     `Built by \`npm run bench:fashion\` (and \`-- --data mnist\`) from the trial records in [benchmark-fashion-mnist/trials](benchmark-fashion-mnist/trials). ` +
       `Targets (issue 13): FID ≤ 25 and classifier score ≥ 6 for every loss but wgan (clipping) and began, which have FID ≤ 60. ` +
-      `FID here is on gankit's own feature network, not Inception: numbers compare runs here, not papers. Wall seconds: ${cpus().length} cores, one trial at a time, ` +
-      `native BLAS kernels (docs/speed.md), training and evaluation together; the sessions that ran these trials also built and tested code on the same cores at times, so read them as upper bounds ` +
+      `FID here is on gankit's own feature network, not Inception: numbers compare runs here, not papers. Wall seconds: ${cpus().length} cores, one trial at a time unless the column says more were running ` +
+      `(each then had one BLAS thread), native BLAS kernels (docs/speed.md), training and evaluation together; the sessions that ran these trials also built and tested code on the same cores at times, so read them as upper bounds ` +
       `(an undisturbed dcgan28 NS step takes ~0.2 s here).`,
     ``,
     ...sections,
   ].join('\n');
   writeFileAtomic(REPORT, md);
-  // The study's image row reads the Fashion-MNIST finals (seed 1) in the old results.json shape.
-  const fashion = trialsOf('fashion-mnist', SYSTEMS['fashion-mnist'], 1, DEFAULT_STEPS['fashion-mnist'], resolve(values.runs!));
-  const losses = fashion.map((t) => {
-    const r = readRecord(t);
-    const last = r && r.status === 'finished' ? finalOf(r) : null;
-    return { loss: t.system.name, summary: { status: r?.status ?? 'missing', steps: r?.stepsDone ?? 0, elapsed: r?.elapsed ?? 0, final: last } };
+  // The study (gankit study wasserstein --fashion) reads every seed's evaluations; `summary` is seed 1's final.
+  const fashion = trialsOf('fashion-mnist', SYSTEMS['fashion-mnist'], 3, DEFAULT_STEPS['fashion-mnist'], resolve(values.runs!));
+  const losses = SYSTEMS['fashion-mnist'].map((system) => {
+    const records = fashion.filter((t) => t.system === system).map((t) => readRecord(t));
+    const first = records[0];
+    const last = first && first.status === 'finished' ? finalOf(first) : null;
+    const trials = records
+      .filter((r): r is TrialRecord => r !== null)
+      .map((r) => ({ seed: r.seed, status: r.status, steps: r.steps, stepsDone: r.stepsDone, concurrent: r.concurrent ?? 1, evaluations: r.evaluations.map((e) => ({ step: e.step, elapsed: e.elapsed, fid: e.fid, precision: e.precision, recall: e.recall })) }));
+    return { loss: system.name, summary: { status: first?.status ?? 'missing', steps: first?.stepsDone ?? 0, elapsed: first?.elapsed ?? 0, final: last }, trials };
   });
   writeFileAtomic(join(DOCS, 'results.json'), JSON.stringify({ steps: fashion[0]?.steps, losses }, null, 1) + '\n');
 }
@@ -388,6 +399,7 @@ async function main() {
         return;
       }
       const started = Date.now();
+      runningHere.add(t.id);
       let lastLine = 0;
       await runTrialProcess({ overrides: t.overrides, dir: t.dir }, t.id, threadsPerJob(jobs), (p) => {
         if (Date.now() - lastLine > 30_000) {

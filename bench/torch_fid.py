@@ -1,0 +1,267 @@
+"""PyTorch replica of one `npm run bench:fashion` trial, for the issue's "what PyTorch gives for the
+same setting": the same dcgan28 G and D, loss, optimiser, batch, steps, EMA and standing batch-norm
+statistics as gankit's trial, on the same Fashion-MNIST training images. It writes N samples as
+PNGs; `gankit eval --images DIR --data fashion-mnist` scores them on gankit's feature network, as
+gankit's own trials are scored.
+
+  python3 bench/torch_fid.py --loss ns|hinge-sn|wgan-gp --steps 3000 --seed 1 --out DIR [--n 1000]
+                             [--threads 2] [--eval-every 500]
+
+Setting (bench/fashion.ts, the dcgan28 presets):
+  G  z ~ N(0, I_64) -> FC 128*7*7 -> BN -> ReLU -> convT 64 (4x4, s2) -> BN -> ReLU -> convT 1 -> tanh
+  D  conv 64 (4x4, s2) -> lReLU 0.2 -> conv 128 (4x4, s2) -> [BN] -> lReLU -> FC 1
+     BN in D for ns and hinge-sn (real and generated batches in separate passes, as gankit's BN D
+     does); none for wgan-gp. hinge-sn: spectral norm on every D weight (reshaped to out x rest),
+     one power iteration per D step, the same u, v for the G step that follows.
+  init N(0, 0.02) for every weight, zero biases, BN gain 1 and shift 0 (gankit's).
+  ns, hinge-sn: Adam 2e-4, betas (0.5, 0.999), one D step per G step.
+  wgan-gp: Adam 1e-4, betas (0, 0.9), 5 critic steps, lambda 10 (per-sample eps, per-sample norm).
+  batch 64; images x/127.5 - 1; a fresh shuffle of the 60,000 training images every epoch.
+  EMA of G's parameters, decay min(0.999, (1+t)/(10+t)) after G step t (0-based).
+  Samples from the EMA G in inference mode with standing statistics: G in training mode on 64
+  batches of 64 from a fixed noise stream; each BN layer's mean and (biased) variance over all
+  4,096 inputs, as gankit's Trainer.standingStatistics.
+With --eval-every K, samples are also written at every K steps to DIR/step-K/ (for FID curves).
+"""
+import argparse
+import copy
+import gzip
+import json
+import os
+import struct
+import time
+import zlib
+
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+p = argparse.ArgumentParser()
+p.add_argument('--loss', choices=['ns', 'hinge-sn', 'wgan-gp'], default='ns')
+p.add_argument('--steps', type=int, default=3000)
+p.add_argument('--seed', type=int, default=1)
+p.add_argument('--out', required=True)
+p.add_argument('--n', type=int, default=1000)
+p.add_argument('--threads', type=int, default=2)
+p.add_argument('--eval-every', type=int, default=0)
+p.add_argument('--data', default='/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz')
+a = p.parse_args()
+torch.set_num_threads(a.threads)
+torch.manual_seed(a.seed)
+np.random.seed(a.seed)
+Z, BATCH = 64, 64
+
+
+def read_idx(path):
+    with gzip.open(path, 'rb') as f:
+        data = f.read()
+    magic, n, h, w = struct.unpack('>IIII', data[:16])
+    if magic != 2051:
+        raise SystemExit(f'{path}: not an IDX image file (magic {magic})')
+    return np.frombuffer(data, np.uint8, offset=16).reshape(n, 1, h, w)
+
+
+def png_grey(path, img):
+    """A minimal 8-bit greyscale PNG (no dependency beyond zlib)."""
+    h, w = img.shape
+    raw = b''.join(b'\x00' + img[r].tobytes() for r in range(h))
+
+    def chunk(kind, body):
+        return struct.pack('>I', len(body)) + kind + body + struct.pack('>I', zlib.crc32(kind + body) & 0xFFFFFFFF)
+    data = b'\x89PNG\r\n\x1a\n' + chunk(b'IHDR', struct.pack('>IIBBBBB', w, h, 8, 0, 0, 0, 0)) + chunk(b'IDAT', zlib.compress(raw, 6)) + chunk(b'IEND', b'')
+    tmp = path + '.tmp'
+    with open(tmp, 'wb') as f:
+        f.write(data)
+    os.replace(tmp, path)
+
+
+class SpectralNorm:
+    """W / sigma(W) with sigma from one power iteration per D step (u, v held for that step)."""
+
+    def __init__(self, weights, gen):
+        self.weights = weights
+        self.u = [F.normalize(torch.randn(w.shape[0], generator=gen), dim=0) for w in weights]
+        self.v = [None] * len(weights)
+        self.iterate()
+
+    @torch.no_grad()
+    def iterate(self):
+        for i, w in enumerate(self.weights):
+            m = w.reshape(w.shape[0], -1)
+            self.v[i] = F.normalize(m.t() @ self.u[i], dim=0)
+            self.u[i] = F.normalize(m @ self.v[i], dim=0)
+
+    def normalised(self, i):
+        w = self.weights[i]
+        sigma = self.u[i] @ (w.reshape(w.shape[0], -1) @ self.v[i])
+        return w / sigma
+
+
+class G(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(Z, 128 * 7 * 7)
+        self.bn0 = nn.BatchNorm1d(128 * 7 * 7)
+        self.up1 = nn.ConvTranspose2d(128, 64, 4, 2, 1)
+        self.bn1 = nn.BatchNorm2d(64)
+        self.up2 = nn.ConvTranspose2d(64, 1, 4, 2, 1)
+
+    def forward(self, z):
+        h = F.relu(self.bn0(self.fc(z))).view(-1, 128, 7, 7)
+        return torch.tanh(self.up2(F.relu(self.bn1(self.up1(h)))))
+
+
+class D(nn.Module):
+    def __init__(self, norm, sn, gen):
+        super().__init__()
+        self.c1 = nn.Conv2d(1, 64, 4, 2, 1)
+        self.c2 = nn.Conv2d(64, 128, 4, 2, 1)
+        self.bn = nn.BatchNorm2d(128) if norm else None
+        self.fc = nn.Linear(128 * 7 * 7, 1)
+        self.sn = SpectralNorm([self.c1.weight, self.c2.weight, self.fc.weight], gen) if sn else None
+
+    def w(self, i, layer):
+        return self.sn.normalised(i) if self.sn else layer.weight
+
+    def forward(self, x):
+        h = F.leaky_relu(F.conv2d(x, self.w(0, self.c1), self.c1.bias, 2, 1), 0.2)
+        h = F.conv2d(h, self.w(1, self.c2), self.c2.bias, 2, 1)
+        if self.bn is not None:
+            h = self.bn(h)
+        h = F.leaky_relu(h, 0.2).flatten(1)
+        return F.linear(h, self.w(2, self.fc), self.fc.bias).view(-1)
+
+
+def init(m):
+    for mod in m.modules():
+        if isinstance(mod, (nn.Linear, nn.Conv2d, nn.ConvTranspose2d)):
+            nn.init.normal_(mod.weight, 0, 0.02)
+            nn.init.zeros_(mod.bias)
+        elif isinstance(mod, (nn.BatchNorm1d, nn.BatchNorm2d)):
+            nn.init.ones_(mod.weight)
+            nn.init.zeros_(mod.bias)
+
+
+gen = torch.Generator().manual_seed(a.seed)
+images = torch.from_numpy(read_idx(a.data).astype(np.float32) / 127.5 - 1)
+g = G()
+d = D(norm=a.loss != 'wgan-gp', sn=a.loss == 'hinge-sn', gen=gen)
+init(g)
+init(d)
+if d.sn:
+    d.sn.iterate()
+ema = copy.deepcopy(g)
+if a.loss == 'wgan-gp':
+    lr, betas, n_critic = 1e-4, (0.0, 0.9), 5
+else:
+    lr, betas, n_critic = 2e-4, (0.5, 0.999), 1
+oD = torch.optim.Adam(d.parameters(), lr, betas=betas)
+oG = torch.optim.Adam(g.parameters(), lr, betas=betas)
+order, cursor = torch.randperm(len(images), generator=gen), 0
+
+
+def real_batch():
+    global order, cursor
+    if cursor + BATCH > len(order):
+        order, cursor = torch.randperm(len(images), generator=gen), 0
+    idx = order[cursor:cursor + BATCH]
+    cursor += BATCH
+    return images[idx]
+
+
+def d_loss(real, fake):
+    if a.loss == 'ns':
+        return F.softplus(-d(real)).mean() + F.softplus(d(fake)).mean()
+    if a.loss == 'hinge-sn':
+        return F.relu(1 - d(real)).mean() + F.relu(1 + d(fake)).mean()
+    eps = torch.rand(BATCH, 1, 1, 1)
+    x = (eps * real + (1 - eps) * fake).requires_grad_(True)
+    grad, = torch.autograd.grad(d(x).sum(), x, create_graph=True)
+    gp = ((grad.flatten(1).norm(dim=1) - 1) ** 2).mean()
+    # One pass over both batches: the critic has no batch norm, so the scores are the same.
+    both = d(torch.cat([fake, real]))
+    return both[:BATCH].mean() - both[BATCH:].mean() + 10 * gp
+
+
+def g_loss(scores):
+    return F.softplus(-scores).mean() if a.loss == 'ns' else -scores.mean()
+
+
+@torch.no_grad()
+def standing(model):
+    """Each BN layer's mean and biased variance over 64 training-mode batches of 64 (fixed stream)."""
+    bns = [m for m in model.modules() if isinstance(m, (nn.BatchNorm1d, nn.BatchNorm2d))]
+    sums = {id(m): [0, 0, 0] for m in bns}
+
+    def hook(m, inp, _out):
+        x = inp[0]
+        dims = [0] if x.dim() == 2 else [0, 2, 3]
+        s = sums[id(m)]
+        s[0] = s[0] + x.sum(dims).double()
+        s[1] = s[1] + (x.double() ** 2).sum(dims)
+        s[2] += x.numel() // x.shape[1]
+    handles = [m.register_forward_hook(hook) for m in bns]
+    model.train()
+    stream = torch.Generator().manual_seed(7)
+    for _ in range(64):
+        model(torch.randn(BATCH, Z, generator=stream))
+    for h in handles:
+        h.remove()
+    for m in bns:
+        s0, s1, n = sums[id(m)]
+        mean = s0 / n
+        m.running_mean.copy_(mean.float())
+        m.running_var.copy_((s1 / n - mean ** 2).clamp_min(0).float())
+    model.eval()
+
+
+@torch.no_grad()
+def write_samples(folder):
+    os.makedirs(folder, exist_ok=True)
+    sampler = copy.deepcopy(ema)
+    standing(sampler)
+    stream = torch.Generator().manual_seed(1000 + a.seed)
+    k = 0
+    while k < a.n:
+        m = min(250, a.n - k)
+        x = sampler(torch.randn(m, Z, generator=stream))
+        pix = ((x + 1) * 127.5).round().clamp(0, 255).to(torch.uint8).numpy()
+        for i in range(m):
+            png_grey(os.path.join(folder, f'{k + i:06d}.png'), pix[i, 0])
+        k += m
+
+
+os.makedirs(a.out, exist_ok=True)
+started = time.time()
+log = []
+for step in range(a.steps):
+    g.train()
+    d.train()
+    for _ in range(n_critic):
+        if d.sn:
+            d.sn.iterate()
+        real = real_batch()
+        with torch.no_grad():
+            fake = g(torch.randn(BATCH, Z))
+        lD = d_loss(real, fake)
+        oD.zero_grad(set_to_none=True)
+        lD.backward()
+        oD.step()
+    lG = g_loss(d(g(torch.randn(BATCH, Z))))
+    oG.zero_grad(set_to_none=True)
+    lG.backward()
+    oG.step()
+    decay = min(0.999, (1 + step) / (10 + step))
+    with torch.no_grad():
+        for pe, pg in zip(ema.parameters(), g.parameters()):
+            pe.mul_(decay).add_(pg, alpha=1 - decay)
+    done = step + 1
+    if a.eval_every and done % a.eval_every == 0 and done < a.steps:
+        write_samples(os.path.join(a.out, f'step-{done}'))
+    if done % 100 == 0 or done == a.steps:
+        log.append({'step': done, 'seconds': round(time.time() - started, 1), 'dLoss': lD.item(), 'gLoss': lG.item()})
+        print(json.dumps(log[-1]), flush=True)
+write_samples(os.path.join(a.out, f'step-{a.steps}'))
+with open(os.path.join(a.out, 'torch.json'), 'w') as f:
+    json.dump({'loss': a.loss, 'steps': a.steps, 'seed': a.seed, 'samples': a.n, 'torch': torch.__version__, 'threads': torch.get_num_threads(), 'seconds': round(time.time() - started, 1), 'log': log}, f, indent=1)
