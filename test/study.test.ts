@@ -9,69 +9,135 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { initEngine } from '../src/index.js';
-import { verdicts, LossResult, runWassersteinStudy, lossEstimate } from '../src/study/wasserstein.js';
-import { spearman, ranks } from '../src/study/stats.js';
+import { verdicts, runWassersteinStudy, lossEstimate, combine, randomConfig } from '../src/study/wasserstein.js';
+import type { ArmResult, RunOutcome } from '../src/study/wasserstein.js';
+import { spearman, ranks, bootstrap, decide, difference, mean, quantile } from '../src/study/stats.js';
+import { Rng } from '../src/engine/rng.js';
 import { RunsDb } from '../src/runfolder/database.js';
 import type { GradientCurve } from '../src/study/gradients.js';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'gankit-study-'));
 
 const grad = (loss: string, g: number, d: number): GradientCurve => ({ loss, xs: [], d: [], dGrad: [], gGrad: [], gGradAtFake: g, dGradAtFake: d, realScore: 0, fakeScore: 0 });
+const run = (modes: number, total: number, hq: number, sw: number): RunOutcome => ({ modes, totalModes: total, hq, sw, failed: false });
 
-function result(loss: string, o: Partial<LossResult> & { m?: number[]; h?: number[]; w?: number[] }): LossResult {
-  const m = o.m ?? [8, 8];
+interface Spec {
+  m: number[];
+  h: number[];
+  w: number[];
+  rho?: number[];
+  steps?: number[];
+  robustSw?: number[];
+  ratio?: number[];
+  fid?: number[];
+}
+/** An arm with the same per-seed numbers on both datasets (grid25's modes scaled from ring8's). */
+function arm(name: string, role: ArmResult['role'], o: Spec): ArmResult {
+  const runs = (total: number) => o.m.map((m, i) => run(Math.round((m * total) / 8), total, o.h[i], o.w[i]));
+  const robust = (o.robustSw ?? [0.1, 0.1, 0.1, 0.1]).map((sw) => run(8, 8, 0.5, sw));
   return {
-    loss,
-    modes: { ring8: m, grid25: m.map((x) => Math.round((x * 25) / 8)) },
-    totalModes: { ring8: 8, grid25: 25 },
-    hq: { ring8: o.h ?? [0.5, 0.5], grid25: o.h ?? [0.5, 0.5] },
-    sw: { ring8: o.w ?? [0.1, 0.1], grid25: o.w ?? [0.1, 0.1] },
-    rho: o.rho ?? [0.9, 0.8],
-    diverged: o.diverged ?? 0,
-    collapsed: o.collapsed ?? 0,
-    stepsToTarget: o.stepsToTarget ?? [500, 600],
-    secondsToTarget: o.secondsToTarget ?? [5, 6],
-    robustSuccess: o.robustSuccess ?? 2,
-    robustTotal: 4,
-    gradient: o.gradient,
-    fid: o.fid,
+    arm: name,
+    loss: name.replace(/-sn$/, ''),
+    role,
+    runs: { ring8: runs(8), grid25: runs(25) },
+    rho: o.rho ?? [0.5, 0.5, 0.5, 0.5],
+    stepsToTarget: o.steps ?? [500, 500, 500, 500],
+    secondsToTarget: (o.steps ?? [500, 500, 500, 500]).map((s) => s / 100),
+    robust: { ring8: robust, grid25: robust },
+    gradients: o.ratio?.map((r) => grad(name, r, 1)),
+    images: o.fid?.map((fid, i) => ({ seed: i + 1, steps: 3000, fid, precision: 0.7 - fid / 1000, recall: 0.7 - fid / 1000, stepsTo: { 40: fid < 40 ? 1000 : Infinity, 30: fid < 30 ? 2000 : Infinity }, secondsTo: { 40: fid < 40 ? 100 : Infinity, 30: fid < 30 ? 200 : Infinity } })),
   };
 }
 
+describe('random configurations (compare_gan wide space, 2-D scale)', () => {
+  it('draw from the stated ranges; the same index gives the same shared draws', () => {
+    const rng = new Rng(5);
+    for (let i = 0; i < 200; i++) {
+      const { shared, own } = randomConfig(rng);
+      const o = shared.optimizerD as { lr: number; beta1: number };
+      assert.ok(o.lr >= 1e-5 && o.lr <= 1e-2, `lr ${o.lr}`);
+      assert.ok([0, 0.5, 0.9].includes(o.beta1));
+      assert.ok(Number.isInteger(shared.nCritic) && (shared.nCritic as number) >= 1 && (shared.nCritic as number) <= 5);
+      assert.ok(own.clipValue >= 1e-3 && own.clipValue <= 1, `c ${own.clipValue}`);
+      assert.ok(own.lambda >= 1e-3 && own.lambda <= 1, `λ ${own.lambda} (0.1..100 at 2-D scale)`);
+    }
+    assert.deepEqual(randomConfig(new Rng(9)), randomConfig(new Rng(9)));
+  });
+});
+
+describe('bootstrap intervals and the decision rule', () => {
+  it('percentile bootstrap: brackets the statistic, deterministic, paired resampling shares indices', () => {
+    const xs = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+    const iv = bootstrap([xs], ([x]) => mean(x));
+    assert.equal(iv.value, 5.5);
+    assert.ok(iv.lo < 5.5 && iv.hi > 5.5 && iv.lo > 3 && iv.hi < 8, `[${iv.lo}, ${iv.hi}]`);
+    assert.deepEqual(bootstrap([xs], ([x]) => mean(x)), iv, 'seeded: the same interval every time');
+    // Paired: b = a + 1 exactly, so every paired resample's mean difference is 1; unpaired it varies.
+    const b = xs.map((x) => x + 1);
+    const paired = bootstrap([b, xs], ([p, q]) => mean(p) - mean(q), { paired: true });
+    assert.deepEqual([paired.lo, paired.hi], [1, 1]);
+    const unpaired = bootstrap([b, xs], ([p, q]) => mean(p) - mean(q));
+    assert.ok(unpaired.lo < 0 && unpaired.hi > 2, `unpaired [${unpaired.lo}, ${unpaired.hi}]`);
+    assert.throws(() => bootstrap([[1, 2], [1]], () => 0, { paired: true }), /paired groups/);
+  });
+
+  it('holds only when the interval excludes the baseline; does not hold only when it excludes the claim', () => {
+    assert.equal(decide({ value: 1, lo: 0.2, hi: 2, n: [5, 5] }), 'holds');
+    assert.equal(decide({ value: -1, lo: -2, hi: -0.1, n: [5, 5] }), 'does not hold');
+    assert.equal(decide({ value: 0, lo: 0, hi: 0, n: [5, 5] }), 'does not hold', 'no difference at all excludes "better"');
+    assert.equal(decide({ value: 0.5, lo: -0.1, hi: 1, n: [5, 5] }), 'inconclusive');
+    assert.equal(decide({ value: 9, lo: 9, hi: 9, n: [1, 5] }), 'inconclusive', 'one run has no interval');
+    assert.equal(decide({ value: 0.7, lo: 0.6, hi: 0.8, n: [5] }, 0.5), 'holds', 'against a threshold');
+    assert.deepEqual([combine(['holds', 'holds']), combine(['does not hold']), combine(['holds', 'does not hold', 'inconclusive']), combine(['holds', 'inconclusive']), combine([])], ['holds', 'does not hold', 'mixed', 'inconclusive', 'not measured']);
+    assert.equal(difference(Infinity, Infinity), 0, 'two runs that never got there do not differ');
+    assert.equal(quantile([1, 2, 3, 4], 0.5), 2.5);
+    assert.equal(quantile([1, Infinity, Infinity], 0.5), Infinity);
+  });
+});
+
 describe('wasserstein study', () => {
   before(() => initEngine());
+  const seeds4 = (x: number, spread = 0.01) => [x - spread, x, x + spread, x];
 
-  it('verdicts follow the numbers: critics clearly better → holds', () => {
+  it('verdicts follow the numbers: critics clearly better on every seed → holds', () => {
     const v = verdicts([
-      result('ns', { m: [5, 6], h: [0.3, 0.6], w: [0.5, 0.4], rho: [0.1, -0.2], collapsed: 0.25, stepsToTarget: [null, 1500], secondsToTarget: [null, 9], robustSuccess: 1, gradient: grad('ns', 1, 1), fid: 80 }),
-      result('minimax', { m: [4, 5], h: [0.2, 0.5], w: [0.6, 0.5], rho: [0.0, 0.2], collapsed: 0.5, stepsToTarget: [null, null], secondsToTarget: [null, null], robustSuccess: 0, gradient: grad('minimax', 1e-5, 2), fid: 90 }),
-      result('wgan', { m: [8, 8], h: [0.7, 0.7], w: [0.05, 0.06], rho: [0.9, 0.95], stepsToTarget: [400, 500], secondsToTarget: [3, 4], robustSuccess: 3, gradient: grad('wgan', 0.8, 0.9), fid: 60 }),
-      result('wgan-gp', { m: [8, 8], h: [0.72, 0.72], w: [0.04, 0.05], rho: [0.92, 0.9], stepsToTarget: [300, 400], secondsToTarget: [2, 3], robustSuccess: 4, gradient: grad('wgan-gp', 1, 1), fid: 55 }),
+      arm('ns', 'standard', { m: [5, 6, 5, 6], h: seeds4(0.3, 0.1), w: seeds4(0.5), rho: [0.1, -0.2, 0, 0.1], steps: [1500, Infinity, 1600, Infinity], robustSw: [0.5, 0.6, 0.4, 0.9], ratio: [1, 1, 1], fid: [80, 82, 81] }),
+      arm('minimax', 'standard', { m: [4, 5, 4, 5], h: seeds4(0.2, 0.1), w: seeds4(0.6), rho: [0, 0.1, 0, 0.2], steps: [Infinity, Infinity, Infinity, Infinity], robustSw: [0.6, 0.7, 0.5, 1], ratio: [1e-5, 2e-5, 1e-5], fid: [90, 91, 92] }),
+      arm('wgan', 'critic', { m: [8, 8, 8, 8], h: seeds4(0.7), w: seeds4(0.05), rho: [0.9, 0.95, 0.9, 0.92], steps: [400, 500, 450, 420], robustSw: [0.1, 0.12, 0.11, 0.1], ratio: [0.9, 0.8, 0.95], fid: [60, 61, 62] }),
+      arm('wgan-gp', 'critic', { m: [8, 8, 8, 8], h: seeds4(0.72), w: seeds4(0.04), rho: [0.92, 0.9, 0.93, 0.91], steps: [300, 400, 350, 320], robustSw: [0.1, 0.11, 0.1, 0.12], ratio: [1, 1, 1], fid: [55, 56, 54] }),
+      arm('ns-sn', 'sn', { m: [8, 8, 8, 8], h: seeds4(0.72), w: seeds4(0.04), rho: [0.92, 0.9, 0.93, 0.91], steps: [300, 400, 350, 320], robustSw: [0.1, 0.11, 0.1, 0.12], fid: [55, 56, 54] }),
     ]);
     assert.deepEqual(v.map((c) => c.id), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
     const byId = Object.fromEntries(v.map((c) => [c.id, c.verdict]));
-    assert.equal(byId[2], 'holds');
-    assert.equal(byId[4], 'holds');
-    assert.equal(byId[5], 'holds');
-    assert.equal(byId[6], 'holds');
-    assert.equal(byId[7], 'holds');
-    assert.equal(byId[9], 'holds');
-    assert.equal(byId[10], 'holds');
+    for (const id of [2, 4, 5, 6, 7, 9, 10]) assert.equal(byId[id], 'holds', `claim ${id}: ${v.find((c) => c.id === id)!.reason}`);
     // NS's gradient does not vanish, so the gradient claim is only partly true.
     assert.equal(byId[3], 'mixed');
+    // Against an SN arm as good as the critics, nothing is shown either way.
+    const sn = Object.fromEntries(v.map((c) => [c.id, c.versusSn]));
+    assert.notEqual(sn[6], 'holds', v.find((c) => c.id === 6)!.snReason);
+    assert.equal(sn[3], 'not measured', 'SN arms have no gradient experiment');
+    assert.match(v.find((c) => c.id === 6)!.numbers, /wgan-gp 8\.00/);
   });
 
-  it('verdicts follow the numbers: critics no better → does not hold; no image numbers → not measured', () => {
-    const v = verdicts([
-      result('ns', { m: [8, 8], h: [0.8, 0.8], w: [0.05, 0.05], rho: [0.9, 0.9], robustSuccess: 4, stepsToTarget: [100, 100], secondsToTarget: [1, 1], gradient: grad('ns', 1, 1) }),
-      result('minimax', { m: [8, 8], h: [0.8, 0.8], w: [0.05, 0.05], rho: [0.9, 0.9], robustSuccess: 4, gradient: grad('minimax', 1, 1) }),
-      result('wgan', { m: [3, 8], h: [0.1, 0.5], w: [0.3, 0.2], rho: [0.1, 0.2], diverged: 0.5, robustSuccess: 0, stepsToTarget: [null, 900], secondsToTarget: [null, 20], gradient: grad('wgan', 1e-4, 1e-4) }),
-      result('wgan-gp', { m: [6, 8], h: [0.2, 0.6], w: [0.2, 0.1], rho: [0.3, 0.4], collapsed: 0.25, robustSuccess: 1, stepsToTarget: [800, 900], secondsToTarget: [10, 12], gradient: grad('wgan-gp', 1, 1) }),
+  it('verdicts follow the numbers: critics worse → does not hold; overlapping seeds → inconclusive; no images → not measured', () => {
+    const worse = verdicts([
+      arm('ns', 'standard', { m: [8, 8, 8, 8], h: seeds4(0.8), w: seeds4(0.05), rho: [0.9, 0.9, 0.9, 0.9], steps: [100, 100, 110, 100], robustSw: [0.1, 0.1, 0.1, 0.1], ratio: [1, 1, 1] }),
+      arm('minimax', 'standard', { m: [8, 8, 8, 8], h: seeds4(0.8), w: seeds4(0.05), rho: [0.9, 0.9, 0.9, 0.9], robustSw: [0.1, 0.1, 0.1, 0.1], ratio: [1, 1, 1] }),
+      arm('wgan', 'critic', { m: [3, 4, 3, 4], h: seeds4(0.1), w: seeds4(0.3), rho: [0.1, 0.2, 0.1, 0.2], steps: [Infinity, 900, Infinity, 950], robustSw: [0.5, 0.6, 0.7, 0.5], ratio: [1e-4, 1e-4, 2e-4] }),
+      arm('wgan-gp', 'critic', { m: [6, 6, 5, 6], h: seeds4(0.2), w: seeds4(0.2), rho: [0.3, 0.4, 0.3, 0.4], steps: [800, 900, 850, 800], robustSw: [0.3, 0.4, 0.3, 0.5], ratio: [1, 1, 1] }),
     ]);
-    const byId = Object.fromEntries(v.map((c) => [c.id, c.verdict]));
-    for (const id of [2, 4, 6, 7, 8, 9, 10]) assert.equal(byId[id], 'does not hold', `claim ${id}: ${JSON.stringify(v.find((c) => c.id === id))}`);
+    const byId = Object.fromEntries(worse.map((c) => [c.id, c.verdict]));
+    for (const id of [2, 4, 6, 7, 9, 10]) assert.equal(byId[id], 'does not hold', `claim ${id}: ${worse.find((c) => c.id === id)!.reason}`);
     assert.equal(byId[3], 'does not hold', "minimax's gradient does not vanish here");
     assert.equal(byId[5], 'not measured');
+    const close = verdicts([
+      arm('ns', 'standard', { m: [6, 8, 5, 8], h: [0.5, 0.6, 0.4, 0.7], w: seeds4(0.1, 0.05) }),
+      arm('minimax', 'standard', { m: [5, 8, 6, 7], h: [0.5, 0.6, 0.4, 0.7], w: seeds4(0.1, 0.05) }),
+      arm('wgan', 'critic', { m: [8, 6, 7, 8], h: [0.6, 0.5, 0.4, 0.7], w: seeds4(0.1, 0.05) }),
+      arm('wgan-gp', 'critic', { m: [7, 8, 6, 8], h: [0.6, 0.4, 0.5, 0.7], w: seeds4(0.1, 0.05) }),
+    ]);
+    assert.equal(close.find((c) => c.id === 6)!.verdict, 'inconclusive', close.find((c) => c.id === 6)!.reason);
+    assert.equal(close.find((c) => c.id === 2)!.verdict, 'does not hold', 'a critic run that lost a mode refutes "prevents"');
   });
 
   it("Spearman's ρ: ±1 for monotone series, ties by average rank, NaN when undefined", () => {
@@ -121,7 +187,7 @@ describe('wasserstein study', () => {
       quick: true,
       jobs: 2,
       out,
-      settings: { seeds: 1, steps: 20, robustnessConfigs: 1, robustnessSteps: 20, gradientSteps: 20, losses: ['ns', 'minimax', 'wgan-gp'] },
+      settings: { seeds: 1, steps: 20, robustnessConfigs: 2, robustnessSteps: 20, gradientSteps: 20, gradientSeeds: 2, arms: ['ns', 'wgan-gp', 'ns-sn', 'dragan-l10'] },
     });
     assert.equal(r.verdicts.length, 10);
     for (const f of ['report.html', 'report.md', 'results.json', 'gradients.png', 'loss-vs-quality.png', 'runs.sqlite']) assert.ok(existsSync(join(out, f)), f);
@@ -130,8 +196,22 @@ describe('wasserstein study', () => {
     assert.ok(!/src="(?!data:)/.test(html), 'self-contained: no external images');
     const db = new RunsDb(join(out, 'runs.sqlite'));
     const rows = db.list({ study: 'wasserstein' });
-    assert.equal(rows.length, 3 * 2 + 3, 'modes (3 losses × 2 datasets) + robustness (3)');
+    assert.equal(rows.length, 4 * 2 + 2 * 3 * 2, 'modes (4 arms × 2 datasets) + robustness (2 configurations × 3 arms, the sweep row not, × 2 datasets)');
     assert.ok(rows.every((row) => row.status === 'finished'));
+    // The settings each trial ran with: the 2-D rule's λ, the sweep's paper λ, SN, a random configuration.
+    const configs = rows.map((row) => JSON.parse(readFileSync(join(row.path, 'config.json'), 'utf8')));
+    const modes = (loss: string, pred: (c: { hyper: { lambda?: number }; model: { sn?: boolean }; logEvery: number }) => boolean) => configs.filter((c) => c.loss === loss && c.logEvery === 50 && pred(c)).length;
+    assert.equal(modes('wgan-gp', (c) => c.hyper.lambda === 0.1), 2);
+    assert.equal(modes('dragan', (c) => c.hyper.lambda === 10), 2);
+    assert.equal(modes('ns', (c) => c.model.sn === true), 2);
+    const robust = configs.filter((c) => c.logEvery !== 50);
+    assert.equal(new Set(robust.map((c) => c.nCritic)).size >= 1 && robust.some((c) => c.lrSchedule === 'constant'), true, 'random configurations run with a constant lr');
     db.close();
+    assert.equal(r.results.find((x) => x.arm === 'ns')!.gradients!.length, 2);
+    assert.equal(r.results.find((x) => x.arm === 'ns-sn')!.gradients, undefined);
+    const md = readFileSync(join(out, 'report.md'), 'utf8');
+    assert.match(md, /DRAGAN: λ at 2-D scale and at paper scale/);
+    assert.match(md, /Robustness: what each loss reaches/);
+    for (const text of [md, readFileSync(join(out, 'results.json'), 'utf8')]) assert.ok(!new RegExp(`(^|[\\s("'\`])${tmpdir()}/`).test(text), 'no absolute paths in the report');
   });
 });

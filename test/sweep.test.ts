@@ -330,7 +330,7 @@ describe('sweeps', () => {
     const workers = startWorkers(redis.url, 2);
     const executor = queueExecutor(redis.url);
     try {
-      const result = await runWassersteinStudy({ quick: true, jobs: 2, out, executor, settings: { seeds: 1, steps: 30, robustnessConfigs: 1, robustnessSteps: 30, gradientSteps: 30, losses: ['ns', 'wgan-gp'] } });
+      const result = await runWassersteinStudy({ quick: true, jobs: 2, out, executor, settings: { seeds: 1, steps: 30, robustnessConfigs: 1, robustnessSteps: 30, gradientSteps: 30, arms: ['ns', 'wgan-gp'] } });
       assert.equal(result.verdicts.length, 10);
       await stopWorkers(workers);
     } finally {
@@ -338,7 +338,7 @@ describe('sweeps', () => {
       await killAll(workers);
     }
     const db = new RunsDb(join(out, 'runs.sqlite'));
-    assert.equal(db.list({ study: 'wasserstein' }).length, 2 * 2 + 2, 'modes (2 losses × 2 datasets) and robustness (2 losses) trials, all through the queue');
+    assert.equal(db.list({ study: 'wasserstein' }).length, 2 * 2 + 2 * 2, 'modes (2 arms × 2 datasets) and robustness (2 arms × 2 datasets) trials, all through the queue');
     db.close();
     assert.ok(readdirSync(join(out, 'runs')).filter((d) => !d.endsWith('.json')).every((d) => existsSync(join(out, 'runs', d, 'summary.json'))), basename(out));
     assert.ok(readFileSync(join(out, 'report.md'), 'utf8').includes('What the Wasserstein loss really does'));

@@ -2,65 +2,127 @@
  * The claims made for the Wasserstein loss and how a verdict follows from the measured numbers
  * (a pure function, tested on its own); the study (wasserstein.ts) measures, the report
  * (report.ts) shows.
+ *
+ * Every number a verdict uses carries a bootstrap 95 % interval (stats.ts): seeds are resampled
+ * per arm, the random configurations of the robustness experiment are resampled in pairs (the
+ * same configuration under each loss). A comparison "holds" only when its interval excludes the
+ * baseline, "does not hold" only when it excludes the claim, and is inconclusive otherwise; a
+ * claim made of several comparisons (each critic, each dataset, each measure) holds when all
+ * hold, does not hold when none holds, and is mixed when some do and some do not.
+ *
+ * The baseline is the standard GAN (the better of ns and minimax on each measure); each claim is
+ * also weighed against the spectral-normalised arms (the better of ns + SN and hinge + SN), the
+ * modern alternative to a Wasserstein critic.
  */
 import type { MetricColumns } from '../runfolder/metrics.js';
 import type { GradientCurve } from './gradients.js';
-import { mean, sd, median } from './stats.js';
+import { bootstrap, decide, difference, fmtInterval, mean, median, quantile, sd } from './stats.js';
+import type { Interval, Outcome } from './stats.js';
 
-export const STUDY_LOSSES = ['ns', 'minimax', 'wgan', 'wgan-gp', 'lsgan', 'dragan', 'hinge'] as const;
-export const CRITIC_LOSSES = ['wgan', 'wgan-gp'];
-export const JS_LOSSES = ['ns', 'minimax'];
+/** One row of the study: a loss under a setting (its λ, spectral norm). */
+export interface StudyArm {
+  name: string;
+  loss: string;
+  /** Config overrides beyond the loss (e.g. { model: { sn: true } }, { hyper: { lambda: 10 } }). */
+  overrides: Record<string, unknown>;
+  role: 'critic' | 'standard' | 'sn' | 'other';
+  label: string;
+  /** A λ-sweep row: in the modes experiment only (not the robustness one, not a verdict's arm). */
+  sweep?: boolean;
+}
+
+export const STUDY_ARMS: StudyArm[] = [
+  { name: 'ns', loss: 'ns', overrides: {}, role: 'standard', label: 'standard GAN, non-saturating G loss' },
+  { name: 'minimax', loss: 'minimax', overrides: {}, role: 'standard', label: 'standard GAN, minimax G loss' },
+  { name: 'wgan', loss: 'wgan', overrides: {}, role: 'critic', label: 'WGAN, weight clipping' },
+  { name: 'wgan-gp', loss: 'wgan-gp', overrides: {}, role: 'critic', label: 'WGAN-GP (λ 0.1 at 2-D scale)' },
+  { name: 'lsgan', loss: 'lsgan', overrides: {}, role: 'other', label: 'least squares' },
+  { name: 'dragan', loss: 'dragan', overrides: {}, role: 'other', label: 'DRAGAN (λ 0.1 at 2-D scale)' },
+  { name: 'hinge', loss: 'hinge', overrides: {}, role: 'other', label: 'hinge' },
+  { name: 'ns-sn', loss: 'ns', overrides: { model: { sn: true } }, role: 'sn', label: 'standard GAN + spectral norm on D' },
+  { name: 'hinge-sn', loss: 'hinge', overrides: { model: { sn: true } }, role: 'sn', label: 'hinge + spectral norm on D' },
+  { name: 'dragan-l1', loss: 'dragan', overrides: { hyper: { lambda: 1 } }, role: 'other', label: 'DRAGAN λ 1', sweep: true },
+  { name: 'dragan-l10', loss: 'dragan', overrides: { hyper: { lambda: 10 } }, role: 'other', label: 'DRAGAN λ 10 (paper scale)', sweep: true },
+];
+export const armByName = (name: string): StudyArm => {
+  const a = STUDY_ARMS.find((x) => x.name === name);
+  if (!a) throw new Error(`no study arm '${name}' (${STUDY_ARMS.map((x) => x.name).join(', ')})`);
+  return a;
+};
 
 export interface StudySettings {
   seeds: number;
   steps: number;
+  /** Random configurations per loss, the first being the 2-D preset itself (as compare_gan). */
   robustnessConfigs: number;
   robustnessSteps: number;
   gradientSteps: number;
-  losses: string[];
+  gradientSeeds: number;
+  arms: string[];
 }
 
 export function studySettings(quick: boolean, seeds?: number): StudySettings {
+  const arms = STUDY_ARMS.map((a) => a.name);
   return quick
-    ? { seeds: seeds ?? 2, steps: 300, robustnessConfigs: 2, robustnessSteps: 300, gradientSteps: 400, losses: [...STUDY_LOSSES] }
-    : { seeds: seeds ?? 5, steps: 2000, robustnessConfigs: 8, robustnessSteps: 1000, gradientSteps: 2000, losses: [...STUDY_LOSSES] };
+    ? { seeds: seeds ?? 2, steps: 300, robustnessConfigs: 3, robustnessSteps: 300, gradientSteps: 400, gradientSeeds: 2, arms }
+    : { seeds: seeds ?? 5, steps: 2000, robustnessConfigs: 50, robustnessSteps: 1000, gradientSteps: 2000, gradientSeeds: 5, arms };
 }
 
-/** Per-loss numbers the verdicts are drawn from. */
-export interface LossResult {
+/** One finished (or failed) run's final numbers; a failed run counts as the worst outcome. */
+export interface RunOutcome {
+  modes: number;
+  totalModes: number;
+  hq: number;
+  /** Sliced W₁ to the data; +∞ for a run that diverged or did not finish. */
+  sw: number;
+  failed: boolean;
+}
+
+/** One Fashion-MNIST trial of the converged benchmark (npm run bench:fashion). */
+export interface ImageTrial {
+  seed: number;
+  steps: number;
+  fid: number;
+  precision: number;
+  recall: number;
+  /** Generator steps and wall seconds until FID first fell to each threshold (+∞: never). */
+  stepsTo: Record<string, number>;
+  secondsTo: Record<string, number>;
+}
+
+/** Per-arm numbers the verdicts are drawn from. */
+export interface ArmResult {
+  arm: string;
   loss: string;
-  /** Final modes covered / HQ share per seed, per dataset. */
-  modes: Record<string, number[]>;
-  totalModes: Record<string, number>;
-  hq: Record<string, number[]>;
-  sw: Record<string, number[]>;
-  /** Spearman ρ(loss estimate, sliced W) per run (ring8 and grid25 runs together). */
+  role: StudyArm['role'];
+  /** Per dataset, one outcome per seed. */
+  runs: Record<string, RunOutcome[]>;
+  /** Spearman ρ(loss estimate, sliced W) per run (both datasets). */
   rho: number[];
-  /** Share of runs diverged, and of runs collapsed (≤ 1/4 of the modes at the end). */
-  diverged: number;
-  collapsed: number;
-  /** Steps and seconds until ring8 reached 8/8 modes at ≥ 50 % HQ (null: never). */
-  stepsToTarget: Array<number | null>;
-  secondsToTarget: Array<number | null>;
-  /** Robustness: successes over random configurations. */
-  robustSuccess: number;
-  robustTotal: number;
-  gradient?: GradientCurve;
-  /** Fashion-MNIST at equal budget, when available. */
-  fid?: number;
-  precision?: number;
-  recall?: number;
+  /** ring8: steps and seconds until 8/8 modes at ≥ 50 % HQ, per seed (+∞: never). */
+  stepsToTarget: number[];
+  secondsToTarget: number[];
+  /** Robustness: per dataset, one outcome per random configuration (same order for every arm). */
+  robust: Record<string, RunOutcome[]>;
+  /** The gradient experiment, one curve per seed (absent for SN arms and sweep rows). */
+  gradients?: GradientCurve[];
+  /** Fashion-MNIST trials at the benchmark's budget, when given. */
+  images?: ImageTrial[];
 }
 
-export type Verdict = 'holds' | 'does not hold' | 'mixed' | 'not measured';
+export type Verdict = 'holds' | 'does not hold' | 'mixed' | 'inconclusive' | 'not measured';
 
 export interface ClaimVerdict {
   id: number;
   claim: string;
   experiment: string;
   numbers: string;
+  /** Against the standard GAN. */
   verdict: Verdict;
   reason: string;
+  /** The same comparisons against the spectral-normalised arms. */
+  versusSn: Verdict;
+  snReason: string;
 }
 
 /** The loss's own running estimate of how far apart the distributions are: −L_D without the penalty. */
@@ -68,129 +130,223 @@ export function lossEstimate(row: Partial<MetricColumns> & { dLoss: number }): n
   return row.wassersteinEstimate ?? -(row.dLoss - (row.penalty ?? 0));
 }
 
+/** HQ share within this factor of the best configuration's sliced W₁: "near the best". */
+export const NEAR_BEST = 1.5;
+/** Image FID thresholds for the efficiency claim. */
+export const FID_THRESHOLDS = [40, 30];
+
+/** A comparison: a name, its interval, its outcome. */
+interface Test {
+  what: string;
+  iv: Interval;
+  outcome: Outcome;
+}
+
+/** The claim's verdict from its comparisons (see the header). */
+export function combine(outcomes: Outcome[]): Verdict {
+  if (!outcomes.length) return 'not measured';
+  const has = (o: Outcome) => outcomes.includes(o);
+  if (outcomes.every((o) => o === 'holds')) return 'holds';
+  if (outcomes.every((o) => o === 'does not hold')) return 'does not hold';
+  if (has('holds') && has('does not hold')) return 'mixed';
+  return 'inconclusive';
+}
+
+const ratio = (g: GradientCurve) => g.gGradAtFake / Math.max(g.dGradAtFake, 1e-30);
+const allModes = (r: RunOutcome) => (r.modes === r.totalModes ? 1 : 0);
+const failedOrCollapsed = (r: RunOutcome) => (r.failed || r.modes <= r.totalModes / 4 ? 1 : 0);
+
 /** The claims, their experiments and verdicts from the measured numbers. */
-export function verdicts(results: LossResult[]): ClaimVerdict[] {
-  const by = (l: string) => results.find((r) => r.loss === l);
-  const critics = CRITIC_LOSSES.map(by).filter((r): r is LossResult => Boolean(r));
-  const js = JS_LOSSES.map(by).filter((r): r is LossResult => Boolean(r));
-  const datasets = Object.keys(results[0]?.modes ?? {});
-  const avg = (r: LossResult, key: 'modes' | 'hq' | 'sw', data: string) => mean(r[key][data] ?? []);
-  const f2 = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : 'n/a');
-  const pct = (x: number) => (Number.isFinite(x) ? `${(100 * x).toFixed(0)} %` : 'n/a');
-  const list = (rs: LossResult[], f: (r: LossResult) => string) => rs.map((r) => `${r.loss} ${f(r)}`).join('; ');
+export function verdicts(results: ArmResult[]): ClaimVerdict[] {
+  const main = results.filter((r) => !armByNameSafe(r.arm)?.sweep);
+  const critics = main.filter((r) => r.role === 'critic');
+  const standard = main.filter((r) => r.role === 'standard');
+  const sn = main.filter((r) => r.role === 'sn');
+  const datasets = Object.keys(main[0]?.runs ?? {});
   const out: ClaimVerdict[] = [];
-  const add = (id: number, claim: string, experiment: string, numbers: string, verdict: Verdict, reason: string) => out.push({ id, claim, experiment, numbers, verdict, reason });
+
+  /**
+   * critic − baseline (or baseline − critic where lower is better) for each critic, with the
+   * baseline the best of `base` by point estimate. `values(arm)` gives one group per arm.
+   */
+  const compare = (what: string, base: ArmResult[], values: (r: ArmResult) => number[] | undefined, stat: (xs: number[]) => number, higherIsBetter: boolean, paired = false, reached = false): Test[] => {
+    const withValues = base.filter((b) => (values(b) ?? []).length);
+    if (!withValues.length) return [];
+    const best = withValues.reduce((a, b) => ((higherIsBetter ? stat(values(b)!) > stat(values(a)!) : stat(values(b)!) < stat(values(a)!)) ? b : a));
+    return critics
+      .filter((c) => (values(c) ?? []).length)
+      // Times to a threshold: where no run of either arm got there, nothing was measured.
+      .filter((c) => !reached || [...values(c)!, ...values(best)!].some(Number.isFinite))
+      .map((c) => {
+        const iv = bootstrap([values(c)!, values(best)!], ([x, y]) => (higherIsBetter ? difference(stat(x), stat(y)) : difference(stat(y), stat(x))), { paired });
+        return { what: `${c.arm} vs ${best.arm}: ${what}`, iv, outcome: decide(iv) };
+      });
+  };
+  const armNumbers = (rs: ArmResult[], values: (r: ArmResult) => number[] | undefined, stat: (xs: number[]) => number, digits = 2) =>
+    rs.filter((r) => (values(r) ?? []).length).map((r) => `${r.arm} ${fmtInterval(bootstrap([values(r)!], ([x]) => stat(x)), digits)}`).join('; ');
+  const testText = (ts: Test[], digits = 2) => ts.map((t) => `${t.what} ${fmtInterval(t.iv, digits)} → ${t.outcome}`).join('; ');
+  const add = (id: number, claim: string, experiment: string, numbers: string, build: (base: ArmResult[]) => Test[], extra?: (v: Verdict, ts: Test[]) => { verdict: Verdict; note: string }) => {
+    const vs = build(standard);
+    const vsSn = build(sn);
+    let verdict = combine(vs.map((t) => t.outcome));
+    let note = '';
+    if (extra) ({ verdict, note } = extra(verdict, vs));
+    out.push({
+      id,
+      claim,
+      experiment,
+      numbers,
+      verdict,
+      reason: (vs.length ? testText(vs) : 'no comparison measured') + note,
+      versusSn: sn.length ? combine(vsSn.map((t) => t.outcome)) : 'not measured',
+      snReason: vsSn.length ? testText(vsSn) : 'no spectral-norm arm measured',
+    });
+  };
+  const runsOf = (d: string, f: (r: RunOutcome) => number) => (r: ArmResult) => r.runs[d]?.map(f);
+
+  // (1) the critic does not overpower G, and (8) stability
+  const spreadTests = (base: ArmResult[]) =>
+    datasets.flatMap((d) => [
+      ...compare(`${d} sd of final HQ across seeds (lower is better)`, base, runsOf(d, (r) => r.hq), sd, false),
+      ...compare(`${d} share of runs diverged or collapsed (lower is better)`, base, runsOf(d, failedOrCollapsed), mean, false),
+    ]);
+  const stabNumbers = datasets
+    .map((d) => `${d}: sd of final HQ ${armNumbers(main, runsOf(d, (r) => r.hq), sd)} — diverged or collapsed ${armNumbers(main, runsOf(d, failedOrCollapsed), mean)}`)
+    .join(' — ');
+  const gradTests = (base: ArmResult[]): Test[] =>
+    base === standard
+      ? critics
+          .filter((c) => c.gradients?.length)
+          .map((c) => {
+            const iv = bootstrap([c.gradients!.map(ratio)], ([x]) => mean(x));
+            return { what: `${c.arm}: share of D's slope that reaches G at an optimal critic, above 0.5`, iv, outcome: decide(iv, 0.5) };
+          })
+      : [];
+  add(1, 'stabilises training by keeping the critic from overpowering the generator', 'gradients at an optimal critic + spread and failures of full runs (ring8, grid25)', stabNumbers, (base) => [...gradTests(base), ...spreadTests(base)]);
+  add(8, 'improves stability', 'spread across seeds of the final HQ share, and the share of runs diverged or collapsed (ring8, grid25)', stabNumbers, spreadTests);
+
+  // (2) prevents mode collapse: one run that lost a mode refutes it.
+  const modeNumbers = datasets.map((d) => `${d} mean modes covered: ${armNumbers(main, runsOf(d, (r) => r.modes), mean)} of ${main[0]?.runs[d]?.[0]?.totalModes ?? '?'}`).join(' — ');
+  add(2, 'prevents mode collapse', 'share of runs (seeds) that cover every mode on ring8 and grid25', modeNumbers, (base) =>
+    datasets.flatMap((d) =>
+      critics.map((c): Test => {
+        const lost = (c.runs[d] ?? []).filter((r) => !allModes(r)).length;
+        const iv = bootstrap([runsOf(d, allModes)(c) ?? []], ([x]) => mean(x));
+        if (lost > 0) return { what: `${c.arm} ${d}: ${lost} of ${c.runs[d].length} runs lost a mode (share covering all)`, iv, outcome: 'does not hold' };
+        const [t] = compare(`${d} share of runs covering every mode`, base, runsOf(d, allModes), mean, true).filter((x) => x.what.startsWith(`${c.arm} `));
+        return t ?? { what: `${c.arm} ${d}`, iv, outcome: 'inconclusive' };
+      }),
+    ),
+  );
 
   // (3) gradients
-  const grad = (r?: LossResult) => r?.gradient;
-  const minimax = grad(by('minimax'));
-  const critGrads = critics.map((r) => r.gradient).filter((g): g is GradientCurve => Boolean(g));
-  if (minimax && critGrads.length) {
-    const ratio = (g: GradientCurve) => g.gGradAtFake / Math.max(g.dGradAtFake, 1e-30);
-    const vanishes = ratio(minimax) < 1e-2;
-    const criticsPass = critGrads.every((g) => ratio(g) > 0.5);
-    const tiny = critGrads.filter((g) => g.gGradAtFake < 1e-2).map((g) => g.loss);
-    const nsG = grad(by('ns'));
-    const numbers = `|∂L_G/∂x| at generated samples: ${results.filter((r) => r.gradient).map((r) => `${r.loss} ${r.gradient!.gGradAtFake.toExponential(1)}`).join(', ')}; share of D's slope that reaches G (|∂L_G/∂x| / |∂D/∂x|): ${results.filter((r) => r.gradient).map((r) => `${r.loss} ${ratio(r.gradient!).toExponential(1)}`).join(', ')}`;
-    let verdict: Verdict = vanishes && criticsPass ? 'holds' : 'does not hold';
-    let reason = vanishes ? "the saturating GAN's generator gradient vanishes where the critics' does not" : "the saturating GAN's gradient does not vanish here";
-    if (verdict === 'holds' && (tiny.length || (nsG && ratio(nsG) > 0.5))) {
-      verdict = 'mixed';
-      reason += `; but the non-saturating GAN's gradient does not vanish either${tiny.length ? `, and ${tiny.join(', ')}'s raw gradient is tiny because weight clipping bounds the critic's scale` : ''}`;
+  const gradNumbers = main
+    .filter((r) => r.gradients?.length)
+    .map((r) => `${r.arm} |∂L_G/∂x| ${fmtInterval(bootstrap([r.gradients!.map((g) => g.gGradAtFake)], ([x]) => mean(x)), 3)}, share of D's slope reaching G ${fmtInterval(bootstrap([r.gradients!.map(ratio)], ([x]) => mean(x)), 3)}`)
+    .join('; ');
+  add(3, 'gives better, non-vanishing gradients', "WGAN Fig. 2: D trained alone against a fixed generator on two separated 1-D Gaussians, per seed", gradNumbers, (base) => {
+    if (base !== standard) return [];
+    const minimax = standard.find((r) => r.loss === 'minimax' && r.gradients?.length);
+    const tests = gradTests(base);
+    if (minimax) {
+      const iv = bootstrap([minimax.gradients!.map(ratio)], ([x]) => mean(x));
+      // The claim is that the saturating GAN's gradient vanishes (share below 1e-2): 1e-2 − share > 0.
+      const vanish = { ...iv, value: 1e-2 - iv.value, lo: 1e-2 - iv.hi, hi: 1e-2 - iv.lo };
+      tests.unshift({ what: `minimax: share of D's slope reaching G, below 0.01 (margin)`, iv: vanish, outcome: decide(vanish) });
     }
-    add(3, 'gives better, non-vanishing gradients', 'WGAN Fig. 2: D trained alone against a fixed generator on two separated Gaussians', numbers, verdict, reason);
-  } else {
-    add(3, 'gives better, non-vanishing gradients', 'gradients', '', 'not measured', 'the gradient experiment did not run');
-  }
-
-  // (2) prevents and (6) reduces mode collapse
-  const modeNumbers = datasets.map((d) => `${d}: ${list(results, (r) => `${f2(avg(r, 'modes', d))}/${r.totalModes[d]}`)}`).join(' — ');
-  const allModesEverySeed = critics.length > 0 && critics.every((r) => datasets.every((d) => (r.modes[d] ?? []).every((m) => m === r.totalModes[d])));
-  add(2, 'prevents mode collapse', 'modes covered on ring8/grid25, every seed', modeNumbers, allModesEverySeed ? 'holds' : 'does not hold',
-    allModesEverySeed ? 'every critic run covered every mode' : `not every ${CRITIC_LOSSES.join('/')} run covered every mode (${critics.map((r) => datasets.map((d) => `${r.loss} ${d} min ${Math.min(...(r.modes[d] ?? [NaN]))}/${r.totalModes[d]}`).join(', ')).join('; ')})`);
-  const reduces = datasets.map((d) => {
-    const bestJs = Math.max(...js.map((r) => avg(r, 'modes', d)));
-    return critics.map((r) => avg(r, 'modes', d) > bestJs + 0.5 * Math.max(sd(r.modes[d] ?? []), 0.1));
+    return tests;
+  }, (verdict, tests) => {
+    // The claim is a contrast: without a vanishing saturating gradient there is nothing to be better than.
+    if (tests[0]?.what.startsWith('minimax') && tests[0].outcome === 'does not hold') return { verdict: 'does not hold', note: "; the saturating GAN's gradient does not vanish here, so there is no vanishing gradient for the critics to fix" };
+    const ns = standard.find((r) => r.loss === 'ns' && r.gradients?.length);
+    if (verdict === 'holds' && ns && decide(bootstrap([ns.gradients!.map(ratio)], ([x]) => mean(x)), 0.5) === 'holds') {
+      return { verdict: 'mixed', note: "; but the non-saturating GAN's gradient does not vanish either (its share of D's slope is above 0.5), so the fix is the G loss, not the Wasserstein distance" };
+    }
+    return { verdict, note: '' };
   });
-  const flat = reduces.flat();
-  add(6, 'reduces mode collapse', 'mean modes covered vs the standard GAN (ns, minimax)', modeNumbers,
-    flat.length && flat.every(Boolean) ? 'holds' : flat.some(Boolean) ? 'mixed' : 'does not hold',
-    flat.every(Boolean) ? 'both critics cover more modes than the best JS-style loss on both datasets' : flat.some(Boolean) ? 'more modes in some (loss, dataset) pairs, not in others' : 'the critics do not cover more modes than the standard GAN');
 
-  // (9) meaningful loss
-  const rhoOf = (r: LossResult) => median(r.rho.filter(Number.isFinite));
-  const rhoNumbers = `median Spearman ρ(−L_D, sliced W₁ to data) over training: ${list(results, (r) => f2(rhoOf(r)))}`;
-  const criticTracks = critics.length > 0 && critics.every((r) => rhoOf(r) > 0.6);
-  const jsTracks = js.some((r) => rhoOf(r) > 0.6);
-  add(9, 'gives a critic whose scores track sample quality (a meaningful loss)', 'correlation over training between the loss estimate and a quality measure', rhoNumbers,
-    criticTracks && !jsTracks ? 'holds' : criticTracks ? 'mixed' : critics.some((r) => rhoOf(r) > 0.6) ? 'mixed' : 'does not hold',
-    criticTracks ? (jsTracks ? 'the critic estimate tracks quality, but so does a JS-style loss' : 'the critic estimate falls with the distance to the data; the JS-style losses do not') : 'at least one critic estimate does not track the distance to the data');
-
-  // (4) robustness
-  const rate = (r: LossResult) => (r.robustTotal ? r.robustSuccess / r.robustTotal : NaN);
-  const robustNumbers = `success over random architectures/hyper-parameters: ${list(results, (r) => `${r.robustSuccess}/${r.robustTotal}`)}`;
-  const bestJsRate = Math.max(...js.map(rate));
-  const criticRates = critics.map(rate);
-  add(4, 'is robust to architecture and hyper-parameter choices', 'random configurations on ring8 (WGAN-GP paper Table 2 style)', robustNumbers,
-    criticRates.every((x) => x > bestJsRate) ? 'holds' : criticRates.some((x) => x > bestJsRate) ? 'mixed' : 'does not hold',
-    criticRates.every((x) => x > bestJsRate) ? 'both critics succeed more often than the standard GAN' : criticRates.some((x) => x > bestJsRate) ? 'one critic succeeds more often, the other does not' : 'the critics do not succeed more often than the standard GAN');
-
-  // (8) stability and (1) the critic does not overpower G
-  const spread = (r: LossResult) => mean(datasets.map((d) => sd(r.hq[d] ?? [])));
-  const stabNumbers = `sd of final HQ share across seeds (mean over datasets): ${list(results, (r) => f2(spread(r)))}; diverged: ${list(results, (r) => pct(r.diverged))}; collapsed: ${list(results, (r) => pct(r.collapsed))}`;
-  const bad = (r: LossResult) => r.diverged + r.collapsed;
-  const minJsBad = Math.min(...js.map(bad));
-  const minJsSpread = Math.min(...js.map(spread));
-  const stable = critics.every((r) => bad(r) <= minJsBad && spread(r) <= minJsSpread);
-  const partly = critics.some((r) => bad(r) <= minJsBad || spread(r) <= minJsSpread);
-  add(8, 'improves stability', 'spread across seeds, divergence and collapse', stabNumbers, stable ? 'holds' : partly ? 'mixed' : 'does not hold',
-    stable ? 'the critics fail no more often and vary less across seeds than the standard GAN' : partly ? 'better on one measure or for one critic only' : 'the critics vary more or fail more often');
-  const g1 = critGrads.length > 0 && critGrads.every((g) => g.gGradAtFake / Math.max(g.dGradAtFake, 1e-30) > 0.5);
-  add(1, 'stabilises training by keeping the critic from overpowering the generator', 'gradients at an optimal critic + failure rate of full runs', `${stabNumbers}`,
-    g1 && stable ? 'holds' : g1 || partly ? 'mixed' : 'does not hold',
-    `${g1 ? 'an optimal critic still passes its slope to G' : 'an optimal critic does not pass a usable gradient to G'}; ${stable ? 'and the runs fail less' : 'but the full runs do not fail less on every measure'}`);
-
-  // (7) efficiency
-  const stepsMed = (r: LossResult) => median(r.stepsToTarget.filter((s): s is number => s !== null));
-  const reached = (r: LossResult) => r.stepsToTarget.filter((s) => s !== null).length;
-  const secMed = (r: LossResult) => median(r.secondsToTarget.filter((s): s is number => s !== null));
-  const effNumbers = `ring8 to 8/8 modes at ≥ 50 % HQ — runs that got there, median steps, median seconds: ${list(results, (r) => `${reached(r)}/${r.stepsToTarget.length}, ${Number.isFinite(stepsMed(r)) ? stepsMed(r) : '–'} steps, ${Number.isFinite(secMed(r)) ? secMed(r).toFixed(1) : '–'} s`)}`;
-  const jsBestSteps = Math.min(...js.map(stepsMed).filter(Number.isFinite));
-  const jsBestSec = Math.min(...js.map(secMed).filter(Number.isFinite));
-  const fewerSteps = critics.filter((r) => stepsMed(r) < jsBestSteps);
-  const fewerSeconds = critics.filter((r) => secMed(r) < jsBestSec);
-  add(7, 'makes training more efficient (fewer iterations)', 'generator steps and wall seconds until a quality threshold', effNumbers,
-    fewerSteps.length === critics.length && fewerSeconds.length === critics.length ? 'holds' : fewerSteps.length || fewerSeconds.length ? 'mixed' : 'does not hold',
-    `${fewerSteps.length ? `${fewerSteps.map((r) => r.loss).join(', ')} reach it in fewer generator steps` : 'no critic reaches it in fewer generator steps'}; ${fewerSeconds.length ? `${fewerSeconds.map((r) => r.loss).join(', ')} in fewer seconds` : 'none in fewer seconds (n_critic = 5 D steps per G step)'}`);
-
-  // (10) improves the generator
-  const better = datasets.map((d) => critics.map((r) => avg(r, 'hq', d) > Math.max(...js.map((j) => avg(j, 'hq', d))) && avg(r, 'sw', d) < Math.min(...js.map((j) => avg(j, 'sw', d))))).flat();
-  const genNumbers = datasets.map((d) => `${d} HQ %: ${list(results, (r) => (100 * avg(r, 'hq', d)).toFixed(1))}; sliced W₁: ${list(results, (r) => avg(r, 'sw', d).toFixed(3))}`).join(' — ');
-  add(10, 'improves the generator', 'final sample quality on ring8/grid25 (HQ share and sliced W₁)', genNumbers,
-    better.length && better.every(Boolean) ? 'holds' : better.some(Boolean) ? 'mixed' : 'does not hold',
-    better.every(Boolean) ? 'both critics end with more high-quality samples and a smaller distance than the standard GAN' : better.some(Boolean) ? 'better in some (loss, dataset) pairs only' : 'the critics end no better than the standard GAN');
+  // (4) robustness (Lucic et al.): distributions over random configurations, paired.
+  const nearBest = (d: string) => {
+    const best = Math.min(...main.flatMap((r) => (r.robust[d] ?? []).map((x) => x.sw)));
+    return (r: ArmResult) => r.robust[d]?.map((x) => (x.sw <= NEAR_BEST * best ? 1 : 0));
+  };
+  const robustNumbers = datasets
+    .map((d) => {
+      const sw = (r: ArmResult) => r.robust[d]?.map((x) => x.sw);
+      return `${d}: median sliced W₁ over configurations ${armNumbers(main, sw, median, 3)} — share within ${NEAR_BEST}× the best configuration ${armNumbers(main, nearBest(d), mean)}`;
+    })
+    .join(' — ');
+  add(4, 'is robust to architecture and hyper-parameter choices', "random configurations per loss (compare_gan's wide space, Lucic et al. 2018) on ring8 and grid25", robustNumbers, (base) =>
+    datasets.flatMap((d) => [
+      ...compare(`${d} share of configurations within ${NEAR_BEST}× the best`, base, nearBest(d), mean, true, true),
+      ...compare(`${d} median sliced W₁ over configurations (lower is better)`, base, (r) => r.robust[d]?.map((x) => x.sw), median, false, true),
+    ]),
+  );
 
   // (5) image quality
-  const imgs = results.filter((r) => r.fid !== undefined);
-  if (imgs.length && critics.some((r) => r.fid !== undefined) && js.some((r) => r.fid !== undefined)) {
-    const bestJsFid = Math.min(...js.filter((r) => r.fid !== undefined).map((r) => r.fid!));
-    const withFid = critics.filter((r) => r.fid !== undefined);
-    const wins = withFid.filter((r) => r.fid! < bestJsFid);
-    add(5, 'improves image quality', 'Fashion-MNIST FID at an equal generator-step budget (npm run bench:fashion)', `FID: ${list(imgs, (r) => r.fid!.toFixed(1))}; precision/recall: ${list(imgs, (r) => `${f2(r.precision ?? NaN)}/${f2(r.recall ?? NaN)}`)}`,
-      wins.length === withFid.length ? 'holds' : wins.length ? 'mixed' : 'does not hold',
-      wins.length === withFid.length ? 'lower FID than the standard GAN at the same budget' : wins.length ? `only ${wins.map((r) => r.loss).join(', ')} beats the standard GAN's FID` : "no critic beats the standard GAN's FID at this budget");
+  const img = (f: (t: ImageTrial) => number) => (r: ArmResult) => r.images?.map(f);
+  const imageArms = main.filter((r) => r.images?.length);
+  const imgNumbers = imageArms.length
+    ? `Fashion-MNIST at ${imageArms[0].images![0].steps} G steps, FID (mean over seeds): ${armNumbers(imageArms, img((t) => t.fid), mean, 1)}; precision ${armNumbers(imageArms, img((t) => t.precision), mean)}; recall ${armNumbers(imageArms, img((t) => t.recall), mean)}`
+    : '';
+  if (critics.some((c) => c.images?.length) && standard.some((s) => s.images?.length)) {
+    add(5, 'improves image quality', 'Fashion-MNIST FID at an equal generator-step budget (npm run bench:fashion, dcgan28, 3 seeds where run)', imgNumbers, (base) => compare('FID (lower is better)', base, img((t) => t.fid), mean, false));
   } else {
-    add(5, 'improves image quality', 'Fashion-MNIST FID (npm run bench:fashion, then --fashion FILE)', '', 'not measured', 'no Fashion-MNIST results were given');
+    out.push({ id: 5, claim: 'improves image quality', experiment: 'Fashion-MNIST FID (npm run bench:fashion, then --fashion)', numbers: '', verdict: 'not measured', reason: 'no Fashion-MNIST trials were given', versusSn: 'not measured', snReason: '' });
   }
+
+  // (6) reduces mode collapse
+  add(6, 'reduces mode collapse', 'mean modes covered at the end, per seed', modeNumbers, (base) => datasets.flatMap((d) => compare(`${d} mean modes covered`, base, runsOf(d, (r) => r.modes), mean, true)));
+
+  // (7) efficiency
+  const effNumbers = [
+    `ring8 to 8/8 modes at ≥ 50 % HQ, median G steps ${armNumbers(main, (r) => r.stepsToTarget, median, 0)}; median seconds ${armNumbers(main, (r) => r.secondsToTarget, median, 1)}`,
+    ...(imageArms.length ? FID_THRESHOLDS.map((t) => `Fashion-MNIST to FID ≤ ${t}, median G steps ${armNumbers(imageArms, img((x) => x.stepsTo[t]), median, 0)}; median seconds ${armNumbers(imageArms, img((x) => x.secondsTo[t]), median, 0)}`) : []),
+  ].join(' — ');
+  add(7, 'makes training more efficient (fewer iterations)', 'generator steps and wall seconds until a quality threshold (never: ∞)', effNumbers, (base) => [
+    ...compare('ring8 G steps to the target (lower is better)', base, (r) => r.stepsToTarget, median, false, false, true),
+    ...compare('ring8 seconds to the target (lower is better)', base, (r) => r.secondsToTarget, median, false, false, true),
+    ...FID_THRESHOLDS.flatMap((t) => [
+      ...compare(`Fashion-MNIST G steps to FID ≤ ${t} (lower is better)`, base, img((x) => x.stepsTo[t]), median, false, false, true),
+      ...compare(`Fashion-MNIST seconds to FID ≤ ${t} (lower is better)`, base, img((x) => x.secondsTo[t]), median, false, false, true),
+    ]),
+  ]);
+
+  // (9) meaningful loss
+  add(9, 'gives a critic whose scores track sample quality (a meaningful loss)', 'Spearman ρ over training between −L_D and the sliced W₁ to the data, per run', `median ρ: ${armNumbers(main, (r) => r.rho.filter(Number.isFinite), median)}`, (base) =>
+    compare('median ρ(−L_D, sliced W₁)', base, (r) => r.rho.filter(Number.isFinite), median, true),
+  );
+
+  // (10) improves the generator
+  const genNumbers = [
+    ...datasets.map((d) => `${d} final HQ share ${armNumbers(main, runsOf(d, (r) => r.hq), mean)}; median sliced W₁ ${armNumbers(main, runsOf(d, (r) => r.sw), median, 3)}`),
+    ...(imageArms.length ? [`Fashion-MNIST precision ${armNumbers(imageArms, img((t) => t.precision), mean)}; recall ${armNumbers(imageArms, img((t) => t.recall), mean)}`] : []),
+  ].join(' — ');
+  add(10, 'improves the generator', 'final sample quality: HQ share and sliced W₁ on ring8/grid25; precision and recall on Fashion-MNIST', genNumbers, (base) => [
+    ...datasets.flatMap((d) => [...compare(`${d} final HQ share`, base, runsOf(d, (r) => r.hq), mean, true), ...compare(`${d} median sliced W₁ (lower is better)`, base, runsOf(d, (r) => r.sw), median, false)]),
+    ...compare('Fashion-MNIST precision', base, img((t) => t.precision), mean, true),
+    ...compare('Fashion-MNIST recall', base, img((t) => t.recall), mean, true),
+  ]);
+
   return out.sort((a, b) => a.id - b.id);
+}
+
+function armByNameSafe(name: string): StudyArm | undefined {
+  return STUDY_ARMS.find((a) => a.name === name);
+}
+
+/** Quartiles of a distribution (+∞ for failed runs), for the robustness table. */
+export function quartiles(xs: number[]): { best: number; q1: number; median: number; q3: number } {
+  return { best: Math.min(...xs), q1: quantile(xs, 0.25), median: quantile(xs, 0.5), q3: quantile(xs, 0.75) };
 }
 
 export interface StudyResult {
   settings: StudySettings;
-  results: LossResult[];
+  results: ArmResult[];
   verdicts: ClaimVerdict[];
   robustnessConfigs: string[];
   dir: string;
   seconds: number;
+  /** Where the image numbers came from (relative path), if any. */
+  fashion?: string;
 }
-

@@ -5,8 +5,9 @@
  * samples. A saturating (minimax) GAN's generator gradient vanishes there; the claim is that the
  * critic's does not.
  *
- * Each loss uses its registry formulas, penalty and weight clipping, with its paper optimiser type
- * (lr 1e-3 so that 2,000 steps suffice at this scale); D is a 3×64 ReLU MLP for every loss.
+ * Each loss uses its registry formulas, penalty and weight clipping, with its 2-D ('toy' profile)
+ * settings — the penalty weights of the 2-D rule, the paper optimiser type — at lr 1e-3 so that
+ * 2,000 steps suffice at this scale; D is a 3×64 ReLU MLP for every loss.
  */
 import { tf, Rng, Optimizer } from '../engine/index.js';
 import { getLoss } from '../losses/registry.js';
@@ -35,7 +36,7 @@ export const GRADIENT_SETUP = { real: -2, fake: 2, std: 0.3, steps: 2000, batch:
 
 export function gradientExperiment(loss: string, options: { steps?: number; seed?: number } = {}): GradientCurve {
   const spec = getLoss(loss);
-  const config = resolveConfig({ loss, profile: 'paper' });
+  const config = resolveConfig({ loss, profile: 'toy' });
   const hyper = config.hyper;
   const rng = new Rng(options.seed ?? 1);
   const D = new Mlp(1, 1, { depth: 3, width: 64, activation: 'relu', layerNorm: false }, new Rng((options.seed ?? 1) ^ 0x5eed), 'studyD');

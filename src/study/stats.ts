@@ -1,4 +1,5 @@
 /** Small statistics for studies: mean ± sd, ranks and Spearman's ρ, medians. */
+import { Rng } from '../engine/rng.js';
 
 export function mean(xs: number[]): number {
   return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN;
@@ -53,3 +54,74 @@ export function spearman(a: number[], b: number[]): number {
 
 export const fmt = (m: number, s?: number, digits = 2) =>
   Number.isFinite(m) ? `${m.toFixed(digits)}${s !== undefined && Number.isFinite(s) ? ` ± ${s.toFixed(digits)}` : ''}` : 'n/a';
+
+/** The q-quantile (0..1) by linear interpolation between order statistics; ±Infinity allowed. */
+export function quantile(xs: number[], q: number): number {
+  const s = xs.filter((x) => !Number.isNaN(x)).sort((a, b) => a - b);
+  if (!s.length) return NaN;
+  const pos = q * (s.length - 1);
+  const lo = Math.floor(pos);
+  const hi = Math.ceil(pos);
+  if (lo === hi || s[lo] === s[hi]) return s[lo];
+  return s[lo] + (pos - lo) * (s[hi] - s[lo]);
+}
+
+/** a − b where a run that never got there counts as +∞: equal infinities differ by 0. */
+export function difference(a: number, b: number): number {
+  return a === b ? 0 : a - b;
+}
+
+/** A statistic with its bootstrap 95 % interval; `n` is the size of each group resampled. */
+export interface Interval {
+  value: number;
+  lo: number;
+  hi: number;
+  n: number[];
+}
+
+export const BOOTSTRAP_RESAMPLES = 2000;
+
+/**
+ * Percentile bootstrap (95 %): `stat` on `groups`, and on B resamples of them. Independent groups
+ * (seeds of two losses) are resampled each on its own; `paired` groups (the same random
+ * configurations under two losses) share the resampled indices. Resamples whose statistic is NaN
+ * are left out. Deterministic: the resampling stream is seeded.
+ */
+export function bootstrap(groups: number[][], stat: (gs: number[][]) => number, options: { paired?: boolean; resamples?: number; seed?: number } = {}): Interval {
+  const value = stat(groups);
+  const n = groups.map((g) => g.length);
+  if (n.some((k) => k === 0)) return { value: NaN, lo: NaN, hi: NaN, n };
+  if (options.paired && n.some((k) => k !== n[0])) throw new Error(`bootstrap: paired groups of sizes ${n.join(', ')}`);
+  const rng = new Rng(options.seed ?? 1009);
+  const draws: number[] = [];
+  for (let b = 0; b < (options.resamples ?? BOOTSTRAP_RESAMPLES); b++) {
+    let shared: number[] | null = null;
+    const resampled = groups.map((g) => {
+      const idx = options.paired ? (shared ??= g.map(() => rng.int(g.length))) : g.map(() => rng.int(g.length));
+      return idx.map((i) => g[i]);
+    });
+    const v = stat(resampled);
+    if (!Number.isNaN(v)) draws.push(v);
+  }
+  return { value, lo: quantile(draws, 0.025), hi: quantile(draws, 0.975), n };
+}
+
+/** One claimed comparison, decided by its interval: the claim is that the value is above `threshold`. */
+export type Outcome = 'holds' | 'does not hold' | 'inconclusive';
+
+/**
+ * "holds" only when the interval excludes the baseline (lo above the threshold); "does not hold"
+ * only when it excludes the claim (hi at or below it); otherwise inconclusive. A group of one run
+ * has no interval: inconclusive.
+ */
+export function decide(iv: Interval, threshold = 0): Outcome {
+  if (iv.n.some((k) => k < 2) || Number.isNaN(iv.lo) || Number.isNaN(iv.hi)) return 'inconclusive';
+  if (iv.lo > threshold) return 'holds';
+  if (iv.hi <= threshold) return 'does not hold';
+  return 'inconclusive';
+}
+
+export const fmtInterval = (iv: Interval, digits = 2): string => {
+  const f = (x: number) => (x === Infinity ? '∞' : x === -Infinity ? '−∞' : Number.isFinite(x) ? x.toFixed(digits) : 'n/a');
+  return iv.n.some((k) => k < 2) ? `${f(iv.value)} (one run: no interval)` : `${f(iv.value)} [${f(iv.lo)}, ${f(iv.hi)}]`;
+};

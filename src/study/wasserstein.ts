@@ -8,12 +8,17 @@
  *   meaningful  — Spearman ρ over training between the loss's own estimate (−L_D, the critic's
  *                 Wasserstein estimate) and a quality measure (sliced Wasserstein to the data),
  *                 from the `modes` runs' logs
- *   robustness  — random architectures / hyper-parameters (depth, width, activation, lr, β1, layer
- *                 norm) on ring8; success = ≥ 6/8 modes with ≥ 50 % high-quality samples
+ *   robustness  — Lucic et al. 2018: per loss, random configurations from compare_gan's wide space
+ *                 (lr log-uniform in [1e-5, 1e-2], β1 ∈ {0, 0.5, 0.9}, n_critic 1..5, depth,
+ *                 width, activation, layer norm, and the loss's own λ / c), the first being the
+ *                 preset itself, on ring8 and grid25; the distribution of final sliced W₁ and HQ
  *   stability   — spread across seeds of the final quality; share of runs diverged or collapsed
- *   efficiency  — steps and seconds until ring8 reaches 8/8 modes with ≥ 50 % HQ
- *   images      — Fashion-MNIST FID/precision/recall at an equal budget, read from the
- *                 `npm run bench:fashion` results when given (--fashion FILE)
+ *   efficiency  — steps and seconds until ring8 reaches 8/8 modes with ≥ 50 % HQ, and until
+ *                 Fashion-MNIST reaches FID thresholds
+ *   images      — Fashion-MNIST FID/precision/recall per seed at the benchmark's budget, read
+ *                 from `npm run bench:fashion`'s results (--fashion FILE)
+ * Arms: each loss at its 2-D preset (the penalty rule of src/losses/hyperparameters.ts), ns and
+ * hinge with spectral norm on D, and DRAGAN at λ 1 and at the paper's λ 10 (a sweep).
  * The verdict logic (`verdicts`) is a pure function of the measured numbers, tested on its own.
  */
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
@@ -32,8 +37,10 @@ import { createHash } from 'node:crypto';
 import { gradientExperiment } from './gradients.js';
 import { spearman } from './stats.js';
 import { writeStudyReport } from './report.js';
-import { lossEstimate, studySettings, verdicts } from './claims.js';
-import type { LossResult, StudyResult, StudySettings } from './claims.js';
+import { armByName, lossEstimate, studySettings, verdicts, FID_THRESHOLDS } from './claims.js';
+import type { ArmResult, ImageTrial, RunOutcome, StudyArm, StudyResult, StudySettings } from './claims.js';
+import { getLoss, TOY_PENALTY_SCALE } from '../losses/index.js';
+import type { GradientCurve } from './gradients.js';
 
 export * from './claims.js';
 
@@ -42,7 +49,7 @@ export interface StudyOptions {
   jobs: number;
   out: string;
   seeds?: number;
-  /** results.json of `npm run bench:fashion`, for the image row. */
+  /** results.json of `npm run bench:fashion`, for the image claims. */
   fashion?: string;
   log?: (line: string) => void;
   /** Replaces the settings (tests use a tiny study). */
@@ -51,31 +58,88 @@ export interface StudyOptions {
   executor?: TrialExecutor;
 }
 
-/** A random architecture / hyper-parameter draw (WGAN-GP paper Table 2 style, at 2-D scale). */
-export function randomConfig(rng: Rng): Record<string, unknown> {
+/**
+ * One random configuration of compare_gan's wide space (Lucic et al. 2018), at 2-D scale: the
+ * shared draws (optimiser, n_critic, networks) are the same for every loss at the same index, so
+ * configurations pair across losses; the loss's own parameter (WGAN's clip c, a penalty's λ) is
+ * drawn from its wide range, penalties then scaled by the 2-D rule (× TOY_PENALTY_SCALE).
+ */
+export function randomConfig(rng: Rng): { shared: Record<string, unknown>; own: Record<string, number> } {
   const pick = <T>(xs: readonly T[]) => xs[rng.int(xs.length)];
   const depth = 1 + rng.int(4);
   const width = pick([32, 64, 128, 256]);
   const activation = pick(['relu', 'leakyRelu', 'tanh', 'elu'] as const);
   const layerNorm = rng.int(2) === 1;
-  const lr = 10 ** (-4 + 2 * rng.next());
+  const lr = 10 ** (-5 + 3 * rng.next());
   const beta1 = pick([0, 0.5, 0.9]);
+  const nCritic = 1 + rng.int(5);
   const net = { depth, width, activation, layerNorm };
-  return { model: { noiseDim: 2, generator: net, discriminator: net }, optimizerD: { lr, beta1 }, optimizerG: { lr, beta1 }, lrSchedule: 'constant' };
+  const shared = { model: { noiseDim: 2, generator: net, discriminator: net }, optimizerD: { lr, beta1 }, optimizerG: { lr, beta1 }, nCritic, lrSchedule: 'constant' };
+  // compare_gan: WGAN clipping 10^U[−3, 0]; WGAN-GP and DRAGAN λ 10^U[−1, 2].
+  const own = { clipValue: 10 ** (-3 + 3 * rng.next()), lambda: 10 ** (-1 + 3 * rng.next()) * TOY_PENALTY_SCALE };
+  return { shared, own };
 }
 
-const describeConfig = (c: Record<string, unknown>) => {
-  const m = (c.model as { generator: { depth: number; width: number; activation: string; layerNorm: boolean } }).generator;
-  const o = c.optimizerD as { lr: number; beta1: number };
-  return `${m.depth}×${m.width} ${m.activation}${m.layerNorm ? ' +LN' : ''}, lr ${o.lr.toExponential(1)}, β1 ${o.beta1}`;
+/** The config of arm `arm` under random configuration `c` (index 0: the preset itself). */
+function robustOverrides(arm: StudyArm, c: ReturnType<typeof randomConfig> | null): Record<string, unknown> {
+  if (!c) return {};
+  const reads = Object.keys(getLoss(arm.loss).preset.hyper);
+  const hyper = Object.fromEntries(Object.entries(c.own).filter(([k]) => reads.includes(k) && (k !== 'lambda' || getLoss(arm.loss).penaltyWeight === 'lambda')));
+  return mergeConfig(c.shared, Object.keys(hyper).length ? { hyper } : {});
+}
+
+const describeConfig = (c: ReturnType<typeof randomConfig> | null) => {
+  if (!c) return 'the 2-D preset';
+  const m = (c.shared.model as { generator: { depth: number; width: number; activation: string; layerNorm: boolean } }).generator;
+  const o = c.shared.optimizerD as { lr: number; beta1: number };
+  return `${m.depth}×${m.width} ${m.activation}${m.layerNorm ? ' +LN' : ''}, lr ${o.lr.toExponential(1)}, β1 ${o.beta1}, n_critic ${c.shared.nCritic}, c ${c.own.clipValue.toExponential(1)}, λ ${c.own.lambda.toExponential(1)}`;
 };
+
+const shortHash = (x: unknown) => createHash('sha256').update(canonicalJson(x)).digest('hex').slice(0, 8);
+
+/** One image trial of the benchmark's results.json, with the steps and seconds to each FID threshold. */
+function imageTrials(file: string | undefined, log: (l: string) => void): Map<string, ImageTrial[]> {
+  const out = new Map<string, ImageTrial[]>();
+  if (!file) return out;
+  type Raw = { loss: string; trials?: Array<{ seed: number; status: string; steps: number; evaluations: Array<{ step: number; elapsed: number; fid: number; precision?: number; recall?: number }> }> };
+  let losses: Raw[];
+  try {
+    losses = JSON.parse(readFileSync(file, 'utf8')).losses ?? [];
+  } catch (e) {
+    throw new InputError(`--fashion: ${file}: not read (${(e as Error).message})`);
+  }
+  for (const l of losses) {
+    const done = (l.trials ?? []).filter((t) => t.status === 'finished' && t.evaluations.length);
+    if (!l.trials) log(`--fashion: ${file} has no per-seed trials for ${l.loss} (rebuild it with npm run bench:fashion -- --report)`);
+    if (!done.length) continue;
+    out.set(
+      l.loss,
+      done.map((t) => {
+        const last = t.evaluations[t.evaluations.length - 1];
+        const hit = (th: number) => t.evaluations.find((e) => e.fid <= th);
+        return {
+          seed: t.seed,
+          steps: t.steps,
+          fid: last.fid,
+          precision: last.precision ?? NaN,
+          recall: last.recall ?? NaN,
+          stepsTo: Object.fromEntries(FID_THRESHOLDS.map((th) => [th, hit(th)?.step ?? Infinity])),
+          secondsTo: Object.fromEntries(FID_THRESHOLDS.map((th) => [th, hit(th)?.elapsed ?? Infinity])),
+        };
+      }),
+    );
+  }
+  return out;
+}
 
 /** Runs the study (or reuses finished trials in DIR), indexes every run, writes report.html/.md and results.json. */
 export async function runWassersteinStudy(o: StudyOptions): Promise<StudyResult> {
   const started = Date.now();
   const settings = { ...studySettings(o.quick, o.seeds), ...o.settings };
+  const arms = settings.arms.map(armByName);
   const dir = resolve(o.out);
   const log = o.log ?? (() => {});
+  const images = imageTrials(o.fashion, log);
   try {
     mkdirSync(join(dir, 'runs'), { recursive: true });
   } catch (e) {
@@ -88,8 +152,8 @@ export async function runWassersteinStudy(o: StudyOptions): Promise<StudyResult>
   const datasets = ['ring8', 'grid25'];
 
   interface Trial {
-    experiment: string;
-    loss: string;
+    experiment: 'modes' | 'robustness';
+    arm: StudyArm;
     dir: string;
     /** Config overrides (flags over a config file, as `gankit train` merges them). */
     overrides: Record<string, unknown>;
@@ -98,30 +162,38 @@ export async function runWassersteinStudy(o: StudyOptions): Promise<StudyResult>
     config?: number;
   }
   const trials: Trial[] = [];
-  for (const loss of settings.losses) {
+  // Folder names carry a hash of the overrides: a trial whose settings changed is a new trial.
+  const folder = (name: string, overrides: unknown) => join(dir, 'runs', `${name}-${shortHash(overrides)}`);
+  for (const arm of arms) {
     for (const data of datasets) {
       for (const seed of seeds) {
-        trials.push({ experiment: 'modes', loss, data, seed, dir: join(dir, 'runs', `modes-${loss}-${data}-s${seed}`), overrides: { loss, data: { name: data }, seed, steps: settings.steps } });
+        const overrides = mergeConfig({ loss: arm.loss, data: { name: data }, seed, steps: settings.steps }, arm.overrides);
+        trials.push({ experiment: 'modes', arm, data, seed, dir: folder(`modes-${arm.name}-${data}-s${seed}`, overrides), overrides });
       }
     }
   }
-  const configRng = new Rng(2017);
-  const robustness = Array.from({ length: settings.robustnessConfigs }, () => randomConfig(configRng));
+  const configRng = new Rng(2018);
+  const robustness = Array.from({ length: settings.robustnessConfigs }, (_, i) => (i === 0 ? null : randomConfig(configRng)));
   robustness.forEach((cfg, i) => {
-    const file = join(dir, 'runs', `robust-config-${i}.json`);
-    writeFileAtomic(file, JSON.stringify(cfg, null, 2) + '\n');
-    for (const loss of settings.losses) {
-      const overrides = mergeConfig(cfg, { loss, data: { name: 'ring8' }, seed: 1, steps: settings.robustnessSteps });
-      trials.push({ experiment: 'robustness', loss, data: 'ring8', seed: 1, config: i, dir: join(dir, 'runs', `robust-${i}-${loss}`), overrides });
+    writeFileAtomic(join(dir, 'runs', `robust-config-${i}.json`), JSON.stringify(cfg ?? { preset: true }, null, 2) + '\n');
+    for (const arm of arms.filter((a) => !a.sweep)) {
+      for (const data of datasets) {
+        // Only the final scores matter here: metrics every quarter, one picture at the end.
+        const overrides = mergeConfig(mergeConfig(robustOverrides(arm, cfg), arm.overrides), { loss: arm.loss, data: { name: data }, seed: 1, steps: settings.robustnessSteps, logEvery: Math.max(1, Math.floor(settings.robustnessSteps / 4)), plotEvery: settings.robustnessSteps });
+        trials.push({ experiment: 'robustness', arm, data, seed: 1, config: i, dir: folder(`robust-${i}-${arm.name}-${data}`, overrides), overrides });
+      }
     }
   });
-  // The slow critics first, so that the workers finish together.
-  const cost = (t: Trial) => (t.loss === 'wgan-gp' ? 5 : t.loss === 'wgan' ? 4 : t.loss === 'dragan' ? 2 : 1);
+  // The slow trials first, so that the workers finish together.
+  const cost = (t: Trial) => {
+    const nCritic = (t.overrides.nCritic as number | undefined) ?? getLoss(t.arm.loss).preset.nCritic;
+    return (t.experiment === 'modes' ? settings.steps : settings.robustnessSteps) * (1 + nCritic * (getLoss(t.arm.loss).penalty ? 2 : 1));
+  };
   const order = [...trials].sort((a, b) => cost(b) - cost(a));
   let done = 0;
   const tag = { study: 'wasserstein' };
   // The trials go to the executor (a local pool, or a queue of workers) the same way a sweep's do.
-  const planned: PlannedTrial[] = order.map((t) => ({ id: `${trialKey}-${createHash('sha256').update(canonicalJson(t.overrides)).digest('hex').slice(0, 16)}`, name: `${t.experiment} ${t.loss} ${t.data} seed ${t.seed}`, overrides: t.overrides, dir: t.dir }));
+  const planned: PlannedTrial[] = order.map((t) => ({ id: `${trialKey}-${createHash('sha256').update(canonicalJson(t.overrides)).digest('hex').slice(0, 16)}`, name: `${t.experiment} ${t.arm.name} ${t.data}${t.config !== undefined ? ` config ${t.config}` : ` seed ${t.seed}`}`, overrides: t.overrides, dir: t.dir }));
   const byDir = new Map(order.map((t) => [t.dir, t]));
   const executor = o.executor ?? localExecutor(o.jobs);
   try {
@@ -133,65 +205,48 @@ export async function runWassersteinStudy(o: StudyOptions): Promise<StudyResult>
       if (existsSync(t.dir)) new RunFolder(t.dir).writeTag({ ...tag, experiment: t.experiment });
       db.index(t.dir, { ...tag, experiment: t.experiment });
       done++;
-      log(`[${done}/${trials.length}] ${t.experiment} ${t.loss} ${t.data} seed ${t.seed}`);
+      log(`[${done}/${trials.length}] ${e.trial.name}`);
     });
   } finally {
     if (!o.executor) await executor.close();
   }
 
-  log('gradients: training each D alone against a fixed generator');
-  const gradients = new Map(settings.losses.map((l) => [l, gradientExperiment(l, { steps: settings.gradientSteps })] as const));
-
-  let fashion: Array<{ loss: string; summary: { final: { fid: number; precision: number; recall: number } | null } }> = [];
-  if (o.fashion) {
-    try {
-      fashion = JSON.parse(readFileSync(o.fashion, 'utf8')).losses ?? [];
-    } catch (e) {
-      log(`fashion results ${o.fashion}: not read (${(e as Error).message})`);
-    }
+  log(`gradients: training each D alone against a fixed generator (${settings.gradientSeeds} seeds)`);
+  const gradients = new Map<string, GradientCurve[]>();
+  for (const arm of arms.filter((a) => !a.sweep && Object.keys(a.overrides).length === 0)) {
+    gradients.set(arm.name, Array.from({ length: settings.gradientSeeds }, (_, i) => gradientExperiment(arm.loss, { steps: settings.gradientSteps, seed: i + 1 })));
   }
 
-  const results: LossResult[] = settings.losses.map((loss) => {
-    const r: LossResult = { loss, modes: {}, totalModes: {}, hq: {}, sw: {}, rho: [], diverged: 0, collapsed: 0, stepsToTarget: [], secondsToTarget: [], robustSuccess: 0, robustTotal: 0, gradient: gradients.get(loss) };
-    const runs = trials.filter((t) => t.loss === loss && t.experiment === 'modes');
-    let diverged = 0;
-    let collapsed = 0;
-    for (const t of runs) {
-      const row = db.get(t.dir);
-      const final = row?.final as { modesCovered?: number; totalModes?: number; highQualityShare?: number; slicedWasserstein?: number } | null;
-      if (row?.status === 'diverged' || row?.status === 'incomplete' || !final) {
-        diverged++;
-        continue;
-      }
-      (r.modes[t.data] ??= []).push(final.modesCovered ?? 0);
-      r.totalModes[t.data] = final.totalModes ?? 0;
-      (r.hq[t.data] ??= []).push(final.highQualityShare ?? 0);
-      (r.sw[t.data] ??= []).push(final.slicedWasserstein ?? NaN);
-      if ((final.modesCovered ?? 0) <= (final.totalModes ?? 0) / 4) collapsed++;
-      const lines = new RunFolder(t.dir).readMetrics().filter((l) => typeof l.slicedWasserstein === 'number');
-      r.rho.push(spearman(lines.map(lossEstimate), lines.map((l) => l.slicedWasserstein!)));
+  const outcome = (t: Trial): RunOutcome => {
+    const row = db.get(t.dir);
+    const final = row?.final as { modesCovered?: number; totalModes?: number; highQualityShare?: number; slicedWasserstein?: number } | null;
+    const total = final?.totalModes ?? (t.data === 'ring8' ? 8 : 25);
+    if (row?.status !== 'finished' || !final) return { modes: 0, totalModes: total, hq: 0, sw: Infinity, failed: true };
+    const sw = final.slicedWasserstein;
+    return { modes: final.modesCovered ?? 0, totalModes: total, hq: final.highQualityShare ?? 0, sw: typeof sw === 'number' && Number.isFinite(sw) ? sw : Infinity, failed: false };
+  };
+  const results: ArmResult[] = arms.map((arm) => {
+    const r: ArmResult = { arm: arm.name, loss: arm.loss, role: arm.role, runs: {}, rho: [], stepsToTarget: [], secondsToTarget: [], robust: {}, gradients: gradients.get(arm.name), images: images.get(arm.name) };
+    for (const t of trials.filter((x) => x.arm === arm && x.experiment === 'modes')) {
+      (r.runs[t.data] ??= []).push(outcome(t));
+      const lines = existsSync(t.dir) ? new RunFolder(t.dir).readMetrics().filter((l) => typeof l.slicedWasserstein === 'number') : [];
+      if (lines.length) r.rho.push(spearman(lines.map(lossEstimate), lines.map((l) => l.slicedWasserstein!)));
       if (t.data === 'ring8') {
         const hit = lines.find((l) => l.modesCovered === 8 && (l.highQualityShare ?? 0) >= 0.5);
-        r.stepsToTarget.push(hit ? hit.step : null);
-        r.secondsToTarget.push(hit ? hit.elapsed : null);
+        r.stepsToTarget.push(hit ? hit.step : Infinity);
+        r.secondsToTarget.push(hit ? hit.elapsed : Infinity);
       }
     }
-    r.diverged = runs.length ? diverged / runs.length : 0;
-    r.collapsed = runs.length ? collapsed / runs.length : 0;
-    for (const t of trials.filter((x) => x.loss === loss && x.experiment === 'robustness')) {
-      const final = db.get(t.dir)?.final as { modesCovered?: number; highQualityShare?: number } | null;
-      r.robustTotal++;
-      if (final && (final.modesCovered ?? 0) >= 6 && (final.highQualityShare ?? 0) >= 0.5) r.robustSuccess++;
-    }
-    const img = fashion.find((f) => f.loss === loss)?.summary.final;
-    if (img) Object.assign(r, { fid: img.fid, precision: img.precision, recall: img.recall });
+    for (const t of trials.filter((x) => x.arm === arm && x.experiment === 'robustness')) (r.robust[t.data] ??= []).push(outcome(t));
     return r;
   });
   const claims = verdicts(results);
-  const result: StudyResult = { settings, results, verdicts: claims, robustnessConfigs: robustness.map(describeConfig), dir, seconds: (Date.now() - started) / 1000 };
+  const fashion = o.fashion ? relative(process.cwd(), resolve(o.fashion)) : undefined;
+  const result: StudyResult = { settings, results, verdicts: claims, robustnessConfigs: robustness.map(describeConfig), dir, seconds: (Date.now() - started) / 1000, fashion };
   // Paths in what is written are relative to where the study ran, so committed reports hold no machine's paths.
-  writeFileAtomic(join(dir, 'results.json'), JSON.stringify({ ...result, dir: relative(process.cwd(), dir) || '.', results: results.map((r) => ({ ...r, gradient: r.gradient ? { ...r.gradient, xs: undefined, d: undefined, dGrad: undefined, gGrad: undefined } : undefined })) }, null, 2) + '\n');
-  writeStudyReport(result, trials.filter((t) => t.experiment === 'modes' && t.seed === 1 && t.data === 'ring8').map((t) => ({ loss: t.loss, metrics: new RunFolder(t.dir).readMetrics() })));
+  const slim = results.map((r) => ({ ...r, gradients: r.gradients?.map((g) => ({ ...g, xs: undefined, d: undefined, dGrad: undefined, gGrad: undefined })) }));
+  writeFileAtomic(join(dir, 'results.json'), JSON.stringify({ ...result, dir: relative(process.cwd(), dir) || '.', results: slim }, (_k, v) => (v === Infinity ? 'Infinity' : v), 2) + '\n');
+  writeStudyReport(result, trials.filter((t) => t.experiment === 'modes' && t.seed === 1 && t.data === 'ring8' && !t.arm.sweep).map((t) => ({ loss: t.arm.name, metrics: existsSync(t.dir) ? new RunFolder(t.dir).readMetrics() : [] })));
   db.close();
   return result;
 }

@@ -12,19 +12,23 @@ import type { Command } from '../command.js';
 const HELP = `Usage: gankit study wasserstein [--quick] [--jobs N | --queue URL] [--seeds N] [--out DIR] [--fashion FILE]
 
 Measures each claim made for the Wasserstein loss (stability, mode collapse, gradients,
-robustness, image quality, efficiency, a meaningful loss, a better generator) against ns,
-minimax, lsgan, dragan and hinge, and gives each a verdict: holds / does not hold / mixed.
-Every trial is a normal run folder (DIR/runs/…), run by --jobs local processes or, with --queue,
-by 'gankit worker' processes on any machine (as a sweep's), and indexed in DIR/runs.sqlite; a
-re-run reuses finished trials. Writes DIR/report.html (self-contained),
-DIR/report.md, DIR/results.json.
+robustness, image quality, efficiency, a meaningful loss, a better generator) against the
+standard GAN (ns, minimax) and spectral normalisation (ns + SN, hinge + SN), beside lsgan, dragan
+(λ 0.1, 1 and 10) and hinge. Every number a verdict uses has a 95 % bootstrap interval; a verdict
+is holds / does not hold / mixed / inconclusive (see docs/wasserstein-study/report.md).
+Robustness follows Lucic et al. 2018: random configurations of compare_gan's wide space per loss
+on ring8 and grid25, reported as distributions. Every trial is a normal run folder (DIR/runs/…),
+run by --jobs local processes or, with --queue, by 'gankit worker' processes on any machine (as
+a sweep's), and indexed in DIR/runs.sqlite; a re-run reuses finished trials, so a long study can
+be built over several sittings. Writes DIR/report.html (self-contained), DIR/report.md,
+DIR/results.json.
 
-  --quick        2 seeds, 300 steps, 2 random configurations: a few minutes on 2 cores
+  --quick        2 seeds, 300 steps, 3 configurations: every claim in a few minutes on 2 cores
   --jobs N       local processes (default: the number of cores)
   --queue URL    run the trials through the Redis queue at URL (redis://… or rediss://…)
   --seeds N      seeds per (loss, dataset) (default 5; --quick 2)
   --out DIR      default study-wasserstein
-  --fashion FILE results.json of 'npm run bench:fashion' for the image-quality row`;
+  --fashion FILE results.json of 'npm run bench:fashion' for the image claims (5, 7, 10)`;
 
 export const study: Command = {
   name: 'study',
