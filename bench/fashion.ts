@@ -15,10 +15,11 @@
  * from those committed records alone and names the trials still missing.
  *
  *   npm run bench:fashion -- [--data fashion-mnist|mnist] [--systems ns,hinge-sn] [--seeds 3]
- *                            [--steps 3000] [--jobs 1] [--minutes M] [--report]
+ *                            [--steps 3000] [--jobs 1] [--minutes M] [--report] [--torch]
  *
  * --minutes M: start no new trial after M minutes (a running trial goes on to its end).
  * --report: no training; sync the records of the trial folders and rebuild the report.
+ * --torch: also score the PyTorch replicas' samples (bench/torch_fid.py) for the report.
  */
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -32,6 +33,8 @@ import { RunFolder, writeFileAtomic } from '../src/runfolder/index.js';
 import type { MetricsRow } from '../src/runfolder/index.js';
 import { lineChartSvg, svgToPng } from '../src/report/plots.js';
 import type { Series } from '../src/report/plots.js';
+import { scoreImageFolder } from '../src/kinds/images/folderScore.js';
+import { initEngine } from '../src/engine/index.js';
 
 type Data = 'fashion-mnist' | 'mnist';
 
@@ -338,8 +341,79 @@ const { values } = parseArgs({
     minutes: { type: 'string' },
     runs: { type: 'string', default: 'bench/fashion-runs/converged' },
     report: { type: 'boolean', default: false },
+    torch: { type: 'boolean', default: false },
   },
 });
+
+/**
+ * PyTorch replicas of trials (bench/torch_fid.py writes samples to TORCH_RUNS/<system>-s<seed>/step-K/):
+ * `--torch` scores every step folder on gankit's feature network and records the scores in
+ * docs/benchmark-fashion-mnist/torch/, which the report sets beside gankit's own trial.
+ */
+const TORCH_RUNS = 'bench/fashion-runs/torch';
+interface TorchRecord {
+  system: string;
+  seed: number;
+  steps: number;
+  finished: boolean;
+  seconds?: number;
+  threads?: number;
+  torch?: string;
+  evaluations: Array<{ step: number; fid: number; precision: number; recall: number; classifierScore: number }>;
+}
+const torchRecordPath = (id: string) => join(DOCS, 'torch', `${id}.json`);
+
+async function scoreTorchRuns(): Promise<void> {
+  if (!existsSync(TORCH_RUNS)) return;
+  await initEngine({ workload: 'images' });
+  for (const id of readdirSync(TORCH_RUNS).sort()) {
+    const m = /^(.+)-s(\d+)$/.exec(id);
+    if (!m) continue;
+    const dir = join(TORCH_RUNS, id);
+    const meta = existsSync(join(dir, 'torch.json')) ? JSON.parse(readFileSync(join(dir, 'torch.json'), 'utf8')) : null;
+    const old: TorchRecord | null = existsSync(torchRecordPath(id)) ? JSON.parse(readFileSync(torchRecordPath(id), 'utf8')) : null;
+    const evaluations = [...(old?.evaluations ?? [])];
+    const stepDirs = readdirSync(dir).filter((d) => /^step-\d+$/.test(d)).map((d) => ({ d, step: Number(d.slice(5)) })).sort((a, b) => a.step - b.step);
+    for (const { d, step } of stepDirs) {
+      if (evaluations.some((e) => e.step === step)) continue;
+      const pngs = readdirSync(join(dir, d)).filter((x) => x.endsWith('.png')).length;
+      if (pngs < EVAL_SAMPLES) continue; // still being written
+      const r = await scoreImageFolder(join(dir, d), 'fashion-mnist', EVAL_SAMPLES);
+      evaluations.push({ step, fid: r.scores.fid, precision: r.scores.precision, recall: r.scores.recall, classifierScore: r.scores.classifierScore });
+      process.stderr.write(`torch ${id} step ${step}: FID ${f(r.scores.fid)}\n`);
+    }
+    evaluations.sort((a, b) => a.step - b.step);
+    const record: TorchRecord = { system: m[1], seed: Number(m[2]), steps: meta?.steps ?? evaluations.at(-1)?.step ?? 0, finished: Boolean(meta), seconds: meta?.seconds, threads: meta?.threads, torch: meta?.torch, evaluations };
+    mkdirSync(join(DOCS, 'torch'), { recursive: true });
+    writeFileAtomic(torchRecordPath(id), JSON.stringify(record, null, 1) + '\n');
+  }
+}
+
+function torchSection(): string[] {
+  const dir = join(DOCS, 'torch');
+  if (!existsSync(dir)) return [];
+  const records: TorchRecord[] = readdirSync(dir).filter((x) => x.endsWith('.json')).sort().map((x) => JSON.parse(readFileSync(join(dir, x), 'utf8')));
+  if (!records.length) return [];
+  const rows = records.map((t) => {
+    const ours = readRecord({ data: 'fashion-mnist', id: `${t.system}-s${t.seed}` });
+    const at = (step: number) => ours?.evaluations.find((e) => e.step === step)?.fid;
+    const steps = [...new Set([...t.evaluations.map((e) => e.step), ...(ours?.evaluations.map((e) => e.step) ?? [])])].sort((a, b) => a - b);
+    const cells = steps.map((s) => `${s}: ${f(at(s), 1)} / ${f(t.evaluations.find((e) => e.step === s)?.fid, 1)}`);
+    const last = t.evaluations.at(-1);
+    return `| \`${t.system}\` s${t.seed} | ${cells.join('; ')} | ${last ? `${f(last.precision)} / ${f(last.recall)}, classifier score ${f(last.classifierScore)}` : '–'} | ${t.finished ? `${t.steps} steps, ${f(t.seconds, 0)} s on ${t.threads} thread(s), torch ${t.torch}` : `running (last scored step ${last?.step ?? '–'})`} |`;
+  });
+  return [
+    `### PyTorch, the same setting`,
+    ``,
+    `\`bench/torch_fid.py\` trains the same trial in PyTorch (dcgan28, the loss's optimiser and batch, N(0, 0.02) init, EMA 0.999 and standing batch-norm statistics, the same training images) and writes 1000 samples every 500 steps; ` +
+      `\`npm run bench:fashion -- --torch\` scores them with \`gankit eval --images\`'s code on the same feature network and reference images. Different random streams, so the two columns are two seeds of one setting, not a replay.`,
+    ``,
+    `| trial | FID at step: gankit / PyTorch | PyTorch's last precision / recall | PyTorch run |`,
+    `|---|---|---|---|`,
+    ...rows,
+    ``,
+  ];
+}
 
 function plan(data: Data): Trial[] {
   const steps = Number(values.steps ?? DEFAULT_STEPS[data]);
@@ -366,6 +440,7 @@ function writeReport(): void {
       `(an undisturbed dcgan28 NS step takes ~0.2 s here).`,
     ``,
     ...sections,
+    ...torchSection(),
   ].join('\n');
   writeFileAtomic(REPORT, md);
   // The study (gankit study wasserstein --fashion) reads every seed's evaluations; `summary` is seed 1's final.
@@ -387,6 +462,7 @@ async function main() {
   if (!(data in SYSTEMS)) throw new Error(`--data: '${data}' (fashion-mnist or mnist)`);
   const trials = plan(data);
   for (const t of trials) syncRecord(t);
+  if (values.torch) await scoreTorchRuns();
   if (!values.report) {
     const deadline = values.minutes ? Date.now() + Number(values.minutes) * 60_000 : Infinity;
     const jobs = Number(values.jobs);

@@ -45,7 +45,7 @@ function arm(name: string, role: ArmResult['role'], o: Spec): ArmResult {
     secondsToTarget: (o.steps ?? [500, 500, 500, 500]).map((s) => s / 100),
     robust: { ring8: robust, grid25: robust },
     gradients: o.ratio?.map((r) => grad(name, r, 1)),
-    images: o.fid?.map((fid, i) => ({ seed: i + 1, steps: 3000, fid, precision: 0.7 - fid / 1000, recall: 0.7 - fid / 1000, stepsTo: { 40: fid < 40 ? 1000 : Infinity, 30: fid < 30 ? 2000 : Infinity }, secondsTo: { 40: fid < 40 ? 100 : Infinity, 30: fid < 30 ? 200 : Infinity } })),
+    images: o.fid?.map((fid, i) => ({ seed: i + 1, steps: 3000, concurrent: 1, fid, precision: 0.7 - fid / 1000, recall: 0.7 - fid / 1000, stepsTo: { 40: fid < 40 ? 1000 : Infinity, 30: fid < 30 ? 2000 : Infinity }, secondsTo: { 40: fid < 40 ? 100 : Infinity, 30: fid < 30 ? 200 : Infinity } })),
   };
 }
 
@@ -92,6 +92,7 @@ describe('bootstrap intervals and the decision rule', () => {
     assert.equal(difference(Infinity, Infinity), 0, 'two runs that never got there do not differ');
     assert.equal(quantile([1, 2, 3, 4], 0.5), 2.5);
     assert.equal(quantile([1, Infinity, Infinity], 0.5), Infinity);
+    for (const q of [0.025, 0.3, 0.5, 0.975]) assert.ok(!Number.isNaN(quantile([-Infinity, -Infinity, 1, 2, Infinity], q)), `quantile ${q} across infinities`);
   });
 });
 

@@ -13,7 +13,7 @@ import { column } from '../runfolder/metrics.js';
 import type { ArmResult, StudyResult } from './claims.js';
 import { armByName, lossEstimate, NEAR_BEST, quartiles, FID_THRESHOLDS } from './claims.js';
 import { GRADIENT_SETUP } from './gradients.js';
-import { bootstrap, fmtInterval, mean, median } from './stats.js';
+import { bootstrap, fmtInterval, mean, median, quantile } from './stats.js';
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
@@ -55,7 +55,7 @@ function tables(r: StudyResult): Array<{ title: string; note: string; header: st
   if (lambdaRows.length) {
     out.push({
       title: 'DRAGAN: λ at 2-D scale and at paper scale',
-      note: `The 2-D rule gives λ 0.1 (the paper's 10 × 1/100); λ 10 is the paper's image-scale weight. Mean over seeds with 95 % bootstrap intervals; WGAN-GP (λ 0.1) for reference.`,
+      note: `The 2-D rule gives λ 0.1 (the paper's 10 × 1/100); λ 10 is the paper's image-scale weight. Modes and HQ: mean over seeds; sliced W₁: median over seeds (∞ for a failed run); 95 % bootstrap intervals; WGAN-GP (λ 0.1) for reference.`,
       header: ['arm', ...datasets.flatMap((d) => [`${d} modes`, `${d} HQ share`, `${d} median sliced W₁`])],
       rows: [...lambdaRows, ...r.results.filter((x) => x.arm === 'wgan-gp')].map((x) => [
         `${x.arm} (${armByName(x.arm).label})`,
@@ -68,16 +68,17 @@ function tables(r: StudyResult): Array<{ title: string; note: string; header: st
     out.push({
       title: 'Robustness: what each loss reaches over random configurations',
       note: `${r.robustnessConfigs.length} configurations per loss (the first is the 2-D preset), paired across losses; sliced W₁ of failed runs is ∞. "Near the best": within ${NEAR_BEST}× the best configuration of any loss on that dataset.`,
-      header: ['arm', ...datasets.flatMap((d) => [`${d} sliced W₁ best / Q1 / median / Q3`, `${d} median HQ`, `${d} near the best`, `${d} failed`])],
+      header: ['arm', ...datasets.flatMap((d) => [`${d} sliced W₁ best / Q1 / median / Q3`, `${d} HQ best / Q3 / median / Q1`, `${d} near the best`, `${d} failed`])],
       rows: robust.map((x) => [
         x.arm,
         ...datasets.flatMap((d) => {
           const sw = x.robust[d].map((o) => o.sw);
           const q = quartiles(sw);
           const best = Math.min(...robust.flatMap((y) => y.robust[d].map((o) => o.sw)));
+          const hq = x.robust[d].map((o) => o.hq);
           return [
             `${f(q.best, 3)} / ${f(q.q1, 3)} / ${f(q.median, 3)} / ${f(q.q3, 3)}`,
-            f(median(x.robust[d].map((o) => o.hq))),
+            `${f(Math.max(...hq))} / ${f(quantile(hq, 0.75))} / ${f(quantile(hq, 0.5))} / ${f(quantile(hq, 0.25))}`,
             ci(sw.map((v) => (v <= NEAR_BEST * best ? 1 : 0)), mean),
             `${x.robust[d].filter((o) => o.failed).length}/${sw.length}`,
           ];
@@ -117,14 +118,15 @@ export function writeStudyReport(r: StudyResult, traces: RunTrace[]): void {
   for (const v of r.verdicts) counts[v.verdict]++;
   const summary = `${counts.holds} hold, ${counts['does not hold']} do not hold, ${counts.mixed} mixed, ${counts.inconclusive} inconclusive, ${counts['not measured']} not measured`;
   const rule =
-    'Each verdict comes from comparisons with 95 % bootstrap intervals: a comparison holds only when its interval excludes the baseline, does not hold only when it excludes the claim, and is inconclusive otherwise (a single run has no interval). ' +
-    'A claim holds when all its comparisons hold, does not hold when none does, and is mixed when some do and some do not. The baseline is the standard GAN (the better of ns and minimax on each measure); "vs SN" makes the same comparisons against the better of ns + SN and hinge + SN.';
+    'Each verdict comes from comparisons with 95 % bootstrap intervals: a comparison holds only when its interval excludes the baseline, does not hold only when it excludes the claim (an interval of exactly 0, two arms that never differ, excludes "better"), and is inconclusive otherwise (a single run has no interval). ' +
+    'A claim holds when all its comparisons hold, does not hold when all do not, is mixed when some hold and some do not, and is inconclusive otherwise; one critic run that lost a mode refutes "prevents mode collapse" for that dataset. ' +
+    'The baseline is the standard GAN (the better of ns and minimax on each measure, chosen in every resample); "vs SN" makes the same comparisons against the better of ns + SN and hinge + SN. Image wall seconds are compared only between trials run under the same load.';
   const tabs = tables(r);
   const mdTable = (header: string[], rows: string[][]) => [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...rows.map((x) => `| ${x.map((c) => c.replace(/\|/g, '/')).join(' | ')} |`)];
   const md = [
     `# What the Wasserstein loss really does`,
     ``,
-    `Each claim made for the Wasserstein loss (WGAN with clipping, WGAN-GP), measured against the standard GAN (ns, minimax), spectral normalisation (ns + SN, hinge + SN) and other losses (lsgan, dragan, hinge) by \`gankit study wasserstein${s.seeds === 2 ? ' --quick' : ''}\`: ${summary}.`,
+    `Each claim made for the Wasserstein loss (WGAN with clipping, WGAN-GP), measured against the standard GAN (ns, minimax), spectral normalisation (ns + SN, hinge + SN) and other losses (lsgan, dragan, hinge) by \`gankit study wasserstein${r.quick ? ' --quick' : ''}\`: ${summary}.`,
     ``,
     rule,
     ``,

@@ -63,6 +63,8 @@ export function quantile(xs: number[], q: number): number {
   const lo = Math.floor(pos);
   const hi = Math.ceil(pos);
   if (lo === hi || s[lo] === s[hi]) return s[lo];
+  // Between an infinity and anything else there is nothing to interpolate: the nearer one.
+  if (!Number.isFinite(s[lo]) || !Number.isFinite(s[hi])) return pos - lo < 0.5 ? s[lo] : s[hi];
   return s[lo] + (pos - lo) * (s[hi] - s[lo]);
 }
 

@@ -27,6 +27,7 @@ import { InputError } from '../errors.js';
 import { join, relative, resolve } from 'node:path';
 import { Rng } from '../engine/rng.js';
 import { mergeConfig } from '../schema.js';
+import { resolveConfig } from '../train/config.js';
 import { RunFolder } from '../runfolder/folder.js';
 import { RunsDb } from '../runfolder/database.js';
 import { localExecutor } from '../sweep/executor.js';
@@ -74,7 +75,9 @@ export function randomConfig(rng: Rng): { shared: Record<string, unknown>; own: 
   const beta1 = pick([0, 0.5, 0.9]);
   const nCritic = 1 + rng.int(5);
   const net = { depth, width, activation, layerNorm };
-  const shared = { model: { noiseDim: 2, generator: net, discriminator: net }, optimizerD: { lr, beta1 }, optimizerG: { lr, beta1 }, nCritic, lrSchedule: 'constant' };
+  // Adam for every loss, as Lucic et al. (WGAN's preset RMSProp stays in configuration 0 only).
+  const optimizer = { name: 'adam', lr, beta1, beta2: 0.999 };
+  const shared = { model: { noiseDim: 2, generator: net, discriminator: net }, optimizerD: optimizer, optimizerG: { ...optimizer }, nCritic, lrSchedule: 'constant' };
   // compare_gan: WGAN clipping 10^U[−3, 0]; WGAN-GP and DRAGAN λ 10^U[−1, 2].
   const own = { clipValue: 10 ** (-3 + 3 * rng.next()), lambda: 10 ** (-1 + 3 * rng.next()) * TOY_PENALTY_SCALE };
   return { shared, own };
@@ -101,7 +104,7 @@ const shortHash = (x: unknown) => createHash('sha256').update(canonicalJson(x)).
 function imageTrials(file: string | undefined, log: (l: string) => void): Map<string, ImageTrial[]> {
   const out = new Map<string, ImageTrial[]>();
   if (!file) return out;
-  type Raw = { loss: string; trials?: Array<{ seed: number; status: string; steps: number; evaluations: Array<{ step: number; elapsed: number; fid: number; precision?: number; recall?: number }> }> };
+  type Raw = { loss: string; trials?: Array<{ seed: number; status: string; steps: number; concurrent?: number; evaluations: Array<{ step: number; elapsed: number; fid: number; precision?: number; recall?: number }> }> };
   let losses: Raw[];
   try {
     losses = JSON.parse(readFileSync(file, 'utf8')).losses ?? [];
@@ -120,6 +123,7 @@ function imageTrials(file: string | undefined, log: (l: string) => void): Map<st
         return {
           seed: t.seed,
           steps: t.steps,
+          concurrent: t.concurrent ?? 1,
           fid: last.fid,
           precision: last.precision ?? NaN,
           recall: last.recall ?? NaN,
@@ -162,8 +166,9 @@ export async function runWassersteinStudy(o: StudyOptions): Promise<StudyResult>
     config?: number;
   }
   const trials: Trial[] = [];
-  // Folder names carry a hash of the overrides: a trial whose settings changed is a new trial.
-  const folder = (name: string, overrides: unknown) => join(dir, 'runs', `${name}-${shortHash(overrides)}`);
+  // Folder names carry a hash of the resolved config: a trial whose settings changed (a preset, the
+  // 2-D rule, a default) is a new trial, never a stale folder reused.
+  const folder = (name: string, overrides: Record<string, unknown>) => join(dir, 'runs', `${name}-${shortHash(resolveConfig(overrides))}`);
   for (const arm of arms) {
     for (const data of datasets) {
       for (const seed of seeds) {
@@ -242,10 +247,10 @@ export async function runWassersteinStudy(o: StudyOptions): Promise<StudyResult>
   });
   const claims = verdicts(results);
   const fashion = o.fashion ? relative(process.cwd(), resolve(o.fashion)) : undefined;
-  const result: StudyResult = { settings, results, verdicts: claims, robustnessConfigs: robustness.map(describeConfig), dir, seconds: (Date.now() - started) / 1000, fashion };
+  const result: StudyResult = { settings, quick: o.quick, results, verdicts: claims, robustnessConfigs: robustness.map(describeConfig), dir, seconds: (Date.now() - started) / 1000, fashion };
   // Paths in what is written are relative to where the study ran, so committed reports hold no machine's paths.
   const slim = results.map((r) => ({ ...r, gradients: r.gradients?.map((g) => ({ ...g, xs: undefined, d: undefined, dGrad: undefined, gGrad: undefined })) }));
-  writeFileAtomic(join(dir, 'results.json'), JSON.stringify({ ...result, dir: relative(process.cwd(), dir) || '.', results: slim }, (_k, v) => (v === Infinity ? 'Infinity' : v), 2) + '\n');
+  writeFileAtomic(join(dir, 'results.json'), JSON.stringify({ ...result, dir: relative(process.cwd(), dir) || '.', results: slim }, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v), 2) + '\n');
   writeStudyReport(result, trials.filter((t) => t.experiment === 'modes' && t.seed === 1 && t.data === 'ring8' && !t.arm.sweep).map((t) => ({ loss: t.arm.name, metrics: existsSync(t.dir) ? new RunFolder(t.dir).readMetrics() : [] })));
   db.close();
   return result;
