@@ -14,6 +14,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { tf, Rng, initEngine, dense } from '../src/engine/index.js';
 import { sumAll } from '../src/engine/kernels/sums.js';
+import { ELU_GRAD } from '../src/engine/kernels/elu.js';
 import { collapsePermutation, blockedRoute } from '../src/engine/kernels/transpose.js';
 import { mergeReductionAxes } from '../src/engine/kernels/reductions.js';
 import { fusedAdam, fusedAdamAvailable, fusedAdamSimd } from '../src/engine/kernels/adam.js';
@@ -334,6 +335,37 @@ describe('leaky relu and its gradient as one kernel (kernels/leakyRelu.ts)', () 
       const analytic = tf.tidy(() => tf.grad(f)(tf.tensor(s0)).dataSync() as Float32Array);
       const numeric = centralDifference((v) => tf.tidy(() => f(tf.tensor(v)).dataSync()[0]), s0, 1e-3);
       assertClose(analytic, numeric, { what: '∂f/∂s' });
+      tf.dispose([x, dy, w]);
+    });
+  }
+});
+
+describe('the ELU gradient as one kernel (kernels/elu.ts)', () => {
+  for (const backend of ['wasm', 'cpu']) {
+    it(`on ${backend}: equals x > 0 ? dy : dy·eˣ; first and second order by finite differences; nothing leaks`, async () => {
+      await useBackend(backend);
+      const n = 1037;
+      const x = tf.tensor(values([n], 7).map((v, i) => (i % 7 === 0 ? 0 : i % 11 === 0 ? -60 * v * v : 3 * v)));
+      const dy = tf.tensor(values([n], 8));
+      assert.ok(tf.getKernel(ELU_GRAD, backend), `${ELU_GRAD} is registered on ${backend}`);
+      const before = tf.memory().numTensors;
+      const fused = tf.tidy(() => tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.elu(t), dy)))(x).dataSync() as Float32Array);
+      assert.equal(tf.memory().numTensors, before, 'no tensor left behind');
+      // Against eˣ itself (not the kernel's y + 1): equal to float32 rounding, and within 1e-7·|dy| where eˣ underflows y + 1.
+      const ops = tf.tidy(() => tf.where(tf.greater(x, 0), dy, tf.mul(dy, tf.exp(tf.minimum(x, 0)))).dataSync() as Float32Array);
+      assertClose(fused, ops, { what: 'gradient vs dy·eˣ', rtol: 1e-6, atol: 1e-7 });
+      assert.ok(fused.every(Number.isFinite), 'finite for large negative inputs');
+      // f(s) = Σ (∂/∂x Σ w·elu(x·s))²: the kernel's gradient in dy and in x.
+      const x0 = Float32Array.from([0.7, -0.4, 1.3, -1.1, 0.25, -0.6]);
+      const w = tf.tensor([0.3, -1.2, 0.8, 0.5, -0.7, 1.1]);
+      const f = (s: tf.Tensor) => {
+        const g = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(w, tf.elu(tf.mul(t, s)))))(tf.tensor(x0));
+        return tf.sum(tf.square(tf.mul(g, s)));
+      };
+      const s0 = Float32Array.from([1.1, 0.9, 1.3, 0.8, 1.2, 1.05]);
+      const analytic = tf.tidy(() => tf.grad(f)(tf.tensor(s0)).dataSync() as Float32Array);
+      const numeric = centralDifference((v) => tf.tidy(() => f(tf.tensor(v)).dataSync()[0]), s0, 1e-3);
+      assertClose(analytic, numeric, { what: '∂f/∂s (second order through the ELU gradient)' });
       tf.dispose([x, dy, w]);
     });
   }

@@ -16,6 +16,7 @@ import { registerSumAll } from './kernels/sums.js';
 import { registerWasmReductions } from './kernels/reductions.js';
 import { registerWasmIdentity } from './kernels/identity.js';
 import { registerLeakyRelu } from './kernels/leakyRelu.js';
+import { registerElu } from './kernels/elu.js';
 import { startWebGpu } from './webgpu.js';
 import { isNode, nodeImport } from './node.js';
 import { registerDense } from './dense.js';
@@ -34,6 +35,7 @@ export function registerAll(): void {
   registerDense();
   registerConvGradients();
   registerLeakyRelu();
+  registerElu();
   registerWasmKernels();
   registerNativeKernels();
 }

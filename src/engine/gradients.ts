@@ -84,16 +84,7 @@ const fromInputGradients: GradConfig[] = [
     inputsToSave: ['x'],
     gradFunc: (dy, [x]) => ({ x: () => tf.mul(single(dy), tf.exp(x)) }),
   },
-  {
-    // elu'(x) = 1 for x > 0, eˣ otherwise. exp(min(x, 0)) keeps the unselected branch finite so
-    // that its (zero) backward contribution cannot become 0·∞ = NaN.
-    kernelName: 'Elu',
-    inputsToSave: ['x'],
-    gradFunc: (dy, [x]) => ({
-      x: () =>
-        tf.where(tf.greater(x, 0), single(dy), tf.mul(single(dy), tf.exp(tf.minimum(x, 0)))),
-    }),
-  },
+  // Elu: kernels/elu.ts (one kernel for the gradient, with its own gradient).
   {
     // softmax Jacobian-vector product: y ⊙ (dy − Σ dy ⊙ y), with y recomputed from the logits.
     kernelName: 'Softmax',

@@ -181,6 +181,33 @@
         (local.set $out (i32.add (local.get $out) (i32.const 4)))
         (br $tail))))
 
+  ;; ELU's gradient from its output y = elu(x): y > 0 ? dy : dy·(y + 1)  (kernels/elu.ts).
+  (func (export "eluGrad") (param $dy i32) (param $y i32) (param $out i32) (param $n i32)
+    (local $end i32) (local $end16 i32) (local $d v128) (local $v v128) (local $s f32) (local $t f32)
+    (local.set $end (i32.add (local.get $y) (i32.shl (local.get $n) (i32.const 2))))
+    (local.set $end16 (i32.add (local.get $y) (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2))))
+    (block $done
+      (loop $simd
+        (br_if $done (i32.ge_u (local.get $y) (local.get $end16)))
+        (local.set $d (v128.load align=4 (local.get $dy)))
+        (local.set $v (v128.load align=4 (local.get $y)))
+        (v128.store align=4 (local.get $out)
+          (v128.bitselect (local.get $d) (f32x4.mul (local.get $d) (f32x4.add (local.get $v) (f32x4.splat (f32.const 1)))) (f32x4.gt (local.get $v) (f32x4.splat (f32.const 0)))))
+        (local.set $y (i32.add (local.get $y) (i32.const 16)))
+        (local.set $dy (i32.add (local.get $dy) (i32.const 16)))
+        (local.set $out (i32.add (local.get $out) (i32.const 16)))
+        (br $simd)))
+    (block $tailDone
+      (loop $tail
+        (br_if $tailDone (i32.ge_u (local.get $y) (local.get $end)))
+        (local.set $s (f32.load (local.get $dy)))
+        (local.set $t (f32.load (local.get $y)))
+        (f32.store (local.get $out) (select (local.get $s) (f32.mul (local.get $s) (f32.add (local.get $t) (f32.const 1))) (f32.gt (local.get $t) (f32.const 0))))
+        (local.set $y (i32.add (local.get $y) (i32.const 4)))
+        (local.set $dy (i32.add (local.get $dy) (i32.const 4)))
+        (local.set $out (i32.add (local.get $out) (i32.const 4)))
+        (br $tail))))
+
   ;; im2col / col2im over NHWC (native/im2col.ts has the formula; pointers in bytes, sizes in
   ;; elements). $mode 0: cols ← patches of x (the caller zero-fills cols where patches leave x);
   ;; $mode 1: x += the patch rows of cols put back (the caller zero-fills x first).
