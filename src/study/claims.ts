@@ -68,7 +68,7 @@ export interface StudySettings {
 export function studySettings(quick: boolean, seeds?: number): StudySettings {
   const arms = STUDY_ARMS.map((a) => a.name);
   return quick
-    ? { seeds: seeds ?? 2, steps: 300, robustnessConfigs: 3, robustnessSteps: 300, gradientSteps: 400, gradientSeeds: 2, arms }
+    ? { seeds: seeds ?? 2, steps: 300, robustnessConfigs: 2, robustnessSteps: 300, gradientSteps: 400, gradientSeeds: 2, arms }
     : { seeds: seeds ?? 5, steps: 2000, robustnessConfigs: 50, robustnessSteps: 1000, gradientSteps: 2000, gradientSeeds: 5, arms };
 }
 

@@ -23,7 +23,7 @@ a sweep's), and indexed in DIR/runs.sqlite; a re-run reuses finished trials, so 
 be built over several sittings. Writes DIR/report.html (self-contained), DIR/report.md,
 DIR/results.json.
 
-  --quick        2 seeds, 300 steps, 3 configurations: every claim in a few minutes on 2 cores
+  --quick        2 seeds, 300 steps, 2 configurations: every claim in a few minutes on 2 cores
   --jobs N       local processes (default: the number of cores)
   --queue URL    run the trials through the Redis queue at URL (redis://… or rediss://…)
   --seeds N      seeds per (loss, dataset) (default 5; --quick 2)
