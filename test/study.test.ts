@@ -88,6 +88,8 @@ describe('bootstrap intervals and the decision rule', () => {
     assert.equal(decide({ value: 0.5, lo: -0.1, hi: 1, n: [5, 5] }), 'inconclusive');
     assert.equal(decide({ value: 9, lo: 9, hi: 9, n: [1, 5] }), 'inconclusive', 'one run has no interval');
     assert.equal(decide({ value: 0.7, lo: 0.6, hi: 0.8, n: [5] }, 0.5), 'holds', 'against a threshold');
+    assert.equal(decide({ value: 0.001, lo: 0.0005, hi: 0.002, n: [5] }, 0.01, 'below'), 'holds', 'a claim that a value is small');
+    assert.equal(decide({ value: 0.5, lo: 0.2, hi: 0.8, n: [5] }, 0.01, 'below'), 'does not hold');
     assert.deepEqual([combine(['holds', 'holds']), combine(['does not hold']), combine(['holds', 'does not hold', 'inconclusive']), combine(['holds', 'inconclusive']), combine([])], ['holds', 'does not hold', 'mixed', 'inconclusive', 'not measured']);
     assert.equal(difference(Infinity, Infinity), 0, 'two runs that never got there do not differ');
     assert.equal(quantile([1, 2, 3, 4], 0.5), 2.5);

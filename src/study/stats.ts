@@ -108,7 +108,7 @@ export function bootstrap(groups: number[][], stat: (gs: number[][]) => number, 
   return { value, lo: quantile(draws, 0.025), hi: quantile(draws, 0.975), n };
 }
 
-/** One claimed comparison, decided by its interval: the claim is that the value is above `threshold`. */
+/** One claimed comparison, decided by its interval: the claim is that the value is above (or below) `threshold`. */
 export type Outcome = 'holds' | 'does not hold' | 'inconclusive';
 
 /**
@@ -116,8 +116,9 @@ export type Outcome = 'holds' | 'does not hold' | 'inconclusive';
  * only when it excludes the claim (hi at or below it); otherwise inconclusive. A group of one run
  * has no interval: inconclusive.
  */
-export function decide(iv: Interval, threshold = 0): Outcome {
+export function decide(iv: Interval, threshold = 0, claim: 'above' | 'below' = 'above'): Outcome {
   if (iv.n.some((k) => k < 2) || Number.isNaN(iv.lo) || Number.isNaN(iv.hi)) return 'inconclusive';
+  if (claim === 'below') return iv.hi < threshold ? 'holds' : iv.lo >= threshold ? 'does not hold' : 'inconclusive';
   if (iv.lo > threshold) return 'holds';
   if (iv.hi <= threshold) return 'does not hold';
   return 'inconclusive';
