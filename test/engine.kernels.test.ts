@@ -306,6 +306,24 @@ describe('wasm kernels: Sum and Mean with merged axes', () => {
   }
 });
 
+/**
+ * f(s) = Σ (s ⊙ ∂/∂x Σ w·act(x·s))² differentiated in s, against central differences: the
+ * activation's gradient kernel and that kernel's own gradient (what a gradient penalty runs).
+ */
+function secondOrderThrough(act: (t: tf.Tensor) => tf.Tensor, what: string): void {
+  const x0 = Float32Array.from([0.7, -0.4, 1.3, -1.1, 0.25, -0.6]);
+  const w = tf.tensor([0.3, -1.2, 0.8, 0.5, -0.7, 1.1]);
+  const f = (s: tf.Tensor) => {
+    const g = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(w, act(tf.mul(t, s)))))(tf.tensor(x0));
+    return tf.sum(tf.square(tf.mul(g, s)));
+  };
+  const s0 = Float32Array.from([1.1, 0.9, 1.3, 0.8, 1.2, 1.05]);
+  const analytic = tf.tidy(() => tf.grad(f)(tf.tensor(s0)).dataSync() as Float32Array);
+  const numeric = centralDifference((v) => tf.tidy(() => f(tf.tensor(v)).dataSync()[0]), s0, 1e-3);
+  assertClose(analytic, numeric, { what });
+  w.dispose();
+}
+
 describe('leaky relu and its gradient as one kernel (kernels/leakyRelu.ts)', () => {
   for (const backend of ['wasm', 'cpu']) {
     it(`on ${backend}: the stock ops' bits forward and backward; second order by finite differences`, async () => {
@@ -325,17 +343,8 @@ describe('leaky relu and its gradient as one kernel (kernels/leakyRelu.ts)', () 
         assertSame(forward, expected, 'forward');
       }
       // f(x) = Σ (∂/∂x Σ w·leakyRelu(x·s))², through the gradient kernel's own gradient.
-      const x0 = Float32Array.from([0.7, -0.4, 1.3, -1.1, 0.25, -0.6]);
-      const w = tf.tensor([0.3, -1.2, 0.8, 0.5, -0.7, 1.1]);
-      const f = (s: tf.Tensor) => {
-        const g = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(w, tf.leakyRelu(tf.mul(t, s), 0.2))))(tf.tensor(x0));
-        return tf.sum(tf.square(tf.mul(g, s)));
-      };
-      const s0 = Float32Array.from([1.1, 0.9, 1.3, 0.8, 1.2, 1.05]);
-      const analytic = tf.tidy(() => tf.grad(f)(tf.tensor(s0)).dataSync() as Float32Array);
-      const numeric = centralDifference((v) => tf.tidy(() => f(tf.tensor(v)).dataSync()[0]), s0, 1e-3);
-      assertClose(analytic, numeric, { what: '∂f/∂s' });
-      tf.dispose([x, dy, w]);
+      secondOrderThrough((t) => tf.leakyRelu(t, 0.2), '∂f/∂s');
+      tf.dispose([x, dy]);
     });
   }
 });
@@ -356,17 +365,8 @@ describe('the ELU gradient as one kernel (kernels/elu.ts)', () => {
       assertClose(fused, ops, { what: 'gradient vs dy·eˣ', rtol: 1e-6, atol: 1e-7 });
       assert.ok(fused.every(Number.isFinite), 'finite for large negative inputs');
       // f(s) = Σ (∂/∂x Σ w·elu(x·s))²: the kernel's gradient in dy and in x.
-      const x0 = Float32Array.from([0.7, -0.4, 1.3, -1.1, 0.25, -0.6]);
-      const w = tf.tensor([0.3, -1.2, 0.8, 0.5, -0.7, 1.1]);
-      const f = (s: tf.Tensor) => {
-        const g = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(w, tf.elu(tf.mul(t, s)))))(tf.tensor(x0));
-        return tf.sum(tf.square(tf.mul(g, s)));
-      };
-      const s0 = Float32Array.from([1.1, 0.9, 1.3, 0.8, 1.2, 1.05]);
-      const analytic = tf.tidy(() => tf.grad(f)(tf.tensor(s0)).dataSync() as Float32Array);
-      const numeric = centralDifference((v) => tf.tidy(() => f(tf.tensor(v)).dataSync()[0]), s0, 1e-3);
-      assertClose(analytic, numeric, { what: '∂f/∂s (second order through the ELU gradient)' });
-      tf.dispose([x, dy, w]);
+      secondOrderThrough((t) => tf.elu(t), '∂f/∂s (second order through the ELU gradient)');
+      tf.dispose([x, dy]);
     });
   }
 });

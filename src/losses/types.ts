@@ -65,7 +65,7 @@ export interface GanLoss {
   toyProfile?: ToyProfile;
   /**
    * The hyper-parameter that weights the loss's gradient penalty (WGAN-GP's and DRAGAN's λ, R1/R2's
-   * γ). The 'toy' profile scales it by TOY_PENALTY_SCALE (src/train/config.ts), one rule for every
+   * γ). The 'toy' profile scales it by TOY_PENALTY_SCALE (src/losses/hyperparameters.ts), one rule for every
    * penalty.
    */
   penaltyWeight?: string;

@@ -4,6 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
+import type { WasmModuleLike } from './simd.js';
 
 export interface WasmBackendLike {
   readSync(dataId: object): Float32Array;
@@ -14,6 +15,14 @@ export interface WasmBackendLike {
    */
   typedArrayFromHeap(info: TensorInfo): Float32Array | Int32Array;
   disposeData(dataId: object): boolean;
+}
+
+/** What a kernel that runs on the wasm heap by offset (SIMD) or by view needs from tfjs-wasm. */
+export interface WasmHeapBackend {
+  wasm: WasmModuleLike;
+  dataIdMap: { get(dataId: object): { memoryOffset: number } };
+  makeOutput(shape: number[], dtype: 'float32'): TensorInfo;
+  typedArrayFromHeap(info: TensorInfo): Float32Array;
 }
 
 export interface CpuBackendLike {

@@ -16,18 +16,10 @@
 import * as tf from '@tensorflow/tfjs';
 import type { GradConfig, KernelFunc, Tensor, TensorInfo } from '@tensorflow/tfjs';
 import { registerOnWasmAndCpu } from './backends.js';
-import type { CpuBackendLike } from './backends.js';
+import type { CpuBackendLike, WasmHeapBackend } from './backends.js';
 import { simdKernels } from './simd.js';
-import type { WasmModuleLike } from './simd.js';
 
 export const ELU_GRAD = 'GankitEluGrad';
-
-interface WasmHeapBackend {
-  wasm: WasmModuleLike;
-  dataIdMap: { get(dataId: object): { memoryOffset: number } };
-  makeOutput(shape: number[], dtype: 'float32'): TensorInfo;
-  typedArrayFromHeap(info: TensorInfo): Float32Array;
-}
 
 function gradLoop(dy: Float32Array, y: Float32Array, out: Float32Array): void {
   for (let i = 0; i < out.length; i++) {

@@ -14,18 +14,10 @@
 import * as tf from '@tensorflow/tfjs';
 import type { GradConfig, KernelFunc, NamedAttrMap, Tensor, TensorInfo } from '@tensorflow/tfjs';
 import { registerOnWasmAndCpu, replaceWasmKernel } from './backends.js';
-import type { CpuBackendLike } from './backends.js';
+import type { CpuBackendLike, WasmHeapBackend } from './backends.js';
 import { simdKernels } from './simd.js';
-import type { WasmModuleLike } from './simd.js';
 
 export const LEAKY_RELU_GRAD = 'GankitLeakyReluGrad';
-
-interface WasmHeapBackend {
-  wasm: WasmModuleLike;
-  dataIdMap: { get(dataId: object): { memoryOffset: number } };
-  makeOutput(shape: number[], dtype: 'float32'): TensorInfo;
-  typedArrayFromHeap(info: TensorInfo): Float32Array;
-}
 
 function gradLoop(dy: Float32Array, x: Float32Array, out: Float32Array, alpha: number): void {
   const a = Math.fround(alpha);
