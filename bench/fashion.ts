@@ -33,7 +33,8 @@ import { RunFolder, writeFileAtomic } from '../src/runfolder/index.js';
 import type { MetricsRow } from '../src/runfolder/index.js';
 import { lineChartSvg, svgToPng } from '../src/report/plots.js';
 import type { Series } from '../src/report/plots.js';
-import { scoreImageFolder } from '../src/kinds/images/folderScore.js';
+import { imageFolderScorer } from '../src/kinds/images/folderScore.js';
+import type { FolderScorer } from '../src/kinds/images/folderScore.js';
 import { initEngine } from '../src/engine/index.js';
 
 type Data = 'fashion-mnist' | 'mnist';
@@ -255,6 +256,7 @@ function report(data: Data, trials: Trial[]): string[] {
   const rows: string[][] = [];
   const missing: string[] = [];
   const misses: string[] = [];
+  const torchRuns = data === 'fashion-mnist' ? torchRecords() : [];
   for (const { system, trials: ts, records } of all) {
     const done = records.filter((r) => r.status === 'finished' && r.evaluations.length > 0);
     for (const t of ts) {
@@ -276,7 +278,7 @@ function report(data: Data, trials: Trial[]): string[] {
     const csMean = meanSd(finals.map((e) => e.classifierScore ?? NaN)).m;
     const met = fidMean <= system.fidTarget && (system.fidTarget > 25 || csMean >= CLASSIFIER_TARGET);
     if (!met) {
-      const torch = data === 'fashion-mnist' ? torchRecords().filter((t) => t.system === system.name && t.finished) : [];
+      const torch = torchRuns.filter((t) => t.system === system.name && t.finished);
       const why = [fidMean > system.fidTarget ? `FID ${f(fidMean)} > ${system.fidTarget}` : `FID ${f(fidMean)} met`, system.fidTarget <= 25 ? `classifier score ${f(csMean)}${csMean >= CLASSIFIER_TARGET ? ' met' : ` < ${CLASSIFIER_TARGET}`}` : null].filter(Boolean).join(', ');
       const trend = finals.length && done[0].evaluations.length > 1 ? `; FID over the last 500 steps ${f(done[0].evaluations.at(-2)!.fid)} → ${f(done[0].evaluations.at(-1)!.fid)}` : '';
       const py = torch.map((t) => `PyTorch, same setting, seed ${t.seed}: FID ${f(t.evaluations.at(-1)!.fid)}, classifier score ${f(t.evaluations.at(-1)!.classifierScore)}`).join('; ');
@@ -375,27 +377,35 @@ const torchRecordPath = (id: string) => join(DOCS, 'torch', `${id}.json`);
 async function scoreTorchRuns(): Promise<void> {
   if (!existsSync(TORCH_RUNS)) return;
   await initEngine({ workload: 'images' });
-  for (const id of readdirSync(TORCH_RUNS).sort()) {
-    const m = /^(.+)-s(\d+)$/.exec(id);
-    if (!m) continue;
-    const dir = join(TORCH_RUNS, id);
-    const meta = existsSync(join(dir, 'torch.json')) ? JSON.parse(readFileSync(join(dir, 'torch.json'), 'utf8')) : null;
-    const old: TorchRecord | null = existsSync(torchRecordPath(id)) ? JSON.parse(readFileSync(torchRecordPath(id), 'utf8')) : null;
-    const evaluations = [...(old?.evaluations ?? [])];
-    const stepDirs = readdirSync(dir).filter((d) => /^step-\d+$/.test(d)).map((d) => ({ d, step: Number(d.slice(5)) })).sort((a, b) => a.step - b.step);
-    for (const { d, step } of stepDirs) {
-      if (evaluations.some((e) => e.step === step)) continue;
-      const pngs = readdirSync(join(dir, d)).filter((x) => x.endsWith('.png')).length;
-      if (pngs < EVAL_SAMPLES) continue; // still being written
-      const r = await scoreImageFolder(join(dir, d), 'fashion-mnist', EVAL_SAMPLES);
-      evaluations.push({ step, fid: r.scores.fid, precision: r.scores.precision, recall: r.scores.recall, classifierScore: r.scores.classifierScore });
-      process.stderr.write(`torch ${id} step ${step}: FID ${f(r.scores.fid)}\n`);
-    }
-    evaluations.sort((a, b) => a.step - b.step);
-    const record: TorchRecord = { system: m[1], seed: Number(m[2]), steps: meta?.steps ?? evaluations.at(-1)?.step ?? 0, finished: Boolean(meta), seconds: meta?.seconds, threads: meta?.threads, torch: meta?.torch, evaluations };
-    mkdirSync(join(DOCS, 'torch'), { recursive: true });
-    writeFileAtomic(torchRecordPath(id), JSON.stringify(record, null, 1) + '\n');
+  // One scorer for every folder: the reference and baseline are embedded once.
+  let scorer: FolderScorer | null = null;
+  try {
+    for (const id of readdirSync(TORCH_RUNS).sort()) await scoreTorchRun(id, async () => (scorer ??= await imageFolderScorer('fashion-mnist', EVAL_SAMPLES)));
+  } finally {
+    (scorer as FolderScorer | null)?.dispose();
   }
+}
+
+async function scoreTorchRun(id: string, getScorer: () => Promise<FolderScorer>): Promise<void> {
+  const m = /^(.+)-s(\d+)$/.exec(id);
+  if (!m) return;
+  const dir = join(TORCH_RUNS, id);
+  const meta = existsSync(join(dir, 'torch.json')) ? JSON.parse(readFileSync(join(dir, 'torch.json'), 'utf8')) : null;
+  const old: TorchRecord | null = existsSync(torchRecordPath(id)) ? JSON.parse(readFileSync(torchRecordPath(id), 'utf8')) : null;
+  const evaluations = [...(old?.evaluations ?? [])];
+  const stepDirs = readdirSync(dir).filter((d) => /^step-\d+$/.test(d)).map((d) => ({ d, step: Number(d.slice(5)) })).sort((a, b) => a.step - b.step);
+  for (const { d, step } of stepDirs) {
+    if (evaluations.some((e) => e.step === step)) continue;
+    const pngs = readdirSync(join(dir, d)).filter((x) => x.endsWith('.png')).length;
+    if (pngs < EVAL_SAMPLES) continue; // still being written
+    const r = await (await getScorer()).score(join(dir, d));
+    evaluations.push({ step, fid: r.scores.fid, precision: r.scores.precision, recall: r.scores.recall, classifierScore: r.scores.classifierScore });
+    process.stderr.write(`torch ${id} step ${step}: FID ${f(r.scores.fid)}\n`);
+  }
+  evaluations.sort((a, b) => a.step - b.step);
+  const record: TorchRecord = { system: m[1], seed: Number(m[2]), steps: meta?.steps ?? evaluations.at(-1)?.step ?? 0, finished: Boolean(meta), seconds: meta?.seconds, threads: meta?.threads, torch: meta?.torch, evaluations };
+  mkdirSync(join(DOCS, 'torch'), { recursive: true });
+  writeFileAtomic(torchRecordPath(id), JSON.stringify(record, null, 1) + '\n');
 }
 
 function torchRecords(): TorchRecord[] {

@@ -40,6 +40,15 @@ export interface FeatureNetMeta {
 
 export const FEATNET_ARCHITECTURE = 'conv32(4x4,s2)-relu-conv64(4x4,s2)-relu-fc128-relu-fc(classes)';
 
+/** What an evaluation on this feature network says of itself (run summaries, `gankit eval`). */
+export function featureNote(meta: FeatureNetMeta, referenceCount: number): string {
+  return (
+    `features: gankit's own ${meta.architecture} classifier trained on ${meta.data} ${meta.trainSplit} ` +
+    `(test accuracy ${(100 * meta.testAccuracy).toFixed(2)} %), not Inception — numbers compare runs here, not papers; ` +
+    `reference: ${referenceCount} images of ${meta.testSplit}; baseline: as many real training images against them`
+  );
+}
+
 /** assets/featnet in the package (from dist/src/metrics or src/metrics alike). */
 export function defaultFeatnetDir(): string {
   return join(packageRoot(import.meta.url, join('assets', 'featnet')), 'assets', 'featnet');

@@ -35,8 +35,7 @@ writes nothing.`,
     if (typeof values.data === 'string') throw new UsageError('--data goes with --images DIR (a run knows its data)');
     if (typeof values.run !== 'string') throw new UsageError('eval needs --run DIR (or --images DIR --data NAME)');
     const dir = resolve(values.run);
-    const n = num(values, 'n', true);
-    if (n !== undefined && n < 10) throw new ConfigError('--n', `must be an integer ≥ 10, got ${n}`);
+    const n = samplesFlag(values);
     return withCheckpointedRun(dir, readRunConfig(dir, n ? { evalSamples: n } : {}), { best: Boolean(values.best) }, ({ task, trainer }) => {
       trainer.useEma = !values['no-ema'];
       const ev = task.evaluate(trainer.step, true);
@@ -50,10 +49,7 @@ writes nothing.`,
       const baseline = (summary.realVsReal ?? null) as Record<string, number> | null;
       console.log(`gankit eval: ${dir} at step ${trainer.step}, ${trainer.config.evalSamples} samples`);
       if (Object.keys(ev.metrics).length === 0) console.log(`  no image metrics: ${String(summary.evaluation ?? 'not an image run')}`);
-      for (const [k, v] of Object.entries(ev.metrics)) {
-        const b = baseline?.[k];
-        console.log(`  ${k.padEnd(20)} ${typeof v === 'number' ? v.toFixed(4).padStart(10) : String(v).padStart(10)}${typeof b === 'number' ? `   (real vs real ${b.toFixed(4)})` : ''}`);
-      }
+      printScores(ev.metrics, baseline);
       if (summary.evaluation) console.log(`  ${String(summary.evaluation)}`);
       console.log(`  → ${new RunFolder(dir).path('eval')}`);
       return 0;
@@ -65,8 +61,7 @@ async function evalFolder(values: Values): Promise<number> {
   if (typeof values.run === 'string') throw new UsageError('give --run DIR or --images DIR, not both');
   for (const flag of ['no-ema', 'best'] as const) if (values[flag]) throw new UsageError(`--${flag} is for --run (a folder of images has no checkpoint)`);
   if (typeof values.data !== 'string') throw new UsageError(`--images needs --data (${SCORABLE_DATA.join(' or ')}): the feature network and reference images to score against`);
-  const n = num(values, 'n', true) ?? 1000;
-  if (n < 10) throw new ConfigError('--n', `must be an integer ≥ 10, got ${n}`);
+  const n = samplesFlag(values) ?? 1000;
   const dir = resolve(values.images as string);
   await initEngine({ workload: 'images' });
   const r = await scoreImageFolder(dir, values.data, n, (m) => console.error(m));
@@ -75,11 +70,22 @@ async function evalFolder(values: Values): Promise<number> {
     return 0;
   }
   console.log(`gankit eval: ${r.count} images of ${dir} against ${r.data}`);
-  const baseline = r.realVsReal as unknown as Record<string, number>;
-  for (const [k, v] of Object.entries(r.scores)) {
-    const b = baseline[k];
-    console.log(`  ${k.padEnd(20)} ${v.toFixed(4).padStart(10)}${typeof b === 'number' ? `   (real vs real ${b.toFixed(4)})` : ''}`);
-  }
+  printScores({ ...r.scores }, { ...r.realVsReal });
   console.log(`  ${r.evaluation}`);
   return 0;
+}
+
+/** --n: samples to score, an integer ≥ 10 when given. */
+function samplesFlag(values: Values): number | undefined {
+  const n = num(values, 'n', true);
+  if (n !== undefined && n < 10) throw new ConfigError('--n', `must be an integer ≥ 10, got ${n}`);
+  return n;
+}
+
+/** One line per score, with the real-vs-real value beside it where there is one. */
+function printScores(scores: Record<string, unknown>, baseline: Record<string, unknown> | null): void {
+  for (const [k, v] of Object.entries(scores)) {
+    const b = baseline?.[k];
+    console.log(`  ${k.padEnd(20)} ${typeof v === 'number' ? v.toFixed(4).padStart(10) : String(v).padStart(10)}${typeof b === 'number' ? `   (real vs real ${b.toFixed(4)})` : ''}`);
+  }
 }

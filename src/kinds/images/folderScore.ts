@@ -3,15 +3,16 @@
  * on gankit's feature network, against the same reference and real-vs-real baseline a gankit run
  * of that data gets: `gankit eval --images DIR --data fashion-mnist`. The images are read as the
  * data's shape (28×28 grey for Fashion-MNIST and MNIST; other sizes are resized, with a warning).
+ * A scorer embeds the reference and baseline once and then scores any number of folders
+ * (`npm run bench:fashion -- --torch` scores every step folder of a PyTorch run with one).
  */
 import { InputError } from '../../errors.js';
-import { loadImageData } from '../../data/imageData.js';
+import { loadImageData, subset } from '../../data/imageData.js';
+import type { ImageDataset } from '../../data/images.js';
 import { loadImageFolder } from '../../data/folder.js';
-import { subset } from '../../data/imageData.js';
 import { ImageEvaluator } from '../../metrics/imageEval.js';
 import type { ImageScores } from '../../metrics/imageEval.js';
-import { loadFeatureNet } from '../../metrics/featnet.js';
-import { toSigned } from '../../metrics/featnet.js';
+import { featureNote, loadFeatureNet, toSigned } from '../../metrics/featnet.js';
 
 export const SCORABLE_DATA = ['fashion-mnist', 'mnist'] as const;
 
@@ -27,25 +28,70 @@ export interface FolderScores {
   evaluation: string;
 }
 
-export async function scoreImageFolder(dir: string, data: string, n: number, warn: (m: string) => void = () => {}): Promise<FolderScores> {
+export interface FolderScorer {
+  /** Reads `dir` as samples of the data (≥ 10 images) and scores the first n. */
+  score(dir: string, warn?: (m: string) => void): Promise<FolderScores>;
+  dispose(): void;
+}
+
+function checkData(data: string): void {
   if (!(SCORABLE_DATA as readonly string[]).includes(data)) throw new InputError(`--data: '${data}' has no feature network (choose ${SCORABLE_DATA.join(' or ')})`);
-  const train = await loadImageData(data, { split: 'train' });
-  const reference = await loadImageData(data, { split: 'test' });
+}
+
+async function readSamples(dir: string, train: ImageDataset, warn: (m: string) => void): Promise<ImageDataset> {
   // `gankit sample --out` puts grid.png beside the samples: it is not a sample.
   const folder = await loadImageFolder(dir, { height: train.height, width: train.width, channels: train.channels as 1 | 3, warn, exclude: ['grid.png'] });
   if (folder.count < 10) throw new InputError(`${dir}: ${folder.count} image(s); scoring needs at least 10`);
+  return folder;
+}
+
+interface Prepared {
+  evaluator: ImageEvaluator;
+  note: string;
+  dispose(): void;
+}
+
+/** The feature network, reference features and baseline of `data` for n samples. */
+async function prepare(data: string, n: number, train: ImageDataset): Promise<Prepared> {
+  const reference = await loadImageData(data, { split: 'test' });
+  const { net, meta } = loadFeatureNet(data);
+  const note = featureNote(meta, Math.min(n, reference.count));
+  try {
+    return { evaluator: ImageEvaluator.create(net, reference, train, n, note), note, dispose: () => net.dispose() };
+  } catch (e) {
+    net.dispose();
+    throw e;
+  }
+}
+
+function scoreSamples(p: Prepared, folder: ImageDataset, dir: string, data: string, n: number, warn: (m: string) => void): FolderScores {
   const count = Math.min(n, folder.count);
   if (folder.count < n) warn(`gankit: ${dir} holds ${folder.count} images, fewer than --n ${n}; scoring all ${folder.count} (scores from fewer samples are biased: FID upwards)`);
-  const { net, meta } = loadFeatureNet(data);
+  const picked = subset(folder, Array.from({ length: count }, (_, i) => i));
+  const scores = p.evaluator.score(toSigned(picked.pixels), count);
+  return { images: dir, data, count, found: folder.count, scores, realVsReal: p.evaluator.baseline, evaluation: p.note };
+}
+
+/** A scorer for many folders: the reference and baseline are embedded once. */
+export async function imageFolderScorer(data: string, n: number): Promise<FolderScorer> {
+  checkData(data);
+  const train = await loadImageData(data, { split: 'train' });
+  const p = await prepare(data, n, train);
+  return {
+    score: async (dir, warn = () => {}) => scoreSamples(p, await readSamples(dir, train, warn), dir, data, n, warn),
+    dispose: () => p.dispose(),
+  };
+}
+
+/** One folder: read first (a bad folder fails before the feature network is loaded), then scored. */
+export async function scoreImageFolder(dir: string, data: string, n: number, warn: (m: string) => void = () => {}): Promise<FolderScores> {
+  checkData(data);
+  const train = await loadImageData(data, { split: 'train' });
+  const folder = await readSamples(dir, train, warn);
+  const p = await prepare(data, n, train);
   try {
-    const note =
-      `features: gankit's own ${meta.architecture} classifier trained on ${meta.data} ${meta.trainSplit}, not Inception; ` +
-      `reference: ${Math.min(n, reference.count)} images of ${meta.testSplit}; baseline: as many real training images against them`;
-    const evaluator = ImageEvaluator.create(net, reference, train, n, note);
-    const picked = subset(folder, Array.from({ length: count }, (_, i) => i));
-    const scores = evaluator.score(toSigned(picked.pixels), count);
-    return { images: dir, data, count, found: folder.count, scores, realVsReal: evaluator.baseline, evaluation: note };
+    return scoreSamples(p, folder, dir, data, n, warn);
   } finally {
-    net.dispose();
+    p.dispose();
   }
 }

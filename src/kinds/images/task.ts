@@ -11,7 +11,7 @@ import { FASHION_MNIST_CLASSES } from '../../data/images.js';
 import { loadImageData } from '../../data/imageData.js';
 import { ImageEvaluator } from '../../metrics/imageEval.js';
 import type { ImageScores } from '../../metrics/imageEval.js';
-import { loadFeatureNet } from '../../metrics/featnet.js';
+import { featureNote, loadFeatureNet } from '../../metrics/featnet.js';
 import { imageGridPng } from '../../report/grid.js';
 import type { Panel } from '../../report/plots.js';
 import { RunFolder } from '../../runfolder/folder.js';
@@ -66,10 +66,7 @@ export class ImageTask implements RunTask {
       try {
         const { net, meta } = loadFeatureNet(featnetName);
         const reference = await loadImageData(name, { split: 'test' });
-        note =
-          `features: gankit's own ${meta.architecture} classifier trained on ${meta.data} ${meta.trainSplit} ` +
-          `(test accuracy ${(100 * meta.testAccuracy).toFixed(2)} %), not Inception — numbers compare runs here, not papers; ` +
-          `reference: ${Math.min(config.evalSamples, reference.count)} images of ${meta.testSplit}; baseline: as many real training images against them`;
+        note = featureNote(meta, Math.min(config.evalSamples, reference.count));
         evaluator = ImageEvaluator.create(net, reference, data, config.evalSamples, note);
       } catch (e) {
         if (!(e instanceof InputError)) throw e;
