@@ -164,7 +164,7 @@ const failedOrCollapsed = (r: RunOutcome) => (r.failed || r.modes <= r.totalMode
 
 /** The claims, their experiments and verdicts from the measured numbers. */
 export function verdicts(results: ArmResult[]): ClaimVerdict[] {
-  const main = results.filter((r) => !armByNameSafe(r.arm)?.sweep);
+  const main = results.filter((r) => !STUDY_ARMS.find((a) => a.name === r.arm)?.sweep);
   const critics = main.filter((r) => r.role === 'critic');
   const standard = main.filter((r) => r.role === 'standard');
   const sn = main.filter((r) => r.role === 'sn');
@@ -343,10 +343,6 @@ export function verdicts(results: ArmResult[]): ClaimVerdict[] {
   ]);
 
   return out.sort((a, b) => a.id - b.id);
-}
-
-function armByNameSafe(name: string): StudyArm | undefined {
-  return STUDY_ARMS.find((a) => a.name === name);
 }
 
 /** Quartiles of a distribution (+∞ for failed runs), for the robustness table. */

@@ -98,7 +98,8 @@ const describeConfig = (c: ReturnType<typeof randomConfig> | null) => {
   return `${m.depth}×${m.width} ${m.activation}${m.layerNorm ? ' +LN' : ''}, lr ${o.lr.toExponential(1)}, β1 ${o.beta1}, n_critic ${c.shared.nCritic}, c ${c.own.clipValue.toExponential(1)}, λ ${c.own.lambda.toExponential(1)}`;
 };
 
-const shortHash = (x: unknown) => createHash('sha256').update(canonicalJson(x)).digest('hex').slice(0, 8);
+/** The first `length` hex digits of the SHA-256 of x's canonical JSON. */
+const hashOf = (x: unknown, length: number) => createHash('sha256').update(canonicalJson(x)).digest('hex').slice(0, length);
 
 /** One image trial of the benchmark's results.json, with the steps and seconds to each FID threshold. */
 function imageTrials(file: string | undefined, log: (l: string) => void): Map<string, ImageTrial[]> {
@@ -168,7 +169,7 @@ export async function runWassersteinStudy(o: StudyOptions): Promise<StudyResult>
   const trials: Trial[] = [];
   // Folder names carry a hash of the resolved config: a trial whose settings changed (a preset, the
   // 2-D rule, a default) is a new trial, never a stale folder reused.
-  const folder = (name: string, overrides: Record<string, unknown>) => join(dir, 'runs', `${name}-${shortHash(resolveConfig(overrides))}`);
+  const folder = (name: string, overrides: Record<string, unknown>) => join(dir, 'runs', `${name}-${hashOf(resolveConfig(overrides), 8)}`);
   for (const arm of arms) {
     for (const data of datasets) {
       for (const seed of seeds) {
@@ -198,7 +199,7 @@ export async function runWassersteinStudy(o: StudyOptions): Promise<StudyResult>
   let done = 0;
   const tag = { study: 'wasserstein' };
   // The trials go to the executor (a local pool, or a queue of workers) the same way a sweep's do.
-  const planned: PlannedTrial[] = order.map((t) => ({ id: `${trialKey}-${createHash('sha256').update(canonicalJson(t.overrides)).digest('hex').slice(0, 16)}`, name: `${t.experiment} ${t.arm.name} ${t.data}${t.config !== undefined ? ` config ${t.config}` : ` seed ${t.seed}`}`, overrides: t.overrides, dir: t.dir }));
+  const planned: PlannedTrial[] = order.map((t) => ({ id: `${trialKey}-${hashOf(t.overrides, 16)}`, name: `${t.experiment} ${t.arm.name} ${t.data}${t.config !== undefined ? ` config ${t.config}` : ` seed ${t.seed}`}`, overrides: t.overrides, dir: t.dir }));
   const byDir = new Map(order.map((t) => [t.dir, t]));
   const executor = o.executor ?? localExecutor(o.jobs);
   try {
