@@ -29,6 +29,7 @@ import { Rng } from '../engine/rng.js';
 import { mergeConfig } from '../schema.js';
 import { resolveConfig } from '../train/config.js';
 import { RunFolder } from '../runfolder/folder.js';
+import type { MetricsRow } from '../runfolder/metrics.js';
 import { RunsDb } from '../runfolder/database.js';
 import { localExecutor } from '../sweep/executor.js';
 import type { TrialExecutor } from '../sweep/executor.js';
@@ -231,11 +232,18 @@ export async function runWassersteinStudy(o: StudyOptions): Promise<StudyResult>
     const sw = final.slicedWasserstein;
     return { modes: final.modesCovered ?? 0, totalModes: total, hq: final.highQualityShare ?? 0, sw: typeof sw === 'number' && Number.isFinite(sw) ? sw : Infinity, failed: false };
   };
+  // Each modes run's log, read once: for ρ and the target here, and for the report's traces.
+  const logs = new Map<string, MetricsRow[]>();
+  const metricsOf = (t: Trial) => {
+    let rows = logs.get(t.dir);
+    if (!rows) logs.set(t.dir, (rows = existsSync(t.dir) ? new RunFolder(t.dir).readMetrics() : []));
+    return rows;
+  };
   const results: ArmResult[] = arms.map((arm) => {
     const r: ArmResult = { arm: arm.name, loss: arm.loss, role: arm.role, runs: {}, rho: [], stepsToTarget: [], secondsToTarget: [], robust: {}, gradients: gradients.get(arm.name), images: images.get(arm.name) };
     for (const t of trials.filter((x) => x.arm === arm && x.experiment === 'modes')) {
       (r.runs[t.data] ??= []).push(outcome(t));
-      const lines = existsSync(t.dir) ? new RunFolder(t.dir).readMetrics().filter((l) => typeof l.slicedWasserstein === 'number') : [];
+      const lines = metricsOf(t).filter((l) => typeof l.slicedWasserstein === 'number');
       if (lines.length) r.rho.push(spearman(lines.map(lossEstimate), lines.map((l) => l.slicedWasserstein!)));
       if (t.data === 'ring8') {
         const hit = lines.find((l) => l.modesCovered === 8 && (l.highQualityShare ?? 0) >= 0.5);
@@ -252,7 +260,7 @@ export async function runWassersteinStudy(o: StudyOptions): Promise<StudyResult>
   // Paths in what is written are relative to where the study ran, so committed reports hold no machine's paths.
   const slim = results.map((r) => ({ ...r, gradients: r.gradients?.map((g) => ({ ...g, xs: undefined, d: undefined, dGrad: undefined, gGrad: undefined })) }));
   writeFileAtomic(join(dir, 'results.json'), JSON.stringify({ ...result, dir: relative(process.cwd(), dir) || '.', results: slim }, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v), 2) + '\n');
-  writeStudyReport(result, trials.filter((t) => t.experiment === 'modes' && t.seed === 1 && t.data === 'ring8' && !t.arm.sweep).map((t) => ({ loss: t.arm.name, metrics: existsSync(t.dir) ? new RunFolder(t.dir).readMetrics() : [] })));
+  writeStudyReport(result, trials.filter((t) => t.experiment === 'modes' && t.seed === 1 && t.data === 'ring8' && !t.arm.sweep).map((t) => ({ loss: t.arm.name, metrics: metricsOf(t) })));
   db.close();
   return result;
 }
