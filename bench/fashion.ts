@@ -342,19 +342,43 @@ function report(data: Data, trials: Trial[]): string[] {
   ];
 }
 
-const { values } = parseArgs({
-  options: {
-    data: { type: 'string', default: 'fashion-mnist' },
-    systems: { type: 'string' },
-    seeds: { type: 'string', default: '3' },
-    steps: { type: 'string' },
-    jobs: { type: 'string', default: '1' },
-    minutes: { type: 'string' },
-    runs: { type: 'string', default: 'bench/fashion-runs/converged' },
-    report: { type: 'boolean', default: false },
-    torch: { type: 'boolean', default: false },
-  },
-});
+const USAGE = `Usage: npm run bench:fashion -- [--data fashion-mnist|mnist] [--systems ns,hinge-sn] [--seeds 3]
+                            [--steps 3000] [--jobs 1] [--minutes M] [--runs DIR] [--report] [--torch]
+
+Trains the converged image benchmark's trials (cached per trial in --runs, default
+bench/fashion-runs/converged), writes each trial's record to docs/benchmark-fashion-mnist/trials/
+and rebuilds docs/benchmark-fashion-mnist.md from the committed records.
+
+  --minutes M  start no new trial after M minutes (a running trial goes on to its end)
+  --report     no training: sync the records of the trial folders and rebuild the report
+  --torch      also score the PyTorch replicas' samples (bench/torch_fid.py)`;
+
+const OPTIONS = {
+  help: { type: 'boolean', short: 'h', default: false },
+  data: { type: 'string', default: 'fashion-mnist' },
+  systems: { type: 'string' },
+  seeds: { type: 'string', default: '3' },
+  steps: { type: 'string' },
+  jobs: { type: 'string', default: '1' },
+  minutes: { type: 'string' },
+  runs: { type: 'string', default: 'bench/fashion-runs/converged' },
+  report: { type: 'boolean', default: false },
+  torch: { type: 'boolean', default: false },
+} as const;
+
+function parseOptions() {
+  try {
+    return parseArgs({ options: OPTIONS });
+  } catch (e) {
+    console.error(`bench:fashion: ${(e as Error).message.split('\n')[0]}\n\n${USAGE}`);
+    process.exit(2);
+  }
+}
+const { values } = parseOptions();
+if (values.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
 
 /**
  * PyTorch replicas of trials (bench/torch_fid.py writes samples to TORCH_RUNS/<system>-s<seed>/step-K/):

@@ -5,7 +5,7 @@
  */
 import { describe, it, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { initEngine } from '../src/index.js';
@@ -14,6 +14,8 @@ import type { ArmResult, RunOutcome } from '../src/study/wasserstein.js';
 import { spearman, ranks, bootstrap, decide, difference, mean, quantile } from '../src/study/stats.js';
 import { Rng } from '../src/engine/rng.js';
 import { RunsDb } from '../src/runfolder/database.js';
+import { trialResult } from '../src/runner/trial.js';
+import type { TrialExecutor } from '../src/sweep/executor.js';
 import type { GradientCurve } from '../src/study/gradients.js';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'gankit-study-'));
@@ -185,13 +187,11 @@ describe('wasserstein study', () => {
   });
 
   it('a tiny study end to end: run folders, the database, report.html and report.md with ten verdicts', async () => {
-    const out = join(tmp(), 'study');
-    const r = await runWassersteinStudy({
-      quick: true,
-      jobs: 2,
-      out,
-      settings: { seeds: 1, steps: 20, robustnessConfigs: 2, robustnessSteps: 20, gradientSteps: 20, gradientSeeds: 2, arms: ['ns', 'wgan-gp', 'ns-sn', 'dragan-l10'] },
-    });
+    const root = tmp();
+    const out = join(root, 'study');
+    const records = join(root, 'records');
+    const settings = { seeds: 1, steps: 20, robustnessConfigs: 2, robustnessSteps: 20, gradientSteps: 20, gradientSeeds: 2, arms: ['ns', 'wgan-gp', 'ns-sn', 'dragan-l10'] };
+    const r = await runWassersteinStudy({ quick: true, jobs: 2, out, records, settings });
     assert.equal(r.verdicts.length, 10);
     for (const f of ['report.html', 'report.md', 'results.json', 'gradients.png', 'loss-vs-quality.png', 'runs.sqlite']) assert.ok(existsSync(join(out, f)), f);
     const html = readFileSync(join(out, 'report.html'), 'utf8');
@@ -216,5 +216,32 @@ describe('wasserstein study', () => {
     assert.match(md, /DRAGAN: λ at 2-D scale and at paper scale/);
     assert.match(md, /Robustness: what each loss reaches/);
     for (const text of [md, readFileSync(join(out, 'results.json'), 'utf8')]) assert.ok(!new RegExp(`(^|[\\s("'\`])${tmpdir()}/`).test(text), 'no absolute paths in the report');
+
+    // The records carry the study to a fresh folder (another checkout): every trial is restored, none run.
+    const files = readdirSync(records);
+    assert.equal(files.length, rows.length, 'one record per trial');
+    assert.ok(files.every((f) => !readFileSync(join(records, f), 'utf8').includes(root)), 'records hold no absolute paths');
+    const ran: string[] = [];
+    const nothingRuns: TrialExecutor = {
+      where: 'test',
+      async run(trials, onEvent) {
+        for (const trial of trials) {
+          const summary = trialResult(trial.dir);
+          if (summary) onEvent({ kind: 'done', trial, summary });
+          else ran.push(trial.name);
+        }
+      },
+      close: async () => {},
+    };
+    const again = await runWassersteinStudy({ quick: true, jobs: 2, out: join(root, 'elsewhere'), records, settings, executor: nothingRuns });
+    assert.deepEqual(ran, [], 'no trial ran again');
+    assert.deepEqual(again.verdicts, r.verdicts, 'the same verdicts from the records');
+    assert.deepEqual(again.results.map((x) => x.runs), r.results.map((x) => x.runs));
+    const db2 = new RunsDb(join(root, 'elsewhere', 'runs.sqlite'));
+    assert.equal(db2.list({ study: 'wasserstein' }).length, rows.length, 'restored folders are indexed with their tag');
+    db2.close();
+    // A broken record is one error naming the file.
+    writeFileSync(join(records, files[0]), '{"format":"other"}\n');
+    await assert.rejects(runWassersteinStudy({ quick: true, jobs: 2, out: join(root, 'third'), records, settings, executor: nothingRuns }), new RegExp(`${files[0].replace(/[.]/g, '[.]')}: not a gankit run record`));
   });
 });

@@ -3,4 +3,5 @@ export * from './folder.js';
 export * from './metrics.js';
 export * from './checkpoint.js';
 export * from './row.js';
+export * from './record.js';
 export { writeFileAtomic } from '../io/atomic.js';

@@ -24,11 +24,13 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { writeFileAtomic } from '../io/atomic.js';
 import { InputError } from '../errors.js';
-import { join, relative, resolve } from 'node:path';
+import { basename, join, relative, resolve } from 'node:path';
 import { Rng } from '../engine/rng.js';
 import { mergeConfig } from '../schema.js';
 import { resolveConfig } from '../train/config.js';
 import { RunFolder } from '../runfolder/folder.js';
+import { restoreRunRecord, saveRunRecord } from '../runfolder/record.js';
+import { trialResult } from '../runner/trial.js';
 import type { MetricsRow } from '../runfolder/metrics.js';
 import { RunsDb } from '../runfolder/database.js';
 import { localExecutor } from '../sweep/executor.js';
@@ -58,6 +60,12 @@ export interface StudyOptions {
   settings?: Partial<StudySettings>;
   /** Where the trials run (default: a local pool of `jobs` processes); e.g. a queue of workers. */
   executor?: TrialExecutor;
+  /**
+   * A folder of run records (src/runfolder/record.ts), one per trial, named as its run folder: a
+   * trial that has ended gets its record written there, and a trial with a record is restored from
+   * it instead of run. Committing the folder carries a study across machines and checkouts.
+   */
+  records?: string;
 }
 
 /**
@@ -202,6 +210,18 @@ export async function runWassersteinStudy(o: StudyOptions): Promise<StudyResult>
   // The trials go to the executor (a local pool, or a queue of workers) the same way a sweep's do.
   const planned: PlannedTrial[] = order.map((t) => ({ id: `${trialKey}-${hashOf(t.overrides, 16)}`, name: `${t.experiment} ${t.arm.name} ${t.data}${t.config !== undefined ? ` config ${t.config}` : ` seed ${t.seed}`}`, overrides: t.overrides, dir: t.dir }));
   const byDir = new Map(order.map((t) => [t.dir, t]));
+  const recordOf = (t: Trial) => join(resolve(o.records!), `${basename(t.dir)}.json`);
+  if (o.records) {
+    try {
+      mkdirSync(resolve(o.records), { recursive: true });
+    } catch (e) {
+      throw new InputError(`--records: ${o.records}: cannot create the folder (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    }
+    const restorable = order.filter((t) => !trialResult(t.dir) && existsSync(recordOf(t)));
+    for (const t of restorable) restoreRunRecord(recordOf(t), t.dir);
+    const kept = order.filter((t) => existsSync(recordOf(t))).length;
+    log(`records: ${kept} of ${order.length} trials have a record in ${relative(process.cwd(), resolve(o.records)) || '.'} (${restorable.length} restored from it, not run)`);
+  }
   const executor = o.executor ?? localExecutor(o.jobs);
   try {
     await executor.run(planned, (e) => {
@@ -211,6 +231,7 @@ export async function runWassersteinStudy(o: StudyOptions): Promise<StudyResult>
       // The tag goes in after the run (gankit train wants an empty folder), so a rebuild keeps it.
       if (existsSync(t.dir)) new RunFolder(t.dir).writeTag({ ...tag, experiment: t.experiment });
       db.index(t.dir, { ...tag, experiment: t.experiment });
+      if (o.records) saveRunRecord(t.dir, recordOf(t));
       done++;
       log(`[${done}/${trials.length}] ${e.trial.name}`);
     });

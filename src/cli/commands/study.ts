@@ -10,6 +10,7 @@ import { InputError } from '../../errors.js';
 import type { Command } from '../command.js';
 
 const HELP = `Usage: gankit study wasserstein [--quick] [--jobs N | --queue URL] [--seeds N] [--out DIR] [--fashion FILE]
+                               [--records DIR]
 
 Measures each claim made for the Wasserstein loss (stability, mode collapse, gradients,
 robustness, image quality, efficiency, a meaningful loss, a better generator) against the
@@ -28,7 +29,10 @@ DIR/results.json.
   --queue URL    run the trials through the Redis queue at URL (redis://… or rediss://…)
   --seeds N      seeds per (loss, dataset) (default 5; --quick 2)
   --out DIR      default study-wasserstein
-  --fashion FILE results.json of 'npm run bench:fashion' for the image claims (5, 7, 10)`;
+  --fashion FILE results.json of 'npm run bench:fashion' for the image claims (5, 7, 10)
+  --records DIR  keep one small record per ended trial in DIR (config, summary, metrics; no
+                 checkpoints) and restore trials from their records instead of running them:
+                 commit DIR to carry a long study to another machine or checkout`;
 
 export const study: Command = {
   name: 'study',
@@ -39,7 +43,7 @@ export const study: Command = {
 
 async function studyCommand(argv: string[]): Promise<number> {
   const [what, ...rest] = argv;
-  const values = parse(rest, { quick: { type: 'boolean' }, jobs: { type: 'string' }, queue: { type: 'string' }, seeds: { type: 'string' }, out: { type: 'string' }, fashion: { type: 'string' } });
+  const values = parse(rest, { quick: { type: 'boolean' }, jobs: { type: 'string' }, queue: { type: 'string' }, seeds: { type: 'string' }, out: { type: 'string' }, fashion: { type: 'string' }, records: { type: 'string' } });
   if (what === undefined) {
     console.log(HELP);
     return 0;
@@ -56,7 +60,7 @@ async function studyCommand(argv: string[]): Promise<number> {
   const executor = typeof values.queue === 'string' ? queueExecutor(values.queue, log) : undefined;
   let result;
   try {
-    result = await runWassersteinStudy({ quick: Boolean(values.quick), jobs, seeds, out, fashion: typeof values.fashion === 'string' ? values.fashion : undefined, log, executor });
+    result = await runWassersteinStudy({ quick: Boolean(values.quick), jobs, seeds, out, fashion: typeof values.fashion === 'string' ? values.fashion : undefined, records: typeof values.records === 'string' ? values.records : undefined, log, executor });
   } finally {
     await executor?.close();
   }
