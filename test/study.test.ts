@@ -45,6 +45,7 @@ function arm(name: string, role: ArmResult['role'], o: Spec): ArmResult {
     rho: o.rho ?? [0.5, 0.5, 0.5, 0.5],
     stepsToTarget: o.steps ?? [500, 500, 500, 500],
     secondsToTarget: (o.steps ?? [500, 500, 500, 500]).map((s) => s / 100),
+    secondsPerStep: 0.01,
     robust: { ring8: robust, grid25: robust },
     gradients: o.ratio?.map((r) => grad(name, r, 1)),
     images: o.fid?.map((fid, i) => ({ seed: i + 1, steps: 3000, concurrent: 1, fid, precision: 0.7 - fid / 1000, recall: 0.7 - fid / 1000, stepsTo: { 40: fid < 40 ? 1000 : Infinity, 30: fid < 30 ? 2000 : Infinity }, secondsTo: { 40: fid < 40 ? 100 : Infinity, 30: fid < 30 ? 200 : Infinity } })),
@@ -210,6 +211,11 @@ describe('wasserstein study', () => {
     const robust = configs.filter((c) => c.logEvery !== 50);
     assert.equal(new Set(robust.map((c) => c.nCritic)).size >= 1 && robust.some((c) => c.lrSchedule === 'constant'), true, 'random configurations run with a constant lr');
     db.close();
+    for (const x of r.results) {
+      assert.ok(x.secondsPerStep > 0 && x.secondsPerStep < 5, `${x.arm}: ${x.secondsPerStep} s per step`);
+      x.stepsToTarget.forEach((steps, i) => assert.equal(x.secondsToTarget[i], steps * x.secondsPerStep, 'seconds = steps × the timed seconds per step'));
+    }
+    assert.ok(!existsSync(join(out, 'timing', 'ns')), 'the timing runs leave no folder');
     assert.equal(r.results.find((x) => x.arm === 'ns')!.gradients!.length, 2);
     assert.equal(r.results.find((x) => x.arm === 'ns-sn')!.gradients, undefined);
     const md = readFileSync(join(out, 'report.md'), 'utf8');

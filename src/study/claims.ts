@@ -62,14 +62,16 @@ export interface StudySettings {
   robustnessSteps: number;
   gradientSteps: number;
   gradientSeeds: number;
+  /** G steps of each arm's ring8 preset timed back to back in the study's process (seconds per step). */
+  timingSteps: number;
   arms: string[];
 }
 
 export function studySettings(quick: boolean, seeds?: number): StudySettings {
   const arms = STUDY_ARMS.map((a) => a.name);
   return quick
-    ? { seeds: seeds ?? 2, steps: 300, robustnessConfigs: 2, robustnessSteps: 300, gradientSteps: 400, gradientSeeds: 2, arms }
-    : { seeds: seeds ?? 5, steps: 2000, robustnessConfigs: 50, robustnessSteps: 1000, gradientSteps: 2000, gradientSeeds: 5, arms };
+    ? { seeds: seeds ?? 2, steps: 300, robustnessConfigs: 2, robustnessSteps: 300, gradientSteps: 400, gradientSeeds: 2, timingSteps: 40, arms }
+    : { seeds: seeds ?? 5, steps: 2000, robustnessConfigs: 50, robustnessSteps: 1000, gradientSteps: 2000, gradientSeeds: 5, timingSteps: 400, arms };
 }
 
 /** One finished (or failed) run's final numbers; a failed run counts as the worst outcome. */
@@ -107,7 +109,13 @@ export interface ArmResult {
   rho: number[];
   /** ring8: steps and seconds until 8/8 modes at ≥ 50 % HQ, per seed (+∞: never). */
   stepsToTarget: number[];
+  /**
+   * Steps to the target × secondsPerStep: the trials' own wall clocks are not used, because a
+   * study's trials may run in several sittings, under different loads, on several machines.
+   */
   secondsToTarget: number[];
+  /** Wall seconds per G step of the arm's ring8 preset, timed with every arm back to back in one process. */
+  secondsPerStep: number;
   /** Robustness: per dataset, one outcome per random configuration (same order for every arm). */
   robust: Record<string, RunOutcome[]>;
   /** The gradient experiment, one curve per seed (absent for SN arms and sweep rows). */

@@ -120,7 +120,7 @@ export function writeStudyReport(r: StudyResult, traces: RunTrace[]): void {
   const rule =
     'Each verdict comes from comparisons with 95 % bootstrap intervals: a comparison holds only when its interval excludes the baseline, does not hold only when it excludes the claim (an interval of exactly 0, two arms that never differ, excludes "better"), and is inconclusive otherwise (a single run has no interval). ' +
     'A claim holds when all its comparisons hold, does not hold when all do not, is mixed when some hold and some do not, and is inconclusive otherwise; one critic run that lost a mode refutes "prevents mode collapse" for that dataset. ' +
-    'The baseline is the standard GAN (the better of ns and minimax on each measure, chosen in every resample); "vs SN" makes the same comparisons against the better of ns + SN and hinge + SN. Image wall seconds are compared only between trials run under the same load.';
+    'The baseline is the standard GAN (the better of ns and minimax on each measure, chosen in every resample); "vs SN" makes the same comparisons against the better of ns + SN and hinge + SN. Image wall seconds are compared only between trials run under the same load; ring8 seconds are G steps to the target × the arm\'s seconds per G step, timed with every arm\'s preset back to back in the study\'s process after the trials (its trials may have run in several sittings or on several machines).';
   const tabs = tables(r);
   const mdTable = (header: string[], rows: string[][]) => [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...rows.map((x) => `| ${x.map((c) => c.replace(/\|/g, '/')).join(' | ')} |`)];
   const md = [

@@ -21,7 +21,7 @@
  * hinge with spectral norm on D, and DRAGAN at λ 1 and at the paper's λ 10 (a sweep).
  * The verdict logic (`verdicts`) is a pure function of the measured numbers, tested on its own.
  */
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { writeFileAtomic } from '../io/atomic.js';
 import { InputError } from '../errors.js';
 import { basename, join, relative, resolve } from 'node:path';
@@ -30,7 +30,7 @@ import { mergeConfig } from '../schema.js';
 import { resolveConfig } from '../train/config.js';
 import { RunFolder } from '../runfolder/folder.js';
 import { restoreRunRecord, saveRunRecord } from '../runfolder/record.js';
-import { trialResult } from '../runner/trial.js';
+import { runTrial, trialResult } from '../runner/trial.js';
 import type { MetricsRow } from '../runfolder/metrics.js';
 import { RunsDb } from '../runfolder/database.js';
 import { localExecutor } from '../sweep/executor.js';
@@ -146,6 +146,28 @@ function imageTrials(file: string | undefined, log: (l: string) => void): Map<st
   return out;
 }
 
+/**
+ * Wall seconds per G step of an arm's ring8 preset: `steps` steps in this process (into a scratch
+ * run folder, removed after), the clock read from the first quarter's end to the last step, so
+ * start-up and warm-up are left out; no evaluation falls inside the window.
+ */
+async function secondsPerStep(arm: StudyArm, steps: number, scratch: string): Promise<number> {
+  const from = Math.max(1, Math.floor(steps / 4));
+  const overrides = mergeConfig({ loss: arm.loss, data: { name: 'ring8' }, seed: 1, steps, logEvery: steps, plotEvery: steps, checkpointEvery: steps }, arm.overrides);
+  rmSync(scratch, { recursive: true, force: true });
+  let start = 0;
+  let end = 0;
+  try {
+    await runTrial({ overrides, dir: scratch }, { onProgress: (p) => {
+      if (p.step === from) start = performance.now();
+      if (p.step === steps - 1) end = performance.now();
+    } });
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+  return (end - start) / 1000 / (steps - 1 - from);
+}
+
 /** Runs the study (or reuses finished trials in DIR), indexes every run, writes report.html/.md and results.json. */
 export async function runWassersteinStudy(o: StudyOptions): Promise<StudyResult> {
   const started = Date.now();
@@ -245,6 +267,11 @@ export async function runWassersteinStudy(o: StudyOptions): Promise<StudyResult>
     gradients.set(arm.name, Array.from({ length: settings.gradientSeeds }, (_, i) => gradientExperiment(arm.loss, { steps: settings.gradientSteps, seed: i + 1 })));
   }
 
+  // Seconds compare only under one load: every arm timed back to back here, after the trials.
+  log(`timing: each arm's ring8 preset for ${settings.timingSteps} G steps, one after another in this process`);
+  const perStep = new Map<string, number>();
+  for (const arm of arms) perStep.set(arm.name, await secondsPerStep(arm, settings.timingSteps, join(dir, 'timing', arm.name)));
+
   const outcome = (t: Trial): RunOutcome => {
     const row = db.get(t.dir);
     const final = row?.final as { modesCovered?: number; totalModes?: number; highQualityShare?: number; slicedWasserstein?: number } | null;
@@ -261,7 +288,7 @@ export async function runWassersteinStudy(o: StudyOptions): Promise<StudyResult>
     return rows;
   };
   const results: ArmResult[] = arms.map((arm) => {
-    const r: ArmResult = { arm: arm.name, loss: arm.loss, role: arm.role, runs: {}, rho: [], stepsToTarget: [], secondsToTarget: [], robust: {}, gradients: gradients.get(arm.name), images: images.get(arm.name) };
+    const r: ArmResult = { arm: arm.name, loss: arm.loss, role: arm.role, runs: {}, rho: [], stepsToTarget: [], secondsToTarget: [], secondsPerStep: perStep.get(arm.name)!, robust: {}, gradients: gradients.get(arm.name), images: images.get(arm.name) };
     for (const t of trials.filter((x) => x.arm === arm && x.experiment === 'modes')) {
       (r.runs[t.data] ??= []).push(outcome(t));
       const lines = metricsOf(t).filter((l) => typeof l.slicedWasserstein === 'number');
@@ -269,7 +296,7 @@ export async function runWassersteinStudy(o: StudyOptions): Promise<StudyResult>
       if (t.data === 'ring8') {
         const hit = lines.find((l) => l.modesCovered === 8 && (l.highQualityShare ?? 0) >= 0.5);
         r.stepsToTarget.push(hit ? hit.step : Infinity);
-        r.secondsToTarget.push(hit ? hit.elapsed : Infinity);
+        r.secondsToTarget.push(hit ? hit.step * r.secondsPerStep : Infinity);
       }
     }
     for (const t of trials.filter((x) => x.arm === arm && x.experiment === 'robustness')) (r.robust[t.data] ??= []).push(outcome(t));
