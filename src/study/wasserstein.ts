@@ -165,6 +165,8 @@ async function secondsPerStep(arm: StudyArm, steps: number, scratch: string): Pr
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
+  // A preset that diverged before the window closed has no time: say so rather than report one.
+  if (!start || !end) throw new Error(`timing ${arm.name}: its ring8 preset stopped before step ${steps - 1} (diverged?), so it has no seconds per step`);
   return (end - start) / 1000 / (steps - 1 - from);
 }
 
