@@ -182,6 +182,15 @@ export class RunFolder {
     return readJsonOrNull<RunSummary>(this.path('summary'));
   }
 
+  /**
+   * The summary of a run that has ended: finished or diverged. Null while it has not, and for a run
+   * stopped by a full disk or a signal (that one resumes).
+   */
+  endedSummary(): RunSummary | null {
+    const summary = this.readSummary();
+    return summary && summary.status !== 'stopped' ? summary : null;
+  }
+
   writeSummary(summary: RunSummary): void {
     writeFileAtomic(this.path('summary'), json(summary));
   }

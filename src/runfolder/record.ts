@@ -32,8 +32,8 @@ export interface RunRecord {
 /** The record of a run folder whose run has ended (finished or diverged); null while it has not. */
 export function readRunAsRecord(dir: string): RunRecord | null {
   const folder = new RunFolder(dir);
-  const summary = folder.readSummary();
-  if (!folder.isRun() || !summary || summary.status === 'stopped') return null;
+  const summary = folder.endedSummary();
+  if (!folder.isRun() || !summary) return null;
   return { config: folder.readConfig(), summary, tag: folder.readTag(), metrics: folder.readMetrics() };
 }
 

@@ -26,10 +26,9 @@ export interface TrialSpec {
 /** This module's file: the entry a worker process runs. */
 export const TRIAL_ENTRY = fileURLToPath(import.meta.url);
 
-/** A trial is done when its folder says it finished or diverged (a run stopped by a full disk is not: it resumes). */
+/** A trial is done when its run has ended (RunFolder.endedSummary). */
 export function trialResult(dir: string): RunSummary | null {
-  const summary = new RunFolder(dir).readSummary();
-  return summary && summary.status !== 'stopped' ? summary : null;
+  return new RunFolder(dir).endedSummary();
 }
 
 /**
