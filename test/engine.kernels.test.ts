@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { tf, Rng, initEngine, dense } from '../src/engine/index.js';
 import { sumAll } from '../src/engine/kernels/sums.js';
 import { ELU_GRAD } from '../src/engine/kernels/elu.js';
+import { TANH_GRAD } from '../src/engine/kernels/tanh.js';
 import { collapsePermutation, blockedRoute } from '../src/engine/kernels/transpose.js';
 import { mergeReductionAxes } from '../src/engine/kernels/reductions.js';
 import { fusedAdam, fusedAdamAvailable, fusedAdamSimd } from '../src/engine/kernels/adam.js';
@@ -366,6 +367,61 @@ describe('the ELU gradient as one kernel (kernels/elu.ts)', () => {
       assert.ok(fused.every(Number.isFinite), 'finite for large negative inputs');
       // f(s) = Σ (∂/∂x Σ w·elu(x·s))²: the kernel's gradient in dy and in x.
       secondOrderThrough((t) => tf.elu(t), '∂f/∂s (second order through the ELU gradient)');
+      tf.dispose([x, dy]);
+    });
+  }
+});
+
+/** The distance between a and b in float32 steps at b (b's own spacing; the smallest subnormal at 0). */
+function ulpsApart(a: number, b: number): number {
+  const f = new Float32Array([Math.abs(b)]);
+  const bits = new Uint32Array(f.buffer);
+  const at = f[0];
+  bits[0] += 1;
+  return Math.abs(a - b) / (f[0] - at);
+}
+
+describe('tanh and its gradient as kernels (kernels/tanh.ts)', () => {
+  it('on wasm: forward within 1.3 float32 ulps of tanh over ±12, tiny and subnormal inputs; NaN, ±0 and ±∞ kept', async () => {
+    await useBackend('wasm');
+    const n = 400_003; // not a multiple of 4: the SIMD tail runs too
+    const x = new Float32Array(n);
+    for (let i = 0; i < n; i++) x[i] = i < 300_000 ? ((i - 150_000) / 150_000) * 12 : (i % 2 ? -1 : 1) * 10 ** (-45 + (45 * (i - 300_000)) / 100_003);
+    const specials = [0, -0, Infinity, -Infinity, NaN, 0.625, -0.625, 0.62499994, 9.999999, 10, 88, -1e-45];
+    x.set(specials, n - specials.length);
+    const y = tf.tidy(() => tf.tanh(tf.tensor(x)).dataSync() as Float32Array);
+    let worst = 0;
+    let worstAt = 0;
+    for (let i = 0; i < n; i++) {
+      if (Number.isNaN(x[i])) continue;
+      const e = ulpsApart(y[i], Math.tanh(x[i]));
+      if (e > worst) [worst, worstAt] = [e, x[i]];
+    }
+    assert.ok(worst <= 1.3, `tanh is ${worst.toFixed(2)} ulps off at ${worstAt}`);
+    const s = Array.from(y.subarray(n - specials.length));
+    assert.ok(Object.is(s[0], 0) && Object.is(s[1], -0), 'the sign of zero');
+    assert.deepEqual(s.slice(2, 4), [1, -1]);
+    assert.ok(Number.isNaN(s[4]), 'NaN stays NaN');
+    assert.deepEqual(s.slice(9, 11), [1, 1], 'saturates at 10 and beyond');
+  });
+
+  for (const backend of ['wasm', 'cpu']) {
+    it(`on ${backend}: the gradient is dy·(1 − y·y) bit for bit; second order by finite differences; nothing leaks`, async () => {
+      await useBackend(backend);
+      assert.ok(tf.getKernel(TANH_GRAD, backend), `${TANH_GRAD} is registered on ${backend}`);
+      const n = 1037;
+      const x = tf.tensor(values([n], 9).map((v, i) => (i % 13 === 0 ? 0 : i % 11 === 0 ? 30 * v : 3 * v)));
+      const dy = tf.tensor(values([n], 10));
+      const before = tf.memory().numTensors;
+      const fused = tf.tidy(() => tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.tanh(t), dy)))(x).dataSync() as Float32Array);
+      assert.equal(tf.memory().numTensors, before, 'no tensor left behind');
+      const ops = tf.tidy(() => {
+        const y = tf.tanh(x);
+        return tf.mul(dy, tf.sub(1, tf.mul(y, y))).dataSync() as Float32Array;
+      });
+      assertSame(fused, ops, 'gradient');
+      // f(s) = Σ (∂/∂x Σ w·tanh(x·s))²: the kernel's gradient in dy and in x.
+      secondOrderThrough((t) => tf.tanh(t), '∂f/∂s (second order through the tanh gradient)');
       tf.dispose([x, dy]);
     });
   }

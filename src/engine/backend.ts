@@ -17,6 +17,7 @@ import { registerWasmReductions } from './kernels/reductions.js';
 import { registerWasmIdentity } from './kernels/identity.js';
 import { registerLeakyRelu } from './kernels/leakyRelu.js';
 import { registerElu } from './kernels/elu.js';
+import { registerTanh } from './kernels/tanh.js';
 import { startWebGpu } from './webgpu.js';
 import { isNode, nodeImport } from './node.js';
 import { registerDense } from './dense.js';
@@ -36,6 +37,7 @@ export function registerAll(): void {
   registerConvGradients();
   registerLeakyRelu();
   registerElu();
+  registerTanh();
   registerWasmKernels();
   registerNativeKernels();
 }

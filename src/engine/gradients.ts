@@ -60,14 +60,7 @@ function zeroGradient(kernelName: string, inputNames: string[]): GradConfig {
 const single = (dy: Tensor | Tensor[]): Tensor => (Array.isArray(dy) ? dy[0] : dy);
 
 const fromInputGradients: GradConfig[] = [
-  {
-    // d tanh(x) = 1 − tanh(x)²
-    kernelName: 'Tanh',
-    inputsToSave: ['x'],
-    gradFunc: (dy, [x]) => ({
-      x: () => tf.mul(single(dy), tf.sub(1, tf.square(tf.tanh(x)))),
-    }),
-  },
+  // Tanh: kernels/tanh.ts (its gradient from the saved output, as one kernel with its own gradient).
   {
     // d σ(x) = σ(x)(1 − σ(x))
     kernelName: 'Sigmoid',

@@ -19,6 +19,10 @@ export interface SimdKernels {
   /** out = x > 0 ? dy : α·dy over n floats. */
   leakyReluGrad(dy: number, x: number, out: number, n: number, alpha: number): void;
   eluGrad(dy: number, y: number, out: number, n: number): void;
+  /** out = tanh(x) over n floats, within 1.3 ulps (kernels/tanh.ts). */
+  tanh(x: number, out: number, n: number): void;
+  /** out = dy·(1 − y·y) over n floats. */
+  tanhGrad(dy: number, y: number, out: number, n: number): void;
   /** mode 0: im2col (cols ← patches of x); mode 1: col2im as a scatter (x += cols put back). Byte offsets. */
   patches(mode: number, x: number, cols: number, n: number, h: number, w: number, c: number, oh: number, ow: number, kh: number, kw: number, sh: number, sw: number, dh: number, dw: number, top: number, left: number): void;
 }

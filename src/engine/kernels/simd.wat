@@ -5,7 +5,7 @@
 ;; `(memory 1 65536 shared)` for its threaded one (an import must match the memory's sharing).
 ;;
 ;; Every f32x4 operation rounds each lane to float32 exactly as the scalar operation does, so the
-;; results equal the op-by-op rules bit for bit.
+;; results equal the op-by-op rules bit for bit — except tanh, an approximation (within 1.3 ulps).
 (module
   (import "env" "memory" MEMORY)
 
@@ -208,7 +208,85 @@
         (local.set $out (i32.add (local.get $out) (i32.const 4)))
         (br $tail))))
 
-  ;; im2col / col2im over NHWC (native/im2col.ts has the formula; pointers in bytes, sizes in
+;; tanh (kernels/tanh.ts has the method and its error bound). With t = min(|x|, 10):
+  ;;   t < 0.625: t·P(t²), P a degree-5 relative fit of tanh(t)/t (P(0) = 1: tiny t come back exact);
+  ;;   else:      1 − 2/(eᵘ + 1), u = 2t, eᵘ = 2ⁿ·Q(r), n = round(u/ln 2), r = u − n·ln 2 (two-part
+  ;;              ln 2, exact n·hi), Q a degree-6 relative fit of eʳ on |r| ≤ ln2/2;
+  ;; then x's sign. NaN stays NaN; ±∞ gives ±1.
+  (func $tanh4 (param $x v128) (result v128)
+    (local $t v128) (local $s v128) (local $p v128) (local $u v128) (local $n v128) (local $r v128) (local $q v128) (local $e v128) (local $big v128)
+    (local.set $t (f32x4.min (f32x4.abs (local.get $x)) (f32x4.splat (f32.const 10))))
+    (local.set $s (f32x4.mul (local.get $t) (local.get $t)))
+    (local.set $p (f32x4.splat (f32.const -0x1.72ef72p-8)))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $s)) (f32x4.splat (f32.const 0x1.515d06p-6))))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $s)) (f32x4.splat (f32.const -0x1.b81546p-5))))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $s)) (f32x4.splat (f32.const 0x1.110580p-3))))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $s)) (f32x4.splat (f32.const -0x1.555524p-2))))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $s)) (f32x4.splat (f32.const 1))))
+    (local.set $u (f32x4.add (local.get $t) (local.get $t)))
+    (local.set $n (f32x4.nearest (f32x4.mul (local.get $u) (f32x4.splat (f32.const 0x1.715476p+0)))))
+    (local.set $r (f32x4.sub
+      (f32x4.sub (local.get $u) (f32x4.mul (local.get $n) (f32x4.splat (f32.const 0x1.62e4p-1))))
+      (f32x4.mul (local.get $n) (f32x4.splat (f32.const 0x1.7f7d1cp-20)))))
+    (local.set $q (f32x4.splat (f32.const 0x1.6ab980p-10)))
+    (local.set $q (f32x4.add (f32x4.mul (local.get $q) (local.get $r)) (f32x4.splat (f32.const 0x1.126d0cp-7))))
+    (local.set $q (f32x4.add (f32x4.mul (local.get $q) (local.get $r)) (f32x4.splat (f32.const 0x1.55589ap-5))))
+    (local.set $q (f32x4.add (f32x4.mul (local.get $q) (local.get $r)) (f32x4.splat (f32.const 0x1.55540ap-3))))
+    (local.set $q (f32x4.add (f32x4.mul (local.get $q) (local.get $r)) (f32x4.splat (f32.const 0x1.fffffap-2))))
+    (local.set $q (f32x4.add (f32x4.mul (local.get $q) (local.get $r)) (f32x4.splat (f32.const 1))))
+    (local.set $q (f32x4.add (f32x4.mul (local.get $q) (local.get $r)) (f32x4.splat (f32.const 1))))
+    (local.set $e (f32x4.mul (local.get $q)
+      (i32x4.shl (i32x4.add (i32x4.trunc_sat_f32x4_s (local.get $n)) (i32x4.splat (i32.const 127))) (i32.const 23))))
+    (local.set $big (f32x4.sub (f32x4.splat (f32.const 1))
+      (f32x4.div (f32x4.splat (f32.const 2)) (f32x4.add (local.get $e) (f32x4.splat (f32.const 1))))))
+    (v128.or
+      (v128.bitselect (f32x4.mul (local.get $t) (local.get $p)) (local.get $big) (f32x4.lt (local.get $t) (f32x4.splat (f32.const 0.625))))
+      (v128.and (local.get $x) (i32x4.splat (i32.const 0x80000000)))))
+  (func (export "tanh") (param $x i32) (param $out i32) (param $n i32)
+    (local $end i32) (local $end16 i32)
+    (local.set $end (i32.add (local.get $x) (i32.shl (local.get $n) (i32.const 2))))
+    (local.set $end16 (i32.add (local.get $x) (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2))))
+    (block $done
+      (loop $simd
+        (br_if $done (i32.ge_u (local.get $x) (local.get $end16)))
+        (v128.store align=4 (local.get $out) (call $tanh4 (v128.load align=4 (local.get $x))))
+        (local.set $x (i32.add (local.get $x) (i32.const 16)))
+        (local.set $out (i32.add (local.get $out) (i32.const 16)))
+        (br $simd)))
+    (block $tailDone
+      (loop $tail
+        (br_if $tailDone (i32.ge_u (local.get $x) (local.get $end)))
+        (f32.store (local.get $out) (f32x4.extract_lane 0 (call $tanh4 (f32x4.splat (f32.load (local.get $x))))))
+        (local.set $x (i32.add (local.get $x) (i32.const 4)))
+        (local.set $out (i32.add (local.get $out) (i32.const 4)))
+        (br $tail))))
+
+  ;; tanh's gradient from its output y = tanh(x): dy·(1 − y·y)  (kernels/tanh.ts).
+  (func (export "tanhGrad") (param $dy i32) (param $y i32) (param $out i32) (param $n i32)
+    (local $end i32) (local $end16 i32) (local $v v128) (local $t f32)
+    (local.set $end (i32.add (local.get $y) (i32.shl (local.get $n) (i32.const 2))))
+    (local.set $end16 (i32.add (local.get $y) (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2))))
+    (block $done
+      (loop $simd
+        (br_if $done (i32.ge_u (local.get $y) (local.get $end16)))
+        (local.set $v (v128.load align=4 (local.get $y)))
+        (v128.store align=4 (local.get $out)
+          (f32x4.mul (v128.load align=4 (local.get $dy)) (f32x4.sub (f32x4.splat (f32.const 1)) (f32x4.mul (local.get $v) (local.get $v)))))
+        (local.set $y (i32.add (local.get $y) (i32.const 16)))
+        (local.set $dy (i32.add (local.get $dy) (i32.const 16)))
+        (local.set $out (i32.add (local.get $out) (i32.const 16)))
+        (br $simd)))
+    (block $tailDone
+      (loop $tail
+        (br_if $tailDone (i32.ge_u (local.get $y) (local.get $end)))
+        (local.set $t (f32.load (local.get $y)))
+        (f32.store (local.get $out) (f32.mul (f32.load (local.get $dy)) (f32.sub (f32.const 1) (f32.mul (local.get $t) (local.get $t)))))
+        (local.set $y (i32.add (local.get $y) (i32.const 4)))
+        (local.set $dy (i32.add (local.get $dy) (i32.const 4)))
+        (local.set $out (i32.add (local.get $out) (i32.const 4)))
+        (br $tail))))
+
+    ;; im2col / col2im over NHWC (native/im2col.ts has the formula; pointers in bytes, sizes in
   ;; elements). $mode 0: cols ← patches of x (the caller zero-fills cols where patches leave x);
   ;; $mode 1: x += the patch rows of cols put back (the caller zero-fills x first).
   (func (export "patches") (param $mode i32) (param $x i32) (param $cols i32)
