@@ -14,10 +14,8 @@
  * unselected branch finite).
  */
 import * as tf from '@tensorflow/tfjs';
-import type { GradConfig, KernelFunc, Tensor, TensorInfo } from '@tensorflow/tfjs';
-import { registerOnWasmAndCpu } from './backends.js';
-import type { CpuBackendLike, WasmHeapBackend } from './backends.js';
-import { simdKernels } from './simd.js';
+import type { GradConfig, Tensor } from '@tensorflow/tfjs';
+import { elementwiseKernels, registerOnWasmAndCpu } from './backends.js';
 
 export const ELU_GRAD = 'GankitEluGrad';
 
@@ -28,25 +26,7 @@ function gradLoop(dy: Float32Array, y: Float32Array, out: Float32Array): void {
   }
 }
 
-const wasmGrad: KernelFunc = ({ inputs, backend }) => {
-  const { dy, y } = inputs as { dy: TensorInfo; y: TensorInfo };
-  const b = backend as unknown as WasmHeapBackend;
-  const out = b.makeOutput([...y.shape], 'float32');
-  const simd = simdKernels(b.wasm);
-  if (simd) {
-    const at = (t: TensorInfo) => b.dataIdMap.get(t.dataId).memoryOffset;
-    simd.eluGrad(at(dy), at(y), at(out), tf.util.sizeFromShape(y.shape));
-  } else gradLoop(b.typedArrayFromHeap(dy), b.typedArrayFromHeap(y), b.typedArrayFromHeap(out));
-  return out;
-};
-
-const cpuGrad: KernelFunc = ({ inputs, backend }) => {
-  const { dy, y } = inputs as { dy: TensorInfo; y: TensorInfo };
-  const cpu = backend as unknown as CpuBackendLike;
-  const out = new Float32Array(tf.util.sizeFromShape(y.shape));
-  gradLoop(cpu.data.get(dy.dataId).values, cpu.data.get(y.dataId).values, out);
-  return cpu.makeTensorInfo([...y.shape], 'float32', out);
-};
+const gradKernels = elementwiseKernels(['dy', 'y'], (k, dy, y, out, n) => k.eluGrad(dy, y, out, n), (dy, y, out) => gradLoop(dy, y, out));
 
 /** ∂elu(x)/∂x · dy from y = elu(x) — one kernel where the backend has it, else the ops on x. */
 export function eluGrad(dy: Tensor, y: Tensor, x: Tensor): Tensor {
@@ -77,7 +57,7 @@ export const eluGradient: GradConfig = {
 };
 
 export function registerElu(): void {
-  registerOnWasmAndCpu(ELU_GRAD, wasmGrad, cpuGrad);
+  registerOnWasmAndCpu(ELU_GRAD, gradKernels.wasm, gradKernels.cpu);
   tf.registerGradient(eluGradGradient);
   tf.registerGradient(eluGradient);
 }

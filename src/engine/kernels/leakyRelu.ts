@@ -12,10 +12,8 @@
  * LeakyRelu's forward runs as SIMD on wasm too (x < 0 ? α·x : x, as tfjs's kernel).
  */
 import * as tf from '@tensorflow/tfjs';
-import type { GradConfig, KernelFunc, NamedAttrMap, Tensor, TensorInfo } from '@tensorflow/tfjs';
-import { registerOnWasmAndCpu, replaceWasmKernel } from './backends.js';
-import type { CpuBackendLike, WasmHeapBackend } from './backends.js';
-import { simdKernels } from './simd.js';
+import type { GradConfig, NamedAttrMap, Tensor } from '@tensorflow/tfjs';
+import { elementwiseKernels, registerOnWasmAndCpu, replaceWasmUnaryWithSimd } from './backends.js';
 
 export const LEAKY_RELU_GRAD = 'GankitLeakyReluGrad';
 
@@ -24,26 +22,13 @@ function gradLoop(dy: Float32Array, x: Float32Array, out: Float32Array, alpha: n
   for (let i = 0; i < out.length; i++) out[i] = x[i] > 0 ? dy[i] : Math.fround(a * dy[i]);
 }
 
-const wasmGrad: KernelFunc = ({ inputs, backend, attrs }) => {
-  const { dy, x } = inputs as { dy: TensorInfo; x: TensorInfo };
-  const b = backend as unknown as WasmHeapBackend;
-  const out = b.makeOutput([...x.shape], 'float32');
-  const alpha = (attrs as { alpha: number }).alpha;
-  const simd = simdKernels(b.wasm);
-  if (simd) {
-    const at = (t: TensorInfo) => b.dataIdMap.get(t.dataId).memoryOffset;
-    simd.leakyReluGrad(at(dy), at(x), at(out), tf.util.sizeFromShape(x.shape), Math.fround(alpha));
-  } else gradLoop(b.typedArrayFromHeap(dy), b.typedArrayFromHeap(x), b.typedArrayFromHeap(out), alpha);
-  return out;
-};
+const alphaOf = (attrs: NamedAttrMap): number => (attrs as unknown as { alpha: number }).alpha;
 
-const cpuGrad: KernelFunc = ({ inputs, backend, attrs }) => {
-  const { dy, x } = inputs as { dy: TensorInfo; x: TensorInfo };
-  const cpu = backend as unknown as CpuBackendLike;
-  const out = new Float32Array(tf.util.sizeFromShape(x.shape));
-  gradLoop(cpu.data.get(dy.dataId).values, cpu.data.get(x.dataId).values, out, (attrs as { alpha: number }).alpha);
-  return cpu.makeTensorInfo([...x.shape], 'float32', out);
-};
+const gradKernels = elementwiseKernels(
+  ['dy', 'x'],
+  (k, dy, x, out, n, attrs) => k.leakyReluGrad(dy, x, out, n, Math.fround(alphaOf(attrs))),
+  (dy, x, out, attrs) => gradLoop(dy, x, out, alphaOf(attrs)),
+);
 
 /** x > 0 ? dy : α·dy — one kernel where the backend has it, else the ops tfjs uses. */
 export function leakyReluGrad(dy: Tensor, x: Tensor, alpha: number): Tensor {
@@ -60,7 +45,7 @@ export const leakyReluGradGradient: GradConfig = {
   kernelName: LEAKY_RELU_GRAD,
   inputsToSave: ['x'],
   gradFunc: (ddx, [x], attrs) => ({
-    dy: () => leakyReluGrad(single(ddx), x, (attrs as unknown as { alpha: number }).alpha),
+    dy: () => leakyReluGrad(single(ddx), x, alphaOf(attrs as unknown as NamedAttrMap)),
     x: () => tf.zerosLike(x),
   }),
 };
@@ -68,7 +53,7 @@ export const leakyReluGradGradient: GradConfig = {
 export const leakyReluGradient: GradConfig = {
   kernelName: 'LeakyRelu',
   inputsToSave: ['x'],
-  gradFunc: (dy, [x], attrs) => ({ x: () => leakyReluGrad(single(dy), x, (attrs as unknown as { alpha: number }).alpha) }),
+  gradFunc: (dy, [x], attrs) => ({ x: () => leakyReluGrad(single(dy), x, alphaOf(attrs as unknown as NamedAttrMap)) }),
 };
 
 export const reluGradient: GradConfig = {
@@ -78,17 +63,9 @@ export const reluGradient: GradConfig = {
 };
 
 export function registerLeakyRelu(): void {
-  registerOnWasmAndCpu(LEAKY_RELU_GRAD, wasmGrad, cpuGrad);
+  registerOnWasmAndCpu(LEAKY_RELU_GRAD, gradKernels.wasm, gradKernels.cpu);
   tf.registerGradient(leakyReluGradGradient);
   tf.registerGradient(leakyReluGradient);
   tf.registerGradient(reluGradient);
-  replaceWasmKernel('LeakyRelu', (stock) => (args) => {
-    const x = args.inputs.x as TensorInfo;
-    const b = args.backend as unknown as WasmHeapBackend;
-    const simd = x.dtype === 'float32' ? simdKernels(b.wasm) : null;
-    if (!simd) return stock.kernelFunc(args);
-    const out = b.makeOutput([...x.shape], 'float32');
-    simd.leakyRelu(b.dataIdMap.get(x.dataId).memoryOffset, b.dataIdMap.get(out.dataId).memoryOffset, tf.util.sizeFromShape(x.shape), Math.fround((args.attrs as { alpha: number }).alpha));
-    return out;
-  });
+  replaceWasmUnaryWithSimd('LeakyRelu', (k, x, out, n, attrs) => k.leakyRelu(x, out, n, Math.fround(alphaOf(attrs))));
 }

@@ -22,10 +22,8 @@
  * kernel (webgpu) run dy·(1 − tanh(x)²) as ops, whose tape carries x.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { GradConfig, KernelFunc, Tensor, TensorInfo } from '@tensorflow/tfjs';
-import { registerOnWasmAndCpu, replaceWasmKernel } from './backends.js';
-import type { CpuBackendLike, WasmHeapBackend } from './backends.js';
-import { simdKernels } from './simd.js';
+import type { GradConfig, Tensor } from '@tensorflow/tfjs';
+import { elementwiseKernels, registerOnWasmAndCpu, replaceWasmUnaryWithSimd } from './backends.js';
 
 export const TANH_GRAD = 'GankitTanhGrad';
 
@@ -36,25 +34,7 @@ function gradLoop(dy: Float32Array, y: Float32Array, out: Float32Array): void {
   }
 }
 
-const wasmGrad: KernelFunc = ({ inputs, backend }) => {
-  const { dy, y } = inputs as { dy: TensorInfo; y: TensorInfo };
-  const b = backend as unknown as WasmHeapBackend;
-  const out = b.makeOutput([...y.shape], 'float32');
-  const simd = simdKernels(b.wasm);
-  if (simd) {
-    const at = (t: TensorInfo) => b.dataIdMap.get(t.dataId).memoryOffset;
-    simd.tanhGrad(at(dy), at(y), at(out), tf.util.sizeFromShape(y.shape));
-  } else gradLoop(b.typedArrayFromHeap(dy), b.typedArrayFromHeap(y), b.typedArrayFromHeap(out));
-  return out;
-};
-
-const cpuGrad: KernelFunc = ({ inputs, backend }) => {
-  const { dy, y } = inputs as { dy: TensorInfo; y: TensorInfo };
-  const cpu = backend as unknown as CpuBackendLike;
-  const out = new Float32Array(tf.util.sizeFromShape(y.shape));
-  gradLoop(cpu.data.get(dy.dataId).values, cpu.data.get(y.dataId).values, out);
-  return cpu.makeTensorInfo([...y.shape], 'float32', out);
-};
+const gradKernels = elementwiseKernels(['dy', 'y'], (k, dy, y, out, n) => k.tanhGrad(dy, y, out, n), (dy, y, out) => gradLoop(dy, y, out));
 
 /** dy·(1 − tanh(x)²) from y = tanh(x) — one kernel where the backend has it, else the ops on x. */
 export function tanhGrad(dy: Tensor, y: Tensor, x: Tensor): Tensor {
@@ -85,16 +65,8 @@ export const tanhGradient: GradConfig = {
 };
 
 export function registerTanh(): void {
-  registerOnWasmAndCpu(TANH_GRAD, wasmGrad, cpuGrad);
+  registerOnWasmAndCpu(TANH_GRAD, gradKernels.wasm, gradKernels.cpu);
   tf.registerGradient(tanhGradGradient);
   tf.registerGradient(tanhGradient);
-  replaceWasmKernel('Tanh', (stock) => (args) => {
-    const x = args.inputs.x as TensorInfo;
-    const b = args.backend as unknown as WasmHeapBackend;
-    const simd = x.dtype === 'float32' ? simdKernels(b.wasm) : null;
-    if (!simd) return stock.kernelFunc(args);
-    const out = b.makeOutput([...x.shape], 'float32');
-    simd.tanh(b.dataIdMap.get(x.dataId).memoryOffset, b.dataIdMap.get(out.dataId).memoryOffset, tf.util.sizeFromShape(x.shape));
-    return out;
-  });
+  replaceWasmUnaryWithSimd('Tanh', (k, x, out, n) => k.tanh(x, out, n));
 }
