@@ -136,6 +136,10 @@ describe('wasserstein study', () => {
     for (const id of [2, 4, 6, 7, 9, 10]) assert.equal(byId[id], 'does not hold', `claim ${id}: ${worse.find((c) => c.id === id)!.reason}`);
     assert.equal(byId[3], 'does not hold', "minimax's gradient does not vanish here");
     assert.equal(byId[5], 'not measured');
+    // WGAN's median run never reaches the ring8 target: the −∞ difference says so in words.
+    const seven = worse.find((c) => c.id === 7)!.reason;
+    assert.match(seven, /wgan vs best of ns\/minimax: ring8 G steps to the target \(lower is better\) −∞ \[[^\]]*\] \(wgan's median run never reaches it\) → does not hold/, seven);
+    assert.doesNotMatch(seven, /wgan-gp vs [^;]*never reaches/, seven);
     const close = verdicts([
       arm('ns', 'standard', { m: [6, 8, 5, 8], h: [0.5, 0.6, 0.4, 0.7], w: seeds4(0.1, 0.05) }),
       arm('minimax', 'standard', { m: [5, 8, 6, 7], h: [0.5, 0.6, 0.4, 0.7], w: seeds4(0.1, 0.05) }),

@@ -154,6 +154,21 @@ interface Test {
   what: string;
   iv: Interval;
   outcome: Outcome;
+  /** Words for an infinite point estimate of a time to a threshold (which side never got there). */
+  gloss?: string;
+}
+
+/**
+ * A time-to-threshold difference is ±∞ (or ∞ − ∞ = 0) when a median run never reached the
+ * threshold: say which side, so that "−∞" reads as what it measured.
+ */
+export function reachedGloss(arm: string, armMedian: number, baseMedian: number): string {
+  const armNever = !Number.isFinite(armMedian);
+  const baseNever = !Number.isFinite(baseMedian);
+  if (armNever && baseNever) return `neither ${arm}'s median run nor the baseline's reaches it`;
+  if (armNever) return `${arm}'s median run never reaches it`;
+  if (baseNever) return `the baseline's median run never reaches it`;
+  return '';
 }
 
 /** The claim's verdict from its comparisons (see the header). */
@@ -198,12 +213,12 @@ export function verdicts(results: ArmResult[]): ClaimVerdict[] {
           const b = pickBest(ys.map(stat));
           return higherIsBetter ? difference(stat(x), b) : difference(b, stat(x));
         }, { paired });
-        return { what: `${c.arm} vs best of ${names}: ${what}`, iv, outcome: decide(iv) };
+        return { what: `${c.arm} vs best of ${names}: ${what}`, iv, outcome: decide(iv), gloss: reached ? reachedGloss(c.arm, stat(values(c)!), pickBest(withValues.map((b) => stat(values(b)!)))) : '' };
       });
   };
   const armNumbers = (rs: ArmResult[], values: (r: ArmResult) => number[] | undefined, stat: (xs: number[]) => number, digits = 2) =>
     rs.filter((r) => (values(r) ?? []).length).map((r) => `${r.arm} ${fmtInterval(bootstrap([values(r)!], ([x]) => stat(x)), digits)}`).join('; ');
-  const testText = (ts: Test[], digits = 2) => ts.map((t) => `${t.what} ${fmtInterval(t.iv, digits)} → ${t.outcome}`).join('; ');
+  const testText = (ts: Test[], digits = 2) => ts.map((t) => `${t.what} ${fmtInterval(t.iv, digits)}${t.gloss ? ` (${t.gloss})` : ''} → ${t.outcome}`).join('; ');
   const add = (id: number, claim: string, experiment: string, numbers: string, build: (base: ArmResult[]) => Test[], extra?: (v: Verdict, ts: Test[]) => { verdict: Verdict; note: string }) => {
     const vs = build(standard);
     const vsSn = build(sn);
