@@ -243,8 +243,19 @@ describe('wasserstein study', () => {
       },
       close: async () => {},
     };
-    const again = await runWassersteinStudy({ quick: true, jobs: 2, out: join(root, 'elsewhere'), records, settings, executor: nothingRuns });
+    // A PyTorch replica's outcomes (bench/torch_toy.py --json) are tabled beside gankit's arms.
+    const torch = join(root, 'torch-toy.json');
+    writeFileSync(torch, JSON.stringify({ 'ns-sn/ring8': { modes: [3, 5], hq: [0.125, 0.375] } }));
+    const again = await runWassersteinStudy({ quick: true, jobs: 2, out: join(root, 'elsewhere'), records, settings, executor: nothingRuns, torch });
     assert.deepEqual(ran, [], 'no trial ran again');
+    const againMd = readFileSync(join(root, 'elsewhere', 'report.md'), 'utf8');
+    const gankitNsSn = r.results.find((x) => x.arm === 'ns-sn')!.runs.ring8[0];
+    const row = againMd.split('\n').find((l) => l.startsWith('| ns-sn | ring8 |'));
+    assert.ok(row, 'the replica table has the ns-sn ring8 row');
+    // gankit's one seed (no interval), then the replica's mean of 3 and 5, HQ 0.25.
+    assert.match(row!, new RegExp(`^\\| ns-sn \\| ring8 \\| ${gankitNsSn.modes.toFixed(2)} \\(one run: no interval\\) \\| 4\\.00 \\[3\\.00, 5\\.00\\] \\| ${gankitNsSn.hq.toFixed(2)} \\(one run: no interval\\) \\| 0\\.25 \\[`), row);
+    writeFileSync(torch, JSON.stringify({ 'ns-sn/ring8': { modes: [3, 5], hq: [0.1] } }));
+    await assert.rejects(runWassersteinStudy({ quick: true, jobs: 2, out: join(root, 'elsewhere'), records, settings, executor: nothingRuns, torch }), /--torch: .*torch-toy\.json: entry 'ns-sn\/ring8': expected/);
     assert.deepEqual(again.verdicts, r.verdicts, 'the same verdicts from the records');
     assert.deepEqual(again.results.map((x) => x.runs), r.results.map((x) => x.runs));
     const db2 = new RunsDb(join(root, 'elsewhere', 'runs.sqlite'));

@@ -383,4 +383,12 @@ export interface StudyResult {
   seconds: number;
   /** Where the image numbers came from (relative path), if any. */
   fashion?: string;
+  /** The 2-D preset trained by a PyTorch replica (bench/torch_toy.py), if given. */
+  torch?: TorchReplica;
+}
+
+/** Per-seed outcomes of bench/torch_toy.py, keyed "<arm>/<dataset>"; `file` relative. */
+export interface TorchReplica {
+  file: string;
+  arms: Record<string, { arm: string; data: string; modes: number[]; hq: number[] }>;
 }

@@ -42,7 +42,7 @@ import { gradientExperiment } from './gradients.js';
 import { spearman } from './stats.js';
 import { writeStudyReport } from './report.js';
 import { armByName, lossEstimate, studySettings, verdicts, FID_THRESHOLDS } from './claims.js';
-import type { ArmResult, ImageTrial, RunOutcome, StudyArm, StudyResult, StudySettings } from './claims.js';
+import type { ArmResult, ImageTrial, RunOutcome, StudyArm, StudyResult, StudySettings, TorchReplica } from './claims.js';
 import { getLoss, TOY_PENALTY_SCALE } from '../losses/index.js';
 import type { GradientCurve } from './gradients.js';
 
@@ -55,6 +55,8 @@ export interface StudyOptions {
   seeds?: number;
   /** results.json of `npm run bench:fashion`, for the image claims. */
   fashion?: string;
+  /** JSON of bench/torch_toy.py (the 2-D preset in PyTorch), reported beside gankit's arms. */
+  torch?: string;
   log?: (line: string) => void;
   /** Replaces the settings (tests use a tiny study). */
   settings?: Partial<StudySettings>;
@@ -109,6 +111,32 @@ const describeConfig = (c: ReturnType<typeof randomConfig> | null) => {
 
 /** The first `length` hex digits of the SHA-256 of x's canonical JSON. */
 const hashOf = (x: unknown, length: number) => createHash('sha256').update(canonicalJson(x)).digest('hex').slice(0, length);
+
+/**
+ * bench/torch_toy.py's JSON: {"<arm>/<dataset>": {"modes": [per seed], "hq": [per seed]}}, checked
+ * field by field so that a wrong file is named with what is wrong in it.
+ */
+export function readTorchReplica(file: string | undefined): TorchReplica | undefined {
+  if (!file) return undefined;
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new InputError(`--torch: ${file}: not read (${(e as Error).message})`);
+  }
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new InputError(`--torch: ${file}: expected an object of "<arm>/<dataset>" entries (python3 bench/torch_toy.py --json FILE writes one)`);
+  const arms: TorchReplica['arms'] = {};
+  for (const [key, v] of Object.entries(raw as Record<string, unknown>)) {
+    const [arm, data, ...more] = key.split('/');
+    const e = v as { modes?: unknown; hq?: unknown };
+    const numbers = (xs: unknown) => Array.isArray(xs) && xs.length > 0 && xs.every((x) => typeof x === 'number' && Number.isFinite(x));
+    if (!arm || !data || more.length || !numbers(e?.modes) || !numbers(e?.hq) || (e.modes as number[]).length !== (e.hq as number[]).length) {
+      throw new InputError(`--torch: ${file}: entry '${key}': expected "<arm>/<dataset>": {"modes": [numbers], "hq": [numbers]}, one per seed`);
+    }
+    arms[key] = { arm, data, modes: e.modes as number[], hq: e.hq as number[] };
+  }
+  return { file: relative(process.cwd(), resolve(file)), arms };
+}
 
 /** One image trial of the benchmark's results.json, with the steps and seconds to each FID threshold. */
 function imageTrials(file: string | undefined, log: (l: string) => void): Map<string, ImageTrial[]> {
@@ -178,6 +206,7 @@ export async function runWassersteinStudy(o: StudyOptions): Promise<StudyResult>
   const dir = resolve(o.out);
   const log = o.log ?? (() => {});
   const images = imageTrials(o.fashion, log);
+  const torch = readTorchReplica(o.torch);
   try {
     mkdirSync(join(dir, 'runs'), { recursive: true });
   } catch (e) {
@@ -306,7 +335,7 @@ export async function runWassersteinStudy(o: StudyOptions): Promise<StudyResult>
   });
   const claims = verdicts(results);
   const fashion = o.fashion ? relative(process.cwd(), resolve(o.fashion)) : undefined;
-  const result: StudyResult = { settings, quick: o.quick, results, verdicts: claims, robustnessConfigs: robustness.map(describeConfig), dir, seconds: (Date.now() - started) / 1000, fashion };
+  const result: StudyResult = { settings, quick: o.quick, results, verdicts: claims, robustnessConfigs: robustness.map(describeConfig), dir, seconds: (Date.now() - started) / 1000, fashion, torch };
   // Paths in what is written are relative to where the study ran, so committed reports hold no machine's paths.
   const slim = results.map((r) => ({ ...r, gradients: r.gradients?.map((g) => ({ ...g, xs: undefined, d: undefined, dGrad: undefined, gGrad: undefined })) }));
   writeFileAtomic(join(dir, 'results.json'), JSON.stringify({ ...result, dir: relative(process.cwd(), dir) || '.', results: slim }, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v), 2) + '\n');

@@ -10,7 +10,7 @@ import { InputError } from '../../errors.js';
 import type { Command } from '../command.js';
 
 const HELP = `Usage: gankit study wasserstein [--quick] [--jobs N | --queue URL] [--seeds N] [--out DIR] [--fashion FILE]
-                               [--records DIR]
+                               [--torch FILE] [--records DIR]
 
 Measures each claim made for the Wasserstein loss (stability, mode collapse, gradients,
 robustness, image quality, efficiency, a meaningful loss, a better generator) against the
@@ -30,6 +30,8 @@ DIR/results.json.
   --seeds N      seeds per (loss, dataset) (default 5; --quick 2)
   --out DIR      default study-wasserstein
   --fashion FILE results.json of 'npm run bench:fashion' for the image claims (5, 7, 10)
+  --torch FILE   JSON of 'python3 bench/torch_toy.py --json FILE' (the 2-D preset in PyTorch):
+                 a table of its modes and HQ share beside gankit's
   --records DIR  keep one small record per ended trial in DIR (config, summary, metrics; no
                  checkpoints) and restore trials from their records instead of running them:
                  commit DIR to carry a long study to another machine or checkout`;
@@ -43,7 +45,7 @@ export const study: Command = {
 
 async function studyCommand(argv: string[]): Promise<number> {
   const [what, ...rest] = argv;
-  const values = parse(rest, { quick: { type: 'boolean' }, jobs: { type: 'string' }, queue: { type: 'string' }, seeds: { type: 'string' }, out: { type: 'string' }, fashion: { type: 'string' }, records: { type: 'string' } });
+  const values = parse(rest, { quick: { type: 'boolean' }, jobs: { type: 'string' }, queue: { type: 'string' }, seeds: { type: 'string' }, out: { type: 'string' }, fashion: { type: 'string' }, torch: { type: 'string' }, records: { type: 'string' } });
   if (what === undefined) {
     console.log(HELP);
     return 0;
@@ -54,13 +56,14 @@ async function studyCommand(argv: string[]): Promise<number> {
   if (jobs < 1) throw new InputError(`--jobs: must be a positive integer, got ${jobs}`);
   if (seeds !== undefined && seeds < 1) throw new InputError(`--seeds: must be a positive integer, got ${seeds}`);
   if (typeof values.fashion === 'string' && !existsSync(values.fashion)) throw new InputError(`--fashion: ${values.fashion}: no such file (run npm run bench:fashion first)`);
+  if (typeof values.torch === 'string' && !existsSync(values.torch)) throw new InputError(`--torch: ${values.torch}: no such file (python3 bench/torch_toy.py --json FILE writes it)`);
   await initEngine({ workload: 'points' });
   const out = resolve(typeof values.out === 'string' ? values.out : 'study-wasserstein');
   const log = (l: string) => process.stderr.write(l + '\n');
   const executor = typeof values.queue === 'string' ? queueExecutor(values.queue, log) : undefined;
   let result;
   try {
-    result = await runWassersteinStudy({ quick: Boolean(values.quick), jobs, seeds, out, fashion: typeof values.fashion === 'string' ? values.fashion : undefined, records: typeof values.records === 'string' ? values.records : undefined, log, executor });
+    result = await runWassersteinStudy({ quick: Boolean(values.quick), jobs, seeds, out, fashion: typeof values.fashion === 'string' ? values.fashion : undefined, torch: typeof values.torch === 'string' ? values.torch : undefined, records: typeof values.records === 'string' ? values.records : undefined, log, executor });
   } finally {
     await executor?.close();
   }
