@@ -9,13 +9,13 @@ same arms are in docs/wasserstein-study/trials (modes-<arm>-<data>-s<seed>-*.jso
 The preset (src/train/config.ts TOY_PROFILE, src/study/claims.ts): G and D 3×64 ReLU MLPs with
 Glorot-uniform weights and zero biases, z ~ N(0, I₂), batch 256, Adam lr 1e-3 β (0.5, 0.999)
 decayed linearly to 0 at the last step, one D step per G step, 2,000 G steps. Spectral norm is
-torch.nn.utils.parametrizations.spectral_norm on every linear layer of D. PyTorch runs one power
-iteration per forward in training mode, so three per step here (real, fake, G's step); --sn-once
-runs exactly one per D step, as gankit does (src/models/spectral.ts): real and fake in one forward,
-G's step with D in eval mode (σ from the last u, v).
+torch.nn.utils.parametrizations.spectral_norm on every linear layer of D. By default exactly one
+power iteration per D step, as gankit does (src/models/spectral.ts): real and fake in one forward,
+G's step with D in eval mode (σ from the last u, v). --sn-per-forward is PyTorch's own habit, one
+iteration per forward in training mode: three per step here (real, fake, G's step).
 
     python3 bench/torch_toy.py [--arms ns,ns-sn,hinge,hinge-sn] [--data ring8,grid25] [--seeds 5]
-                               [--steps 2000] [--sn-once] [--json FILE]
+                               [--steps 2000] [--sn-per-forward] [--json FILE]
 """
 import argparse
 import json
@@ -79,7 +79,7 @@ def modes(points, centres, std):
     return covered, hq.float().mean().item()
 
 
-def trial(arm, data, seed, steps, sn_once=False, batch=256, lr=1e-3):
+def trial(arm, data, seed, steps, sn_once=True, batch=256, lr=1e-3):
     torch.manual_seed(seed)
     gen = torch.Generator().manual_seed(1000 + seed)
     centres, std = mixture(data)
@@ -118,20 +118,20 @@ def main():
     p.add_argument('--data', default='ring8,grid25')
     p.add_argument('--seeds', type=int, default=5)
     p.add_argument('--steps', type=int, default=2000)
-    p.add_argument('--sn-once', action='store_true', help='one power iteration per D step (as gankit), not one per forward')
+    p.add_argument('--sn-per-forward', action='store_true', help="one power iteration per forward (PyTorch's habit), not one per D step (gankit's)")
     p.add_argument('--json', default=None)
     a = p.parse_args()
     out = {}
     for data in a.data.split(','):
         total = len(mixture(data)[0])
         for arm in a.arms.split(','):
-            runs = [trial(arm, data, s, a.steps, a.sn_once) for s in range(1, a.seeds + 1)]
+            runs = [trial(arm, data, s, a.steps, not a.sn_per_forward) for s in range(1, a.seeds + 1)]
             m = [r[0] for r in runs]
             h = [r[1] for r in runs]
             mean = lambda xs: sum(xs) / len(xs)
             sd = lambda xs: math.sqrt(sum((x - mean(xs)) ** 2 for x in xs) / max(1, len(xs) - 1))
             out[f'{arm}/{data}'] = {'modes': m, 'hq': h}
-            print(f'{data:7s} {arm:9s} modes {mean(m):5.1f} ± {sd(m):4.1f} of {total}   HQ {mean(h):.2f} ± {sd(h):.2f}   ({a.seeds} seeds, {a.steps} steps{", one SN iteration per D step" if a.sn_once else ""})', flush=True)
+            print(f'{data:7s} {arm:9s} modes {mean(m):5.1f} ± {sd(m):4.1f} of {total}   HQ {mean(h):.2f} ± {sd(h):.2f}   ({a.seeds} seeds, {a.steps} steps{", SN iterated per forward" if a.sn_per_forward else ""})', flush=True)
     if a.json:
         tmp = a.json + '.tmp'
         with open(tmp, 'w') as f:

@@ -90,7 +90,7 @@ function tables(r: StudyResult): Array<{ title: string; note: string; header: st
   if (replica.length) {
     out.push({
       title: 'The 2-D preset in PyTorch (bench/torch_toy.py) beside gankit',
-      note: `The same preset (3×64 ReLU MLPs, Glorot weights, Adam lr 1e-3 β (0.5, 0.999) decayed linearly, batch 256, ${r.settings.steps} G steps) in PyTorch, spectral norm by torch.nn.utils.parametrizations.spectral_norm; mean over seeds with 95 % bootstrap intervals. The two sides draw different random numbers, so they agree within their intervals, not run by run. Source: ${r.torch!.file}.`,
+      note: `The same preset (3×64 ReLU MLPs, Glorot weights, Adam lr 1e-3 β (0.5, 0.999) decayed linearly, batch 256, ${r.settings.steps} G steps) in PyTorch, spectral norm by torch.nn.utils.parametrizations.spectral_norm with one power iteration per D step, as gankit's (--sn-per-forward: PyTorch's one per forward); mean over seeds with 95 % bootstrap intervals. The two sides draw different random numbers, so they agree within their intervals, not run by run. Source: ${r.torch!.file}.`,
       header: ['arm', 'dataset', 'gankit modes', 'PyTorch modes', 'gankit HQ share', 'PyTorch HQ share'],
       rows: replica.map((t) => {
         const runs = r.results.find((x) => x.arm === t.arm)?.runs[t.data] ?? [];
