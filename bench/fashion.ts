@@ -4,7 +4,7 @@
  * ns + SN and hinge + SN, trained on Fashion-MNIST with the dcgan28 architecture for 3,000
  * generator steps each (n_critic D steps per G step where the loss says so), 3 seeds for ns, wgan-gp,
  * hinge + SN and minimax (the Wasserstein study's image baseline); a shorter MNIST table (ns,
- * wgan-gp, cgan, infogan) with `--data mnist`.
+ * wgan-gp, cgan, infogan, and infogan on its paper's lucic28) with `--data mnist`.
  *
  * Every trial is a run folder under --runs (cached: a finished trial is never run again; an
  * unfinished one resumes from its last checkpoint, so the table may be built over several
@@ -67,6 +67,9 @@ const SYSTEMS: Record<Data, System[]> = {
     { name: 'minimax', overrides: { loss: 'minimax' }, multiSeed: true, fidTarget: 25, label: 'standard GAN, minimax (saturating) G loss' },
     { name: 'dragan', overrides: { loss: 'dragan' }, fidTarget: 25, label: 'DRAGAN' },
     { name: 'began', overrides: { loss: 'began' }, fidTarget: 60, label: 'BEGAN (autoencoder D)' },
+    // At the preset's γ 0.5 the fakes settle as grey images the autoencoder reconstructs with error
+    // ~0.1 > γ·L(x) ≈ 0.065, so k falls to 0 by step ~800 and D stops pushing them away (FID 557).
+    { name: 'began-g1', overrides: { loss: 'began', hyper: { gamma: 1 } }, fidTarget: 60, label: 'BEGAN, diversity ratio γ 1' },
     { name: 'wgan', overrides: { loss: 'wgan' }, fidTarget: 60, label: 'WGAN, weight clipping, n_critic 5 and warm-up' },
   ],
   mnist: [
@@ -74,6 +77,9 @@ const SYSTEMS: Record<Data, System[]> = {
     { name: 'wgan-gp', overrides: { loss: 'wgan-gp' }, fidTarget: 25, label: 'WGAN-GP, n_critic 5' },
     { name: 'cgan', overrides: { loss: 'cgan' }, fidTarget: 25, label: 'conditional GAN (concat)' },
     { name: 'infogan', overrides: { loss: 'infogan' }, fidTarget: 25, label: 'InfoGAN, 10-way code + 2 continuous' },
+    // On dcgan28 the categorical code settles on something other than the digit (code accuracy
+    // ~0.36 from step 500 on); InfoGAN's own architecture shares an FC-1024 layer between D and Q.
+    { name: 'infogan-lucic28', overrides: { loss: 'infogan', model: { arch: 'lucic28' } }, fidTarget: 25, label: "InfoGAN in its paper's architecture (lucic28: FC 1024 in G, and in D shared with Q)" },
   ],
 };
 const DEFAULT_STEPS: Record<Data, number> = { 'fashion-mnist': 3000, mnist: 2000 };
@@ -160,7 +166,7 @@ function settingsOf(t: Trial): string {
   const h = Object.entries(c.hyper).map(([k, v]) => `${k} ${v}`).join(', ');
   const loss = getLoss(c.loss);
   const norm = loss.discriminator === 'autoencoder' ? 'autoencoder D' : `D norm ${discriminatorNormFor(Boolean(loss.penalty), c.model.norm)}`;
-  return `D ${o(c.optimizerD)}, G ${o(c.optimizerG)}, n_critic ${c.nCritic}${h ? `, ${h}` : ''}, ${norm}${c.model.sn ? ', spectral norm' : ''}`;
+  return `${c.model.arch !== 'dcgan28' ? `arch ${c.model.arch}, ` : ''}D ${o(c.optimizerD)}, G ${o(c.optimizerG)}, n_critic ${c.nCritic}${h ? `, ${h}` : ''}, ${norm}${c.model.sn ? ', spectral norm' : ''}`;
 }
 
 const evaluationOf = (r: MetricsRow): Evaluation => {
@@ -326,7 +332,7 @@ function report(data: Data, trials: Trial[]): string[] {
     `## ${data}`,
     ``,
     `${steps} generator steps per trial, batch 64, z 64-D, dcgan28 (G: FC → 128·7·7 → two 4×4 stride-2 transposed convs, BN in G; D: two 4×4 stride-2 convs → FC, ` +
-      `the loss's norm rule). Scores every ${EVAL_EVERY} steps on ${EVAL_SAMPLES} samples of the EMA generator (decay ${EMA}) with standing batch-norm statistics; ` +
+      `the loss's norm rule) unless a row's settings name another architecture. Scores every ${EVAL_EVERY} steps on ${EVAL_SAMPLES} samples of the EMA generator (decay ${EMA}) with standing batch-norm statistics; ` +
       `the table's scores are those of the last step (mean ± sd over seeds). ${note ?? ''}.`,
     ``,
     `| ${header.join(' | ')} |`,
