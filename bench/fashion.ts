@@ -49,6 +49,11 @@ interface System {
   /** The issue's target FID (classifier score ≥ 6 besides). */
   fidTarget: number;
   label: string;
+  /**
+   * Why this system's trials are run no further: the bench neither starts nor resumes them, and
+   * the report gives their last numbers with this reason.
+   */
+  stopped?: string;
 }
 
 const SN = { model: { sn: true } };
@@ -66,7 +71,13 @@ const SYSTEMS: Record<Data, System[]> = {
     // their baseline, and one seed gives that comparison no interval.
     { name: 'minimax', overrides: { loss: 'minimax' }, multiSeed: true, fidTarget: 25, label: 'standard GAN, minimax (saturating) G loss' },
     { name: 'dragan', overrides: { loss: 'dragan' }, fidTarget: 25, label: 'DRAGAN' },
-    { name: 'began', overrides: { loss: 'began' }, fidTarget: 60, label: 'BEGAN (autoencoder D)' },
+    {
+      name: 'began',
+      overrides: { loss: 'began' },
+      fidTarget: 60,
+      label: 'BEGAN (autoencoder D)',
+      stopped: 'grey images since step 500 (FID 556 → 557), k at 0 since step 800, so D no longer pushes the fakes away; began-g1 is the same with γ 1',
+    },
     // At the preset's γ 0.5 the fakes settle as grey images the autoencoder reconstructs with error
     // ~0.1 > γ·L(x) ≈ 0.065, so k falls to 0 by step ~800 and D stops pushing them away (FID 557).
     { name: 'began-g1', overrides: { loss: 'began', hyper: { gamma: 1 } }, fidTarget: 60, label: 'BEGAN, diversity ratio γ 1' },
@@ -271,6 +282,7 @@ function report(data: Data, trials: Trial[]): string[] {
     for (const t of ts) {
       const r = records.find((x) => x.seed === t.seed);
       if (!r) missing.push(`${t.id} (not started)`);
+      else if (r.status === 'running' && system.stopped) missing.push(`${t.id} (stopped at step ${r.stepsDone}${r.evaluations.length ? `, FID ${f(finalOf(r).fid)} at step ${finalOf(r).step}` : ''}: ${system.stopped})`);
       else if (r.status === 'running') missing.push(`${t.id} (at step ${r.stepsDone}${r.evaluations.length ? `, FID ${f(finalOf(r).fid)} at step ${finalOf(r).step}` : ''})`);
       else if (r.status === 'diverged') missing.push(`${t.id} (diverged at ${r.diverged})`);
       else if (!r.evaluations.length) missing.push(`${t.id} (finished without scores: ${r.evaluation ?? 'no evaluation'})`);
@@ -525,6 +537,10 @@ async function main() {
     await pool(trials, jobs, async (t) => {
       const committed = readRecord(t);
       if (committed && committed.status !== 'running') return; // done in an earlier session: its record is the result
+      if (t.system.stopped) {
+        process.stderr.write(`${t.id}: not run (stopped: ${t.system.stopped})\n`);
+        return;
+      }
       if (Date.now() > deadline) {
         process.stderr.write(`${t.id}: not started (--minutes reached)\n`);
         return;
