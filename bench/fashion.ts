@@ -282,8 +282,10 @@ function report(data: Data, trials: Trial[]): string[] {
     for (const t of ts) {
       const r = records.find((x) => x.seed === t.seed);
       if (!r) missing.push(`${t.id} (not started)`);
-      else if (r.status === 'running' && system.stopped) missing.push(`${t.id} (stopped at step ${r.stepsDone}${r.evaluations.length ? `, FID ${f(finalOf(r).fid)} at step ${finalOf(r).step}` : ''}: ${system.stopped})`);
-      else if (r.status === 'running') missing.push(`${t.id} (at step ${r.stepsDone}${r.evaluations.length ? `, FID ${f(finalOf(r).fid)} at step ${finalOf(r).step}` : ''})`);
+      else if (r.status === 'running') {
+        const last = r.evaluations.length ? `, FID ${f(finalOf(r).fid)} at step ${finalOf(r).step}` : '';
+        missing.push(`${t.id} (${system.stopped ? 'stopped ' : ''}at step ${r.stepsDone}${last}${system.stopped ? `: ${system.stopped}` : ''})`);
+      }
       else if (r.status === 'diverged') missing.push(`${t.id} (diverged at ${r.diverged})`);
       else if (!r.evaluations.length) missing.push(`${t.id} (finished without scores: ${r.evaluation ?? 'no evaluation'})`);
     }
