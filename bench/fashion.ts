@@ -36,6 +36,7 @@ import { lineChartSvg, svgToPng } from '../src/report/plots.js';
 import type { Series } from '../src/report/plots.js';
 import { imageFolderScorer } from '../src/kinds/images/folderScore.js';
 import type { FolderScorer } from '../src/kinds/images/folderScore.js';
+import { KID_SUBSETS, KID_SUBSET_SIZE } from '../src/metrics/imageEval.js';
 import { initEngine } from '../src/engine/index.js';
 
 type Data = 'fashion-mnist' | 'mnist';
@@ -108,6 +109,8 @@ interface Evaluation {
   elapsed: number;
   fid: number;
   kid?: number;
+  /** The sd of KID's subset estimates (kept for the real-vs-real baseline). */
+  kidStd?: number;
   precision?: number;
   recall?: number;
   coverage?: number;
@@ -322,7 +325,8 @@ function report(data: Data, trials: Trial[]): string[] {
       ms(done.map((r) => r.elapsed), 0) + (done.some((r) => (r.concurrent ?? 1) > 1) ? ` (${Math.max(...done.map((r) => r.concurrent ?? 1))} trials at once)` : ''),
     ]);
   }
-  if (baseline) rows.push(['*real vs real*', '–', f(baseline.fid), '–', f(baseline.kid, 3), f(baseline.precision, 3), f(baseline.recall, 3), f(baseline.coverage, 3), f(baseline.classifierScore), '–', '–', '–']);
+  const baselineKid = baseline && (baseline.kidStd !== undefined ? `${f(baseline.kid, 3)} ± ${f(baseline.kidStd, 3)}` : f(baseline.kid, 3));
+  if (baseline) rows.push(['*real vs real*', '–', f(baseline.fid), '–', baselineKid!, f(baseline.precision, 3), f(baseline.recall, 3), f(baseline.coverage, 3), f(baseline.classifierScore), '–', '–', '–']);
 
   // Plots: FID (mean over the seeds done) against generator steps and against wall seconds.
   const plotted = all.filter((e) => e.records.some((r) => r.status === 'finished' && r.evaluations.length));
@@ -353,6 +357,13 @@ function report(data: Data, trials: Trial[]): string[] {
     `|${header.map(() => '---').join('|')}|`,
     ...rows.map((r) => `| ${r.join(' | ')} |`),
     ``,
+    ...(baseline?.kidStd !== undefined
+      ? [
+          `KID's ± on the real-vs-real row is the sd of its ${KID_SUBSETS} subset estimates (${Math.min(KID_SUBSET_SIZE, EVAL_SAMPLES)} images each): KID differences of that size are noise. ` +
+            `KID's cubic kernel (xᵀy/d + 1)³ grows with the feature network's scale, so its values (and that noise) compare runs on one dataset only.`,
+          ``,
+        ]
+      : []),
     missing.length ? `**Not yet in the table** (${missing.length}): ${missing.join('; ')}.` : `Every trial has finished.`,
     ``,
     ...(misses.length ? [`**Targets missed** (only each loss's paper preset at this budget has been tried; seed 1's FID trend shows whether it was still falling):`, ``, ...misses.map((m) => `- ${m}`), ``] : []),

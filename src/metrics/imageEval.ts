@@ -72,6 +72,10 @@ export function bestMatchAccuracy(codes: ArrayLike<number>, classes: ArrayLike<n
   return Math.max(...best.values()) / codes.length;
 }
 
+/** KID's estimate: the mean of this many unbiased MMD² estimates on random subsets of this size. */
+export const KID_SUBSETS = 10;
+export const KID_SUBSET_SIZE = 500;
+
 export class ImageEvaluator {
   private constructor(
     readonly net: FeatureNet,
@@ -104,7 +108,7 @@ export class ImageEvaluator {
     const { features, probs } = this.net.embed(images, n);
     const k = this.net.classes;
     const d = FEATURE_DIM;
-    const kd = kid(this.realFeatures, this.realCount, features, n, d, { subsets: 10, subsetSize: Math.min(500, n, this.realCount) });
+    const kd = kid(this.realFeatures, this.realCount, features, n, d, { subsets: KID_SUBSETS, subsetSize: Math.min(KID_SUBSET_SIZE, n, this.realCount) });
     const pr = precisionRecall(this.realFeatures, this.realCount, features, n, d, 5);
     const scores: ImageScores = {
       fid: fid(this.realFeatures, this.realCount, features, n, d),
