@@ -4,18 +4,27 @@ statistics as gankit's trial, on the same Fashion-MNIST training images. It writ
 PNGs; `gankit eval --images DIR --data fashion-mnist` scores them on gankit's feature network, as
 gankit's own trials are scored.
 
-  python3 bench/torch_fid.py --loss ns|hinge-sn|wgan-gp --steps 3000 --seed 1 --out DIR [--n 1000]
+  python3 bench/torch_fid.py --loss ns|hinge-sn|wgan-gp|lsgan|dragan|wgan --steps 3000 --seed 1 --out DIR [--n 1000]
                              [--threads 2] [--eval-every 500]
 
 Setting (bench/fashion.ts, the dcgan28 presets):
   G  z ~ N(0, I_64) -> FC 128*7*7 -> BN -> ReLU -> convT 64 (4x4, s2) -> BN -> ReLU -> convT 1 -> tanh
   D  conv 64 (4x4, s2) -> lReLU 0.2 -> conv 128 (4x4, s2) -> [BN] -> lReLU -> FC 1
-     BN in D for ns and hinge-sn (real and generated batches in separate passes, as gankit's BN D
-     does); none for wgan-gp. hinge-sn: spectral norm on every D weight (reshaped to out x rest),
+     BN in D for ns, hinge-sn, lsgan and wgan (real and generated batches in separate passes, as
+     gankit's BN D does); none for the penalised losses wgan-gp and dragan.
+     hinge-sn: spectral norm on every D weight (reshaped to out x rest),
      one power iteration per D step, the same u, v for the G step that follows.
   init N(0, 0.02) for every weight, zero biases, BN gain 1 and shift 0 (gankit's).
   ns, hinge-sn: Adam 2e-4, betas (0.5, 0.999), one D step per G step.
   wgan-gp: Adam 1e-4, betas (0, 0.9), 5 critic steps, lambda 10 (per-sample eps, per-sample norm).
+  lsgan: Adam 2e-4, betas (0.5, 0.999); L_D = 1/2 E[(D(x) - 1)^2] + 1/2 E[D(G(z))^2],
+    L_G = 1/2 E[(D(G(z)) - 1)^2] (coding 0-1-1).
+  dragan: Adam 1e-4, betas (0.5, 0.9); the ns loss plus lambda 10 E[(|grad D(x^)| - 1)^2] at
+    x^ = x + alpha 0.5 std(x) U[0,1) (one std over the batch, noise per element, alpha per sample).
+  wgan: RMSProp 5e-5 with gankit's preset rho 0.9 (the WGAN reference code ran PyTorch's default
+    0.99) and eps 1e-8 outside the root,
+    5 critic steps (100 while G has made < 25 steps and on every 500th G step), every D
+    parameter clipped to [-0.01, 0.01] after each critic step.
   batch 64; images x/127.5 - 1; a fresh shuffle of the 60,000 training images every epoch.
   EMA of G's parameters, decay min(0.999, (1+t)/(10+t)) after G step t (0-based).
   Samples from the EMA G in inference mode with standing statistics: G in training mode on 64
@@ -38,7 +47,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 p = argparse.ArgumentParser()
-p.add_argument('--loss', choices=['ns', 'hinge-sn', 'wgan-gp'], default='ns')
+p.add_argument('--loss', choices=['ns', 'hinge-sn', 'wgan-gp', 'lsgan', 'dragan', 'wgan'], default='ns')
 p.add_argument('--steps', type=int, default=3000)
 p.add_argument('--seed', type=int, default=1)
 p.add_argument('--out', required=True)
@@ -146,18 +155,26 @@ def init(m):
 gen = torch.Generator().manual_seed(a.seed)
 images = torch.from_numpy(read_idx(a.data).astype(np.float32) / 127.5 - 1)
 g = G()
-d = D(norm=a.loss != 'wgan-gp', sn=a.loss == 'hinge-sn', gen=gen)
+d = D(norm=a.loss not in ('wgan-gp', 'dragan'), sn=a.loss == 'hinge-sn', gen=gen)
 init(g)
 init(d)
 if d.sn:
     d.sn.iterate()
 ema = copy.deepcopy(g)
-if a.loss == 'wgan-gp':
-    lr, betas, n_critic = 1e-4, (0.0, 0.9), 5
+if a.loss == 'wgan':
+    n_critic = 5
+    oD = torch.optim.RMSprop(d.parameters(), 5e-5, alpha=0.9, eps=1e-8)
+    oG = torch.optim.RMSprop(g.parameters(), 5e-5, alpha=0.9, eps=1e-8)
 else:
-    lr, betas, n_critic = 2e-4, (0.5, 0.999), 1
-oD = torch.optim.Adam(d.parameters(), lr, betas=betas)
-oG = torch.optim.Adam(g.parameters(), lr, betas=betas)
+    lr, betas, n_critic = {'wgan-gp': (1e-4, (0.0, 0.9), 5), 'dragan': (1e-4, (0.5, 0.9), 1)}.get(a.loss, (2e-4, (0.5, 0.999), 1))
+    oD = torch.optim.Adam(d.parameters(), lr, betas=betas)
+    oG = torch.optim.Adam(g.parameters(), lr, betas=betas)
+
+
+def critic_steps(step):
+    if a.loss == 'wgan' and (step < 25 or step % 500 == 0):
+        return 100
+    return n_critic
 order, cursor = torch.randperm(len(images), generator=gen), 0
 
 
@@ -170,22 +187,39 @@ def real_batch():
     return images[idx]
 
 
+def unit_norm_penalty(x):
+    x = x.requires_grad_(True)
+    grad, = torch.autograd.grad(d(x).sum(), x, create_graph=True)
+    return ((grad.flatten(1).norm(dim=1) - 1) ** 2).mean()
+
+
 def d_loss(real, fake):
     if a.loss == 'ns':
         return F.softplus(-d(real)).mean() + F.softplus(d(fake)).mean()
     if a.loss == 'hinge-sn':
         return F.relu(1 - d(real)).mean() + F.relu(1 + d(fake)).mean()
-    eps = torch.rand(BATCH, 1, 1, 1)
-    x = (eps * real + (1 - eps) * fake).requires_grad_(True)
-    grad, = torch.autograd.grad(d(x).sum(), x, create_graph=True)
-    gp = ((grad.flatten(1).norm(dim=1) - 1) ** 2).mean()
-    # One pass over both batches: the critic has no batch norm, so the scores are the same.
+    if a.loss == 'lsgan':
+        return 0.5 * ((d(real) - 1) ** 2).mean() + 0.5 * (d(fake) ** 2).mean()
+    if a.loss == 'wgan':
+        return d(fake).mean() - d(real).mean()
+    # One pass over both batches: the penalised critics have no batch norm, so the scores are the same.
     both = d(torch.cat([fake, real]))
+    if a.loss == 'dragan':
+        noise = torch.rand(real.shape)
+        alpha = torch.rand(BATCH, 1, 1, 1)
+        gp = unit_norm_penalty(real + alpha * 0.5 * real.std(unbiased=False) * noise)
+        return F.softplus(-both[BATCH:]).mean() + F.softplus(both[:BATCH]).mean() + 10 * gp
+    eps = torch.rand(BATCH, 1, 1, 1)
+    gp = unit_norm_penalty(eps * real + (1 - eps) * fake)
     return both[:BATCH].mean() - both[BATCH:].mean() + 10 * gp
 
 
 def g_loss(scores):
-    return F.softplus(-scores).mean() if a.loss == 'ns' else -scores.mean()
+    if a.loss in ('ns', 'dragan'):
+        return F.softplus(-scores).mean()
+    if a.loss == 'lsgan':
+        return 0.5 * ((scores - 1) ** 2).mean()
+    return -scores.mean()
 
 
 @torch.no_grad()
@@ -238,7 +272,7 @@ log = []
 for step in range(a.steps):
     g.train()
     d.train()
-    for _ in range(n_critic):
+    for _ in range(critic_steps(step)):
         if d.sn:
             d.sn.iterate()
         real = real_batch()
@@ -248,6 +282,10 @@ for step in range(a.steps):
         oD.zero_grad(set_to_none=True)
         lD.backward()
         oD.step()
+        if a.loss == 'wgan':
+            with torch.no_grad():
+                for q in d.parameters():
+                    q.clamp_(-0.01, 0.01)
     lG = g_loss(d(g(torch.randn(BATCH, Z))))
     oG.zero_grad(set_to_none=True)
     lG.backward()
