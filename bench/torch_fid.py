@@ -4,7 +4,7 @@ statistics as gankit's trial, on the same Fashion-MNIST training images. It writ
 PNGs; `gankit eval --images DIR --data fashion-mnist` scores them on gankit's feature network, as
 gankit's own trials are scored.
 
-  python3 bench/torch_fid.py --loss ns|hinge-sn|wgan-gp|lsgan|dragan|wgan --steps 3000 --seed 1 --out DIR [--n 1000]
+  python3 bench/torch_fid.py --loss ns|hinge-sn|wgan-gp|lsgan|dragan|wgan|began --steps 3000 --seed 1 --out DIR [--n 1000]
                              [--threads 2] [--eval-every 500]
 
 Setting (bench/fashion.ts, the dcgan28 presets):
@@ -25,6 +25,11 @@ Setting (bench/fashion.ts, the dcgan28 presets):
     0.99) and eps 1e-8 outside the root,
     5 critic steps (100 while G has made < 25 steps and on every 500th G step), every D
     parameter clipped to [-0.01, 0.01] after each critic step.
+  began (--gamma, default 1 as the began-g1 row): Adam 1e-4, betas (0.5, 0.999); D is gankit's
+    ConvAutoencoder: 3x3 convs 32 (s1), 64 (s2), 96 (s2), ELU -> FC 64 -> FC 7*7*32 ->
+    (nearest x2 -> 3x3 conv 32 -> ELU) x2 -> 3x3 conv 1 -> tanh, TF 'same' padding (stride 2 pads
+    bottom/right only); L(v) = mean |v - AE(v)|, L_D = L(x) - k L(G(z)), L_G = L(G(z)),
+    k <- clip(k + 0.001 (gamma L(x) - L(G(z))), 0, 1) from the D step's two losses, k0 = 0.
   batch 64; images x/127.5 - 1; a fresh shuffle of the 60,000 training images every epoch.
   EMA of G's parameters, decay min(0.999, (1+t)/(10+t)) after G step t (0-based).
   Samples from the EMA G in inference mode with standing statistics: G in training mode on 64
@@ -47,13 +52,14 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 p = argparse.ArgumentParser()
-p.add_argument('--loss', choices=['ns', 'hinge-sn', 'wgan-gp', 'lsgan', 'dragan', 'wgan'], default='ns')
+p.add_argument('--loss', choices=['ns', 'hinge-sn', 'wgan-gp', 'lsgan', 'dragan', 'wgan', 'began'], default='ns')
 p.add_argument('--steps', type=int, default=3000)
 p.add_argument('--seed', type=int, default=1)
 p.add_argument('--out', required=True)
 p.add_argument('--n', type=int, default=1000)
 p.add_argument('--threads', type=int, default=2)
 p.add_argument('--eval-every', type=int, default=0)
+p.add_argument('--gamma', type=float, default=1.0)
 p.add_argument('--data', default='/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz')
 a = p.parse_args()
 torch.set_num_threads(a.threads)
@@ -142,6 +148,30 @@ class D(nn.Module):
         return F.linear(h, self.w(2, self.fc), self.fc.bias).view(-1)
 
 
+class Autoencoder(nn.Module):
+    """BEGAN's discriminator as gankit's ConvAutoencoder (filters 32, embedding 64); score = L1 error per sample."""
+
+    def __init__(self):
+        super().__init__()
+        self.e0 = nn.Conv2d(1, 32, 3, 1, 1)
+        self.e1 = nn.Conv2d(32, 64, 3, 2, 0)
+        self.e2 = nn.Conv2d(64, 96, 3, 2, 0)
+        self.efc = nn.Linear(96 * 7 * 7, 64)
+        self.dfc = nn.Linear(64, 32 * 7 * 7)
+        self.d0 = nn.Conv2d(32, 32, 3, 1, 1)
+        self.d1 = nn.Conv2d(32, 32, 3, 1, 1)
+        self.out = nn.Conv2d(32, 1, 3, 1, 1)
+
+    def forward(self, x):
+        h = F.elu(self.e0(x))
+        h = F.elu(self.e1(F.pad(h, (0, 1, 0, 1))))  # TF 'same' for 3x3 stride 2 on an even size
+        h = F.elu(self.e2(F.pad(h, (0, 1, 0, 1))))
+        h = self.dfc(self.efc(h.flatten(1))).view(-1, 32, 7, 7)
+        h = F.elu(self.d0(F.interpolate(h, scale_factor=2, mode='nearest')))
+        h = F.elu(self.d1(F.interpolate(h, scale_factor=2, mode='nearest')))
+        return (x - torch.tanh(self.out(h))).abs().mean((1, 2, 3))
+
+
 def init(m):
     for mod in m.modules():
         if isinstance(mod, (nn.Linear, nn.Conv2d, nn.ConvTranspose2d)):
@@ -155,18 +185,20 @@ def init(m):
 gen = torch.Generator().manual_seed(a.seed)
 images = torch.from_numpy(read_idx(a.data).astype(np.float32) / 127.5 - 1)
 g = G()
-d = D(norm=a.loss not in ('wgan-gp', 'dragan'), sn=a.loss == 'hinge-sn', gen=gen)
+d = Autoencoder() if a.loss == 'began' else D(norm=a.loss not in ('wgan-gp', 'dragan'), sn=a.loss == 'hinge-sn', gen=gen)
 init(g)
 init(d)
+d.sn = getattr(d, 'sn', None)
 if d.sn:
     d.sn.iterate()
+k_began = 0.0
 ema = copy.deepcopy(g)
 if a.loss == 'wgan':
     n_critic = 5
     oD = torch.optim.RMSprop(d.parameters(), 5e-5, alpha=0.9, eps=1e-8)
     oG = torch.optim.RMSprop(g.parameters(), 5e-5, alpha=0.9, eps=1e-8)
 else:
-    lr, betas, n_critic = {'wgan-gp': (1e-4, (0.0, 0.9), 5), 'dragan': (1e-4, (0.5, 0.9), 1)}.get(a.loss, (2e-4, (0.5, 0.999), 1))
+    lr, betas, n_critic = {'wgan-gp': (1e-4, (0.0, 0.9), 5), 'dragan': (1e-4, (0.5, 0.9), 1), 'began': (1e-4, (0.5, 0.999), 1)}.get(a.loss, (2e-4, (0.5, 0.999), 1))
     oD = torch.optim.Adam(d.parameters(), lr, betas=betas)
     oG = torch.optim.Adam(g.parameters(), lr, betas=betas)
 
@@ -202,6 +234,12 @@ def d_loss(real, fake):
         return 0.5 * ((d(real) - 1) ** 2).mean() + 0.5 * (d(fake) ** 2).mean()
     if a.loss == 'wgan':
         return d(fake).mean() - d(real).mean()
+    if a.loss == 'began':
+        global k_began
+        lr_, lf_ = d(real).mean(), d(fake).mean()
+        loss = lr_ - k_began * lf_
+        k_began = min(1.0, max(0.0, k_began + 0.001 * (a.gamma * lr_.item() - lf_.item())))
+        return loss
     # One pass over both batches: the penalised critics have no batch norm, so the scores are the same.
     both = d(torch.cat([fake, real]))
     if a.loss == 'dragan':
@@ -219,6 +257,8 @@ def g_loss(scores):
         return F.softplus(-scores).mean()
     if a.loss == 'lsgan':
         return 0.5 * ((scores - 1) ** 2).mean()
+    if a.loss == 'began':
+        return scores.mean()
     return -scores.mean()
 
 
@@ -298,8 +338,8 @@ for step in range(a.steps):
     if a.eval_every and done % a.eval_every == 0 and done < a.steps:
         write_samples(os.path.join(a.out, f'step-{done}'))
     if done % 100 == 0 or done == a.steps:
-        log.append({'step': done, 'seconds': round(time.time() - started, 1), 'dLoss': lD.item(), 'gLoss': lG.item()})
+        log.append({'step': done, 'seconds': round(time.time() - started, 1), 'dLoss': lD.item(), 'gLoss': lG.item(), **({'k': k_began} if a.loss == 'began' else {})})
         print(json.dumps(log[-1]), flush=True)
 write_samples(os.path.join(a.out, f'step-{a.steps}'))
 with open(os.path.join(a.out, 'torch.json'), 'w') as f:
-    json.dump({'loss': a.loss, 'steps': a.steps, 'seed': a.seed, 'samples': a.n, 'torch': torch.__version__, 'threads': torch.get_num_threads(), 'seconds': round(time.time() - started, 1), 'log': log}, f, indent=1)
+    json.dump({'loss': a.loss, **({'gamma': a.gamma} if a.loss == 'began' else {}), 'steps': a.steps, 'seed': a.seed, 'samples': a.n, 'torch': torch.__version__, 'threads': torch.get_num_threads(), 'seconds': round(time.time() - started, 1), 'log': log}, f, indent=1)
