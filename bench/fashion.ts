@@ -325,8 +325,10 @@ function report(data: Data, trials: Trial[]): string[] {
       ms(done.map((r) => r.elapsed), 0) + (done.some((r) => (r.concurrent ?? 1) > 1) ? ` (${Math.max(...done.map((r) => r.concurrent ?? 1))} trials at once)` : ''),
     ]);
   }
-  const baselineKid = baseline && (baseline.kidStd !== undefined ? `${f(baseline.kid, 3)} ± ${f(baseline.kidStd, 3)}` : f(baseline.kid, 3));
-  if (baseline) rows.push(['*real vs real*', '–', f(baseline.fid), '–', baselineKid!, f(baseline.precision, 3), f(baseline.recall, 3), f(baseline.coverage, 3), f(baseline.classifierScore), '–', '–', '–']);
+  if (baseline) {
+    const kid = baseline.kidStd !== undefined ? `${f(baseline.kid, 3)} ± ${f(baseline.kidStd, 3)}` : f(baseline.kid, 3);
+    rows.push(['*real vs real*', '–', f(baseline.fid), '–', kid, f(baseline.precision, 3), f(baseline.recall, 3), f(baseline.coverage, 3), f(baseline.classifierScore), '–', '–', '–']);
+  }
 
   // Plots: FID (mean over the seeds done) against generator steps and against wall seconds.
   const plotted = all.filter((e) => e.records.some((r) => r.status === 'finished' && r.evaluations.length));
