@@ -161,6 +161,7 @@ class Autoencoder(nn.Module):
         self.d0 = nn.Conv2d(32, 32, 3, 1, 1)
         self.d1 = nn.Conv2d(32, 32, 3, 1, 1)
         self.out = nn.Conv2d(32, 1, 3, 1, 1)
+        self.sn = None
 
     def forward(self, x):
         h = F.elu(self.e0(x))
@@ -188,7 +189,6 @@ g = G()
 d = Autoencoder() if a.loss == 'began' else D(norm=a.loss not in ('wgan-gp', 'dragan'), sn=a.loss == 'hinge-sn', gen=gen)
 init(g)
 init(d)
-d.sn = getattr(d, 'sn', None)
 if d.sn:
     d.sn.iterate()
 k_began = 0.0
@@ -234,12 +234,6 @@ def d_loss(real, fake):
         return 0.5 * ((d(real) - 1) ** 2).mean() + 0.5 * (d(fake) ** 2).mean()
     if a.loss == 'wgan':
         return d(fake).mean() - d(real).mean()
-    if a.loss == 'began':
-        global k_began
-        lr_, lf_ = d(real).mean(), d(fake).mean()
-        loss = lr_ - k_began * lf_
-        k_began = min(1.0, max(0.0, k_began + 0.001 * (a.gamma * lr_.item() - lf_.item())))
-        return loss
     # One pass over both batches: the penalised critics have no batch norm, so the scores are the same.
     both = d(torch.cat([fake, real]))
     if a.loss == 'dragan':
@@ -318,7 +312,11 @@ for step in range(a.steps):
         real = real_batch()
         with torch.no_grad():
             fake = g(torch.randn(BATCH, Z))
-        lD = d_loss(real, fake)
+        if a.loss == 'began':
+            loss_real, loss_fake = d(real).mean(), d(fake).mean()
+            lD = loss_real - k_began * loss_fake
+        else:
+            lD = d_loss(real, fake)
         oD.zero_grad(set_to_none=True)
         lD.backward()
         oD.step()
@@ -326,6 +324,9 @@ for step in range(a.steps):
             with torch.no_grad():
                 for q in d.parameters():
                     q.clamp_(-0.01, 0.01)
+        if a.loss == 'began':
+            # k is the loss's state, updated after the D step from that step's two losses (gankit's loss.nextState).
+            k_began = min(1.0, max(0.0, k_began + 0.001 * (a.gamma * loss_real.item() - loss_fake.item())))
     lG = g_loss(d(g(torch.randn(BATCH, Z))))
     oG.zero_grad(set_to_none=True)
     lG.backward()
