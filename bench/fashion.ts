@@ -22,9 +22,11 @@
  * --report: no training; sync the records of the trial folders and rebuild the report.
  * --torch: also score the PyTorch replicas' samples (bench/torch_fid.py) for the report.
  */
+import { execFile, execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { join, relative, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { resolveConfig } from '../src/train/config.js';
 import { getLoss } from '../src/losses/registry.js';
@@ -45,11 +47,16 @@ interface System {
   name: string;
   /** Config overrides beyond the benchmark's common ones. */
   overrides: Record<string, unknown>;
-  /** Seeds on the full protocol (the multi-seed systems get --seeds). */
-  multiSeed?: boolean;
-  /** The issue's target FID (classifier score ≥ 6 besides). */
-  fidTarget: number;
+  /** Seeds on the full protocol (1 unless given). */
+  seeds?: number;
+  /** The issue's target: FID at N = 10,000 at most this, and classifier score ≥ 6 when `cs`. */
+  target: { fid: number; cs?: boolean; codeAccuracy?: number };
   label: string;
+  /**
+   * Generator steps, for an arm counted in G steps (a critic loss given as many G steps as a
+   * one-step loss); absent: the protocol's budget of D updates.
+   */
+  gSteps?: number;
   /**
    * Why this system's trials are run no further: the bench neither starts nor resumes them, and
    * the report gives their last numbers with this reason.
@@ -58,46 +65,50 @@ interface System {
 }
 
 const SN = { model: { sn: true } };
+const RECOGNISABLE = { fid: 15, cs: true };
 const SYSTEMS: Record<Data, System[]> = {
   'fashion-mnist': [
-    { name: 'ns', overrides: { loss: 'ns' }, multiSeed: true, fidTarget: 25, label: 'standard GAN, non-saturating G loss' },
-    { name: 'cgan', overrides: { loss: 'cgan' }, fidTarget: 25, label: 'conditional GAN (concat)' },
-    { name: 'hinge-sn', overrides: { loss: 'hinge', ...SN }, multiSeed: true, fidTarget: 25, label: 'hinge loss, spectral norm on D' },
-    { name: 'wgan-gp', overrides: { loss: 'wgan-gp' }, multiSeed: true, fidTarget: 25, label: 'WGAN-GP, n_critic 5' },
-    { name: 'infogan', overrides: { loss: 'infogan' }, fidTarget: 25, label: 'InfoGAN, 10-way code + 2 continuous' },
-    { name: 'lsgan', overrides: { loss: 'lsgan' }, fidTarget: 25, label: 'least squares' },
-    { name: 'ns-sn', overrides: { loss: 'ns', ...SN }, fidTarget: 25, label: 'standard GAN, spectral norm on D' },
-    { name: 'hinge', overrides: { loss: 'hinge' }, fidTarget: 25, label: 'hinge loss' },
-    // Three seeds too: the Wasserstein study's image claims take the better of ns and minimax as
-    // their baseline, and one seed gives that comparison no interval.
-    { name: 'minimax', overrides: { loss: 'minimax' }, multiSeed: true, fidTarget: 25, label: 'standard GAN, minimax (saturating) G loss' },
-    { name: 'dragan', overrides: { loss: 'dragan' }, fidTarget: 25, label: 'DRAGAN' },
+    { name: 'ns', overrides: { loss: 'ns' }, seeds: 3, target: RECOGNISABLE, label: 'standard GAN, non-saturating G loss' },
+    { name: 'wgan-gp', overrides: { loss: 'wgan-gp' }, seeds: 3, target: { fid: 40 }, label: 'WGAN-GP, n_critic 5 (3,125 G steps)' },
+    { name: 'hinge-sn', overrides: { loss: 'hinge', ...SN }, seeds: 3, target: RECOGNISABLE, label: 'hinge loss, spectral norm on D' },
+    { name: 'wgan', overrides: { loss: 'wgan' }, seeds: 3, target: { fid: 40 }, label: "WGAN, weight clipping, the paper's preset (RMSProp 5e-5, n_critic 5, warm-up)" },
+    { name: 'cgan', overrides: { loss: 'cgan' }, target: RECOGNISABLE, label: 'conditional GAN (concat)' },
+    // InfoGAN in its paper's architecture: on dcgan28 the categorical code settles on something
+    // other than the class (MNIST code accuracy ~0.36); lucic28 shares an FC-1024 layer between D and Q.
+    { name: 'infogan', overrides: { loss: 'infogan', model: { arch: 'lucic28' } }, target: RECOGNISABLE, label: "InfoGAN, 10-way code + 2 continuous, its paper's architecture (lucic28)" },
+    { name: 'lsgan', overrides: { loss: 'lsgan' }, target: RECOGNISABLE, label: 'least squares' },
+    { name: 'dragan', overrides: { loss: 'dragan' }, target: RECOGNISABLE, label: 'DRAGAN' },
+    { name: 'ns-sn', overrides: { loss: 'ns', ...SN }, target: RECOGNISABLE, label: 'standard GAN, spectral norm on D' },
+    { name: 'hinge', overrides: { loss: 'hinge' }, target: RECOGNISABLE, label: 'hinge loss' },
+    { name: 'minimax', overrides: { loss: 'minimax' }, target: RECOGNISABLE, label: 'standard GAN, minimax (saturating) G loss' },
+    // compare_gan's setting for clipped WGAN (Lucic et al. 2018): Adam β1 0.5, lr 5e-5, no warm-up.
     {
-      name: 'began',
-      overrides: { loss: 'began' },
-      fidTarget: 60,
-      label: 'BEGAN (autoencoder D)',
-      stopped: 'grey images since step 500 (FID 556 → 557), k at 0 since step 800, so D no longer pushes the fakes away; began-g1 is the same with γ 1',
+      name: 'wgan-adam',
+      overrides: { loss: 'wgan', optimizerD: { name: 'adam', lr: 5e-5, beta1: 0.5, beta2: 0.999 }, optimizerG: { name: 'adam', lr: 5e-5, beta1: 0.5, beta2: 0.999 }, hyper: { warmup: false } },
+      target: { fid: 40 },
+      label: "WGAN, weight clipping, compare_gan's setting (Adam 5e-5, β1 0.5, no warm-up)",
     },
-    // At the preset's γ 0.5 the fakes settle as grey images the autoencoder reconstructs with error
-    // ~0.1 > γ·L(x) ≈ 0.065, so k falls to 0 by step ~800 and D stops pushing them away (FID 557).
-    { name: 'began-g1', overrides: { loss: 'began', hyper: { gamma: 1 } }, fidTarget: 60, label: 'BEGAN, diversity ratio γ 1' },
-    { name: 'wgan', overrides: { loss: 'wgan' }, fidTarget: 60, label: 'WGAN, weight clipping, n_critic 5 and warm-up' },
+    // The other accounting: a critic loss given the G steps of a one-step loss (78,125 D updates).
+    { name: 'wgan-gp-long', overrides: { loss: 'wgan-gp' }, gSteps: 15_625, target: { fid: 20 }, label: 'WGAN-GP, n_critic 5, 15,625 G steps' },
+    { name: 'wgan-long', overrides: { loss: 'wgan' }, gSteps: 15_625, target: { fid: 40 }, label: 'WGAN (clipping, paper preset), 15,625 G steps' },
   ],
   mnist: [
-    { name: 'ns', overrides: { loss: 'ns' }, fidTarget: 25, label: 'standard GAN, non-saturating G loss' },
-    { name: 'wgan-gp', overrides: { loss: 'wgan-gp' }, fidTarget: 25, label: 'WGAN-GP, n_critic 5' },
-    { name: 'cgan', overrides: { loss: 'cgan' }, fidTarget: 25, label: 'conditional GAN (concat)' },
-    { name: 'infogan', overrides: { loss: 'infogan' }, fidTarget: 25, label: 'InfoGAN, 10-way code + 2 continuous' },
-    // On dcgan28 the categorical code settles on something other than the digit (code accuracy
-    // ~0.36 from step 500 on); InfoGAN's own architecture shares an FC-1024 layer between D and Q.
-    { name: 'infogan-lucic28', overrides: { loss: 'infogan', model: { arch: 'lucic28' } }, fidTarget: 25, label: "InfoGAN in its paper's architecture (lucic28: FC 1024 in G, and in D shared with Q)" },
+    { name: 'infogan', overrides: { loss: 'infogan', model: { arch: 'lucic28' } }, target: { ...RECOGNISABLE, codeAccuracy: 0.8 }, label: "InfoGAN, 10-way code + 2 continuous, its paper's architecture (lucic28)" },
+    { name: 'cgan', overrides: { loss: 'cgan' }, target: RECOGNISABLE, label: 'conditional GAN (concat)' },
+    { name: 'ns', overrides: { loss: 'ns' }, target: RECOGNISABLE, label: 'standard GAN, non-saturating G loss' },
+    { name: 'wgan-gp', overrides: { loss: 'wgan-gp' }, target: { fid: 40 }, label: 'WGAN-GP, n_critic 5 (3,125 G steps)' },
   ],
 };
-const DEFAULT_STEPS: Record<Data, number> = { 'fashion-mnist': 3000, mnist: 2000 };
-/** The common protocol (pinned, so that the library's defaults can move without invalidating trials). */
-const EVAL_EVERY = 500;
+/**
+ * The protocol (pinned, so that the library's defaults can move without invalidating trials):
+ * Lucic et al. 2018's budget, 20 epochs of 50,000 images at batch 64 = 15,625 discriminator
+ * updates, evaluated every 2,500 D updates on 1,000 samples during training; the final and best
+ * checkpoints are scored at N = 10,000 against the full test set when the trial ends.
+ */
+const BUDGET_D = 15_625;
+const EVAL_EVERY_D = 2_500;
 const EVAL_SAMPLES = 1000;
+const FINAL_SAMPLES = 10_000;
 const EMA = 0.999;
 const CLASSIFIER_TARGET = 6;
 
@@ -106,6 +117,8 @@ const REPORT = 'docs/benchmark-fashion-mnist.md';
 
 interface Evaluation {
   step: number;
+  /** Discriminator updates done by this step (n_critic and any warm-up schedule counted). */
+  dUpdates?: number;
   elapsed: number;
   fid: number;
   kid?: number;
@@ -119,13 +132,26 @@ interface Evaluation {
   codeAccuracy?: number;
 }
 
+/** Scores at N = 10,000 of one checkpoint (gankit eval --samples 10000 --json). */
+interface FinalScores {
+  checkpoint: 'latest' | 'best';
+  step: number;
+  samples: number;
+  seconds: number;
+  scores: Record<string, number>;
+  realVsReal?: Record<string, number> | null;
+}
+
 /** One trial as committed: enough to rebuild the report without its run folder. */
 interface TrialRecord {
   data: Data;
   system: string;
   seed: number;
   status: 'finished' | 'diverged' | 'running';
+  /** Generator steps of the trial. */
   steps: number;
+  /** Discriminator updates of the whole trial. */
+  dUpdates?: number;
   stepsDone: number;
   elapsed: number;
   settings: string;
@@ -136,6 +162,11 @@ interface TrialRecord {
   grid?: string;
   /** Trials that ran at once on the machine while this one ran (wall seconds depend on it); absent: 1. */
   concurrent?: number;
+  /** The code the trial ran (git commit at its start) and its compute settings (kernels, threads). */
+  code?: { commit: string; dirty: boolean; compute?: unknown; cpu?: string };
+  /** Scores at N = 10,000 of the last and the best checkpoint. */
+  final?: FinalScores;
+  best?: FinalScores;
 }
 
 interface Trial {
@@ -143,20 +174,34 @@ interface Trial {
   system: System;
   seed: number;
   steps: number;
+  nCritic: number;
+  evalEvery: number;
   id: string;
   dir: string;
   overrides: Record<string, unknown>;
 }
 
-function trialsOf(data: Data, systems: System[], seeds: number, steps: number, runs: string): Trial[] {
+/** D updates done by the end of generator step `step` (the loss's critic schedule). */
+function dUpdatesAt(t: Trial, step: number): number {
+  const c = resolveConfig(t.overrides);
+  const loss = getLoss(c.loss);
+  if (!loss.criticSteps) return step * c.nCritic;
+  let n = 0;
+  for (let s = 0; s < step; s++) n += loss.criticSteps(s, c.nCritic, c.hyper);
+  return n;
+}
+
+function trialsOf(data: Data, systems: System[], runs: string): Trial[] {
   const out: Trial[] = [];
   // Seed 1 of every system first, then the extra seeds: a partial table covers every row.
-  for (const seed of Array.from({ length: seeds }, (_, i) => i + 1)) {
+  for (const seed of [1, 2, 3]) {
     for (const system of systems) {
-      if (seed > 1 && !system.multiSeed) continue;
-      // A budget other than the protocol's is another trial (its own folder and record).
-      const id = `${system.name}-s${seed}${steps !== DEFAULT_STEPS[data] ? `-${steps}steps` : ''}`;
+      if (seed > (system.seeds ?? 1)) continue;
+      const id = `${system.name}-s${seed}`;
       const base = system.overrides as { model?: Record<string, unknown> };
+      const nCritic = resolveConfig({ ...system.overrides, data: { name: data } }).nCritic;
+      const steps = system.gSteps ?? Math.round(BUDGET_D / nCritic);
+      const evalEvery = Math.max(1, Math.round(EVAL_EVERY_D / nCritic));
       const overrides = {
         ...system.overrides,
         data: { name: data },
@@ -165,10 +210,10 @@ function trialsOf(data: Data, systems: System[], seeds: number, steps: number, r
         steps,
         seed,
         evalSamples: EVAL_SAMPLES,
-        plotEvery: EVAL_EVERY,
-        checkpointEvery: EVAL_EVERY,
+        plotEvery: evalEvery,
+        checkpointEvery: Math.min(500, evalEvery),
       };
-      out.push({ data, system, seed, steps, id, dir: join(runs, data, id), overrides });
+      out.push({ data, system, seed, steps, nCritic, evalEvery, id, dir: join(runs, data, id), overrides });
     }
   }
   return out;
@@ -180,7 +225,7 @@ function settingsOf(t: Trial): string {
   const h = Object.entries(c.hyper).map(([k, v]) => `${k} ${v}`).join(', ');
   const loss = getLoss(c.loss);
   const norm = loss.discriminator === 'autoencoder' ? 'autoencoder D' : `D norm ${discriminatorNormFor(Boolean(loss.penalty), c.model.norm)}`;
-  return `${c.model.arch !== 'dcgan28' ? `arch ${c.model.arch}, ` : ''}D ${o(c.optimizerD)}, G ${o(c.optimizerG)}, n_critic ${c.nCritic}${h ? `, ${h}` : ''}, ${norm}${c.model.sn ? ', spectral norm' : ''}`;
+  return `${c.model.arch !== 'dcgan28' ? `arch ${c.model.arch}, ` : ''}batch ${c.batchSize}, D ${o(c.optimizerD)}, G ${o(c.optimizerG)}, n_critic ${c.nCritic}${h ? `, ${h}` : ''}, ${norm}${c.model.sn ? ', spectral norm' : ''}`;
 }
 
 const evaluationOf = (r: MetricsRow): Evaluation => {
@@ -205,6 +250,7 @@ function syncRecord(t: Trial): TrialRecord | null {
   const summary = folder.readSummary();
   const status = summary?.status === 'finished' || summary?.status === 'diverged' ? summary.status : 'running';
   const evals = rows.filter((r) => typeof r.fid === 'number').map(evaluationOf);
+  for (const e of evals) e.dUpdates = dUpdatesAt(t, e.step);
   const last = rows[rows.length - 1];
   const record: TrialRecord = {
     data: t.data,
@@ -212,6 +258,7 @@ function syncRecord(t: Trial): TrialRecord | null {
     seed: t.seed,
     status,
     steps: t.steps,
+    dUpdates: dUpdatesAt(t, t.steps),
     stepsDone: summary?.steps ?? last?.step ?? 0,
     elapsed: summary?.elapsed ?? last?.elapsed ?? 0,
     settings: settingsOf(t),
@@ -219,6 +266,8 @@ function syncRecord(t: Trial): TrialRecord | null {
   };
   const concurrent = runningHere.has(t.id) ? Number(values.jobs) : committed?.concurrent;
   if (concurrent && concurrent > 1) record.concurrent = concurrent;
+  const code = committed?.code ?? (runningHere.has(t.id) ? codeNow(t) : undefined);
+  if (code) record.code = code;
   if (summary) {
     const rvr = summary.realVsReal as Record<string, number> | null | undefined;
     record.realVsReal = rvr ? { step: 0, elapsed: 0, fid: rvr.fid, ...rvr } : null;
@@ -233,10 +282,57 @@ function syncRecord(t: Trial): TrialRecord | null {
       copyFileSync(grid, join(DOCS, 'grids', name));
       record.grid = `grids/${name}`;
     }
+    if (committed?.final) record.final = committed.final;
+    if (committed?.best) record.best = committed.best;
   }
+  writeRecord(t, record);
+  return record;
+}
+
+function writeRecord(t: { data: Data; id: string }, record: TrialRecord): void {
   mkdirSync(join(DOCS, 'trials', t.data), { recursive: true });
   writeFileAtomic(recordPath(t), JSON.stringify(record, null, 1) + '\n');
-  return record;
+}
+
+/** The commit this bench runs (and whether the tree differs from it), the compute the trial recorded, the CPU. */
+function codeNow(t: Trial): TrialRecord['code'] {
+  const git = (...args: string[]) => {
+    try {
+      return execFileSync('git', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    } catch {
+      return '';
+    }
+  };
+  let compute: unknown;
+  try {
+    compute = (JSON.parse(readFileSync(join(t.dir, 'config.json'), 'utf8')) as { compute?: unknown }).compute;
+  } catch {
+    compute = undefined;
+  }
+  return { commit: git('rev-parse', 'HEAD') || 'unknown', dirty: git('status', '--porcelain', '--untracked-files=no') !== '', compute, cpu: cpus()[0]?.model };
+}
+
+/**
+ * Scores a finished trial's last and best checkpoints at N = 10,000 against the full test set
+ * (`gankit eval --samples 10000 --json`, in a child process with this job's share of the cores)
+ * and keeps them in its record.
+ */
+async function scoreFinal(t: Trial, threads: number): Promise<void> {
+  const record = readRecord(t);
+  if (!record || record.status !== 'finished') return;
+  for (const which of ['final', 'best'] as const) {
+    if (record[which]) continue;
+    if (which === 'best' && !existsSync(join(t.dir, 'best.bin'))) continue;
+    const started = Date.now();
+    const args = [join(dirname(fileURLToPath(import.meta.url)), '..', 'src', 'cli', 'bin.js'), 'eval', '--run', t.dir, '--samples', String(FINAL_SAMPLES), '--json', ...(which === 'best' ? ['--best'] : [])];
+    const out = await new Promise<string>((ok, fail) =>
+      execFile(process.execPath, args, { env: { ...process.env, GANKIT_THREADS: String(threads) }, maxBuffer: 1 << 26 }, (e, stdout, stderr) => (e ? fail(new Error(`${t.id}: eval ${which}: ${stderr.trim().split('\n').pop()}`)) : ok(stdout))),
+    );
+    const r = JSON.parse(out) as { step: number; samples: number; checkpoint: 'latest' | 'best'; scores: Record<string, number>; realVsReal?: Record<string, number> | null };
+    record[which] = { checkpoint: r.checkpoint, step: r.step, samples: r.samples, seconds: (Date.now() - started) / 1000, scores: r.scores, realVsReal: r.realVsReal ?? null };
+    writeRecord(t, record);
+    process.stderr.write(`${t.data} ${t.id}: ${which} checkpoint (step ${r.step}) at N = ${r.samples}: FID ${f(r.scores.fid)}, ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
+  }
 }
 
 function readRecord(t: { data: Data; id: string }): TrialRecord | null {
@@ -302,10 +398,10 @@ function report(data: Data, trials: Trial[]): string[] {
     const acc = finals.some((e) => e.conditionalAccuracy !== undefined) ? col('conditionalAccuracy') : finals.some((e) => e.codeAccuracy !== undefined) ? col('codeAccuracy') : '–';
     const fidMean = meanSd(finals.map((e) => e.fid)).m;
     const csMean = meanSd(finals.map((e) => e.classifierScore ?? NaN)).m;
-    const met = fidMean <= system.fidTarget && (system.fidTarget > 25 || csMean >= CLASSIFIER_TARGET);
+    const met = fidMean <= system.target.fid && (system.target.fid > 25 || csMean >= CLASSIFIER_TARGET);
     if (!met) {
       const torch = torchRuns.filter((t) => t.system === system.name && t.finished);
-      const why = [fidMean > system.fidTarget ? `FID ${f(fidMean)} > ${system.fidTarget}` : `FID ${f(fidMean)} met`, system.fidTarget <= 25 ? `classifier score ${f(csMean)}${csMean >= CLASSIFIER_TARGET ? ' met' : ` < ${CLASSIFIER_TARGET}`}` : null].filter(Boolean).join(', ');
+      const why = [fidMean > system.target.fid ? `FID ${f(fidMean)} > ${system.target.fid}` : `FID ${f(fidMean)} met`, system.target.fid <= 25 ? `classifier score ${f(csMean)}${csMean >= CLASSIFIER_TARGET ? ' met' : ` < ${CLASSIFIER_TARGET}`}` : null].filter(Boolean).join(', ');
       const trend = finals.length && done[0].evaluations.length > 1 ? `; FID over the last 500 steps ${f(done[0].evaluations.at(-2)!.fid)} → ${f(done[0].evaluations.at(-1)!.fid)}` : '';
       const py = torch.map((t) => `PyTorch, same setting, seed ${t.seed}: FID ${f(t.evaluations.at(-1)!.fid)}, classifier score ${f(t.evaluations.at(-1)!.classifierScore)}`).join('; ');
       misses.push(`\`${system.name}\`: ${why}${trend}${py ? `; ${py}` : ''}`);
@@ -321,7 +417,7 @@ function report(data: Data, trials: Trial[]): string[] {
       col('coverage'),
       col('classifierScore'),
       acc,
-      `${met ? '✓' : '✗'} FID ≤ ${system.fidTarget}${system.fidTarget <= 25 ? `, CS ≥ ${CLASSIFIER_TARGET}` : ''}`,
+      `${met ? '✓' : '✗'} FID ≤ ${system.target.fid}${system.target.fid <= 25 ? `, CS ≥ ${CLASSIFIER_TARGET}` : ''}`,
       ms(done.map((r) => r.elapsed), 0) + (done.some((r) => (r.concurrent ?? 1) > 1) ? ` (${Math.max(...done.map((r) => r.concurrent ?? 1))} trials at once)` : ''),
     ]);
   }
@@ -352,7 +448,7 @@ function report(data: Data, trials: Trial[]): string[] {
     `## ${data}`,
     ``,
     `${steps} generator steps per trial, batch 64, z 64-D, dcgan28 (G: FC → 128·7·7 → two 4×4 stride-2 transposed convs, BN in G; D: two 4×4 stride-2 convs → FC, ` +
-      `the loss's norm rule) unless a row's settings name another architecture. Scores every ${EVAL_EVERY} steps on ${EVAL_SAMPLES} samples of the EMA generator (decay ${EMA}) with standing batch-norm statistics; ` +
+      `the loss's norm rule) unless a row's settings name another architecture. Scores every ${EVAL_EVERY_D} D updates on ${EVAL_SAMPLES} samples of the EMA generator (decay ${EMA}) with standing batch-norm statistics; ` +
       `the table's scores are those of the last step (mean ± sd over seeds). ${note ?? ''}.`,
     ``,
     `| ${header.join(' | ')} |`,
@@ -393,11 +489,10 @@ const OPTIONS = {
   help: { type: 'boolean', short: 'h', default: false },
   data: { type: 'string', default: 'fashion-mnist' },
   systems: { type: 'string' },
-  seeds: { type: 'string', default: '3' },
-  steps: { type: 'string' },
+  'no-final': { type: 'boolean', default: false },
   jobs: { type: 'string', default: '1' },
   minutes: { type: 'string' },
-  runs: { type: 'string', default: 'bench/fashion-runs/converged' },
+  runs: { type: 'string', default: 'bench/fashion-runs/budget' },
   report: { type: 'boolean', default: false },
   torch: { type: 'boolean', default: false },
 } as const;
@@ -498,19 +593,17 @@ function torchSection(): string[] {
 }
 
 function plan(data: Data): Trial[] {
-  const steps = Number(values.steps ?? DEFAULT_STEPS[data]);
   const all = SYSTEMS[data];
   const wanted = values.systems && values.data === data ? values.systems.split(',') : all.map((s) => s.name);
   for (const w of wanted) if (!all.some((s) => s.name === w)) throw new Error(`--systems: no system '${w}' for ${data} (${all.map((s) => s.name).join(', ')})`);
-  const seeds = data === 'mnist' ? 1 : Number(values.seeds);
-  return trialsOf(data, all.filter((s) => wanted.includes(s.name)), seeds, steps, resolve(values.runs!));
+  return trialsOf(data, all.filter((s) => wanted.includes(s.name)), resolve(values.runs!));
 }
 
 function writeReport(): void {
   const sections = (['fashion-mnist', 'mnist'] as const).flatMap((d) => {
     // The report covers every system of the protocol, whatever --systems ran.
     // The report is the protocol's: every system, the default budget (other budgets are side trials).
-    return report(d, trialsOf(d, SYSTEMS[d], d === 'mnist' ? 1 : 3, DEFAULT_STEPS[d], resolve(values.runs!)));
+    return report(d, trialsOf(d, SYSTEMS[d], resolve(values.runs!)));
   });
   const md = [
     `# The converged image benchmark`,
@@ -526,7 +619,7 @@ function writeReport(): void {
   ].join('\n');
   writeFileAtomic(REPORT, md);
   // The study (gankit study wasserstein --fashion) reads every seed's evaluations; `summary` is seed 1's final.
-  const fashion = trialsOf('fashion-mnist', SYSTEMS['fashion-mnist'], 3, DEFAULT_STEPS['fashion-mnist'], resolve(values.runs!));
+  const fashion = trialsOf('fashion-mnist', SYSTEMS['fashion-mnist'], resolve(values.runs!));
   const losses = SYSTEMS['fashion-mnist'].map((system) => {
     const records = fashion.filter((t) => t.system === system).map((t) => readRecord(t));
     const first = records[0];
@@ -551,7 +644,11 @@ async function main() {
     let done = 0;
     await pool(trials, jobs, async (t) => {
       const committed = readRecord(t);
-      if (committed && committed.status !== 'running') return; // done in an earlier session: its record is the result
+      if (committed && committed.status !== 'running') {
+        // Done in an earlier session: its record is the result, once scored at N = 10,000.
+        if (!values['no-final']) await scoreFinal(t, threadsPerJob(jobs)).catch((e: Error) => process.stderr.write(`${e.message}\n`));
+        return;
+      }
       if (t.system.stopped) {
         process.stderr.write(`${t.id}: not run (stopped: ${t.system.stopped})\n`);
         return;
@@ -575,11 +672,21 @@ async function main() {
       done++;
       const e = r?.evaluations.at(-1);
       process.stderr.write(`[${done}/${trials.length}] ${data} ${t.id}: ${r?.status ?? 'failed'}${e ? `, FID ${f(e.fid)} at step ${e.step}` : ''}, ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
-      writeReport();
+      if (!values['no-final']) await scoreFinal(t, threadsPerJob(jobs)).catch((err: Error) => process.stderr.write(`${err.message}\n`));
+      safeReport();
     });
   }
-  writeReport();
+  safeReport();
   console.log(`${REPORT}: ${readdirSync(join(DOCS, 'trials', data)).length} trial records for ${data} (${relative(process.cwd(), resolve(values.runs!))})`);
+}
+
+/** The report, without stopping the trials when it cannot be built. */
+function safeReport(): void {
+  try {
+    writeReport();
+  } catch (e) {
+    process.stderr.write(`report: ${(e as Error).stack}\n`);
+  }
 }
 
 main().catch((e) => {
