@@ -103,6 +103,41 @@ describe('reliability', () => {
     });
   }
 
+  it('a disk gone read-only mid-run: one line naming EROFS, exit 3 — the lock that cannot be removed hides nothing; resume takes it over, bit-identical', () => {
+    const check = (r: ReturnType<typeof gankit>, what: string) => {
+      assert.equal(r.status, 3, `${what}: ${r.stderr}`);
+      const line = r.stderr.trim();
+      assert.equal(line.split('\n').length, 1, `${what}: ${line}`);
+      assert.match(line, /^gankit: run stopped at step \d+: .+: cannot write \(EROFS: read-only file system\); the last good checkpoint \(step \d+\) is kept in /, what);
+    };
+    // Injected: from the third checkpoint on, every write and removal fails with EROFS (the lock's too).
+    const dir = join(tmp(), 'run');
+    const r = gankit(['train', '--config', configFile(), '--out', dir, '--quiet'], { GANKIT_FAULT: 'checkpoint.bin:3:100:erofs' });
+    check(r, 'injected');
+    assert.ok(existsSync(join(dir, '.lock')), 'the read-only disk kept the lock');
+    nothingTorn(dir);
+    const again = gankit(['resume', '--run', dir, '--quiet']);
+    assert.equal(again.status, 0, again.stderr);
+    assert.match(again.stderr, /taking over a stale lock/);
+    sameCheckpoints(whole, dir);
+    // A real read-only remount, where this machine allows a private mount namespace (root).
+    if (spawnSync('unshare', ['-m', 'true']).status !== 0) return;
+    const out = tmp();
+    const script = `set -e; mount -t tmpfs tmpfs "$1"; cd "$1"
+      "$2" "$3" train --config "$4" --out run --quiet 2> "$5/err" & pid=$!
+      while [ ! -f run/checkpoint.bin ]; do sleep 0.01; done
+      until mount -o remount,ro "$1" 2>/dev/null; do sleep 0.01; done
+      set +e; wait $pid; echo $? > "$5/status"; cp -a run "$5/run"`;
+    const mnt = tmp();
+    const long = configFile({ steps: 5000, checkpointEvery: 1000 });
+    const real = spawnSync('unshare', ['-m', 'sh', '-c', script, 'sh', mnt, process.execPath, BIN, long, out], { encoding: 'utf8' });
+    assert.equal(real.status, 0, real.stderr);
+    check({ ...real, status: Number(readFileSync(join(out, 'status'), 'utf8')), stderr: readFileSync(join(out, 'err'), 'utf8') } as ReturnType<typeof gankit>, 'remounted read-only');
+    const resumed = gankit(['resume', '--run', join(out, 'run'), '--steps', '30', '--quiet']);
+    assert.equal(resumed.status, 0, resumed.stderr);
+    sameCheckpoints(whole, join(out, 'run'));
+  });
+
   it('a full disk before training starts (config.json): one line, exit 2', () => {
     const r = gankit(['train', '--config', configFile(), '--out', join(tmp(), 'run'), '--quiet'], { GANKIT_FAULT: 'config.json:1:10:enospc' });
     assert.equal(r.status, 2, r.stderr);

@@ -8,13 +8,14 @@
  * over: remove the file by hand when that machine is known to be done.
  *
  * Held locks are released when the process ends normally, and on SIGINT/SIGTERM (the handler
- * runs between training steps: the run loop yields to the event loop).
+ * runs between training steps: the run loop yields to the event loop). Releasing never throws: a
+ * lock that cannot be removed (a disk gone read-only) is left for the next writer to take over.
  */
 import { linkSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { InputError } from '../errors.js';
-import { processAlive as alive, tempName, writeErrorOf, writeFileAtomic } from './atomic.js';
+import { processAlive as alive, removeFile, tempName, writeErrorOf, writeFileAtomic } from './atomic.js';
 
 export const LOCK_FILE = '.lock';
 
@@ -105,7 +106,13 @@ export function lockFolder(dir: string, by: string, warn: (message: string) => v
           release: () => {
             if (!held.delete(lock)) return;
             const holder = readHolder(path);
-            if (holder !== 'missing' && holder?.pid === me.pid && holder.host === me.host) rmSync(path, { force: true });
+            try {
+              if (holder !== 'missing' && holder?.pid === me.pid && holder.host === me.host) removeFile(path);
+            } catch {
+              // A disk gone read-only keeps the lock file: once this process ends it is a dead
+              // writer's lock, which the next writer takes over. Releasing never throws, so that it
+              // cannot hide the error a run is stopping on.
+            }
           },
         };
         held.add(lock);
