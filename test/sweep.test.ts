@@ -18,8 +18,10 @@ import { Redis } from 'ioredis';
 import { ConfigError } from '../src/errors.js';
 import { lockFolder } from '../src/io/lock.js';
 import { loadCheckpoint } from '../src/runfolder/checkpoint.js';
-import { planSweep, parseGrid } from '../src/sweep/plan.js';
+import { MAX_TRIALS, planSweep, parseGrid } from '../src/sweep/plan.js';
 import { BUSY_DELAY_MS, QUEUE_NAME, queueExecutor } from '../src/sweep/queue.js';
+import { localExecutor } from '../src/sweep/executor.js';
+import type { TrialEvent } from '../src/sweep/executor.js';
 import { runWassersteinStudy } from '../src/study/wasserstein.js';
 import { RunsDb } from '../src/runfolder/database.js';
 import { initEngine } from '../src/index.js';
@@ -117,6 +119,31 @@ describe('sweep plans', () => {
     assert.throws(() => parseGrid('steps=ten'), /--grid: steps: expected an integer, got 'ten'/);
   });
 
+  it('two trials never share a folder: it is named by the full hash, and one holding another trial is refused, not reported as done', async () => {
+    const plan = planSweep({ base: { ...TINY, steps: 10 }, grid: 'lr=1e-3,2e-3', out: tmp() });
+    for (const t of plan.trials) assert.ok(basename(t.dir).endsWith(`-${t.id.slice(t.id.indexOf('-') + 1)}`), `${t.dir} carries the whole hash of ${t.id}`);
+    // As if the second trial's folder name collided with the first's (32 bits of hash made that a
+    // 13-second search): the sweep must not take the first trial's result for the second's.
+    const [a, b] = plan.trials;
+    const events: TrialEvent[] = [];
+    await localExecutor(1).run([a, { ...b, dir: a.dir }], (e) => events.push(e));
+    const ended = events.filter((e) => e.kind === 'done' || e.kind === 'failed');
+    assert.deepEqual(ended.map((e) => [e.trial.id, e.kind]), [[a.id, 'done'], [b.id, 'failed']]);
+    assert.match((ended[1] as { error: string }).error, /: holds another trial's run \(optimizerD\.lr: 0\.001 there, 0\.002 in this trial; optimizerG\.lr: /);
+  });
+
+  it('a grid that plans nothing sensible is refused in one line: no KEY=VALUE, one field twice, more trials than the bound', () => {
+    const out = tmp();
+    const refused = (grid: string, message: RegExp, random?: number) =>
+      assert.throws(() => planSweep({ base: {}, grid, out, ...(random ? { random: { count: random, space: {}, seed: 1 } } : {}) }), (e: unknown) => e instanceof ConfigError && message.test(e.message), grid);
+    refused(';;;', /^--grid: ';;;' has no KEY=VALUE part$/);
+    refused('loss=ns;loss=hinge', /^--grid: loss is given twice \(one list per key: loss=A,B\)$/);
+    refused('lr=1e-3;optimizerD.lr=2e-3', /^--grid: lr and optimizerD\.lr both set optimizerD\.lr$/);
+    refused('seed=0..9999;nCritic=1..1000', new RegExp(`^--grid: 10000000 trials \\(10000 × 1000\\); a sweep has at most ${MAX_TRIALS}$`));
+    refused('seed=0..999', new RegExp(`^--grid: 200000 trials \\(1000 × 200\\); a sweep has at most ${MAX_TRIALS}$`), 200);
+    assert.equal(planSweep({ base: {}, grid: 'seed=1,2;lr=1e-3', out }).trials.length, 2, 'distinct keys still combine');
+  });
+
   it('a switch takes true or false and nothing else; a csv:/folder: path is made absolute for the workers', () => {
     assert.deepEqual(parseGrid('infogan=true,false')[0].values, [{ infogan: {} }, { infogan: null }]);
     assert.throws(() => parseGrid('infogan=yes'), (e) => e instanceof ConfigError && e.message === "--grid: infogan: 'infogan' is a switch: expected true or false, got 'yes'");
@@ -166,6 +193,48 @@ describe('sweeps', () => {
     const other = gankit(['sweep', '--config', config, '--grid', 'seed=5', '--out', local]);
     assert.equal(other.status, 2);
     assert.match(other.stderr, /holds another sweep \(6 trials\)/);
+  });
+
+  it('a second sweep into a folder a sweep is running gets one line and exit 2, and leaves its status alone; a password in a bad URL is never printed', async () => {
+    const out = join(tmp(), 'busy');
+    const args = ['sweep', '--config', baseConfig(3000), '--grid', 'seed=1,2', '--out', out, '--jobs', '1'];
+    const first = gankitAsync(args);
+    try {
+      await until(() => existsSync(join(out, '.lock')), 'the first sweep holds its folder');
+      const second = gankit(args);
+      assert.equal(second.status, 2, second.stderr);
+      assert.match(second.stderr.trim(), new RegExp(`^gankit: error: .*busy: in use by gankit sweep \\(pid ${first.child.pid} on .*\\); a second writer would corrupt it`));
+      assert.doesNotMatch(readFileSync(join(out, 'status.json'), 'utf8'), /failed/);
+    } finally {
+      await killAll([first]);
+    }
+    for (const url of ['http://user:s3cret@127.0.0.1:6379', 'redis://user:s3cret@[::1']) {
+      const r = gankit(['sweep', '--config', baseConfig(10), '--grid', 'seed=1', '--out', join(tmp(), 'x'), '--queue', url]);
+      assert.equal(r.status, 2, r.stderr);
+      assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+      assert.doesNotMatch(r.stderr + r.stdout, /s3cret/, url);
+    }
+  });
+
+  it('a worker runs only the jobs a sweep or study lists, into the folders it lists', async () => {
+    const connection = new Redis(redis.url, { maxRetriesPerRequest: null });
+    const queue = new Queue(QUEUE_NAME, { connection });
+    const outside = join(tmp(), 'anywhere', 'trials', 'x');
+    const worker = startWorkers(redis.url, 1)[0];
+    try {
+      await queue.add('intruder', { overrides: { ...TINY, steps: 5 }, dir: outside, name: 'intruder' }, { jobId: 'intruder-1', attempts: 3 });
+      await until(() => /intruder: failed/.test(worker.stderr()), 'the worker refuses the job');
+      const job = await queue.getJob('intruder-1');
+      assert.equal(await job!.getState(), 'failed');
+      assert.equal(job!.attemptsMade, 1, 'refused once, not retried');
+      assert.match(job!.failedReason, /x: not run: no sweep or study queued it \(.*sweep\.json is missing or unreadable\)/);
+      assert.ok(!existsSync(outside), 'nothing written');
+    } finally {
+      await killAll([worker]);
+      await (await queue.getJob('intruder-1'))?.remove();
+      await queue.close();
+      connection.disconnect();
+    }
   });
 
   it('through the queue over two workers, one SIGKILLed mid-trial: the other takes its trial up, all six finish, each identical to the local run', async () => {

@@ -36,7 +36,8 @@ import { RunsDb } from '../runfolder/database.js';
 import { localExecutor } from '../sweep/executor.js';
 import type { TrialExecutor } from '../sweep/executor.js';
 import { canonicalJson } from '../sweep/plan.js';
-import type { PlannedTrial } from '../sweep/plan.js';
+import { PLAN_FILE } from '../sweep/plan.js';
+import type { PlannedTrial, SweepPlan } from '../sweep/plan.js';
 import { createHash } from 'node:crypto';
 import { gradientExperiment } from './gradients.js';
 import { spearman } from './stats.js';
@@ -262,6 +263,9 @@ export async function runWassersteinStudy(o: StudyOptions): Promise<StudyResult>
   const tag = { study: 'wasserstein' };
   // The trials go to the executor (a local pool, or a queue of workers) the same way a sweep's do.
   const planned: PlannedTrial[] = order.map((t) => ({ id: `${trialKey}-${hashOf(t.overrides, 16)}`, name: `${t.experiment} ${t.arm.name} ${t.data}${t.config !== undefined ? ` config ${t.config}` : ` seed ${t.seed}`}`, overrides: t.overrides, dir: t.dir }));
+  // The trial list, as a sweep's plan: a worker runs only the jobs their folder's plan lists.
+  const plan: SweepPlan = { format: 1, out: dir, base: {}, grid: null, random: null, trials: planned };
+  writeFileAtomic(join(dir, PLAN_FILE), JSON.stringify(plan, null, 1) + '\n');
   const byDir = new Map(order.map((t) => [t.dir, t]));
   const recordOf = (t: Trial) => join(resolve(o.records!), `${basename(t.dir)}.json`);
   if (o.records) {

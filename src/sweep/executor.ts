@@ -6,6 +6,7 @@
  */
 import type { RunSummary } from '../runfolder/index.js';
 import { pool, runTrialProcess, threadsPerJob, TrialFailed } from '../runner/pool.js';
+import { foreignTrial } from './plan.js';
 import type { PlannedTrial } from './plan.js';
 import { trialResult } from '../runner/trial.js';
 
@@ -45,6 +46,8 @@ export function localExecutor(jobs: number): TrialExecutor {
     async run(trials, onEvent) {
       await pool(trials, jobs, async (trial) => {
         if (trial.error) return onEvent({ kind: 'failed', trial, error: trial.error });
+        const foreign = foreignTrial(trial);
+        if (foreign) return onEvent({ kind: 'failed', trial, error: foreign });
         const done = trialResult(trial.dir);
         if (done) return onEvent({ kind: 'done', trial, summary: done });
         onEvent({ kind: 'started', trial });

@@ -23,10 +23,14 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { Rng } from '../engine/rng.js';
 import { ConfigError, InputError } from '../errors.js';
 import { isObject, Json, mergeConfig } from '../schema.js';
+import { RunFolder } from '../runfolder/index.js';
 import { resolveConfig } from '../train/config.js';
 import { fieldByPath } from '../train/fields.js';
 import { configFlags, parseFieldValue, setPath } from '../train/flags.js';
 import type { ConfigFlag } from '../train/flags.js';
+
+/** A sweep's plan file, DIR/sweep.json: its trials, which workers check their jobs against (a study writes one too). */
+export const PLAN_FILE = 'sweep.json';
 
 export interface PlannedTrial {
   /** Hash of the sweep's folder and the trial's resolved config (or its overrides, when they do not resolve). */
@@ -90,8 +94,30 @@ function valueFor(key: string, raw: string, label: string): Json {
   return out;
 }
 
-/** 'loss=ns,wgan-gp;seed=1..3' → one list of overrides per key. */
+/** The most trials one sweep plans (grid combinations × random draws): beyond it a plan alone fills the memory. */
+export const MAX_TRIALS = 100_000;
+
+/** The config paths an override sets ('lr' sets optimizerD.lr and optimizerG.lr). */
+function pathsOf(o: Json, prefix = ''): string[] {
+  return Object.entries(o).flatMap(([k, v]) => (isObject(v) && Object.keys(v).length && fieldByPath(`${prefix}${k}`)?.type === 'group' ? pathsOf(v, `${prefix}${k}.`) : [`${prefix}${k}`]));
+}
+
+/** 'loss=ns,wgan-gp;seed=1..3' → one list of overrides per key; a spec with no key, or two keys setting one field, is refused. */
 export function parseGrid(spec: string): Array<{ key: string; values: Json[] }> {
+  const axes = parseAxes(spec);
+  if (axes.length === 0) throw new ConfigError('--grid', `'${spec}' has no KEY=VALUE part`);
+  const owner = new Map<string, string>();
+  for (const { key, values } of axes) {
+    for (const path of pathsOf(values[0])) {
+      const other = owner.get(path);
+      if (other !== undefined) throw new ConfigError('--grid', other === key ? `${key} is given twice (one list per key: ${key}=A,B)` : `${other} and ${key} both set ${path}`);
+      owner.set(path, key);
+    }
+  }
+  return axes;
+}
+
+function parseAxes(spec: string): Array<{ key: string; values: Json[] }> {
   return spec
     .split(';')
     .map((part) => part.trim())
@@ -189,11 +215,45 @@ export interface PlanOptions {
   out: string;
 }
 
+/** What a run folder records about what ran rather than what was asked: left out when a folder is matched to a trial. */
+const RECORDED_FIELDS = ['compute', 'backend'];
+
+/** The leaf paths where two configs differ, with both values ('optimizerD.lr: 0.001 there, 0.002 in this trial'). */
+function differences(stored: unknown, asked: unknown, path = ''): string[] {
+  if (isObject(stored) && isObject(asked)) {
+    const keys = [...new Set([...Object.keys(stored), ...Object.keys(asked)])].filter((k) => path !== '' || !RECORDED_FIELDS.includes(k)).sort();
+    return keys.flatMap((k) => differences(stored[k], asked[k], path ? `${path}.${k}` : k));
+  }
+  return canonicalJson(stored) === canonicalJson(asked) ? [] : [`${path}: ${canonicalJson(stored) ?? 'absent'} there, ${canonicalJson(asked) ?? 'absent'} in this trial`];
+}
+
+/**
+ * Why the trial's folder cannot be this trial's (it holds a run of another config), or null: a
+ * sweep checks before it reuses a folder's result or resumes its run.
+ */
+export function foreignTrial(trial: PlannedTrial): string | null {
+  const folder = new RunFolder(trial.dir);
+  if (trial.error || !folder.isRun()) return null;
+  let stored: Json;
+  try {
+    stored = folder.readConfig();
+  } catch (e) {
+    return (e as Error).message;
+  }
+  const differ = differences(stored, resolveConfig(trial.overrides));
+  return differ.length ? `${trial.dir}: holds another trial's run (${differ.slice(0, 3).join('; ')}${differ.length > 3 ? '; …' : ''})` : null;
+}
+
 /** The trials of a sweep, deduplicated by id, in grid order. */
 export function planSweep(o: PlanOptions): SweepPlan {
   const out = resolve(o.out);
-  const axes = o.grid ? parseGrid(o.grid) : [];
+  const axes = o.grid !== undefined ? parseGrid(o.grid) : [];
   if (o.random && !(Number.isInteger(o.random.count) && o.random.count > 0 && o.random.count <= 100_000)) throw new ConfigError('--random', `must be a positive integer ≤ 100000, got ${o.random.count}`);
+  const count = axes.reduce((n, a) => n * a.values.length, o.random?.count ?? 1);
+  if (count > MAX_TRIALS) {
+    const factors = [...axes.map((a) => a.values.length), ...(o.random ? [o.random.count] : [])];
+    throw new ConfigError(o.grid ? '--grid' : '--random', `${count} trials (${factors.join(' × ')}); a sweep has at most ${MAX_TRIALS}`);
+  }
   const rng = new Rng(o.random?.seed ?? 1);
   const draws = o.random ? Array.from({ length: o.random.count }, () => draw(o.random!.space, rng)) : [{}];
   const folderKey = hash(out, 8);
@@ -214,7 +274,8 @@ export function planSweep(o: PlanOptions): SweepPlan {
       const id = `${folderKey}-${hash(canonicalJson(resolved ?? overrides))}`;
       if (trials.some((t) => t.id === id)) continue;
       const name = trialName(resolved, asked, varied);
-      trials.push({ id, name, overrides, dir: join(out, 'trials', `${name.split(' ')[0]}-${id.slice(folderKey.length + 1, folderKey.length + 9)}`), ...(error ? { error } : {}) });
+      // The folder carries the id's whole hash: 32 bits of it let two trials share a folder.
+      trials.push({ id, name, overrides, dir: join(out, 'trials', `${name.split(' ')[0]}-${id.slice(folderKey.length + 1)}`), ...(error ? { error } : {}) });
     }
   }
   if (trials.length === 0) throw new ConfigError('--grid', 'makes no trials');

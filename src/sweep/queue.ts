@@ -20,6 +20,8 @@
 import { DelayedError, Queue, UnrecoverableError, Worker } from 'bullmq';
 import type { Job } from 'bullmq';
 import { Redis } from 'ioredis';
+import { readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { InputError } from '../errors.js';
 import { describeHolder, inspectLock } from '../io/lock.js';
 import type { RunSummary } from '../runfolder/index.js';
@@ -27,7 +29,8 @@ import { runTrialProcess, threadsPerJob } from '../runner/pool.js';
 import { trialResult } from '../runner/trial.js';
 import { resolveConfig } from '../train/config.js';
 import { failureReason, TrialEvent, TrialExecutor } from './executor.js';
-import type { PlannedTrial } from './plan.js';
+import { canonicalJson, foreignTrial, PLAN_FILE } from './plan.js';
+import type { PlannedTrial, SweepPlan } from './plan.js';
 
 /** The one queue gankit's trials go through (a trial's id names its sweep folder, so sweeps do not mix). */
 export const QUEUE_NAME = 'gankit-trials';
@@ -44,14 +47,14 @@ interface JobData {
   name: string;
 }
 
-/** The URL without its password, for messages. */
+/** The URL without its password, for messages (also one that does not parse: whatever sits between '//' and '@' after a ':'). */
 export function showQueue(url: string): string {
   try {
     const u = new URL(url);
     if (u.password) u.password = '***';
     return u.toString().replace(/\/$/, '');
   } catch {
-    return url;
+    return url.replace(/^([^/]*\/\/[^/@:]*:)[^/]*@/, '$1***@');
   }
 }
 
@@ -77,9 +80,9 @@ export function redisConnection(url: string, onError: (message: string) => void 
   try {
     parsed = new URL(url);
   } catch {
-    throw new InputError(`--queue: expected redis://HOST:PORT or rediss://HOST:PORT (TLS), got '${url}'`);
+    throw new InputError(`--queue: expected redis://HOST:PORT or rediss://HOST:PORT (TLS), got '${showQueue(url)}'`);
   }
-  if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') throw new InputError(`--queue: expected redis:// or rediss:// (TLS), got '${url}'`);
+  if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') throw new InputError(`--queue: expected redis:// or rediss:// (TLS), got '${showQueue(url)}'`);
   const connection = new Redis(url, { maxRetriesPerRequest: null, retryStrategy: (times) => Math.min(200 * times, 2000) });
   // An outage is said once; a first contact that fails is reachRedis's to say.
   let down = false;
@@ -114,7 +117,7 @@ function folderBusy(dir: string): string | null {
 async function addTrials(queue: Queue, trials: PlannedTrial[], log: (line: string) => void): Promise<void> {
   await queue.addBulk(trials.map(jobFor));
   for (const trial of trials) {
-    if (trial.error || trialResult(trial.dir)) continue;
+    if (trial.error || foreignTrial(trial) || trialResult(trial.dir)) continue;
     const job = await queue.getJob(trial.id);
     const state = job ? await job.getState() : null;
     if (!job || (state !== 'failed' && state !== 'completed')) continue;
@@ -148,6 +151,12 @@ export function queueExecutor(url: string, log: (line: string) => void = () => {
       const lastStep = new Map<string, number>();
       while (pending.size > 0) {
         for (const trial of [...pending.values()]) {
+          const foreign = foreignTrial(trial);
+          if (foreign) {
+            pending.delete(trial.id);
+            onEvent({ kind: 'failed', trial, error: foreign });
+            continue;
+          }
           const result = trialResult(trial.dir); // the folder is the truth
           if (result) {
             pending.delete(trial.id);
@@ -226,6 +235,26 @@ export interface WorkerOptions {
   log: (line: string) => void;
 }
 
+/**
+ * Why a job is not a trial a sweep or study queued (null when it is): its folder must lie in
+ * `OUT/trials/` or `OUT/runs/` of a folder whose plan (OUT/sweep.json) lists a trial of the job's
+ * id, folder and config.
+ */
+export function unlistedJob(id: string, job: JobData): string | null {
+  const out = dirname(dirname(resolve(job.dir)));
+  const refuse = (why: string) => `${job.dir}: not run: ${why}`;
+  let plan: SweepPlan;
+  try {
+    plan = JSON.parse(readFileSync(join(out, PLAN_FILE), 'utf8')) as SweepPlan;
+  } catch {
+    return refuse(`no sweep or study queued it (${join(out, PLAN_FILE)} is missing or unreadable)`);
+  }
+  const trial = Array.isArray(plan?.trials) ? plan.trials.find((t) => t.id === id) : undefined;
+  if (!trial) return refuse(`${join(out, PLAN_FILE)} lists no job ${id}`);
+  if (resolve(trial.dir) !== resolve(job.dir) || canonicalJson(trial.overrides) !== canonicalJson(job.overrides)) return refuse(`job ${id} differs from the trial ${join(out, PLAN_FILE)} lists`);
+  return null;
+}
+
 /** A worker taking trials from the queue at `url` until closed (close() waits for its running trials; close(true) does not). */
 export async function startWorker(url: string, o: WorkerOptions): Promise<{ close(force?: boolean): Promise<void>; events: Worker }> {
   const connection = redisConnection(url, o.log);
@@ -249,6 +278,11 @@ export async function startWorker(url: string, o: WorkerOptions): Promise<{ clos
         if (e instanceof InputError) throw new UnrecoverableError(e.message); // fails once: no retry can mend a config
         throw e;
       }
+      // Only a trial its sweep (or study) lists, into the folder it lists: a job from elsewhere could write anywhere.
+      const unlisted = unlistedJob(job.id!, job.data);
+      if (unlisted) throw new UnrecoverableError(unlisted);
+      const foreign = foreignTrial({ id: job.id!, name, overrides, dir });
+      if (foreign) throw new UnrecoverableError(foreign);
       const busy = trialResult(dir) ? null : folderBusy(dir);
       if (busy) return waitForFolder(job, token, busy);
       told.delete(job.id!);

@@ -8,15 +8,16 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { InputError } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
-import { inspectLock } from '../io/lock.js';
+import { inspectLock, lockFolder } from '../io/lock.js';
 import type { LockHolder } from '../io/lock.js';
 import { RunsDb } from '../runfolder/database.js';
 import { trialResult } from '../runner/trial.js';
 import type { RunSummary } from '../runfolder/index.js';
 import type { TrialExecutor } from './executor.js';
+import { foreignTrial, PLAN_FILE } from './plan.js';
 import type { PlannedTrial, SweepPlan } from './plan.js';
 
-export const SWEEP_FILES = { plan: 'sweep.json', status: 'status.json', database: 'runs.sqlite' } as const;
+export const SWEEP_FILES = { plan: PLAN_FILE, status: 'status.json', database: 'runs.sqlite' } as const;
 
 interface TrialStatus {
   state: 'waiting' | 'running' | 'done' | 'failed';
@@ -93,6 +94,16 @@ export function indexTrials(plan: SweepPlan): void {
 export async function runSweep(plan: SweepPlan, executor: TrialExecutor, log: (line: string) => void = () => {}): Promise<SweepResult> {
   await executor.ready?.();
   writePlan(plan);
+  // One sweep process per folder: two would each count the other's trials as failed.
+  const lock = lockFolder(plan.out, 'gankit sweep');
+  try {
+    return await followSweep(plan, executor, log);
+  } finally {
+    lock.release();
+  }
+}
+
+async function followSweep(plan: SweepPlan, executor: TrialExecutor, log: (line: string) => void): Promise<SweepResult> {
   const started = Date.now();
   const status: Record<string, TrialStatus> = Object.fromEntries(plan.trials.map((t) => [t.id, { state: 'waiting' }]));
   let lastSave = 0;
@@ -172,6 +183,8 @@ export function sweepStatus(plan: SweepPlan, jobs?: Map<string, { state: string;
   const trials = plan.trials.map((trial) => {
     const job = jobs?.get(trial.id);
     const s = stored[trial.id];
+    const foreign = foreignTrial(trial);
+    if (foreign) return { trial, state: 'failed' as const, error: foreign };
     if (trialResult(trial.dir)) return { trial, state: 'done' as const };
     const lock = trialLock(trial.dir);
     const held = lock !== undefined && lock.alive !== false;
