@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { initEngine, tf } from '../src/index.js';
 import { listPretrained, openPretrained, packPretrained, pretrainedDir } from '../src/pretrained/index.js';
 import { openRun, readRunConfig } from '../src/runner/run.js';
+import { loadCheckpoint } from '../src/runfolder/checkpoint.js';
 
 const BIN = fileURLToPath(new URL('../src/cli/bin.js', import.meta.url));
 const tmp = () => mkdtempSync(join(tmpdir(), 'gankit-pre-'));
@@ -89,6 +90,8 @@ describe('pretrained generators', () => {
     for (const name of ['fashion-mnist-ns', 'fashion-mnist-cgan', 'fashion-mnist-wgan-gp', 'mnist-infogan', 'ring8-wgan-gp']) assert.ok(shipped.some((p) => p.name === name), `${name} is shipped`);
     for (const info of shipped) {
       assert.ok(info.step > 0 && info.description && info.source, info.name);
+      // Written with a checksum (checkpoint format 2), which every load verifies.
+      assert.equal(loadCheckpoint(join(pretrainedDir(), info.name, 'weights.bin')).verified, true, `${info.name}: checksummed`);
       {
         // Sampling reads no training images (a machine without the Debian dataset can use them).
         const p = await openPretrained(info.name);

@@ -46,6 +46,17 @@ function configFile(extra: Record<string, unknown> = {}): string {
   return path;
 }
 
+/** A checkpoint as gankit wrote it before checkpoints had a checksum (format 1); `index` replaces the arrays' index. */
+function formatOne(header: unknown, arrays: Record<string, Float32Array>, index?: unknown): Buffer {
+  let offset = 0;
+  const entries = Object.entries(arrays).map(([name, a]) => ({ name, offset: (offset += a.length) - a.length, length: a.length }));
+  let json = Buffer.from(JSON.stringify({ format: 1, header, arrays: index === undefined ? entries : index }));
+  json = Buffer.concat([json, Buffer.from(' '.repeat((4 - ((12 + json.length) % 4)) % 4))]);
+  const length = Buffer.alloc(4);
+  length.writeUInt32LE(json.length);
+  return Buffer.concat([Buffer.from('GANKITCK'), length, json, ...Object.values(arrays).map((a) => Buffer.from(a.buffer, a.byteOffset, a.byteLength))]);
+}
+
 /** Every array of two checkpoints, bit for bit. */
 function sameCheckpoints(a: string, b: string): void {
   const [x, y] = [loadCheckpoint<{ step: number }>(join(a, 'checkpoint.bin')), loadCheckpoint<{ step: number }>(join(b, 'checkpoint.bin'))];
@@ -233,18 +244,26 @@ describe('reliability', () => {
     const gp = join(root, 'gp');
     assert.equal(gankit(['train', '--config', configFile({ loss: 'wgan-gp', nCritic: 1, steps: 10 }), '--out', gp, '--quiet']).status, 0);
     const before = readFileSync(join(gp, 'config.json'), 'utf8');
+    const own = loadCheckpoint<Record<string, unknown>>(join(gp, 'checkpoint.bin'));
     copyFileSync(join(whole, 'checkpoint.bin'), join(gp, 'checkpoint.bin'));
     let r = gankit(['resume', '--run', gp, '--steps', '40', '--quiet']);
     assert.equal(r.status, 2, r.stderr);
     assert.match(r.stderr.trim(), /^gankit: error: .*checkpoint\.bin: belongs to another run \(loss: ns in the checkpoint, wgan-gp in config\.json\)$/);
     assert.equal(readFileSync(join(gp, 'config.json'), 'utf8'), before, 'config.json untouched');
-    // The same foreign checkpoint without its record (as written before gankit kept one): it does not fit.
-    const foreign = loadCheckpoint<Record<string, unknown>>(join(whole, 'checkpoint.bin'));
-    delete foreign.header.run;
-    writeFileSync(join(gp, 'checkpoint.bin'), encodeCheckpoint(foreign.header, Object.fromEntries(Object.entries(foreign.arrays).map(([k, v]) => [k, k.startsWith('D/0') ? v.subarray(1) : v]))));
+    // One of its own run that does not fit the networks.
+    writeFileSync(join(gp, 'checkpoint.bin'), encodeCheckpoint(own.header, Object.fromEntries(Object.entries(own.arrays).map(([k, v]) => [k, k.startsWith('D/0') ? v.subarray(1) : v]))));
     r = gankit(['sample', '--run', gp, '--n', '3']);
     assert.equal(r.status, 2, r.stderr);
     assert.match(r.stderr.trim(), /^gankit: error: .*checkpoint\.bin: does not fit the run in config\.json \(D\/0 is missing or has the wrong size/);
+    // The foreign one without its record of the run (as written before gankit kept one): it cannot be checked, so it is refused.
+    const foreign = loadCheckpoint<Record<string, unknown>>(join(whole, 'checkpoint.bin'));
+    delete foreign.header.run;
+    writeFileSync(join(gp, 'checkpoint.bin'), formatOne(foreign.header, foreign.arrays));
+    for (const args of [['sample', '--run', gp, '--n', '3'], ['resume', '--run', gp, '--steps', '40', '--quiet']]) {
+      r = gankit(args);
+      assert.equal(r.status, 2, r.stderr);
+      assert.match(r.stderr.trim(), /^gankit: error: .*checkpoint\.bin: records no run \(written by a gankit before checkpoints did\), so it cannot be checked against config\.json; not used$/);
+    }
     // Fewer steps than the checkpoint has: refused, and config.json keeps what ran.
     const done = join(root, 'done');
     assert.equal(gankit(['train', '--config', configFile({ steps: 20 }), '--out', done, '--quiet']).status, 0);
@@ -255,6 +274,38 @@ describe('reliability', () => {
     r = gankit(['resume', '--run', done, '--steps', '0', '--quiet']);
     assert.equal(r.status, 2);
     assert.match(r.stderr.trim(), /^gankit: error: steps: must be a positive integer, got 0$/);
+  });
+
+  it('a checkpoint carries a checksum, verified on load: a poked value, a damaged index and a damaged length are one line each; an older gankit\'s own checkpoint (format 1, with its run) resumes bit-identical', () => {
+    // A run stopped by a full disk at its third checkpoint: its checkpoint is of step 5.
+    const dir = join(tmp(), 'run');
+    assert.equal(gankit(['train', '--config', configFile(), '--out', dir, '--quiet'], { GANKIT_FAULT: 'checkpoint.bin:3:100:enospc' }).status, 3);
+    const path = join(dir, 'checkpoint.bin');
+    const good = readFileSync(path);
+    const kept = loadCheckpoint<{ step: number; run?: unknown }>(path);
+    assert.equal(kept.verified, true);
+    const refused = (bytes: Buffer, message: RegExp, command = 'resume') => {
+      writeFileSync(path, bytes);
+      const r = gankit(command === 'resume' ? ['resume', '--run', dir, '--quiet'] : ['sample', '--run', dir, '--n', '3']);
+      assert.equal(r.status, 2, r.stderr);
+      assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+      assert.match(r.stderr.trim(), message);
+    };
+    // One float of the weights set to 3e38: refused, not trained on.
+    const poked = Buffer.from(good);
+    poked.writeFloatLE(3e38, 12 + poked.readUInt32LE(8) + 4 * 7);
+    refused(poked, /^gankit: error: .*checkpoint\.bin: damaged checkpoint \(its checksum does not match its contents\)$/);
+    const stored = (index: unknown) => formatOne(kept.header, kept.arrays, index);
+    refused(stored(null), /^gankit: error: .*checkpoint\.bin: corrupt checkpoint header \(no index of arrays\)$/, 'sample');
+    refused(stored([{ name: 'G/0', offset: 0, length: 'x' }]), /^gankit: error: .*checkpoint\.bin: corrupt checkpoint header \(array 0 of the index is malformed\)$/);
+    refused(good.subarray(0, good.length - 9), /^gankit: error: .*checkpoint\.bin: truncated or damaged checkpoint \(expected \d+ bytes, found \d+\)$/);
+    // Written by a gankit before checksums, with its run recorded: read, resumed, and rewritten with a checksum.
+    writeFileSync(path, formatOne(kept.header, kept.arrays));
+    assert.equal(loadCheckpoint(path).verified, false);
+    const r = gankit(['resume', '--run', dir, '--quiet']);
+    assert.equal(r.status, 0, r.stderr);
+    sameCheckpoints(whole, dir);
+    assert.equal(loadCheckpoint(path).verified, true);
   });
 
   const nonsense: Array<[string, string[], RegExp]> = [

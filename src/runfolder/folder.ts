@@ -44,10 +44,10 @@ export interface RunSummary {
   steps?: number;
   elapsed?: number;
   final?: MetricsRow | null;
-  /** Diverged or stopped: the step, what went wrong, the step of the checkpoint kept. */
+  /** Diverged or stopped: the step, what went wrong, the step of the checkpoint kept (null: none is whole). */
   step?: number;
   what?: string;
-  lastGoodCheckpointStep?: number;
+  lastGoodCheckpointStep?: number | null;
   [extra: string]: unknown;
 }
 

@@ -88,9 +88,14 @@ const canonical = (v: unknown): string =>
       ? `[${v.map(canonical).join(',')}]`
       : JSON.stringify(v);
 
-/** Refuses a checkpoint recorded for another run (a copied or foreign checkpoint.bin). */
+/**
+ * Refuses a checkpoint recorded for another run (a copied or foreign checkpoint.bin), and one that
+ * records no run (written before gankit kept the record): it cannot be checked, so it is not used.
+ */
 function checkFingerprint(folder: RunFolder, header: CheckpointHeader, config: RunConfig, which: 'checkpoint' | 'best' = 'checkpoint'): void {
-  if (!header.run) return;
+  if (typeof header.run !== 'object' || header.run === null) {
+    throw new RunFolderError(`${folder.path(which)}: records no run (written by a gankit before checkpoints did), so it cannot be checked against config.json; not used`);
+  }
   const mine = runFingerprint(config);
   const differs = Object.keys({ ...mine, ...header.run }).filter((k) => canonical(mine[k]) !== canonical(header.run![k]));
   if (differs.length === 0) return;
@@ -238,8 +243,18 @@ function metricsPng(folder: RunFolder, rows: MetricsRow[], title: string, task: 
   folder.writeFile(RUN_FILES.metricsPlot, svgToPng(panelsSvg(title, panels)));
 }
 
-/** The step of the checkpoint the folder holds (0 without one). */
-const lastCheckpointStep = (folder: RunFolder): number => (folder.hasCheckpoint() ? folder.loadCheckpoint<CheckpointHeader>().header.step : 0);
+/** The step of the checkpoint the folder holds, read back and verified (its checksum); null when none is whole. */
+function lastCheckpointStep(folder: RunFolder): number | null {
+  try {
+    return folder.loadCheckpoint<CheckpointHeader>().header.step;
+  } catch {
+    return null;
+  }
+}
+
+/** What a stopped run keeps, in words. */
+const kept = (folder: RunFolder, step: number | null): string =>
+  step === null ? `no whole checkpoint is left in ${folder.path('checkpoint')}` : `the last good checkpoint (step ${step}) is kept in ${folder.path('checkpoint')}`;
 
 /**
  * Trains the task in its folder; a file that cannot be written (a full disk, a read-only one)
@@ -257,7 +272,7 @@ async function train(task: RunTask, folder: RunFolder, elapsedBefore: number, ho
     } catch {
       // the disk that refused the write may refuse this one too; the error below says it all
     }
-    throw new RunStoppedError(`run stopped at step ${step}: ${e.message}; the last good checkpoint (step ${last}) is kept in ${folder.path('checkpoint')}`);
+    throw new RunStoppedError(`run stopped at step ${step}: ${e.message}; ${kept(folder, last)}`);
   }
 }
 
@@ -302,7 +317,7 @@ async function loop(task: RunTask, folder: RunFolder, elapsedBefore: number, hoo
       if (e instanceof DivergenceError) {
         const last = lastCheckpointStep(folder);
         folder.writeSummary({ status: 'diverged', step: e.step, what: e.what, lastGoodCheckpointStep: last });
-        throw new DivergenceError(e.step, e.what, e.reason, `the last good checkpoint (step ${last}) is kept in ${folder.path('checkpoint')}`);
+        throw new DivergenceError(e.step, e.what, e.reason, kept(folder, last));
       }
       throw e;
     }
