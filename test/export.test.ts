@@ -8,7 +8,7 @@
 import { describe, it, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -173,6 +173,22 @@ describe('export to a TensorFlow.js LayersModel', () => {
     assert.equal(own.status, 0, own.stderr);
     assert.equal(readExportMeta(join(runs, 'own')).weights, 'generator');
     assert.notDeepEqual(readFileSync(join(runs, 'own', 'weights.bin')), readFileSync(join(out, 'weights.bin')));
+    // A kill while exporting over an earlier export (G's own weights over the EMA ones), at each of
+    // the three files: the folder is the earlier export, whole, every time; then the new one, whole.
+    const earlier = Object.fromEntries(['model.json', 'weights.bin', 'gankit.json'].map((f) => [f, readFileSync(join(out, f))]));
+    for (const fault of ['weights.bin:1:64:kill', 'model.json:1:10:kill', 'gankit.json:1:10:kill']) {
+      const killed = spawnSync(process.execPath, [BIN, 'export', '--run', run, '--out', out, '--no-ema'], { encoding: 'utf8', env: { ...process.env, GANKIT_FAULT: fault } });
+      assert.equal(killed.signal, 'SIGKILL', `${fault}: ${killed.stderr}`);
+      for (const [f, bytes] of Object.entries(earlier)) assert.ok(readFileSync(join(out, f)).equals(bytes), `${fault}: ${f} is the earlier export's`);
+    }
+    assert.equal(gankit('export', '--run', run, '--out', out, '--no-ema').status, 0);
+    for (const f of ['model.json', 'weights.bin', 'gankit.json']) assert.ok(readFileSync(join(out, f)).equals(readFileSync(join(runs, 'own', f))), `${f} is the new export's`);
+    assert.equal(readExportMeta(out).weights, 'generator');
+    assert.deepEqual(readdirSync(runs).filter((f) => f.includes('.tmp-')), [], 'the killed exports left nothing behind');
+    const crowded = gankit('export', '--run', run, '--out', runs);
+    assert.equal(crowded.status, 2, crowded.stderr);
+    assert.match(crowded.stderr.trim(), /^gankit: error: --out: .*: holds other files than an export \(model\.json, weights\.bin, gankit\.json\); choose a new or empty folder, or an earlier export to replace$/);
+    assert.ok(existsSync(join(run, 'config.json')), 'nothing of it was touched');
     const noOut = gankit('export', '--run', run);
     assert.equal(noOut.status, 2);
     assert.match(noOut.stderr, /export needs --out FOLDER/);

@@ -1,5 +1,4 @@
 /** `gankit export` and the library's exportGenerator: a trained run's generator as a tfjs LayersModel. */
-import { rmSync } from 'node:fs';
 import { tf, Rng } from '../engine/index.js';
 import { InputError } from '../errors.js';
 import type { Trainer } from '../train/trainer.js';
@@ -23,7 +22,8 @@ export const EXPORT_TOLERANCE = 1e-4;
  * Writes the trainer's generator (its sampling weights: EMA unless trainer.useEma is false; batch
  * norm with standing statistics) to `dir`, loads the files back with tf.loadLayersModel and
  * compares the two on the same inputs; a difference above EXPORT_TOLERANCE (before writing, or
- * after reading back, when the files are removed again) is an error.
+ * after reading back, when nothing at `dir` has changed) is an error. The folder is replaced as a
+ * whole (saveLayersModel): an earlier export there is never mixed with this one.
  */
 export async function exportGenerator(trainer: Trainer, dir: string, source: { run: string; checkpoint: 'latest' | 'best' }): Promise<ExportResult> {
   const G = trainer.G;
@@ -71,18 +71,15 @@ export async function exportGenerator(trainer: Trainer, dir: string, source: { r
     if (!(d <= EXPORT_TOLERANCE)) throw new Error(`export: ${what} differs from the generator by ${d} (more than ${EXPORT_TOLERANCE}); nothing was kept`);
   };
   try {
-    // Checked before anything is written, then again as written and read back.
+    // Checked before anything is written, then again as written and read back (before it replaces anything at `dir`).
     refuse(difference(model), 'the built model');
-    const paths = await saveLayersModel(model, dir, meta);
-    const loaded = await tf.loadLayersModel(folderHandler(dir));
-    const maxDifference = difference(loaded);
-    loaded.dispose();
-    try {
+    let maxDifference = NaN;
+    const paths = await saveLayersModel(model, dir, meta, async (written) => {
+      const loaded = await tf.loadLayersModel(folderHandler(written));
+      maxDifference = difference(loaded);
+      loaded.dispose();
       refuse(maxDifference, 'the model read back from the files');
-    } catch (e) {
-      for (const p of paths) rmSync(p, { force: true });
-      throw e;
-    }
+    });
     return { paths, meta, maxDifference };
   } finally {
     model.dispose();

@@ -7,11 +7,11 @@
  * `exportLayers` with the weights asked for (EMA by default) and batch norm's standing statistics,
  * so no gankit code is needed to run it.
  */
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tf } from '../engine/index.js';
 import { InputError } from '../errors.js';
-import { writeFileAtomic } from '../io/atomic.js';
+import { replaceFolder, writeFileAtomic } from '../io/atomic.js';
 import type { ExportLayer } from '../models/types.js';
 
 export const EXPORT_FILES = { model: 'model.json', weights: 'weights.bin', meta: 'gankit.json' } as const;
@@ -90,32 +90,39 @@ export function buildLayersModel(inputSize: number, layers: readonly ExportLayer
 
 const concatBuffers = (data: ArrayBuffer | ArrayBuffer[]): Buffer => (Array.isArray(data) ? Buffer.concat(data.map((b) => Buffer.from(b))) : Buffer.from(data));
 
-/** Writes model.json, weights.bin and gankit.json into `dir` (each atomically); returns their paths. */
-export async function saveLayersModel(model: tf.LayersModel, dir: string, meta: ExportMeta): Promise<string[]> {
-  try {
-    mkdirSync(dir, { recursive: true });
-  } catch (e) {
-    throw new InputError(`--out: ${dir}: ${(e as Error).message}`);
-  }
-  const paths = [join(dir, EXPORT_FILES.model), join(dir, EXPORT_FILES.weights), join(dir, EXPORT_FILES.meta)];
-  await model.save(
-    tf.io.withSaveHandler(async (artifacts) => {
-      const weights = concatBuffers(artifacts.weightData!);
-      const modelJson = {
-        format: 'layers-model',
-        generatedBy: `TensorFlow.js tfjs-layers v${tf.version['tfjs-layers']} (gankit export)`,
-        convertedBy: null,
-        modelTopology: artifacts.modelTopology,
-        weightsManifest: [{ paths: [EXPORT_FILES.weights], weights: artifacts.weightSpecs }],
-      };
-      // Weights first: a model.json never points at weights that are not there yet.
-      writeFileAtomic(paths[1], weights);
-      writeFileAtomic(paths[0], JSON.stringify(modelJson));
-      writeFileAtomic(paths[2], JSON.stringify(meta, null, 2) + '\n');
-      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON', weightDataBytes: weights.length } };
-    }),
+/**
+ * Writes model.json, weights.bin and gankit.json as one folder `dir`: filled under a temporary
+ * name, checked by `verify` (given that folder), then renamed into place — so a kill or a failed
+ * check leaves the earlier export whole, never new weights beside an old model.json. `dir` must be
+ * new, empty or an earlier export. Returns the three paths.
+ */
+export async function saveLayersModel(model: tf.LayersModel, dir: string, meta: ExportMeta, verify?: (written: string) => Promise<void>): Promise<string[]> {
+  const names = [EXPORT_FILES.model, EXPORT_FILES.weights, EXPORT_FILES.meta];
+  await replaceFolder(
+    dir,
+    async (staging) => {
+      await model.save(
+        tf.io.withSaveHandler(async (artifacts) => {
+          const weights = concatBuffers(artifacts.weightData!);
+          const modelJson = {
+            format: 'layers-model',
+            generatedBy: `TensorFlow.js tfjs-layers v${tf.version['tfjs-layers']} (gankit export)`,
+            convertedBy: null,
+            modelTopology: artifacts.modelTopology,
+            weightsManifest: [{ paths: [EXPORT_FILES.weights], weights: artifacts.weightSpecs }],
+          };
+          writeFileAtomic(join(staging, EXPORT_FILES.weights), weights);
+          writeFileAtomic(join(staging, EXPORT_FILES.model), JSON.stringify(modelJson));
+          writeFileAtomic(join(staging, EXPORT_FILES.meta), JSON.stringify(meta, null, 2) + '\n');
+          return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON', weightDataBytes: weights.length } };
+        }),
+      );
+      await verify?.(staging);
+    },
+    (entries) => entries.every((e) => (names as string[]).includes(e)),
+    () => new InputError(`--out: ${dir}: holds other files than an export (${names.join(', ')}); choose a new or empty folder, or an earlier export to replace`),
   );
-  return paths;
+  return names.map((n) => join(dir, n));
 }
 
 /** An IOHandler for `tf.loadLayersModel` that reads an exported folder from disk (Node, no tfjs-node needed). */
