@@ -162,12 +162,19 @@ describe('gankit CLI', () => {
     const other = join(tmp(), 'other');
     assert.equal(gankit('sample', '--run', run, '--n', '70', '--out', other, '--seed', '4').status, 0);
     assert.ok(!readFileSync(join(folder, '000000.png')).equals(readFileSync(join(other, '000000.png'))), 'another seed, other samples');
+    // Fewer samples over earlier ones replace them all: no stale file is left for eval --images to score.
+    assert.equal(gankit('sample', '--run', run, '--n', '20', '--out', again, '--seed', '3').status, 0);
+    assert.deepEqual(readdirSync(again).sort(), [...files.slice(0, 20), 'grid.png']);
     const tooMany = gankit('sample', '--run', run, '--n', '50001', '--out', folder);
     assert.equal(tooMany.status, 2);
     assert.match(tooMany.stderr, /--n: must be at most 50000 for this run \(one PNG each\), got 50001/);
     const grid = gankit('sample', '--run', run, '--n', '9', '--out', join(folder, 'nine.png'));
     assert.equal(grid.status, 0, grid.stderr);
     assert.ok(PNG.sync.read(readFileSync(join(folder, 'nine.png'))).width > 28 * 3, 'a .png path is still one grid');
+    const crowded = gankit('sample', '--run', run, '--n', '5', '--out', folder);
+    assert.equal(crowded.status, 2, crowded.stderr);
+    assert.match(crowded.stderr.trim(), /^gankit: error: --out: .*samples: holds other files than gankit samples \(NNNNNN\.png, grid\.png\); choose a new or empty folder, or earlier samples to replace$/);
+    assert.ok(existsSync(join(folder, '000069.png')), 'the folder is left as it was');
     // Image runs keep a generator EMA by default; --no-ema samples with G's own weights.
     assert.equal(JSON.parse(readFileSync(join(run, 'config.json'), 'utf8')).ema, 0.999);
     const own = join(tmp(), 'own');
