@@ -308,6 +308,42 @@ describe('reliability', () => {
     assert.equal(loadCheckpoint(path).verified, true);
   });
 
+  it('config.json records the backend that ran: a wasm that cannot start (ulimit -v) runs on cpu and says cpu; resume keeps to cpu, bit-identical, and refuses a recorded backend that cannot start', () => {
+    // wasm reserves its 4 GiB heap up front: under a 4 GB address-space limit it cannot start.
+    const limited = (args: string[], env: Record<string, string> = {}) =>
+      spawnSync('bash', ['-c', 'ulimit -v 4000000 && exec "$0" "$@"', process.execPath, BIN, ...args], { encoding: 'utf8', env: { ...process.env, ...env } });
+    const stopped = (dir: string, run = gankit) => run(['train', '--config', configFile(), '--out', dir, '--quiet'], { GANKIT_FAULT: 'checkpoint.bin:3:100:enospc' });
+    const onCpu = join(tmp(), 'run');
+    let r = stopped(onCpu, limited);
+    assert.equal(r.status, 3, r.stderr);
+    assert.match(r.stderr, /^gankit: backend 'wasm' failed to initialise \(.*[Mm]emory.*\); falling back to 'cpu'$/m);
+    assert.equal(JSON.parse(readFileSync(join(onCpu, 'config.json'), 'utf8')).backend, 'cpu');
+    r = gankit(['resume', '--run', onCpu, '--quiet']);
+    assert.equal(r.status, 0, r.stderr);
+    const cpu = join(tmp(), 'cpu');
+    assert.equal(gankit(['train', '--config', configFile(), '--out', cpu, '--quiet'], { GANKIT_BACKEND: 'cpu' }).status, 0);
+    assert.equal(JSON.parse(readFileSync(join(cpu, 'config.json'), 'utf8')).backend, 'cpu', 'GANKIT_BACKEND is heard');
+    sameCheckpoints(cpu, onCpu);
+    const onWasm = join(tmp(), 'run');
+    assert.equal(stopped(onWasm).status, 3);
+    r = limited(['resume', '--run', onWasm, '--quiet']);
+    assert.equal(r.status, 2, r.stderr);
+    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+    assert.match(r.stderr.trim(), /^gankit: error: .*config\.json: backend: the run ran on wasm, which cannot start here \(.+\); on another backend it would not continue bit-identically/);
+  });
+
+  it('what config.json names is what runs: webgl in Node and a variant the config does not train are refused in one line', () => {
+    let r = gankit(['train', '--backend', 'webgl', '--out', join(tmp(), 'run'), '--quiet']);
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(r.stderr.trim(), /^gankit: error: backend: webgl runs only in a browser \(in Node: wasm, cpu or webgpu\)$/);
+    r = gankit(['train', '--config', configFile({ variant: 'infogan' }), '--out', join(tmp(), 'run'), '--quiet']);
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(r.stderr.trim(), /^gankit: error: variant: 'infogan' \(InfoGAN\) does not describe this config: infogan is null \(no codes, no Q head\) \(--loss infogan sets it up\)$/);
+    r = gankit(['train', '--config', configFile({ variant: 'cgan', data: { name: 'mnist' }, conditional: 'acgan' }), '--out', join(tmp(), 'run'), '--quiet']);
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(r.stderr.trim(), /^gankit: error: variant: 'cgan' .* conditional is 'acgan', not concat or projection/);
+  });
+
   const nonsense: Array<[string, string[], RegExp]> = [
     ['--steps 1e300', ['--steps', '1e300'], /^gankit: error: steps: must be at most 2147483648, got 1e\+300$/],
     ['--eval-samples 1e8', ['--eval-samples', '100000000'], /^gankit: error: evalSamples: must be at most 50000, got 100000000$/],

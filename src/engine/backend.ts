@@ -1,7 +1,9 @@
 /**
  * Backend selection. Order of precedence: the `backend` option, then the GANKIT_BACKEND
  * environment variable, then `wasm`. If the chosen backend cannot start, gankit falls back to
- * `cpu` and says so on stderr (unless `fallback: false`, then it throws).
+ * `cpu` and says so on stderr, with the reason (unless `fallback: false`, then it throws a
+ * BackendError); `initEngine` returns the backend that runs, which a run records. webgl is for
+ * browsers: in Node it is refused.
  */
 import * as tf from '@tensorflow/tfjs';
 import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
@@ -53,7 +55,17 @@ export function registerWasmKernels(): void {
   registerSumAll();
 }
 
-/** webgl: browsers only (in Node it cannot start, and gankit falls back to cpu, saying so). */
+/** A backend that cannot start here (with fallback off): names it and says why. */
+export class BackendError extends Error {
+  constructor(
+    readonly backend: string,
+    readonly reason: string,
+  ) {
+    super(`backend '${backend}' failed to initialise (${reason})`);
+  }
+}
+
+/** webgl: browsers only (in Node it is refused). */
 export const BACKENDS = ['wasm', 'cpu', 'webgpu', 'webgl'] as const;
 export type BackendName = (typeof BACKENDS)[number];
 
@@ -154,16 +166,47 @@ export function resolveBackendName(option?: string): BackendName {
   return requested as BackendName;
 }
 
-async function tryBackend(name: BackendName, threads: number): Promise<boolean> {
-  // A missing `webgpu` package is the user's to fix: that InputError is not swallowed.
-  if (name === 'webgpu') return startWebGpu();
-  try {
-    // In a page: one thread (the single-threaded SIMD binary, as the CLI with GANKIT_THREADS=1).
-    if (name === 'wasm') return await startWasmWithThreads(isNode ? threads : 1, () => tf.setBackend('wasm'));
-    return await tf.setBackend(name);
-  } catch {
-    return false;
+/**
+ * Runs `work` with what the wasm module prints itself while it starts (console.warn, or fd 2 in
+ * Node: "failed to asynchronously prepare wasm: …") held back, so that a backend that cannot start
+ * is said in gankit's one line; returns the result and the first line held.
+ */
+async function quietly<T>(work: () => Promise<T>): Promise<{ result: T | Error; said: string | null }> {
+  const fs = isNode ? (await nodeImport<{ default: typeof import('node:fs') }>('node:fs')).default : null;
+  const [write, warn, error] = [fs?.writeSync, console.warn, console.error];
+  const held: string[] = [];
+  const hold = (text: unknown) => void held.push(String(text).replace(/\n$/, ''));
+  console.warn = console.error = (...args: unknown[]) => hold(args.join(' '));
+  if (fs && write) {
+    fs.writeSync = ((fd: number, data: unknown, ...rest: unknown[]) => {
+      if (fd !== 2) return (write as (...a: unknown[]) => number)(fd, data, ...rest);
+      hold(data);
+      return typeof data === 'string' ? data.length : (data as Uint8Array).byteLength;
+    }) as typeof fs.writeSync;
   }
+  let result: T | Error;
+  try {
+    result = await work();
+  } catch (e) {
+    result = e instanceof Error ? e : new Error(String(e));
+  } finally {
+    [console.warn, console.error] = [warn, error];
+    if (fs && write) fs.writeSync = write;
+  }
+  // A backend that started says what it said; one that did not is said by the caller, in a line.
+  if (result === true) held.forEach((line) => console.warn(line));
+  return { result, said: held.length ? held[0].split('\n')[0] : null };
+}
+
+/** Starts the backend; null when it runs, else why it does not (a line). */
+async function tryBackend(name: BackendName, threads: number): Promise<string | null> {
+  // A missing `webgpu` package is the user's to fix: that InputError is not swallowed.
+  if (name === 'webgpu') return (await startWebGpu()) ? null : 'no WebGPU adapter';
+  // In a page: one thread (the single-threaded SIMD binary, as the CLI with GANKIT_THREADS=1).
+  const { result, said } = await quietly(() => (name === 'wasm' ? startWasmWithThreads(isNode ? threads : 1, () => tf.setBackend('wasm')) : tf.setBackend(name)));
+  if (result === true) return null;
+  const why = said?.replace(/^failed to asynchronously prepare wasm: /, '') ?? (result instanceof Error ? result.message.split('\n')[0] : 'it did not start');
+  return why.replace(/^(RangeError|Error): /, '');
 }
 
 /**
@@ -272,6 +315,7 @@ export async function initEngine(options: EngineOptions = {}): Promise<BackendNa
   tf.env().set('PROD', true);
   if (isNode) nodeCores = (await nodeImport<typeof import('node:os')>('node:os')).availableParallelism();
   const wanted = resolveBackendName(options.backend);
+  if (wanted === 'webgl' && isNode) throw new InputError(`${options.backend !== undefined ? 'backend' : 'GANKIT_BACKEND'}: webgl runs only in a browser (in Node: wasm, cpu or webgpu)`);
   const recorded = options.compute ?? null;
   const mode: NativeMode = recorded ? (recorded.native ? 'on' : 'off') : resolveNativeMode(options.native);
   // The library first: whether it is there decides the wasm thread count.
@@ -299,16 +343,15 @@ export async function initEngine(options: EngineOptions = {}): Promise<BackendNa
     await finish();
     return wanted;
   }
-  if (await tryBackend(wanted, threads)) {
+  const failed = await tryBackend(wanted, threads);
+  if (failed === null) {
     await tf.ready();
     applyTfFlags();
     await finish();
     return wanted;
   }
-  if (options.fallback === false || wanted === 'cpu') {
-    throw new Error(`backend '${wanted}' failed to initialise`);
-  }
-  warner(options)(`gankit: backend '${wanted}' failed to initialise; falling back to 'cpu'`);
+  if (options.fallback === false || wanted === 'cpu') throw new BackendError(wanted, failed);
+  warner(options)(`gankit: backend '${wanted}' failed to initialise (${failed}); falling back to 'cpu'`);
   await tf.setBackend('cpu');
   await tf.ready();
   await finish();

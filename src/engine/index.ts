@@ -10,7 +10,7 @@ registerAll();
 
 export { tf };
 export { registerSecondOrderGradients } from './gradients.js';
-export { initEngine, resolveBackendName, resolveThreads, resolveNativeMode, defaultThreads, threadPolicy, wasmThreads, engineState, computeSettings, setNative, findNativeBlas, BACKENDS } from './backend.js';
+export { initEngine, resolveBackendName, resolveThreads, resolveNativeMode, defaultThreads, threadPolicy, wasmThreads, engineState, computeSettings, setNative, findNativeBlas, BACKENDS, BackendError } from './backend.js';
 export type { BackendName, EngineOptions, EngineState, ComputeSettings, NativeMode, Workload } from './backend.js';
 export { installHint } from './native/blas.js';
 export { activeBlas, nativeOn } from './native/state.js';

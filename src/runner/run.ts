@@ -4,7 +4,7 @@
  * checkpoint, and open for `gankit sample` / `gankit eval`. The folder's format belongs to
  * src/runfolder; what is measured and drawn belongs to the data kind (src/kinds).
  */
-import { createTask, RunTask } from '../kinds/index.js';
+import { createTask, RunTask, workloadOf } from '../kinds/index.js';
 import type { PanelBuilder } from '../kinds/index.js';
 import { panelsSvg, svgToPng } from '../report/plots.js';
 import { column, hasColumn, MetricsRow, RunFolder, RunFolderError, RUN_FILES } from '../runfolder/index.js';
@@ -13,7 +13,7 @@ import { WriteError } from '../io/atomic.js';
 import { validateConfig } from '../train/config.js';
 import type { RunConfig } from '../train/config.js';
 import { DivergenceError, StepStats, Trainer, TrainerHeader } from '../train/trainer.js';
-import { computeSettings } from '../engine/index.js';
+import { BackendError, computeSettings, engineState, initEngine } from '../engine/index.js';
 
 export { RunFolderError } from '../runfolder/index.js';
 
@@ -144,7 +144,9 @@ export async function startRun(config: RunConfig, dir: string, hooks: RunHooks =
       folder.create();
       const lock = folder.lock('gankit train');
       try {
-        // What this process computes with (the caller started the engine): resume reuses it.
+        // What this process computes with (the caller started the engine; a backend that could
+        // not start fell back to cpu): resume reuses it.
+        config.backend = engineState().backend;
         config.compute = computeSettings();
         folder.writeConfig(config);
         return await train(task, folder, 0, hooks);
@@ -194,6 +196,20 @@ export async function openRun(dir: string, config: RunConfig = readRunConfig(dir
     }
   }
   return { task, trainer: task.trainer, config, header };
+}
+
+/**
+ * Starts the engine a run recorded in config.json (its backend, native kernels and threads) to
+ * continue it. A backend that cannot start here is refused, not replaced: on another the run would
+ * not continue bit-identically. `cores`: a pool's share for one trial.
+ */
+export async function startRecordedEngine(dir: string, config: RunConfig, cores?: number): Promise<void> {
+  try {
+    await initEngine({ backend: config.backend, workload: workloadOf(config), compute: config.compute, fallback: false, cores });
+  } catch (e) {
+    if (!(e instanceof BackendError)) throw e;
+    throw new RunFolderError(`${new RunFolder(dir).path('config')}: backend: the run ran on ${e.backend}, which cannot start here (${e.reason}); on another backend it would not continue bit-identically (set another backend in config.json to continue anyway)`);
+  }
 }
 
 /**

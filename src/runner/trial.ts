@@ -13,7 +13,7 @@ import { workloadOf } from '../kinds/index.js';
 import { RunFolder, RunSummary } from '../runfolder/index.js';
 import { resolveConfig } from '../train/config.js';
 import { DivergenceError } from '../train/trainer.js';
-import { readRunConfig, resumeRun, startRun } from './run.js';
+import { readRunConfig, resumeRun, startRecordedEngine, startRun } from './run.js';
 import type { Progress, RunHooks } from './run.js';
 
 export interface TrialSpec {
@@ -44,10 +44,13 @@ export async function runTrial(spec: TrialSpec, hooks: RunHooks = {}): Promise<R
   const workload = workloadOf(config);
   // A pool's share of the cores for an image trial (GANKIT_THREADS, if set, wins in initEngine).
   const share = process.env.GANKIT_TRIAL_THREADS;
-  const recorded = folder.isRun() ? readRunConfig(spec.dir).compute : null;
-  await initEngine({ backend: config.backend, workload, cores: workload === 'images' && share ? Number(share) : undefined, compute: recorded });
+  const cores = workload === 'images' && share ? Number(share) : undefined;
+  // A run begun already continues on what it recorded (backend, kernels, threads), or not at all.
+  const recorded = folder.isRun() ? readRunConfig(spec.dir) : null;
+  if (recorded) await startRecordedEngine(spec.dir, recorded, cores);
+  else await initEngine({ backend: config.backend, workload, cores });
   try {
-    if (folder.isRun()) await resumeRun(spec.dir, hooks, undefined, readRunConfig(spec.dir));
+    if (recorded) await resumeRun(spec.dir, hooks, undefined, recorded);
     else await startRun(config, spec.dir, hooks);
   } catch (e) {
     if (!(e instanceof DivergenceError)) throw e; // a diverged run is a result: its summary says so

@@ -1,8 +1,6 @@
 /** `gankit resume`: continue a run from its last checkpoint. */
 import { resolve } from 'node:path';
-import { initEngine } from '../../engine/index.js';
-import { workloadOf } from '../../kinds/index.js';
-import { readRunConfig, resumeRun } from '../../runner/run.js';
+import { readRunConfig, resumeRun, startRecordedEngine } from '../../runner/run.js';
 import { num, parse, UsageError } from '../args.js';
 import type { Command } from '../command.js';
 import { finishedLines, progressReporter } from '../progress.js';
@@ -20,7 +18,7 @@ Continues the run in DIR from its last checkpoint, to its configured steps (or N
     const steps = num(values, 'steps', true);
     const dir = resolve(values.run);
     const config = readRunConfig(dir, steps !== undefined ? { steps } : {});
-    await initEngine({ backend: config.backend, workload: workloadOf(config), compute: config.compute });
+    await startRecordedEngine(dir, config);
     const reporter = progressReporter(Boolean(values.quiet), config.steps);
     const result = await resumeRun(dir, { onProgress: reporter.onProgress }, steps, config);
     reporter.done();

@@ -1,7 +1,7 @@
 /** `gankit train`: every config flag is an override of a config field; `--config run.json` supplies any subset of fields. */
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { initEngine } from '../../engine/index.js';
+import { initEngine, resolveBackendName } from '../../engine/index.js';
 import { ConfigError } from '../../errors.js';
 import { workloadOf } from '../../kinds/index.js';
 import { startRun } from '../../runner/run.js';
@@ -12,7 +12,7 @@ import { configFlagHelp, configFlagOptions, configOverridesFromFlags } from '../
 import { finishedLines, progressReporter } from '../progress.js';
 
 const OWN_FLAGS: Array<[string, 'string' | 'boolean', string, string]> = [
-  ['config', 'string', '--config FILE', 'a JSON config (any subset of fields); flags override it'],
+  ['config', 'string', '--config FILE', 'a JSON config (any subset of fields); flags override it (GANKIT_BACKEND sets backend unless either does)'],
   ['out', 'string', '--out DIR', 'run folder (default runs/<loss>-<data>-<time>)'],
   ['threads', 'string', '--threads N', 'wasm threads (default: the policy in docs/speed.md; or GANKIT_THREADS)'],
   ['native', 'string', '--native MODE', 'native BLAS kernels: auto (default), on, off (or GANKIT_NATIVE)'],
@@ -57,7 +57,10 @@ ${flagLines(OWN_FLAGS.map(([, , flag, doc]) => [flag, doc])).join('\n')}`,
   async run(argv) {
     const values = parse(argv, { ...configFlagOptions(), ...Object.fromEntries(OWN_FLAGS.filter(([name]) => name !== 'help').map(([name, type]) => [name, { type }])) });
     const file = typeof values.config === 'string' ? readConfigFile(values.config) : {};
-    const config = resolveConfig(mergeConfig(file, configOverridesFromFlags(values)));
+    const overrides = mergeConfig(file, configOverridesFromFlags(values));
+    // GANKIT_BACKEND picks the backend when neither the flag nor the config file does (checked as the variable).
+    if (overrides.backend === undefined && process.env.GANKIT_BACKEND) overrides.backend = resolveBackendName();
+    const config = resolveConfig(overrides);
     if (values.out === '') throw new UsageError('--out: needs a folder name');
     const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-');
     const dir = resolve(typeof values.out === 'string' ? values.out : join('runs', `${config.loss}-${config.data.name.replace(/[^a-zA-Z0-9_.-]/g, '_')}-${stamp}`));
