@@ -292,6 +292,7 @@ export const VARIANTS: GanVariant[] = [
     preset: { optimizerD: DCGAN_ADAM, optimizerG: DCGAN_ADAM, nCritic: 1, source: 'Adam 2e-4, β1 0.5 (the paper used SGD, lr 0.1 decayed to 1e-6, momentum 0.5→0.7, and dropout — not replicated)' },
     conditioning: CGAN_CONDITIONING,
     configure: (o) => ({ conditional: o.conditional ?? CGAN_CONDITIONING }),
+    mismatch: (c) => (c.conditional === 'concat' || c.conditional === 'projection' ? null : `conditional is '${c.conditional}', not concat or projection`),
   },
   {
     name: 'acgan',
@@ -301,6 +302,7 @@ export const VARIANTS: GanVariant[] = [
     description: 'D has a class head; D minimises CE on real and fake, G minimises CE on fake, plus the adversarial loss',
     preset: { optimizerD: DCGAN_ADAM, optimizerG: DCGAN_ADAM, nCritic: 1, source: 'paper: Adam 2e-4, β1 0.5' },
     configure: () => ({ conditional: 'acgan' }),
+    mismatch: (c) => (c.conditional === 'acgan' ? null : `conditional is '${c.conditional}', not acgan`),
   },
   {
     name: 'infogan',
@@ -313,6 +315,7 @@ export const VARIANTS: GanVariant[] = [
     infoLambda: INFOGAN_DEFAULTS.lambdaCategorical,
     // An `infogan` object of the user's is filled in from the paper's codes by the config.
     configure: (o) => (typeof o.infogan === 'object' && o.infogan !== null ? {} : { infogan: {} }),
+    mismatch: (c) => (c.infogan !== null && c.infogan !== undefined ? null : 'infogan is null (no codes, no Q head)'),
     details: [
       '`L_I = H(c) − CE(c, Q(c | G(z, c)))` is subtracted (×λ) from **both** the G and the D/Q loss. The continuous codes use a Gaussian Q with fixed σ = 1 (official code) or a learned log σ; `H(c)` is `Σ log K + d · log 2`. `--infogan` adds the codes and the Q head to any loss.',
     ],

@@ -132,6 +132,8 @@ export interface GanVariant {
   preset: { optimizerD: OptimizerSettings; optimizerG: OptimizerSettings; nCritic: number; source: string };
   /** The config fields the variant sets, given the user's overrides (e.g. conditional: 'concat' unless asked otherwise). */
   configure(overrides: Record<string, unknown>): Record<string, unknown>;
+  /** Why a resolved config named by this variant does not train it (null when it does): a title must say what runs. */
+  mismatch(config: { conditional: string; infogan: unknown }): string | null;
   /** InfoGAN only: the latent codes and the weight λ of the mutual-information term. */
   infoCodes?: { categorical: number[]; continuous: number };
   infoLambda?: number;

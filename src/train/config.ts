@@ -194,6 +194,12 @@ function checkRules(c: RunConfig, loss: GanLoss, kind: DataKind): void {
     const v = (c.hyper as Record<string, unknown>)[name];
     if (!(name in HYPERPARAMETERS) && v !== undefined) checkValue(`hyper.${name}`, own.type, v);
   }
+  // A variant names what trains (titles, the runs database): a config it does not describe is refused.
+  const variant = c.variant === null ? undefined : findVariant(c.variant);
+  if (variant) {
+    const why = c.loss !== variant.baseLoss ? `loss is '${c.loss}', not ${variant.baseLoss}` : variant.mismatch(c);
+    if (why) throw new ConfigError('variant', `'${variant.name}' (${variant.title}) does not describe this config: ${why} (--loss ${variant.name} sets it up)`);
+  }
   if (c.infogan !== null) {
     if (c.infogan.categorical.length === 0 && c.infogan.continuous === 0) throw new ConfigError('infogan', 'needs at least one code');
     if (loss.discriminator === 'autoencoder') throw new ConfigError('infogan', `cannot be combined with '${c.loss}': its autoencoder discriminator has no Q head`);
