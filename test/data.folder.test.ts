@@ -6,6 +6,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { loadImageFolder } from '../src/data/folder.js';
+import { classLabels, MAX_CLASSES } from '../src/data/imageBatches.js';
+import { subset } from '../src/data/imageData.js';
+import { imageNetworks, MAX_CONDITIONAL_CLASSES } from '../src/kinds/images/networks.js';
+import { resolveConfig } from '../src/train/config.js';
 import { InputError } from '../src/errors.js';
 
 async function png(path: string, w: number, h: number, rgb: [number, number, number]): Promise<void> {
@@ -32,6 +36,24 @@ describe('image folder', () => {
     // the sRGB curve: 255 · 1.055 · 0.2126^(1/2.4) − 0.055·255 ≈ 127.
     const expected = 255 * (1.055 * 0.2126 ** (1 / 2.4) - 0.055);
     assert.ok(Math.abs(gray.pixels[0] - expected) <= 2, `gray of pure red ${gray.pixels[0]}, expected ≈ ${expected.toFixed(1)}`);
+  });
+
+  it('labels are wide enough for any class count up to the bound: class 299 of 300 is 299, not 43; past the bound, one error', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gankit-folder-'));
+    const names = Array.from({ length: 300 }, (_, i) => `c${String(i).padStart(3, '0')}`);
+    await Promise.all(names.map(async (name, i) => {
+      mkdirSync(join(dir, name));
+      await png(join(dir, name, 'x.png'), 4, 4, [i % 256, 0, 0]);
+    }));
+    const data = await loadImageFolder(dir, { height: 4, width: 4, channels: 1 });
+    assert.equal(data.classes, 300);
+    assert.deepEqual(Array.from(data.labels!), names.map((_, i) => i));
+    assert.deepEqual(Array.from(subset(data, [299, 256]).labels!), [299, 256], 'a subset keeps them');
+    assert.throws(() => classLabels([0], MAX_CLASSES + 1, dir), (e: unknown) => e instanceof InputError && e.message === `${dir}: ${MAX_CLASSES + 1} classes (one per sub-folder); gankit takes at most ${MAX_CLASSES}`);
+    // A conditional network takes an input per class: past its bound, one error naming it.
+    const config = resolveConfig({ data: { name: `folder:${dir}`, size: 32 }, loss: 'cgan' });
+    const wide = { ...data, height: 32, width: 32, classes: MAX_CONDITIONAL_CLASSES + 1 };
+    assert.throws(() => imageNetworks(config, wide), (e: unknown) => e instanceof InputError && new RegExp(`^conditional: .* has ${MAX_CONDITIONAL_CLASSES + 1} classes; a conditional run takes at most ${MAX_CONDITIONAL_CLASSES}`).test(e.message));
   });
 
   it('an unreadable image is named; --skip-unreadable leaves it out with a warning', async () => {

@@ -9,6 +9,7 @@ import { readdirSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { InputError } from '../errors.js';
 import type { ImageDataset } from './images.js';
+import { classLabels } from './imageBatches.js';
 
 export interface FolderOptions {
   height?: number;
@@ -107,7 +108,7 @@ export async function loadImageFolder(dir: string, { height = 32, width = 32, ch
   return {
     name: `folder:${dir}`,
     pixels: all,
-    labels: labelled ? Uint8Array.from(kept, (f) => classNames.indexOf(classOf(f)!)) : null,
+    labels: labelled ? classLabels(kept.map((f) => classNames.indexOf(classOf(f)!)), classNames.length, dir) : null,
     count: kept.length,
     height,
     width,

@@ -5,12 +5,21 @@
 import { tf, Rng } from '../engine/index.js';
 import { InputError } from '../errors.js';
 
+/** The most classes a dataset may have: labels are stored as 16-bit integers. */
+export const MAX_CLASSES = 65_536;
+
+/** Class indices as stored (16 bits: wide enough for any count up to MAX_CLASSES; past it, one error naming `where`). */
+export function classLabels(values: ArrayLike<number>, classes: number, where: string): Uint16Array {
+  if (classes > MAX_CLASSES) throw new InputError(`${where}: ${classes} classes (one per sub-folder); gankit takes at most ${MAX_CLASSES}`);
+  return Uint16Array.from(values);
+}
+
 export interface ImageDataset {
   name: string;
   /** N × height × width × channels pixels, 0–255, row-major (NHWC). */
   pixels: Uint8Array;
   /** One class index per image, or null for unlabelled data. */
-  labels: Uint8Array | null;
+  labels: Uint8Array | Uint16Array | null;
   count: number;
   height: number;
   width: number;

@@ -15,7 +15,7 @@ export { IMAGE_DATASETS, isImageData } from './kinds.js';
 export function subset(data: ImageDataset, indices: ArrayLike<number>, name = data.name): ImageDataset {
   const size = data.height * data.width * data.channels;
   const pixels = new Uint8Array(indices.length * size);
-  const labels = data.labels ? new Uint8Array(indices.length) : null;
+  const labels = data.labels ? new Uint16Array(indices.length) : null;
   for (let i = 0; i < indices.length; i++) {
     const j = indices[i];
     pixels.set(data.pixels.subarray(j * size, (j + 1) * size), i * size);

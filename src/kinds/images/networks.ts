@@ -6,7 +6,7 @@
 import { InputError } from '../../errors.js';
 import { ShuffledBatches } from '../../data/imageBatches.js';
 import type { ImageDataset } from '../../data/imageBatches.js';
-import { ConvGenerator, ConvDiscriminator, ConvAutoencoder, architectureSize, discriminatorNormFor, ImageArchitecture } from '../../models/conv.js';
+import { ConvGenerator, ConvDiscriminator, ConvAutoencoder, architectureSize, discriminatorNormFor, IMAGE_ARCHITECTURES, ImageArchitecture } from '../../models/conv.js';
 import { codeWidth } from '../../models/latent.js';
 import type { DiscriminatorNet, GeneratorNet } from '../../models/types.js';
 import { getLoss } from '../../losses/registry.js';
@@ -34,15 +34,23 @@ export function imageBatchSource(data: ImageDataset): BatchSource {
   };
 }
 
+/**
+ * The most classes a conditional run takes: G gets one input per class, a concat D one image plane
+ * per class (1,000 planes of 64×64 per sample is already 16 MB a sample).
+ */
+export const MAX_CONDITIONAL_CLASSES = 1000;
+
 /** The networks for an image config: G and D sized to the data, the codes and the classes. */
 export function imageNetworks(config: RunConfig, data: ImageDataset): { G: GeneratorNet; D: DiscriminatorNet } {
   const arch = config.model.arch as ImageArchitecture;
   const size = architectureSize(arch);
   if (data.height !== size || data.width !== size) {
-    throw new InputError(`model.arch: ${arch} makes ${size}×${size} images but ${config.data.name} has ${data.height}×${data.width}`);
+    const fits = IMAGE_ARCHITECTURES.filter((a) => architectureSize(a) === data.height && data.height === data.width);
+    throw new InputError(`model.arch: ${arch} makes ${size}×${size} images but ${config.data.name} has ${data.height}×${data.width}${fits.length ? ` (${fits.map((a) => `--arch ${a}`).join(' or ')} makes ${data.height}×${data.width})` : ''}`);
   }
   const loss = getLoss(config.loss);
   const classes = config.conditional !== 'none' ? data.classes : 0;
+  if (classes > MAX_CONDITIONAL_CLASSES) throw new InputError(`conditional: ${config.data.name} has ${classes} classes; a conditional run takes at most ${MAX_CONDITIONAL_CLASSES} (one input per class in G, and in D a plane or an output per class)`);
   const info = config.infogan;
   const codeDim = codeWidth(info);
   const initRng = weightInitRng(config.seed);
