@@ -23,7 +23,8 @@ import { writeFileAtomic, WriteError } from '../src/io/atomic.js';
 import { resolveConfig } from '../src/train/config.js';
 import { DivergenceError, WEIGHT_GROWTH_LIMIT } from '../src/train/trainer.js';
 import { pointsTrainer } from '../src/kinds/points/trainer.js';
-import { disposing } from '../src/runner/run.js';
+import { disposing, startRun } from '../src/runner/run.js';
+import { getLoss, registerLoss } from '../src/losses/registry.js';
 import { outOfMemory } from '../src/cli/main.js';
 
 const BIN = fileURLToPath(new URL('../src/cli/bin.js', import.meta.url));
@@ -175,6 +176,47 @@ describe('reliability', () => {
       assert.deepEqual(temps(dir), [], `${fault}: stale temporary files are removed`);
       sameCheckpoints(whole, dir);
     }
+  });
+
+  it('a folder left by an interrupted start (only samples/, a dead writer\'s lock and temporary file) is empty to train, which cleans it; anything else is refused', () => {
+    const dir = join(tmp(), 'run');
+    const killed = gankit(['train', '--config', configFile(), '--out', dir, '--quiet'], { GANKIT_FAULT: 'config.json:1:10:kill' });
+    assert.equal(killed.signal, 'SIGKILL', killed.stderr);
+    assert.deepEqual(readdirSync(dir).map((f) => f.replace(/\.tmp-.*$/, '.tmp-…')).sort(), ['.lock', 'config.json.tmp-…', 'samples']);
+    let r = gankit(['resume', '--run', dir, '--quiet']);
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(r.stderr.trim(), /^gankit: error: .*config\.json: not a gankit run folder \(no config\.json\)$/);
+    r = gankit(['train', '--config', configFile(), '--out', dir, '--quiet']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stderr, new RegExp(`taking over a stale lock \\(pid ${killed.pid} on ${hostname()} is gone\\)`));
+    assert.deepEqual(temps(dir), [], 'its temporary file is removed');
+    sameCheckpoints(whole, dir);
+    // Anything else in a folder without a run is someone's: refused, untouched.
+    const other = tmp();
+    mkdirSync(join(other, 'samples'));
+    writeFileSync(join(other, 'samples', 'mine.png'), 'x');
+    r = gankit(['train', '--config', configFile(), '--out', other, '--quiet']);
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(r.stderr.trim(), /: folder exists and is not empty \(use 'gankit resume/);
+    assert.ok(existsSync(join(other, 'samples', 'mine.png')));
+  });
+
+  it('a start that fails before its first step (out of memory) takes back what it wrote, so train can start again there', async () => {
+    const dir = join(tmp(), 'run');
+    const failing = registerLoss({
+      ...getLoss('ns'),
+      name: 'fails-at-once',
+      discriminatorLoss: () => {
+        throw new RangeError('Invalid typed array length: 4400000000');
+      },
+    });
+    await assert.rejects(startRun(resolveConfig({ ...TINY, loss: failing.name }), dir), /Invalid typed array length/);
+    assert.ok(!existsSync(dir), 'the folder it made is gone');
+    mkdirSync(dir);
+    await assert.rejects(startRun(resolveConfig({ ...TINY, loss: failing.name }), dir), /Invalid typed array length/);
+    assert.deepEqual(readdirSync(dir), [], 'a folder that was there is left empty');
+    const result = await startRun(resolveConfig({ ...TINY, steps: 5 }), dir);
+    assert.equal(result.status, 'finished');
   });
 
   it('one writer per run folder: a second one gets one line; a stale lock is taken over with a warning', async () => {

@@ -16,11 +16,11 @@
  * Every file is written atomically; metrics.jsonl is appended a row at a time (a kill can tear
  * only its last line, which readers drop). One process writes a run at a time (`lock`).
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputError } from '../errors.js';
-import { appendLine, removeStaleTemps, writeFileAtomic } from '../io/atomic.js';
-import { FolderLock, lockFolder } from '../io/lock.js';
+import { appendLine, isStaleTemp, makeFolder, removeStaleTemps, writeFileAtomic, WriteError } from '../io/atomic.js';
+import { FolderLock, LOCK_FILE, lockFolder } from '../io/lock.js';
 import { CheckpointArrays, CheckpointFile, loadCheckpoint, saveCheckpoint } from './checkpoint.js';
 import { formatMetricsRow, MetricsRow, parseMetrics } from './metrics.js';
 
@@ -93,21 +93,54 @@ export class RunFolder {
     return existsSync(this.path('config'));
   }
 
-  /** Makes the folder for a new run; refuses one that exists and is not empty, and says why one cannot be made. */
-  create(): void {
+  /**
+   * Makes the folder for a new run; returns whether it made it. Refuses one that holds anything
+   * but what an interrupted start leaves (an empty samples/, a lock, temporary files of dead
+   * writers: `lock` then judges the lock and removes the temporaries), and says why one cannot
+   * be made.
+   */
+  create(): boolean {
     let entries: string[] | null = null;
     try {
       entries = existsSync(this.dir) ? readdirSync(this.dir) : null;
     } catch (e) {
       throw new RunFolderError(`${this.dir}: cannot be a run folder (${reason(e)})`);
     }
-    if (entries && entries.length > 0) {
+    if (entries && !entries.every((e) => this.leftByInterruptedStart(e))) {
       throw new RunFolderError(`${this.dir}: folder exists and is not empty (use 'gankit resume --run ${this.dir}' to continue a run, or choose another --out)`);
     }
     try {
-      mkdirSync(join(this.dir, RUN_FILES.samples), { recursive: true });
+      makeFolder(join(this.dir, RUN_FILES.samples));
     } catch (e) {
-      throw new RunFolderError(`${this.dir}: cannot create the run folder (${reason(e)})`);
+      throw new RunFolderError(`${this.dir}: cannot create the run folder (${(e as WriteError).code ? `${(e as WriteError).code}` : reason(e)})`);
+    }
+    return entries === null;
+  }
+
+  /** Whether an entry of a folder without a run is what a start cut short leaves behind. */
+  private leftByInterruptedStart(entry: string): boolean {
+    if (entry === LOCK_FILE || isStaleTemp(entry)) return true;
+    if (entry !== RUN_FILES.samples) return false;
+    try {
+      return readdirSync(join(this.dir, entry)).every(isStaleTemp);
+    } catch {
+      return false;
+    }
+  }
+
+  /**
+   * Takes back what a start wrote before its first step (config.json, the step-0 checkpoint,
+   * pictures): a run that never trained a step leaves no run to resume, and `train` may start
+   * again in the folder. The folder itself goes too when the start made it.
+   */
+  discard(made: boolean): void {
+    for (const file of ['config', 'checkpoint', 'best', 'metrics', 'metricsPlot', 'summary'] as const) rmSync(this.path(file), { force: true });
+    rmSync(this.path('samples'), { recursive: true, force: true });
+    if (!made) return;
+    try {
+      rmdirSync(this.dir);
+    } catch {
+      // something else appeared in it: it stays
     }
   }
 

@@ -141,8 +141,12 @@ export async function startRun(config: RunConfig, dir: string, hooks: RunHooks =
   return disposing(
     async () => {
       const folder = new RunFolder(dir);
-      folder.create();
+      const made = folder.create();
       const lock = folder.lock('gankit train');
+      if (folder.isRun()) {
+        lock.release();
+        throw new RunFolderError(`${dir}: a run was started here meanwhile (use 'gankit resume --run ${dir}' to continue it, or choose another --out)`);
+      }
       try {
         // What this process computes with (the caller started the engine; a backend that could
         // not start fell back to cpu): resume reuses it.
@@ -150,6 +154,15 @@ export async function startRun(config: RunConfig, dir: string, hooks: RunHooks =
         config.compute = computeSettings();
         folder.writeConfig(config);
         return await train(task, folder, 0, hooks);
+      } catch (e) {
+        // A start that failed before its first step (out of memory, config.json not written) takes
+        // back what it wrote, so that `train` can start again there; a run stopped by a full disk
+        // or one that diverged is a run, kept for resume and for its summary.
+        if (task.trainer.step === 0 && !(e instanceof RunStoppedError) && !(e instanceof DivergenceError)) {
+          lock.release();
+          folder.discard(made);
+        }
+        throw e;
       } finally {
         lock.release();
       }
