@@ -66,9 +66,25 @@ export function checkValue(path: string, type: FieldType, value: unknown): void 
   // A bounded count says the bound only when it is the bound that is passed.
   if (type.kind === 'integer' && type.min === 1 && type.max !== undefined) {
     if (typeof value === 'number' && Number.isInteger(value) && value > type.max) throw new ConfigError(path, `must be at most ${type.max}, got ${value}`);
-    throw new ConfigError(path, `must be a positive integer, got ${JSON.stringify(value)}`);
+    throw new ConfigError(path, `must be a positive integer, got ${showValue(value)}`);
   }
-  throw new ConfigError(path, `must be ${describeType(type)}, got ${JSON.stringify(value)}`);
+  throw new ConfigError(path, `must be ${describeType(type)}, got ${showValue(value)}`);
+}
+
+/**
+ * A value as an error message shows it: JSON, at most 60 characters; a number as written
+ * (1e400 parses to Infinity, which JSON would print as null); a value nested past the stack's
+ * depth said in words, not a RangeError.
+ */
+export function showValue(value: unknown): string {
+  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : `${value} (a number beyond a double)`;
+  let text: string;
+  try {
+    text = JSON.stringify(value) ?? String(value);
+  } catch {
+    return 'a value nested too deep to show';
+  }
+  return text.length > 60 ? `${text.slice(0, 57)}…` : text;
 }
 
 function isOfType(type: FieldType, v: unknown): boolean {
@@ -103,6 +119,20 @@ export function flagValueKind(type: FieldType): 'integer' | 'number' | 'string' 
 }
 
 export type Json = Record<string, unknown>;
+
+/** How deep a config may nest (its deepest field is 3 levels down): deeper is nonsense, and would overflow the stack of the recursive checks. */
+export const MAX_NESTING = 32;
+
+/** Refuses a value nested deeper than MAX_NESTING, naming where it starts (`label` for the top; walked without recursion). */
+export function checkNesting(value: unknown, label: string): void {
+  const stack: Array<[unknown, string[]]> = [[value, []]];
+  while (stack.length) {
+    const [v, path] = stack.pop()!;
+    if (typeof v !== 'object' || v === null) continue;
+    if (path.length >= MAX_NESTING) throw new ConfigError(path.length ? `${path.slice(0, 2).join('.')}.…` : label, `nested deeper than ${MAX_NESTING} levels`);
+    for (const [k, child] of Object.entries(v)) stack.push([child, [...path, k]]);
+  }
+}
 
 export const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 

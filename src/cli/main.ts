@@ -29,7 +29,7 @@ const isHelp = (arg: string | undefined) => arg === '-h' || arg === '--help';
 export function outOfMemory(e: unknown): string | null {
   const message = e instanceof Error ? e.message : String(e);
   if (!/memory access out of bounds|Invalid typed array length|Array buffer allocation failed|Cannot enlarge memory|out of memory/i.test(message)) return null;
-  return `out of memory (${message.split('\n')[0]}): the tensors do not fit the wasm heap (4 GiB at most) — try a smaller --batch or --eval-samples`;
+  return `out of memory (${message.split('\n')[0]}): the tensors do not fit the wasm heap (4 GiB at most) — try smaller networks, a smaller --batch or --eval-samples`;
 }
 
 export async function main(argv: string[]): Promise<number> {

@@ -22,7 +22,7 @@ import { createHash } from 'node:crypto';
 import { isAbsolute, join, resolve } from 'node:path';
 import { Rng } from '../engine/rng.js';
 import { ConfigError, InputError } from '../errors.js';
-import { isObject, Json, mergeConfig } from '../schema.js';
+import { checkNesting, isObject, Json, mergeConfig } from '../schema.js';
 import { RunFolder } from '../runfolder/index.js';
 import { resolveConfig } from '../train/config.js';
 import { fieldByPath } from '../train/fields.js';
@@ -246,6 +246,8 @@ export function foreignTrial(trial: PlannedTrial): string | null {
 
 /** The trials of a sweep, deduplicated by id, in grid order. */
 export function planSweep(o: PlanOptions): SweepPlan {
+  checkNesting(o.base, '--config');
+  if (o.random) checkNesting(o.random.space, '--space');
   const out = resolve(o.out);
   const axes = o.grid !== undefined ? parseGrid(o.grid) : [];
   if (o.random && !(Number.isInteger(o.random.count) && o.random.count > 0 && o.random.count <= 100_000)) throw new ConfigError('--random', `must be a positive integer ≤ 100000, got ${o.random.count}`);

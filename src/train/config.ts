@@ -12,8 +12,8 @@ import type { GanLoss } from '../losses/index.js';
 import { dataKindOf } from '../data/kinds.js';
 import type { DataKind } from '../data/kinds.js';
 import { ConfigError } from '../errors.js';
-import { checkValue, describeType, isObject, Json, mergeConfig } from '../schema.js';
-import { CONFIG_FIELDS, ConfigField, DefaultContext, fieldByPath, kindOfConfig, RunConfig } from './fields.js';
+import { checkNesting, checkValue, describeType, isObject, Json, mergeConfig } from '../schema.js';
+import { CONFIG_FIELDS, ConfigField, DefaultContext, fieldByPath, kindOfConfig, LIMITS, RunConfig } from './fields.js';
 
 export { ConfigError } from '../errors.js';
 export { mergeConfig } from '../schema.js';
@@ -115,6 +115,7 @@ function dataOf(overrides: Json): { dataName: string; kind: DataKind } {
 /** defaults ← preset(loss) ← profile ← overrides, validated. `overrides` is a parsed config file merged with flags. */
 export function resolveConfig(overrides: Json = {}): RunConfig {
   if (!isObject(overrides)) throw new ConfigError('config', 'must be an object');
+  checkNesting(overrides, 'config');
   checkKnownKeys(overrides, null);
   const { dataName, kind } = dataOf(overrides);
   overrides = applyVariant(overrides);
@@ -151,6 +152,7 @@ function requiredFor(f: ConfigField, kind: DataKind): boolean {
 /** Checks every field against the table and the rules between fields; throws a ConfigError naming the first bad one. */
 export function validateConfig(c: RunConfig): void {
   if (!isObject(c)) throw new ConfigError('config', 'must be an object');
+  checkNesting(c, 'config');
   if (!isObject(c.data) || typeof c.data.name !== 'string') throw new ConfigError('data.name', 'must be a dataset name');
   checkValue('loss', fieldByPath('loss')!.type as Exclude<ConfigField['type'], 'group'>, c.loss);
   const loss = getLoss(c.loss);
@@ -193,6 +195,15 @@ function checkRules(c: RunConfig, loss: GanLoss, kind: DataKind): void {
   for (const [name, own] of Object.entries(loss.hyperparameters ?? {})) {
     const v = (c.hyper as Record<string, unknown>)[name];
     if (!(name in HYPERPARAMETERS) && v !== undefined) checkValue(`hyper.${name}`, own.type, v);
+  }
+  // Networks whose weights or activations cannot fit the wasm heap (4 GiB) are refused before anything is allocated.
+  for (const [path, mlp, inputs, outputs] of [['model.generator', c.model.generator, c.model.noiseDim, 2], ['model.discriminator', c.model.discriminator, 2, 1]] as const) {
+    if (!mlp) continue;
+    const w = mlp.width;
+    const weights = (inputs + 1) * w + (mlp.depth - 1) * (w + 1) * w + (w + 1) * outputs;
+    if (weights > LIMITS.mlpWeights) throw new ConfigError(path, `${mlp.depth} hidden layers of width ${mlp.width} make ${weights.toExponential(2)} weights; at most ${LIMITS.mlpWeights} fit the wasm heap (4 GiB) with the optimiser's copies`);
+    const activations = c.batchSize * mlp.width * mlp.depth;
+    if (activations > LIMITS.mlpActivations) throw new ConfigError('batchSize', `${c.batchSize} samples through ${mlp.depth} hidden layers of width ${mlp.width} (${path}) make ${activations.toExponential(2)} activations; at most ${LIMITS.mlpActivations} fit the wasm heap (4 GiB)`);
   }
   // A variant names what trains (titles, the runs database): a config it does not describe is refused.
   const variant = c.variant === null ? undefined : findVariant(c.variant);

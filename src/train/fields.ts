@@ -131,7 +131,19 @@ const value = (v: unknown): FieldDefault => ({ value: v });
  * Bounds where a larger value makes no sense or cannot fit the wasm heap (4 GiB): steps and
  * intervals 2³¹; a batch 2¹⁶; scored samples 50,000 (the FID papers' count); network sizes.
  */
-export const LIMITS = { steps: 2 ** 31, batchSize: 2 ** 16, evalSamples: 50_000, noiseDim: 4096, depth: 64, width: 65_536, nCritic: 1000 } as const;
+export const LIMITS = {
+  steps: 2 ** 31,
+  batchSize: 2 ** 16,
+  evalSamples: 50_000,
+  noiseDim: 4096,
+  depth: 64,
+  width: 65_536,
+  nCritic: 1000,
+  /** Weights of one 2-D MLP: 2²⁵ floats are 128 MiB, with the optimiser's slots and the gradients about 4× that. */
+  mlpWeights: 2 ** 25,
+  /** Activations of one batch through one 2-D MLP (batch × width × depth): 2²⁷ floats are 512 MiB, kept for the backward pass. */
+  mlpActivations: 2 ** 27,
+} as const;
 const STEPS = positiveIntegerUpTo(LIMITS.steps);
 const perKind = (values: Record<DataKind, unknown>): FieldDefault => ({ perKind: values });
 const PRESET: FieldDefault = 'preset';
