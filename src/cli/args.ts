@@ -1,4 +1,5 @@
 /** Shared command-line parsing: strict flags, one clear error per bad value. */
+import { readFileSync, statSync } from 'node:fs';
 import { parseArgs, ParseArgsConfig } from 'node:util';
 import { ConfigError, InputError } from '../errors.js';
 
@@ -39,4 +40,31 @@ export function flagLines(rows: Array<[string, string]>, width = 100): string[] 
     lines.push(line);
     return lines.map((l, i) => `  ${(i === 0 ? flag : '').padEnd(pad)}${l}`);
   });
+}
+
+/** The largest JSON file a flag reads (a config, a sweep's space). */
+const MAX_JSON_BYTES = 16 * 2 ** 20;
+
+/**
+ * A JSON object from the file a flag names: a regular file (a device or a FIFO would be read
+ * forever) of at most 16 MiB, a byte-order mark allowed; anything else is one line naming the flag.
+ */
+export function readJsonFile(path: string, flag: string): Record<string, unknown> {
+  let text: string;
+  try {
+    const st = statSync(path);
+    if (!st.isFile()) throw new ConfigError(flag, `${path}: not a regular file`);
+    if (st.size > MAX_JSON_BYTES) throw new ConfigError(flag, `${path}: ${st.size} bytes; at most ${MAX_JSON_BYTES}`);
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    if (e instanceof ConfigError) throw e;
+    throw new ConfigError(flag, `${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  try {
+    const parsed = JSON.parse(text.replace(/^\uFEFF/, '')); // a byte-order mark, as some editors write (CSV files take one too)
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('the top level must be an object');
+    return parsed;
+  } catch (e) {
+    throw new ConfigError(flag, `${path}: malformed JSON (${(e as Error).message})`);
+  }
 }

@@ -10,6 +10,7 @@ import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { InputError } from '../errors.js';
 import type { ImageDataset } from './images.js';
 import { classLabels } from './imageBatches.js';
+import { fileKind } from './points.js';
 
 export interface FolderOptions {
   height?: number;
@@ -61,6 +62,7 @@ function listImages(dir: string, skipUnreadable: boolean, warn: (message: string
         continue;
       }
       if (st.isDirectory()) walk(path);
+      else if (IMAGE.test(entry) && !st.isFile()) unreadable(path, new Error(`not a regular file: ${fileKind(st)}`));
       else if (IMAGE.test(entry)) out.push(path);
     }
   };

@@ -108,12 +108,31 @@ export function csvPoints(path: string): PointDataset {
   if (!fs) throw new InputError(`${path}: reading a CSV file needs Node; pass the text to parseCsvPoints`);
   let text: string;
   try {
+    // A device (/dev/zero) or a FIFO would be read forever: only a regular file of a sane size is data.
+    const st = fs.statSync(path);
+    if (!st.isFile()) throw new InputError(`${path}: not a regular file (${fileKind(st)}); a CSV of points must be one`);
+    if (st.size > MAX_CSV_BYTES) throw new InputError(`${path}: ${st.size} bytes; a CSV of points may have at most ${MAX_CSV_BYTES} (about 10 million points)`);
     text = fs.readFileSync(path, 'utf8');
   } catch (e) {
+    if (e instanceof InputError) throw e;
     throw new InputError(`${path}: cannot read the CSV file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
   return parseCsvPoints(text, path);
 }
+
+/** The largest CSV file of points read (256 MiB). */
+export const MAX_CSV_BYTES = 256 * 2 ** 20;
+
+/** What a file that is not a regular one is, in words. */
+export function fileKind(st: { isDirectory(): boolean; isFIFO(): boolean; isCharacterDevice(): boolean; isBlockDevice(): boolean; isSocket(): boolean }): string {
+  return st.isDirectory() ? 'a folder' : st.isFIFO() ? 'a FIFO' : st.isCharacterDevice() || st.isBlockDevice() ? 'a device' : st.isSocket() ? 'a socket' : 'not a file';
+}
+
+/**
+ * The largest coordinate a CSV point may have: the networks square their inputs' scale (1e30
+ * squared overflows float32; 1e39 is not even a float32), and data this far out is a unit mistake.
+ */
+export const MAX_COORDINATE = 1e6;
 
 /** 2-D points from CSV text (`x,y` per line; one header line allowed; `#` comments skipped); `path` names it in errors. */
 export function parseCsvPoints(text: string, path: string): PointDataset {
@@ -128,6 +147,8 @@ export function parseCsvPoints(text: string, path: string): PointDataset {
       if (points.length === 0 && index === lines.findIndex((l) => l.trim() !== '' && !l.trim().startsWith('#'))) return; // header
       throw new InputError(`${path}:${index + 1}: expected two numbers 'x,y', got '${line.slice(0, 60)}'`);
     }
+    const far = values.find((v) => Math.abs(v) > MAX_COORDINATE);
+    if (far !== undefined) throw new InputError(`${path}:${index + 1}: ${far} is beyond ±${MAX_COORDINATE}, the coordinates gankit trains on (rescale the data)`);
     points.push(values[0], values[1]);
   });
   if (points.length < 4) throw new InputError(`${path}: needs at least 2 points, found ${points.length / 2}`);

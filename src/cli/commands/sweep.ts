@@ -1,15 +1,14 @@
 /** `gankit sweep`: trials over a grid or random draws, on a local pool or through a queue; `gankit sweep status`. */
-import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { resolve } from 'node:path';
-import { ConfigError, InputError, RunStoppedError } from '../../errors.js';
+import { InputError, RunStoppedError } from '../../errors.js';
 import { localExecutor } from '../../sweep/executor.js';
 import { planSweep } from '../../sweep/plan.js';
 import { jobStates, queueExecutor, showQueue } from '../../sweep/queue.js';
 import { indexTrials, readPlan, runSweep, sweepStatus, writeQueuedPlan } from '../../sweep/sweep.js';
 import type { TrialLock } from '../../sweep/sweep.js';
 import { formatSeconds } from '../progress.js';
-import { num, parse, UsageError } from '../args.js';
+import { num, parse, readJsonFile, UsageError } from '../args.js';
 import type { Command } from '../command.js';
 
 const HELP = `Usage: gankit sweep --config FILE (--grid SPEC | --random N --space FILE) --out DIR [--seed N] [--queue URL | --jobs N] [--no-wait]
@@ -31,22 +30,6 @@ that reaches the Redis server and sees DIR (a shared file system). DIR/runs.sqli
 
 status: done / running / failed / waiting, with an ETA, the failures' reasons and who holds a
 trial's folder (alive or not on this host; the lock's age on another); it indexes what is done.`;
-
-function readJson(path: string, flag: string): Record<string, unknown> {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new ConfigError(flag, `${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-  }
-  try {
-    const parsed = JSON.parse(text);
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('the top level must be an object');
-    return parsed;
-  } catch (e) {
-    throw new ConfigError(flag, `${path}: malformed JSON (${(e as Error).message})`);
-  }
-}
 
 /** A trial folder's lock in words: its holder, alive or gone on this host, its age on another. */
 function lockText(l: TrialLock): string {
@@ -102,9 +85,9 @@ export const sweep: Command = {
     if (jobs < 1) throw new InputError(`--jobs: must be a positive integer, got ${jobs}`);
     if (values['no-wait'] && typeof values.queue !== 'string') throw new UsageError('--no-wait goes with --queue');
     const plan = planSweep({
-      base: typeof values.config === 'string' ? readJson(values.config, '--config') : {},
+      base: typeof values.config === 'string' ? readJsonFile(values.config, '--config') : {},
       grid: typeof values.grid === 'string' ? values.grid : undefined,
-      random: count !== undefined ? { count, space: readJson(values.space as string, '--space'), seed: num(values, 'seed', true) ?? 1 } : undefined,
+      random: count !== undefined ? { count, space: readJsonFile(values.space as string, '--space'), seed: num(values, 'seed', true) ?? 1 } : undefined,
       out: values.out,
     });
     const log = (line: string) => process.stderr.write(line + '\n');

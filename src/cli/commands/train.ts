@@ -1,12 +1,10 @@
 /** `gankit train`: every config flag is an override of a config field; `--config run.json` supplies any subset of fields. */
-import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { initEngine, resolveBackendName } from '../../engine/index.js';
-import { ConfigError } from '../../errors.js';
 import { workloadOf } from '../../kinds/index.js';
 import { startRun } from '../../runner/run.js';
 import { mergeConfig, resolveConfig } from '../../train/config.js';
-import { flagLines, parse, UsageError } from '../args.js';
+import { flagLines, parse, readJsonFile, UsageError } from '../args.js';
 import type { Command } from '../command.js';
 import { configFlagHelp, configFlagOptions, configOverridesFromFlags } from '../configFlags.js';
 import { finishedLines, progressReporter } from '../progress.js';
@@ -20,22 +18,6 @@ const OWN_FLAGS: Array<[string, 'string' | 'boolean', string, string]> = [
   ['quiet', 'boolean', '--quiet', 'no progress bar'],
   ['help', 'boolean', '-h, --help', 'this help'],
 ];
-
-function readConfigFile(path: string): Record<string, unknown> {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new ConfigError('--config', `${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-  }
-  try {
-    const parsed = JSON.parse(text);
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('the top level must be an object');
-    return parsed;
-  } catch (e) {
-    throw new ConfigError('--config', `${path}: malformed JSON (${(e as Error).message})`);
-  }
-}
 
 export const train: Command = {
   name: 'train',
@@ -56,7 +38,7 @@ ${flagLines(OWN_FLAGS.map(([, , flag, doc]) => [flag, doc])).join('\n')}`,
 
   async run(argv) {
     const values = parse(argv, { ...configFlagOptions(), ...Object.fromEntries(OWN_FLAGS.filter(([name]) => name !== 'help').map(([name, type]) => [name, { type }])) });
-    const file = typeof values.config === 'string' ? readConfigFile(values.config) : {};
+    const file = typeof values.config === 'string' ? readJsonFile(values.config, '--config') : {};
     const overrides = mergeConfig(file, configOverridesFromFlags(values));
     // GANKIT_BACKEND picks the backend when neither the flag nor the config file does (checked as the variable).
     if (overrides.backend === undefined && process.env.GANKIT_BACKEND) overrides.backend = resolveBackendName();
