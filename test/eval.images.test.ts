@@ -6,7 +6,7 @@
  */
 import { describe, it, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -56,6 +56,18 @@ describe('gankit eval --images', () => {
     assert.ok(real.scores.precision > 0.7 && real.scores.recall > 0.7, `real images: precision ${real.scores.precision}, recall ${real.scores.recall}`);
     assert.ok(noise.scores.recall < 0.1, `noise recall ${noise.scores.recall}`);
     assert.equal(tf.memory().numTensors, before, 'the feature network is disposed');
+  });
+
+  it('one unreadable file: named, with the --skip-unreadable that eval has, which leaves it out and scores the rest', async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'gankit-evalimg-')), 'junk');
+    const train = await loadImageData('fashion-mnist', { split: 'train' });
+    await writeGrey(dir, train.pixels, 12);
+    writeFileSync(join(dir, 'broken.png'), 'not a png');
+    await assert.rejects(scoreImageFolder(dir, 'fashion-mnist', 100), /broken\.png: cannot decode the image .*; pass --skip-unreadable to leave such files out/);
+    const cli = spawnSync(process.execPath, [BIN, 'eval', '--images', dir, '--data', 'fashion-mnist', '--n', '10', '--skip-unreadable', '--json'], { encoding: 'utf8' });
+    assert.equal(cli.status, 0, cli.stderr);
+    assert.match(cli.stderr, /skipping .*broken\.png: cannot decode the image/);
+    assert.deepEqual([JSON.parse(cli.stdout).count, JSON.parse(cli.stdout).found], [10, 12]);
   });
 
   it('the CLI prints JSON; bad input is one error naming the flag or folder, exit 2', () => {

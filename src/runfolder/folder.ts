@@ -19,7 +19,7 @@
 import { existsSync, readdirSync, readFileSync, rmdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputError } from '../errors.js';
-import { appendLine, isStaleTemp, makeFolder, removeStaleTemps, writeFileAtomic, WriteError } from '../io/atomic.js';
+import { appendLine, isStaleTemp, makeFolder, removeStaleTemps, writeFileAtomic } from '../io/atomic.js';
 import { FolderLock, LOCK_FILE, lockFolder } from '../io/lock.js';
 import { CheckpointArrays, CheckpointFile, loadCheckpoint, saveCheckpoint } from './checkpoint.js';
 import { formatMetricsRow, MetricsRow, parseMetrics } from './metrics.js';
@@ -112,7 +112,7 @@ export class RunFolder {
     try {
       makeFolder(join(this.dir, RUN_FILES.samples));
     } catch (e) {
-      throw new RunFolderError(`${this.dir}: cannot create the run folder (${(e as WriteError).code ? `${(e as WriteError).code}` : reason(e)})`);
+      throw new RunFolderError(`${this.dir}: cannot create the run folder (${reason(e)})`);
     }
     return entries === null;
   }
@@ -161,7 +161,9 @@ export class RunFolder {
     try {
       parsed = JSON.parse(readFileSync(path, 'utf8'));
     } catch (e) {
-      throw new RunFolderError(`${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'not a gankit run folder (no config.json)' : `malformed JSON (${(e as Error).message})`}`);
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ENOTDIR') throw new RunFolderError(`${this.dir}: not a run folder (it is a file)`);
+      throw new RunFolderError(`${path}: ${code === 'ENOENT' ? 'not a gankit run folder (no config.json)' : code ? `cannot read (${reason(e)})` : `malformed JSON (${(e as Error).message})`}`);
     }
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new RunFolderError(`${path}: malformed config (the top level must be an object)`);
     return parsed as Record<string, unknown>;

@@ -1,6 +1,6 @@
 /** `gankit compare`: run folders side by side. */
 import { parse } from '../args.js';
-import { readRunFolder } from '../../runfolder/database.js';
+import { inspectRunFolder } from '../../runfolder/row.js';
 import { InputError } from '../../errors.js';
 import type { Command } from '../command.js';
 import { runsTable } from './runs.js';
@@ -25,9 +25,10 @@ function compareCommand(argv: string[]): number {
     return 2;
   }
   const rows = dirs.map((d) => {
-    const row = readRunFolder(d);
-    if (!row) throw new InputError(`${d}: not a gankit run folder (no config.json)`);
-    return row;
+    const seen = inspectRunFolder(d);
+    if (!seen) throw new InputError(`${d}: not a gankit run folder (no config.json)`);
+    if ('unreadable' in seen) throw new InputError(seen.unreadable);
+    return seen.row;
   });
   runsTable(rows, Boolean(values.json));
   return 0;

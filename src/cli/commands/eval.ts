@@ -14,7 +14,7 @@ export const evaluate: Command = {
   name: 'eval',
   summary: "score a run's checkpoint (images: FID, KID, precision/recall, …)",
   help: () => `Usage: gankit eval --run DIR [--n N] [--no-ema] [--best] [--json]
-       gankit eval --images DIR --data fashion-mnist|mnist [--n N] [--json]
+       gankit eval --images DIR --data fashion-mnist|mnist [--n N] [--skip-unreadable] [--json]
 
 Scores the run's latest checkpoint: for images FID, KID, precision, recall, density, coverage,
 classifier score (and conditional accuracy / InfoGAN code accuracy) on gankit's feature network,
@@ -26,12 +26,14 @@ instead of the latest. Writes DIR/eval.json.
 --images DIR scores a folder of PNG/JPEG samples made elsewhere (PyTorch, another library) on the
 same feature network, reference images and baseline as a gankit run of --data, so that the numbers
 compare with gankit's own: the first N images in file order (default 1000, the benchmark's), read
-as the data's shape (28×28 grey; other sizes are resized). Prints the scores (--json: as JSON);
-writes nothing.`,
+as the data's shape (28×28 grey; other sizes are resized). A file that cannot be read stops it,
+naming the file, unless --skip-unreadable (then it is named and left out). Prints the scores
+(--json: as JSON); writes nothing.`,
 
   async run(argv) {
-    const values = parse(argv, { run: { type: 'string' }, images: { type: 'string' }, data: { type: 'string' }, n: { type: 'string' }, json: { type: 'boolean' }, 'no-ema': { type: 'boolean' }, best: { type: 'boolean' } });
+    const values = parse(argv, { run: { type: 'string' }, images: { type: 'string' }, data: { type: 'string' }, n: { type: 'string' }, json: { type: 'boolean' }, 'no-ema': { type: 'boolean' }, best: { type: 'boolean' }, 'skip-unreadable': { type: 'boolean' } });
     if (typeof values.images === 'string') return evalFolder(values);
+    if (values['skip-unreadable']) throw new UsageError('--skip-unreadable goes with --images DIR (a run reads no image files)');
     if (typeof values.data === 'string') throw new UsageError('--data goes with --images DIR (a run knows its data)');
     if (typeof values.run !== 'string') throw new UsageError('eval needs --run DIR (or --images DIR --data NAME)');
     const dir = resolve(values.run);
@@ -60,11 +62,12 @@ writes nothing.`,
 async function evalFolder(values: Values): Promise<number> {
   if (typeof values.run === 'string') throw new UsageError('give --run DIR or --images DIR, not both');
   for (const flag of ['no-ema', 'best'] as const) if (values[flag]) throw new UsageError(`--${flag} is for --run (a folder of images has no checkpoint)`);
+  const skipUnreadable = Boolean(values['skip-unreadable']);
   if (typeof values.data !== 'string') throw new UsageError(`--images needs --data (${SCORABLE_DATA.join(' or ')}): the feature network and reference images to score against`);
   const n = samplesFlag(values) ?? 1000;
   const dir = resolve(values.images as string);
   await initEngine({ workload: 'images' });
-  const r = await scoreImageFolder(dir, values.data, n, (m) => console.error(m));
+  const r = await scoreImageFolder(dir, values.data, n, (m) => console.error(m), skipUnreadable);
   if (values.json) {
     console.log(JSON.stringify(r, null, 2));
     return 0;

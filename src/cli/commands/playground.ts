@@ -2,6 +2,7 @@
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { startPlayground } from '../../playground/server.js';
+import { ConfigError } from '../../errors.js';
 import { num, parse } from '../args.js';
 import type { Command } from '../command.js';
 
@@ -19,6 +20,7 @@ page. --open opens the page in the default browser. Ctrl-C stops the server.`,
   async run(argv) {
     const values = parse(argv, { port: { type: 'string' }, host: { type: 'string' }, runs: { type: 'string' }, open: { type: 'boolean' } });
     const port = num(values, 'port', true) ?? 8765;
+    if (port < 0 || port > 65535) throw new ConfigError('--port', `must be an integer from 0 to 65535 (0 picks a free one), got ${port}`);
     const { url, server } = await startPlayground({ port, host: typeof values.host === 'string' ? values.host : '127.0.0.1', runs: typeof values.runs === 'string' ? resolve(values.runs) : undefined });
     console.log(`gankit playground: ${url} (Ctrl-C stops)`);
     if (!['127.0.0.1', 'localhost', '::1'].includes(typeof values.host === 'string' ? values.host : '127.0.0.1')) {

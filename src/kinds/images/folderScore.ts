@@ -38,9 +38,9 @@ function checkData(data: string): void {
   if (!(SCORABLE_DATA as readonly string[]).includes(data)) throw new InputError(`--data: '${data}' has no feature network (choose ${SCORABLE_DATA.join(' or ')})`);
 }
 
-async function readSamples(dir: string, train: ImageDataset, warn: (m: string) => void): Promise<ImageDataset> {
+async function readSamples(dir: string, train: ImageDataset, warn: (m: string) => void, skipUnreadable = false): Promise<ImageDataset> {
   // `gankit sample --out` puts grid.png beside the samples: it is not a sample.
-  const folder = await loadImageFolder(dir, { height: train.height, width: train.width, channels: train.channels as 1 | 3, warn, exclude: ['grid.png'] });
+  const folder = await loadImageFolder(dir, { height: train.height, width: train.width, channels: train.channels as 1 | 3, warn, exclude: ['grid.png'], skipUnreadable });
   if (folder.count < 10) throw new InputError(`${dir}: ${folder.count} image(s); scoring needs at least 10`);
   return folder;
 }
@@ -83,11 +83,11 @@ export async function imageFolderScorer(data: string, n: number): Promise<Folder
   };
 }
 
-/** One folder: read first (a bad folder fails before the feature network is loaded), then scored. */
-export async function scoreImageFolder(dir: string, data: string, n: number, warn: (m: string) => void = () => {}): Promise<FolderScores> {
+/** One folder: read first (a bad folder fails before the feature network is loaded), then scored; `skipUnreadable` leaves out (and names) files that cannot be read. */
+export async function scoreImageFolder(dir: string, data: string, n: number, warn: (m: string) => void = () => {}, skipUnreadable = false): Promise<FolderScores> {
   checkData(data);
   const train = await loadImageData(data, { split: 'train' });
-  const folder = await readSamples(dir, train, warn);
+  const folder = await readSamples(dir, train, warn, skipUnreadable);
   const p = await prepare(data, n, train);
   try {
     return scoreSamples(p, folder, dir, data, n, warn);
