@@ -6,7 +6,7 @@
  * finishes it updates the same row.
  */
 import Database from 'better-sqlite3';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { InputError } from '../errors.js';
 import { inspectRunFolder, readRunFolder, RunRow } from './row.js';
@@ -26,20 +26,75 @@ export interface RunFilter {
 /** A stored row back as a RunRow (config and final metrics are JSON in the table). */
 const fromDb = (r: Record<string, unknown>): RunRow => ({ ...(r as unknown as RunRow), config: JSON.parse(r.config as string), final: r.final ? JSON.parse(r.final as string) : null });
 
+/** Refuses a folder to index that is not there (before a database is made for it). */
+export function checkRoots(roots: string[]): void {
+  for (const root of roots) if (!existsSync(root)) throw new InputError(`${root}: no such folder to index`);
+}
+
 /** What `rebuild` did: the folders indexed, and those it could not read, with the reason. */
 export interface RebuildResult {
   indexed: number;
   unreadable: Array<{ path: string; reason: string }>;
 }
 
+/** The columns of gankit's `runs` table: a database whose `runs` table has others is not gankit's. */
+const COLUMNS = ['path', 'study', 'experiment', 'loss', 'variant', 'data', 'seed', 'steps', 'status', 'elapsed', 'config', 'final', 'updated'];
+
+/**
+ * A database opened for listing. SQLite cannot open a WAL database read-only where it may not
+ * make its -shm file (a read-only disk); then the file is read into memory (as a rollback-journal
+ * database: header bytes 18–19) and listed from there — no writer can be at work on such a disk.
+ */
+function openReadOnly(file: string): Database.Database {
+  try {
+    // Read-write where it can be (its close then folds the WAL back and removes -wal and -shm); nothing is written.
+    const db = new Database(file, { fileMustExist: true });
+    try {
+      db.prepare('SELECT 1 FROM sqlite_master LIMIT 1').get();
+    } catch (e) {
+      db.close();
+      throw e;
+    }
+    return db;
+  } catch (e) {
+    if ((e as { code?: string }).code !== 'SQLITE_CANTOPEN' || !existsSync(file) || statSync(file).isDirectory()) throw e;
+    const bytes = readFileSync(file);
+    if (bytes.length >= 20) bytes[18] = bytes[19] = 1;
+    return new Database(bytes, { readonly: true });
+  }
+}
+
 export class RunsDb {
   private readonly db: Database.Database;
 
-  constructor(readonly file: string) {
+  /**
+   * Opens (or makes) the runs database. `readonly`: for listing only — nothing is written, so a
+   * database on a read-only disk (or another user's) can be listed. A SQLite file that is not a
+   * runs database (other tables, or a `runs` table of other columns) is refused before anything is
+   * written to it.
+   */
+  constructor(
+    readonly file: string,
+    { readonly = false }: { readonly?: boolean } = {},
+  ) {
     try {
-      this.db = new Database(file);
+      this.db = readonly ? openReadOnly(file) : new Database(file);
     } catch (e) {
       throw new InputError(`${file}: cannot open the runs database (${(e as Error).message})`);
+    }
+    const tables = this.guard('cannot read the runs database', () => (this.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as Array<{ name: string }>).map((t) => t.name));
+    const columns = tables.includes('runs') ? this.guard('cannot read the runs database', () => (this.db.prepare('PRAGMA table_info(runs)').all() as Array<{ name: string }>).map((c) => c.name)) : [];
+    const foreign = tables.length > 0 && (!tables.includes('runs') || COLUMNS.some((c) => !columns.includes(c)));
+    if (foreign) {
+      this.db.close();
+      throw new InputError(`${file}: not a gankit runs database (it holds ${tables.includes('runs') ? 'a runs table of other columns' : `the tables ${tables.slice(0, 5).join(', ')}`}); choose another --db`);
+    }
+    if (readonly) {
+      if (!tables.includes('runs')) {
+        this.db.close();
+        throw new InputError(`${file}: not a gankit runs database (it is empty); make one with gankit runs --db ${file} --rebuild RUNS_DIR`);
+      }
+      return;
     }
     this.guard('cannot set up the runs database', () => {
       this.db.pragma('journal_mode = WAL');
@@ -90,7 +145,17 @@ export class RunsDb {
   rebuild(roots: string[]): RebuildResult {
     const rows: RunRow[] = [];
     const unreadable: RebuildResult['unreadable'] = [];
+    // Each folder once, by its real path: a link back up (a symlink loop) would index a run again and again.
+    const visited = new Set<string>();
     const walk = (dir: string, depth: number) => {
+      let real: string;
+      try {
+        real = realpathSync(dir);
+      } catch {
+        return; // vanished meanwhile, or a dangling link
+      }
+      if (visited.has(real)) return;
+      visited.add(real);
       const seen = inspectRunFolder(dir);
       if (seen) {
         if ('row' in seen) rows.push(seen.row);
@@ -114,10 +179,8 @@ export class RunsDb {
         }
       }
     };
-    for (const root of roots) {
-      if (!existsSync(root)) throw new InputError(`${root}: no such folder to index`);
-      walk(resolve(root), 0);
-    }
+    checkRoots(roots);
+    for (const root of roots) walk(resolve(root), 0);
     this.guard('cannot rebuild the index', () =>
       this.db.transaction(() => {
         this.db.exec('DELETE FROM runs');

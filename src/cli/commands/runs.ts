@@ -1,7 +1,7 @@
 /** `gankit runs`: list and filter the runs in a runs database, rebuilt from run folders. */
 import { existsSync } from 'node:fs';
 import { parse } from '../args.js';
-import { RunsDb, RunRow } from '../../runfolder/database.js';
+import { checkRoots, RunsDb, RunRow } from '../../runfolder/database.js';
 import { InputError } from '../../errors.js';
 import type { Command } from '../command.js';
 
@@ -40,7 +40,9 @@ function runsCommand(argv: string[]): number {
   const file = typeof values.db === 'string' ? values.db : 'runs.sqlite';
   const rebuild = values.rebuild as unknown as string[] | undefined;
   if (!rebuild && !existsSync(file)) throw new InputError(`${file}: no runs database (make one with gankit runs --db ${file} --rebuild RUNS_DIR)`);
-  const db = new RunsDb(file);
+  if (rebuild) checkRoots(rebuild); // before a database is made for folders that are not there
+  // Listing writes nothing: a database on a read-only disk lists too.
+  const db = new RunsDb(file, { readonly: !rebuild });
   try {
     if (rebuild) {
       const { indexed, unreadable } = db.rebuild(rebuild);
