@@ -9,10 +9,10 @@
  * NAME` open one as a run.
  */
 import { packageRoot } from '../io/packageRoot.js';
-import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputError } from '../errors.js';
-import { writeFileAtomic } from '../io/atomic.js';
+import { makeFolder, writeFileAtomic } from '../io/atomic.js';
 import { createTask } from '../kinds/index.js';
 import type { RunTask } from '../kinds/task.js';
 import { decodeCheckpoint, encodeCheckpoint } from '../runfolder/checkpoint.js';
@@ -72,7 +72,7 @@ export function listPretrained(root = pretrainedDir()): PretrainedInfo[] {
 export function packPretrained(trainer: Trainer, info: Omit<PretrainedInfo, 'step' | 'weights' | 'name'> & { name: string }, root = pretrainedDir()): string {
   if (!/^[a-z0-9][a-z0-9-]*$/.test(info.name)) throw new InputError(`pretrained name '${info.name}': lower-case letters, digits and dashes`);
   const dir = join(root, info.name);
-  mkdirSync(dir, { recursive: true });
+  makeFolder(dir);
   const arrays: CheckpointArrays = {};
   trainer.samplingWeights().forEach((v, i) => (arrays[`G/${i}`] = v.dataSync() as Float32Array));
   trainer.G.state?.forEach((v, i) => (arrays[`Gstate/${i}`] = v.dataSync() as Float32Array));

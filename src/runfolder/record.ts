@@ -11,9 +11,9 @@
  * A record describes the folder's results only; a restored folder has no checkpoint, so it can be
  * read, indexed and reported, not resumed or sampled.
  */
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { InputError } from '../errors.js';
-import { writeFileAtomic } from '../io/atomic.js';
+import { makeFolder, writeFileAtomic } from '../io/atomic.js';
 import { RunFolder } from './folder.js';
 import type { RunSummary, RunTag } from './folder.js';
 import { formatMetricsRow } from './metrics.js';
@@ -75,7 +75,7 @@ export function saveRunRecord(dir: string, file: string): boolean {
 /** Recreates a run folder's results (config, metrics, summary, tag) from a record file. */
 export function restoreRunRecord(file: string, dir: string): RunRecord {
   const r = parseRunRecord(readFileSync(file, 'utf8'), file);
-  mkdirSync(dir, { recursive: true });
+  makeFolder(dir);
   const folder = new RunFolder(dir);
   folder.writeConfig(r.config);
   folder.writeMetrics(r.metrics);

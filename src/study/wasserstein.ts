@@ -21,8 +21,8 @@
  * hinge with spectral norm on D, and DRAGAN at λ 1 and at the paper's λ 10 (a sweep).
  * The verdict logic (`verdicts`) is a pure function of the measured numbers, tested on its own.
  */
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
-import { writeFileAtomic } from '../io/atomic.js';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { makeFolder, writeFileAtomic } from '../io/atomic.js';
 import { InputError } from '../errors.js';
 import { basename, join, relative, resolve } from 'node:path';
 import { Rng } from '../engine/rng.js';
@@ -209,7 +209,7 @@ export async function runWassersteinStudy(o: StudyOptions): Promise<StudyResult>
   const images = imageTrials(o.fashion, log);
   const torch = readTorchReplica(o.torch);
   try {
-    mkdirSync(join(dir, 'runs'), { recursive: true });
+    makeFolder(join(dir, 'runs'));
   } catch (e) {
     throw new InputError(`--out: ${dir}: cannot create the study folder (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
@@ -270,7 +270,7 @@ export async function runWassersteinStudy(o: StudyOptions): Promise<StudyResult>
   const recordOf = (t: Trial) => join(resolve(o.records!), `${basename(t.dir)}.json`);
   if (o.records) {
     try {
-      mkdirSync(resolve(o.records), { recursive: true });
+      makeFolder(resolve(o.records));
     } catch (e) {
       throw new InputError(`--records: ${o.records}: cannot create the folder (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
     }

@@ -4,10 +4,10 @@
  * progress as it comes, DIR/status.json kept up to date (for `gankit sweep status`), and each
  * trial folder indexed in DIR/runs.sqlite as it finishes (and again by `gankit sweep status`).
  */
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { InputError } from '../errors.js';
-import { writeFileAtomic } from '../io/atomic.js';
+import { makeFolder, writeFileAtomic } from '../io/atomic.js';
 import { inspectLock, lockFolder } from '../io/lock.js';
 import type { LockHolder } from '../io/lock.js';
 import { RunsDb } from '../runfolder/database.js';
@@ -55,7 +55,7 @@ function writePlan(plan: SweepPlan): void {
     return;
   }
   try {
-    mkdirSync(join(plan.out, 'trials'), { recursive: true });
+    makeFolder(join(plan.out, 'trials'));
   } catch (e) {
     throw new InputError(`--out: ${plan.out}: cannot create the sweep folder (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }

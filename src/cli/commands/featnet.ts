@@ -1,5 +1,4 @@
 /** `gankit featnet train|info`: the evaluation classifier behind FID/KID/precision-recall. */
-import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { initEngine } from '../../engine/index.js';
 import { loadImageData, IMAGE_DATASETS } from '../../data/imageData.js';
@@ -7,7 +6,7 @@ import { trainFeatureNet, saveFeatureNet, defaultFeatnetDir, loadFeatureNet } fr
 import { ProgressBar } from '../progress.js';
 import { InputError } from '../../errors.js';
 import { lockFolder } from '../../io/lock.js';
-import { removeStaleTemps } from '../../io/atomic.js';
+import { makeFolder, removeStaleTemps } from '../../io/atomic.js';
 import { parse, num, UsageError, Values } from '../args.js';
 import type { Command } from '../command.js';
 
@@ -47,7 +46,7 @@ async function featnetCommand(argv: string[]): Promise<number> {
   const seed = num(values, 'seed', true) ?? 1;
   const outDir = resolve(typeof values.out === 'string' ? values.out : defaultFeatnetDir());
   try {
-    mkdirSync(outDir, { recursive: true });
+    makeFolder(outDir);
   } catch (e) {
     throw new InputError(`--out: ${outDir}: cannot create the folder (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
