@@ -14,6 +14,7 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
+import Database from 'better-sqlite3';
 import { tf, Rng, initEngine } from '../src/index.js';
 import { decodeCheckpoint, encodeCheckpoint, loadCheckpoint } from '../src/runfolder/checkpoint.js';
 import { parseMetrics } from '../src/runfolder/metrics.js';
@@ -449,6 +450,36 @@ describe('reliability', () => {
     const db2 = new RunsDb(join(root, 'api.sqlite'));
     assert.equal(db2.rebuild([root]).unreadable.length, 2);
     db2.close();
+  });
+
+  it('runs database: a symlink loop indexes a run once; a missing folder makes no database; another application\'s SQLite file is refused untouched; a database on a read-only disk is listed', () => {
+    const root = tmp();
+    assert.equal(gankit(['train', '--config', configFile({ steps: 5 }), '--out', join(root, 'good'), '--quiet']).status, 0);
+    symlinkSync(root, join(root, 'good', 'up'));
+    symlinkSync(root, join(root, 'again'));
+    const db = join(root, 'runs.sqlite');
+    let r = gankit(['runs', '--db', db, '--rebuild', root]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /^1 run$/m);
+    const none = join(root, 'none.sqlite');
+    r = gankit(['runs', '--db', none, '--rebuild', join(root, 'nonexistent')]);
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(r.stderr.trim(), /^gankit: error: .*nonexistent: no such folder to index$/);
+    assert.ok(!existsSync(none), 'no empty database is left');
+    const other = join(root, 'other.sqlite');
+    const app = new Database(other);
+    app.exec('CREATE TABLE notes (text TEXT)');
+    app.close();
+    const before = readFileSync(other);
+    r = gankit(['runs', '--db', other, '--rebuild', root]);
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(r.stderr.trim(), /^gankit: error: .*other\.sqlite: not a gankit runs database \(it holds the tables notes\); choose another --db$/);
+    assert.ok(readFileSync(other).equals(before), 'not a byte of it changed (no table added, no WAL)');
+    // Read-only: a bind mount of the folder, read-only, in a private mount namespace (where the machine allows one).
+    if (spawnSync('unshare', ['-m', 'true']).status !== 0) return;
+    const listed = spawnSync('unshare', ['-m', 'sh', '-c', 'mount --bind -o ro "$1" "$1" && exec "$2" "$3" runs --db "$1/runs.sqlite"', 'sh', root, process.execPath, BIN], { encoding: 'utf8' });
+    assert.equal(listed.status, 0, listed.stderr);
+    assert.match(listed.stdout, /ns\s+ring8\s+1\s+5\s+finished[\s\S]*^1 run$/m);
   });
 
   it('image folders: a dangling link and a symlink loop are one line, or skipped with --skip-unreadable; a link back to a folder is skipped', async () => {
