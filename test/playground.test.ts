@@ -9,7 +9,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, linkSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { connect } from 'node:net';
@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { initEngine, tf } from '../src/index.js';
 import { startPlayground } from '../src/playground/server.js';
-import { PlaygroundSession } from '../src/playground/session.js';
+import { PAGE_LIMITS, PlaygroundSession, replayRows } from '../src/playground/session.js';
 import { cliCommand, decodeShare, encodeShare } from '../src/playground/share.js';
 
 const BIN = fileURLToPath(new URL('../src/cli/bin.js', import.meta.url));
@@ -114,6 +114,18 @@ describe('the playground', () => {
     assert.throws(() => PlaygroundSession.create({ data: { name: 'mnist' } }), /2-D data/);
   });
 
+  it('the page refuses what would freeze it, naming the limit: a share link with huge networks, batch and n_critic; a step past 2^28 multiply-adds', () => {
+    const mlp = { depth: 64, width: 8192, activation: 'relu', layerNorm: false };
+    const huge = decodeShare(`#${encodeShare({ configs: [{ loss: 'wgan-gp', batchSize: 65_536, nCritic: 1000, model: { generator: mlp, discriminator: mlp } }] })}`)!;
+    assert.throws(() => PlaygroundSession.create(huge.configs[0]), /^Error: model\.generator: 64 hidden layers of width 8192 make 4\.23e\+9 weights; at most 33554432 fit/);
+    assert.throws(() => PlaygroundSession.create({ loss: 'wgan-gp', model: { generator: { depth: 2, width: 2048 } } }), new RegExp(`^Error: model\\.generator\\.width: the page trains at most ${PAGE_LIMITS.width}, got 2048 \\(gankit train takes more\\)$`));
+    assert.throws(() => PlaygroundSession.create({ loss: 'wgan-gp', nCritic: 1000 }), new RegExp(`^Error: nCritic: the page trains at most ${PAGE_LIMITS.nCritic}, got 1000`));
+    assert.throws(() => PlaygroundSession.create({ loss: 'wgan-gp', batchSize: 8192, model: { generator: { depth: 3, width: 256 }, discriminator: { depth: 3, width: 256 } } }), /^Error: batchSize: one step of this config is .* multiply-adds \(\(n_critic \+ 1\) × batch × weights\); the page trains at most 268435456 \(2\^28\) a step/);
+    PlaygroundSession.create({ loss: 'wgan-gp', batchSize: 512 }).dispose(); // twice the default batch is fine
+    // A live run's metrics.jsonl ends in a row being written: the replay drops it, as every reader does.
+    assert.deepEqual(replayRows('{"step":5}\n{"step":10}\n{"step":15,"dLo', 'm').map((r) => r.step), [5, 10]);
+  });
+
   it('the server: the page, no listing, no path out of its roots, run folders read-only, 127.0.0.1 only', async () => {
     assert.equal((await get(port, '/')).status, 200);
     assert.match((await get(port, '/')).body, /gankit playground/);
@@ -137,7 +149,13 @@ describe('the playground', () => {
     mkdirSync(join(runs, 'not-a-run'));
     writeFileSync(join(runs, 'not-a-run', 'config.json'), '{"auths": {}}');
     symlinkSync(join(runs, 'cli-run', 'checkpoint.bin'), join(runs, 'cli-run', 'samples', 'link.png'));
-    for (const path of ['/runs/.docker/config.json', '/runs/not-a-run/config.json', '/runs/cli-run/samples/link.png']) assert.equal((await get(port, path)).status, 404, path);
+    // A hard link is the checkpoint under a picture's name; a config.json linked to a file elsewhere is that file.
+    linkSync(join(runs, 'cli-run', 'checkpoint.bin'), join(runs, 'cli-run', 'samples', 'hard.png'));
+    const outside = join(tmp(), 'secret.json');
+    writeFileSync(outside, JSON.stringify({ loss: 'ns', data: { name: 'ring8' }, steps: 1, secret: 'x' }));
+    mkdirSync(join(runs, 'linked'));
+    symlinkSync(outside, join(runs, 'linked', 'config.json'));
+    for (const path of ['/runs/.docker/config.json', '/runs/not-a-run/config.json', '/runs/cli-run/samples/link.png', '/runs/cli-run/samples/hard.png', '/runs/linked/config.json']) assert.equal((await get(port, path)).status, 404, path);
     assert.deepEqual(JSON.parse((await get(port, '/runs/index.json')).body).map((r: { name: string }) => r.name), ['cli-run']);
     // DNS rebinding: another host name is refused.
     assert.equal((await get(port, '/', '127.0.0.1', { host: `evil.example:${port}` })).status, 421);
@@ -208,6 +226,8 @@ describe('the playground', () => {
   });
 
   it('in Chromium: a CLI run under --runs is replayed: its config, its curves, and the same checksum at its last step', async () => {
+    // The run is live: its last row is being written (the replay drops it, as the README says readers do).
+    appendFileSync(join(runs, 'cli-run', 'metrics.jsonl'), '{"step": 25, "dLo');
     const page = await open(browser, base);
     assert.equal(await page.locator('#runs-label').isVisible(), true, 'the runs list is shown');
     await page.evaluate(() => (window as unknown as { gankit: { replay(n: string): Promise<void> } }).gankit.replay('cli-run'));
@@ -215,6 +235,7 @@ describe('the playground', () => {
     await hook(page, (g) => g.train(20));
     const readout = await page.evaluate(() => (window as unknown as { gankit: { readout(): string } }).gankit.readout());
     assert.match(readout, /CLI run cli-run: ([0-9a-f]{8}) after 20 steps — equal/);
+    assert.deepEqual(await hook(page, (g) => g.errors()), [''], 'no error in the session');
     await page.close();
   });
 

@@ -3,7 +3,8 @@
  * access to the run folders under a --runs directory (their config, metrics, summary and
  * pictures: never checkpoints, never anything outside). Binds 127.0.0.1 unless told otherwise; no
  * directory listings; a path with `..`, a NUL, a backslash or a symlink out of its root is
- * refused, and so is a request whose Host header is not this server's (DNS rebinding).
+ * refused, and so is a request whose Host header is not this server's (DNS rebinding). A run
+ * folder's file must be itself: not a symlink, not a hard link (a second name of a checkpoint).
  */
 import { packageRoot } from '../io/packageRoot.js';
 import { createServer } from 'node:http';
@@ -69,22 +70,28 @@ function inside(root: string, parts: string[], exact = false): string | null {
     const realRoot = realpathSync(root);
     if (real !== realRoot && !real.startsWith(realRoot + sep)) return null;
     if (exact && real !== join(realRoot, ...parts)) return null;
-    return statSync(real).isFile() ? real : null;
+    const st = statSync(real);
+    // A hard link is the same file under two names (samples/x.png and checkpoint.bin): gankit's
+    // own files have one, so a run folder's file with more is not served.
+    return st.isFile() && (!exact || st.nlink === 1) ? real : null;
   } catch {
     return null;
   }
 }
 
-/** A folder under --runs the page may read: a gankit run (config.json with a loss and data), not hidden. */
-function isServedRun(runs: string, name: string): boolean {
-  if (name.startsWith('.')) return false;
-  const folder = new RunFolder(join(runs, name));
-  if (!folder.isRun()) return false;
+/**
+ * A folder under --runs the page may read: a gankit run (config.json with a loss and data, itself
+ * in the folder: not a link to a file elsewhere), not hidden; its config, or null.
+ */
+function servedConfig(runs: string, name: string): { loss?: string; variant?: string | null; data?: { name?: string }; steps?: number } | null {
+  if (name.startsWith('.')) return null;
+  const file = inside(runs, [name, RUN_FILES.config], true);
+  if (!file) return null;
   try {
-    const c = folder.readConfig() as { loss?: unknown; data?: { name?: unknown } };
-    return typeof c.loss === 'string' && typeof c.data?.name === 'string';
+    const c = JSON.parse(readFileSync(file, 'utf8')) as { loss?: unknown; data?: { name?: unknown } };
+    return typeof c === 'object' && c !== null && typeof c.loss === 'string' && typeof c.data?.name === 'string' ? (c as ReturnType<typeof servedConfig>) : null;
   } catch {
-    return false;
+    return null;
   }
 }
 
@@ -93,11 +100,12 @@ const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
 function runsIndex(dir: string): object[] {
   const out: object[] = [];
   for (const name of readdirSync(dir).sort()) {
-    if (!isServedRun(dir, name)) continue;
+    const c = servedConfig(dir, name);
+    if (!c) continue;
     const folder = new RunFolder(join(dir, name));
     try {
-      const c = folder.readConfig() as { loss?: string; variant?: string | null; data?: { name?: string }; steps?: number };
-      const summary = folder.readSummary();
+      const summaryFile = inside(dir, [name, RUN_FILES.summary], true);
+      const summary = summaryFile ? folder.readSummary() : null;
       out.push({ name, loss: c.variant ?? c.loss, data: c.data?.name, steps: c.steps, status: summary?.status ?? 'unfinished', weightsChecksum: summary?.weightsChecksum ?? null });
     } catch {
       // an unreadable folder is left out of the list
@@ -126,7 +134,7 @@ export function startPlayground(o: PlaygroundOptions): Promise<{ server: Server;
       if (parts.length === 1 || (parts.length === 2 && parts[1] === 'index.json')) return send(res, 200, JSON.stringify(runsIndex(o.runs)), TYPES['.json']);
       const [, run, ...rest] = parts;
       const readable = rest.length === 1 ? RUN_READABLE.has(rest[0]) : rest.length === 2 && rest[0] === RUN_FILES.samples && rest[1].endsWith('.png');
-      const file = readable && isServedRun(o.runs, run) ? inside(o.runs, [run, ...rest], true) : null;
+      const file = readable && servedConfig(o.runs, run) ? inside(o.runs, [run, ...rest], true) : null;
       return file ? send(res, 200, readFileSync(file), TYPES[extname(file)] ?? TYPES['.bin']) : send(res, 404, 'not found\n');
     }
     const file = inside(root, parts.length ? parts : ['index.html']);

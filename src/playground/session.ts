@@ -15,6 +15,9 @@ import { discriminatorField, generatorPush } from '../kinds/points/field.js';
 import { resolveConfig } from '../train/config.js';
 import type { RunConfig } from '../train/config.js';
 import { DivergenceError, Trainer, trainerOwning } from '../train/trainer.js';
+import { ConfigError } from '../errors.js';
+import { parseMetrics } from '../runfolder/metrics.js';
+import type { MetricsRow } from '../runfolder/metrics.js';
 import type { StepStats } from '../train/trainer.js';
 
 /** What the curves show, one point per evaluation. */
@@ -60,8 +63,42 @@ export interface Picture {
   codes: Int32Array | null;
 }
 
+/**
+ * What a page trains without freezing its tab (a share link can hold any config): the networks'
+ * size, the batch, n_critic, and the work of one generator step, (n_critic + 1) × batch × the
+ * weights of G and D multiply-adds — 2²⁸ is ten times the default WGAN-GP step, a fraction of a
+ * second on one wasm thread. The CLI (gankit train) takes more.
+ */
+export const PAGE_LIMITS = { width: 1024, depth: 16, batchSize: 8192, nCritic: 100, stepWork: 2 ** 28 } as const;
+
+/** Refuses a config the page would freeze on, naming the field (or the step's work) and the limit. */
+export function checkPageLimits(c: RunConfig): void {
+  const over = (field: string, value: number, limit: number) => {
+    if (value > limit) throw new ConfigError(field, `the page trains at most ${limit}, got ${value} (gankit train takes more)`);
+  };
+  const nets = [['model.generator', c.model.generator, c.model.noiseDim, 2], ['model.discriminator', c.model.discriminator, 2, 1]] as const;
+  let weights = 0;
+  for (const [path, mlp, inputs, outputs] of nets) {
+    if (!mlp) continue;
+    over(`${path}.width`, mlp.width, PAGE_LIMITS.width);
+    over(`${path}.depth`, mlp.depth, PAGE_LIMITS.depth);
+    weights += (inputs + 1) * mlp.width + (mlp.depth - 1) * (mlp.width + 1) * mlp.width + (mlp.width + 1) * outputs;
+  }
+  over('batchSize', c.batchSize, PAGE_LIMITS.batchSize);
+  over('nCritic', c.nCritic, PAGE_LIMITS.nCritic);
+  const work = (c.nCritic + 1) * c.batchSize * weights;
+  if (work > PAGE_LIMITS.stepWork) {
+    throw new ConfigError('batchSize', `one step of this config is ${work.toExponential(1)} multiply-adds ((n_critic + 1) × batch × weights); the page trains at most ${PAGE_LIMITS.stepWork} (2^28) a step — lower the batch, the networks or n_critic, or train it with gankit train`);
+  }
+}
+
 /** Points drawn (at most one sampling chunk, so that the codes drawn again below belong to them). */
 export const PICTURE_POINTS = 500;
+
+/** A run's metrics.jsonl as the page replays it: its rows, a torn last row (a live run mid-append) dropped, as every reader does. */
+export function replayRows(text: string, name: string): MetricsRow[] {
+  return parseMetrics(text, name);
+}
 
 export class PlaygroundSession {
   readonly trainer: Trainer;
@@ -82,12 +119,14 @@ export class PlaygroundSession {
   }
 
   /**
-   * A session for a config as a config file would hold it (defaults ← preset ← profile ← yours).
-   * `data` replaces the named dataset (points drawn by hand, an uploaded CSV).
+   * A session for a config as a config file would hold it (defaults ← preset ← profile ← yours),
+   * within PAGE_LIMITS. `data` replaces the named dataset (points drawn by hand, an uploaded CSV).
+   * Every config the page trains — settings, share links, replayed runs — comes through here.
    */
   static create(overrides: Record<string, unknown>, data?: PointDataset): PlaygroundSession {
     const config = resolveConfig(overrides);
     if (config.model.arch !== 'mlp') throw new Error(`the playground trains 2-D data; '${config.data.name}' is an image dataset`);
+    checkPageLimits(config);
     return new PlaygroundSession(config, data ?? pointsDataOf(config));
   }
 

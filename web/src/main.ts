@@ -9,7 +9,7 @@ import { LOSS_NAMES } from '../../src/losses/registry.js';
 import { resolveConfig } from '../../src/train/config.js';
 import { parseCsvPoints, POINT_DATASETS } from '../../src/data/points.js';
 import type { PointDataset } from '../../src/data/points.js';
-import { PlaygroundSession } from '../../src/playground/session.js';
+import { PlaygroundSession, replayRows } from '../../src/playground/session.js';
 import type { SessionMetrics } from '../../src/playground/session.js';
 import { cliCommand, decodeShare, encodeShare, POINTS_FILE } from '../../src/playground/share.js';
 import type { ShareState } from '../../src/playground/share.js';
@@ -190,21 +190,25 @@ function setSlots(configs: Record<string, unknown>[]): void {
   render();
 }
 
-/** Trains every session by n generator steps, together (stops each at its config's steps). */
-function trainAll(n: number): void {
-  for (const slot of state.slots) {
-    const s = slot.session;
-    if (!s || s.status !== 'ready') continue;
-    const left = s.config.steps - s.step;
-    if (left <= 0) continue;
-    // In pieces that end on every METRICS_EVERY-th step, so that each of them is recorded.
-    let todo = Math.min(n, left);
-    while (todo > 0 && s.status === 'ready') {
-      const piece = Math.min(todo, METRICS_EVERY - (s.step % METRICS_EVERY));
+/** How long one animation frame may train (then it draws): the tab stays responsive at any speed. */
+const FRAME_BUDGET_MS = 150;
+
+/**
+ * Trains every session by n generator steps, together, in pieces that end on every
+ * METRICS_EVERY-th step (each is recorded); stops each at its config's steps. With a `deadline`
+ * (performance.now()), no piece starts after it has passed: a frame never trains for long.
+ */
+function trainAll(n: number, deadline = Infinity): void {
+  for (let todo = n; todo > 0 && performance.now() < deadline; ) {
+    const active = state.slots.filter((sl) => sl.session && sl.session.status === 'ready' && sl.session.step < sl.session.config.steps);
+    if (!active.length) break;
+    const piece = Math.min(todo, ...active.map((sl) => Math.min(sl.session!.config.steps - sl.session!.step, METRICS_EVERY - (sl.session!.step % METRICS_EVERY))));
+    for (const slot of active) {
+      const s = slot.session!;
       s.train(piece);
-      todo -= piece;
       if (s.step % METRICS_EVERY === 0 || s.step === s.config.steps || s.status !== 'ready') record(slot);
     }
+    todo -= piece;
   }
   if (state.slots.every((sl) => !sl.session || sl.session.status !== 'ready' || sl.session.step >= sl.session.config.steps)) {
     if (state.running) message('every session reached its config\'s steps (raise "steps" in the settings to go on)');
@@ -240,7 +244,7 @@ async function replay(name: string): Promise<void> {
   const { compute: _c, ...overrides } = config;
   void _c;
   const text = await (await fetch(`${base}metrics.jsonl`)).text();
-  const rows = text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, number>);
+  const rows = replayRows(text, `${name}/metrics.jsonl`) as unknown as Array<Record<string, number>>;
   const summary = await fetch(`${base}summary.json`).then((r) => (r.ok ? r.json() : null)).catch(() => null);
   const data = overrides.data as { name?: string } | undefined;
   if (data?.name?.startsWith('csv:')) return message(`${name} trains on a CSV file the page cannot read: upload it, then apply the run's settings`, true);
@@ -311,7 +315,7 @@ function setRunning(on: boolean): void {
 
 function loop(): void {
   if (state.running) {
-    trainAll(state.speed);
+    trainAll(state.speed, performance.now() + FRAME_BUDGET_MS);
     render();
   }
   requestAnimationFrame(loop);
