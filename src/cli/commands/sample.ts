@@ -1,8 +1,8 @@
 /** `gankit sample`: draw from a trained run; what is written (CSV, a scatter, an image grid) is the data kind's. */
 import { dirname, join, relative } from 'node:path';
 import { ConfigError, InputError } from '../../errors.js';
-import { mkdirSync, statSync, writeFileSync } from 'node:fs';
-import { replaceFolder, writeFileAtomic, writeErrorOf } from '../../io/atomic.js';
+import { statSync, writeFileSync } from 'node:fs';
+import { makeFolder, replaceFolder, writeFileAtomic, writeErrorOf } from '../../io/atomic.js';
 import { num, parse, UsageError } from '../args.js';
 import { withRunOrPretrained } from '../checkpointed.js';
 import type { Command } from '../command.js';
@@ -19,7 +19,7 @@ function write(path: string, data: Buffer | string): void {
   try {
     if (special) writeFileSync(path, data);
     else {
-      mkdirSync(dirname(path), { recursive: true });
+      makeFolder(dirname(path));
       writeFileAtomic(path, data);
     }
   } catch (e) {
