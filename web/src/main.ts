@@ -196,13 +196,15 @@ const FRAME_BUDGET_MS = 150;
 /**
  * Trains every session by n generator steps, together, in pieces that end on every
  * METRICS_EVERY-th step (each is recorded); stops each at its config's steps. With a `deadline`
- * (performance.now()), no piece starts after it has passed: a frame never trains for long.
+ * (performance.now()), pieces are one step and none starts after it has passed: a frame trains
+ * for the budget and one step more (PAGE_LIMITS bounds a step), never for long.
  */
 function trainAll(n: number, deadline = Infinity): void {
   for (let todo = n; todo > 0 && performance.now() < deadline; ) {
     const active = state.slots.filter((sl) => sl.session && sl.session.status === 'ready' && sl.session.step < sl.session.config.steps);
     if (!active.length) break;
-    const piece = Math.min(todo, ...active.map((sl) => Math.min(sl.session!.config.steps - sl.session!.step, METRICS_EVERY - (sl.session!.step % METRICS_EVERY))));
+    const most = deadline === Infinity ? todo : 1;
+    const piece = Math.min(most, ...active.map((sl) => Math.min(sl.session!.config.steps - sl.session!.step, METRICS_EVERY - (sl.session!.step % METRICS_EVERY))));
     for (const slot of active) {
       const s = slot.session!;
       s.train(piece);
