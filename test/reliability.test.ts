@@ -1,10 +1,12 @@
 /**
- * Reliability as a hostile user finds it: a full disk (injected: GANKIT_FAULT) loses nothing and
- * stops the run in one line; writers killed at random byte offsets never leave a file gankit
- * trusts torn, and the resumed run is bit-identical; one writer per run folder (a lock, stale
- * locks taken over); a checkpoint knows its run; nonsense numbers and paths are one line; the
- * runs database rebuild survives a junk folder; image folders with dangling links and symlink
- * loops; the weight-growth divergence rule.
+ * Reliability as a hostile user finds it: a full or read-only disk (injected: GANKIT_FAULT; and a
+ * real tmpfs remounted read-only where the machine allows) loses nothing and stops the run in one
+ * line; writers killed at random byte offsets never leave a file gankit trusts torn, and the
+ * resumed run is bit-identical; a folder left by an interrupted start is no dead end; one writer
+ * per run folder (a lock, stale locks taken over); a checkpoint is checksummed and knows its run;
+ * config.json records the backend that ran; nonsense numbers and paths are one line; the runs
+ * database (junk folders, symlink loops, foreign files, read-only disks); image folders with
+ * dangling links and symlink loops; the weight-growth divergence rule.
  */
 import { describe, it, before } from 'node:test';
 import assert from 'node:assert/strict';
