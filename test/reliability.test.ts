@@ -343,7 +343,7 @@ describe('reliability', () => {
     const stored = (index: unknown) => formatOne(kept.header, kept.arrays, index);
     refused(stored(null), /^gankit: error: .*checkpoint\.bin: corrupt checkpoint header \(no index of arrays\)$/, 'sample');
     refused(stored([{ name: 'G/0', offset: 0, length: 'x' }]), /^gankit: error: .*checkpoint\.bin: corrupt checkpoint header \(array 0 of the index is malformed\)$/);
-    refused(good.subarray(0, good.length - 9), /^gankit: error: .*checkpoint\.bin: truncated or damaged checkpoint \(expected \d+ bytes, found \d+\)$/);
+    refused(good.subarray(0, good.length - 9), /^gankit: error: .*checkpoint\.bin: truncated checkpoint \(expected \d+ bytes, found \d+\)$/);
     // Written by a gankit before checksums, with its run recorded: read, resumed, and rewritten with a checksum.
     writeFileSync(path, formatOne(kept.header, kept.arrays));
     assert.equal(loadCheckpoint(path).verified, false);

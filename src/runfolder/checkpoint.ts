@@ -88,7 +88,7 @@ export function decodeCheckpoint<H>(buffer: Buffer, path = 'checkpoint'): Checkp
   const total = stored.arrays.reduce((n, a) => n + a.length, 0);
   const verified = stored.format === 2;
   const expected = dataStart + 4 * total + (verified ? DIGEST_BYTES : 0);
-  if (buffer.length !== expected) throw new InputError(`${path}: truncated or damaged checkpoint (expected ${expected} bytes, found ${buffer.length})`);
+  if (buffer.length !== expected) throw new InputError(`${path}: truncated checkpoint (expected ${expected} bytes, found ${buffer.length})`);
   const dataEnd = dataStart + 4 * total;
   if (verified && !sha256(buffer.subarray(0, dataEnd)).equals(buffer.subarray(dataEnd))) {
     throw new InputError(`${path}: damaged checkpoint (its checksum does not match its contents)`);
