@@ -48,8 +48,12 @@ export interface PointColumns {
 /** Images, on gankit's feature network, at plot steps. */
 export interface ImageColumns {
   fid?: number;
+  /** FID∞ (at N ≥ 5,000 only). */
+  fidInfinity?: number;
   kid?: number;
   kidStd?: number;
+  /** KID's standard error over its subsets (at N ≥ 10,000 only). */
+  kidSe?: number;
   precision?: number;
   recall?: number;
   density?: number;
