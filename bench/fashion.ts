@@ -291,7 +291,7 @@ function writeRecord(t: { data: Data; id: string }, record: TrialRecord): void {
   writeFileAtomic(recordPath(t), JSON.stringify(record, null, 1) + '\n');
 }
 
-/** The commit this bench runs (and whether the tree differs from it), the compute the trial recorded, the CPU. */
+/** The commit this bench runs (and whether its code differs from it: records and docs do not count), the compute the trial recorded, the CPU. */
 function codeNow(t: Trial): TrialRecord['code'] {
   const git = (...args: string[]) => {
     try {
@@ -306,7 +306,7 @@ function codeNow(t: Trial): TrialRecord['code'] {
   } catch {
     compute = undefined;
   }
-  return { commit: git('rev-parse', 'HEAD') || 'unknown', dirty: git('status', '--porcelain', '--untracked-files=no') !== '', compute, cpu: cpus()[0]?.model };
+  return { commit: git('rev-parse', 'HEAD') || 'unknown', dirty: git('status', '--porcelain', '--', 'src', 'bench', 'assets', 'package.json', 'package-lock.json') !== '', compute, cpu: cpus()[0]?.model };
 }
 
 /**
