@@ -298,7 +298,7 @@ export interface ForestRow {
 export function forestSvg(o: { title: string; xLabel: string; rows: ForestRow[]; legend?: Array<{ name: string; colour: string }>; limit?: number }): string {
   const limit = o.limit ?? 6;
   const rowH = 22;
-  const [labelW, textW] = [300, 300];
+  const [labelW, textW] = [280, 470];
   const plotW = 380;
   const top = 56;
   const height = top + o.rows.length * rowH + 60;
