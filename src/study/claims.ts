@@ -372,12 +372,13 @@ export function verdicts(results: ArmResult[], settings?: Pick<StudySettings, 's
   };
   const opt = lastCheckpoint(base);
   const stressNote = (r: ArmResult | undefined) => (r?.stress ? Object.values(r.stress)[0]?.length : 0);
+  const stressPending = (r: ArmResult | undefined) => (Object.values(r?.stress ?? {}).flat().some((o) => o.status === 'pending') ? ' (pending)' : '');
   out.push({
     id: 1,
     short: 'critic trained to optimality',
     claim: 'Stabilises training: the critic can be trained to optimality without overpowering the generator',
     test: "the generator's gradient direction at a near-optimal critic, and the failure rate when D is 4× wider than G",
-    evidence: [base?.gradients?.length ? `2-D critic trained alone ${num(opt, 0)} steps, ${base.gradients.length} seeds` : '', stressNote(base) ? `ring8 stress, ${stressNote(base)} seeds` : 'stress runs: not in this protocol'].filter(Boolean).join('; '),
+    evidence: [base?.gradients?.length ? `2-D critic trained alone ${num(opt, 0)} steps, ${base.gradients.length} seeds` : '', stressNote(base) ? `ring8 stress, ${stressNote(base)} seeds${stressPending(base)}` : 'stress runs: not in this protocol'].filter(Boolean).join('; '),
     change: 'a critic whose gradient at optimality points the fakes away from the data, or wide-D failures above NS’s over 10 seeds',
     shares: 'the near-optimal gradient with claim 3; the stress runs with claim 8',
     methods: ordered.map((a) => family(a.arm, [gradientComparison(a, opt, `at ${num(opt, 0)} D steps (near-optimal)`), stressComparison(a, 'wide-d')])),
@@ -454,7 +455,7 @@ export function verdicts(results: ArmResult[], settings?: Pick<StudySettings, 's
     short: 'robust to hyper-parameters',
     claim: 'Is robust to architecture and hyper-parameter choices',
     test: 'quality over random configurations paired across losses (Lucic et al. 2018): the method ÷ ns, median of paired ratios',
-    evidence: [imgConfigs ? `Fashion, ${imgConfigs} configs × 1 seed` : 'images: not in this protocol', base?.robust.ring8?.length ? `gankit's 2-D space, ${base.robust.ring8.length} configs` : ''].filter(Boolean).join('; '),
+    evidence: [imgConfigs ? `Fashion, ${imgConfigs} configs × 1 seed${base!.robustImages!.some((o) => o.status === 'pending') ? ' (pending)' : ''}` : 'images: not in this protocol', base?.robust.ring8?.length ? `gankit's 2-D space, ${base.robust.ring8.length} configs` : ''].filter(Boolean).join('; '),
     change: 'the FID distribution over ≥ 12 paired configurations shifting against (or for) the critics; Lucic used 100',
     context: robustContext([base, ...ordered].filter((r): r is ArmResult => Boolean(r))),
     methods: ordered.map((a) => family(a.arm, [imageRobust(a), ...datasets.map((d) => twoDRobust(a, d))])),
@@ -549,7 +550,7 @@ export function verdicts(results: ArmResult[], settings?: Pick<StudySettings, 's
     short: 'training stability',
     claim: 'Improves training stability',
     test: 'share of ring8 runs that fail (diverge, never learn: HQ < 10 %, or keep ≤ half the modes) under lr × 5 and n_critic 1',
-    evidence: stressNote(base) ? `ring8 stress, ${stressNote(base)} seeds` : 'stress runs: not in this protocol',
+    evidence: stressNote(base) ? `ring8 stress, ${stressNote(base)} seeds${stressPending(base)}` : 'stress runs: not in this protocol',
     change: 'failure rates that differ by more than one run in five under a stress setting, over 10 seeds',
     shares: 'the stress runs with claim 1',
     methods: ordered.map((a) => family(a.arm, ['lr5', 'ncritic1'].map((c) => stressComparison(a, c)))),
