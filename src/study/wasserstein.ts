@@ -72,6 +72,8 @@ export interface StudyOptions {
   records?: string;
   /** Run no trial: report from the records and finished folders; the rest is pending. */
   offline?: boolean;
+  /** Run only these experiments' trials (the others as --offline): e.g. ['modes', 'stress']. */
+  only?: Array<'modes' | 'robustness' | 'images' | 'stress'>;
 }
 
 /**
@@ -389,17 +391,24 @@ export async function runWassersteinStudy(o: StudyOptions): Promise<StudyResult>
     db.index(t.dir, { ...tag, experiment: t.experiment });
     if (o.records) saveRunRecord(t.dir, recordOf(t));
   };
-  if (o.offline) {
+  if (o.only) for (const e of o.only) if (!['modes', 'robustness', 'images', 'stress'].includes(e)) throw new InputError(`--only: '${e}' is not an experiment (modes, robustness, images, stress)`);
+  // Trials with a result (a finished folder, or one restored from its record) are indexed here; the
+  // executor gets only those to run.
+  const runs = (t: Trial) => !o.offline && (!o.only || o.only.includes(t.experiment)) && !trialResult(t.dir);
+  const skipped = order.filter((t) => !runs(t));
+  if (skipped.length) {
     let have = 0;
-    for (const t of order) {
+    for (const t of skipped) {
       if (!trialResult(t.dir)) continue;
       finish(t);
       have++;
     }
-    log(`offline: ${have} of ${order.length} trials have a result; the other ${order.length - have} are pending (not run)`);
-  } else {
+    if (skipped.length > have) log(`${o.offline ? 'offline' : `not in --only ${o.only!.join(',')}`}: ${skipped.length - have} trials are pending (not run)`);
+  }
+  const toRun = order.filter(runs);
+  if (toRun.length) {
     let done = 0;
-    const planned: PlannedTrial[] = order.map((t) => ({ id: `${trialKey}-${hashOf(t.overrides, 16)}`, name: `${t.experiment} ${t.arm.name} ${t.data}${t.condition ? ` ${t.condition}` : ''}${t.config !== undefined ? ` config ${t.config}` : ` seed ${t.seed}`}`, overrides: t.overrides, dir: t.dir }));
+    const planned: PlannedTrial[] = toRun.map((t) => ({ id: `${trialKey}-${hashOf(t.overrides, 16)}`, name: `${t.experiment} ${t.arm.name} ${t.data}${t.condition ? ` ${t.condition}` : ''}${t.config !== undefined ? ` config ${t.config}` : ` seed ${t.seed}`}`, overrides: t.overrides, dir: t.dir }));
     const byDir = new Map(order.map((t) => [t.dir, t]));
     const executor = o.executor ?? localExecutor(o.jobs);
     try {
@@ -412,7 +421,7 @@ export async function runWassersteinStudy(o: StudyOptions): Promise<StudyResult>
         }
         finish(t);
         done++;
-        log(`[${done}/${trials.length}] ${e.trial.name}`);
+        log(`[${done}/${toRun.length}] ${e.trial.name}`);
       });
     } finally {
       if (!o.executor) await executor.close();

@@ -10,7 +10,7 @@ import { InputError } from '../../errors.js';
 import type { Command } from '../command.js';
 
 const HELP = `Usage: gankit study wasserstein [--quick | --protocol v3|v2] [--jobs N | --queue URL] [--seeds N]
-                               [--out DIR] [--fashion FILE] [--torch FILE] [--records DIR] [--offline]
+                               [--out DIR] [--fashion FILE] [--torch FILE] [--records DIR] [--offline | --only LIST]
 
 Measures each claim made for the Wasserstein loss (stability, mode collapse, gradients,
 robustness, image quality, efficiency, a meaningful loss, a better generator) for WGAN-GP and
@@ -27,7 +27,8 @@ DIR/report.md with its figures, DIR/results.json.
   --protocol P   v3 (default): ring8/grid25 10 seeds × 20,000 G steps, ring8 stress settings
                  (10 seeds), 12 paired random image configurations, gradients at 10–2,000 D steps;
                  v2: the 2,000-step, 5-seed protocol of the first committed records
-  --quick        a smoke test of the same layout: 2 seeds, 300 steps, no image trials (minutes)
+  --quick        a smoke test of the same layout: ns, minimax and the critics, 2 seeds, 300 steps,
+                 no image trials (a few minutes)
   --jobs N       local processes (default: the number of cores)
   --queue URL    run the trials through the Redis queue at URL (redis://… or rediss://…)
   --seeds N      seeds per (loss, dataset) of the 2-D runs (default: the protocol's)
@@ -39,7 +40,9 @@ DIR/report.md with its figures, DIR/results.json.
                  checkpoints) and restore trials from their records instead of running them:
                  commit DIR to carry a long study to another machine or checkout
   --offline      run no trial: report from the records and finished folders; trials without one
-                 are pending and the claims that need them say "not tested"`;
+                 are pending and the claims that need them say "not tested"
+  --only LIST    run only these experiments' trials (modes, robustness, images, stress; comma-
+                 separated), the others as --offline: a long protocol in stages`;
 
 export const study: Command = {
   name: 'study',
@@ -50,7 +53,7 @@ export const study: Command = {
 
 async function studyCommand(argv: string[]): Promise<number> {
   const [what, ...rest] = argv;
-  const values = parse(rest, { quick: { type: 'boolean' }, offline: { type: 'boolean' }, protocol: { type: 'string' }, jobs: { type: 'string' }, queue: { type: 'string' }, seeds: { type: 'string' }, out: { type: 'string' }, fashion: { type: 'string' }, torch: { type: 'string' }, records: { type: 'string' } });
+  const values = parse(rest, { quick: { type: 'boolean' }, offline: { type: 'boolean' }, only: { type: 'string' }, protocol: { type: 'string' }, jobs: { type: 'string' }, queue: { type: 'string' }, seeds: { type: 'string' }, out: { type: 'string' }, fashion: { type: 'string' }, torch: { type: 'string' }, records: { type: 'string' } });
   if (what === undefined) {
     console.log(HELP);
     return 0;
@@ -71,7 +74,7 @@ async function studyCommand(argv: string[]): Promise<number> {
   const executor = typeof values.queue === 'string' ? queueExecutor(values.queue, log) : undefined;
   let result;
   try {
-    result = await runWassersteinStudy({ quick: Boolean(values.quick), protocol: protocol as 'v3' | 'v2' | undefined, offline: Boolean(values.offline), jobs, seeds, out, fashion: typeof values.fashion === 'string' ? values.fashion : undefined, torch: typeof values.torch === 'string' ? values.torch : undefined, records: typeof values.records === 'string' ? values.records : undefined, log, executor });
+    result = await runWassersteinStudy({ quick: Boolean(values.quick), protocol: protocol as 'v3' | 'v2' | undefined, offline: Boolean(values.offline), only: typeof values.only === 'string' ? (values.only.split(',') as Array<'modes' | 'robustness' | 'images' | 'stress'>) : undefined, jobs, seeds, out, fashion: typeof values.fashion === 'string' ? values.fashion : undefined, torch: typeof values.torch === 'string' ? values.torch : undefined, records: typeof values.records === 'string' ? values.records : undefined, log, executor });
   } finally {
     await executor?.close();
   }
