@@ -201,7 +201,7 @@ export function readImageBenchmark(file: string | undefined): { trials: Map<stri
   if (!Array.isArray(systems)) throw new InputError(`--fashion: ${file}: expected {"losses": [{"loss", "trials": [...]}, ...]} (npm run bench:fashion -- --report writes it)`);
   let withFinal = 0;
   let all = 0;
-  const budgets = new Set<number>();
+  const budgets = new Set<string>();
   for (const sys of systems) {
     const name = sys.loss ?? sys.system ?? sys.name;
     if (!name) throw new InputError(`--fashion: ${file}: a system without a name ("loss")`);
@@ -212,19 +212,19 @@ export function readImageBenchmark(file: string | undefined): { trials: Map<stri
       done.map((t): ImageTrial => {
         const evals = [...t.evaluations!].sort((a, b) => a.step - b.step);
         const last = evals[evals.length - 1];
-        // D updates per G step: the trial's own count where given (n_critic, warm-up), else one.
-        const perStep = (t.dUpdates ?? t.steps) / t.steps;
+        // D updates per G step: the trial's own count (n_critic, warm-up); unknown in older files.
+        const perStep = (t.dUpdates ?? NaN) / t.steps;
         const dAt = (e: RawEval) => e.dUpdates ?? e.step * perStep;
         const hit = (th: number) => evals.find((e) => e.fid <= th);
         const thresholds = (f: (e: RawEval) => number) => Object.fromEntries(FID_THRESHOLDS.map((th) => [th, hit(th) ? f(hit(th)!) : Infinity]));
         const s = t.final?.scores;
         all++;
         if (s) withFinal++;
-        budgets.add(t.dUpdates ?? t.steps);
+        budgets.add(t.dUpdates !== undefined ? `${t.dUpdates} D updates` : `${t.steps} G steps (D updates not recorded)`);
         return {
           seed: t.seed,
           steps: t.steps,
-          dUpdates: t.dUpdates ?? t.steps,
+          dUpdates: t.dUpdates ?? NaN,
           final: s && typeof s.fid === 'number' ? { fid: s.fid, fidInfinity: s.fidInfinity, kid: s.kid, kidSe: s.kidSe, precision: s.precision, recall: s.recall, density: s.density, coverage: s.coverage, classifierScore: s.classifierScore, samples: t.final!.samples, step: t.final!.step } : undefined,
           last: { step: last.step, fid: last.fid, precision: last.precision ?? NaN, recall: last.recall ?? NaN, elapsed: last.elapsed },
           secondsPerStep: last.elapsed / last.step,
@@ -237,7 +237,7 @@ export function readImageBenchmark(file: string | undefined): { trials: Map<stri
       }),
     );
   }
-  const note = `${all} finished trials of ${out.size} systems (budgets ${[...budgets].sort((a, b) => a - b).join(', ')} D updates), ${withFinal} with N = 10,000 final scores`;
+  const note = `${all} finished trials of ${out.size} systems (budgets: ${[...budgets].sort().join(', ')}), ${withFinal} with N = 10,000 final scores`;
   return { trials: out, note };
 }
 
