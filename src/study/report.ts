@@ -361,7 +361,8 @@ function appendix(r: StudyResult): Block[] {
     tables.push({ kind: 'h3', text: 'DRAGAN: λ at 2-D scale and at paper scale' });
     tables.push({ kind: 'table', header: ['arm', 'ring8 modes', 'ring8 HQ', 'grid25 modes', 'grid25 HQ'], rows: lambdaRows.map((x) => [`${x.arm} (${armByName(x.arm).label})`, ...['ring8', 'grid25'].flatMap((d) => [num(mean(x.runs[d].map((o) => o.modes)), 2), num(mean(x.runs[d].map((o) => o.hq)), 2)])]) });
   }
-  const replica = Object.values(r.torch?.arms ?? {});
+  // The replica ran the 2,000-step preset: beside other budgets its numbers would mislead.
+  const replica = r.settings.steps === 2000 ? Object.values(r.torch?.arms ?? {}) : [];
   if (replica.length) {
     tables.push({ kind: 'h3', text: 'The 2-D preset in PyTorch (bench/torch_toy.py) beside gankit' });
     tables.push({ kind: 'p', text: `The same preset in PyTorch (3×64 ReLU MLPs, Adam lr 1e-3 β (0.5, 0.999) decayed linearly, batch 256, one SN power iteration per D step); means over seeds with 95 % t intervals; different random streams, so the sides agree within their intervals, not run by run. Source: ${r.torch!.file}.` });
