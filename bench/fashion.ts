@@ -459,7 +459,7 @@ function report(data: Data, trials: Trial[]): string[] {
       col('classifierScore'),
       acc,
       `${v.met ? '✓' : '✗'} ${[`FID ≤ ${system.target.fid}`, system.target.cs ? `CS ≥ ${CLASSIFIER_TARGET}` : '', system.target.codeAccuracy !== undefined ? `code ≥ ${system.target.codeAccuracy}` : ''].filter(Boolean).join(', ')}`,
-      grid ? `![${system.name}](benchmark-fashion-mnist/${grid})` : '–',
+      grid ? `<img src="benchmark-fashion-mnist/${grid}" width="96" alt="${system.name} samples">` : '–',
     ]);
   }
   if (rvr10k) {
