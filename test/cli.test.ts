@@ -250,13 +250,20 @@ describe('gankit CLI', () => {
     const bad = gankit('sample', '--run', out, '--class', '10');
     assert.equal(bad.status, 2);
     assert.match(bad.stderr, /--class: must be in 0\.\.9/);
-    const e = gankit('eval', '--run', out, '--n', '64');
+    const e = gankit('eval', '--run', out, '--samples', '64');
     assert.equal(e.status, 0, e.stderr);
+    assert.match(e.stderr, /scoring 64 samples .* about \d+ s on 2 cores/);
     assert.match(e.stdout, /fid .*\(real vs real [\d.]+\)/);
     assert.match(e.stdout, /not Inception/);
     const saved = JSON.parse(readFileSync(join(out, 'eval.json'), 'utf8'));
     assert.equal(saved.step, 2);
+    assert.equal(saved.samples, 64);
     assert.equal(typeof saved.scores.conditionalAccuracy, 'number');
+    // FID∞ and KID's standard error need N ≥ 5,000 and 10,000 (the default for image runs).
+    assert.equal(saved.scores.fidInfinity, undefined);
+    const both = gankit('eval', '--run', out, '--samples', '64', '--n', '64');
+    assert.equal(both.status, 2);
+    assert.match(both.stderr, /--samples or --n, not both/);
   });
 
   for (const [what, args, pattern] of [

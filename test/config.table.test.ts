@@ -53,6 +53,17 @@ describe('config field table', () => {
     }
   });
 
+  it("architectures: infogan takes its paper's lucic28 on Fashion-MNIST and MNIST unless one is asked for; began28 only with BEGAN's autoencoder D", () => {
+    assert.equal(resolveConfig({ loss: 'infogan', data: { name: 'fashion-mnist' } }).model.arch, 'lucic28');
+    assert.equal(resolveConfig({ loss: 'infogan', data: { name: 'mnist' }, model: { noiseDim: 32 } }).model.arch, 'lucic28');
+    const asked = resolveConfig({ loss: 'infogan', data: { name: 'mnist' }, model: { arch: 'dcgan28', noiseDim: 32 } });
+    assert.deepEqual([asked.model.arch, asked.model.noiseDim], ['dcgan28', 32]);
+    assert.equal(resolveConfig({ loss: 'infogan' }).model.arch, 'mlp');
+    assert.equal(resolveConfig({ loss: 'ns', infogan: {}, data: { name: 'mnist' } }).model.arch, 'dcgan28', '--infogan on another loss keeps the default');
+    assert.equal(resolveConfig({ loss: 'began', data: { name: 'mnist' }, model: { arch: 'began28' } }).model.arch, 'began28');
+    assert.throws(() => resolveConfig({ loss: 'hinge', data: { name: 'mnist' }, model: { arch: 'began28' } }), /model\.arch: began28 is BEGAN's/);
+  });
+
   it('the 2-D penalty rule: every gradient penalty weight is the paper weight / 100 under the toy profile', () => {
     // The losses with a gradient penalty, by hand: a loss that gains one must name its weight.
     const penalised = LOSS_NAMES.filter((l) => getLoss(l).penalty);

@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Rng, initEngine } from '../src/index.js';
 import { ring8, grid25, pointDataset, csvPoints } from '../src/data/points.js';
-import { evaluateModes } from '../src/metrics/modes.js';
-import { slicedWasserstein } from '../src/metrics/distance.js';
+import { evaluateModes, COVERED_SHARE } from '../src/metrics/modes.js';
+import { exactWasserstein1, optimalAssignment, slicedWasserstein } from '../src/metrics/distance.js';
 import { InputError } from '../src/errors.js';
 
 describe('2-D datasets', () => {
@@ -72,6 +72,47 @@ describe('mode metrics', () => {
     // KL(q‖p), q = (2/3, 1/3, 0), p uniform
     const kl = (2 / 3) * Math.log((2 / 3) * 3) + (1 / 3) * Math.log((1 / 3) * 3);
     assert.ok(Math.abs(r.reverseKL! - kl) < 1e-12);
+  });
+
+  it('gated coverage: a mode counts only with at least 20 % of its expected N/K samples; a blob covers many modes ungated', () => {
+    // 30 samples, 3 modes: N/K = 10, so a mode needs ≥ 2 HQ samples (20 %).
+    const pts: number[] = [];
+    for (let i = 0; i < 20; i++) pts.push(0, 0);
+    pts.push(10, 0); // one sample in mode 1: covered, not gated-covered
+    for (let i = 0; i < 2; i++) pts.push(0, 10);
+    for (let i = 0; i < 7; i++) pts.push(5, 5);
+    const r = evaluateModes(new Float32Array(pts), modes);
+    assert.equal(COVERED_SHARE, 0.2);
+    assert.deepEqual([r.modesCovered, r.modesCoveredGated], [3, 2]);
+    // A structureless blob over grid25 (the review's measurement): many modes by one sample each, almost none gated.
+    const rng = new Rng(4);
+    const blob = rng.normalArray(2 * 2500, 0, Math.sqrt(8));
+    const g = evaluateModes(blob, grid25().modes!);
+    assert.ok(g.modesCovered >= 12 && g.highQualityShare < 0.05, `blob: ${g.modesCovered} modes at HQ ${g.highQualityShare}`);
+    assert.equal(g.modesCoveredGated, 0, 'a blob covers no mode at 20 % of its expected samples');
+    const perfect = evaluateModes(grid25().sample(new Rng(5), 2500), grid25().modes!);
+    assert.equal(perfect.modesCoveredGated, 25);
+  });
+
+  it('exact W₁: the optimal assignment equals the brute-force minimum over all permutations', () => {
+    const rng = new Rng(11);
+    const permutations = (n: number): number[][] => (n === 1 ? [[0]] : permutations(n - 1).flatMap((p) => Array.from({ length: n }, (_, k) => [...p.slice(0, k), n - 1, ...p.slice(k)])));
+    for (let t = 0; t < 60; t++) {
+      const n = 1 + (t % 7);
+      // Some cases on an integer lattice, for ties.
+      const draw = () => Float64Array.from(rng.uniformArray(2 * n, 0, 3), (v) => (t % 3 === 0 ? Math.round(v) : v));
+      const [a, b] = [draw(), draw()];
+      let best = Infinity;
+      for (const p of permutations(n)) best = Math.min(best, p.reduce((s, j, i) => s + Math.hypot(a[2 * i] - b[2 * j], a[2 * i + 1] - b[2 * j + 1]), 0));
+      const r = optimalAssignment(a, b);
+      assert.ok(Math.abs(r.cost - best) < 1e-9, `n ${n}: ${r.cost} vs brute force ${best}`);
+      assert.equal(new Set(r.assignment).size, n, 'a permutation');
+    }
+    // A translated cloud: every point moves by the shift, so W₁ is the shift's length.
+    const a = ring8().sample(new Rng(1), 300);
+    assert.ok(Math.abs(exactWasserstein1(a, a.map((v, i) => (i % 2 ? v + 0.1 : v))) - 0.1) < 1e-6);
+    assert.equal(exactWasserstein1(a, a), 0);
+    assert.throws(() => exactWasserstein1(a, a.subarray(2)), /equal sample counts/);
   });
 
   it('all in one mode gives reverse KL log K; no HQ sample gives null', () => {

@@ -1,6 +1,7 @@
 /**
  * Generated documents match their sources: docs/losses.md is `gankit losses --md` (from the
  * registry), so a loss, preset or hyper-parameter changed without regenerating it fails here.
+ * The README's Wasserstein verdict table is the committed study report's main table, row for row.
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -30,5 +31,22 @@ describe('generated docs', () => {
     }
     for (const v of VARIANTS) assert.match(md, new RegExp(`^\\| \`${v.name}\` \\|`, 'm'));
     for (const h of Object.keys(HYPERPARAMETERS)) assert.match(md, new RegExp(`^\\| \`${h}\` \\|`, 'm'));
+  });
+
+  it("the README's Wasserstein verdict table is the committed report's first table (docs/wasserstein-study/report.md)", () => {
+    const report = readFileSync(`${ROOT}docs/wasserstein-study/report.md`, 'utf8');
+    const readme = readFileSync(`${ROOT}README.md`, 'utf8');
+    const section = readme.slice(readme.indexOf('## What the Wasserstein loss really does'));
+    const table = (text: string) => {
+      const lines = text.split('\n');
+      const start = lines.findIndex((l) => l.startsWith('| # | claim'));
+      assert.notEqual(start, -1, 'a table whose header starts "| # | claim"');
+      const out: string[] = [];
+      for (let i = start; i < lines.length && lines[i].startsWith('|'); i++) out.push(lines[i]);
+      return out;
+    };
+    const fromReport = table(report);
+    assert.equal(fromReport.length, 12, 'a header, a rule and ten claims');
+    assert.deepEqual(table(section), fromReport, 'copy the table from docs/wasserstein-study/report.md into the README');
   });
 });

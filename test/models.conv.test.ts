@@ -6,7 +6,7 @@
 import { describe, it, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { tf, Rng, initEngine } from '../src/index.js';
-import { ConvGenerator, ConvDiscriminator, ConvAutoencoder, discriminatorNormFor } from '../src/models/conv.js';
+import { ConvGenerator, ConvDiscriminator, ConvAutoencoder, DecoderGenerator, discriminatorNormFor } from '../src/models/conv.js';
 import { wganGpPenalty } from '../src/losses/gradientPenalty.js';
 import { assertClose } from './helpers/numeric.js';
 
@@ -25,6 +25,26 @@ describe('convolutional models', () => {
       tf.dispose(y);
       G.dispose();
     }
+  });
+
+  it("began28's generator has the autoencoder decoder's architecture, its own weights, and scores each z on its own", () => {
+    const shape = { height: 28, width: 28, channels: 1 };
+    const G = new DecoderGenerator(20, shape, new Rng(1));
+    const D = new ConvAutoencoder(shape, new Rng(1));
+    // The decoder's parameters: FC 64 → 7·7·32, two 3×3 convs 32 → 32, 3×3 conv 32 → 1; G's FC reads 20 inputs.
+    const decoder = 64 * 7 * 7 * 32 + 7 * 7 * 32 + 2 * (9 * 32 * 32 + 32) + 9 * 32 + 1;
+    assert.equal(G.parameterCount(), decoder - 64 * 7 * 7 * 32 + 20 * 7 * 7 * 32);
+    const z = new Rng(2).normal([4, 20]);
+    const y = G.generate(z);
+    assert.deepEqual(y.shape, [4, 28, 28, 1]);
+    const v = y.dataSync();
+    assert.ok(v.every((p) => p > -1 && p < 1) && Math.max(...v) - Math.min(...v) > 1e-4, 'tanh output, not constant');
+    // No batch norm: the first sample alone equals the first row of the batch.
+    const one = G.generate(tf.slice(z, [0, 0], [1, 20]));
+    assertClose(one.dataSync(), v.subarray(0, 28 * 28), { atol: 1e-6, rtol: 0 });
+    tf.dispose([z, y, one]);
+    G.dispose();
+    D.dispose();
   });
 
   it('standing batch-norm statistics: moments are the batch\'s; with fixed statistics a sample depends on its own z only', () => {

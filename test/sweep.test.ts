@@ -399,8 +399,8 @@ describe('sweeps', () => {
     const workers = startWorkers(redis.url, 2);
     const executor = queueExecutor(redis.url);
     try {
-      const result = await runWassersteinStudy({ quick: true, jobs: 2, out, executor, settings: { seeds: 1, steps: 30, robustnessConfigs: 1, robustnessSteps: 30, gradientSteps: 30, arms: ['ns', 'wgan-gp'] } });
-      assert.equal(result.verdicts.length, 10);
+      const result = await runWassersteinStudy({ quick: true, jobs: 2, out, executor, settings: { seeds: 1, steps: 30, robustnessConfigs: 1, robustnessSteps: 30, gradientSteps: 30, arms: ['ns', 'wgan-gp'], robustnessArms: ['ns', 'wgan-gp'], stress: null } });
+      assert.equal(result.claims.length, 10);
       await stopWorkers(workers);
     } finally {
       await executor.close();

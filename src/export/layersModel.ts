@@ -81,6 +81,15 @@ export function buildLayersModel(inputSize: number, layers: readonly ExportLayer
         weights.push({ layer, values: [l.kernel, l.bias] });
         break;
       }
+      case 'conv': {
+        const [kh, kw, , out] = l.kernel.shape;
+        layer = tf.layers.conv2d({ ...first, filters: out, kernelSize: [kh, kw], strides: l.strides, padding: l.padding, useBias: true, name: `conv_${i}` });
+        weights.push({ layer, values: [l.kernel, l.bias] });
+        break;
+      }
+      case 'upsample':
+        layer = tf.layers.upSampling2d({ ...first, size: [l.factor, l.factor], interpolation: 'nearest', name: `upsample_${i}` });
+        break;
     }
     model.add(layer);
   });

@@ -10,6 +10,7 @@
  * real-vs-real (train vs test) value beside it. Numbers are not comparable with Inception FIDs.
  */
 import { meanAndCovariance, sqrtmSymmetric, matMul, symmetricEigen, Matrix } from './linalg.js';
+import { Rng } from '../engine/rng.js';
 
 export interface GaussianStats {
   mean: Float64Array;
@@ -42,4 +43,32 @@ export function frechetDistance(a: GaussianStats, b: GaussianStats): number {
 /** FID between two sets of features (n × dim, row-major). */
 export function fid(real: ArrayLike<number>, realCount: number, fake: ArrayLike<number>, fakeCount: number, dim: number): number {
   return frechetDistance(gaussianStats(real, realCount, dim), gaussianStats(fake, fakeCount, dim));
+}
+
+/**
+ * FID∞ (Chong & Forsyth 2020, "Effectively Unbiased FID and Inception Score and where to find
+ * them"): FID's bias is linear in 1/N, so FID is measured on subsets of N generated samples for
+ * several N (against the same reference statistics), a line FID = FID∞ + b/N is fitted by least
+ * squares, and its intercept is reported. Subsets are nested prefixes of one seeded permutation.
+ * `slope` is b; `points` the (N, FID) pairs fitted.
+ */
+export function fidInfinity(real: GaussianStats, fake: ArrayLike<number>, fakeCount: number, dim: number, sizes: number[], seed = 0): { fidInfinity: number; slope: number; points: Array<{ n: number; fid: number }> } {
+  const ns = sizes.filter((n) => n >= 2 && n <= fakeCount);
+  if (ns.length < 2) throw new Error(`FID∞ needs at least two subset sizes between 2 and ${fakeCount}, got ${sizes.join(', ')}`);
+  const order = new Rng(seed).permutation(fakeCount);
+  const rows = new Float64Array(fakeCount * dim);
+  for (let i = 0; i < fakeCount; i++) for (let j = 0; j < dim; j++) rows[i * dim + j] = fake[order[i] * dim + j];
+  const points = ns.map((n) => ({ n, fid: frechetDistance(real, gaussianStats(rows.subarray(0, n * dim), n, dim)) }));
+  // Least squares of fid on x = 1/n.
+  const xs = points.map((p) => 1 / p.n);
+  const mx = xs.reduce((a, b) => a + b, 0) / xs.length;
+  const my = points.reduce((a, p) => a + p.fid, 0) / points.length;
+  let sxy = 0;
+  let sxx = 0;
+  points.forEach((p, i) => {
+    sxy += (xs[i] - mx) * (p.fid - my);
+    sxx += (xs[i] - mx) ** 2;
+  });
+  const slope = sxy / sxx;
+  return { fidInfinity: my - slope * mx, slope, points };
 }

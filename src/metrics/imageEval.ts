@@ -5,7 +5,8 @@
  * the class asked for), and for InfoGAN the best-match accuracy between the categorical code and
  * the classifier's class (the best one-to-one assignment of code values to classes).
  */
-import { fid } from './fid.js';
+import { fid, fidInfinity, gaussianStats } from './fid.js';
+import type { GaussianStats } from './fid.js';
 import { kid } from './kid.js';
 import { precisionRecall } from './prdc.js';
 import { FeatureNet, FEATURE_DIM, toSigned, argmaxRows } from './featnet.js';
@@ -17,8 +18,12 @@ import { Rng } from '../engine/rng.js';
 
 export interface ImageScores {
   fid: number;
+  /** FID∞ (Chong & Forsyth 2020): FID's intercept against 1/N; only at N ≥ FID_INFINITY_MIN_N. */
+  fidInfinity?: number;
   kid: number;
   kidStd: number;
+  /** KID's standard error over its subsets (kidStd / √subsets). */
+  kidSe?: number;
   precision: number;
   recall: number;
   density: number;
@@ -72,15 +77,31 @@ export function bestMatchAccuracy(codes: ArrayLike<number>, classes: ArrayLike<n
   return Math.max(...best.values()) / codes.length;
 }
 
-/** KID's estimate: the mean of this many unbiased MMD² estimates on random subsets of this size. */
+/**
+ * KID's estimate: the mean of unbiased MMD² estimates on random subsets. At N ≥ 10,000 (final
+ * scores) Bińkowski et al.'s 100 subsets of 1,000; below (scores during training) 10 of 500.
+ */
 export const KID_SUBSETS = 10;
 export const KID_SUBSET_SIZE = 500;
+export function kidPlan(n: number): { subsets: number; subsetSize: number } {
+  return n >= 10_000 ? { subsets: 100, subsetSize: 1000 } : { subsets: KID_SUBSETS, subsetSize: Math.min(KID_SUBSET_SIZE, n) };
+}
+
+/** FID∞ is fitted at N ≥ this: on subsets of n/5, 2n/10, …, n (nine sizes; 2k … 10k at N = 10,000). */
+export const FID_INFINITY_MIN_N = 5000;
+export function fidInfinitySizes(n: number): number[] {
+  return Array.from({ length: 9 }, (_, i) => Math.round((n * (i + 2)) / 10));
+}
+
+/** Precision/recall/density/coverage's k (Naeem et al. 2020 use 5). */
+export const PRDC_K = 5;
 
 export class ImageEvaluator {
   private constructor(
     readonly net: FeatureNet,
     readonly realFeatures: Float32Array,
     readonly realCount: number,
+    readonly realStats: GaussianStats,
     readonly baseline: ImageScores,
     readonly baselineNote: string,
   ) {}
@@ -97,10 +118,11 @@ export class ImageEvaluator {
     };
     const ref = pick(reference, 11);
     const { features } = net.embed(toSigned(ref.pixels), ref.count);
-    const evaluator = new ImageEvaluator(net, features, ref.count, {} as ImageScores, note);
+    const stats = gaussianStats(features, ref.count, FEATURE_DIM);
+    const evaluator = new ImageEvaluator(net, features, ref.count, stats, {} as ImageScores, note);
     const base = pick(train, 12);
     const scores = evaluator.score(toSigned(base.pixels), base.count, base.labels ? { requested: Int32Array.from(base.labels) } : {});
-    return new ImageEvaluator(net, features, ref.count, scores, note);
+    return new ImageEvaluator(net, features, ref.count, stats, scores, note);
   }
 
   /** Scores n generated images (values in [−1, 1]). */
@@ -108,12 +130,15 @@ export class ImageEvaluator {
     const { features, probs } = this.net.embed(images, n);
     const k = this.net.classes;
     const d = FEATURE_DIM;
-    const kd = kid(this.realFeatures, this.realCount, features, n, d, { subsets: KID_SUBSETS, subsetSize: Math.min(KID_SUBSET_SIZE, n, this.realCount) });
-    const pr = precisionRecall(this.realFeatures, this.realCount, features, n, d, 5);
+    const plan = kidPlan(Math.min(n, this.realCount));
+    const kd = kid(this.realFeatures, this.realCount, features, n, d, plan);
+    const pr = precisionRecall(this.realFeatures, this.realCount, features, n, d, PRDC_K);
     const scores: ImageScores = {
       fid: fid(this.realFeatures, this.realCount, features, n, d),
+      ...(n >= FID_INFINITY_MIN_N ? { fidInfinity: fidInfinity(this.realStats, features, n, d, fidInfinitySizes(n)).fidInfinity } : {}),
       kid: kd.mean,
       kidStd: kd.std,
+      ...(plan.subsets > KID_SUBSETS ? { kidSe: kd.se } : {}),
       precision: pr.precision,
       recall: pr.recall,
       density: pr.density,

@@ -15,6 +15,10 @@
  * - BEGAN's autoencoder discriminator (Berthelot et al. 2017): encoder = conv stack (ELU) → FC h,
  *   decoder = FC → nearest-neighbour upsampling + 3×3 convs (ELU) → C channels; score = L1
  *   reconstruction error per sample.
+ * - `began28`: BEGAN's own pair — the autoencoder D above and a generator with the architecture of
+ *   its decoder (the paper, §3.3: "the generator … uses the same architecture (though not the same
+ *   weights) as the discriminator decoder"): FC z → [7, 7, n] → (nearest ×2 → 3×3 conv n → ELU) ×2
+ *   → 3×3 conv C → tanh. No batch norm. Only with a loss whose D is an autoencoder.
  *
  * D's norm: 'batch' where the papers have it (standard GAN, LSGAN, WGAN); 'layer' (per-sample)
  * or 'none' for the gradient-penalty losses, whose penalty needs samples scored independently —
@@ -37,7 +41,7 @@ import { tf, Rng, deconv2d, fusedConv2d, nativeOn } from '../engine/index.js';
 import type { DiscriminatorNet, ExportLayer, GeneratorNet } from './types.js';
 import { SpectralNorm } from './spectral.js';
 
-export const IMAGE_ARCHITECTURES = ['lucic28', 'dcgan28', 'dcgan32', 'dcgan64'] as const;
+export const IMAGE_ARCHITECTURES = ['lucic28', 'dcgan28', 'dcgan32', 'dcgan64', 'began28'] as const;
 export type ImageArchitecture = (typeof IMAGE_ARCHITECTURES)[number];
 export const NORMS = ['batch', 'layer', 'none'] as const;
 export type Norm = (typeof NORMS)[number];
@@ -51,7 +55,7 @@ export interface ImageShape {
 
 /** The image size an architecture produces. */
 export function architectureSize(arch: ImageArchitecture): number {
-  return arch === 'lucic28' || arch === 'dcgan28' ? 28 : arch === 'dcgan32' ? 32 : 64;
+  return arch === 'lucic28' || arch === 'dcgan28' || arch === 'began28' ? 28 : arch === 'dcgan32' ? 32 : 64;
 }
 
 let instance = 0;
@@ -167,6 +171,8 @@ function generatorPlan(arch: ImageArchitecture): GeneratorPlan {
       return { fcHidden: null, base: [4, 256], channels: [128, 64] };
     case 'dcgan64':
       return { fcHidden: null, base: [4, 512], channels: [256, 128, 64] };
+    case 'began28':
+      throw new Error('began28: its generator is a DecoderGenerator');
   }
 }
 
@@ -327,6 +333,8 @@ function discriminatorPlan(arch: ImageArchitecture): { channels: number[]; fcHid
       return { channels: [64, 128, 256], fcHidden: null };
     case 'dcgan64':
       return { channels: [64, 128, 256, 512], fcHidden: null };
+    case 'began28':
+      throw new Error('began28: its discriminator is a ConvAutoencoder');
   }
 }
 
@@ -471,6 +479,69 @@ export class ConvDiscriminator implements DiscriminatorNet {
     this.sn?.dispose();
     this.basis?.dispose();
     this.basis = null;
+  }
+}
+
+/**
+ * BEGAN's generator: the architecture of the autoencoder's decoder (ConvAutoencoder below) with
+ * its own weights. FC z → [s, s, n] (no activation, as the decoder) → (nearest-neighbour ×2 → 3×3
+ * conv n → ELU) per scale → 3×3 conv C → tanh. No batch norm: a sample depends on its own z only.
+ */
+export class DecoderGenerator implements GeneratorNet {
+  readonly variables: tf.Variable[];
+  readonly sampleShape: number[];
+  private readonly fc: Affine;
+  private readonly convs: Affine[] = [];
+  private readonly toImage: Affine;
+  private readonly base: number;
+
+  constructor(
+    readonly latentDim: number,
+    readonly image: ImageShape,
+    rng: Rng,
+    readonly filters = 32,
+  ) {
+    const p = new Params('G', rng);
+    const scales = image.height % 4 === 0 ? 2 : 1;
+    this.base = image.height / 2 ** scales;
+    this.sampleShape = [image.height, image.width, image.channels];
+    this.fc = denseAffine(p, 'fc', latentDim, this.base * this.base * filters);
+    for (let i = 0; i < scales; i++) this.convs.push(affine(p, `conv${i}`, [3, 3, filters, filters]));
+    this.toImage = affine(p, 'conv_out', [3, 3, filters, image.channels]);
+    this.variables = p.variables;
+  }
+
+  parameterCount(): number {
+    return this.variables.reduce((s, v) => s + v.size, 0);
+  }
+
+  generate(z: tf.Tensor, params: tf.Tensor[] = this.variables): tf.Tensor {
+    return tf.tidy(() => {
+      const n = z.shape[0];
+      let h = tf.reshape(dense(z, this.fc, params), [n, this.base, this.base, this.filters]);
+      let size = this.base;
+      for (const a of this.convs) {
+        size *= 2;
+        h = tf.elu(conv(tf.image.resizeNearestNeighbor(h as tf.Tensor4D, [size, size]), a, params, 1));
+      }
+      return tf.tanh(conv(h, this.toImage, params, 1));
+    });
+  }
+
+  exportLayers(params: tf.Tensor[]): ExportLayer[] {
+    return tf.tidy(() => {
+      const out: ExportLayer[] = [
+        { kind: 'dense', kernel: tf.transpose(params[this.fc.w]), bias: params[this.fc.b].clone() },
+        { kind: 'reshape', shape: [this.base, this.base, this.filters] },
+      ];
+      for (const a of this.convs) out.push({ kind: 'upsample', factor: 2 }, { kind: 'conv', kernel: params[a.w].clone(), bias: params[a.b].clone(), strides: 1, padding: 'same' }, { kind: 'activation', fn: 'elu' });
+      out.push({ kind: 'conv', kernel: params[this.toImage.w].clone(), bias: params[this.toImage.b].clone(), strides: 1, padding: 'same' }, { kind: 'activation', fn: 'tanh' });
+      return out;
+    });
+  }
+
+  dispose(): void {
+    tf.dispose(this.variables);
   }
 }
 

@@ -13,7 +13,7 @@ export interface Network {
 /**
  * A generator as a plain stack of standard layers, for export (src/export): every weight in the
  * layout the standard layer expects (dense kernels [in, out], transposed-conv kernels
- * [kh, kw, out, in]); batch norm with fixed statistics. Tensors belong to the caller (dispose them).
+ * [kh, kw, out, in], conv kernels [kh, kw, in, out]); batch norm with fixed statistics; nearest-neighbour upsampling. Tensors belong to the caller (dispose them).
  */
 export type ExportLayer =
   | { kind: 'dense'; kernel: tf.Tensor; bias: tf.Tensor }
@@ -21,7 +21,9 @@ export type ExportLayer =
   | { kind: 'layerNorm'; gamma: tf.Tensor; beta: tf.Tensor; epsilon: number }
   | { kind: 'activation'; fn: 'relu' | 'tanh' | 'elu' | 'leakyRelu'; alpha?: number }
   | { kind: 'reshape'; shape: number[] }
-  | { kind: 'deconv'; kernel: tf.Tensor; bias: tf.Tensor; strides: number; padding: 'same' };
+  | { kind: 'deconv'; kernel: tf.Tensor; bias: tf.Tensor; strides: number; padding: 'same' }
+  | { kind: 'conv'; kernel: tf.Tensor; bias: tf.Tensor; strides: number; padding: 'same' }
+  | { kind: 'upsample'; factor: number };
 
 export interface GeneratorNet extends Network {
   /** Size of G's input: noise plus any codes or labels. */

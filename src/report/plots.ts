@@ -276,3 +276,156 @@ export function lineChartSvg(o: LineChartOptions): string {
   parts.push('</svg>');
   return parts.join('\n');
 }
+
+/** One row of a forest plot: an effect with its interval, in units of its equivalence margin. */
+export interface ForestRow {
+  label: string;
+  /** Effect ÷ margin (claim's direction positive); NaN: no estimate (drawn hollow at 0). */
+  estimate: number;
+  lo: number;
+  hi: number;
+  colour: string;
+  hollow?: boolean;
+  /** The effect in its own units, written at the right. */
+  text: string;
+}
+
+/**
+ * A forest plot: one row per comparison, the effect and its interval on a common axis (each
+ * effect divided by its equivalence margin, so the grey band [−1, 1] is "no difference" for every
+ * row), a line at 0; values beyond the axis end in an arrow.
+ */
+export function forestSvg(o: { title: string; xLabel: string; rows: ForestRow[]; legend?: Array<{ name: string; colour: string }>; limit?: number }): string {
+  const limit = o.limit ?? 6;
+  const rowH = 22;
+  const [labelW, textW] = [280, 470];
+  const plotW = 380;
+  const top = 56;
+  const height = top + o.rows.length * rowH + 60;
+  const width = labelW + plotW + textW + 20;
+  const X = (v: number) => labelW + ((Math.max(-limit, Math.min(limit, v)) + limit) / (2 * limit)) * plotW;
+  const parts = [`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="DejaVu Sans, sans-serif">`, `<rect width="100%" height="100%" fill="white"/>`];
+  parts.push(`<text x="16" y="24" font-size="16" font-weight="bold">${esc(o.title)}</text>`);
+  const bottom = top + o.rows.length * rowH;
+  parts.push(`<rect x="${X(-1)}" y="${top - 6}" width="${X(1) - X(-1)}" height="${bottom - top + 6}" fill="#e6e6e6"/>`);
+  parts.push(`<line x1="${X(0)}" y1="${top - 6}" x2="${X(0)}" y2="${bottom}" stroke="#555"/>`);
+  for (const t of ticks(-limit, limit, 6)) parts.push(`<line x1="${X(t)}" y1="${bottom}" x2="${X(t)}" y2="${bottom + 4}" stroke="#333"/><text x="${X(t)}" y="${bottom + 17}" font-size="11" text-anchor="middle">${fmt(t)}</text>`);
+  parts.push(`<text x="${X(0)}" y="${bottom + 34}" font-size="12" text-anchor="middle">${esc(o.xLabel)}</text>`);
+  o.rows.forEach((r, i) => {
+    const y = top + i * rowH + rowH / 2;
+    if (i % 2 === 0) parts.push(`<rect x="8" y="${y - rowH / 2}" width="${width - 16}" height="${rowH}" fill="#000" fill-opacity="0.03"/>`);
+    parts.push(`<text x="${labelW - 10}" y="${y + 4}" font-size="11" text-anchor="end">${esc(r.label)}</text>`);
+    parts.push(`<text x="${labelW + plotW + 12}" y="${y + 4}" font-size="11" fill="${r.colour}">${esc(r.text)}</text>`);
+    if (Number.isNaN(r.estimate)) {
+      parts.push(`<circle cx="${X(0)}" cy="${y}" r="5" fill="white" stroke="${r.colour}" stroke-width="1.5"/>`);
+      return;
+    }
+    const [lo, hi] = [Number.isNaN(r.lo) ? r.estimate : r.lo, Number.isNaN(r.hi) ? r.estimate : r.hi];
+    parts.push(`<line x1="${X(lo)}" y1="${y}" x2="${X(hi)}" y2="${y}" stroke="${r.colour}" stroke-width="2"/>`);
+    if (lo < -limit) parts.push(`<path d="M${X(-limit)},${y} l7,-4 l0,8 z" fill="${r.colour}"/>`);
+    if (hi > limit) parts.push(`<path d="M${X(limit)},${y} l-7,-4 l0,8 z" fill="${r.colour}"/>`);
+    parts.push(`<rect x="${X(r.estimate) - 5}" y="${y - 5}" width="10" height="10" fill="${r.hollow ? 'white' : r.colour}" stroke="${r.colour}" stroke-width="1.5"/>`);
+  });
+  (o.legend ?? []).forEach((l, i) => {
+    const x = labelW + i * 120;
+    parts.push(`<rect x="${x}" y="${height - 16}" width="10" height="10" fill="${l.colour}"/><text x="${x + 14}" y="${height - 7}" font-size="11">${esc(l.name)}</text>`);
+  });
+  parts.push('</svg>');
+  return parts.join('\n');
+}
+
+/** A row of a strip chart: one label, its values (dots), optionally a mean with an interval. */
+export interface StripRow {
+  label: string;
+  values: number[];
+  colour?: string;
+  interval?: { estimate: number; lo: number; hi: number };
+}
+
+/**
+ * Strip charts, side by side: per row a dot per value (seeds, configurations), the mean and its
+ * interval as a bar; an x range can be shaded (e.g. "never learnt"). Non-finite values are drawn
+ * at the right edge as crosses (a run that failed or never got there).
+ */
+export function stripSvg(o: { title: string; panels: Array<{ title: string; xLabel: string; rows: StripRow[]; logX?: boolean; shade?: { from: number; to: number; label: string }; range?: [number, number] }> }): string {
+  const labelW = 130;
+  const pw = 330;
+  const rowH = 20;
+  const maxRows = Math.max(1, ...o.panels.map((p) => p.rows.length));
+  const height = 60 + maxRows * rowH + 50;
+  const width = o.panels.length * (labelW + pw + 20) + 10;
+  const parts = [`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="DejaVu Sans, sans-serif">`, `<rect width="100%" height="100%" fill="white"/>`];
+  parts.push(`<text x="16" y="24" font-size="16" font-weight="bold">${esc(o.title)}</text>`);
+  o.panels.forEach((p, k) => {
+    const ox = k * (labelW + pw + 20) + labelW;
+    const top = 60;
+    const bottom = top + p.rows.length * rowH;
+    const t = (v: number) => (p.logX ? Math.log10(v) : v);
+    const finite = p.rows.flatMap((r) => [...r.values, ...(r.interval ? [r.interval.lo, r.interval.hi] : [])]).filter((v) => Number.isFinite(v) && (!p.logX || v > 0));
+    let [lo, hi] = p.range ?? [Math.min(...finite.map(t)), Math.max(...finite.map(t))];
+    if (!finite.length && !p.range) [lo, hi] = [0, 1];
+    if (hi === lo) [lo, hi] = [lo - 0.5, hi + 0.5];
+    const pad = (hi - lo) * 0.05;
+    [lo, hi] = [lo - pad, hi + pad];
+    const X = (v: number) => ox + ((Math.max(lo, Math.min(hi, t(v))) - lo) / (hi - lo)) * (pw - 20);
+    parts.push(`<text x="${ox}" y="${top - 16}" font-size="12" font-weight="bold">${esc(p.title)}</text>`);
+    if (p.shade) {
+      const [a, b] = [X(Math.max(p.shade.from, p.logX ? 10 ** lo : lo)), X(Math.min(p.shade.to, p.logX ? 10 ** hi : hi))];
+      if (b > a) parts.push(`<rect x="${a}" y="${top - 4}" width="${b - a}" height="${bottom - top + 4}" fill="#f3e3c3"/><text x="${a + 3}" y="${bottom + 44}" font-size="10" fill="#a07020">${esc(p.shade.label)}</text>`);
+    }
+    parts.push(`<line x1="${ox}" y1="${bottom}" x2="${ox + pw - 20}" y2="${bottom}" stroke="#333"/>`);
+    const tickValues = p.logX ? ticks(lo, hi, 4).map((v) => 10 ** v) : ticks(lo, hi, 5);
+    for (const v of tickValues) parts.push(`<line x1="${X(v)}" y1="${bottom}" x2="${X(v)}" y2="${bottom + 4}" stroke="#333"/><text x="${X(v)}" y="${bottom + 16}" font-size="10" text-anchor="middle">${fmt(v)}</text>`);
+    parts.push(`<text x="${ox + (pw - 20) / 2}" y="${bottom + 30}" font-size="11" text-anchor="middle">${esc(p.xLabel)}${p.logX ? ' (log scale)' : ''}</text>`);
+    p.rows.forEach((r, i) => {
+      const y = top + i * rowH + rowH / 2;
+      const colour = r.colour ?? PALETTE[i % PALETTE.length];
+      parts.push(`<text x="${ox - 8}" y="${y + 4}" font-size="11" text-anchor="end">${esc(r.label)}</text>`);
+      if (r.interval && Number.isFinite(r.interval.lo) && Number.isFinite(r.interval.hi)) parts.push(`<line x1="${X(r.interval.lo)}" y1="${y + 6}" x2="${X(r.interval.hi)}" y2="${y + 6}" stroke="${colour}" stroke-width="2"/>`);
+      if (r.interval && Number.isFinite(r.interval.estimate)) parts.push(`<line x1="${X(r.interval.estimate)}" y1="${y + 2}" x2="${X(r.interval.estimate)}" y2="${y + 10}" stroke="${colour}" stroke-width="2"/>`);
+      r.values.forEach((v, j) => {
+        const jitter = ((j % 5) - 2) * 1.5;
+        if (!Number.isFinite(v) || (p.logX && v <= 0)) parts.push(`<text x="${ox + pw - 14}" y="${y + 3 + jitter}" font-size="10" fill="${colour}">×</text>`);
+        else parts.push(`<circle cx="${X(v)}" cy="${y - 2 + jitter}" r="3" fill="${colour}" fill-opacity="0.6"/>`);
+      });
+    });
+  });
+  parts.push('</svg>');
+  return parts.join('\n');
+}
+
+/** Groups of (x, y) points in one chart, with an optional shaded x range. */
+export function groupsScatterSvg(o: { title: string; xLabel: string; yLabel: string; groups: Array<{ name: string; xs: number[]; ys: number[] }>; shadeX?: { from: number; to: number; label: string }; xRange?: [number, number]; yRange?: [number, number] }): string {
+  const [width, height] = [760, 420];
+  const [left, top] = [70, 48];
+  const legendW = 150;
+  const w = width - left - legendW - 20;
+  const h = height - top - 50;
+  const xs = o.groups.flatMap((g) => g.xs).filter(Number.isFinite);
+  const ys = o.groups.flatMap((g) => g.ys).filter(Number.isFinite);
+  const [xMin, xMax] = o.xRange ?? [Math.min(...xs, 0), Math.max(...xs, 1)];
+  const [yMin, yMax] = o.yRange ?? [Math.min(...ys, 0), Math.max(...ys, 1)];
+  const X = (x: number) => left + ((x - xMin) / (xMax - xMin || 1)) * w;
+  const Y = (y: number) => top + h - ((y - yMin) / (yMax - yMin || 1)) * h;
+  const parts = [`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="DejaVu Sans, sans-serif">`, `<rect width="100%" height="100%" fill="white"/>`];
+  parts.push(`<text x="16" y="26" font-size="16" font-weight="bold">${esc(o.title)}</text>`);
+  if (o.shadeX) {
+    const [a, b] = [X(Math.max(xMin, o.shadeX.from)), X(Math.min(xMax, o.shadeX.to))];
+    if (b > a) parts.push(`<rect x="${a}" y="${top}" width="${b - a}" height="${h}" fill="#f3e3c3"/><text x="${a + 4}" y="${top + 14}" font-size="11" fill="#a07020">${esc(o.shadeX.label)}</text>`);
+  }
+  parts.push(`<rect x="${left}" y="${top}" width="${w}" height="${h}" fill="none" stroke="#333"/>`);
+  for (const t of ticks(xMin, xMax)) parts.push(`<line x1="${X(t)}" y1="${top + h}" x2="${X(t)}" y2="${top + h + 4}" stroke="#333"/><text x="${X(t)}" y="${top + h + 17}" font-size="11" text-anchor="middle">${fmt(t)}</text>`);
+  for (const t of ticks(yMin, yMax)) parts.push(`<line x1="${left - 4}" y1="${Y(t)}" x2="${left + w}" y2="${Y(t)}" stroke="#ddd"/><text x="${left - 7}" y="${Y(t) + 4}" font-size="11" text-anchor="end">${fmt(t)}</text>`);
+  parts.push(`<text x="${left + w / 2}" y="${height - 10}" font-size="12" text-anchor="middle">${esc(o.xLabel)}</text>`);
+  parts.push(`<text x="18" y="${top + h / 2}" font-size="12" text-anchor="middle" transform="rotate(-90 18 ${top + h / 2})">${esc(o.yLabel)}</text>`);
+  o.groups.forEach((g, gi) => {
+    const colour = WIDE_PALETTE[gi % WIDE_PALETTE.length];
+    g.xs.forEach((x, i) => {
+      if (Number.isFinite(x) && Number.isFinite(g.ys[i])) parts.push(`<circle cx="${X(x).toFixed(1)}" cy="${Y(g.ys[i]).toFixed(1)}" r="4" fill="${colour}" fill-opacity="0.65"/>`);
+    });
+    const ly = top + 8 + gi * 18;
+    parts.push(`<circle cx="${left + w + 22}" cy="${ly}" r="4" fill="${colour}"/><text x="${left + w + 32}" y="${ly + 4}" font-size="12">${esc(g.name)}</text>`);
+  });
+  parts.push('</svg>');
+  return parts.join('\n');
+}

@@ -39,17 +39,25 @@ export interface DiagnosticColumns {
 /** 2-D points (VEEGAN/PacGAN protocol), on `evalSamples` samples. */
 export interface PointColumns {
   modesCovered?: number;
+  /** Modes holding at least 20 % of their expected N/K high-quality samples (src/metrics/modes.ts). */
+  modesCoveredGated?: number;
   totalModes?: number;
   highQualityShare?: number;
   reverseKL?: number | null;
   slicedWasserstein?: number;
+  /** Exact W₁ between `exactW1Samples` generated and real points (optimal assignment), at plot steps when asked for. */
+  exactW1?: number;
 }
 
 /** Images, on gankit's feature network, at plot steps. */
 export interface ImageColumns {
   fid?: number;
+  /** FID∞ (at N ≥ 5,000 only). */
+  fidInfinity?: number;
   kid?: number;
   kidStd?: number;
+  /** KID's standard error over its subsets (at N ≥ 10,000 only). */
+  kidSe?: number;
   precision?: number;
   recall?: number;
   density?: number;

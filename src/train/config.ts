@@ -215,4 +215,8 @@ function checkRules(c: RunConfig, loss: GanLoss, kind: DataKind): void {
     if (c.infogan.categorical.length === 0 && c.infogan.continuous === 0) throw new ConfigError('infogan', 'needs at least one code');
     if (loss.discriminator === 'autoencoder') throw new ConfigError('infogan', `cannot be combined with '${c.loss}': its autoencoder discriminator has no Q head`);
   }
+  if (c.model.arch === 'began28') {
+    if (loss.discriminator !== 'autoencoder') throw new ConfigError('model.arch', `began28 is BEGAN's decoder-shaped generator with its autoencoder discriminator; '${c.loss}' needs another architecture (dcgan28, lucic28)`);
+    if (c.model.snG) throw new ConfigError('model.snG', 'began28 has no spectral norm on its generator');
+  }
 }

@@ -84,6 +84,8 @@ export interface RunConfig {
   plotEvery: number;
   checkpointEvery: number;
   evalSamples: number;
+  /** 2-D: the exact W₁ on this many points at plot steps (absent: not computed). */
+  exactW1Samples?: number;
 }
 
 /** What a default may depend on: the data kind and name, and what the user asked for. */
@@ -296,6 +298,12 @@ export const CONFIG_FIELDS: readonly ConfigField[] = [
   { path: 'logEvery', type: STEPS, default: value(50), doc: 'metrics every N steps' },
   { path: 'plotEvery', type: STEPS, default: perKind({ points: 500, images: 200 }), doc: 'pictures (and image metrics) every N steps', flag: { name: 'plot-every' } },
   { path: 'checkpointEvery', type: STEPS, default: perKind({ points: 500, images: 200 }), doc: 'checkpoints every N steps (and at the end)' },
+  {
+    path: 'exactW1Samples',
+    type: positiveIntegerUpTo(5000),
+    doc: '2-D: also the exact W₁ (optimal assignment) between this many generated and real points at each plot step (O(n³): ~1 s for 1,000); off unless set',
+    kinds: ['points'],
+  },
   { path: 'evalSamples', type: positiveIntegerUpTo(LIMITS.evalSamples), default: perKind({ points: 2500, images: 1000 }), doc: 'samples scored at each logged step (images: at plot steps)', flag: { name: 'eval-samples' } },
   ...hyperFields(),
   ...optimizerFields('optimizerD', 'D'),

@@ -9,32 +9,40 @@ import { queueExecutor } from '../../sweep/queue.js';
 import { InputError } from '../../errors.js';
 import type { Command } from '../command.js';
 
-const HELP = `Usage: gankit study wasserstein [--quick] [--jobs N | --queue URL] [--seeds N] [--out DIR] [--fashion FILE]
-                               [--torch FILE] [--records DIR]
+const HELP = `Usage: gankit study wasserstein [--quick | --protocol v3|v2] [--jobs N | --queue URL] [--seeds N]
+                               [--out DIR] [--fashion FILE] [--torch FILE] [--records DIR] [--offline | --only LIST]
 
 Measures each claim made for the Wasserstein loss (stability, mode collapse, gradients,
-robustness, image quality, efficiency, a meaningful loss, a better generator) against the
-standard GAN (ns, minimax) and spectral normalisation (ns + SN, hinge + SN), beside lsgan, dragan
-(λ 0.1, 1 and 10) and hinge. Every number a verdict uses has a 95 % bootstrap interval; a verdict
-is holds / does not hold / mixed / inconclusive (see docs/wasserstein-study/report.md).
-Robustness follows Lucic et al. 2018: random configurations of compare_gan's wide space per loss
-on ring8 and grid25, reported as distributions. Every trial is a normal run folder (DIR/runs/…),
-run by --jobs local processes or, with --queue, by 'gankit worker' processes on any machine (as
-a sweep's), and indexed in DIR/runs.sqlite; a re-run reuses finished trials, so a long study can
-be built over several sittings. Writes DIR/report.html (self-contained), DIR/report.md,
-DIR/results.json.
+robustness, image quality, efficiency, a meaningful loss, a better generator) for WGAN-GP and
+WGAN (clipping) separately against ns, the baseline fixed in advance; minimax, lsgan, dragan,
+hinge and the spectral-normalised arms are rows of their own. Each claim's comparisons are tested
+with Welch, Fisher's exact or exact rank tests, Holm-adjusted within the claim, and read against
+an equivalence margin per measure: supported / contradicted / no difference / inconclusive /
+not tested (see docs/wasserstein-study/report.md). Every trial is a normal run folder
+(DIR/runs/…), run by --jobs local processes or, with --queue, by 'gankit worker' processes on
+any machine (as a sweep's), and indexed in DIR/runs.sqlite; a re-run reuses finished trials, so
+a long study can be built over several sittings. Writes DIR/report.html (self-contained),
+DIR/report.md with its figures, DIR/results.json.
 
-  --quick        2 seeds, 300 steps, 2 configurations: every claim in a few minutes on 2 cores
+  --protocol P   v3 (default): ring8/grid25 10 seeds × 20,000 G steps, ring8 stress settings
+                 (10 seeds), 12 paired random image configurations, gradients at 10–2,000 D steps;
+                 v2: the 2,000-step, 5-seed protocol of the first committed records
+  --quick        a smoke test of the same layout: ns, minimax and the critics, 2 seeds, 300 steps,
+                 no image trials (a few minutes)
   --jobs N       local processes (default: the number of cores)
   --queue URL    run the trials through the Redis queue at URL (redis://… or rediss://…)
-  --seeds N      seeds per (loss, dataset) (default 5; --quick 2)
+  --seeds N      seeds per (loss, dataset) of the 2-D runs (default: the protocol's)
   --out DIR      default study-wasserstein
   --fashion FILE results.json of 'npm run bench:fashion' for the image claims (5, 7, 10)
   --torch FILE   JSON of 'python3 bench/torch_toy.py --json FILE' (the 2-D preset in PyTorch):
                  a table of its modes and HQ share beside gankit's
   --records DIR  keep one small record per ended trial in DIR (config, summary, metrics; no
                  checkpoints) and restore trials from their records instead of running them:
-                 commit DIR to carry a long study to another machine or checkout`;
+                 commit DIR to carry a long study to another machine or checkout
+  --offline      run no trial: report from the records and finished folders; trials without one
+                 are pending and the claims that need them say "not tested"
+  --only LIST    run only these experiments' trials (modes, robustness, images, stress; comma-
+                 separated), the others as --offline: a long protocol in stages`;
 
 export const study: Command = {
   name: 'study',
@@ -45,7 +53,7 @@ export const study: Command = {
 
 async function studyCommand(argv: string[]): Promise<number> {
   const [what, ...rest] = argv;
-  const values = parse(rest, { quick: { type: 'boolean' }, jobs: { type: 'string' }, queue: { type: 'string' }, seeds: { type: 'string' }, out: { type: 'string' }, fashion: { type: 'string' }, torch: { type: 'string' }, records: { type: 'string' } });
+  const values = parse(rest, { quick: { type: 'boolean' }, offline: { type: 'boolean' }, only: { type: 'string' }, protocol: { type: 'string' }, jobs: { type: 'string' }, queue: { type: 'string' }, seeds: { type: 'string' }, out: { type: 'string' }, fashion: { type: 'string' }, torch: { type: 'string' }, records: { type: 'string' } });
   if (what === undefined) {
     console.log(HELP);
     return 0;
@@ -55,6 +63,9 @@ async function studyCommand(argv: string[]): Promise<number> {
   const seeds = num(values, 'seeds', true);
   if (jobs < 1) throw new InputError(`--jobs: must be a positive integer, got ${jobs}`);
   if (seeds !== undefined && seeds < 1) throw new InputError(`--seeds: must be a positive integer, got ${seeds}`);
+  const protocol = values.protocol === undefined ? undefined : String(values.protocol);
+  if (protocol !== undefined && protocol !== 'v3' && protocol !== 'v2') throw new InputError(`--protocol: '${protocol}' (v3 or v2; --quick for the smoke test)`);
+  if (protocol !== undefined && values.quick) throw new InputError('--protocol and --quick: give one (--quick is the smoke-test protocol)');
   if (typeof values.fashion === 'string' && !existsSync(values.fashion)) throw new InputError(`--fashion: ${values.fashion}: no such file (run npm run bench:fashion first)`);
   if (typeof values.torch === 'string' && !existsSync(values.torch)) throw new InputError(`--torch: ${values.torch}: no such file (python3 bench/torch_toy.py --json FILE writes it)`);
   await initEngine({ workload: 'points' });
@@ -63,11 +74,14 @@ async function studyCommand(argv: string[]): Promise<number> {
   const executor = typeof values.queue === 'string' ? queueExecutor(values.queue, log) : undefined;
   let result;
   try {
-    result = await runWassersteinStudy({ quick: Boolean(values.quick), jobs, seeds, out, fashion: typeof values.fashion === 'string' ? values.fashion : undefined, torch: typeof values.torch === 'string' ? values.torch : undefined, records: typeof values.records === 'string' ? values.records : undefined, log, executor });
+    result = await runWassersteinStudy({ quick: Boolean(values.quick), protocol: protocol as 'v3' | 'v2' | undefined, offline: Boolean(values.offline), only: typeof values.only === 'string' ? (values.only.split(',') as Array<'modes' | 'robustness' | 'images' | 'stress'>) : undefined, jobs, seeds, out, fashion: typeof values.fashion === 'string' ? values.fashion : undefined, torch: typeof values.torch === 'string' ? values.torch : undefined, records: typeof values.records === 'string' ? values.records : undefined, log, executor });
   } finally {
     await executor?.close();
   }
-  for (const v of result.verdicts) console.log(`(${v.id}) ${v.claim}: ${v.verdict.toUpperCase()} — ${v.reason}`);
+  for (const c of result.claims) {
+    const v = (arm: string) => c.methods.find((m) => m.arm === arm)?.verdict ?? 'not tested';
+    console.log(`(${c.id}) ${c.claim}: WGAN-GP ${v('wgan-gp')}; WGAN (clip) ${v('wgan')}`);
+  }
   console.log(`gankit: study finished in ${result.seconds.toFixed(0)} s → ${join(out, 'report.html')}`);
   return 0;
 }

@@ -6,7 +6,7 @@
 import { InputError } from '../../errors.js';
 import { ShuffledBatches } from '../../data/imageBatches.js';
 import type { ImageDataset } from '../../data/imageBatches.js';
-import { ConvGenerator, ConvDiscriminator, ConvAutoencoder, architectureSize, discriminatorNormFor, IMAGE_ARCHITECTURES, ImageArchitecture } from '../../models/conv.js';
+import { ConvGenerator, ConvDiscriminator, ConvAutoencoder, DecoderGenerator, architectureSize, discriminatorNormFor, IMAGE_ARCHITECTURES, ImageArchitecture } from '../../models/conv.js';
 import { codeWidth } from '../../models/latent.js';
 import type { DiscriminatorNet, GeneratorNet } from '../../models/types.js';
 import { getLoss } from '../../losses/registry.js';
@@ -54,7 +54,12 @@ export function imageNetworks(config: RunConfig, data: ImageDataset): { G: Gener
   const info = config.infogan;
   const codeDim = codeWidth(info);
   const initRng = weightInitRng(config.seed);
-  const G = new ConvGenerator(config.model.noiseDim + codeDim + classes, arch, data.channels, initRng, config.model.snG === true);
+  const latentDim = config.model.noiseDim + codeDim + classes;
+  if (arch === 'began28') {
+    const shape = { height: size, width: size, channels: data.channels };
+    return { G: new DecoderGenerator(latentDim, shape, initRng), D: new ConvAutoencoder(shape, initRng) };
+  }
+  const G = new ConvGenerator(latentDim, arch, data.channels, initRng, config.model.snG === true);
   if (loss.discriminator === 'autoencoder') {
     return { G, D: new ConvAutoencoder({ height: size, width: size, channels: data.channels }, initRng) };
   }

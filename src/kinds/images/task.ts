@@ -22,7 +22,7 @@ import type { RunConfig } from '../../train/fields.js';
 import { DataKindModule, Evaluation, evaluationRng, PanelBuilder, RunTask, SampleOutput, SampleRequest } from '../task.js';
 import { imageBatchSource, imageNetworks } from './networks.js';
 
-const SCORE_KEYS: Array<keyof ImageScores> = ['fid', 'kid', 'kidStd', 'precision', 'recall', 'density', 'coverage', 'classifierScore', 'conditionalAccuracy', 'codeAccuracy'];
+const SCORE_KEYS: Array<keyof ImageScores> = ['fid', 'fidInfinity', 'kid', 'kidStd', 'kidSe', 'precision', 'recall', 'density', 'coverage', 'classifierScore', 'conditionalAccuracy', 'codeAccuracy'];
 
 /** A 28×28 grey, 10-class dataset with no images: what a sampling-only task needs of Fashion-MNIST or MNIST. */
 function shapeOnly(name: 'fashion-mnist' | 'mnist'): ImageDataset {

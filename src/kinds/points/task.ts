@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { Rng } from '../../engine/index.js';
 import type { PointDataset } from '../../data/points.js';
 import { evaluateModes, ModeReport } from '../../metrics/modes.js';
-import { slicedWasserstein } from '../../metrics/distance.js';
+import { exactWasserstein1, slicedWasserstein } from '../../metrics/distance.js';
 import { Extent, Panel, scatterSvg, svgToPng } from '../../report/plots.js';
 import { RunFolder } from '../../runfolder/folder.js';
 import { hasColumn } from '../../runfolder/metrics.js';
@@ -82,11 +82,17 @@ export class PointsTask implements RunTask {
     return this.data.name;
   }
 
-  evaluate(step: number): Evaluation {
+  evaluate(step: number, full = false): Evaluation {
     const ev = evaluatePoints(this.trainer, this.data, this.trainer.config.evalSamples, step);
     this.last = { fake: ev.fake, real: ev.real };
     const metrics: Evaluation['metrics'] = { slicedWasserstein: ev.sw };
-    if (ev.modes) Object.assign(metrics, { modesCovered: ev.modes.modesCovered, totalModes: ev.modes.totalModes, highQualityShare: ev.modes.highQualityShare, reverseKL: ev.modes.reverseKL });
+    if (ev.modes) Object.assign(metrics, { modesCovered: ev.modes.modesCovered, modesCoveredGated: ev.modes.modesCoveredGated, totalModes: ev.modes.totalModes, highQualityShare: ev.modes.highQualityShare, reverseKL: ev.modes.reverseKL });
+    // The exact W₁ (an optimal assignment, O(n³)) only at plot steps, on the first n of the scored points.
+    const w1 = this.trainer.config.exactW1Samples;
+    if (full && w1) {
+      const n = Math.min(w1, ev.fake.length / 2, ev.real.length / 2);
+      metrics.exactW1 = exactWasserstein1(ev.fake.subarray(0, 2 * n), ev.real.subarray(0, 2 * n));
+    }
     return { metrics, subtitle: ev.modes ? modesLine(ev.modes) : `sliced W₁ ${ev.sw.toFixed(3)}` };
   }
 
