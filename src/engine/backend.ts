@@ -18,6 +18,7 @@ import { registerWasmIdentity } from './kernels/identity.js';
 import { registerLeakyRelu } from './kernels/leakyRelu.js';
 import { registerElu } from './kernels/elu.js';
 import { registerTanh } from './kernels/tanh.js';
+import { registerCpuResizeNearestNeighborGrad } from './kernels/resizeGrad.js';
 import { startWebGpu } from './webgpu.js';
 import { isNode, nodeImport } from './node.js';
 import { registerDense } from './dense.js';
@@ -38,6 +39,7 @@ export function registerAll(): void {
   registerLeakyRelu();
   registerElu();
   registerTanh();
+  registerCpuResizeNearestNeighborGrad();
   registerWasmKernels();
   registerNativeKernels();
 }
