@@ -15,6 +15,8 @@ export type { BackendName, EngineOptions, EngineState, ComputeSettings, NativeMo
 export { installHint } from './native/blas.js';
 export { activeBlas, nativeOn } from './native/state.js';
 export { Rng } from './rng.js';
+export { deviceBackend, fetchToHost, onDevice } from './device.js';
+export { webGpuAdapter, SWIFTSHADER_ICD } from './webgpu.js';
 export type { RngState } from './rng.js';
 export { registerWasmConv2DBackpropFilter } from './kernels/conv2dBackpropFilter.js';
 export { deconv2d, conv2dGradient, fusedConv2d, fusedConv2dGradient, registerConvGradients } from './conv.js';

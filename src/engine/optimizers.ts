@@ -118,6 +118,11 @@ export class Optimizer {
     });
   }
 
+  /** The slot variables (m and v for Adam, …), for moving them between backends. */
+  slotVariables(): tf.Variable[] {
+    return Object.values(this.slots).flat();
+  }
+
   getState(): OptimizerState {
     const slots: Record<string, Float32Array[]> = {};
     for (const [name, vars] of Object.entries(this.slots)) slots[name] = vars.map((v) => v.dataSync() as Float32Array);
