@@ -13,7 +13,7 @@ export { registerSecondOrderGradients } from './gradients.js';
 export { initEngine, resolveBackendName, resolveThreads, resolveNativeMode, defaultThreads, threadPolicy, wasmThreads, engineState, computeSettings, setNative, findNativeBlas, BACKENDS } from './backend.js';
 export type { BackendName, EngineOptions, EngineState, ComputeSettings, NativeMode, Workload } from './backend.js';
 export { installHint } from './native/blas.js';
-export { activeBlas, nativeOn } from './native/state.js';
+export { activeBlas, nativeOn, kernelRoutes } from './native/state.js';
 export { Rng } from './rng.js';
 export { deviceBackend, fetchToHost, onDevice } from './device.js';
 export { webGpuAdapter, SWIFTSHADER_ICD } from './webgpu.js';
