@@ -92,9 +92,9 @@ export async function startWebGpu(): Promise<void> {
   }
   const info = adapter.info ?? {};
   adapterName = info.description || [info.vendor, info.architecture, info.device].filter(Boolean).join(' ') || 'unnamed adapter';
-  await import('@tensorflow/tfjs-backend-webgpu');
+  const webgpu = await import('@tensorflow/tfjs-backend-webgpu');
   registerDenseKernel('webgpu');
-  registerWebGpuKernels();
+  registerWebGpuKernels(webgpu.webgpu_util);
   const host = tf.getBackend();
   let ok = false;
   let reason = '';

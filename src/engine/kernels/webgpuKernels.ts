@@ -12,6 +12,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs';
+import { ACCURATE_UNARY_KERNELS, accurateUnary } from './webgpuUnary.js';
+import type { WebGpuUtil } from './webgpuUnary.js';
 
 interface WebGpuBackendLike {
   device: { limits: { maxStorageBuffersPerShaderStage: number } };
@@ -108,8 +110,10 @@ export function splitKTransposeFix(stock: KernelConfig): KernelFunc {
   };
 }
 
-export function registerWebGpuKernels(): void {
+/** Everything above, on tfjs-webgpu (once it is loaded: `util` is its exported webgpu_util). */
+export function registerWebGpuKernels(util: WebGpuUtil): void {
   replaceWebGpuKernel('AddN', chunkedAddN);
+  for (const name of ACCURATE_UNARY_KERNELS) replaceWebGpuKernel(name, accurateUnary(name, util));
   replaceWebGpuKernel('BatchMatMul', splitKTransposeFix);
   replaceWebGpuKernel('_FusedMatMul', splitKTransposeFix);
 }
