@@ -13,6 +13,9 @@
 import * as tf from '@tensorflow/tfjs';
 import type { KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs';
 import { ACCURATE_UNARY_KERNELS, accurateUnary } from './webgpuUnary.js';
+import { webGpuAdamKernel, webGpuSumAllKernel } from './webgpuFused.js';
+import { FUSED_ADAM } from './adam.js';
+import { SUM_ALL } from './sums.js';
 import type { WebGpuUtil } from './webgpuUnary.js';
 
 interface WebGpuBackendLike {
@@ -114,6 +117,9 @@ export function splitKTransposeFix(stock: KernelConfig): KernelFunc {
 export function registerWebGpuKernels(util: WebGpuUtil): void {
   replaceWebGpuKernel('AddN', chunkedAddN);
   for (const name of ACCURATE_UNARY_KERNELS) replaceWebGpuKernel(name, accurateUnary(name, util));
+  // gankit's own kernels (kernels/webgpuFused.ts): fewer dispatches per step.
+  if (!tf.getKernel(FUSED_ADAM, 'webgpu')) tf.registerKernel({ kernelName: FUSED_ADAM, backendName: 'webgpu', kernelFunc: webGpuAdamKernel(util) });
+  if (!tf.getKernel(SUM_ALL, 'webgpu')) tf.registerKernel({ kernelName: SUM_ALL, backendName: 'webgpu', kernelFunc: webGpuSumAllKernel() });
   replaceWebGpuKernel('BatchMatMul', splitKTransposeFix);
   replaceWebGpuKernel('_FusedMatMul', splitKTransposeFix);
 }
