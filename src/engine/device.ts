@@ -40,15 +40,24 @@ function activate(name: string): void {
   if (tf.getBackend() !== name) throw new Error(`gankit: could not switch to backend '${name}'`);
 }
 
+/**
+ * Host time spent issuing device work: milliseconds inside onDevice (the tape, kernel dispatch,
+ * the backend's and the driver's calls; not the wait for results), and how many stretches.
+ */
+export const deviceStats = { ms: 0, stretches: 0 };
+
 /** Runs synchronous work with the device active (the host again afterwards, even on error). */
 export function onDevice<T>(work: () => T): T {
   if (device === null) return work();
   const host = tf.getBackend();
+  const started = performance.now();
   activate(device);
   try {
     return work();
   } finally {
     activate(host);
+    deviceStats.ms += performance.now() - started;
+    deviceStats.stretches++;
   }
 }
 

@@ -15,7 +15,7 @@ export type { BackendName, EngineOptions, EngineState, ComputeSettings, NativeMo
 export { installHint } from './native/blas.js';
 export { activeBlas, nativeOn, kernelRoutes } from './native/state.js';
 export { Rng } from './rng.js';
-export { deviceBackend, fetchToHost, onDevice } from './device.js';
+export { deviceBackend, deviceStats, fetchToHost, onDevice } from './device.js';
 export { webGpuAdapter, SWIFTSHADER_ICD } from './webgpu.js';
 export type { RngState } from './rng.js';
 export { registerWasmConv2DBackpropFilter } from './kernels/conv2dBackpropFilter.js';

@@ -22,8 +22,12 @@ import { guardSyncReads } from './device.js';
 import { isNode, nodeImport } from './node.js';
 import { registerWebGpuKernels } from './kernels/webgpuKernels.js';
 
-/** Dawn's command-line style toggles for Node (none needed by default). */
-const DAWN_FLAGS: string[] = [];
+/**
+ * Dawn's flags for Node (none by default), from GANKIT_DAWN_FLAGS, comma-separated: e.g.
+ * `backend=null` (Dawn's null device: nothing is computed, every result reads as zeros — for
+ * measuring the host's cost per kernel, bench/gpu/kernels.ts), `enable-dawn-features=…`.
+ */
+const dawnFlags = (): string[] => (process.env.GANKIT_DAWN_FLAGS ?? '').split(',').filter(Boolean);
 
 interface GpuLike {
   requestAdapter(options?: { powerPreference?: string }): Promise<{ info?: { description?: string; vendor?: string; architecture?: string; device?: string } } | null>;
@@ -64,11 +68,12 @@ async function provideNodeGpu(): Promise<void> {
         `(and, on Linux, have a Vulkan driver and libvulkan1). Loading it failed: ${(e as Error).message.split('\n')[0]}`,
     );
   }
-  if (!(await vulkanLoaderFound())) {
+  const flags = dawnFlags();
+  if (!flags.includes('backend=null') && !(await vulkanLoaderFound())) {
     throw new InputError(`backend 'webgpu': no Vulkan loader (libvulkan.so.1) here, so Dawn finds no GPU: install libvulkan1 and your GPU's Vulkan driver; ${SWIFTSHADER_HINT}`);
   }
   Object.assign(globalThis, dawn.globals);
-  Object.defineProperty(nav, 'gpu', { value: dawn.create(DAWN_FLAGS), configurable: true, writable: true });
+  Object.defineProperty(nav, 'gpu', { value: dawn.create(flags), configurable: true, writable: true });
 }
 
 /** The adapter's name once WebGPU has started ('SwiftShader driver 5.0.0', a GPU's name), else null. */
@@ -91,7 +96,7 @@ export async function startWebGpu(): Promise<void> {
     throw new InputError(`backend 'webgpu': no WebGPU adapter${isNode ? ` (Dawn found no Vulkan driver: install your GPU's; ${SWIFTSHADER_HINT})` : ''}`);
   }
   const info = adapter.info ?? {};
-  adapterName = info.description || [info.vendor, info.architecture, info.device].filter(Boolean).join(' ') || 'unnamed adapter';
+  adapterName = info.description || [info.vendor, info.architecture, info.device].filter(Boolean).join(' ') || (isNode && dawnFlags().includes('backend=null') ? "Dawn's null device (computes nothing)" : 'unnamed adapter');
   const webgpu = await import('@tensorflow/tfjs-backend-webgpu');
   registerDenseKernel('webgpu');
   registerWebGpuKernels(webgpu.webgpu_util);
