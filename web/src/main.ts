@@ -4,7 +4,7 @@
  * links that hold the whole config, and the CLI line that reproduces a run bit for bit.
  */
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { tf, initEngine } from '../../src/engine/index.js';
+import { tf, initEngine, engineState, deviceBackend } from '../../src/engine/index.js';
 import { LOSS_NAMES } from '../../src/losses/registry.js';
 import { resolveConfig } from '../../src/train/config.js';
 import { parseCsvPoints, POINT_DATASETS } from '../../src/data/points.js';
@@ -190,8 +190,12 @@ function setSlots(configs: Record<string, unknown>[]): void {
   render();
 }
 
-/** Trains every session by n generator steps, together (stops each at its config's steps). */
-function trainAll(n: number): void {
+/**
+ * Trains every session by n generator steps, together (stops each at its config's steps). With a
+ * WebGPU device the steps run there, their values read asynchronously (trainAsync); on wasm, cpu
+ * and webgl they are the same synchronous steps as before.
+ */
+async function trainAll(n: number): Promise<void> {
   for (const slot of state.slots) {
     const s = slot.session;
     if (!s || s.status !== 'ready') continue;
@@ -201,7 +205,8 @@ function trainAll(n: number): void {
     let todo = Math.min(n, left);
     while (todo > 0 && s.status === 'ready') {
       const piece = Math.min(todo, METRICS_EVERY - (s.step % METRICS_EVERY));
-      s.train(piece);
+      if (deviceBackend()) await s.trainAsync(piece);
+      else s.train(piece);
       todo -= piece;
       if (s.step % METRICS_EVERY === 0 || s.step === s.config.steps || s.status !== 'ready') record(slot);
     }
@@ -301,7 +306,7 @@ function render(): void {
     if (ref) series.push({ name: `CLI: ${ref.name}`, xs: ref.rows.map((r) => r.step), ys: ref.rows.map((r) => (typeof r[key] === 'number' ? r[key] : NaN)) });
     drawChart(charts.children[i] as HTMLCanvasElement, title, series);
   });
-  $('status').textContent = `backend ${tf.getBackend()} · tensors ${tf.memory().numTensors} · share: ${location.hash ? 'link in the address bar' : '–'}`;
+  $('status').textContent = `backend ${deviceBackend() ? `${deviceBackend()} + ${tf.getBackend()}` : tf.getBackend()} · tensors ${tf.memory().numTensors} · share: ${location.hash ? 'link in the address bar' : '–'}`;
 }
 
 function setRunning(on: boolean): void {
@@ -309,10 +314,16 @@ function setRunning(on: boolean): void {
   $('run').textContent = on ? 'pause' : 'run';
 }
 
+/** A frame's training is under way (a device's steps resolve after the frame). */
+let busy = false;
+
 function loop(): void {
-  if (state.running) {
-    trainAll(state.speed);
-    render();
+  if (state.running && !busy) {
+    busy = true;
+    trainAll(state.speed)
+      .then(render)
+      .catch((e) => message((e as Error).message, true))
+      .finally(() => (busy = false));
   }
   requestAnimationFrame(loop);
 }
@@ -326,7 +337,9 @@ function shareState(): ShareState {
 async function setBackend(name: string): Promise<void> {
   state.backend = name;
   await initEngine({ backend: name });
-  $('engine').textContent = `engine: tfjs ${tf.version.tfjs}, ${tf.getBackend()}`;
+  const device = engineState().device;
+  // With WebGPU the steps run on the GPU and the pictures and metrics on the host backend.
+  $('engine').textContent = `engine: tfjs ${tf.version.tfjs}, ${device ? `steps on ${device.backend} (${device.adapter}), pictures on ${tf.getBackend()}` : tf.getBackend()}`;
 }
 
 async function boot(): Promise<void> {
@@ -379,15 +392,27 @@ async function boot(): Promise<void> {
     setSlots(on ? [a, { ...a, loss: a.loss === 'ns' ? 'wgan-gp' : 'ns', hyper: undefined, optimizerD: undefined, optimizerG: undefined, nCritic: undefined }].map(clean) : [a]);
   };
   $('run').onclick = () => setRunning(!state.running);
-  $('dstep').onclick = () => {
-    for (const s of state.slots) s.session?.stepD();
+  $('dstep').onclick = async () => {
+    if (busy) return;
+    busy = true;
+    try {
+      for (const s of state.slots) await s.session?.stepDAsync();
+    } finally {
+      busy = false;
+    }
     render();
   };
   window.addEventListener('unhandledrejection', (ev) => message(String((ev.reason as Error)?.message ?? ev.reason), true));
-  $('gstep').onclick = () => {
-    for (const s of state.slots) {
-      s.session?.stepG();
-      record(s);
+  $('gstep').onclick = async () => {
+    if (busy) return;
+    busy = true;
+    try {
+      for (const s of state.slots) {
+        await s.session?.stepGAsync();
+        record(s);
+      }
+    } finally {
+      busy = false;
     }
     render();
   };
@@ -439,7 +464,7 @@ const hooks = {
   /** n generator steps on every session, in chunks, without waiting for frames. */
   async train(n: number, chunk = 100): Promise<void> {
     for (let done = 0; done < n; done += chunk) {
-      trainAll(Math.min(chunk, n - done));
+      await trainAll(Math.min(chunk, n - done));
       await new Promise((r) => setTimeout(r, 0));
     }
     render();
@@ -453,6 +478,14 @@ const hooks = {
   errors: () => state.slots.map((s) => s.error.textContent),
   replay,
   readout: (i = 0) => state.slots[i].readout.textContent,
+  /** Picks a backend as the menu does (the sessions start again). */
+  async useBackend(name: string): Promise<string> {
+    setRunning(false);
+    ($('backend') as HTMLSelectElement).value = name;
+    await setBackend(name);
+    rebuildAll();
+    return $('engine').textContent ?? '';
+  },
 };
 (window as unknown as { gankit: typeof hooks }).gankit = hooks;
 hooks.ready = boot().catch((e) => {
