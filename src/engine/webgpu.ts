@@ -54,6 +54,28 @@ async function vulkanLoaderFound(): Promise<boolean> {
   }
 }
 
+/**
+ * Linux: whether the Vulkan loader will find a driver (an ICD file): the files VK_DRIVER_FILES,
+ * VK_ICD_FILENAMES or VK_ADD_DRIVER_FILES name, else the loader's usual folders. Without one Dawn
+ * prints the loader's warnings and finds no adapter; gankit says so in one line instead.
+ */
+async function vulkanDriverFound(): Promise<boolean> {
+  if (process.platform !== 'linux') return true;
+  const fs = await nodeImport<typeof import('node:fs')>('node:fs');
+  const listed = [process.env.VK_DRIVER_FILES ?? process.env.VK_ICD_FILENAMES, process.env.VK_ADD_DRIVER_FILES].filter((v): v is string => Boolean(v));
+  const exists = (p: string) => fs.existsSync(p) && (!fs.statSync(p).isDirectory() || fs.readdirSync(p).some((f) => f.endsWith('.json')));
+  if (process.env.VK_DRIVER_FILES ?? process.env.VK_ICD_FILENAMES) return listed.join(':').split(':').filter(Boolean).some(exists);
+  const bases = [
+    ...(process.env.XDG_CONFIG_DIRS ?? '/etc/xdg').split(':'),
+    '/etc',
+    ...(process.env.XDG_DATA_DIRS ?? '/usr/local/share:/usr/share').split(':'),
+    '/usr/local/share',
+    '/usr/share',
+    `${process.env.HOME ?? ''}/.local/share`,
+  ];
+  return [...listed.join(':').split(':').filter(Boolean), ...bases.map((b) => `${b}/vulkan/icd.d`)].some(exists);
+}
+
 const SWIFTSHADER_HINT = `without a GPU, Chromium's SwiftShader driver works: VK_DRIVER_FILES=${SWIFTSHADER_ICD} LD_LIBRARY_PATH=/usr/lib/chromium`;
 
 async function provideNodeGpu(): Promise<void> {
@@ -71,6 +93,9 @@ async function provideNodeGpu(): Promise<void> {
   const flags = dawnFlags();
   if (!flags.includes('backend=null') && !(await vulkanLoaderFound())) {
     throw new InputError(`backend 'webgpu': no Vulkan loader (libvulkan.so.1) here, so Dawn finds no GPU: install libvulkan1 and your GPU's Vulkan driver; ${SWIFTSHADER_HINT}`);
+  }
+  if (!flags.includes('backend=null') && !(await vulkanDriverFound())) {
+    throw new InputError(`backend 'webgpu': no Vulkan driver here (no ICD file in VK_DRIVER_FILES or the loader's folders), so Dawn finds no GPU: install your GPU's Vulkan driver; ${SWIFTSHADER_HINT}`);
   }
   Object.assign(globalThis, dawn.globals);
   Object.defineProperty(nav, 'gpu', { value: dawn.create(flags), configurable: true, writable: true });
