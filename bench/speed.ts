@@ -25,7 +25,7 @@ import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { tf, initEngine, wasmThreads, activeBlas, findNativeBlas } from '../src/engine/index.js';
+import { tf, initEngine, wasmThreads, activeBlas, findNativeBlas, deviceBackend } from '../src/engine/index.js';
 import { openblasCoreType } from '../src/engine/native/blas.js';
 import { resolveConfig } from '../src/train/config.js';
 import type { Trainer } from '../src/train/trainer.js';
@@ -81,15 +81,21 @@ async function gankitCase(name: string): Promise<{ ms: number[]; profile: Array<
   // The 2-D steps are ~1000× cheaper and need a long JIT warm-up: MLP_SCALE times as many
   // (bench/torch_ref.py does too).
   const scale = name === 'mlp2d' ? MLP_SCALE : 1;
-  for (let i = 0; i < warmup * scale; i++) trainer.trainStep();
+  // With a device (webgpu) a step runs there and its losses are read asynchronously, every step
+  // (src/engine/device.ts); elsewhere trainStepAsync is trainStep.
+  for (let i = 0; i < warmup * scale; i++) await trainer.trainStepAsync();
   const ms: number[] = [];
   for (let i = 0; i < steps * scale; i++) {
     const t = performance.now();
-    trainer.trainStep();
+    await trainer.trainStepAsync();
     ms.push(performance.now() - t);
   }
-  // One profiled step (kernel times; on webgpu they need timestamp queries and may be missing).
+  // One profiled step (kernel times), on the CPU engine only: tf.profile runs a synchronous step.
   const byKernel = new Map<string, number>();
+  if (deviceBackend()) {
+    dispose();
+    return { ms, profile: [] };
+  }
   try {
     const info = await tf.profile(() => {
       trainer.trainStep();
@@ -147,7 +153,7 @@ async function child(name: string): Promise<void> {
   await initEngine({ backend: values.backend, fallback: false, threads: values['gankit-threads'], workload: name === 'mlp2d' ? 'points' : 'images' });
   const g = await gankitCase(name);
   const blas = activeBlas();
-  const out: ChildResult = { ...g, backend: tf.getBackend(), threads: tf.getBackend() === 'wasm' ? wasmThreads() : 0, native: blas ? `${blas.version}, ${blas.threads()} thread(s)` : null };
+  const out: ChildResult = { ...g, backend: deviceBackend() ?? tf.getBackend(), threads: tf.getBackend() === 'wasm' ? wasmThreads() : 0, native: blas ? `${blas.version}, ${blas.threads()} thread(s)` : null };
   process.stdout.write(JSON.stringify(out) + '\n');
 }
 

@@ -84,6 +84,19 @@ describe('gankit CLI', () => {
     assert.ok(!existsSync(join(dir, 'a')) && !existsSync(join(dir, 'b')));
   });
 
+  it('--backend webgpu without a Vulkan driver: one line saying so and how to get one, exit 2, nothing written', () => {
+    const dir = tmp();
+    const r = spawnSync(process.execPath, [BIN, 'train', '--backend', 'webgpu', '--steps', '2', '--out', join(dir, 'run')], {
+      encoding: 'utf8',
+      env: { ...process.env, VK_DRIVER_FILES: join(dir, 'no-such-icd.json'), LD_LIBRARY_PATH: '/usr/lib/chromium' },
+    });
+    assert.equal(r.status, 2, r.stderr);
+    const lines = r.stderr.trim().split('\n');
+    assert.equal(lines.length, 1, r.stderr);
+    assert.match(lines[0], /^gankit: error: backend 'webgpu': no (Vulkan (loader|driver)|WebGPU adapter).*install .*SwiftShader/);
+    assert.ok(!existsSync(join(dir, 'run')));
+  });
+
   it('a run killed with SIGKILL and resumed ends with the same weights as an uninterrupted run', async () => {
     const cfg = tinyConfig({ loss: 'wgan-gp', nCritic: 2, steps: 400 });
     const whole = join(tmp(), 'whole');

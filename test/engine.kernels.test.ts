@@ -20,6 +20,7 @@ import { collapsePermutation, blockedRoute } from '../src/engine/kernels/transpo
 import { mergeReductionAxes } from '../src/engine/kernels/reductions.js';
 import { fusedAdam, fusedAdamAvailable, fusedAdamSimd } from '../src/engine/kernels/adam.js';
 import { Optimizer } from '../src/engine/optimizers.js';
+import { stockCpuResizeNearestNeighborGrad } from '../src/engine/kernels/resizeGrad.js';
 import { assertClose, centralDifference, useBackend } from './helpers/numeric.js';
 
 /** Runs f on the cpu backend (the reference) and on wasm; returns both results as arrays. */
@@ -256,6 +257,52 @@ describe('dense (one fused kernel, gradient registered here)', () => {
   it('rejects shapes that do not fit', async () => {
     await useBackend('wasm');
     tf.tidy(() => assert.throws(() => dense(tf.zeros([2, 3]) as tf.Tensor2D, tf.zeros([4, 5]) as tf.Tensor2D, tf.zeros([5]) as tf.Tensor1D), /do not fit/));
+  });
+});
+
+describe('ResizeNearestNeighborGrad (kernels/resizeGrad.ts)', () => {
+  /** ∂⟨resize(x), dy⟩/∂x by definition: each dy pixel goes to the input pixel it was copied from. */
+  function reference(shape: number[], dy: Float32Array, dyShape: number[]): Float32Array {
+    const [n, h, w, c] = shape;
+    const [, yh, yw] = dyShape;
+    const out = new Float32Array(n * h * w * c);
+    for (let b = 0; b < n; b++)
+      for (let i = 0; i < yh; i++)
+        for (let j = 0; j < yw; j++)
+          for (let d = 0; d < c; d++) {
+            const r = Math.min(h - 1, Math.floor((i * h) / yh));
+            const s = Math.min(w - 1, Math.floor((j * w) / yw));
+            out[((b * h + r) * w + s) * c + d] += dy[((b * yh + i) * yw + j) * c + d];
+          }
+    return out;
+  }
+  const grad = (shape: number[], dyShape: number[]) => {
+    const dy = Float32Array.from({ length: dyShape.reduce((a, b) => a * b, 1) }, (_, i) => ((i * 7919) % 97) - 48); // integers: every order of addition is exact
+    const out = tf.tidy(() => tf.grad((x: tf.Tensor) => tf.sum(tf.mul(tf.image.resizeNearestNeighbor(x as tf.Tensor4D, [dyShape[1], dyShape[2]]), tf.tensor(dy, dyShape))))(tf.zeros(shape)).dataSync() as Float32Array);
+    return { out, expected: reference(shape, dy, dyShape), dy };
+  };
+
+  it('on cpu and wasm: every image of a batch gets the gradient of its own part of dy (×2 and ×7/3)', async () => {
+    for (const backend of ['cpu', 'wasm']) {
+      await useBackend(backend);
+      for (const [shape, dyShape] of [[[2, 3, 3, 2], [2, 6, 6, 2]], [[3, 3, 3, 1], [3, 7, 7, 1]]]) {
+        const { out, expected } = grad(shape, dyShape);
+        assert.deepEqual(Array.from(out), Array.from(expected), `${backend} ${shape} → ${dyShape}`);
+      }
+    }
+  });
+
+  it("tfjs-cpu 4.22's own kernel reads image b's dy at the image's batch stride: right for one image, wrong for the second", async () => {
+    await useBackend('cpu');
+    assert.ok(stockCpuResizeNearestNeighborGrad, 'the stock kernel was replaced');
+    const { dy, expected } = grad([2, 3, 3, 2], [2, 6, 6, 2]);
+    const stock = tf.tidy(() => {
+      const backend = tf.backend();
+      const info = stockCpuResizeNearestNeighborGrad!({ inputs: { images: tf.zeros([2, 3, 3, 2]), dy: tf.tensor(dy, [2, 6, 6, 2]) }, backend, attrs: { alignCorners: false, halfPixelCenters: false } }) as tf.TensorInfo;
+      return tf.engine().makeTensorFromDataId(info.dataId, info.shape, info.dtype).dataSync() as Float32Array;
+    });
+    assert.deepEqual(Array.from(stock.subarray(0, 18)), Array.from(expected.subarray(0, 18)), 'image 0 is right');
+    assert.notDeepEqual(Array.from(stock.subarray(18)), Array.from(expected.subarray(18)), 'image 1 is not');
   });
 });
 

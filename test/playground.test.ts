@@ -187,6 +187,37 @@ describe('the playground', () => {
     await page.close();
   });
 
+  // Against the page's tfjs-cpu, the parity suite's reference: on this config tfjs-wasm itself differs
+  // from tfjs-cpu by up to 4e-3 in G's loss after one step (Adam's first update is ±lr per weight,
+  // and a gradient component near 0 takes either sign), while webgpu and tfjs-cpu agree to ~1e-7.
+  it('in Chromium with WebGPU (SwiftShader here): the steps run on the device; 3 steps\' losses and gradient norms equal tfjs-cpu\'s to 1e-4', async () => {
+    const { chromium } = await import('playwright-core');
+    const gpu = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--enable-unsafe-webgpu', '--disable-background-networking'] });
+    try {
+      // Small and n_critic 1: SwiftShader emulates the GPU on the CPU.
+      const page = await open(gpu, `${base}#${encodeShare({ configs: [{ loss: 'wgan-gp', data: { name: 'ring8' }, seed: 1, batchSize: 32, nCritic: 1, steps: 3 }] })}`);
+      type Step = { step: number; dLoss: number; gLoss: number; gradNormD: number; gradNormG: number };
+      const run = async (backend: string) => {
+        const engine = await page.evaluate((b) => (window as unknown as { gankit: { useBackend(b: string): Promise<string> } }).gankit.useBackend(b), backend);
+        const before = await hook(page, (g) => g.numTensors());
+        await hook(page, (g) => g.train(3, 1));
+        return { engine, m: (await hook(page, (g) => g.metrics())) as unknown as Step, grew: (await hook(page, (g) => g.numTensors())) - before };
+      };
+      const cpu = await run('cpu');
+      const onGpu = await run('webgpu');
+      assert.match(onGpu.engine, /steps on webgpu \(.*swiftshader.*\), pictures on wasm/i);
+      assert.equal(onGpu.m.step, 3);
+      for (const k of ['dLoss', 'gLoss', 'gradNormD', 'gradNormG'] as const) {
+        assert.ok(Math.abs(onGpu.m[k] - cpu.m[k]) <= 1e-4 * Math.abs(cpu.m[k]), `${k}: webgpu ${onGpu.m[k]}, cpu ${cpu.m[k]}`);
+      }
+      assert.equal(onGpu.grew, cpu.grew, 'the same tensors kept on either backend');
+      assert.deepEqual(await hook(page, (g) => g.errors()), ['']);
+      await page.close();
+    } finally {
+      await gpu.close();
+    }
+  });
+
   it('in Chromium: the weights after N steps equal the CLI\'s bit for bit (checksum)', async () => {
     const config = { loss: 'ns', data: { name: 'grid25' }, seed: 4, steps: 120 };
     const page = await open(browser, `${base}#${encodeShare({ configs: [config] })}`);

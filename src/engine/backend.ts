@@ -20,7 +20,9 @@ import { registerWasmIdentity } from './kernels/identity.js';
 import { registerLeakyRelu } from './kernels/leakyRelu.js';
 import { registerElu } from './kernels/elu.js';
 import { registerTanh } from './kernels/tanh.js';
-import { startWebGpu } from './webgpu.js';
+import { registerCpuResizeNearestNeighborGrad } from './kernels/resizeGrad.js';
+import { startWebGpu, webGpuAdapter } from './webgpu.js';
+import { deviceBackend, setDevice } from './device.js';
 import { isNode, nodeImport } from './node.js';
 import { registerDense } from './dense.js';
 import { registerConvGradients } from './conv.js';
@@ -40,6 +42,7 @@ export function registerAll(): void {
   registerLeakyRelu();
   registerElu();
   registerTanh();
+  registerCpuResizeNearestNeighborGrad();
   registerWasmKernels();
   registerNativeKernels();
 }
@@ -200,8 +203,6 @@ async function quietly<T>(work: () => Promise<T>): Promise<{ result: T | Error; 
 
 /** Starts the backend; null when it runs, else why it does not (a line). */
 async function tryBackend(name: BackendName, threads: number): Promise<string | null> {
-  // A missing `webgpu` package is the user's to fix: that InputError is not swallowed.
-  if (name === 'webgpu') return (await startWebGpu()) ? null : 'no WebGPU adapter';
   // In a page: one thread (the single-threaded SIMD binary, as the CLI with GANKIT_THREADS=1).
   const { result, said } = await quietly(() => (name === 'wasm' ? startWasmWithThreads(isNode ? threads : 1, () => tf.setBackend('wasm')) : tf.setBackend(name)));
   if (result === true) return null;
@@ -213,9 +214,10 @@ async function tryBackend(name: BackendName, threads: number): Promise<string | 
  * GANKIT_TF_FLAGS: a JSON object of tfjs environment flags set once the backend is up, for tuning
  * (e.g. '{"WEBGPU_CPU_HANDOFF_SIZE_THRESHOLD":0}' keeps every webgpu op on the GPU).
  */
+let flagsLater = false;
 function applyTfFlags(): void {
   const raw = env('GANKIT_TF_FLAGS');
-  if (!raw) return;
+  if (!raw || flagsLater) return;
   let flags: unknown;
   try {
     flags = JSON.parse(raw);
@@ -261,6 +263,8 @@ export function findNativeBlas(): Promise<BlasLoad> {
 /** What the engine runs with now (for `gankit info` and config.json). */
 export interface EngineState {
   backend: string;
+  /** The device the training steps run on (webgpu) and its adapter, or null: they run on `backend`. */
+  device: { backend: string; adapter: string | null } | null;
   wasmThreads: number;
   native: { path: string; version: string; threads: number } | null;
   /** Why the native kernels are off. */
@@ -272,8 +276,10 @@ let nativeOffReason = 'the engine has not started';
 export function engineState(): EngineState {
   const blas = activeBlas();
   const backend = tf.getBackend();
+  const device = deviceBackend();
   return {
     backend,
+    device: device ? { backend: device, adapter: device === 'webgpu' ? webGpuAdapter() : null } : null,
     wasmThreads: backend === 'wasm' ? wasmThreads() : 0,
     native: blas ? { path: blas.path, version: blas.version, threads: blas.threads() } : null,
     ...(blas ? {} : { nativeOff: nativeOffReason }),
@@ -308,7 +314,12 @@ function warner(options: EngineOptions): (m: string) => void {
   return options.warn ?? ((m: string) => console.error(m));
 }
 
-/** Selects and initialises the backend; returns the name actually in use. */
+/**
+ * Selects and initialises the backend; returns the name actually in use. `webgpu` is a device
+ * (src/engine/device.ts): the host engine starts as for `wasm` (the active backend, for everything
+ * but the training steps) and WebGPU beside it; it never falls back — one InputError says why it
+ * cannot start.
+ */
 export async function initEngine(options: EngineOptions = {}): Promise<BackendName> {
   registerAll();
   // tfjs-backend-cpu prints a banner recommending tfjs-node (which cannot be installed here).
@@ -316,6 +327,22 @@ export async function initEngine(options: EngineOptions = {}): Promise<BackendNa
   if (isNode) nodeCores = (await nodeImport<typeof import('node:os')>('node:os')).availableParallelism();
   const wanted = resolveBackendName(options.backend);
   if (wanted === 'webgl' && isNode) throw new InputError(`${options.backend !== undefined ? 'backend' : 'GANKIT_BACKEND'}: webgl runs only in a browser (in Node: wasm, cpu or webgpu)`);
+  if (wanted === 'webgpu') {
+    // The flags after the device: tfjs-webgpu registers its own (WEBGPU_*) when it loads.
+    flagsLater = true;
+    try {
+      await initEngine({ ...options, backend: 'wasm' });
+    } finally {
+      flagsLater = false;
+    }
+    if (deviceBackend() !== 'webgpu') {
+      await startWebGpu();
+      setDevice('webgpu');
+    }
+    applyTfFlags();
+    return 'webgpu';
+  }
+  setDevice(null);
   const recorded = options.compute ?? null;
   const mode: NativeMode = recorded ? (recorded.native ? 'on' : 'off') : resolveNativeMode(options.native);
   // The library first: whether it is there decides the wasm thread count.

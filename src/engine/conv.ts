@@ -20,7 +20,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { GradConfig, NamedAttrMap, Tensor, Tensor4D } from '@tensorflow/tfjs';
 import { activationBackward, applyActivation } from './activation.js';
-import { nativeOn } from './native/state.js';
+import { kernelRoutes } from './native/state.js';
 import type { FusedActivation } from './activation.js';
 
 type Pair = [number, number];
@@ -119,9 +119,9 @@ export function conv2dInputGradient(dy: Tensor4D, filter: Tensor4D, xShape: numb
   return tf.conv2d(padOrCrop(dz, top, bottom, left, right), flipped, 1, 'valid', 'NHWC', [dh, dw]);
 }
 
-/** Whether a gradient convolution goes to the native kernels (wasm + BLAS, dilation 1, padding ≥ 0). */
+/** Whether a gradient convolution goes to the backend's kernels (wasm + BLAS, or webgpu; dilation 1, padding ≥ 0). */
 function nativeConv(g: Geometry): boolean {
-  return nativeOn() && g.dilation[0] === 1 && g.dilation[1] === 1 && g.padTop >= 0 && g.padLeft >= 0;
+  return kernelRoutes() && g.dilation[0] === 1 && g.dilation[1] === 1 && g.padTop >= 0 && g.padLeft >= 0;
 }
 
 /** Tuning of the convolution gradients (exported so the tests can exercise both routes). */

@@ -27,7 +27,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { GradConfig, NamedAttrMap, Tensor } from '@tensorflow/tfjs';
-import { nativeOn } from './native/state.js';
+import { kernelRoutes } from './native/state.js';
 
 /** Kernels whose outputs are piecewise constant in their inputs: gradient zero. */
 const PIECEWISE_CONSTANT_KERNELS: Array<[string, string[]]> = [
@@ -156,8 +156,8 @@ function transposeLast(x: Tensor): Tensor {
  */
 const PACKING_COST = 4;
 export function plainMatMul(a: Tensor, b: Tensor, transposeA: boolean, transposeB: boolean): Tensor {
-  // BLAS reads either operand transposed at full speed: no transposed copies.
-  if (nativeOn()) return tf.matMul(a, b, transposeA, transposeB);
+  // BLAS (and a WebGPU product) reads either operand transposed at full speed: no transposed copies.
+  if (kernelRoutes()) return tf.matMul(a, b, transposeA, transposeB);
   const rows = a.shape[a.rank - (transposeA ? 1 : 2)];
   const cols = b.shape[b.rank - (transposeB ? 2 : 1)];
   const batch = Math.max(a.size / (a.shape[a.rank - 1] * a.shape[a.rank - 2]), b.size / (b.shape[b.rank - 1] * b.shape[b.rank - 2]));

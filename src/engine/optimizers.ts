@@ -8,7 +8,7 @@
  *   SGD:      b ← μ b + g;  θ ← θ − lr · b  (μ = 0: plain SGD).
  */
 import * as tf from '@tensorflow/tfjs';
-import { fusedAdam, fusedAdamAvailable, fusedAdamSimd } from './kernels/adam.js';
+import { fusedAdam, fusedAdamAvailable, fusedAdamAtAnySize } from './kernels/adam.js';
 
 export type OptimizerName = 'adam' | 'rmsprop' | 'sgd';
 export const OPTIMIZER_NAMES: readonly OptimizerName[] = ['adam', 'rmsprop', 'sgd'];
@@ -64,8 +64,8 @@ export class Optimizer {
     this.t += 1;
     const s = { ...this.settings, lr: this.settings.lr * lrScale };
     const fused = s.name === 'adam' && this.fused && fusedAdamAvailable();
-    // As SIMD (wasm) the fused kernel wins at every size; as a JavaScript loop only up to the cap.
-    const cap = fused && fusedAdamSimd() ? Infinity : FUSED_ADAM_MAX_SIZE;
+    // As SIMD (wasm) and on webgpu the fused kernel wins at every size; as a JavaScript loop only up to the cap.
+    const cap = fused && fusedAdamAtAnySize() ? Infinity : FUSED_ADAM_MAX_SIZE;
     tf.tidy(() => {
       this.variables.forEach((variable, i) => {
         const g = grads[i];
@@ -116,6 +116,11 @@ export class Optimizer {
         }
       });
     });
+  }
+
+  /** The slot variables (m and v for Adam, …), for moving them between backends. */
+  slotVariables(): tf.Variable[] {
+    return Object.values(this.slots).flat();
   }
 
   getState(): OptimizerState {

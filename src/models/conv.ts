@@ -37,7 +37,7 @@
  * leakyRelu/elu/tanh/moments/resizeNearestNeighbor via src/engine/gradients.ts), so WGAN-GP, DRAGAN
  * and R1 work on these critics. Weights ~ N(0, 0.02²) (DCGAN), biases 0, BN γ 1, β 0.
  */
-import { tf, Rng, deconv2d, fusedConv2d, nativeOn } from '../engine/index.js';
+import { tf, Rng, deconv2d, fusedConv2d, kernelRoutes } from '../engine/index.js';
 import type { DiscriminatorNet, ExportLayer, GeneratorNet } from './types.js';
 import { SpectralNorm } from './spectral.js';
 
@@ -144,8 +144,8 @@ function normalise(x: tf.Tensor, n: NormLayer, P: tf.Tensor[], mode?: NormMode):
  * here only the small activations are packed.
  */
 const dense = (x: tf.Tensor, a: Affine, P: tf.Tensor[]) =>
-  // With the native kernels BLAS reads W transposed in place: x·Wᵀ, no transposes at all.
-  nativeOn()
+  // With the native kernels BLAS (and on webgpu the product) reads W transposed in place: x·Wᵀ, no transposes at all.
+  kernelRoutes()
     ? tf.add(tf.matMul(x as tf.Tensor2D, P[a.w] as tf.Tensor2D, false, true), P[a.b])
     : tf.add(tf.transpose(tf.matMul(P[a.w] as tf.Tensor2D, tf.transpose(x as tf.Tensor2D))), P[a.b]);
 /** A dense layer's parameters: weight [out, in] (see `dense`), bias [out]. */

@@ -25,6 +25,9 @@ interface Target {
 
 const normalise = (x: tf.Tensor) => tf.div(x, tf.maximum(tf.norm(x), EPS));
 
+/** Numbers the instances: tfjs refuses two variables of one name, and two networks may live at once. */
+let instance = 0;
+
 export class SpectralNorm {
   private readonly targets: Target[] = [];
   /** u and v of every normalised weight, in order: checkpointed with the network. */
@@ -32,13 +35,14 @@ export class SpectralNorm {
 
   /** Normalises `variables[i]` for every i in `indices` (weights of rank ≥ 2). */
   constructor(variables: tf.Variable[], indices: number[], rng: Rng, name: string) {
+    const prefix = `${name}#${instance++}`;
     for (const index of indices) {
       const w = variables[index];
       if (w.rank < 2) throw new Error(`spectral norm: ${w.name} has rank ${w.rank}; only weights (rank ≥ 2) are normalised`);
       const cols = w.shape[w.rank - 1];
       const rows = w.size / cols;
-      const u = tf.tidy(() => tf.variable(normalise(rng.normal([cols, 1])), false, `${name}/sn${index}/u`));
-      const v = tf.tidy(() => tf.variable(normalise(tf.matMul(tf.reshape(w, [rows, cols]), u)), false, `${name}/sn${index}/v`));
+      const u = tf.tidy(() => tf.variable(normalise(rng.normal([cols, 1])), false, `${prefix}/sn${index}/u`));
+      const v = tf.tidy(() => tf.variable(normalise(tf.matMul(tf.reshape(w, [rows, cols]), u)), false, `${prefix}/sn${index}/v`));
       this.targets.push({ index, rows, cols, u, v });
       this.state.push(u, v);
     }

@@ -148,6 +148,45 @@ export class PlaygroundSession {
     return this.last;
   }
 
+  /**
+   * `train` for a page whose engine has a device (WebGPU): the steps run there and read their
+   * scalars asynchronously, then the weights are fetched for the pictures and metrics, which run
+   * on the host. Without a device it is `train`, the same steps and bits.
+   */
+  async trainAsync(n: number): Promise<StepStats | null> {
+    for (let i = 0; i < n && this.status === 'ready'; i++) {
+      try {
+        this.last = await this.trainer.trainStepAsync();
+      } catch (e) {
+        if (!(e instanceof DivergenceError)) throw e;
+        this.status = 'diverged';
+        this.divergence = e.message;
+      }
+    }
+    await this.trainer.hostReady(false);
+    return this.last;
+  }
+
+  /** stepD on the device, when there is one (see trainAsync). */
+  async stepDAsync(): Promise<{ dLoss: number; gradNormD: number } | null> {
+    if (this.status !== 'ready') return null;
+    const d = await this.trainer.discriminatorOnlyAsync();
+    await this.trainer.hostReady(false);
+    this.check(d.dLoss, d.gradNormD, 'D');
+    if (this.last) this.last = { ...this.last, ...d };
+    return d;
+  }
+
+  /** stepG on the device, when there is one (see trainAsync). */
+  async stepGAsync(): Promise<{ gLoss: number; gradNormG: number } | null> {
+    if (this.status !== 'ready') return null;
+    const g = await this.trainer.generatorOnlyAsync();
+    await this.trainer.hostReady(false);
+    this.check(g.gLoss, g.gradNormG, 'G');
+    if (this.last) this.last = { ...this.last, ...g, step: this.trainer.step };
+    return g;
+  }
+
   /** One discriminator update alone (nothing on a diverged session); its loss and gradient norm go into `last`. */
   stepD(): { dLoss: number; gradNormD: number } | null {
     if (this.status !== 'ready') return null;

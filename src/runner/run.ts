@@ -341,7 +341,8 @@ async function loop(task: RunTask, folder: RunFolder, elapsedBefore: number, hoo
     }
     let stats: StepStats;
     try {
-      stats = trainer.trainStep();
+      // On a device (webgpu) the step runs there and reads its scalars asynchronously.
+      stats = await trainer.trainStepAsync();
     } catch (e) {
       if (e instanceof DivergenceError) {
         const last = lastCheckpointStep(folder);
@@ -355,7 +356,13 @@ async function loop(task: RunTask, folder: RunFolder, elapsedBefore: number, hoo
     let row: MetricsRow | undefined;
     let quality: string | undefined;
     const plotStep = step % config.plotEvery === 0 || last;
-    if (step % config.logEvery === 0 || plotStep) {
+    const logStep = step % config.logEvery === 0 || plotStep;
+    const checkpointStep = step % config.checkpointEvery === 0 || last;
+    const stopping = hooks.stopAfter !== undefined && step - stepsAtStart >= hooks.stopAfter && !last;
+    // Evaluation, pictures and checkpoints (best.bin at plot steps) run on the host: fetch what they
+    // read from a device first.
+    if (logStep || checkpointStep || stopping) await trainer.hostReady(checkpointStep || plotStep);
+    if (logStep) {
       const ev = task.evaluate(step, plotStep);
       const { diagnostics, ...rest } = stats;
       row = { ...rest, ...diagnostics, elapsed: Number(elapsed().toFixed(3)), ...ev.metrics } as MetricsRow;
@@ -372,10 +379,10 @@ async function loop(task: RunTask, folder: RunFolder, elapsedBefore: number, hoo
         metricsPng(folder, rows, `${config.variant ?? config.loss} on ${task.dataName}`, task);
       }
     }
-    if (step % config.checkpointEvery === 0 || last) checkpoint();
+    if (checkpointStep) checkpoint();
     const seconds = (performance.now() - started) / 1000;
     hooks.onProgress?.({ step, steps: config.steps, stepsPerSecond: (step - stepsAtStart) / Math.max(seconds, 1e-9), stats, eval: row, quality });
-    if (hooks.stopAfter !== undefined && step - stepsAtStart >= hooks.stopAfter && !last) {
+    if (stopping) {
       return { status: 'stopped', dir: folder.dir, steps: step, elapsed: elapsed(), final: lastRow, description: task.describe(lastRow) };
     }
   }

@@ -21,7 +21,7 @@
  *
  * Memory: every step runs inside tf.tidy / explicit dispose; the tensor count stays flat.
  */
-import { tf, Rng, RngState, oneHotRows, Optimizer } from '../engine/index.js';
+import { tf, Rng, RngState, oneHotRows, Optimizer, deviceBackend, fetchToHost, onDevice } from '../engine/index.js';
 import { sumAll } from '../engine/kernels/sums.js';
 import { weightsChecksum } from './checksum.js';
 import { InputError, RunStoppedError } from '../errors.js';
@@ -99,10 +99,54 @@ export interface BatchSource {
 /** The networks' initial weights come from a stream of their own, so that changing the architecture does not shift the training draws (and vice versa). */
 export const weightInitRng = (seed: number): Rng => new Rng((seed ^ 0x5eed) >>> 0);
 
-/** Reads named scalars with one download: a record of numbers in, a record of numbers out. */
-function readScalars<K extends string>(scalars: Record<K, tf.Tensor>): Record<K, number> {
+/**
+ * A step as a program that yields each tensor it must read and gets its values back: the same
+ * ops in the same order whoever runs it. `runSync` reads synchronously on the active backend (the
+ * CPU engine: the reference, bit for bit as before); `runOnDevice` runs each stretch between two
+ * reads on the device and reads asynchronously, with the host active meanwhile
+ * (src/engine/device.ts) — WebGPU in Node has no synchronous read.
+ */
+type StepProgram<T> = Generator<tf.Tensor, T, Float32Array>;
+
+function runSync<T>(program: StepProgram<T>): T {
+  let r = program.next();
+  while (!r.done) {
+    const t = r.value;
+    let values: Float32Array;
+    try {
+      values = t.dataSync() as Float32Array;
+    } finally {
+      t.dispose();
+    }
+    r = program.next(values);
+  }
+  return r.value;
+}
+
+async function runOnDevice<T>(program: StepProgram<T>): Promise<T> {
+  let r = onDevice(() => program.next());
+  while (!r.done) {
+    const t = r.value;
+    let values: Float32Array;
+    try {
+      values = (await t.data()) as Float32Array;
+    } finally {
+      t.dispose();
+    }
+    r = onDevice(() => program.next(values));
+  }
+  return r.value;
+}
+
+/** Named scalars stacked into one tensor (one download), and the names to read its values by. */
+function stackScalars<K extends string>(scalars: Record<K, tf.Tensor>): { names: K[]; stacked: tf.Tensor } {
   const names = Object.keys(scalars) as K[];
-  const values = tf.stack(names.map((k) => scalars[k])).dataSync();
+  return { names, stacked: tf.stack(names.map((k) => scalars[k])) };
+}
+
+/** Yields the stacked scalars for reading; returns them as a record of numbers. */
+function* readScalars<K extends string>({ names, stacked }: { names: K[]; stacked: tf.Tensor }): StepProgram<Record<K, number>> {
+  const values = yield stacked;
   return Object.fromEntries(names.map((k, i) => [k, values[i]])) as Record<K, number>;
 }
 
@@ -202,67 +246,88 @@ export class Trainer {
     return { fake: part(0, nf), real: part(nf, nr) };
   }
 
-  /** One D update: the objective's D terms on a fresh real batch and a generated one. */
-  private discriminatorStep(lrScale: number): Record<string, number> {
+  /**
+   * The D objective at the current weights on a fresh real batch and a generated one (drawn from
+   * the training stream, as a D step does): its value, the scalars it logs (kept: the caller
+   * disposes them) and its gradients in the order of D's variables. Nothing is updated. Call inside
+   * tf.tidy. A D step is this and the optimiser's update; tests call it to compare backends.
+   */
+  discriminatorObjective(): { value: tf.Scalar; logged: Record<string, tf.Scalar>; grads: Array<tf.Tensor | undefined> } {
     const { loss, auxiliary } = this.objective;
     const { hyper, batchSize: n } = this.config;
+    const { x: real, y: yReal } = this.realBatch(n);
+    const { z, codes, y: yFake } = this.latent(this.rng, n);
+    const fake = this.G.generate(z);
+    // Scalars to log, kept past variableGrads' scope (disposed once read).
+    const logged: Record<string, tf.Scalar> = {};
+    const log = (name: string, t: tf.Scalar): tf.Scalar => (logged[name] = tf.keep(t));
+    const state = this.lossState;
+    const { value, grads } = tf.variableGrads(() => {
+      const views = this.views(fake, yFake, real, yReal);
+      const outputs = { real: views.real.score, fake: views.fake.score };
+      log('realScore', tf.mean(outputs.real) as tf.Scalar);
+      log('fakeScore', tf.mean(outputs.fake) as tf.Scalar);
+      let total = loss.discriminatorLoss(outputs, hyper, state);
+      if (loss.penalty) {
+        // Conditional critics are penalised at the real batch's labels.
+        const penalty = log('penalty', loss.penalty({ critic: (x) => this.view(x, yReal).score, real, fake, rng: this.rng }, hyper));
+        total = tf.add(total, penalty) as tf.Scalar;
+      }
+      const inputs: AuxiliaryInputs = { fake: views.fake, real: views.real, yReal, yFake, codes };
+      for (const term of auxiliary) {
+        const { loss: part, logged: shown } = term.discriminator(inputs);
+        log(term.name, shown);
+        total = tf.add(total, part) as tf.Scalar;
+      }
+      return total;
+    }, this.D.variables);
+    return { value, logged, grads: this.D.variables.map((v) => grads[v.name]) };
+  }
+
+  /** One D update: the objective's D terms on a fresh real batch and a generated one. */
+  private *discriminatorStep(lrScale: number): StepProgram<Record<string, number>> {
     // D's own per-step update outside the tape (spectral norm: one power iteration).
     this.D.beginStep?.();
-    return tf.tidy(() => {
-      const { x: real, y: yReal } = this.realBatch(n);
-      const { z, codes, y: yFake } = this.latent(this.rng, n);
-      const fake = this.G.generate(z);
-      // Scalars to log, kept past variableGrads' scope (disposed once read).
-      const logged: Record<string, tf.Scalar> = {};
-      const log = (name: string, t: tf.Scalar): tf.Scalar => (logged[name] = tf.keep(t));
-      const state = this.lossState;
-      const { value, grads } = tf.variableGrads(() => {
-        const views = this.views(fake, yFake, real, yReal);
-        const outputs = { real: views.real.score, fake: views.fake.score };
-        log('realScore', tf.mean(outputs.real) as tf.Scalar);
-        log('fakeScore', tf.mean(outputs.fake) as tf.Scalar);
-        let total = loss.discriminatorLoss(outputs, hyper, state);
-        if (loss.penalty) {
-          // Conditional critics are penalised at the real batch's labels.
-          const penalty = log('penalty', loss.penalty({ critic: (x) => this.view(x, yReal).score, real, fake, rng: this.rng }, hyper));
-          total = tf.add(total, penalty) as tf.Scalar;
-        }
-        const inputs: AuxiliaryInputs = { fake: views.fake, real: views.real, yReal, yFake, codes };
-        for (const term of auxiliary) {
-          const { loss: part, logged: shown } = term.discriminator(inputs);
-          log(term.name, shown);
-          total = tf.add(total, part) as tf.Scalar;
-        }
-        return total;
-      }, this.D.variables);
-      const ordered = this.D.variables.map((v) => grads[v.name]);
+    const scalars = tf.tidy(() => {
+      const { value, logged, grads: ordered } = this.discriminatorObjective();
       this.optD.apply(ordered, lrScale);
-      const out = readScalars({ dLoss: value, gradNormD: globalNorm(ordered), ...logged });
+      const out = stackScalars({ dLoss: value, gradNormD: globalNorm(ordered), ...logged });
       tf.dispose(Object.values(logged));
       return out;
     });
+    return yield* readScalars(scalars);
+  }
+
+  /**
+   * The G objective at the current weights on a generated batch (and a real one for relativistic
+   * losses), drawn from the training stream as a G step does: its value and its gradients in the
+   * order of G's variables. Nothing is updated. Call inside tf.tidy.
+   */
+  generatorObjective(): { value: tf.Scalar; grads: Array<tf.Tensor | undefined> } {
+    const { loss, auxiliary } = this.objective;
+    const { hyper, batchSize: n } = this.config;
+    const { z, codes, y: yFake } = this.latent(this.rng, n);
+    const real = loss.generatorUsesReal ? this.realBatch(n) : null;
+    const { value, grads } = tf.variableGrads(() => {
+      const fake = this.view(this.G.generate(z), yFake);
+      const realScores = real ? this.view(real.x, real.y).score : tf.zerosLike(fake.score);
+      let total = loss.generatorLoss({ real: realScores, fake: fake.score }, hyper, this.lossState);
+      const inputs: AuxiliaryInputs = { fake, real: null, yReal: null, yFake, codes };
+      for (const term of auxiliary) total = tf.add(total, term.generator(inputs)) as tf.Scalar;
+      return total;
+    }, this.G.variables);
+    return { value, grads: this.G.variables.map((v) => grads[v.name]) };
   }
 
   /** One G update: the objective's G terms on a generated batch (and a real one for relativistic losses). */
-  private generatorStep(lrScale: number): { gLoss: number; gradNormG: number; weightNorm: number } {
-    const { loss, auxiliary } = this.objective;
-    const { hyper, batchSize: n } = this.config;
+  private *generatorStep(lrScale: number): StepProgram<{ gLoss: number; gradNormG: number; weightNorm: number }> {
     this.G.beginStep?.();
-    return tf.tidy(() => {
-      const { z, codes, y: yFake } = this.latent(this.rng, n);
-      const real = loss.generatorUsesReal ? this.realBatch(n) : null;
-      const { value, grads } = tf.variableGrads(() => {
-        const fake = this.view(this.G.generate(z), yFake);
-        const realScores = real ? this.view(real.x, real.y).score : tf.zerosLike(fake.score);
-        let total = loss.generatorLoss({ real: realScores, fake: fake.score }, hyper, this.lossState);
-        const inputs: AuxiliaryInputs = { fake, real: null, yReal: null, yFake, codes };
-        for (const term of auxiliary) total = tf.add(total, term.generator(inputs)) as tf.Scalar;
-        return total;
-      }, this.G.variables);
-      const ordered = this.G.variables.map((v) => grads[v.name]);
+    const scalars = tf.tidy(() => {
+      const { value, grads: ordered } = this.generatorObjective();
       this.optG.apply(ordered, lrScale);
-      return readScalars({ gLoss: value, gradNormG: globalNorm(ordered), weightNorm: globalNorm([...this.G.variables, ...this.D.variables]) });
+      return stackScalars({ gLoss: value, gradNormG: globalNorm(ordered), weightNorm: globalNorm([...this.G.variables, ...this.D.variables]) });
     });
+    return yield* readScalars(scalars);
   }
 
   /** The learning-rate factor of this step: 1, or the linear schedule's decay to 0 at config.steps. */
@@ -280,7 +345,16 @@ export class Trainer {
    * G update, once. The step count does not move. Returns D's loss and gradient norm.
    */
   discriminatorOnly(): { dLoss: number; gradNormD: number } {
-    const d = this.discriminatorStep(this.lrScale());
+    return runSync(this.discriminatorOnlyProgram());
+  }
+
+  /** discriminatorOnly on the device, when there is one (src/engine/device.ts). */
+  discriminatorOnlyAsync(): Promise<{ dLoss: number; gradNormD: number }> {
+    return deviceBackend() ? runOnDevice(this.discriminatorOnlyProgram()) : Promise.resolve(this.discriminatorOnly());
+  }
+
+  private *discriminatorOnlyProgram(): StepProgram<{ dLoss: number; gradNormD: number }> {
+    const d = yield* this.discriminatorStep(this.lrScale());
     this.loss.afterDiscriminatorStep?.(this.D.variables, this.config.hyper);
     this.lossState = this.loss.nextState(this.lossState, { real: d.realScore, fake: d.fakeScore }, this.config.hyper);
     return { dLoss: d.dLoss, gradNormD: d.gradNormD };
@@ -288,7 +362,16 @@ export class Trainer {
 
   /** One generator update alone (the playground's "G step"), with the EMA update; the step count moves. */
   generatorOnly(): { gLoss: number; gradNormG: number } {
-    const g = this.generatorStep(this.lrScale());
+    return runSync(this.generatorOnlyProgram());
+  }
+
+  /** generatorOnly on the device, when there is one. */
+  generatorOnlyAsync(): Promise<{ gLoss: number; gradNormG: number }> {
+    return deviceBackend() ? runOnDevice(this.generatorOnlyProgram()) : Promise.resolve(this.generatorOnly());
+  }
+
+  private *generatorOnlyProgram(): StepProgram<{ gLoss: number; gradNormG: number }> {
+    const g = yield* this.generatorStep(this.lrScale());
     this.updateEma();
     this.step += 1;
     return { gLoss: g.gLoss, gradNormG: g.gradNormG };
@@ -296,17 +379,39 @@ export class Trainer {
 
   /** One generator step with its discriminator steps. Throws DivergenceError on NaN/Inf. */
   trainStep(): StepStats {
+    return runSync(this.stepProgram());
+  }
+
+  /**
+   * trainStep on the device when there is one (`--backend webgpu`): the same ops, its scalars read
+   * asynchronously. Without a device it is trainStep.
+   */
+  trainStepAsync(): Promise<StepStats> {
+    return deviceBackend() ? runOnDevice(this.stepProgram()) : Promise.resolve(this.trainStep());
+  }
+
+  /**
+   * Before host work that reads the trainer's tensors (evaluation, pictures, samples, the
+   * checksum; with `optimizers`, checkpoints): fetches them from the device, asynchronously. No-op
+   * without a device.
+   */
+  async hostReady(optimizers = true): Promise<void> {
+    const nets = [...this.G.variables, ...this.D.variables, ...(this.emaWeights ?? []), ...(this.G.state ?? []), ...(this.D.state ?? [])];
+    await fetchToHost(optimizers ? [...nets, ...this.optD.slotVariables(), ...this.optG.slotVariables()] : nets);
+  }
+
+  private *stepProgram(): StepProgram<StepStats> {
     const { config, loss } = this;
     const hyper = config.hyper;
     const criticSteps = loss.criticSteps?.(this.step, config.nCritic, hyper) ?? config.nCritic;
     const lrScale = this.lrScale();
     let d: Record<string, number> = {};
     for (let i = 0; i < criticSteps; i++) {
-      d = this.discriminatorStep(lrScale);
+      d = yield* this.discriminatorStep(lrScale);
       loss.afterDiscriminatorStep?.(this.D.variables, hyper);
       this.lossState = loss.nextState(this.lossState, { real: d.realScore, fake: d.fakeScore }, hyper);
     }
-    const g = this.generatorStep(lrScale);
+    const g = yield* this.generatorStep(lrScale);
     this.updateEma();
     this.step += 1;
     const stats: StepStats = {

@@ -4,7 +4,7 @@
  * per class (conditional), InfoGAN traversals (a row per categorical value; continuous codes
  * from −2 to 2), or an 8×8 grid and latent interpolations.
  */
-import { tf, Rng } from '../../src/engine/index.js';
+import { tf, Rng, engineState } from '../../src/engine/index.js';
 import type { ExportMeta } from '../../src/export/layersModel.js';
 import { trainMnist } from './mnist.js';
 
@@ -165,7 +165,8 @@ export function setupImagesTab(): void {
     const box = $('mnist-view');
     try {
       const trainer = await trainMnist(steps, 50, (images, step, seconds) => {
-        box.replaceChildren(tiles(images, 8, 8, `ns on 2,000 MNIST digits, dcgan28: step ${step}/${steps}, ${seconds.toFixed(0)} s (${(seconds / Math.max(step, 1)).toFixed(2)} s/step); tensors ${tf.memory().numTensors}`));
+        const where = engineState().device ? `on ${engineState().device!.adapter ?? 'WebGPU'}` : `on ${tf.getBackend()}`;
+        box.replaceChildren(tiles(images, 8, 8, `ns on 2,000 MNIST digits, dcgan28, ${where}: step ${step}/${steps}, ${seconds.toFixed(0)} s (${(step / Math.max(seconds, 1e-9)).toFixed(2)} steps/s); tensors ${tf.memory().numTensors}`));
       }, training);
       const step = trainer.step;
       trainer.dispose();

@@ -4,7 +4,7 @@
  * links that hold the whole config, and the CLI line that reproduces a run bit for bit.
  */
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { tf, initEngine } from '../../src/engine/index.js';
+import { tf, initEngine, engineState, deviceBackend } from '../../src/engine/index.js';
 import { LOSS_NAMES } from '../../src/losses/registry.js';
 import { resolveConfig } from '../../src/train/config.js';
 import { parseCsvPoints, POINT_DATASETS } from '../../src/data/points.js';
@@ -197,9 +197,11 @@ const FRAME_BUDGET_MS = 150;
  * Trains every session by n generator steps, together, in pieces that end on every
  * METRICS_EVERY-th step (each is recorded); stops each at its config's steps. With a `deadline`
  * (performance.now()), pieces are one step and none starts after it has passed: a frame trains
- * for the budget and one step more (PAGE_LIMITS bounds a step), never for long.
+ * for the budget and one step more (PAGE_LIMITS bounds a step), never for long. With a WebGPU
+ * device the steps run there, their values read asynchronously (trainAsync); on wasm, cpu and
+ * webgl they are the same synchronous steps.
  */
-function trainAll(n: number, deadline = Infinity): void {
+async function trainAll(n: number, deadline = Infinity): Promise<void> {
   for (let todo = n; todo > 0 && performance.now() < deadline; ) {
     const active = state.slots.filter((sl) => sl.session && sl.session.status === 'ready' && sl.session.step < sl.session.config.steps);
     if (!active.length) break;
@@ -207,7 +209,8 @@ function trainAll(n: number, deadline = Infinity): void {
     const piece = Math.min(most, ...active.map((sl) => Math.min(sl.session!.config.steps - sl.session!.step, METRICS_EVERY - (sl.session!.step % METRICS_EVERY))));
     for (const slot of active) {
       const s = slot.session!;
-      s.train(piece);
+      if (deviceBackend()) await s.trainAsync(piece);
+      else s.train(piece);
       if (s.step % METRICS_EVERY === 0 || s.step === s.config.steps || s.status !== 'ready') record(slot);
     }
     todo -= piece;
@@ -307,7 +310,7 @@ function render(): void {
     if (ref) series.push({ name: `CLI: ${ref.name}`, xs: ref.rows.map((r) => r.step), ys: ref.rows.map((r) => (typeof r[key] === 'number' ? r[key] : NaN)) });
     drawChart(charts.children[i] as HTMLCanvasElement, title, series);
   });
-  $('status').textContent = `backend ${tf.getBackend()} · tensors ${tf.memory().numTensors} · share: ${location.hash ? 'link in the address bar' : '–'}`;
+  $('status').textContent = `backend ${deviceBackend() ? `${deviceBackend()} + ${tf.getBackend()}` : tf.getBackend()} · tensors ${tf.memory().numTensors} · share: ${location.hash ? 'link in the address bar' : '–'}`;
 }
 
 function setRunning(on: boolean): void {
@@ -315,10 +318,16 @@ function setRunning(on: boolean): void {
   $('run').textContent = on ? 'pause' : 'run';
 }
 
+/** A frame's training is under way (a device's steps resolve after the frame). */
+let busy = false;
+
 function loop(): void {
-  if (state.running) {
-    trainAll(state.speed, performance.now() + FRAME_BUDGET_MS);
-    render();
+  if (state.running && !busy) {
+    busy = true;
+    trainAll(state.speed, performance.now() + FRAME_BUDGET_MS)
+      .then(render)
+      .catch((e) => message((e as Error).message, true))
+      .finally(() => (busy = false));
   }
   requestAnimationFrame(loop);
 }
@@ -332,7 +341,9 @@ function shareState(): ShareState {
 async function setBackend(name: string): Promise<void> {
   state.backend = name;
   await initEngine({ backend: name });
-  $('engine').textContent = `engine: tfjs ${tf.version.tfjs}, ${tf.getBackend()}`;
+  const device = engineState().device;
+  // With WebGPU the steps run on the GPU and the pictures and metrics on the host backend.
+  $('engine').textContent = `engine: tfjs ${tf.version.tfjs}, ${device ? `steps on ${device.backend} (${device.adapter}), pictures on ${tf.getBackend()}` : tf.getBackend()}`;
 }
 
 async function boot(): Promise<void> {
@@ -385,15 +396,27 @@ async function boot(): Promise<void> {
     setSlots(on ? [a, { ...a, loss: a.loss === 'ns' ? 'wgan-gp' : 'ns', hyper: undefined, optimizerD: undefined, optimizerG: undefined, nCritic: undefined }].map(clean) : [a]);
   };
   $('run').onclick = () => setRunning(!state.running);
-  $('dstep').onclick = () => {
-    for (const s of state.slots) s.session?.stepD();
+  $('dstep').onclick = async () => {
+    if (busy) return;
+    busy = true;
+    try {
+      for (const s of state.slots) await s.session?.stepDAsync();
+    } finally {
+      busy = false;
+    }
     render();
   };
   window.addEventListener('unhandledrejection', (ev) => message(String((ev.reason as Error)?.message ?? ev.reason), true));
-  $('gstep').onclick = () => {
-    for (const s of state.slots) {
-      s.session?.stepG();
-      record(s);
+  $('gstep').onclick = async () => {
+    if (busy) return;
+    busy = true;
+    try {
+      for (const s of state.slots) {
+        await s.session?.stepGAsync();
+        record(s);
+      }
+    } finally {
+      busy = false;
     }
     render();
   };
@@ -445,7 +468,7 @@ const hooks = {
   /** n generator steps on every session, in chunks, without waiting for frames. */
   async train(n: number, chunk = 100): Promise<void> {
     for (let done = 0; done < n; done += chunk) {
-      trainAll(Math.min(chunk, n - done));
+      await trainAll(Math.min(chunk, n - done));
       await new Promise((r) => setTimeout(r, 0));
     }
     render();
@@ -459,6 +482,14 @@ const hooks = {
   errors: () => state.slots.map((s) => s.error.textContent),
   replay,
   readout: (i = 0) => state.slots[i].readout.textContent,
+  /** Picks a backend as the menu does (the sessions start again). */
+  async useBackend(name: string): Promise<string> {
+    setRunning(false);
+    ($('backend') as HTMLSelectElement).value = name;
+    await setBackend(name);
+    rebuildAll();
+    return $('engine').textContent ?? '';
+  },
 };
 (window as unknown as { gankit: typeof hooks }).gankit = hooks;
 hooks.ready = boot().catch((e) => {

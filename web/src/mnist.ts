@@ -29,26 +29,31 @@ export interface MnistRun {
   stop: boolean;
 }
 
-/** Trains `steps` generator steps, calling `show` every `every` steps (and at the end) with 64 samples in [−1, 1]. */
+/**
+ * Trains `steps` generator steps, calling `show` every `every` steps (and at the end) with 64
+ * samples in [−1, 1]. With a WebGPU device (the page's backend menu) the steps run on the GPU.
+ */
 export async function trainMnist(steps: number, every: number, show: (images: tf.Tensor4D, step: number, seconds: number) => void, run: { stop: boolean } = { stop: false }): Promise<Trainer> {
   const d = await digits();
   const config = resolveConfig({ loss: 'ns', data: { name: 'mnist' }, steps, seed: 1 });
   const trainer = trainerOwning(config, imageBatchSource(d), imageNetworks(config, d));
   const started = performance.now();
-  const draw = () => {
+  // With a WebGPU device the steps run there; the samples are drawn on the host from the fetched weights.
+  const draw = async () => {
+    await trainer.hostReady(false);
     const x = tf.tensor4d(trainer.sample(64, new Rng(7)), [64, 28, 28, 1]);
     show(x, trainer.step, (performance.now() - started) / 1000);
     x.dispose();
   };
   try {
     for (let i = 0; i < steps && !run.stop; i++) {
-      trainer.trainStep();
+      await trainer.trainStepAsync();
       if (trainer.step % every === 0) {
-        draw();
+        await draw();
         await new Promise((r) => setTimeout(r, 0));
       }
     }
-    if (trainer.step % every !== 0) draw();
+    if (trainer.step % every !== 0) await draw();
     return trainer;
   } catch (e) {
     trainer.dispose();

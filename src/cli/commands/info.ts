@@ -41,6 +41,7 @@ GANKIT_BLAS_THREADS and GANKIT_BLAS_LIBRARY.`,
     }
     const lines = [
       `backend      ${state.backend} (tfjs ${report.tfjs}, Node ${report.node}, ${cores} cores)`,
+      ...(state.device ? [`device       training steps on ${state.device.backend}: ${state.device.adapter} (Dawn, the npm package webgpu ${version('webgpu')}); everything else on ${state.backend}`] : []),
       `wasm threads ${state.wasmThreads || '-'}`,
       state.native
         ? `native BLAS  ${state.native.path}: ${state.native.version}, ${state.native.threads} thread(s)`

@@ -1,6 +1,6 @@
 /** `gankit train`: every config flag is an override of a config field; `--config run.json` supplies any subset of fields. */
 import { join, resolve } from 'node:path';
-import { initEngine, resolveBackendName } from '../../engine/index.js';
+import { engineState, initEngine, resolveBackendName } from '../../engine/index.js';
 import { workloadOf } from '../../kinds/index.js';
 import { startRun } from '../../runner/run.js';
 import { mergeConfig, resolveConfig } from '../../train/config.js';
@@ -51,7 +51,9 @@ ${flagLines(OWN_FLAGS.map(([, , flag, doc]) => [flag, doc])).join('\n')}`,
     // A config's recorded compute settings apply unless a flag asks for something else.
     await initEngine({ backend: config.backend, threads: flag('threads'), native: flag('native'), blasThreads: flag('blas-threads'), workload: workloadOf(config), compute: asked ? null : config.compute });
     const reporter = progressReporter(Boolean(values.quiet), config.steps);
-    if (!values.quiet) process.stderr.write(`gankit: training ${config.loss} on ${config.data.name} for ${config.steps} steps (${config.profile} profile, backend ${config.backend}) → ${dir}\n`);
+    const device = engineState().device;
+    const where = device ? `steps on ${device.backend} (${device.adapter}), the rest on ${engineState().backend}` : `backend ${config.backend}`;
+    if (!values.quiet) process.stderr.write(`gankit: training ${config.loss} on ${config.data.name} for ${config.steps} steps (${config.profile} profile, ${where}) → ${dir}\n`);
     const result = await startRun(config, dir, { onProgress: reporter.onProgress });
     reporter.done();
     console.log(finishedLines(result));

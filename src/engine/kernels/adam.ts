@@ -78,6 +78,11 @@ const wasmKernel: KernelFunc = ({ inputs, backend, attrs }) => {
   return outs;
 };
 
+/** Whether the fused kernel beats the ops at every size here: as SIMD on wasm, and on webgpu (kernels/webgpuFused.ts). */
+export function fusedAdamAtAnySize(): boolean {
+  return tf.getBackend() === 'webgpu' || fusedAdamSimd();
+}
+
 /** Whether the fused kernel runs as SIMD here (then it beats the ops at every size). */
 export function fusedAdamSimd(): boolean {
   if (tf.getBackend() !== 'wasm') return false;

@@ -62,8 +62,8 @@ const JS_MAX_SIZE = 1 << 16;
 export function sumAll(tensors: tf.Tensor[], square = false): tf.Scalar {
   if (tensors.length === 0) return tf.scalar(0);
   const kernel = tf.getKernel(SUM_ALL, tf.getBackend()) !== undefined;
-  // With the native layer (wasm) the kernel sums big tensors by BLAS too.
-  const cap = nativeOn() ? Infinity : JS_MAX_SIZE;
+  // With the native layer (wasm) the kernel sums big tensors by BLAS too; webgpu's sums any size.
+  const cap = nativeOn() || tf.getBackend() === 'webgpu' ? Infinity : JS_MAX_SIZE;
   const small = kernel ? tensors.filter((t) => t.dtype === 'float32' && t.size <= cap) : [];
   const rest = tensors.filter((t) => !small.includes(t));
   return tf.tidy(() => {

@@ -16,6 +16,17 @@ export function nativeOn(): boolean {
   return active !== null && tf.getBackend() === 'wasm';
 }
 
+/**
+ * Whether products take their transposed operands in place (transpose flags) and the convolution
+ * gradients run as the backend's own kernels (Conv2DBackpropInput / Conv2DBackpropFilter, whose
+ * second-order gradients src/engine/conv.ts registers): with the native kernels (BLAS) and on
+ * webgpu. Elsewhere (tfjs-wasm's XNNPACK, tfjs-cpu) gankit's op routes are faster: explicit
+ * transposes, sub-pixel convolutions.
+ */
+export function kernelRoutes(): boolean {
+  return nativeOn() || tf.getBackend() === 'webgpu';
+}
+
 export function setActiveBlas(blas: Blas | null): void {
   active = blas;
 }
