@@ -24,6 +24,9 @@ import { registerDense } from './dense.js';
 import { registerConvGradients } from './conv.js';
 import { registerNativeKernels } from './native/kernels.js';
 import { activeBlas, setActiveBlas } from './native/state.js';
+import { registerBatchNorm } from './kernels/batchNorm.js';
+import { registerMovingAverage } from './kernels/movingAverage.js';
+import { registerWasmCopies } from './kernels/copies.js';
 import { installHint, loadBlas } from './native/blas.js';
 import type { BlasLoad } from './native/blas.js';
 
@@ -38,13 +41,16 @@ export function registerAll(): void {
   registerLeakyRelu();
   registerElu();
   registerTanh();
+  registerBatchNorm();
+  registerMovingAverage();
   registerWasmKernels();
   registerNativeKernels();
 }
 
-/** gankit's kernels: wasm's missing Conv2DBackpropFilter/UnsortedSegmentSum, faster Transpose, GatherV2, Reverse, Sum/Mean, a copy-free Identity, the fused Adam update and Σ over many tensors. */
+/** gankit's kernels: wasm's missing Conv2DBackpropFilter/UnsortedSegmentSum, faster Transpose, GatherV2, Reverse, Sum/Mean, a copy-free Identity and same-dtype Cast, Concat, the fused Adam update and Σ over many tensors. */
 export function registerWasmKernels(): void {
   registerWasmConv2DBackpropFilter();
+  registerWasmCopies();
   registerWasmTranspose();
   registerWasmBlockCopies();
   registerWasmReductions();
