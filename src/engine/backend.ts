@@ -23,7 +23,7 @@ import { isNode, nodeImport } from './node.js';
 import { registerDense } from './dense.js';
 import { registerConvGradients } from './conv.js';
 import { registerNativeKernels } from './native/kernels.js';
-import { activeBlas, setActiveBlas } from './native/state.js';
+import { activeBlas, fusedSetting, setActiveBlas, setFused } from './native/state.js';
 import { registerBatchNorm } from './kernels/batchNorm.js';
 import { registerMovingAverage } from './kernels/movingAverage.js';
 import { registerWasmCopies } from './kernels/copies.js';
@@ -87,6 +87,12 @@ export interface EngineOptions {
   blasThreads?: number | string;
   /** Cores this process may use (default: all): a pool's share for one trial. */
   cores?: number;
+  /**
+   * The fused kernels of the native kernel set (batch norm with its bias and activation): 'on'
+   * (default) or 'off' (the native kernel set as before they existed); then GANKIT_FUSED. Only
+   * with the native kernels.
+   */
+  fused?: boolean | string;
   /** A run's recorded compute settings (config.json): used exactly, so a resumed run stays bit-identical. */
   compute?: ComputeSettings | null;
 }
@@ -101,6 +107,60 @@ export interface ComputeSettings {
   wasmThreads: number;
   /** BLAS threads (1 when native is off). */
   blasThreads: number;
+  /**
+   * The kernel set that computed the run (`kernelSet().id`). Runs started before gankit recorded
+   * it have none: they computed with the kernel set of that time, which `initEngine` reproduces.
+   */
+  kernelSet?: string;
+  /** The BLAS library and its kernels ("OpenBLAS 0.3.21 (core Haswell)"), when native was on: another one computes other bits. */
+  blas?: string;
+}
+
+/**
+ * Versions of gankit's own kernels, by family. Bump one when a change alters any result's bits:
+ * the kernel-set id changes with it, so a number is never compared across kernels that compute
+ * different bits without saying so, and `resume` warns when it continues on other kernels.
+ *   base    gankit's kernels on every backend (Adam, activations and their gradients, sums,
+ *           transposes, copies, the moving average)
+ *   native  the BLAS products and convolutions (native/kernels.ts)
+ *   fused   the fused kernels of the native set (batch norm with bias and activation)
+ * A test (test/engine.kernels.test.ts) holds a digest of the kernel sources, so that a change to
+ * them is a deliberate decision about these numbers.
+ */
+export const KERNEL_VERSIONS = { base: 1, native: 1, fused: 1 } as const;
+
+/** Which kernels compute: a short stable id, what it stands for, and its switches. */
+export interface KernelSet {
+  /** "k" and 8 hex digits: FNV-1a of the description. */
+  id: string;
+  /** e.g. "wasm: base1 + native1 + fused1". */
+  description: string;
+  native: boolean;
+  fused: boolean;
+}
+
+function fnv1a(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h.toString(16).padStart(8, '0');
+}
+
+/** The kernel set of a backend with native and fused on or off (fused only counts with native). */
+export function kernelSetOf(backend: string, native: boolean, fused: boolean): KernelSet {
+  const on = native && backend === 'wasm';
+  const parts = [`base${KERNEL_VERSIONS.base}`];
+  if (on) parts.push(`native${KERNEL_VERSIONS.native}`);
+  if (on && fused) parts.push(`fused${KERNEL_VERSIONS.fused}`);
+  const description = `${backend}: ${parts.join(' + ')}`;
+  return { id: `k${fnv1a(description)}`, description, native: on, fused: on && fused };
+}
+
+/** The kernel set in effect now. */
+export function kernelSet(): KernelSet {
+  return kernelSetOf(tf.getBackend(), activeBlas() !== null, fusedSetting());
 }
 
 /**
@@ -114,6 +174,9 @@ export function threadPolicy(workload: Workload, native: boolean, available: num
   if (native) return { wasmThreads: 1, blasThreads: workload === 'points' ? 1 : all };
   return { wasmThreads: workload === 'points' ? 1 : all, blasThreads: 1 };
 }
+
+/** The most BLAS threads an override may ask for. */
+export const MAX_BLAS_THREADS = 64;
 
 export type Workload = 'points' | 'images';
 
@@ -207,7 +270,7 @@ function resolveBlasThreads(option: number | string | undefined, fallback: numbe
   const raw = option ?? env('GANKIT_BLAS_THREADS');
   if (raw === undefined || raw === '') return fallback;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1 || n > 64) throw new InputError(`${option !== undefined ? 'blas-threads' : 'GANKIT_BLAS_THREADS'}: expected an integer from 1 to 64, got '${raw}'`);
+  if (!Number.isInteger(n) || n < 1 || n > MAX_BLAS_THREADS) throw new InputError(`${option !== undefined ? 'blas-threads' : 'GANKIT_BLAS_THREADS'}: expected an integer from 1 to ${MAX_BLAS_THREADS}, got '${raw}'`);
   return n;
 }
 
@@ -225,6 +288,8 @@ export function findNativeBlas(): Promise<BlasLoad> {
 export interface EngineState {
   backend: string;
   wasmThreads: number;
+  /** The kernel set in effect (see KERNEL_VERSIONS). */
+  kernels: KernelSet;
   native: { path: string; version: string; threads: number } | null;
   /** Why the native kernels are off. */
   nativeOff?: string;
@@ -238,6 +303,7 @@ export function engineState(): EngineState {
   return {
     backend,
     wasmThreads: backend === 'wasm' ? wasmThreads() : 0,
+    kernels: kernelSet(),
     native: blas ? { path: blas.path, version: blas.version, threads: blas.threads() } : null,
     ...(blas ? {} : { nativeOff: nativeOffReason }),
   };
@@ -246,7 +312,16 @@ export function engineState(): EngineState {
 /** The compute settings in effect, as a run records them. */
 export function computeSettings(): ComputeSettings {
   const blas = activeBlas();
-  return { native: blas !== null, wasmThreads: tf.getBackend() === 'wasm' ? wasmThreads() : 1, blasThreads: blas ? blas.threads() : 1 };
+  return { native: blas !== null, wasmThreads: tf.getBackend() === 'wasm' ? wasmThreads() : 1, blasThreads: blas ? blas.threads() : 1, kernelSet: kernelSet().id, ...(blas ? { blas: blas.version } : {}) };
+}
+
+/** The fused mode asked for: the option, then GANKIT_FUSED, then on. */
+export function resolveFused(option?: boolean | string): boolean {
+  if (typeof option === 'boolean') return option;
+  const raw = option ?? env('GANKIT_FUSED') ?? 'on';
+  const on = ({ '': true, on: true, '1': true, true: true, off: false, '0': false, false: false } as Record<string, boolean>)[raw];
+  if (on === undefined) throw new InputError(`${option !== undefined ? 'fused' : 'GANKIT_FUSED'}: expected on or off, got '${raw}'`);
+  return on;
 }
 
 /** Turns the native kernels on or off in this process (wasm backend); true when on afterwards. */
@@ -269,6 +344,28 @@ export async function setNative(on: boolean, blasThreads?: number): Promise<bool
 
 function warner(options: EngineOptions): (m: string) => void {
   return options.warn ?? ((m: string) => console.error(m));
+}
+
+/**
+ * Whether a recorded run's fused kernels are on: the setting whose kernel set has the recorded id
+ * (the backend and native are settled by now). A run recorded before kernel sets were (no id)
+ * computed without the fused kernels: it continues so, bit-identical, and says so. An id this
+ * gankit does not have (its kernels changed since) cannot be reproduced: the default runs, with a
+ * warning.
+ */
+function recordedFused(recorded: ComputeSettings, warn: (m: string) => void): boolean {
+  const backend = tf.getBackend();
+  const native = activeBlas() !== null;
+  const before = kernelSetOf(backend, native, false);
+  if (!recorded.kernelSet) {
+    warn(`gankit: this run records no kernel set (it started before gankit recorded them): it continues on the kernels of that time, ${before.id} (${before.description}${native ? ', without the fused kernels' : ''})`);
+    return false;
+  }
+  const match = [true, false].find((fused) => kernelSetOf(backend, native, fused).id === recorded.kernelSet);
+  if (match !== undefined) return match;
+  const now = kernelSetOf(backend, native, resolveFused());
+  warn(`gankit: this run was computed by kernel set ${recorded.kernelSet}, which this gankit does not have; it continues on ${now.id} (${now.description}): not bit-identical to an uninterrupted run`);
+  return now.fused;
 }
 
 /** Selects and initialises the backend; returns the name actually in use. */
@@ -296,6 +393,10 @@ export async function initEngine(options: EngineOptions = {}): Promise<BackendNa
   const blasThreads = recorded ? recorded.blasThreads : resolveBlasThreads(options.blasThreads, policy.blasThreads);
   const finish = async (): Promise<void> => {
     await setNative(mode !== 'off', blasThreads);
+    setFused(recorded ? recordedFused(recorded, warner(options)) : resolveFused(options.fused));
+    if (recorded?.blas && activeBlas() && activeBlas()!.version !== recorded.blas) {
+      warner(options)(`gankit: this run's products ran on ${recorded.blas}; here they run on ${activeBlas()!.version} (another CPU's kernels): not bit-identical to an uninterrupted run`);
+    }
   };
   if (tf.getBackend() === wanted) {
     // The module is started once per process: a later, different thread count cannot apply.

@@ -10,8 +10,8 @@ registerAll();
 
 export { tf };
 export { registerSecondOrderGradients } from './gradients.js';
-export { initEngine, resolveBackendName, resolveThreads, resolveNativeMode, defaultThreads, threadPolicy, wasmThreads, engineState, computeSettings, setNative, findNativeBlas, BACKENDS } from './backend.js';
-export type { BackendName, EngineOptions, EngineState, ComputeSettings, NativeMode, Workload } from './backend.js';
+export { initEngine, resolveBackendName, resolveThreads, resolveNativeMode, resolveFused, defaultThreads, threadPolicy, wasmThreads, engineState, computeSettings, setNative, findNativeBlas, kernelSet, kernelSetOf, KERNEL_VERSIONS, MAX_BLAS_THREADS, BACKENDS } from './backend.js';
+export type { BackendName, EngineOptions, EngineState, ComputeSettings, KernelSet, NativeMode, Workload } from './backend.js';
 export { installHint } from './native/blas.js';
 export { activeBlas, nativeOn, fusedOn } from './native/state.js';
 export { batchNorm, batchNormOps } from './kernels/batchNorm.js';
