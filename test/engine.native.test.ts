@@ -10,7 +10,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { tf, Rng, setNative, activeBlas, engineState, initEngine, resolveNativeMode, fusedConv2d, dense, deconv2d, kernelSet, kernelSetOf, computeSettings, wasmThreads, KERNEL_VERSIONS, resolveFused } from '../src/engine/index.js';
+import { tf, Rng, setNative, activeBlas, engineState, initEngine, resolveNativeMode, fusedConv2d, dense, deconv2d, kernelSet, kernelSetOf, computeSettings, wasmThreads, KERNEL_VERSIONS, resolveFused, threadPolicy } from '../src/engine/index.js';
 import type { ComputeSettings } from '../src/engine/index.js';
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -283,6 +283,17 @@ describe('native BLAS kernels', () => {
     assert.equal(off.native, null);
     assert.match(off.nativeOff ?? '', /turned off/);
     assert.equal(await setNative(true), true);
+  });
+});
+
+describe('the thread policy (engine/backend.ts)', () => {
+  it('images: BLAS on every core with native (one wasm thread), (up to 64), XNNPACK up to its pool of 8 without; 2-D: one thread', () => {
+    for (const cores of [1, 2, 4, 8, 16, 96]) {
+      assert.deepEqual(threadPolicy('images', true, cores), { wasmThreads: 1, blasThreads: Math.min(cores, 64) });
+      assert.deepEqual(threadPolicy('images', false, cores), { wasmThreads: Math.min(cores, 8), blasThreads: 1 });
+      assert.deepEqual(threadPolicy('points', true, cores), { wasmThreads: 1, blasThreads: 1 });
+      assert.deepEqual(threadPolicy('points', false, cores), { wasmThreads: 1, blasThreads: 1 });
+    }
   });
 });
 

@@ -164,18 +164,22 @@ export function kernelSet(): KernelSet {
 }
 
 /**
- * The thread policy, measured on 2 cores (docs/speed.md): with the native kernels one wasm thread
- * (wasm's spinning pool slows the next BLAS call) and BLAS on every core up to 4 for images, one
- * BLAS thread for the small 2-D products (thread wake-ups cost more than they split); without,
- * XNNPACK on every core up to 4 for images and one thread for 2-D.
+ * The thread policy (docs/speed.md, "Threads"): with the native kernels, one wasm thread (wasm's
+ * spinning pool slows the next BLAS call, and what is left on wasm — element-wise kernels, the
+ * SIMD module — runs on the calling thread anyway) and BLAS on every core for images: the image
+ * models' products are far above the size where OpenBLAS splits a product (it runs one thread below
+ * m·n·k = 2.6e5 and all of them above; the smallest image product, 64×64·6272, is 100× that), so
+ * each core takes a share of every product. One BLAS thread for the small 2-D products (thread
+ * wake-ups cost more than they split; measured). Without native, XNNPACK on every core up to its
+ * pool of 8 for images and one thread for 2-D.
  */
 export function threadPolicy(workload: Workload, native: boolean, available: number = cores()): { wasmThreads: number; blasThreads: number } {
-  const all = Math.max(1, Math.min(available, 4));
-  if (native) return { wasmThreads: 1, blasThreads: workload === 'points' ? 1 : all };
-  return { wasmThreads: workload === 'points' ? 1 : all, blasThreads: 1 };
+  const all = Math.max(1, Math.floor(available));
+  if (native) return { wasmThreads: 1, blasThreads: workload === 'points' ? 1 : Math.min(all, MAX_BLAS_THREADS) };
+  return { wasmThreads: workload === 'points' ? 1 : Math.min(all, MAX_WASM_THREADS), blasThreads: 1 };
 }
 
-/** The most BLAS threads an override may ask for. */
+/** The most BLAS threads the policy or an override asks for. */
 export const MAX_BLAS_THREADS = 64;
 
 export type Workload = 'points' | 'images';
@@ -183,7 +187,7 @@ export type Workload = 'points' | 'images';
 /**
  * The default thread count, measured (docs/speed.md): small 2-D MLP steps run about twice as slow
  * with two threads (each op is too small to split), image models ~1.4–1.5× faster (2 cores). So: one thread
- * for 2-D point runs, every core up to 4 for images.
+ * for 2-D point runs, every core up to the pool's 8 for images.
  */
 export function defaultThreads(workload: Workload = 'images'): number {
   return threadPolicy(workload, false).wasmThreads;

@@ -47,7 +47,7 @@ GANKIT_THREADS, GANKIT_BLAS_THREADS and GANKIT_BLAS_LIBRARY.`,
         ? `native BLAS  ${state.native.path}: ${state.native.version}, ${state.native.threads} thread(s)`
         : `native BLAS  none: ${state.nativeOff}${/turned off|backend/.test(state.nativeOff ?? '') ? '' : ` — to get it: ${installHint()}`}`,
       `kernel set   ${state.kernels.id} (${state.kernels.description}${state.native && !state.kernels.fused ? '; fused kernels off' : ''})`,
-      `policy       ${WORKLOADS.map((w) => `${w}: wasm ${policies[w].wasmThreads} + BLAS ${state.native ? policies[w].blasThreads : '-'}`).join('; ')}`,
+      `policy       ${WORKLOADS.map((w) => `${w}: wasm ${policies[w].wasmThreads} + BLAS ${state.native ? policies[w].blasThreads : '-'}`).join('; ')} (${cores} cores: ${state.native ? 'BLAS on every core for images, one for 2-D; one wasm thread' : 'XNNPACK on every core up to 8 for images, one for 2-D'})`,
     ];
     console.log(lines.join('\n'));
     return 0;
