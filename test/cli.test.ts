@@ -136,11 +136,14 @@ describe('gankit CLI', () => {
     run(['train', '--config', cfg, '--out', whole], two);
     const recorded = JSON.parse(readFileSync(join(whole, 'config.json'), 'utf8')).compute;
     const native = recorded.native as boolean;
-    assert.deepEqual(recorded, native ? { native: true, wasmThreads: 1, blasThreads: 2 } : { native: false, wasmThreads: 1, blasThreads: 1 });
+    const { kernelSet, blas, ...threads } = recorded;
+    assert.deepEqual(threads, native ? { native: true, wasmThreads: 1, blasThreads: 2 } : { native: false, wasmThreads: 1, blasThreads: 1 });
+    assert.match(kernelSet, /^k[0-9a-f]{8}$/);
+    assert.equal(typeof blas, native ? 'string' : 'undefined');
     const parted = join(tmp(), 'parted');
     run(['train', '--config', cfg, '--out', parted, '--steps', '2'], two);
     // Other settings in the environment: the recorded ones win.
-    run(['resume', '--run', parted, '--steps', '4'], { GANKIT_BLAS_THREADS: '1', GANKIT_THREADS: '2', GANKIT_NATIVE: native ? '0' : '1' });
+    run(['resume', '--run', parted, '--steps', '4'], { GANKIT_BLAS_THREADS: '1', GANKIT_THREADS: '2', GANKIT_NATIVE: native ? '0' : '1', GANKIT_FUSED: 'off' });
     const a = loadCheckpoint<{ step: number }>(join(whole, 'checkpoint.bin'));
     const b = loadCheckpoint<{ step: number }>(join(parted, 'checkpoint.bin'));
     assert.equal(b.header.step, 4);
@@ -151,6 +154,41 @@ describe('gankit CLI', () => {
     run(['train', '--config', cfg, '--out', other], { GANKIT_NATIVE: native ? 'off' : 'on' });
     const c = loadCheckpoint<{ step: number }>(join(other, 'checkpoint.bin'));
     assert.ok(Object.keys(a.arrays).some((k) => a.arrays[k].some((v, i) => v !== c.arrays[k][i])), 'the other compute settings gave the same weights');
+  });
+
+  it('a run from before kernel sets were recorded resumes on the kernels of that time: bit-identical, and it says so', () => {
+    const cfg = join(tmp(), 'img.json');
+    writeFileSync(cfg, JSON.stringify({ data: { name: 'fashion-mnist' }, loss: 'ns', steps: 4, batchSize: 16, logEvery: 2, plotEvery: 4, checkpointEvery: 2, evalSamples: 100 }));
+    const run = (args: string[], env: Record<string, string> = {}) => {
+      const r = spawnSync(process.execPath, [BIN, ...args, '--quiet'], { encoding: 'utf8', env: { ...process.env, GANKIT_BACKEND: 'wasm', GANKIT_BLAS_THREADS: '1', ...env } });
+      assert.equal(r.status, 0, r.stderr);
+      return r;
+    };
+    // The kernels before ids: the fused kernels off.
+    const whole = join(tmp(), 'whole');
+    run(['train', '--config', cfg, '--out', whole], { GANKIT_FUSED: 'off' });
+    const old = join(tmp(), 'old');
+    run(['train', '--config', cfg, '--out', old, '--steps', '2'], { GANKIT_FUSED: 'off' });
+    const configPath = join(old, 'config.json');
+    const config = JSON.parse(readFileSync(configPath, 'utf8'));
+    delete config.compute.kernelSet;
+    delete config.compute.blas;
+    writeFileSync(configPath, JSON.stringify(config, null, 2));
+    const r = run(['resume', '--run', old, '--steps', '4']);
+    const native = config.compute.native as boolean;
+    assert.match(r.stderr, /this run records no kernel set \(it started before gankit recorded them\): it continues on the kernels of that time/);
+    const a = loadCheckpoint<{ step: number }>(join(whole, 'checkpoint.bin'));
+    const b = loadCheckpoint<{ step: number }>(join(old, 'checkpoint.bin'));
+    assert.equal(b.header.step, 4);
+    for (const k of Object.keys(a.arrays)) assert.deepEqual(Array.from(b.arrays[k]), Array.from(a.arrays[k]), `${k} differs after resuming a run without a kernel set`);
+    if (native) {
+      // The fused kernels (the default) compute other bits: the equality above is the old kernel set at work.
+      const fused = join(tmp(), 'fused');
+      run(['train', '--config', cfg, '--out', fused]);
+      assert.notEqual(JSON.parse(readFileSync(join(fused, 'config.json'), 'utf8')).compute.kernelSet, JSON.parse(readFileSync(join(whole, 'config.json'), 'utf8')).compute.kernelSet);
+      const c = loadCheckpoint<{ step: number }>(join(fused, 'checkpoint.bin'));
+      assert.ok(Object.keys(a.arrays).some((k) => a.arrays[k].some((v, i) => v !== c.arrays[k][i])), 'the fused kernels gave the same weights');
+    }
   });
 
   it('sample --out FOLDER: one PNG per sample at the image size, and grid.png; the same seed gives the same files', () => {

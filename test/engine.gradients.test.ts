@@ -9,7 +9,7 @@
  */
 import { describe, it, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { tf, logSoftmax } from '../src/engine/index.js';
+import { tf, logSoftmax, batchNorm } from '../src/engine/index.js';
 import { assertClose, centralDifference, scalarOf, useBackend, TEST_BACKENDS } from './helpers/numeric.js';
 
 const X = new Float32Array([0.3, -0.7, 1.1, -0.2, 0.45, -1.3, 0.8, -0.35]);
@@ -114,6 +114,37 @@ for (const backend of TEST_BACKENDS) {
         const numeric = centralDifference((x) => scalarOf(() => h(tf.tensor(x, xShape))), x0);
         assertClose(analytic, numeric, { what: `conv2d ${what}` });
       }
+    });
+
+    it('batch norm with bias and activation (the fused kernel on wasm): second order in x, the gain and the bias', () => {
+      // A critic with batch norm under a gradient penalty: P = Σ v ⊙ ∇ₓ[Σ w ⊙ BN(x + b)²] and
+      // Q = ‖∇ₓ Σ w ⊙ BN(x + b)‖², differentiated in x, γ and b. The inner gradient is taped, so it
+      // runs as ops (kernels/batchNorm.ts); the outer one through the kernel and those ops.
+      const shape = [6, 3];
+      const x0 = new Float32Array([0.3, -0.7, 1.1, -0.2, 0.45, -1.3, 0.8, -0.35, 0.6, 1.4, 0.1, -0.9, -1.1, 0.7, 0.25, 0.5, -0.45, 0.95]);
+      const w = tf.tensor(Array.from({ length: 18 }, (_, i) => Math.sin(i * 0.77 + 0.2)), shape);
+      const v = tf.tensor(Array.from({ length: 18 }, (_, i) => Math.cos(i * 1.31)), shape);
+      const b0 = new Float32Array([0.2, -0.1, 0.05]);
+      const g0 = new Float32Array([1.1, 0.8, 1.3]);
+      const shift = tf.tensor1d([0.15, -0.05, 0.1]);
+      for (const activation of ['linear', 'leakyrelu', 'relu'] as const) {
+        const bn = (x: tf.Tensor, b: tf.Tensor, g: tf.Tensor) => batchNorm(x, b, g, shift, { epsilon: 1e-5, activation, alpha: 0.2 });
+        const inner = (b: tf.Tensor, g: tf.Tensor) => tf.grad((x: tf.Tensor) => tf.sum(tf.mul(w, tf.square(bn(x, b, g)))));
+        const probes: Array<[string, (x: tf.Tensor, b: tf.Tensor, g: tf.Tensor) => tf.Tensor]> = [
+          ['P', (x, b, g) => tf.sum(tf.mul(v, inner(b, g)(x)))],
+          ['Q', (x, b, g) => tf.sum(tf.square(inner(b, g)(x)))],
+        ];
+        for (const [name, f] of probes) {
+          const at = (x: Float32Array, b: Float32Array, g: Float32Array) => scalarOf(() => f(tf.tensor(x, shape), tf.tensor1d(b), tf.tensor1d(g)));
+          const [dx, db, dg] = tf.tidy(() => tf.grads((x: tf.Tensor, b: tf.Tensor, g: tf.Tensor) => f(x, b, g))([tf.tensor(x0, shape), tf.tensor1d(b0), tf.tensor1d(g0)]).map((t) => t.dataSync()));
+          const h = 3e-3; // the pre-activations stay ≥ 10h from the kinks at these points
+          assertClose(dx, centralDifference((x) => at(x, b0, g0), x0, h), { what: `${activation} ${name} d/dx` });
+          assertClose(dg, centralDifference((g) => at(x0, b0, g), g0, h), { what: `${activation} ${name} d/dγ` });
+          assertClose(db, centralDifference((b) => at(x0, b, g0), b0, h), { what: `${activation} ${name} d/db`, atol: 5e-3 });
+          assert.ok(dx.some((t) => Math.abs(t) > 1e-2), `${activation} ${name}: probe is degenerate`);
+        }
+      }
+      tf.dispose([w, v, shift]);
     });
 
     it('maxPool under a second-order gradient fails with a clear message', () => {

@@ -12,7 +12,8 @@ import { describe, it, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { tf, Rng, initEngine, dense } from '../src/engine/index.js';
+import { tf, Rng, initEngine, dense, batchNorm, batchNormOps, movingAverage } from '../src/engine/index.js';
+import { batchNormAvailable } from '../src/engine/kernels/batchNorm.js';
 import { sumAll } from '../src/engine/kernels/sums.js';
 import { ELU_GRAD } from '../src/engine/kernels/elu.js';
 import { TANH_GRAD } from '../src/engine/kernels/tanh.js';
@@ -482,3 +483,148 @@ describe('the SIMD module', () => {
   });
 });
 
+
+/**
+ * Float64 reference of act(batchNorm(x + b)) and its gradient for dy (the formulas of
+ * kernels/batchNorm.ts), over [rows, cols].
+ */
+function batchNormReference(x: Float32Array, b: Float32Array, g: Float32Array, s: Float32Array, dy: Float32Array, cols: number, activation: string, alpha: number) {
+  const rows = x.length / cols;
+  const y = new Float64Array(x.length);
+  const dx = new Float64Array(x.length);
+  const dg = new Float64Array(cols);
+  const ds = new Float64Array(cols);
+  const db = new Float64Array(cols);
+  for (let c = 0; c < cols; c++) {
+    let m = 0;
+    for (let r = 0; r < rows; r++) m += x[r * cols + c] + b[c];
+    m /= rows;
+    let v = 0;
+    for (let r = 0; r < rows; r++) v += (x[r * cols + c] + b[c] - m) ** 2;
+    v /= rows;
+    const inv = 1 / Math.sqrt(v + Math.fround(1e-5));
+    const u = new Float64Array(rows);
+    const h = new Float64Array(rows);
+    for (let r = 0; r < rows; r++) {
+      h[r] = (x[r * cols + c] + b[c] - m) * inv;
+      const pre = h[r] * g[c] + s[c];
+      const slope = activation === 'relu' ? 0 : activation === 'leakyrelu' ? alpha : 1;
+      y[r * cols + c] = pre > 0 ? pre : slope * pre;
+      u[r] = pre > 0 ? dy[r * cols + c] : slope * dy[r * cols + c];
+      ds[c] += u[r];
+      dg[c] += u[r] * h[r];
+    }
+    for (let r = 0; r < rows; r++) dx[r * cols + c] = g[c] * inv * (u[r] - ds[c] / rows - (h[r] * dg[c]) / rows);
+    db[c] = 0; // Σ_r dx, zero in exact arithmetic
+  }
+  return { y, dx, dg, ds, db };
+}
+
+/** max |a − b| ≤ tol·max |b| (+ tiny): a tolerance relative to the array's scale. */
+function assertNear(a: ArrayLike<number>, b: ArrayLike<number>, tol: number, what: string): void {
+  assert.equal(a.length, b.length, `${what}: length`);
+  let scale = 0;
+  for (let i = 0; i < b.length; i++) scale = Math.max(scale, Math.abs(b[i]));
+  let worst = 0;
+  let at = 0;
+  for (let i = 0; i < a.length; i++) {
+    const e = Math.abs(a[i] - b[i]);
+    if (!(e <= worst)) [worst, at] = [e, i];
+  }
+  assert.ok(worst <= tol * scale + 1e-30, `${what}[${at}]: ${a[at]} vs ${b[at]} (${(worst / (scale || 1)).toExponential(2)} of max |ref| ${scale.toExponential(2)}, allowed ${tol})`);
+}
+
+describe('batch norm with bias and activation as one kernel each way (kernels/batchNorm.ts)', () => {
+  before(() => initEngine({ backend: 'wasm' }));
+  const shapes: Array<[number[], string]> = [
+    [[16, 7, 7, 12], 'relu'],
+    [[64, 96], 'relu'],
+    [[9, 3, 3, 7], 'leakyrelu'], // 7 channels: the SIMD tail
+    [[5, 6], 'linear'],
+    [[4, 1025], 'leakyrelu'],
+  ];
+  for (const [shape, activation] of shapes) {
+    it(`${shape.join('×')}, ${activation}: forward within 4·10⁻⁷ of max |y| of float64 and never further than the ops; gradients within 2·10⁻⁶ of max |float64|`, () => {
+      assert.ok(batchNormAvailable(), 'the kernel runs on wasm');
+      const cols = shape[shape.length - 1];
+      const n = shape.reduce((a, b) => a * b, 1);
+      const xv = values(shape, 11).map((v, i) => 2 * v + 0.1 * ((i % cols) % 7)); // |μ| ≲ σ (for |μ| ≫ σ both lose digits to z − μ; see below)
+      const [bv, gv, sv] = [values([cols], 12), values([cols], 13).map((v) => 1 + 0.5 * v), values([cols], 14).map((v) => 0.3 * v)];
+      const dyv = values(shape, 15);
+      const attrs = { epsilon: 1e-5, activation: activation as 'relu', alpha: 0.2 };
+      const [x, b, g, s, dy] = [tf.tensor(xv, shape), tf.tensor1d(bv), tf.tensor1d(gv), tf.tensor1d(sv), tf.tensor(dyv, shape)];
+      const ref = batchNormReference(xv, bv, gv, sv, dyv, cols, activation, 0.2);
+      const before = tf.memory().numTensors;
+      const fusedY = tf.tidy(() => batchNorm(x, b, g, s, attrs).dataSync() as Float32Array);
+      const opsY = tf.tidy(() => batchNormOps(x, b, g, s, attrs).dataSync() as Float32Array);
+      // The ops take μ and σ² in float32 and lose digits to cancellation (z − μ) where |μ| ≫ σ: the
+      // kernel's sums in float64 make it at least as close to float64 as the ops, everywhere.
+      const worst = (a: ArrayLike<number>) => Array.from(a).reduce((m, v, i) => Math.max(m, Math.abs(v - ref.y[i])), 0);
+      assert.ok(worst(fusedY) <= worst(opsY) * 1.01 + 1e-7, `y: the kernel ${worst(fusedY)} from float64, the ops ${worst(opsY)}`);
+      assertNear(fusedY, ref.y, 4e-7, 'y vs float64');
+      const f = (t: tf.Tensor, bb: tf.Tensor, gg: tf.Tensor, ss: tf.Tensor) => tf.sum(tf.mul(batchNorm(t, bb, gg, ss, attrs), dy));
+      const grads = tf.tidy(() => tf.grads(f)([x, b, g, s]).map((t) => t.dataSync() as Float32Array));
+      assert.equal(tf.memory().numTensors, before, 'no tensor left behind');
+      assertNear(grads[0], ref.dx, 2e-6, 'dx');
+      assertNear(grads[2], ref.dg, 2e-6, 'dγ');
+      assertNear(grads[3], ref.ds, 2e-6, 'dβ');
+      // db is Σ_r dx: zero up to rounding, as the ops' own.
+      const dxScale = ref.dx.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+      assert.ok(grads[1].every((v) => Math.abs(v) <= 1e-5 * dxScale * (n / cols)), 'db ≈ 0');
+      tf.dispose([x, b, g, s, dy]);
+    });
+  }
+
+  it('with only the gain and shift differentiated, or only x, nothing leaks', () => {
+    const shape = [8, 12];
+    const [x, b, g, s] = [tf.tensor(values(shape, 21), shape), tf.tensor1d(values([12], 22)), tf.tensor1d(values([12], 23)), tf.tensor1d(values([12], 24))];
+    const attrs = { epsilon: 1e-5, activation: 'relu' as const, alpha: 0 };
+    const before = tf.memory().numTensors;
+    tf.tidy(() => tf.grads((gg: tf.Tensor, ss: tf.Tensor) => tf.sum(batchNorm(x, b, gg, ss, attrs)))([g, s]).map((t) => t.dataSync()));
+    tf.tidy(() => tf.grad((t: tf.Tensor) => tf.sum(tf.square(batchNorm(t, b, g, s, attrs))))(x).dataSync());
+    assert.equal(tf.memory().numTensors, before);
+    tf.dispose([x, b, g, s]);
+  });
+});
+
+describe('moving average, same-dtype Cast and Concat (kernels/movingAverage.ts, kernels/copies.ts): the ops’ bits', () => {
+  for (const backend of ['wasm', 'cpu']) {
+    it(`on ${backend}: d·avg + (1 − d)·x equals the three ops bit for bit`, async () => {
+      await useBackend(backend);
+      const n = 70_001;
+      const [avg, x] = [tf.tensor(values([n], 31)), tf.tensor(values([n], 32))];
+      for (const d of [0.999, 0.5, 1 / 3]) {
+        const fused = tf.tidy(() => movingAverage(avg, x, d).dataSync() as Float32Array);
+        const ops = tf.tidy(() => tf.add(tf.mul(d, avg), tf.mul(1 - d, x)).dataSync() as Float32Array);
+        assertSame(fused, ops, `decay ${d}`);
+      }
+      tf.dispose([avg, x]);
+    });
+  }
+
+  it('on wasm: Concat of rows (channels, a middle axis, int32) equals tfjs-cpu’s; a same-dtype Cast shares the data', async () => {
+    const cases: Array<[number[][], number]> = [
+      [[[4, 5, 5, 1], [4, 5, 5, 10]], 3],
+      [[[4, 5, 5, 3], [4, 5, 5, 2], [4, 5, 5, 1]], 3],
+      [[[3, 2, 7], [3, 5, 7]], 1],
+      [[[6, 1], [6, 0], [6, 2]], 1],
+    ];
+    for (const [shapes, axis] of cases) {
+      for (const dtype of ['float32', 'int32'] as const) {
+        const make = () => shapes.map((s, i) => tf.tensor(values(s, 40 + i).map((v) => (dtype === 'int32' ? Math.round(100 * v) : v)), s, dtype));
+        const r = await onBoth(() => tf.tidy(() => tf.concat(make(), axis)));
+        assert.deepEqual(r.shapes[1], r.shapes[0]);
+        assertSame(r.wasm, r.cpu, `concat ${shapes.map((s) => s.join('×')).join(' + ')} on axis ${axis} (${dtype})`);
+      }
+    }
+    await useBackend('wasm');
+    const x = tf.tensor(values([1000], 50));
+    const before = tf.memory().numBytes;
+    const y = tf.cast(x, 'float32');
+    assertSame(y.dataSync(), x.dataSync(), 'cast');
+    assert.equal(tf.memory().numBytes, before + 4000, 'one more tensor of the same data (tfjs counts bytes per tensor)');
+    x.dispose();
+    assertSame(y.dataSync(), values([1000], 50), 'the cast outlives its source');
+    y.dispose();
+  });
+});

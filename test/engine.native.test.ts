@@ -10,7 +10,10 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { tf, Rng, setNative, activeBlas, engineState, initEngine, resolveNativeMode, fusedConv2d, dense, deconv2d } from '../src/engine/index.js';
+import { tf, Rng, setNative, activeBlas, engineState, initEngine, resolveNativeMode, fusedConv2d, dense, deconv2d, kernelSet, kernelSetOf, computeSettings, wasmThreads, KERNEL_VERSIONS, resolveFused, threadPolicy } from '../src/engine/index.js';
+import type { ComputeSettings } from '../src/engine/index.js';
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
 import { col2im, im2col } from '../src/engine/native/im2col.js';
 import { simdKernels } from '../src/engine/kernels/simd.js';
 import { assertClose, centralDifference, useBackend } from './helpers/numeric.js';
@@ -283,6 +286,88 @@ describe('native BLAS kernels', () => {
   });
 });
 
+describe('the thread policy (engine/backend.ts)', () => {
+  it('images: BLAS on every core with native (one wasm thread), (up to 64), XNNPACK up to its pool of 8 without; 2-D: one thread', () => {
+    for (const cores of [1, 2, 4, 8, 16, 96]) {
+      assert.deepEqual(threadPolicy('images', true, cores), { wasmThreads: 1, blasThreads: Math.min(cores, 64) });
+      assert.deepEqual(threadPolicy('images', false, cores), { wasmThreads: Math.min(cores, 8), blasThreads: 1 });
+      assert.deepEqual(threadPolicy('points', true, cores), { wasmThreads: 1, blasThreads: 1 });
+      assert.deepEqual(threadPolicy('points', false, cores), { wasmThreads: 1, blasThreads: 1 });
+    }
+  });
+});
+
+describe('kernel sets (engine/backend.ts)', () => {
+  it('each combination has a short stable id, and fused counts only with native', () => {
+    const sets = [kernelSetOf('wasm', false, true), kernelSetOf('wasm', true, false), kernelSetOf('wasm', true, true), kernelSetOf('cpu', true, true)];
+    assert.deepEqual(
+      sets.map((k) => k.description),
+      ['wasm: base1', 'wasm: base1 + native1', 'wasm: base1 + native1 + fused1', 'cpu: base1'],
+    );
+    // Written out: an id that changes is a kernel set that changed (KERNEL_VERSIONS).
+    assert.deepEqual(sets.map((k) => k.id), KERNEL_SET_IDS);
+    assert.equal(kernelSetOf('wasm', false, false).id, sets[0].id);
+    assert.deepEqual([sets[0].fused, sets[2].fused, sets[3].native], [false, true, false]);
+  });
+
+  it('the kernel sources are the ones these versions describe', () => {
+    // A change to a kernel source is a decision: if it changes any result's bits, bump its family
+    // in KERNEL_VERSIONS (engine/backend.ts) and KERNEL_SET_IDS here; either way, update the digest.
+    assert.deepEqual(KERNEL_VERSIONS, { base: 1, native: 1, fused: 1 });
+    assert.equal(kernelSourceDigest(), KERNEL_SOURCE_DIGEST, 'the kernel sources changed: see this test');
+  });
+
+  it('a run records its kernel set; a recorded run gets that kernel set back, and one without an id the kernels before ids', async () => {
+    const at = (extra: Partial<ComputeSettings>): ComputeSettings => ({ native: true, wasmThreads: wasmThreads(), blasThreads: 1, ...extra });
+    const start = async (compute: ComputeSettings | null, fused?: string) => {
+      const warnings: string[] = [];
+      await initEngine({ backend: 'wasm', native: 'on', compute, fused, warn: (m) => warnings.push(m) });
+      return { set: kernelSet(), warnings };
+    };
+    try {
+      const fresh = await start(null);
+      assert.equal(fresh.set.fused, resolveFused(), 'a new run: fused unless GANKIT_FUSED=off');
+      assert.equal(computeSettings().kernelSet, fresh.set.id);
+      assert.equal(computeSettings().blas, activeBlas()!.version);
+      assert.equal((await start(null, 'off')).set.fused, false);
+      const unfused = await start(at({ kernelSet: KERNEL_SET_IDS[1] }), 'on');
+      assert.deepEqual([unfused.set.id, unfused.warnings], [KERNEL_SET_IDS[1], []], 'the recorded kernel set wins over the option');
+      const fused = await start(at({ kernelSet: KERNEL_SET_IDS[2] }), 'off');
+      assert.deepEqual([fused.set.id, fused.warnings], [KERNEL_SET_IDS[2], []]);
+      const old = await start(at({}));
+      assert.equal(old.set.id, KERNEL_SET_IDS[1]);
+      assert.equal(old.warnings.length, 1);
+      assert.match(old.warnings[0], /records no kernel set \(it started before gankit recorded them\): it continues on the kernels of that time, k[0-9a-f]{8} \(wasm: base1 \+ native1, without the fused kernels\)/);
+      const unknown = await start(at({ kernelSet: 'k00000000' }));
+      assert.match(unknown.warnings.join('\n'), /computed by kernel set k00000000, which this gankit does not have; it continues on k[0-9a-f]{8}.*not bit-identical/);
+      const otherCpu = await start(at({ kernelSet: KERNEL_SET_IDS[2], blas: 'OpenBLAS 0.0.0 (core Elsewhere)' }));
+      assert.match(otherCpu.warnings.join('\n'), /products ran on OpenBLAS 0\.0\.0 \(core Elsewhere\); here they run on .*not bit-identical/);
+    } finally {
+      await initEngine({ backend: 'wasm', native: 'on' });
+    }
+  });
+});
+
+/** The ids of kernelSetOf for wasm, wasm + native, wasm + native + fused, cpu (KERNEL_VERSIONS 1, 1, 1). */
+const KERNEL_SET_IDS = ['k32c3c4d9', 'k3228614e', 'ka1cd2f7b', 'kd41cb885'];
+
+/** SHA-256 (first 16 hex digits) of the kernel sources: src/engine/kernels/ (but the generated module) and the native kernels. */
+function kernelSourceDigest(): string {
+  const root = new URL('../../src/engine/', import.meta.url);
+  const files = [
+    ...readdirSync(new URL('kernels/', root))
+      .filter((f) => f !== 'simdModule.ts')
+      .sort()
+      .map((f) => `kernels/${f}`),
+    'native/kernels.ts',
+    'native/im2col.ts',
+  ];
+  const hash = createHash('sha256');
+  for (const f of files) hash.update(`${f}\n`).update(readFileSync(new URL(f, root)));
+  return hash.digest('hex').slice(0, 16);
+}
+const KERNEL_SOURCE_DIGEST = 'b8341f24693017ba';
+
 describe('without a library', () => {
   const script = fileURLToPath(new URL('./helpers/nativeProbe.js', import.meta.url));
   const run = (env: Record<string, string>) => spawnSync(process.execPath, [script], { env: { ...process.env, ...env }, encoding: 'utf8', timeout: 60_000 });
@@ -311,5 +396,6 @@ describe('without a library', () => {
   it('a bad GANKIT_NATIVE is refused by name', async () => {
     assert.throws(() => resolveNativeMode('maybe'), /native: expected on, off or auto, got 'maybe'/);
     await assert.rejects(initEngine({ backend: 'wasm', blasThreads: 0 }), /blas-threads: expected an integer from 1 to 64, got '0'/);
+    assert.throws(() => resolveFused('maybe'), /fused: expected on or off, got 'maybe'/);
   });
 });

@@ -27,7 +27,10 @@ import { isNode, nodeImport } from './node.js';
 import { registerDense } from './dense.js';
 import { registerConvGradients } from './conv.js';
 import { registerNativeKernels } from './native/kernels.js';
-import { activeBlas, setActiveBlas } from './native/state.js';
+import { activeBlas, fusedSetting, setActiveBlas, setFused } from './native/state.js';
+import { registerBatchNorm } from './kernels/batchNorm.js';
+import { registerMovingAverage } from './kernels/movingAverage.js';
+import { registerWasmCopies } from './kernels/copies.js';
 import { installHint, loadBlas } from './native/blas.js';
 import type { BlasLoad } from './native/blas.js';
 
@@ -43,13 +46,16 @@ export function registerAll(): void {
   registerElu();
   registerTanh();
   registerCpuResizeNearestNeighborGrad();
+  registerBatchNorm();
+  registerMovingAverage();
   registerWasmKernels();
   registerNativeKernels();
 }
 
-/** gankit's kernels: wasm's missing Conv2DBackpropFilter/UnsortedSegmentSum, faster Transpose, GatherV2, Reverse, Sum/Mean, a copy-free Identity, the fused Adam update and Σ over many tensors. */
+/** gankit's kernels: wasm's missing Conv2DBackpropFilter/UnsortedSegmentSum, faster Transpose, GatherV2, Reverse, Sum/Mean, a copy-free Identity and same-dtype Cast, Concat, the fused Adam update and Σ over many tensors. */
 export function registerWasmKernels(): void {
   registerWasmConv2DBackpropFilter();
+  registerWasmCopies();
   registerWasmTranspose();
   registerWasmBlockCopies();
   registerWasmReductions();
@@ -96,6 +102,12 @@ export interface EngineOptions {
   blasThreads?: number | string;
   /** Cores this process may use (default: all): a pool's share for one trial. */
   cores?: number;
+  /**
+   * The fused kernels of the native kernel set (batch norm with its bias and activation): 'on'
+   * (default) or 'off' (the native kernel set as before they existed); then GANKIT_FUSED. Only
+   * with the native kernels.
+   */
+  fused?: boolean | string;
   /** A run's recorded compute settings (config.json): used exactly, so a resumed run stays bit-identical. */
   compute?: ComputeSettings | null;
 }
@@ -110,26 +122,87 @@ export interface ComputeSettings {
   wasmThreads: number;
   /** BLAS threads (1 when native is off). */
   blasThreads: number;
+  /**
+   * The kernel set that computed the run (`kernelSet().id`). Runs started before gankit recorded
+   * it have none: they computed with the kernel set of that time, which `initEngine` reproduces.
+   */
+  kernelSet?: string;
+  /** The BLAS library and its kernels ("OpenBLAS 0.3.21 (core Haswell)"), when native was on: another one computes other bits. */
+  blas?: string;
 }
 
 /**
- * The thread policy, measured on 2 cores (docs/speed.md): with the native kernels one wasm thread
- * (wasm's spinning pool slows the next BLAS call) and BLAS on every core up to 4 for images, one
- * BLAS thread for the small 2-D products (thread wake-ups cost more than they split); without,
- * XNNPACK on every core up to 4 for images and one thread for 2-D.
+ * Versions of gankit's own kernels, by family. Bump one when a change alters any result's bits:
+ * the kernel-set id changes with it, so a number is never compared across kernels that compute
+ * different bits without saying so, and `resume` warns when it continues on other kernels.
+ *   base    gankit's kernels on every backend (Adam, activations and their gradients, sums,
+ *           transposes, copies, the moving average)
+ *   native  the BLAS products and convolutions (native/kernels.ts)
+ *   fused   the fused kernels of the native set (batch norm with bias and activation)
+ * A test (test/engine.kernels.test.ts) holds a digest of the kernel sources, so that a change to
+ * them is a deliberate decision about these numbers.
+ */
+export const KERNEL_VERSIONS = { base: 1, native: 1, fused: 1 } as const;
+
+/** Which kernels compute: a short stable id, what it stands for, and its switches. */
+export interface KernelSet {
+  /** "k" and 8 hex digits: FNV-1a of the description. */
+  id: string;
+  /** e.g. "wasm: base1 + native1 + fused1". */
+  description: string;
+  native: boolean;
+  fused: boolean;
+}
+
+function fnv1a(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h.toString(16).padStart(8, '0');
+}
+
+/** The kernel set of a backend with native and fused on or off (fused only counts with native). */
+export function kernelSetOf(backend: string, native: boolean, fused: boolean): KernelSet {
+  const on = native && backend === 'wasm';
+  const parts = [`base${KERNEL_VERSIONS.base}`];
+  if (on) parts.push(`native${KERNEL_VERSIONS.native}`);
+  if (on && fused) parts.push(`fused${KERNEL_VERSIONS.fused}`);
+  const description = `${backend}: ${parts.join(' + ')}`;
+  return { id: `k${fnv1a(description)}`, description, native: on, fused: on && fused };
+}
+
+/** The kernel set in effect now. */
+export function kernelSet(): KernelSet {
+  return kernelSetOf(tf.getBackend(), activeBlas() !== null, fusedSetting());
+}
+
+/**
+ * The thread policy (docs/speed.md, "Threads"): with the native kernels, one wasm thread (wasm's
+ * spinning pool slows the next BLAS call, and what is left on wasm — element-wise kernels, the
+ * SIMD module — runs on the calling thread anyway) and BLAS on every core for images: the image
+ * models' products are far above the size where OpenBLAS splits a product (it runs one thread below
+ * m·n·k = 2.6e5 and all of them above; the smallest image product, 64×64·6272, is 100× that), so
+ * each core takes a share of every product. One BLAS thread for the small 2-D products (thread
+ * wake-ups cost more than they split; measured). Without native, XNNPACK on every core up to its
+ * pool of 8 for images and one thread for 2-D.
  */
 export function threadPolicy(workload: Workload, native: boolean, available: number = cores()): { wasmThreads: number; blasThreads: number } {
-  const all = Math.max(1, Math.min(available, 4));
-  if (native) return { wasmThreads: 1, blasThreads: workload === 'points' ? 1 : all };
-  return { wasmThreads: workload === 'points' ? 1 : all, blasThreads: 1 };
+  const all = Math.max(1, Math.floor(available));
+  if (native) return { wasmThreads: 1, blasThreads: workload === 'points' ? 1 : Math.min(all, MAX_BLAS_THREADS) };
+  return { wasmThreads: workload === 'points' ? 1 : Math.min(all, MAX_WASM_THREADS), blasThreads: 1 };
 }
+
+/** The most BLAS threads the policy or an override asks for. */
+export const MAX_BLAS_THREADS = 64;
 
 export type Workload = 'points' | 'images';
 
 /**
  * The default thread count, measured (docs/speed.md): small 2-D MLP steps run about twice as slow
  * with two threads (each op is too small to split), image models ~1.4–1.5× faster (2 cores). So: one thread
- * for 2-D point runs, every core up to 4 for images.
+ * for 2-D point runs, every core up to the pool's 8 for images.
  */
 export function defaultThreads(workload: Workload = 'images'): number {
   return threadPolicy(workload, false).wasmThreads;
@@ -246,7 +319,7 @@ function resolveBlasThreads(option: number | string | undefined, fallback: numbe
   const raw = option ?? env('GANKIT_BLAS_THREADS');
   if (raw === undefined || raw === '') return fallback;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1 || n > 64) throw new InputError(`${option !== undefined ? 'blas-threads' : 'GANKIT_BLAS_THREADS'}: expected an integer from 1 to 64, got '${raw}'`);
+  if (!Number.isInteger(n) || n < 1 || n > MAX_BLAS_THREADS) throw new InputError(`${option !== undefined ? 'blas-threads' : 'GANKIT_BLAS_THREADS'}: expected an integer from 1 to ${MAX_BLAS_THREADS}, got '${raw}'`);
   return n;
 }
 
@@ -266,6 +339,8 @@ export interface EngineState {
   /** The device the training steps run on (webgpu) and its adapter, or null: they run on `backend`. */
   device: { backend: string; adapter: string | null } | null;
   wasmThreads: number;
+  /** The kernel set in effect (see KERNEL_VERSIONS). */
+  kernels: KernelSet;
   native: { path: string; version: string; threads: number } | null;
   /** Why the native kernels are off. */
   nativeOff?: string;
@@ -281,6 +356,7 @@ export function engineState(): EngineState {
     backend,
     device: device ? { backend: device, adapter: device === 'webgpu' ? webGpuAdapter() : null } : null,
     wasmThreads: backend === 'wasm' ? wasmThreads() : 0,
+    kernels: kernelSet(),
     native: blas ? { path: blas.path, version: blas.version, threads: blas.threads() } : null,
     ...(blas ? {} : { nativeOff: nativeOffReason }),
   };
@@ -289,7 +365,16 @@ export function engineState(): EngineState {
 /** The compute settings in effect, as a run records them. */
 export function computeSettings(): ComputeSettings {
   const blas = activeBlas();
-  return { native: blas !== null, wasmThreads: tf.getBackend() === 'wasm' ? wasmThreads() : 1, blasThreads: blas ? blas.threads() : 1 };
+  return { native: blas !== null, wasmThreads: tf.getBackend() === 'wasm' ? wasmThreads() : 1, blasThreads: blas ? blas.threads() : 1, kernelSet: kernelSet().id, ...(blas ? { blas: blas.version } : {}) };
+}
+
+/** The fused mode asked for: the option, then GANKIT_FUSED, then on. */
+export function resolveFused(option?: boolean | string): boolean {
+  if (typeof option === 'boolean') return option;
+  const raw = option ?? env('GANKIT_FUSED') ?? 'on';
+  const on = ({ '': true, on: true, '1': true, true: true, off: false, '0': false, false: false } as Record<string, boolean>)[raw];
+  if (on === undefined) throw new InputError(`${option !== undefined ? 'fused' : 'GANKIT_FUSED'}: expected on or off, got '${raw}'`);
+  return on;
 }
 
 /** Turns the native kernels on or off in this process (wasm backend); true when on afterwards. */
@@ -312,6 +397,28 @@ export async function setNative(on: boolean, blasThreads?: number): Promise<bool
 
 function warner(options: EngineOptions): (m: string) => void {
   return options.warn ?? ((m: string) => console.error(m));
+}
+
+/**
+ * Whether a recorded run's fused kernels are on: the setting whose kernel set has the recorded id
+ * (the backend and native are settled by now). A run recorded before kernel sets were (no id)
+ * computed without the fused kernels: it continues so, bit-identical, and says so. An id this
+ * gankit does not have (its kernels changed since) cannot be reproduced: the default runs, with a
+ * warning.
+ */
+function recordedFused(recorded: ComputeSettings, warn: (m: string) => void): boolean {
+  const backend = tf.getBackend();
+  const native = activeBlas() !== null;
+  const before = kernelSetOf(backend, native, false);
+  if (!recorded.kernelSet) {
+    warn(`gankit: this run records no kernel set (it started before gankit recorded them): it continues on the kernels of that time, ${before.id} (${before.description}${native ? ', without the fused kernels' : ''})`);
+    return false;
+  }
+  const match = [true, false].find((fused) => kernelSetOf(backend, native, fused).id === recorded.kernelSet);
+  if (match !== undefined) return match;
+  const now = kernelSetOf(backend, native, resolveFused());
+  warn(`gankit: this run was computed by kernel set ${recorded.kernelSet}, which this gankit does not have; it continues on ${now.id} (${now.description}): not bit-identical to an uninterrupted run`);
+  return now.fused;
 }
 
 /**
@@ -361,6 +468,10 @@ export async function initEngine(options: EngineOptions = {}): Promise<BackendNa
   const blasThreads = recorded ? recorded.blasThreads : resolveBlasThreads(options.blasThreads, policy.blasThreads);
   const finish = async (): Promise<void> => {
     await setNative(mode !== 'off', blasThreads);
+    setFused(recorded ? recordedFused(recorded, warner(options)) : resolveFused(options.fused));
+    if (recorded?.blas && activeBlas() && activeBlas()!.version !== recorded.blas) {
+      warner(options)(`gankit: this run's products ran on ${recorded.blas}; here they run on ${activeBlas()!.version} (another CPU's kernels): not bit-identical to an uninterrupted run`);
+    }
   };
   if (tf.getBackend() === wanted) {
     // The module is started once per process: a later, different thread count cannot apply.

@@ -95,15 +95,8 @@ export function conv2dInputGradient(dy: Tensor4D, filter: Tensor4D, xShape: numb
   const [, h, w] = xShape;
   const [sh, sw] = g.stride;
   const [dh, dw] = g.dilation;
-  if (nativeConv(g)) {
-    // The native kernel: one product dy·Wᵀ and col2im (its gradient is registered below).
-    const bottom = (outH - 1) * sh + (kh - 1) * dh + 1 - h - g.padTop;
-    const right = (outW - 1) * sw + (kw - 1) * dw + 1 - w - g.padLeft;
-    if (bottom >= 0 && right >= 0) {
-      const attrs = { strides: [sh, sw], pad: [[0, 0], [g.padTop, bottom], [g.padLeft, right], [0, 0]], dataFormat: 'NHWC', dimRoundingMode: undefined, inputShape: xShape };
-      return tf.engine().runKernel('Conv2DBackpropInput', { dy, filter }, attrs as unknown as NamedAttrMap) as Tensor4D;
-    }
-  }
+  const native = nativeInputGradient(dy, filter, xShape, g);
+  if (native) return native;
   // Strided with sizes that are multiples of the stride: the sub-pixel form skips the s² − 1 of
   // every s² products that would multiply inserted zeros.
   if ((sh > 1 || sw > 1) && h % sh === 0 && w % sw === 0) return subPixelDeconv(dy, filter, xShape, g);
@@ -117,6 +110,22 @@ export function conv2dInputGradient(dy: Tensor4D, filter: Tensor4D, xShape: numb
     return tf.conv2d(dz, flipped, 1, [[0, 0], [top, bottom], [left, right], [0, 0]], 'NHWC', [dh, dw]);
   }
   return tf.conv2d(padOrCrop(dz, top, bottom, left, right), flipped, 1, 'valid', 'NHWC', [dh, dw]);
+}
+
+/**
+ * The backend's own input-gradient kernel (native: one product dy·Wᵀ and col2im; webgpu: its
+ * shader), whose gradient is registered below; null where it does not apply.
+ */
+function nativeInputGradient(dy: Tensor4D, filter: Tensor4D, xShape: number[], g: Geometry): Tensor4D | null {
+  if (!nativeConv(g)) return null;
+  const [kh, kw] = filter.shape;
+  const [, outH, outW] = dy.shape;
+  const [, h, w] = xShape;
+  const bottom = (outH - 1) * g.stride[0] + (kh - 1) * g.dilation[0] + 1 - h - g.padTop;
+  const right = (outW - 1) * g.stride[1] + (kw - 1) * g.dilation[1] + 1 - w - g.padLeft;
+  if (bottom < 0 || right < 0) return null;
+  const attrs = { strides: [...g.stride], pad: [[0, 0], [g.padTop, bottom], [g.padLeft, right], [0, 0]], dataFormat: 'NHWC', dimRoundingMode: undefined, inputShape: xShape };
+  return tf.engine().runKernel('Conv2DBackpropInput', { dy, filter }, attrs as unknown as NamedAttrMap) as Tensor4D;
 }
 
 /** Whether a gradient convolution goes to the backend's kernels (wasm + BLAS, or webgpu; dilation 1, padding ≥ 0). */
@@ -247,6 +256,10 @@ export function deconv2d(x: Tensor4D, filter: Tensor4D, outputShape: [number, nu
         `(a conv of the output would give ${expected.outHeight}×${expected.outWidth}×${filter.shape[3]})`,
     );
   }
+  // Native: the Conv2DBackpropInput kernel itself, whose registered gradient is the rule below
+  // (same kernels, same padding: the same bits) — without customGrad's scope and saved clones.
+  const native = nativeInputGradient(x, filter, outputShape, g);
+  if (native) return native;
   const op = tf.customGrad(((input: Tensor, kernel: Tensor, save: (t: Tensor[]) => void) => {
     save([input, kernel]);
     // The input-gradient rule, which takes the sub-pixel route itself when the stride divides the output.

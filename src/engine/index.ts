@@ -10,10 +10,13 @@ registerAll();
 
 export { tf };
 export { registerSecondOrderGradients } from './gradients.js';
-export { initEngine, resolveBackendName, resolveThreads, resolveNativeMode, defaultThreads, threadPolicy, wasmThreads, engineState, computeSettings, setNative, findNativeBlas, BACKENDS, BackendError } from './backend.js';
-export type { BackendName, EngineOptions, EngineState, ComputeSettings, NativeMode, Workload } from './backend.js';
+export { initEngine, resolveBackendName, resolveThreads, resolveNativeMode, resolveFused, defaultThreads, threadPolicy, wasmThreads, engineState, computeSettings, setNative, findNativeBlas, kernelSet, kernelSetOf, KERNEL_VERSIONS, MAX_BLAS_THREADS, BACKENDS, BackendError } from './backend.js';
+export type { BackendName, EngineOptions, EngineState, ComputeSettings, KernelSet, NativeMode, Workload } from './backend.js';
 export { installHint } from './native/blas.js';
-export { activeBlas, nativeOn, kernelRoutes } from './native/state.js';
+export { activeBlas, nativeOn, kernelRoutes, fusedOn } from './native/state.js';
+export { batchNorm, batchNormOps } from './kernels/batchNorm.js';
+export type { NormActivation } from './kernels/batchNorm.js';
+export { movingAverage } from './kernels/movingAverage.js';
 export { Rng } from './rng.js';
 export { deviceBackend, deviceStats, fetchToHost, onDevice } from './device.js';
 export { webGpuAdapter, SWIFTSHADER_ICD } from './webgpu.js';

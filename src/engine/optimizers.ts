@@ -8,7 +8,7 @@
  *   SGD:      b ← μ b + g;  θ ← θ − lr · b  (μ = 0: plain SGD).
  */
 import * as tf from '@tensorflow/tfjs';
-import { fusedAdam, fusedAdamAvailable, fusedAdamAtAnySize } from './kernels/adam.js';
+import { fusedAdamMany, fusedAdamAvailable, fusedAdamAtAnySize } from './kernels/adam.js';
 
 export type OptimizerName = 'adam' | 'rmsprop' | 'sgd';
 export const OPTIMIZER_NAMES: readonly OptimizerName[] = ['adam', 'rmsprop', 'sgd'];
@@ -67,28 +67,33 @@ export class Optimizer {
     // As SIMD (wasm) and on webgpu the fused kernel wins at every size; as a JavaScript loop only up to the cap.
     const cap = fused && fusedAdamAtAnySize() ? Infinity : FUSED_ADAM_MAX_SIZE;
     tf.tidy(() => {
+      // Adam: every parameter the fused kernel takes in one kernel, with the same float32 bits as
+      // the ops below (src/engine/kernels/adam.ts); the rest by the ops.
+      const b1 = s.beta1 ?? 0.9;
+      const b2 = s.beta2 ?? 0.999;
+      const byKernel = new Set<number>();
+      if (s.name === 'adam' && fused) {
+        const picked = this.variables.flatMap((variable, i) => (grads[i] && variable.size <= cap ? [i] : []));
+        if (picked.length > 0) {
+          const outs = fusedAdamMany(
+            picked.map((i) => ({ theta: this.variables[i], m: this.slots.m[i], v: this.slots.v[i], g: grads[i]! })),
+            { beta1: b1, beta2: b2, stepSize: s.lr / (1 - b1 ** this.t), biasCorrection2: Math.sqrt(1 - b2 ** this.t), epsilon: 1e-8 },
+          );
+          picked.forEach((i, k) => {
+            const [theta, m2, v2] = outs[k];
+            this.slots.m[i].assign(m2);
+            this.slots.v[i].assign(v2);
+            this.variables[i].assign(theta);
+            byKernel.add(i);
+          });
+        }
+      }
       this.variables.forEach((variable, i) => {
         const g = grads[i];
-        if (!g) return; // a variable the loss does not depend on
+        if (!g || byKernel.has(i)) return; // a variable the loss does not depend on, or done above
         if (s.name === 'adam') {
-          const b1 = s.beta1 ?? 0.9;
-          const b2 = s.beta2 ?? 0.999;
           const m = this.slots.m[i];
           const v = this.slots.v[i];
-          if (fused && variable.size <= cap) {
-            // One kernel, same float32 bits as the ops below (src/engine/kernels/adam.ts).
-            const [theta, m2, v2] = fusedAdam(variable, m, v, g, {
-              beta1: b1,
-              beta2: b2,
-              stepSize: s.lr / (1 - b1 ** this.t),
-              biasCorrection2: Math.sqrt(1 - b2 ** this.t),
-              epsilon: 1e-8,
-            });
-            m.assign(m2);
-            v.assign(v2);
-            variable.assign(theta);
-            return;
-          }
           m.assign(tf.add(tf.mul(b1, m), tf.mul(1 - b1, g)));
           v.assign(tf.add(tf.mul(b2, v), tf.mul(1 - b2, tf.square(g))));
           const stepSize = s.lr / (1 - b1 ** this.t);

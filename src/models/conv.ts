@@ -37,7 +37,8 @@
  * leakyRelu/elu/tanh/moments/resizeNearestNeighbor via src/engine/gradients.ts), so WGAN-GP, DRAGAN
  * and R1 work on these critics. Weights ~ N(0, 0.02²) (DCGAN), biases 0, BN γ 1, β 0.
  */
-import { tf, Rng, deconv2d, fusedConv2d, kernelRoutes } from '../engine/index.js';
+import { tf, Rng, deconv2d, fusedConv2d, kernelRoutes, fusedOn, batchNorm } from '../engine/index.js';
+import type { NormActivation } from '../engine/index.js';
 import type { DiscriminatorNet, ExportLayer, GeneratorNet } from './types.js';
 import { SpectralNorm } from './spectral.js';
 
@@ -137,6 +138,17 @@ function normalise(x: tf.Tensor, n: NormLayer, P: tf.Tensor[], mode?: NormMode):
   const normed = tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, BN_EPSILON)));
   return tf.add(tf.mul(normed, P[n.gain]), P[n.shift]);
 }
+
+/** Whether a norm layer runs as the fused kernel (engine batchNorm): batch norm on the batch's statistics while the fused kernels are on. */
+const fusedNorm = (n: NormLayer, mode?: NormMode): boolean => n.kind === 'batch' && !mode?.standing && !mode?.collect && fusedOn();
+
+/**
+ * act(batchNorm(x + b)) as one kernel (and one for its gradient): the same maths as
+ * act(normalise(x + b)) with the bias added by the layer, within float32 rounding (see
+ * engine/kernels/batchNorm.ts). Only while `fusedNorm`.
+ */
+const fusedBatchNorm = (x: tf.Tensor, bias: number, n: NormLayer, P: tf.Tensor[], activation: NormActivation): tf.Tensor =>
+  batchNorm(x, P[bias], P[n.gain], P[n.shift], { epsilon: BN_EPSILON, activation, alpha: activation === 'leakyrelu' ? LEAKY_SLOPE : 0 });
 
 /**
  * x·W + b with W stored as [out, in] and computed (wasm kernels) as (W·xᵀ)ᵀ: tfjs-wasm packs the second operand of
@@ -286,7 +298,9 @@ export class ConvGenerator implements GeneratorNet {
   private forward(z: tf.Tensor, params: tf.Tensor[], mode: NormMode | undefined): tf.Tensor {
     const P = this.sn ? this.sn.apply(params) : params;
     let h: tf.Tensor = z;
-    for (const { a, n } of this.fc) h = tf.relu(normalise(dense(h, a, P), n, P, mode));
+    for (const { a, n } of this.fc) {
+      h = fusedNorm(n, mode) ? fusedBatchNorm(tf.matMul(h as tf.Tensor2D, P[a.w] as tf.Tensor2D, false, true), a.b, n, P, 'relu') : tf.relu(normalise(dense(h, a, P), n, P, mode));
+    }
     const n0 = z.shape[0];
     const [s0, c0] = this.plan.base;
     h = tf.reshape(h, [n0, s0, s0, c0]);
@@ -295,6 +309,10 @@ export class ConvGenerator implements GeneratorNet {
       size *= 2;
       const filter = P[a.w] as tf.Tensor4D;
       h = deconv2d(h as tf.Tensor4D, filter, [n0, size, size, outChannels], 2, 'same');
+      if (n && fusedNorm(n, mode)) {
+        h = fusedBatchNorm(h, a.b, n, P, 'relu');
+        continue;
+      }
       h = tf.add(h, P[a.b]);
       h = n ? tf.relu(normalise(h, n, P, mode)) : tf.tanh(h);
     }
@@ -437,10 +455,15 @@ export class ConvDiscriminator implements DiscriminatorNet {
     }
     for (const { a, n } of this.convs) {
       // Without a norm in between, conv + bias + leaky ReLU is one kernel (engine/conv.ts).
-      h = n.kind === 'none' ? fusedConv2d(h as tf.Tensor4D, P[a.w] as tf.Tensor4D, P[a.b] as tf.Tensor1D, 2, 'same', 'leakyrelu', LEAKY_SLOPE) : lrelu(normalise(conv(h, a, P, 2), n, P));
+      if (n.kind === 'none') h = fusedConv2d(h as tf.Tensor4D, P[a.w] as tf.Tensor4D, P[a.b] as tf.Tensor1D, 2, 'same', 'leakyrelu', LEAKY_SLOPE);
+      else if (fusedNorm(n)) h = fusedBatchNorm(tf.conv2d(h as tf.Tensor4D, P[a.w] as tf.Tensor4D, 2, 'same'), a.b, n, P, 'leakyrelu');
+      else h = lrelu(normalise(conv(h, a, P, 2), n, P));
     }
     h = tf.reshape(h, [x.shape[0], -1]);
-    if (this.fc) h = lrelu(normalise(dense(h, this.fc.a, P), this.fc.n, P));
+    if (this.fc) {
+      const { a, n } = this.fc;
+      h = fusedNorm(n) ? fusedBatchNorm(tf.matMul(h as tf.Tensor2D, P[a.w] as tf.Tensor2D, false, true), a.b, n, P, 'leakyrelu') : lrelu(normalise(dense(h, a, P), n, P));
+    }
     return h as tf.Tensor2D;
   }
 

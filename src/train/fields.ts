@@ -76,7 +76,7 @@ export interface RunConfig {
   /** Generator weight EMA decay; 0 = off. Samples and metrics use the EMA weights when on. */
   ema: number;
   /**
-   * What the run computed with (native BLAS, wasm and BLAS threads): recorded when it starts, and
+   * What the run computed with (native BLAS, wasm and BLAS threads, the kernel set): recorded when it starts, and
    * used again by resume so that a resumed run stays bit-identical. null: decided at the start.
    */
   compute: ComputeSettings | null;
@@ -295,6 +295,8 @@ export const CONFIG_FIELDS: readonly ConfigField[] = [
   { path: 'compute.native', type: trueOrFalse, required: true, doc: 'the native BLAS kernels were on' },
   { path: 'compute.wasmThreads', type: integerIn(1, 8), required: true, doc: 'XNNPACK threads of the wasm backend' },
   { path: 'compute.blasThreads', type: integerIn(1, 64), required: true, doc: 'BLAS threads' },
+  { path: 'compute.kernelSet', type: text, required: false, doc: 'the kernel set that computed the run (gankit info; absent: a run started before kernel sets were recorded)' },
+  { path: 'compute.blas', type: text, required: false, doc: 'the BLAS library and its CPU kernels, when native was on' },
   { path: 'logEvery', type: STEPS, default: value(50), doc: 'metrics every N steps' },
   { path: 'plotEvery', type: STEPS, default: perKind({ points: 500, images: 200 }), doc: 'pictures (and image metrics) every N steps', flag: { name: 'plot-every' } },
   { path: 'checkpointEvery', type: STEPS, default: perKind({ points: 500, images: 200 }), doc: 'checkpoints every N steps (and at the end)' },

@@ -21,7 +21,7 @@
  *
  * Memory: every step runs inside tf.tidy / explicit dispose; the tensor count stays flat.
  */
-import { tf, Rng, RngState, oneHotRows, Optimizer, deviceBackend, fetchToHost, onDevice } from '../engine/index.js';
+import { tf, Rng, RngState, oneHotRows, Optimizer, deviceBackend, fetchToHost, onDevice, movingAverage } from '../engine/index.js';
 import { sumAll } from '../engine/kernels/sums.js';
 import { weightsChecksum } from './checksum.js';
 import { InputError, RunStoppedError } from '../errors.js';
@@ -441,7 +441,8 @@ export class Trainer {
   private updateEma(): void {
     if (!this.emaWeights) return;
     const decay = emaDecay(this.config.ema, this.step + 1);
-    tf.tidy(() => this.emaWeights!.forEach((e, i) => e.assign(tf.add(tf.mul(decay, e), tf.mul(1 - decay, this.G.variables[i])))));
+    // d·e + (1 − d)·w in one kernel where the backend has it (the same bits as the three ops).
+    tf.tidy(() => this.emaWeights!.forEach((e, i) => e.assign(movingAverage(e, this.G.variables[i], decay))));
   }
 
   /** Sample with G's own weights even when an EMA copy exists (`gankit sample --no-ema`). */

@@ -14,9 +14,10 @@ export const info: Command = {
   help: () => `Usage: gankit info [--workload points|images] [--native auto|on|off] [--json]
 
 Starts the engine as a run of that workload would (default images) and prints the backend,
-the wasm threads, the native BLAS library found (path, version, threads) or why none was, and the
-thread policy for each workload. Honours GANKIT_BACKEND, GANKIT_NATIVE, GANKIT_THREADS,
-GANKIT_BLAS_THREADS and GANKIT_BLAS_LIBRARY.`,
+the wasm threads, the native BLAS library found (path, version, threads) or why none was, the
+kernel set (the id a run records in config.json, and what it stands for) and the thread policy for
+each workload on this machine's cores. Honours GANKIT_BACKEND, GANKIT_NATIVE, GANKIT_FUSED,
+GANKIT_THREADS, GANKIT_BLAS_THREADS and GANKIT_BLAS_LIBRARY.`,
 
   async run(argv) {
     const values = parse(argv, { workload: { type: 'string' }, native: { type: 'string' }, backend: { type: 'string' }, json: { type: 'boolean' } });
@@ -46,7 +47,8 @@ GANKIT_BLAS_THREADS and GANKIT_BLAS_LIBRARY.`,
       state.native
         ? `native BLAS  ${state.native.path}: ${state.native.version}, ${state.native.threads} thread(s)`
         : `native BLAS  none: ${state.nativeOff}${/turned off|backend/.test(state.nativeOff ?? '') ? '' : ` — to get it: ${installHint()}`}`,
-      `policy       ${WORKLOADS.map((w) => `${w}: wasm ${policies[w].wasmThreads} + BLAS ${state.native ? policies[w].blasThreads : '-'}`).join('; ')}`,
+      `kernel set   ${state.kernels.id} (${state.kernels.description}${state.native && !state.kernels.fused ? '; fused kernels off' : ''})`,
+      `policy       ${WORKLOADS.map((w) => `${w}: wasm ${policies[w].wasmThreads} + BLAS ${state.native ? policies[w].blasThreads : '-'}`).join('; ')} (${cores} cores: ${state.native ? 'BLAS on every core for images, one for 2-D; one wasm thread' : 'XNNPACK on every core up to 8 for images, one for 2-D'})`,
     ];
     console.log(lines.join('\n'));
     return 0;

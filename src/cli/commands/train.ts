@@ -14,7 +14,7 @@ const OWN_FLAGS: Array<[string, 'string' | 'boolean', string, string]> = [
   ['out', 'string', '--out DIR', 'run folder (default runs/<loss>-<data>-<time>)'],
   ['threads', 'string', '--threads N', 'wasm threads (default: the policy in docs/speed.md; or GANKIT_THREADS)'],
   ['native', 'string', '--native MODE', 'native BLAS kernels: auto (default), on, off (or GANKIT_NATIVE)'],
-  ['blas-threads', 'string', '--blas-threads N', 'BLAS threads (default: every core up to 4 for images, 1 for 2-D; or GANKIT_BLAS_THREADS)'],
+  ['blas-threads', 'string', '--blas-threads N', 'BLAS threads (default: every core for images, 1 for 2-D; or GANKIT_BLAS_THREADS)'],
   ['quiet', 'boolean', '--quiet', 'no progress bar'],
   ['help', 'boolean', '-h, --help', 'this help'],
 ];

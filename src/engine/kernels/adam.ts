@@ -99,11 +99,67 @@ const cpuKernel: KernelFunc = ({ inputs, backend, attrs }) => {
   return outs.map((values) => cpu.makeTensorInfo([...theta.shape], 'float32', values));
 };
 
-export function registerFusedAdam(): void {
-  registerOnWasmAndCpu(FUSED_ADAM, wasmKernel, cpuKernel);
+/**
+ * Adam over many parameters in one kernel (GankitAdamMany): inputs theta0, m0, v0, g0, theta1, …;
+ * outputs θ'0, m'0, v'0, θ'1, …. Each parameter gets exactly the single kernel's update (the same
+ * bits); one dispatch per optimiser step instead of one per parameter (a 2-D MLP has 8 per net,
+ * and a tfjs dispatch costs more than the update of a 64×64 weight).
+ */
+export const FUSED_ADAM_MANY = 'GankitAdamMany';
+
+const splitMany = (inputs: Record<string, TensorInfo>): TensorInfo[][] => {
+  const n = Object.keys(inputs).length / 4;
+  return Array.from({ length: n }, (_, i) => [inputs[`theta${i}`], inputs[`m${i}`], inputs[`v${i}`], inputs[`g${i}`]]);
+};
+
+const wasmManyKernel: KernelFunc = ({ inputs, backend, attrs }) => {
+  const wasm = backend as unknown as WasmBackendLike & { wasm: object; dataIdMap: { get(id: object): { memoryOffset: number } } };
+  const params = splitMany(inputs as Record<string, TensorInfo>);
+  const outs = params.map(([theta]) => [wasm.makeOutput([...theta.shape], 'float32'), wasm.makeOutput([...theta.shape], 'float32'), wasm.makeOutput([...theta.shape], 'float32')]);
+  const simd = simdKernels(wasm.wasm);
+  const c = attrs as unknown as AdamCoefficients;
+  params.forEach((ins, i) => {
+    if (simd) adamSimd(simd, wasm, ins, outs[i], tf.util.sizeFromShape(ins[0].shape), c);
+    else {
+      const view = (t: TensorInfo) => wasm.typedArrayFromHeap(t) as Float32Array;
+      adamRun(view(ins[0]), view(ins[1]), view(ins[2]), view(ins[3]), c, view(outs[i][0]), view(outs[i][1]), view(outs[i][2]));
+    }
+  });
+  return outs.flat();
+};
+
+const cpuManyKernel: KernelFunc = ({ inputs, backend, attrs }) => {
+  const cpu = backend as unknown as CpuBackendLike;
+  const read = (t: TensorInfo) => cpu.data.get(t.dataId).values;
+  return splitMany(inputs as Record<string, TensorInfo>).flatMap(([theta, m, v, g]) => {
+    const n = read(theta).length;
+    const outs = [new Float32Array(n), new Float32Array(n), new Float32Array(n)];
+    adamRun(read(theta), read(m), read(v), read(g), attrs as unknown as AdamCoefficients, outs[0], outs[1], outs[2]);
+    return outs.map((values) => cpu.makeTensorInfo([...theta.shape], 'float32', values));
+  });
+};
+
+/** Runs the many-parameter kernel: [θ', m', v'] per parameter (new tensors; the caller assigns and disposes). */
+export function fusedAdamMany(params: Array<{ theta: tf.Tensor; m: tf.Tensor; v: tf.Tensor; g: tf.Tensor }>, c: AdamCoefficients): Array<[tf.Tensor, tf.Tensor, tf.Tensor]> {
+  // A backend with the single kernel only (webgpu: kernels/webgpuFused.ts): one kernel per parameter.
+  if (tf.getKernel(FUSED_ADAM_MANY, tf.getBackend()) === undefined) return params.map(({ theta, m, v, g }) => fusedAdam(theta, m, v, g, c));
+  const inputs: Record<string, tf.Tensor> = {};
+  params.forEach(({ theta, m, v, g }, i) => {
+    for (const [name, t] of [['m', m], ['v', v], ['g', g]] as const) {
+      if (t.size !== theta.size || t.dtype !== 'float32') throw new Error(`fusedAdamMany: ${name}${i} has shape ${t.shape} (${t.dtype}), parameter ${theta.shape}`);
+    }
+    Object.assign(inputs, { [`theta${i}`]: theta, [`m${i}`]: m, [`v${i}`]: v, [`g${i}`]: g });
+  });
+  const outs = tf.engine().runKernel(FUSED_ADAM_MANY, inputs, c as unknown as tf.NamedAttrMap) as unknown as tf.Tensor[];
+  return params.map((_, i) => [outs[3 * i], outs[3 * i + 1], outs[3 * i + 2]]);
 }
 
-/** Whether the current backend has the fused kernel. */
+export function registerFusedAdam(): void {
+  registerOnWasmAndCpu(FUSED_ADAM, wasmKernel, cpuKernel);
+  registerOnWasmAndCpu(FUSED_ADAM_MANY, wasmManyKernel, cpuManyKernel);
+}
+
+/** Whether the current backend has the fused kernel (fusedAdamMany then works, in one kernel or one per parameter). */
 export function fusedAdamAvailable(): boolean {
   return tf.getKernel(FUSED_ADAM, tf.getBackend()) !== undefined;
 }

@@ -362,4 +362,295 @@
         (br $ohLoop)))
       (local.set $n (i32.add (local.get $n) (i32.const 1)))
       (br $nLoop))))
+
+  ;; ---- batch norm (kernels/batchNorm.ts has the formulas; training mode: the batch's statistics) ----
+  ;; Over x [rows, cols], channels last; bias, gain, shift: cols floats (bias 0: none).
+  ;;   z = x + bias;  μ = Σ_r z / rows;  σ² = Σ_r (z − μ)² / rows  (sums in float64, then float32);
+  ;;   s = 1 / √(σ² + ε);  y = act(((z − μ)·s)·γ + β)  (float32 operations in the op-by-op order).
+  ;; acc: 8·cols bytes of scratch. mean and invstd (cols floats each) are written for the gradient.
+
+  ;; z[c..c+3] of the row at $p: x (+ bias)
+  (func $z4 (param $p i32) (param $bias i32) (param $c4 i32) (result v128)
+    (if (result v128) (local.get $bias)
+      (then (f32x4.add (v128.load align=4 (local.get $p)) (v128.load align=4 (i32.add (local.get $bias) (local.get $c4)))))
+      (else (v128.load align=4 (local.get $p)))))
+  (func $z1 (param $p i32) (param $bias i32) (param $c4 i32) (result f32)
+    (if (result f32) (local.get $bias)
+      (then (f32.add (f32.load (local.get $p)) (f32.load (i32.add (local.get $bias) (local.get $c4)))))
+      (else (f32.load (local.get $p)))))
+  ;; acc[c], acc[c + 1] += the low lanes of v; acc[c + 2], acc[c + 3] += the high lanes (float64)
+  (func $acc4 (param $a i32) (param $v v128)
+    (v128.store align=8 (local.get $a) (f64x2.add (v128.load align=8 (local.get $a)) (f64x2.promote_low_f32x4 (local.get $v))))
+    (v128.store offset=16 align=8 (local.get $a)
+      (f64x2.add (v128.load offset=16 align=8 (local.get $a))
+        (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $v) (local.get $v))))))
+  ;; acc[c..c+3] += u·v, the products in float64
+  (func $accMul4 (param $a i32) (param $u v128) (param $v v128)
+    (v128.store align=8 (local.get $a)
+      (f64x2.add (v128.load align=8 (local.get $a))
+        (f64x2.mul (f64x2.promote_low_f32x4 (local.get $u)) (f64x2.promote_low_f32x4 (local.get $v)))))
+    (v128.store offset=16 align=8 (local.get $a)
+      (f64x2.add (v128.load offset=16 align=8 (local.get $a))
+        (f64x2.mul
+          (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $u) (local.get $u)))
+          (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $v) (local.get $v)))))))
+
+  (func (export "batchNorm")
+    (param $x i32) (param $bias i32) (param $gain i32) (param $shift i32) (param $y i32) (param $mean i32) (param $invstd i32) (param $acc i32)
+    (param $rows i32) (param $cols i32) (param $kind i32) (param $alpha f32) (param $eps f32)
+    (local $r i32) (local $c i32) (local $c4 i32) (local $end4 i32) (local $p i32) (local $q i32) (local $pass i32)
+    (local $v v128) (local $s f32) (local $n f64)
+    (local.set $end4 (i32.and (local.get $cols) (i32.const -4)))
+    (local.set $n (f64.convert_i32_u (local.get $rows)))
+    ;; pass 0: Σ z; pass 1: Σ (z − μ)²
+    (local.set $pass (i32.const 0))
+    (block $passesDone (loop $passes
+      (br_if $passesDone (i32.ge_u (local.get $pass) (i32.const 2)))
+      (memory.fill (local.get $acc) (i32.const 0) (i32.shl (local.get $cols) (i32.const 3)))
+      (local.set $p (local.get $x))
+      (local.set $r (i32.const 0))
+      (block $rowsDone (loop $row
+        (br_if $rowsDone (i32.ge_u (local.get $r) (local.get $rows)))
+        (local.set $c (i32.const 0))
+        (block $simdDone (loop $simd
+          (br_if $simdDone (i32.ge_u (local.get $c) (local.get $end4)))
+          (local.set $c4 (i32.shl (local.get $c) (i32.const 2)))
+          (local.set $v (call $z4 (local.get $p) (local.get $bias) (local.get $c4)))
+          (if (local.get $pass)
+            (then
+              (local.set $v (f32x4.sub (local.get $v) (v128.load align=4 (i32.add (local.get $mean) (local.get $c4)))))
+              (call $accMul4 (i32.add (local.get $acc) (i32.shl (local.get $c) (i32.const 3))) (local.get $v) (local.get $v)))
+            (else (call $acc4 (i32.add (local.get $acc) (i32.shl (local.get $c) (i32.const 3))) (local.get $v))))
+          (local.set $p (i32.add (local.get $p) (i32.const 16)))
+          (local.set $c (i32.add (local.get $c) (i32.const 4)))
+          (br $simd)))
+        (block $tailDone (loop $tail
+          (br_if $tailDone (i32.ge_u (local.get $c) (local.get $cols)))
+          (local.set $c4 (i32.shl (local.get $c) (i32.const 2)))
+          (local.set $s (call $z1 (local.get $p) (local.get $bias) (local.get $c4)))
+          (local.set $q (i32.add (local.get $acc) (i32.shl (local.get $c) (i32.const 3))))
+          (if (local.get $pass)
+            (then
+              (local.set $s (f32.sub (local.get $s) (f32.load (i32.add (local.get $mean) (local.get $c4)))))
+              (f64.store (local.get $q) (f64.add (f64.load (local.get $q)) (f64.mul (f64.promote_f32 (local.get $s)) (f64.promote_f32 (local.get $s))))))
+            (else (f64.store (local.get $q) (f64.add (f64.load (local.get $q)) (f64.promote_f32 (local.get $s))))))
+          (local.set $p (i32.add (local.get $p) (i32.const 4)))
+          (local.set $c (i32.add (local.get $c) (i32.const 1)))
+          (br $tail)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $row)))
+      ;; μ, or s = 1 / √(σ² + ε)
+      (local.set $c (i32.const 0))
+      (block $chDone (loop $ch
+        (br_if $chDone (i32.ge_u (local.get $c) (local.get $cols)))
+        (local.set $c4 (i32.shl (local.get $c) (i32.const 2)))
+        (local.set $s (f32.demote_f64 (f64.div (f64.load (i32.add (local.get $acc) (i32.shl (local.get $c) (i32.const 3)))) (local.get $n))))
+        (if (local.get $pass)
+          (then (f32.store (i32.add (local.get $invstd) (local.get $c4)) (f32.div (f32.const 1) (f32.sqrt (f32.add (local.get $s) (local.get $eps))))))
+          (else (f32.store (i32.add (local.get $mean) (local.get $c4)) (local.get $s))))
+        (local.set $c (i32.add (local.get $c) (i32.const 1)))
+        (br $ch)))
+      (local.set $pass (i32.add (local.get $pass) (i32.const 1)))
+      (br $passes)))
+    ;; y = act(((z − μ)·s)·γ + β)
+    (local.set $p (local.get $x))
+    (local.set $q (local.get $y))
+    (local.set $r (i32.const 0))
+    (block $rowsDone (loop $row
+      (br_if $rowsDone (i32.ge_u (local.get $r) (local.get $rows)))
+      (local.set $c (i32.const 0))
+      (block $simdDone (loop $simd
+        (br_if $simdDone (i32.ge_u (local.get $c) (local.get $end4)))
+        (local.set $c4 (i32.shl (local.get $c) (i32.const 2)))
+        (v128.store align=4 (local.get $q)
+          (call $act4
+            (f32x4.add
+              (f32x4.mul
+                (f32x4.mul
+                  (f32x4.sub (call $z4 (local.get $p) (local.get $bias) (local.get $c4)) (v128.load align=4 (i32.add (local.get $mean) (local.get $c4))))
+                  (v128.load align=4 (i32.add (local.get $invstd) (local.get $c4))))
+                (v128.load align=4 (i32.add (local.get $gain) (local.get $c4))))
+              (v128.load align=4 (i32.add (local.get $shift) (local.get $c4))))
+            (local.get $kind) (local.get $alpha)))
+        (local.set $p (i32.add (local.get $p) (i32.const 16)))
+        (local.set $q (i32.add (local.get $q) (i32.const 16)))
+        (local.set $c (i32.add (local.get $c) (i32.const 4)))
+        (br $simd)))
+      (block $tailDone (loop $tail
+        (br_if $tailDone (i32.ge_u (local.get $c) (local.get $cols)))
+        (local.set $c4 (i32.shl (local.get $c) (i32.const 2)))
+        (f32.store (local.get $q)
+          (call $act1
+            (f32.add
+              (f32.mul
+                (f32.mul
+                  (f32.sub (call $z1 (local.get $p) (local.get $bias) (local.get $c4)) (f32.load (i32.add (local.get $mean) (local.get $c4))))
+                  (f32.load (i32.add (local.get $invstd) (local.get $c4))))
+                (f32.load (i32.add (local.get $gain) (local.get $c4))))
+              (f32.load (i32.add (local.get $shift) (local.get $c4))))
+            (local.get $kind) (local.get $alpha)))
+        (local.set $p (i32.add (local.get $p) (i32.const 4)))
+        (local.set $q (i32.add (local.get $q) (i32.const 4)))
+        (local.set $c (i32.add (local.get $c) (i32.const 1)))
+        (br $tail)))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br $row))))
+
+  ;; Batch norm's gradient (kernels/batchNorm.ts), from the forward's z = x + bias, y, μ and s:
+  ;;   u = y > 0 ? dy : α·dy  (the activation's gradient; α = 0 relu, 1 linear);  x̂ = (z − μ)·s;
+  ;;   dβ = Σ_r u;  dγ = Σ_r u·x̂  (float64);  dx = (γ·s)·((u − dβ/R) − x̂·(dγ/R));  dbias = Σ_r dx.
+  ;; params (out): dγ, dβ, dbias, cols floats each. acc: 36·cols bytes of scratch.
+  (func $u4 (param $dy i32) (param $y i32) (param $alpha f32) (result v128)
+    (local $d v128)
+    (local.set $d (v128.load align=4 (local.get $dy)))
+    (v128.bitselect (local.get $d) (f32x4.mul (local.get $d) (f32x4.splat (local.get $alpha))) (f32x4.gt (v128.load align=4 (local.get $y)) (f32x4.splat (f32.const 0)))))
+  (func $u1 (param $dy i32) (param $y i32) (param $alpha f32) (result f32)
+    (local $d f32)
+    (local.set $d (f32.load (local.get $dy)))
+    (select (local.get $d) (f32.mul (local.get $d) (local.get $alpha)) (f32.gt (f32.load (local.get $y)) (f32.const 0))))
+  (func (export "batchNormGrad")
+    (param $dy i32) (param $x i32) (param $bias i32) (param $y i32) (param $gain i32) (param $mean i32) (param $invstd i32)
+    (param $dx i32) (param $params i32) (param $acc i32) (param $rows i32) (param $cols i32) (param $alpha f32)
+    (local $r i32) (local $c i32) (local $c4 i32) (local $c8 i32) (local $end4 i32) (local $off i32) (local $pass i32)
+    (local $s1 i32) (local $s2 i32) (local $s3 i32) (local $k i32) (local $m1 i32) (local $m2 i32)
+    (local $u v128) (local $h v128) (local $d v128) (local $us f32) (local $hs f32) (local $ds f32) (local $n f64)
+    (local.set $end4 (i32.and (local.get $cols) (i32.const -4)))
+    (local.set $n (f64.convert_i32_u (local.get $rows)))
+    (local.set $s1 (local.get $acc))
+    (local.set $s2 (i32.add (local.get $s1) (i32.shl (local.get $cols) (i32.const 3))))
+    (local.set $s3 (i32.add (local.get $s2) (i32.shl (local.get $cols) (i32.const 3))))
+    (local.set $k (i32.add (local.get $s3) (i32.shl (local.get $cols) (i32.const 3))))
+    (local.set $m1 (i32.add (local.get $k) (i32.shl (local.get $cols) (i32.const 2))))
+    (local.set $m2 (i32.add (local.get $m1) (i32.shl (local.get $cols) (i32.const 2))))
+    (memory.fill (local.get $acc) (i32.const 0) (i32.mul (local.get $cols) (i32.const 24)))
+    ;; pass 0: Σ u, Σ u·x̂; pass 1: dx, Σ dx
+    (local.set $pass (i32.const 0))
+    (block $passesDone (loop $passes
+      (br_if $passesDone (i32.ge_u (local.get $pass) (i32.const 2)))
+      (local.set $off (i32.const 0))
+      (local.set $r (i32.const 0))
+      (block $rowsDone (loop $row
+        (br_if $rowsDone (i32.ge_u (local.get $r) (local.get $rows)))
+        (local.set $c (i32.const 0))
+        (block $simdDone (loop $simd
+          (br_if $simdDone (i32.ge_u (local.get $c) (local.get $end4)))
+          (local.set $c4 (i32.shl (local.get $c) (i32.const 2)))
+          (local.set $c8 (i32.shl (local.get $c) (i32.const 3)))
+          (local.set $u (call $u4 (i32.add (local.get $dy) (local.get $off)) (i32.add (local.get $y) (local.get $off)) (local.get $alpha)))
+          (local.set $h
+            (f32x4.mul
+              (f32x4.sub (call $z4 (i32.add (local.get $x) (local.get $off)) (local.get $bias) (local.get $c4)) (v128.load align=4 (i32.add (local.get $mean) (local.get $c4))))
+              (v128.load align=4 (i32.add (local.get $invstd) (local.get $c4)))))
+          (if (local.get $pass)
+            (then
+              (local.set $d
+                (f32x4.mul (v128.load align=4 (i32.add (local.get $k) (local.get $c4)))
+                  (f32x4.sub
+                    (f32x4.sub (local.get $u) (v128.load align=4 (i32.add (local.get $m1) (local.get $c4))))
+                    (f32x4.mul (local.get $h) (v128.load align=4 (i32.add (local.get $m2) (local.get $c4)))))))
+              (v128.store align=4 (i32.add (local.get $dx) (local.get $off)) (local.get $d))
+              (call $acc4 (i32.add (local.get $s3) (local.get $c8)) (local.get $d)))
+            (else
+              (call $acc4 (i32.add (local.get $s1) (local.get $c8)) (local.get $u))
+              (call $accMul4 (i32.add (local.get $s2) (local.get $c8)) (local.get $u) (local.get $h))))
+          (local.set $off (i32.add (local.get $off) (i32.const 16)))
+          (local.set $c (i32.add (local.get $c) (i32.const 4)))
+          (br $simd)))
+        (block $tailDone (loop $tail
+          (br_if $tailDone (i32.ge_u (local.get $c) (local.get $cols)))
+          (local.set $c4 (i32.shl (local.get $c) (i32.const 2)))
+          (local.set $c8 (i32.shl (local.get $c) (i32.const 3)))
+          (local.set $us (call $u1 (i32.add (local.get $dy) (local.get $off)) (i32.add (local.get $y) (local.get $off)) (local.get $alpha)))
+          (local.set $hs
+            (f32.mul
+              (f32.sub (call $z1 (i32.add (local.get $x) (local.get $off)) (local.get $bias) (local.get $c4)) (f32.load (i32.add (local.get $mean) (local.get $c4))))
+              (f32.load (i32.add (local.get $invstd) (local.get $c4)))))
+          (if (local.get $pass)
+            (then
+              (local.set $ds
+                (f32.mul (f32.load (i32.add (local.get $k) (local.get $c4)))
+                  (f32.sub
+                    (f32.sub (local.get $us) (f32.load (i32.add (local.get $m1) (local.get $c4))))
+                    (f32.mul (local.get $hs) (f32.load (i32.add (local.get $m2) (local.get $c4)))))))
+              (f32.store (i32.add (local.get $dx) (local.get $off)) (local.get $ds))
+              (f64.store (i32.add (local.get $s3) (local.get $c8)) (f64.add (f64.load (i32.add (local.get $s3) (local.get $c8))) (f64.promote_f32 (local.get $ds)))))
+            (else
+              (f64.store (i32.add (local.get $s1) (local.get $c8)) (f64.add (f64.load (i32.add (local.get $s1) (local.get $c8))) (f64.promote_f32 (local.get $us))))
+              (f64.store (i32.add (local.get $s2) (local.get $c8))
+                (f64.add (f64.load (i32.add (local.get $s2) (local.get $c8))) (f64.mul (f64.promote_f32 (local.get $us)) (f64.promote_f32 (local.get $hs)))))))
+          (local.set $off (i32.add (local.get $off) (i32.const 4)))
+          (local.set $c (i32.add (local.get $c) (i32.const 1)))
+          (br $tail)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $row)))
+      ;; per channel: after pass 0 dγ, dβ, k = γ·s, m1 = dβ/R, m2 = dγ/R; after pass 1 dbias
+      (local.set $c (i32.const 0))
+      (block $chDone (loop $ch
+        (br_if $chDone (i32.ge_u (local.get $c) (local.get $cols)))
+        (local.set $c4 (i32.shl (local.get $c) (i32.const 2)))
+        (local.set $c8 (i32.shl (local.get $c) (i32.const 3)))
+        (if (local.get $pass)
+          (then
+            (f32.store (i32.add (i32.add (local.get $params) (i32.shl (local.get $cols) (i32.const 3))) (local.get $c4))
+              (f32.demote_f64 (f64.load (i32.add (local.get $s3) (local.get $c8))))))
+          (else
+            (f32.store (i32.add (local.get $params) (local.get $c4)) (f32.demote_f64 (f64.load (i32.add (local.get $s2) (local.get $c8)))))
+            (f32.store (i32.add (i32.add (local.get $params) (i32.shl (local.get $cols) (i32.const 2))) (local.get $c4))
+              (f32.demote_f64 (f64.load (i32.add (local.get $s1) (local.get $c8)))))
+            (f32.store (i32.add (local.get $k) (local.get $c4))
+              (f32.mul (f32.load (i32.add (local.get $gain) (local.get $c4))) (f32.load (i32.add (local.get $invstd) (local.get $c4)))))
+            (f32.store (i32.add (local.get $m1) (local.get $c4)) (f32.demote_f64 (f64.div (f64.load (i32.add (local.get $s1) (local.get $c8))) (local.get $n))))
+            (f32.store (i32.add (local.get $m2) (local.get $c4)) (f32.demote_f64 (f64.div (f64.load (i32.add (local.get $s2) (local.get $c8))) (local.get $n))))))
+        (local.set $c (i32.add (local.get $c) (i32.const 1)))
+        (br $ch)))
+      (local.set $pass (i32.add (local.get $pass) (i32.const 1)))
+      (br $passes))))
+
+  ;; out[i] = a·x[i] + b·y[i]  (the weights' moving average; each product and the sum rounded to
+  ;; float32, as the ops a·x, b·y and their sum)
+  (func (export "axpby") (param $x i32) (param $y i32) (param $out i32) (param $n i32) (param $a f32) (param $b f32)
+    (local $end i32) (local $end16 i32)
+    (local.set $end (i32.add (local.get $x) (i32.shl (local.get $n) (i32.const 2))))
+    (local.set $end16 (i32.add (local.get $x) (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2))))
+    (block $done
+      (loop $simd
+        (br_if $done (i32.ge_u (local.get $x) (local.get $end16)))
+        (v128.store align=4 (local.get $out)
+          (f32x4.add
+            (f32x4.mul (f32x4.splat (local.get $a)) (v128.load align=4 (local.get $x)))
+            (f32x4.mul (f32x4.splat (local.get $b)) (v128.load align=4 (local.get $y)))))
+        (local.set $x (i32.add (local.get $x) (i32.const 16)))
+        (local.set $y (i32.add (local.get $y) (i32.const 16)))
+        (local.set $out (i32.add (local.get $out) (i32.const 16)))
+        (br $simd)))
+    (block $tailDone
+      (loop $tail
+        (br_if $tailDone (i32.ge_u (local.get $x) (local.get $end)))
+        (f32.store (local.get $out)
+          (f32.add (f32.mul (local.get $a) (f32.load (local.get $x))) (f32.mul (local.get $b) (f32.load (local.get $y)))))
+        (local.set $x (i32.add (local.get $x) (i32.const 4)))
+        (local.set $y (i32.add (local.get $y) (i32.const 4)))
+        (local.set $out (i32.add (local.get $out) (i32.const 4)))
+        (br $tail))))
+
+  ;; rows × bytes from src (contiguous) to dst, rows `stride` bytes apart (one input of a concat).
+  (func (export "copyRows") (param $dst i32) (param $stride i32) (param $src i32) (param $bytes i32) (param $rows i32)
+    (local $r i32)
+    (if (i32.eq (local.get $bytes) (i32.const 4))
+      (then
+        (block $done1 (loop $one
+          (br_if $done1 (i32.ge_u (local.get $r) (local.get $rows)))
+          (i32.store (local.get $dst) (i32.load (local.get $src)))
+          (local.set $dst (i32.add (local.get $dst) (local.get $stride)))
+          (local.set $src (i32.add (local.get $src) (i32.const 4)))
+          (local.set $r (i32.add (local.get $r) (i32.const 1)))
+          (br $one)))
+        (return)))
+    (block $done (loop $rowLoop
+      (br_if $done (i32.ge_u (local.get $r) (local.get $rows)))
+      (memory.copy (local.get $dst) (local.get $src) (local.get $bytes))
+      (local.set $dst (i32.add (local.get $dst) (local.get $stride)))
+      (local.set $src (i32.add (local.get $src) (local.get $bytes)))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br $rowLoop))))
 )

@@ -30,3 +30,23 @@ export function kernelRoutes(): boolean {
 export function setActiveBlas(blas: Blas | null): void {
   active = blas;
 }
+
+let fused = true;
+
+/**
+ * Whether the fused kernels of the native kernel set run now (batch norm with its bias and
+ * activation: kernels/batchNorm.ts): with the native kernels, unless turned off (GANKIT_FUSED=off,
+ * or a run recorded before they existed). The wasm-only kernel set never has them.
+ */
+export function fusedOn(): boolean {
+  return fused && nativeOn();
+}
+
+export function setFused(on: boolean): void {
+  fused = on;
+}
+
+/** The fused setting, whether or not native runs now (for the kernel-set id). */
+export function fusedSetting(): boolean {
+  return fused;
+}
