@@ -68,7 +68,7 @@ describe('backend selection', () => {
     assert.equal(tf.getBackend(), 'wasm');
   });
 
-  it("webgpu without Node's `webgpu` package: one error that says what to install; with it and no GPU, the cpu fallback", async () => {
+  it("webgpu without Node's `webgpu` package: one error that says what to install; with it and no GPU, one error that says why (never a silent fallback)", async () => {
     let dawnInstalled = true;
     try {
       await import('webgpu' as string);
@@ -79,9 +79,14 @@ describe('backend selection', () => {
     if (!dawnInstalled) {
       await assert.rejects(initEngine({ backend: 'webgpu', warn: (m) => warnings.push(m) }), /needs the npm package 'webgpu'.*npm install webgpu/);
     } else {
-      // A machine with the package: webgpu if it has an adapter, else the announced cpu fallback.
-      const got = await initEngine({ backend: 'webgpu', warn: (m) => warnings.push(m) });
-      assert.ok(got === 'webgpu' || (got === 'cpu' && /falling back to 'cpu'/.test(warnings[0] ?? '')), `got ${got}, warnings ${warnings}`);
+      // A machine with the package: webgpu if it has an adapter, else one InputError saying what
+      // is missing (the webgpu device never falls back: src/engine/backend.ts).
+      try {
+        assert.equal(await initEngine({ backend: 'webgpu', warn: (m) => warnings.push(m) }), 'webgpu');
+      } catch (e) {
+        assert.match((e as Error).message, /^backend 'webgpu': (no Vulkan loader|no WebGPU adapter|the device on .* failed to start|this process has no WebGPU)/);
+      }
+      assert.deepEqual(warnings, [], 'no fallback announced');
     }
     assert.equal(await initEngine({ backend: 'wasm' }), 'wasm');
     assert.equal(tf.sum(tf.ones([3])).dataSync()[0], 3);
