@@ -58,8 +58,10 @@ describe('pretrained generators', () => {
     }
     const list = gankit(env, 'pretrained');
     assert.equal(list.status, 0, list.stderr);
-    assert.match(list.stdout, /^tiny-mnist\s+4 steps\s+ema \+ D\s+fid 1\.500\s+test tiny-mnist$/m);
-    assert.match(list.stdout, /^tiny-ring\s+20 steps\s+generator\s/m);
+    assert.match(list.stdout, /^name\s+G steps\s+weights\s+stored\s+N\s+FID$/m);
+    assert.match(list.stdout, /^tiny-mnist\s+4\s+ema \+ D\s+float32\s+–\s+1\.50$/m);
+    assert.match(list.stdout, /^tiny-ring\s+20\s+generator\s+float32\s+–\s+1\.50$/m);
+    assert.match(list.stdout, /^tiny-mnist: test tiny-mnist$/m);
     assert.equal(JSON.parse(gankit(env, 'pretrained', '--json').stdout).models.length, 2);
     // Same samples as the run (images: PNG bytes; 2-D: the CSV).
     const out = tmp();
