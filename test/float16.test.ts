@@ -5,7 +5,8 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { fromHalf, fromHalfBits, toHalf, toHalfBits } from '../src/pretrained/float16.js';
+import { fromHalf, fromHalfBits, toHalf, toHalfBits } from '../src/runfolder/float16.js';
+import { decodeCheckpoint, encodeCheckpoint } from '../src/runfolder/checkpoint.js';
 import { Rng } from '../src/engine/rng.js';
 
 describe('float16', () => {
@@ -48,5 +49,38 @@ describe('float16', () => {
       for (const n of [h - 1, h + 1]) if ((n & 0x7fff) < 0x7c00 && n >= 0 && ((n ^ h) & 0x8000) === 0) assert.ok(Math.abs(fromHalfBits(n) - v) >= err, `${v}: 0x${h.toString(16)} is not the nearest`);
       if (Math.abs(v) >= 2 ** -14) assert.ok(err <= Math.abs(v) * 2 ** -11, `${v}: relative error ${err / Math.abs(v)}`);
     });
+  });
+});
+
+describe('checkpoint format 3 (float16 arrays)', () => {
+  const arrays = () => ({ 'G/0': Float32Array.from([0.1, -2, 3.14159, 1e-3, 0]), 'G/1': Float32Array.from([1, 2, 3]), 'Gstate/0': Float32Array.from([0.123456789, 7]) });
+
+  it('stores the half arrays as binary16 and the rest as float32, and reads both back as float32', () => {
+    const a = arrays();
+    const buf = encodeCheckpoint({ step: 7 }, a, { half: (n) => n.startsWith('G/') });
+    const file = decodeCheckpoint<{ step: number }>(buf);
+    assert.equal(file.header.step, 7);
+    assert.ok(file.verified);
+    assert.deepEqual([...file.arrays['G/0']], [...fromHalf(toHalf(a['G/0']))]);
+    assert.deepEqual([...file.arrays['G/1']], [1, 2, 3]);
+    // Not half: float32 bits unchanged (0.123456789 is not a half).
+    assert.equal(file.arrays['Gstate/0'][0], Math.fround(0.123456789));
+    // 5 halves pad to 12 bytes, 3 halves to 8, then 2 float32: 28 bytes of data against 40 in float32.
+    const full = encodeCheckpoint({ step: 7 }, a);
+    assert.equal(full.length - buf.length - (full.readUInt32LE(8) - buf.readUInt32LE(8)), 40 - 28);
+  });
+
+  it('without half arrays the bytes are format 2, exactly as before', () => {
+    const a = arrays();
+    assert.ok(encodeCheckpoint({ step: 1 }, a, { half: () => false }).equals(encodeCheckpoint({ step: 1 }, a)));
+    assert.match(encodeCheckpoint({ step: 1 }, a).toString('utf8', 12, 40), /"format":2/);
+  });
+
+  it('refuses a value beyond float16 range, and a flipped bit in the half data', () => {
+    assert.throws(() => encodeCheckpoint({}, { w: Float32Array.from([1, 70000]) }, { half: () => true }), /w holds 70000, beyond float16/);
+    const buf = encodeCheckpoint({ step: 1 }, arrays(), { half: () => true });
+    buf[buf.length - 40] ^= 1;
+    assert.throws(() => decodeCheckpoint(buf, 'x.bin'), /x.bin: damaged checkpoint/);
+    assert.throws(() => decodeCheckpoint(buf.subarray(0, buf.length - 2), 'x.bin'), /x.bin: truncated checkpoint/);
   });
 });

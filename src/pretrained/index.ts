@@ -3,8 +3,12 @@
  *   config.json   the run's config (the model to build);
  *   weights.bin   a checkpoint file (src/runfolder/checkpoint.ts) with the generator's sampling
  *                 weights (`G/i`: the EMA weights where the run had them) and, for some, the
- *                 discriminator (`D/i`, `Dstate/i`); no optimiser state;
- *   info.json     name, description, source trial, step and the scores measured at that step.
+ *                 discriminator (`D/i`, `Dstate/i`); no optimiser state. Weights (G/…, D/…) are
+ *                 stored as float16 (checkpoint format 3) when packed with `half`, which halves
+ *                 the package; batch-norm statistics stay float32;
+ *   info.json     name, description, source trial, step, the storage, and the scores measured on
+ *                 the shipped weights (bench/pretrained.ts: N = 10,000 for images, with the
+ *                 float32 model's FID beside them).
  * `gankit pretrained` lists them; `gankit sample --pretrained NAME` and `gankit export --pretrained
  * NAME` open one as a run.
  */
@@ -32,6 +36,14 @@ export interface PretrainedInfo {
   discriminator: boolean;
   /** Scores at `step` (FID… for images; modes, HQ share… for 2-D). */
   scores: Record<string, number>;
+  /** How the weights are stored (absent: float32, as packed before float16 was). */
+  storage?: 'float16' | 'float32';
+  /** Generated samples the scores were measured on (images; absent: the run's training-time 1,000). */
+  samples?: number;
+  /** The same scores of the float32 model before rounding (images packed as float16): what the rounding cost. */
+  float32Scores?: Record<string, number>;
+  /** FID of the shipped weights at the training-time 1,000 samples: what the test suite re-measures cheaply. */
+  check?: { samples: number; fid: number };
 }
 
 interface WeightsHeader {
@@ -68,8 +80,14 @@ export function listPretrained(root = pretrainedDir()): PretrainedInfo[] {
     .map((n) => ({ ...readJson<PretrainedInfo>(join(root, n, 'info.json')), name: n }));
 }
 
-/** Writes a trainer's generator (its sampling weights) and optionally its D as assets/pretrained/<name>. */
-export function packPretrained(trainer: Trainer, info: Omit<PretrainedInfo, 'step' | 'weights' | 'name'> & { name: string }, root = pretrainedDir()): string {
+/** Weights (G/…, D/…) are rounded to float16 with `half`; the batch-norm statistics (…state/…) never. */
+const halfWeights = (name: string): boolean => /^[GD]\//.test(name);
+
+/**
+ * Writes a trainer's generator (its sampling weights) and optionally its D as
+ * assets/pretrained/<name>; `half`: weights as float16 (info.storage says so).
+ */
+export function packPretrained(trainer: Trainer, info: Omit<PretrainedInfo, 'step' | 'weights' | 'name' | 'storage'> & { name: string }, root = pretrainedDir(), options: { half?: boolean } = {}): string {
   if (!/^[a-z0-9][a-z0-9-]*$/.test(info.name)) throw new InputError(`pretrained name '${info.name}': lower-case letters, digits and dashes`);
   const dir = join(root, info.name);
   makeFolder(dir);
@@ -84,11 +102,15 @@ export function packPretrained(trainer: Trainer, info: Omit<PretrainedInfo, 'ste
   const header: WeightsHeader = { step: trainer.step, weights };
   // The config as it was, with the compute settings of this machine left out (the user's apply).
   const config = { ...trainer.config, compute: null };
-  writeFileAtomic(join(dir, 'weights.bin'), encodeCheckpoint(header, arrays));
+  writeFileAtomic(join(dir, 'weights.bin'), encodeCheckpoint(header, arrays, options.half ? { half: halfWeights } : {}));
   writeFileAtomic(join(dir, 'config.json'), JSON.stringify(config, null, 2) + '\n');
-  const full: PretrainedInfo = { ...info, step: trainer.step, weights };
-  writeFileAtomic(join(dir, 'info.json'), JSON.stringify(full, null, 2) + '\n');
+  writePretrainedInfo(dir, { ...info, step: trainer.step, weights, storage: options.half ? 'float16' : 'float32' });
   return dir;
+}
+
+/** (Re)writes a packed model's info.json (bench/pretrained.ts adds the scores measured on the shipped weights). */
+export function writePretrainedInfo(dir: string, info: PretrainedInfo): void {
+  writeFileAtomic(join(dir, 'info.json'), JSON.stringify(info, null, 2) + '\n');
 }
 
 export function pretrainedConfig(name: string, root = pretrainedDir()): RunConfig {
@@ -105,10 +127,12 @@ export function pretrainedConfig(name: string, root = pretrainedDir()): RunConfi
 /**
  * The pretrained model as a task whose trainer holds its weights: G's (and the EMA copy's, so that
  * sampling reads them either way) and, where shipped, D's. The caller disposes the task.
- * `evaluate`: with the image evaluator (the feature network), so that task.evaluate(step, true) scores it.
+ * `evaluate`: with the image evaluator (the feature network), so that task.evaluate(step, true) scores it
+ * (on `evalSamples` samples, default the config's).
  */
-export async function openPretrained(name: string, root = pretrainedDir(), options: { evaluate?: boolean } = {}): Promise<{ task: RunTask; trainer: Trainer; config: RunConfig; info: PretrainedInfo }> {
-  const config = pretrainedConfig(name, root);
+export async function openPretrained(name: string, root = pretrainedDir(), options: { evaluate?: boolean; evalSamples?: number } = {}): Promise<{ task: RunTask; trainer: Trainer; config: RunConfig; info: PretrainedInfo }> {
+  const shipped = pretrainedConfig(name, root);
+  const config = options.evalSamples ? { ...shipped, evalSamples: options.evalSamples } : shipped;
   const dir = join(root, name);
   const info = { ...readJson<PretrainedInfo>(join(dir, 'info.json')), name };
   const weightsPath = join(dir, 'weights.bin');

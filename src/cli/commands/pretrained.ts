@@ -3,7 +3,19 @@ import { listPretrained, pretrainedDir } from '../../pretrained/index.js';
 import { parse } from '../args.js';
 import type { Command } from '../command.js';
 
-const SCORE_ORDER = ['fid', 'kid', 'precision', 'recall', 'classifierScore', 'conditionalAccuracy', 'codeAccuracy', 'modesCovered', 'highQualityShare'];
+/** The table's score columns: info.json key, header, decimals. */
+const COLUMNS: Array<[string, string, number]> = [
+  ['fid', 'FID', 2],
+  ['fidInfinity', 'FID∞', 2],
+  ['kid', 'KID', 3],
+  ['precision', 'prec', 3],
+  ['recall', 'recall', 3],
+  ['classifierScore', 'CS', 2],
+  ['conditionalAccuracy', 'class acc', 3],
+  ['codeAccuracy', 'code acc', 3],
+  ['modesCovered', 'modes', 0],
+  ['highQualityShare', 'HQ', 3],
+];
 
 export const pretrained: Command = {
   name: 'pretrained',
@@ -11,8 +23,11 @@ export const pretrained: Command = {
   help: () => `Usage: gankit pretrained [--json]
 
 Lists the pretrained generators under assets/pretrained/ (made by npm run bench:fashion and
-bench:pretrained): name, data, loss, generator steps, what they include and the scores measured
-when they were made. Use one with gankit sample --pretrained NAME or gankit export --pretrained NAME.`,
+bench:pretrained) as a table: name, generator steps, the weights (EMA or G's own, + D where the
+discriminator ships too), their storage (float16 or float32), the number of samples the scores
+were measured on (N: 10,000 for the image models, against the 10,000 test images, on gankit's
+feature network) and the scores of the shipped weights; the description below. Use one with
+gankit sample --pretrained NAME or gankit export --pretrained NAME.`,
 
   run(argv) {
     const values = parse(argv, { json: { type: 'boolean' } });
@@ -25,12 +40,22 @@ when they were made. Use one with gankit sample --pretrained NAME or gankit expo
       console.log(`no pretrained models in ${pretrainedDir()}`);
       return 0;
     }
-    const rows = all.map((p) => {
-      const scores = SCORE_ORDER.filter((k) => p.scores[k] !== undefined).map((k) => `${k} ${Number.isInteger(p.scores[k]) ? p.scores[k] : p.scores[k].toFixed(3)}`);
-      return [p.name, `${p.step} steps`, `${p.weights}${p.discriminator ? ' + D' : ''}`, scores.join(', '), p.description];
-    });
-    const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-    for (const r of rows) console.log(r.map((c, i) => (i < r.length - 1 ? c.padEnd(widths[i]) : c)).join('  '));
+    const columns = COLUMNS.filter(([key]) => all.some((p) => p.scores[key] !== undefined));
+    const header = ['name', 'G steps', 'weights', 'stored', 'N', ...columns.map(([, label]) => label)];
+    const rows = all.map((p) => [
+      p.name,
+      String(p.step),
+      `${p.weights}${p.discriminator ? ' + D' : ''}`,
+      p.storage ?? 'float32',
+      p.samples !== undefined ? String(p.samples) : '–',
+      ...columns.map(([key, , digits]) => (p.scores[key] === undefined ? '–' : p.scores[key].toFixed(digits))),
+    ]);
+    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+    const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ').trimEnd();
+    console.log(line(header));
+    for (const r of rows) console.log(line(r));
+    console.log('');
+    for (const p of all) console.log(`${p.name}: ${p.description}`);
     return 0;
   },
 };
