@@ -7,6 +7,7 @@ import { initEngine } from '../../engine/index.js';
 import { runWassersteinStudy } from '../../study/wasserstein.js';
 import { queueExecutor } from '../../sweep/queue.js';
 import { InputError } from '../../errors.js';
+import { didYouMean } from '../../schema.js';
 import type { Command } from '../command.js';
 
 const HELP = `Usage: gankit study wasserstein [--quick | --protocol v3|v2] [--jobs N | --queue URL] [--seeds N]
@@ -58,7 +59,7 @@ async function studyCommand(argv: string[]): Promise<number> {
     console.log(HELP);
     return 0;
   }
-  if (what !== 'wasserstein') throw new UsageError(`unknown study '${what}' (wasserstein)`);
+  if (what !== 'wasserstein') throw new UsageError(`unknown study '${what}'${didYouMean(what, ['wasserstein'])} (wasserstein)`);
   const jobs = num(values, 'jobs', true) ?? Math.max(1, cpus().length);
   const seeds = num(values, 'seeds', true);
   if (jobs < 1) throw new InputError(`--jobs: must be a positive integer, got ${jobs}`);
