@@ -4,6 +4,7 @@
  * checkpoint, and open for `gankit sample` / `gankit eval`. The folder's format belongs to
  * src/runfolder; what is measured and drawn belongs to the data kind (src/kinds).
  */
+import { basename } from 'node:path';
 import { createTask, RunTask, workloadOf } from '../kinds/index.js';
 import type { PanelBuilder } from '../kinds/index.js';
 import { panelsSvg, svgToPng } from '../report/plots.js';
@@ -418,7 +419,7 @@ async function loop(task: RunTask, folder: RunFolder, elapsedBefore: number, hoo
         checkpoint(best);
       }
       if (plotStep) {
-        for (const [path, png] of task.pictures(step, ev)) folder.writeFile(path, png);
+        for (const [path, png] of task.pictures(step, ev, basename(folder.dir))) folder.writeFile(path, png);
         metricsPng(folder, rows, `${config.variant ?? config.loss} on ${task.dataName}`, task);
       }
     }
