@@ -5,6 +5,7 @@ import { cpus } from 'node:os';
 import { parse, num, UsageError } from '../args.js';
 import { initEngine } from '../../engine/index.js';
 import { runWassersteinStudy } from '../../study/wasserstein.js';
+import { shellPath } from '../runOutput.js';
 import { queueExecutor } from '../../sweep/queue.js';
 import { InputError } from '../../errors.js';
 import { didYouMean } from '../../schema.js';
@@ -72,6 +73,7 @@ async function studyCommand(argv: string[]): Promise<number> {
   await initEngine({ workload: 'points' });
   const out = resolve(typeof values.out === 'string' ? values.out : 'study-wasserstein');
   const log = (l: string) => process.stderr.write(l + '\n');
+  const quick = Boolean(values.quick);
   const executor = typeof values.queue === 'string' ? queueExecutor(values.queue, log) : undefined;
   let result;
   try {
@@ -79,11 +81,12 @@ async function studyCommand(argv: string[]): Promise<number> {
   } finally {
     await executor?.close();
   }
+  if (quick) console.log('SMOKE TEST (--quick, 300 steps): the verdicts below show the layout, not the truth of the claims');
   for (const c of result.claims) {
     const v = (arm: string) => c.methods.find((m) => m.arm === arm)?.verdict ?? 'not tested';
     console.log(`(${c.id}) ${c.claim}: WGAN-GP ${v('wgan-gp')}; WGAN (clip) ${v('wgan')}`);
   }
-  console.log(`gankit: study finished in ${result.seconds.toFixed(0)} s → ${join(out, 'report.html')}`);
+  console.log(`gankit: study${quick ? ' smoke test' : ''} finished in ${result.seconds.toFixed(0)} s; the report: ${shellPath(join(out, 'report.html'))}`);
   return 0;
 }
 
