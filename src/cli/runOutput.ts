@@ -97,16 +97,18 @@ export const defaultRunsDb = (dir: string): string => join(dirname(dir), 'runs.s
 
 /**
  * Records the run folder in the runs database `file` (made if need be); a database that cannot
- * take it costs one warning line, never the run. `onlyIfThere`: leave a database that does not exist.
+ * take it costs one warning line, never the run — none when `silent` (a run that failed already
+ * says so in one line, often for the same reason: a full or read-only disk). `onlyIfThere`: leave
+ * a database that does not exist.
  */
-export function indexRun(dir: string, file: string, onlyIfThere = false): void {
+export function indexRun(dir: string, file: string, { onlyIfThere = false, silent = false }: { onlyIfThere?: boolean; silent?: boolean } = {}): void {
   if ((onlyIfThere && !existsSync(file)) || !new RunFolder(dir).isRun()) return; // a start that failed left no run
   let db: RunsDb | null = null;
   try {
     db = new RunsDb(file);
     db.index(dir);
   } catch (e) {
-    process.stderr.write(`gankit: warning: the run is not indexed in ${file} (${(e as Error).message}); 'gankit runs --db FILE --rebuild ${shellPath(dirname(dir))}' indexes it later\n`);
+    if (!silent) process.stderr.write(`gankit: warning: the run is not indexed in ${file} (${(e as Error).message}); 'gankit runs --db FILE --rebuild ${shellPath(dirname(dir))}' indexes it later\n`);
   } finally {
     db?.close();
   }

@@ -31,14 +31,16 @@ stopped). A finished run is left as it is ("nothing to do"). The runs database b
     await startRecordedEngine(dir, config);
     const quiet = Boolean(values.quiet);
     const reporter = progressReporter(quiet, config.steps);
-    const index = () => indexRun(dir, defaultRunsDb(dir), true);
+    const index = (silent = false) => indexRun(dir, defaultRunsDb(dir), { onlyIfThere: true, silent });
     if (!quiet) process.stderr.write(`gankit: resuming ${trainsWhat(config)} on ${config.data.name} to step ${config.steps} (${config.profile} profile, ${whereItRuns(config)}, as config.json records) → ${dir}\n`);
     let result;
     try {
       result = await resumeRun(dir, { onProgress: reporter.onProgress, ...runStageHooks(config, { quiet, resuming: true, done: reporter.done, index }) }, steps, config);
-    } finally {
-      index();
+    } catch (e) {
+      index(true);
+      throw e;
     }
+    index();
     reporter.done();
     console.log(finishedLines(result, config));
     return 0;

@@ -54,16 +54,18 @@ ${flagLines(OWN_FLAGS.map(([, , flag, doc]) => [flag, doc])).join('\n')}`,
     await initEngine({ backend: config.backend, threads: flag('threads'), native: flag('native'), blasThreads: flag('blas-threads'), workload: workloadOf(config), compute: asked ? null : config.compute });
     if (values.db === '') throw new UsageError("--db: needs a file name (or 'none')");
     const db = values.db === 'none' ? null : typeof values.db === 'string' ? resolve(values.db) : defaultRunsDb(dir);
-    const index = () => db && indexRun(dir, db);
+    const index = (silent = false) => db && indexRun(dir, db, { silent });
     const quiet = Boolean(values.quiet);
     const reporter = progressReporter(quiet, config.steps);
     if (!quiet) process.stderr.write(`gankit: training ${trainsWhat(config)} on ${config.data.name} for ${config.steps} steps (${config.profile} profile, ${whereItRuns(config)}) → ${dir}\n`);
     let result;
     try {
       result = await startRun(config, dir, { onProgress: reporter.onProgress, ...runStageHooks(config, { quiet, resuming: false, done: reporter.done, index }) });
-    } finally {
-      index(); // finished, diverged or stopped: its status goes in the database
+    } catch (e) {
+      index(true); // diverged or stopped: its status goes in the database, if it can
+      throw e;
     }
+    index();
     reporter.done();
     console.log(finishedLines(result, config));
     return 0;
