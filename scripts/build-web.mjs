@@ -39,7 +39,7 @@ for (const info of lib.listPretrained()) {
   const { task, trainer, config: runConfig } = await lib.openPretrained(info.name);
   try {
     if (runConfig.model.arch === 'mlp') continue;
-    await lib.exportGenerator(trainer, join(tmp, 'pretrained', info.name), { run: `pretrained:${info.name}`, checkpoint: 'latest' });
+    await lib.exportGenerator(trainer, join(tmp, 'pretrained', info.name), { run: `pretrained:${info.name}`, checkpoint: 'latest', classNames: task.classNames });
     names.push(info.name);
   } finally {
     task.dispose();

@@ -68,7 +68,8 @@ export function checkValue(path: string, type: FieldType, value: unknown): void 
     if (typeof value === 'number' && Number.isInteger(value) && value > type.max) throw new ConfigError(path, `must be at most ${type.max}, got ${value}`);
     throw new ConfigError(path, `must be a positive integer, got ${showValue(value)}`);
   }
-  throw new ConfigError(path, `must be ${describeType(type)}, got ${showValue(value)}`);
+  const known = type.kind === 'choice' ? type.choices().filter((c): c is string => typeof c === 'string') : [];
+  throw new ConfigError(path, `must be ${describeType(type)}, got ${showValue(value)}${didYouMean(value, known)}`);
 }
 
 /**
@@ -119,6 +120,46 @@ export function flagValueKind(type: FieldType): 'integer' | 'number' | 'string' 
 }
 
 export type Json = Record<string, unknown>;
+
+/** Optimal-string-alignment distance: insertions, deletions, substitutions and swaps of neighbours ('trian' → 'train' is 1). */
+function editDistance(a: string, b: string): number {
+  const d = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+    }
+  }
+  return d[a.length][b.length];
+}
+
+/**
+ * The candidate a mistyped name most likely meant, or null: the same name but for case, dashes
+ * and underscores ('wgangp' → 'wgan-gp'), the one candidate it begins ('fashion' →
+ * 'fashion-mnist'), or the nearest within a third of its length ('trian' → 'train').
+ */
+export function closestName(input: string, candidates: readonly string[]): string | null {
+  const norm = (s: string) => s.toLowerCase().replace(/[-_ ]/g, '');
+  const given = norm(input);
+  if (!given) return null;
+  const same = candidates.find((c) => norm(c) === given);
+  if (same) return same;
+  const extending = candidates.filter((c) => given.length >= 3 && norm(c).startsWith(given));
+  if (extending.length === 1) return extending[0];
+  let best: string | null = null;
+  let bestDistance = Math.max(1, Math.floor(given.length / 3)) + 1;
+  for (const c of candidates) {
+    const d = editDistance(given, norm(c));
+    if (d < bestDistance) [best, bestDistance] = [c, d];
+  }
+  return best;
+}
+
+/** "; did you mean 'x'?" for a message about `input`, or '' when nothing is close. `show` writes the candidate ('--x' for a flag). */
+export function didYouMean(input: unknown, candidates: readonly string[], show: (c: string) => string = (c) => `'${c}'`): string {
+  const c = typeof input === 'string' ? closestName(input, candidates) : null;
+  return c === null || c === input ? '' : `; did you mean ${show(c)}?`;
+}
 
 /** How deep a config may nest (its deepest field is 3 levels down): deeper is nonsense, and would overflow the stack of the recursive checks. */
 export const MAX_NESTING = 32;

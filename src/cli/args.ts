@@ -2,6 +2,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { parseArgs, ParseArgsConfig } from 'node:util';
 import { ConfigError, InputError } from '../errors.js';
+import { didYouMean } from '../schema.js';
 
 export class UsageError extends InputError {}
 
@@ -12,8 +13,26 @@ export function parse(argv: string[], options: FlagOptions): Values {
   try {
     return parseArgs({ args: argv, options: { ...options, help: { type: 'boolean', short: 'h' } }, allowPositionals: false, strict: true }).values as Values;
   } catch (e) {
-    throw new UsageError((e as Error).message.split('\n').map((l) => l.trim()).filter(Boolean).join(' '));
+    throw new UsageError(parseErrorMessage(e as NodeJS.ErrnoException, argv, Object.keys(options)));
   }
+}
+
+/**
+ * Node's parser error as one line that says what to do: the flag a mistyped one most likely
+ * meant, and for a value that starts with a dash (`--lr -1`, which the parser takes for an
+ * option) the `--flag=VALUE` form that gives it.
+ */
+function parseErrorMessage(e: NodeJS.ErrnoException, argv: string[], names: string[]): string {
+  const message = e.message.split('\n').map((l) => l.trim()).filter(Boolean).join(' ');
+  const unknown = e.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && /Unknown option '(--?[^'=]+)'/.exec(message)?.[1];
+  if (unknown) return `Unknown option '${unknown}'${didYouMean(unknown.replace(/^-+/, ''), names, (c) => `--${c}`)} (--help lists the options)`;
+  const ambiguous = /Option '(--?[^' ]+)[^']*' argument is ambiguous/.exec(message)?.[1];
+  const value = ambiguous ? argv[argv.indexOf(ambiguous) + 1] : undefined;
+  if (ambiguous && value !== undefined) {
+    const what = /^-(\d|\.\d)/.test(value) ? `The negative number ${value}` : `'${value}'`;
+    return `Option '${ambiguous}' argument is ambiguous. ${what} starts with a dash, so it reads as an option; to give it as the value, use '${ambiguous}=-XYZ': ${ambiguous}=${value}`;
+  }
+  return message;
 }
 
 export function num(values: Values, flag: string, integer = false): number | undefined {

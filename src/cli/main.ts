@@ -4,7 +4,11 @@
  * option, config field or file as one line and exit 2, a run stopped before its end (diverged, a
  * file that could not be written) exit 3, the wasm heap exhausted one line and exit 2.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { InputError, RunStoppedError } from '../errors.js';
+import { packageRoot } from '../io/packageRoot.js';
+import { didYouMean } from '../schema.js';
 import { UsageError } from './args.js';
 import { COMMANDS } from './commands/index.js';
 
@@ -20,10 +24,13 @@ Usage: gankit <command> [options]
 Commands:
 ${COMMANDS.map((c) => `  ${c.name.padEnd(10)} ${c.summary}`).join('\n')}
 
-Run 'gankit <command> --help' for a command's options.`;
+Run 'gankit <command> --help' for a command's options, 'gankit --version' for the version.`;
 }
 
 const isHelp = (arg: string | undefined) => arg === '-h' || arg === '--help';
+
+/** gankit's version, from its package.json. */
+export const version = (): string => (JSON.parse(readFileSync(join(packageRoot(import.meta.url, 'package.json'), 'package.json'), 'utf8')) as { version: string }).version;
 
 /** The engine's ways of saying that the wasm heap (4 GiB at most) is exhausted, as one line; null for other errors. */
 export function outOfMemory(e: unknown): string | null {
@@ -40,8 +47,13 @@ export async function main(argv: string[]): Promise<number> {
       console.log(topic ? topic.help() : mainHelp());
       return 0;
     }
+    if (name === '--version' || name === '-v' || name === 'version') {
+      console.log(`gankit ${version()}`);
+      return 0;
+    }
     const command = COMMANDS.find((c) => c.name === name);
-    if (!command) throw new UsageError(`unknown command '${name}' (${COMMANDS.map((c) => c.name).join(', ')})`);
+    const names = COMMANDS.map((c) => c.name);
+    if (!command) throw new UsageError(`unknown command '${name}'${didYouMean(name, names)} (commands: ${names.join(', ')})`);
     if (rest.some(isHelp)) {
       console.log(command.help());
       return 0;

@@ -7,7 +7,8 @@
 import { join } from 'node:path';
 import { RUN_FILES } from '../runfolder/index.js';
 import type { Progress, RunResult } from '../runner/run.js';
-import { deviceBackend } from '../engine/index.js';
+import type { RunConfig } from '../train/config.js';
+import { checksumLine } from './runOutput.js';
 
 export class ProgressBar {
   private lastPrintedTenth = -1;
@@ -62,7 +63,7 @@ export function progressReporter(quiet: boolean, total: number): { onProgress: (
       const parts = [`D ${s.dLoss.toFixed(3)}`, `G ${s.gLoss.toFixed(3)}`];
       if (s.diagnostics.wassersteinEstimate !== undefined) parts.push(`W ${s.diagnostics.wassersteinEstimate.toFixed(3)}`);
       if (s.diagnostics.mutualInformation !== undefined) parts.push(`L_I ${s.diagnostics.mutualInformation.toFixed(2)}`);
-      if (p.quality) quality = p.quality;
+      if (p.quality) quality = `${p.quality} (step ${p.step})`; // shown until the next one, with the step it was measured at
       if (quality) parts.push(quality);
       bar.update(p.step, p.stepsPerSecond, parts.join('  '));
     },
@@ -71,13 +72,11 @@ export function progressReporter(quiet: boolean, total: number): { onProgress: (
 }
 
 /** What `gankit train` and `gankit resume` print when a run ends. */
-export function finishedLines(result: RunResult): string {
+export function finishedLines(result: RunResult, config: RunConfig): string {
   return [
     `gankit: finished ${result.steps} steps in ${result.elapsed.toFixed(1)} s → ${result.dir}`,
     ...result.description.map((line) => `  ${line}`),
     `  pictures: ${join(result.dir, RUN_FILES.samples)}/, ${join(result.dir, RUN_FILES.metricsPlot)}`,
-    ...(result.checksum
-      ? [`  weights checksum ${result.checksum} (${deviceBackend() ? `trained on ${deviceBackend()}: equal to a CPU run's to ~1e-4, not bit for bit` : 'for a 2-D run on wasm with one thread, the playground page shows the same after the same steps'})`]
-      : []),
+    ...(result.checksum ? [`  ${checksumLine(result.checksum, config)}`] : []),
   ].join('\n');
 }

@@ -25,7 +25,7 @@ export const EXPORT_TOLERANCE = 1e-4;
  * after reading back, when nothing at `dir` has changed) is an error. The folder is replaced as a
  * whole (saveLayersModel): an earlier export there is never mixed with this one.
  */
-export async function exportGenerator(trainer: Trainer, dir: string, source: { run: string; checkpoint: 'latest' | 'best' }): Promise<ExportResult> {
+export async function exportGenerator(trainer: Trainer, dir: string, source: { run: string; checkpoint: 'latest' | 'best'; classNames?: readonly string[] | null }): Promise<ExportResult> {
   const G = trainer.G;
   if (!G.exportLayers) throw new InputError(`export: the ${trainer.config.model.arch} generator cannot be exported`);
   const params = trainer.samplingWeights();
@@ -57,6 +57,7 @@ export async function exportGenerator(trainer: Trainer, dir: string, source: { r
       categoricalCodes: codes?.categorical ?? [],
       continuousCodes: { count: codes?.continuous ?? 0, distribution: 'uniform(-1, 1)' },
       classes: trainer.classes,
+      ...(trainer.classes > 0 ? { classNames: Array.from({ length: trainer.classes }, (_, k) => source.classNames?.[k] ?? String(k)) } : {}),
       order: 'noise, then each categorical code one-hot, then the continuous codes, then onehot(class)',
     },
     output: { shape: G.sampleShape, range: images ? '[-1, 1]: pixel = (v + 1) / 2 * 255' : 'data coordinates' },

@@ -36,6 +36,8 @@ export interface ExportMeta {
     categoricalCodes: number[];
     continuousCodes: { count: number; distribution: 'uniform(-1, 1)' };
     classes: number;
+    /** A conditional generator's class names, in label order (class k is onehot position k); absent when it has no classes. */
+    classNames?: string[];
     order: string;
   };
   /** [H, W, C] images in [−1, 1] (pixel = (v + 1) / 2 · 255), or [2] points in data coordinates. */

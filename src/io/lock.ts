@@ -8,7 +8,8 @@
  * over: remove the file by hand when that machine is known to be done.
  *
  * Held locks are released when the process ends normally, and on SIGINT/SIGTERM (the handler
- * runs between training steps: the run loop yields to the event loop). Releasing never throws: a
+ * runs between training steps: the run loop yields to the event loop), after the hooks given to
+ * `whenInterrupted` (a run writes summary.json saying where it stopped). Releasing never throws: a
  * lock that cannot be removed (a disk gone read-only) is left for the next writer to take over.
  */
 import { linkSync, readFileSync, renameSync, rmSync } from 'node:fs';
@@ -71,14 +72,31 @@ export interface FolderLock {
 }
 
 const held = new Set<FolderLock>();
+const interruptHooks = new Set<(signal: 'SIGINT' | 'SIGTERM') => void>();
 let handlersInstalled = false;
 
-/** On SIGINT/SIGTERM: release every lock this process holds, then end as the signal would. */
+/**
+ * Runs `hook` on SIGINT/SIGTERM, before the locks are released and the process ends (a run
+ * records where it stopped); returns a function that removes it. A hook that throws is skipped.
+ */
+export function whenInterrupted(hook: (signal: 'SIGINT' | 'SIGTERM') => void): () => void {
+  interruptHooks.add(hook);
+  return () => interruptHooks.delete(hook);
+}
+
+/** On SIGINT/SIGTERM: the interrupt hooks, then release every lock this process holds, then end as the signal would. */
 function installSignalHandlers(): void {
   if (handlersInstalled || typeof process === 'undefined') return;
   handlersInstalled = true;
   for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
     process.on(signal, () => {
+      for (const hook of [...interruptHooks]) {
+        try {
+          hook(signal);
+        } catch {
+          // what a hook could not record must not keep the locks or the process
+        }
+      }
       for (const lock of [...held]) lock.release();
       process.exit(code);
     });

@@ -38,6 +38,8 @@ export interface SampleRequest {
   out?: string;
   /** The run folder, for the default picture path. */
   runDir: string;
+  /** What the samples are of, for a picture's caption: the run as given, or pretrained:NAME. */
+  source?: string;
 }
 
 export interface SampleOutput {
@@ -55,8 +57,10 @@ export interface RunTask {
   readonly dataName: string;
   /** Metrics at a logged step; `full` at plot steps and the last step (images: FID etc. only then). */
   evaluate(step: number, full: boolean): Evaluation;
-  /** Pictures for a plot step: [path relative to the run folder, PNG]. */
-  pictures(step: number, evaluation: Evaluation): Array<[string, Buffer]>;
+  /** Pictures for a plot step: [path relative to the run folder, PNG]; `source` names the run in captions. */
+  pictures(step: number, evaluation: Evaluation, source?: string): Array<[string, Buffer]>;
+  /** A conditional run's class names (one per class, in label order), or null. */
+  readonly classNames?: string[] | null;
   /** The kind's metric panels for metrics.png. */
   panels(rows: MetricsRow[], panel: PanelBuilder): Panel[];
   /** Extra fields for summary.json and eval.json (e.g. the real-vs-real baseline). */

@@ -7,7 +7,7 @@
  *   DIR/best.bin            image runs: the checkpoint with the lowest FID so far (same format)
  *   DIR/samples/step-N.png  pictures of the generator at plot steps (and step-N-*.png extras)
  *   DIR/metrics.png         the logged metrics as line charts
- *   DIR/summary.json        final status and metrics, written when a run ends or diverges
+ *   DIR/summary.json        final status and metrics, written when a run ends, diverges, stops or is interrupted
  *   DIR/eval.json           the latest `gankit eval`
  *   DIR/study.json          which study and experiment made the run, when one did
  *
@@ -38,13 +38,13 @@ export const RUN_FILES = {
 
 /** summary.json. */
 export interface RunSummary {
-  /** stopped: a file could not be written (what says which and why). */
-  status: 'finished' | 'diverged' | 'stopped';
+  /** stopped: a file could not be written (what says which and why); interrupted: SIGINT or SIGTERM (`signal`). Both resume. */
+  status: 'finished' | 'diverged' | 'stopped' | 'interrupted';
   /** Finished: generator steps, seconds, the last logged row, and what the data kind adds. */
   steps?: number;
   elapsed?: number;
   final?: MetricsRow | null;
-  /** Diverged or stopped: the step, what went wrong, the step of the checkpoint kept (null: none is whole). */
+  /** Diverged, stopped or interrupted: the step, what went wrong, the step of the checkpoint kept (null: none is whole). */
   step?: number;
   what?: string;
   lastGoodCheckpointStep?: number | null;
@@ -219,11 +219,11 @@ export class RunFolder {
 
   /**
    * The summary of a run that has ended: finished or diverged. Null while it has not, and for a run
-   * stopped by a full disk or a signal (that one resumes).
+   * stopped by a full disk or interrupted by a signal (those resume).
    */
   endedSummary(): RunSummary | null {
     const summary = this.readSummary();
-    return summary && summary.status !== 'stopped' ? summary : null;
+    return summary && (summary.status === 'finished' || summary.status === 'diverged') ? summary : null;
   }
 
   writeSummary(summary: RunSummary): void {

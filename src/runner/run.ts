@@ -4,12 +4,14 @@
  * checkpoint, and open for `gankit sample` / `gankit eval`. The folder's format belongs to
  * src/runfolder; what is measured and drawn belongs to the data kind (src/kinds).
  */
+import { basename } from 'node:path';
 import { createTask, RunTask, workloadOf } from '../kinds/index.js';
 import type { PanelBuilder } from '../kinds/index.js';
 import { panelsSvg, svgToPng } from '../report/plots.js';
 import { column, hasColumn, MetricsRow, RunFolder, RunFolderError, RUN_FILES } from '../runfolder/index.js';
 import { ConfigError, RunStoppedError } from '../errors.js';
 import { WriteError } from '../io/atomic.js';
+import { whenInterrupted } from '../io/lock.js';
 import { validateConfig } from '../train/config.js';
 import type { RunConfig } from '../train/config.js';
 import { DivergenceError, StepStats, Trainer, TrainerHeader } from '../train/trainer.js';
@@ -28,8 +30,25 @@ export interface Progress {
   quality?: string;
 }
 
+/** Where a run stood when SIGINT or SIGTERM ended it (summary.json says the same). */
+export interface Interruption {
+  signal: 'SIGINT' | 'SIGTERM';
+  dir: string;
+  /** The generator steps done, and the step of the checkpoint a resume continues from. */
+  step: number;
+  steps: number;
+  lastCheckpointStep: number;
+  checkpoint: string;
+}
+
 export interface RunHooks {
   onProgress?(p: Progress): void;
+  /** Before the data is loaded and the networks built (image data, the feature network and the real-vs-real baseline take seconds). */
+  onLoading?(): void;
+  /** Loaded: the first step of this process is next, from `step` (0, or the checkpoint's) to `steps`. */
+  onStart?(start: { step: number; steps: number; loadSeconds: number }): void;
+  /** SIGINT/SIGTERM between two steps, after summary.json recorded it; the process then ends (exit 130 or 143). */
+  onInterrupt?(i: Interruption): void;
   /** Stop (as if killed) after this many steps of this process — for tests. */
   stopAfter?: number;
 }
@@ -137,7 +156,10 @@ export async function disposing<T>(work: () => Promise<T>, dispose: () => void):
 
 /** Creates a new run folder and trains. Refuses a folder that already holds a run. */
 export async function startRun(config: RunConfig, dir: string, hooks: RunHooks = {}): Promise<RunResult> {
+  hooks.onLoading?.();
+  const loading = performance.now();
   const task = await createTask(config); // loads and checks the data before anything is written
+  const loadSeconds = (performance.now() - loading) / 1000;
   return disposing(
     async () => {
       const folder = new RunFolder(dir);
@@ -153,7 +175,7 @@ export async function startRun(config: RunConfig, dir: string, hooks: RunHooks =
         config.backend = engineState().backend;
         config.compute = computeSettings();
         folder.writeConfig(config);
-        return await train(task, folder, 0, hooks);
+        return await train(task, folder, 0, hooks, loadSeconds);
       } catch (e) {
         // A start that failed before its first step (out of memory, config.json not written) takes
         // back what it wrote, so that `train` can start again there; a run stopped by a full disk
@@ -234,7 +256,10 @@ export async function resumeRun(dir: string, hooks: RunHooks = {}, steps?: numbe
   const folder = new RunFolder(dir);
   const lock = folder.lock('gankit resume');
   try {
+    hooks.onLoading?.();
+    const loading = performance.now();
     const { task, header } = await openRun(dir, config);
+    const loadSeconds = (performance.now() - loading) / 1000;
     return await disposing(
       async () => {
         const from = header?.step ?? 0;
@@ -243,7 +268,7 @@ export async function resumeRun(dir: string, hooks: RunHooks = {}, steps?: numbe
         // Rows logged after the checkpoint belong to the lost part of the run: drop them (and a row torn by the kill).
         const rows = folder.readMetrics();
         if (rows.some((row) => row.step > from) || folder.hasMetricsTail()) folder.writeMetrics(rows.filter((row) => row.step <= from));
-        return await train(task, folder, header?.elapsed ?? 0, hooks);
+        return await train(task, folder, header?.elapsed ?? 0, hooks, loadSeconds);
       },
       () => task.dispose(),
     );
@@ -285,13 +310,27 @@ function lastCheckpointStep(folder: RunFolder): number | null {
 const kept = (folder: RunFolder, step: number | null): string =>
   step === null ? `no whole checkpoint is left in ${folder.path('checkpoint')}` : `the last good checkpoint (step ${step}) is kept in ${folder.path('checkpoint')}`;
 
+/** Where the loop stands, for an interruption: the step of the last checkpoint written, and the seconds trained. */
+interface RunPosition {
+  checkpointStep: number;
+  elapsed: () => number;
+}
+
 /**
  * Trains the task in its folder; a file that cannot be written (a full disk, a read-only one)
  * stops the run with summary.json saying so and the last good checkpoint kept.
  */
-async function train(task: RunTask, folder: RunFolder, elapsedBefore: number, hooks: RunHooks): Promise<RunResult> {
+async function train(task: RunTask, folder: RunFolder, elapsedBefore: number, hooks: RunHooks, loadSeconds: number): Promise<RunResult> {
+  // The checkpoint a resume continues from: the one restored (or written at step 0), then each one the loop writes.
+  const position: RunPosition = { checkpointStep: task.trainer.step, elapsed: () => elapsedBefore };
+  // Ctrl-C (or SIGTERM) between two steps: summary.json says where the run stood; the CLI says what resumes it.
+  const unhook = whenInterrupted((signal) => {
+    const { step, config } = task.trainer;
+    folder.writeSummary({ status: 'interrupted', signal, step, elapsed: Number(position.elapsed().toFixed(2)), lastGoodCheckpointStep: position.checkpointStep });
+    hooks.onInterrupt?.({ signal, dir: folder.dir, step, steps: config.steps, lastCheckpointStep: position.checkpointStep, checkpoint: folder.path('checkpoint') });
+  });
   try {
-    return await loop(task, folder, elapsedBefore, hooks);
+    return await loop(task, folder, elapsedBefore, hooks, loadSeconds, position);
   } catch (e) {
     if (!(e instanceof WriteError)) throw e;
     const { step } = task.trainer;
@@ -302,6 +341,8 @@ async function train(task: RunTask, folder: RunFolder, elapsedBefore: number, ho
       // the disk that refused the write may refuse this one too; the error below says it all
     }
     throw new RunStoppedError(`run stopped at step ${step}: ${e.message}; ${kept(folder, last)}`);
+  } finally {
+    unhook();
   }
 }
 
@@ -316,7 +357,7 @@ function bestRecord(folder: RunFolder, step: number): BestRecord | null {
   }
 }
 
-async function loop(task: RunTask, folder: RunFolder, elapsedBefore: number, hooks: RunHooks): Promise<RunResult> {
+async function loop(task: RunTask, folder: RunFolder, elapsedBefore: number, hooks: RunHooks, loadSeconds: number, position: RunPosition): Promise<RunResult> {
   const { trainer } = task;
   const { config } = trainer;
   const started = performance.now();
@@ -328,10 +369,13 @@ async function loop(task: RunTask, folder: RunFolder, elapsedBefore: number, hoo
   const checkpoint = (best?: BestRecord) => {
     const { header, arrays } = trainer.snapshot();
     folder.saveCheckpoint<CheckpointHeader>({ ...header, elapsed: elapsed(), run, ...(best ? { best } : {}) }, arrays, best ? 'best' : 'checkpoint');
+    if (!best) position.checkpointStep = header.step;
   };
   // The best FID so far (image runs): from best.bin, unless it is of steps a resume is re-running.
   let best = bestRecord(folder, trainer.step);
   if (trainer.step === 0 && !folder.hasCheckpoint()) checkpoint(); // step 0: resumable from the start
+  position.elapsed = elapsed;
+  hooks.onStart?.({ step: trainer.step, steps: config.steps, loadSeconds });
   let yielded = performance.now();
   while (trainer.step < config.steps) {
     // A step is synchronous; between steps let the event loop run (signals, a worker's lock renewal, IPC).
@@ -375,7 +419,7 @@ async function loop(task: RunTask, folder: RunFolder, elapsedBefore: number, hoo
         checkpoint(best);
       }
       if (plotStep) {
-        for (const [path, png] of task.pictures(step, ev)) folder.writeFile(path, png);
+        for (const [path, png] of task.pictures(step, ev, basename(folder.dir))) folder.writeFile(path, png);
         metricsPng(folder, rows, `${config.variant ?? config.loss} on ${task.dataName}`, task);
       }
     }

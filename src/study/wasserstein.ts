@@ -45,6 +45,13 @@ import type { ArmResult, ImageOutcome, ImageTrial, RunOutcome, StudyArm, StudyRe
 import { getLoss, TOY_PENALTY_SCALE } from '../losses/index.js';
 import type { GradientCurve } from './gradients.js';
 
+/** Seconds as h:mm:ss or m:ss, for the trials' progress lines. */
+const clock = (seconds: number): string => {
+  const s = Math.max(0, Math.round(seconds));
+  const [h, m, r] = [Math.floor(s / 3600), Math.floor((s % 3600) / 60), s % 60];
+  return h ? `${h}:${String(m).padStart(2, '0')}:${String(r).padStart(2, '0')}` : `${m}:${String(r).padStart(2, '0')}`;
+};
+
 export * from './claims.js';
 
 export interface StudyOptions {
@@ -311,6 +318,7 @@ export async function runWassersteinStudy(o: StudyOptions): Promise<StudyResult>
   } catch (e) {
     throw new InputError(`--out: ${dir}: cannot create the study folder (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
+  if (protocol === 'quick') log(`gankit: SMOKE TEST (--quick): ${settings.arms.join(', ')}, ${settings.seeds} seeds × ${settings.steps} steps, no image trials — it shows the pipeline and the report's layout; its verdicts say nothing about the claims`);
   const db = new RunsDb(join(dir, 'runs.sqlite'));
   // Job ids name the study's folder, so two studies on one queue do not mix.
   const trialKey = createHash('sha256').update(dir).digest('hex').slice(0, 8);
@@ -415,6 +423,11 @@ export async function runWassersteinStudy(o: StudyOptions): Promise<StudyResult>
     writeFileAtomic(join(dir, PLAN_FILE), JSON.stringify(plan, null, 1) + '\n');
     const byDir = new Map(order.map((t) => [t.dir, t]));
     const executor = o.executor ?? localExecutor(o.jobs);
+    // The ETA weighs each trial by its steps (an image trial or a long 2-D one is not a short one).
+    const weight = (t: Trial) => (typeof t.overrides.steps === 'number' ? t.overrides.steps : 1);
+    const totalWeight = toRun.reduce((sum, t) => sum + weight(t), 0);
+    let doneWeight = 0;
+    const trialsStarted = Date.now();
     try {
       await executor.run(planned, (e) => {
         if (e.kind !== 'done' && e.kind !== 'failed') return;
@@ -425,7 +438,10 @@ export async function runWassersteinStudy(o: StudyOptions): Promise<StudyResult>
         }
         finish(t);
         done++;
-        log(`[${done}/${toRun.length}] ${e.trial.name}`);
+        doneWeight += weight(t);
+        const seconds = (Date.now() - trialsStarted) / 1000;
+        const eta = done < toRun.length ? `, about ${clock((seconds * (totalWeight - doneWeight)) / doneWeight)} to go` : '';
+        log(`[${done}/${toRun.length}] ${e.trial.name} (${clock(seconds)} in${eta})`);
       });
     } finally {
       if (!o.executor) await executor.close();

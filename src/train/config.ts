@@ -12,7 +12,7 @@ import type { GanLoss } from '../losses/index.js';
 import { dataKindOf } from '../data/kinds.js';
 import type { DataKind } from '../data/kinds.js';
 import { ConfigError } from '../errors.js';
-import { checkNesting, checkValue, describeType, isObject, Json, mergeConfig } from '../schema.js';
+import { checkNesting, checkValue, describeType, didYouMean, isObject, Json, mergeConfig } from '../schema.js';
 import { CONFIG_FIELDS, ConfigField, DefaultContext, fieldByPath, kindOfConfig, LIMITS, RunConfig } from './fields.js';
 
 export { ConfigError } from '../errors.js';
@@ -61,12 +61,13 @@ function checkKnownKeys(obj: Json, loss: GanLoss | null, group = ''): void {
   for (const [key, v] of Object.entries(obj)) {
     const path = group ? `${group}.${key}` : key;
     if (group === 'hyper') {
-      if (loss && !knownHyper(loss).includes(key)) throw new ConfigError(path, `unknown hyper-parameter (known: ${knownHyper(loss).join(', ')})`);
+      if (loss && !knownHyper(loss).includes(key)) throw new ConfigError(path, `unknown hyper-parameter (known: ${knownHyper(loss).join(', ')})${didYouMean(key, knownHyper(loss))}`);
       continue;
     }
     const field = fieldByPath(path);
     if (!field || key === '__proto__') {
-      throw new ConfigError(path, `unknown config field (known: ${childrenOf(group).map((f) => lastOf(f.path)).join(', ')})`);
+      const known = childrenOf(group).map((f) => lastOf(f.path));
+      throw new ConfigError(path, `unknown config field (known: ${known.join(', ')})${didYouMean(key, known)}`);
     }
     if (field.type === 'group' && isObject(v) && (path !== 'hyper' || loss)) checkKnownKeys(v, loss, path);
   }
@@ -112,16 +113,25 @@ function dataOf(overrides: Json): { dataName: string; kind: DataKind } {
   return { dataName, kind: dataKindOf(dataName) };
 }
 
+/** A loss or variant named in another case ('WGAN-GP', 'CGAN') as the registry spells it; other names are left for the error. */
+function canonicalLossName(overrides: Json): Json {
+  const name = overrides.loss;
+  if (typeof name !== 'string') return overrides;
+  const known = [...LOSS_NAMES, ...VARIANT_NAMES].find((n) => n.toLowerCase() === name.toLowerCase());
+  return known && known !== name ? { ...overrides, loss: known } : overrides;
+}
+
 /** defaults ← preset(loss) ← profile ← overrides, validated. `overrides` is a parsed config file merged with flags. */
 export function resolveConfig(overrides: Json = {}): RunConfig {
   if (!isObject(overrides)) throw new ConfigError('config', 'must be an object');
   checkNesting(overrides, 'config');
   checkKnownKeys(overrides, null);
+  overrides = canonicalLossName(overrides);
   const { dataName, kind } = dataOf(overrides);
   overrides = applyVariant(overrides);
   const lossName = overrides.loss ?? fieldDefault('loss', kind);
   if (typeof lossName !== 'string' || !LOSS_NAMES.includes(lossName)) {
-    throw new ConfigError('loss', `unknown loss '${String(lossName)}' (choose one of ${[...LOSS_NAMES, ...VARIANT_NAMES].join(', ')})`);
+    throw new ConfigError('loss', `unknown loss '${String(lossName)}'${didYouMean(lossName, [...LOSS_NAMES, ...VARIANT_NAMES])} (choose one of ${[...LOSS_NAMES, ...VARIANT_NAMES].join(', ')})`);
   }
   const loss = getLoss(lossName);
   const ctx: DefaultContext = { kind, dataName, overrides };

@@ -1,14 +1,25 @@
 /** `gankit runs`: list and filter the runs in a runs database, rebuilt from run folders. */
 import { existsSync } from 'node:fs';
+import { isAbsolute, join, relative } from 'node:path';
 import { parse } from '../args.js';
 import { checkRoots, RunsDb, RunRow } from '../../runfolder/database.js';
 import { InputError } from '../../errors.js';
 import type { Command } from '../command.js';
 
+/** The runs database `gankit train` indexes its runs in with the default --out (runs/NAME). */
+export const DEFAULT_RUNS_DB = join('runs', 'runs.sqlite');
+
 const HELP = `Usage: gankit runs [--db FILE] [--rebuild DIR…] [--loss L] [--data D] [--status S] [--experiment E] [--json]
 
-Lists the runs in a runs database (default runs.sqlite), filtered. --rebuild recreates the
-database from every run folder under the given folders (the folders are the truth).`;
+Lists the runs in a runs database (default ${DEFAULT_RUNS_DB}, where gankit train indexes the runs
+it writes under runs/; a run elsewhere goes in runs.sqlite beside its folder), filtered. --rebuild
+recreates the database from every run folder under the given folders (the folders are the truth).`;
+
+/** A run's path as the table shows it: relative to the working folder when inside it. */
+export function shownPath(path: string): string {
+  const rel = relative(process.cwd(), path);
+  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : rel === '' ? '.' : path;
+}
 
 const cell = (v: unknown) => (typeof v === 'number' ? (Number.isInteger(v) ? String(v) : v.toFixed(4)) : v === null || v === undefined ? '–' : String(v));
 
@@ -20,7 +31,7 @@ export function runsTable(rows: RunRow[], json: boolean): void {
   }
   const keys = [...new Set(rows.flatMap((r) => Object.keys(r.final ?? {})))].filter((k) => ['modesCovered', 'highQualityShare', 'slicedWasserstein', 'fid', 'kid', 'precision', 'recall', 'conditionalAccuracy'].includes(k));
   const header = ['run', 'loss', 'data', 'seed', 'steps', 'status', 'seconds', ...keys];
-  const body = rows.map((r) => [r.path, r.variant ?? r.loss, r.data, String(r.seed), String(r.steps), r.status, cell(r.elapsed), ...keys.map((k) => cell(r.final?.[k]))]);
+  const body = rows.map((r) => [shownPath(r.path), r.variant ?? r.loss, r.data, String(r.seed), String(r.steps), r.status, cell(r.elapsed), ...keys.map((k) => cell(r.final?.[k]))]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ');
   console.log(line(header));
@@ -37,7 +48,7 @@ export const runs: Command = {
 
 function runsCommand(argv: string[]): number {
   const values = parse(argv, { db: { type: 'string' }, rebuild: { type: 'string', multiple: true }, loss: { type: 'string' }, data: { type: 'string' }, status: { type: 'string' }, experiment: { type: 'string' }, json: { type: 'boolean' } });
-  const file = typeof values.db === 'string' ? values.db : 'runs.sqlite';
+  const file = typeof values.db === 'string' ? values.db : DEFAULT_RUNS_DB;
   const rebuild = values.rebuild as unknown as string[] | undefined;
   if (!rebuild && !existsSync(file)) throw new InputError(`${file}: no runs database (make one with gankit runs --db ${file} --rebuild RUNS_DIR)`);
   if (rebuild) checkRoots(rebuild); // before a database is made for folders that are not there

@@ -69,7 +69,7 @@ shipped model (gankit pretrained lists them); its pictures go to ./sample.png un
     const seed = num(values, 'seed', true) ?? 0;
     const n = num(values, 'n', true);
     if (n !== undefined && n <= 0) throw new ConfigError('--n', `must be a positive integer, got ${n}`);
-    return withRunOrPretrained(values, 'sample', async ({ task, trainer, dir }) => {
+    return withRunOrPretrained(values, 'sample', async ({ task, trainer, dir, source }) => {
       trainer.useEma = !values['no-ema'];
       const cls = num(values, 'class', true);
       if (cls !== undefined && (trainer.classes === 0 || cls < 0 || cls >= trainer.classes)) {
@@ -78,7 +78,7 @@ shipped model (gankit pretrained lists them); its pictures go to ./sample.png un
       const folder = typeof values.out === 'string' && task.maxFolderSamples !== undefined && !/\.png$/i.test(values.out);
       const max = folder ? task.maxFolderSamples! : task.maxSamples;
       if (n !== undefined && n > max) throw new ConfigError('--n', `must be at most ${max} for this run${folder ? ' (one PNG each)' : ''}, got ${n}`);
-      const output = task.sample({ n, seed, classIndex: cls, format: values.csv ? 'csv' : values.png ? 'png' : undefined, out: typeof values.out === 'string' ? values.out : undefined, runDir: dir });
+      const output = task.sample({ n, seed, classIndex: cls, format: values.csv ? 'csv' : values.png ? 'png' : undefined, out: typeof values.out === 'string' ? values.out : undefined, runDir: dir, source });
       if (folder) await writeSampleFolder(values.out as string, output.files);
       else for (const [path, data] of output.files) write(path, data);
       if (output.stdout) process.stdout.write(output.stdout);

@@ -5,8 +5,10 @@ import { cpus } from 'node:os';
 import { parse, num, UsageError } from '../args.js';
 import { initEngine } from '../../engine/index.js';
 import { runWassersteinStudy } from '../../study/wasserstein.js';
+import { shellPath } from '../runOutput.js';
 import { queueExecutor } from '../../sweep/queue.js';
 import { InputError } from '../../errors.js';
+import { didYouMean } from '../../schema.js';
 import type { Command } from '../command.js';
 
 const HELP = `Usage: gankit study wasserstein [--quick | --protocol v3|v2] [--jobs N | --queue URL] [--seeds N]
@@ -58,7 +60,7 @@ async function studyCommand(argv: string[]): Promise<number> {
     console.log(HELP);
     return 0;
   }
-  if (what !== 'wasserstein') throw new UsageError(`unknown study '${what}' (wasserstein)`);
+  if (what !== 'wasserstein') throw new UsageError(`unknown study '${what}'${didYouMean(what, ['wasserstein'])} (wasserstein)`);
   const jobs = num(values, 'jobs', true) ?? Math.max(1, cpus().length);
   const seeds = num(values, 'seeds', true);
   if (jobs < 1) throw new InputError(`--jobs: must be a positive integer, got ${jobs}`);
@@ -71,6 +73,7 @@ async function studyCommand(argv: string[]): Promise<number> {
   await initEngine({ workload: 'points' });
   const out = resolve(typeof values.out === 'string' ? values.out : 'study-wasserstein');
   const log = (l: string) => process.stderr.write(l + '\n');
+  const quick = Boolean(values.quick);
   const executor = typeof values.queue === 'string' ? queueExecutor(values.queue, log) : undefined;
   let result;
   try {
@@ -78,11 +81,12 @@ async function studyCommand(argv: string[]): Promise<number> {
   } finally {
     await executor?.close();
   }
+  if (quick) console.log('SMOKE TEST (--quick, 300 steps): the verdicts below show the layout, not the truth of the claims');
   for (const c of result.claims) {
     const v = (arm: string) => c.methods.find((m) => m.arm === arm)?.verdict ?? 'not tested';
     console.log(`(${c.id}) ${c.claim}: WGAN-GP ${v('wgan-gp')}; WGAN (clip) ${v('wgan')}`);
   }
-  console.log(`gankit: study finished in ${result.seconds.toFixed(0)} s → ${join(out, 'report.html')}`);
+  console.log(`gankit: study${quick ? ' smoke test' : ''} finished in ${result.seconds.toFixed(0)} s; the report: ${shellPath(join(out, 'report.html'))}`);
   return 0;
 }
 

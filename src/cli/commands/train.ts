@@ -1,6 +1,6 @@
 /** `gankit train`: every config flag is an override of a config field; `--config run.json` supplies any subset of fields. */
 import { join, resolve } from 'node:path';
-import { engineState, initEngine, resolveBackendName } from '../../engine/index.js';
+import { initEngine, resolveBackendName } from '../../engine/index.js';
 import { workloadOf } from '../../kinds/index.js';
 import { startRun } from '../../runner/run.js';
 import { mergeConfig, resolveConfig } from '../../train/config.js';
@@ -8,6 +8,7 @@ import { flagLines, parse, readJsonFile, UsageError } from '../args.js';
 import type { Command } from '../command.js';
 import { configFlagHelp, configFlagOptions, configOverridesFromFlags } from '../configFlags.js';
 import { finishedLines, progressReporter } from '../progress.js';
+import { defaultRunsDb, indexRun, runStageHooks, trainsWhat, whereItRuns } from '../runOutput.js';
 
 const OWN_FLAGS: Array<[string, 'string' | 'boolean', string, string]> = [
   ['config', 'string', '--config FILE', 'a JSON config (any subset of fields); flags override it (GANKIT_BACKEND sets backend unless either does)'],
@@ -15,6 +16,7 @@ const OWN_FLAGS: Array<[string, 'string' | 'boolean', string, string]> = [
   ['threads', 'string', '--threads N', 'wasm threads (default: the policy in docs/speed.md; or GANKIT_THREADS)'],
   ['native', 'string', '--native MODE', 'native BLAS kernels: auto (default), on, off (or GANKIT_NATIVE)'],
   ['blas-threads', 'string', '--blas-threads N', 'BLAS threads (default: every core for images, 1 for 2-D; or GANKIT_BLAS_THREADS)'],
+  ['db', 'string', '--db FILE', "the runs database the run is indexed in when it ends, for 'gankit runs' and 'gankit compare' (default: runs.sqlite beside the run folder, runs/runs.sqlite for the default --out; 'none': not indexed)"],
   ['quiet', 'boolean', '--quiet', 'no progress bar'],
   ['help', 'boolean', '-h, --help', 'this help'],
 ];
@@ -50,13 +52,22 @@ ${flagLines(OWN_FLAGS.map(([, , flag, doc]) => [flag, doc])).join('\n')}`,
     const asked = flag('threads') !== undefined || flag('native') !== undefined || flag('blas-threads') !== undefined;
     // A config's recorded compute settings apply unless a flag asks for something else.
     await initEngine({ backend: config.backend, threads: flag('threads'), native: flag('native'), blasThreads: flag('blas-threads'), workload: workloadOf(config), compute: asked ? null : config.compute });
-    const reporter = progressReporter(Boolean(values.quiet), config.steps);
-    const device = engineState().device;
-    const where = device ? `steps on ${device.backend} (${device.adapter}), the rest on ${engineState().backend}` : `backend ${config.backend}`;
-    if (!values.quiet) process.stderr.write(`gankit: training ${config.loss} on ${config.data.name} for ${config.steps} steps (${config.profile} profile, ${where}) → ${dir}\n`);
-    const result = await startRun(config, dir, { onProgress: reporter.onProgress });
+    if (values.db === '') throw new UsageError("--db: needs a file name (or 'none')");
+    const db = values.db === 'none' ? null : typeof values.db === 'string' ? resolve(values.db) : defaultRunsDb(dir);
+    const index = (silent = false) => db && indexRun(dir, db, { silent });
+    const quiet = Boolean(values.quiet);
+    const reporter = progressReporter(quiet, config.steps);
+    if (!quiet) process.stderr.write(`gankit: training ${trainsWhat(config)} on ${config.data.name} for ${config.steps} steps (${config.profile} profile, ${whereItRuns(config)}) → ${dir}\n`);
+    let result;
+    try {
+      result = await startRun(config, dir, { onProgress: reporter.onProgress, ...runStageHooks(config, { quiet, resuming: false, done: reporter.done, index }) });
+    } catch (e) {
+      index(true); // diverged or stopped: its status goes in the database, if it can
+      throw e;
+    }
+    index();
     reporter.done();
-    console.log(finishedLines(result));
+    console.log(finishedLines(result, config));
     return 0;
   },
 };

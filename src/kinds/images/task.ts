@@ -12,7 +12,8 @@ import { loadImageData } from '../../data/imageData.js';
 import { ImageEvaluator } from '../../metrics/imageEval.js';
 import type { ImageScores } from '../../metrics/imageEval.js';
 import { featureNote, loadFeatureNet } from '../../metrics/featnet.js';
-import { imageGridPng } from '../../report/grid.js';
+import { captionedGridPng, imageGridPng } from '../../report/grid.js';
+import type { GridCaption } from '../../report/grid.js';
 import type { Panel } from '../../report/plots.js';
 import { RunFolder } from '../../runfolder/folder.js';
 import { hasColumn } from '../../runfolder/metrics.js';
@@ -113,28 +114,40 @@ export class ImageTask implements RunTask {
     return { metrics, subtitle: `FID ${scores.fid.toFixed(2)}, P ${scores.precision.toFixed(2)} R ${scores.recall.toFixed(2)}${extra}` };
   }
 
-  private grid(images: Float32Array, rows: number, cols: number): Buffer {
-    const [height, width, channels] = this.trainer.G.sampleShape;
-    return imageGridPng(images, { rows, cols, height, width, channels });
+  /** The class names of a conditional run (its rows), or null. */
+  get classNames(): string[] | null {
+    if (this.trainer.classes === 0) return null;
+    return Array.from({ length: this.trainer.classes }, (_, k) => this.data.classNames?.[k] ?? String(k));
   }
 
-  pictures(step: number): Array<[string, Buffer]> {
+  /** A captioned grid: what made it (`source`: the run folder's name, or pretrained:NAME), the loss, the step, the weights, and what the rows are. */
+  private grid(images: Float32Array, rows: number, cols: number, caption: { source?: string; what?: string; rowLabels?: string[] }): Buffer {
+    const [height, width, channels] = this.trainer.G.sampleShape;
+    const t = this.trainer;
+    const c = t.config;
+    const source = caption.source === undefined ? 'samples' : caption.source.includes(':') ? caption.source : `run ${caption.source}`;
+    const lines = [source, `${c.variant ? `${c.variant} (${c.loss} loss)` : `${c.loss} loss`} · ${c.data.name}`, `step ${t.step}`, t.useEma && c.ema > 0 ? 'EMA weights' : "G's own weights (no EMA)", ...(caption.what ? [caption.what] : [])];
+    const full: GridCaption = { lines, rowLabels: caption.rowLabels };
+    return captionedGridPng(images, { rows, cols, height, width, channels }, full);
+  }
+
+  pictures(step: number, _evaluation?: Evaluation, source?: string): Array<[string, Buffer]> {
     const t = this.trainer;
     const out: Array<[string, Buffer]> = [];
     if (t.classes > 0) {
       // One row per class, 10 samples each.
       const cols = 10;
       const labels = Int32Array.from({ length: t.classes * cols }, (_, i) => Math.floor(i / cols));
-      out.push([RunFolder.picture(step), this.grid(t.sample(labels.length, evaluationRng(0, 5), labels), t.classes, cols)]);
+      out.push([RunFolder.picture(step), this.grid(t.sample(labels.length, evaluationRng(0, 5), labels), t.classes, cols, { source, what: 'a row per class', rowLabels: this.classNames! })]);
       return out;
     }
-    out.push([RunFolder.picture(step), this.grid(t.sample(64, evaluationRng(0, 5)), 8, 8)]);
-    if (t.codes) out.push(...this.traversals(step));
+    out.push([RunFolder.picture(step), this.grid(t.sample(64, evaluationRng(0, 5)), 8, 8, { source })]);
+    if (t.codes) out.push(...this.traversals(step, source));
     return out;
   }
 
   /** InfoGAN's latent traversals: one grid per categorical value (rows) and per continuous code (−2 … 2 across columns). */
-  private traversals(step: number): Array<[string, Buffer]> {
+  private traversals(step: number, source?: string): Array<[string, Buffer]> {
     const t = this.trainer;
     const spec = t.codes!;
     const out: Array<[string, Buffer]> = [];
@@ -155,7 +168,7 @@ export class ImageTask implements RunTask {
       const rng = evaluationRng(0, 6);
       const colNoise = tf.tidy(() => rng.normal([10, noiseDim]).arraySync() as number[][]);
       const images = traverse(10, rng, (r, c) => ({ noise: colNoise[c], cat: spec.categorical.map((_, k) => (k === 0 ? r : 0)), cont: Array(spec.continuous).fill(0) }));
-      out.push([RunFolder.picture(step, '-code-cat0'), this.grid(images, rows, 10)]);
+      out.push([RunFolder.picture(step, '-code-cat0'), this.grid(images, rows, 10, { source, what: 'a row per value of code c0', rowLabels: Array.from({ length: rows }, (_, r) => `c0 = ${r}`) })]);
     }
     // Each continuous code from −2 to 2 (InfoGAN Fig. 2) across columns; rows: categorical values.
     for (let j = 0; j < spec.continuous; j++) {
@@ -167,7 +180,8 @@ export class ImageTask implements RunTask {
         cat: spec.categorical.map((_, k) => (k === 0 ? r % spec.categorical[0] : 0)),
         cont: Array.from({ length: spec.continuous }, (_, q) => (q === j ? -2 + (4 * c) / (cols - 1) : 0)),
       }));
-      out.push([RunFolder.picture(step, `-code-cont${j}`), this.grid(images, rows, cols)]);
+      const rowLabels = spec.categorical.length > 0 ? Array.from({ length: rows }, (_, r) => `c0 = ${r % spec.categorical[0]}`) : undefined;
+      out.push([RunFolder.picture(step, `-code-cont${j}`), this.grid(images, rows, cols, { source, what: `continuous code ${j}: −2 → 2`, rowLabels })]);
     }
     return out;
   }
@@ -189,18 +203,23 @@ export class ImageTask implements RunTask {
   }
 
   /** A PNG grid of n samples (default 64), of one class for a conditional run. */
-  sample({ n = 64, seed, classIndex, format, out, runDir }: SampleRequest): SampleOutput {
+  sample({ n = 64, seed, classIndex, format, out, runDir, source }: SampleRequest): SampleOutput {
     if (format === 'csv') throw new InputError('--csv is for 2-D runs; image runs write a PNG grid (--png)');
-    if (out !== undefined && !/\.png$/i.test(out)) return this.sampleFolder(n, seed, classIndex, out);
+    if (out !== undefined && !/\.png$/i.test(out)) return this.sampleFolder(n, seed, classIndex, out, source);
     const labels = classIndex !== undefined ? new Int32Array(n).fill(classIndex) : undefined;
     const pixels = this.trainer.sample(n, new Rng(seed), labels);
     const cols = Math.ceil(Math.sqrt(n));
     const path = out ?? join(runDir, 'sample.png');
-    return { files: [[path, this.grid(pixels, Math.ceil(n / cols), cols)]], message: `wrote ${n} samples${classIndex !== undefined ? ` of class ${classIndex}` : ''} to ${path}` };
+    return { files: [[path, this.grid(pixels, Math.ceil(n / cols), cols, { source, what: this.sampleWhat(seed, classIndex) })]], message: `wrote ${n} samples${classIndex !== undefined ? ` of class ${classIndex}` : ''} to ${path}` };
   }
 
   /** n samples as n PNGs (at their own size, 000000.png …) and the first 64 as grid.png, in chunks of 1000. */
-  private sampleFolder(n: number, seed: number, classIndex: number | undefined, dir: string): SampleOutput {
+  /** The caption line of `gankit sample`'s grid: the seed, and the class asked for. */
+  private sampleWhat(seed: number, classIndex?: number): string {
+    return `seed ${seed}${classIndex !== undefined ? ` · class ${this.classNames?.[classIndex] ?? classIndex}` : ''}`;
+  }
+
+  private sampleFolder(n: number, seed: number, classIndex: number | undefined, dir: string, source?: string): SampleOutput {
     const [height, width, channels] = this.trainer.G.sampleShape;
     const size = height * width * channels;
     const rng = new Rng(seed);
@@ -219,7 +238,7 @@ export class ImageTask implements RunTask {
     }
     const shown = Math.min(64, n);
     const cols = Math.ceil(Math.sqrt(shown));
-    files.push([join(dir, 'grid.png'), this.grid(gridPixels!, Math.ceil(shown / cols), cols)]);
+    files.push([join(dir, 'grid.png'), this.grid(gridPixels!, Math.ceil(shown / cols), cols, { source, what: this.sampleWhat(seed, classIndex) })]);
     return { files, message: `wrote ${n} samples${classIndex !== undefined ? ` of class ${classIndex}` : ''} to ${dir}/ (one PNG each, ${width}×${height}) and ${join(dir, 'grid.png')}` };
   }
 
