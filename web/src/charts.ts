@@ -42,7 +42,7 @@ const fmt = (v: number) => (v === 0 ? '0' : Math.abs(v) >= 1e4 || Math.abs(v) < 
 export function drawChart(canvas: HTMLCanvasElement, column: ColumnName, series: ChartSeries[]): void {
   const { width: W, height: H } = CHART_SIZE;
   const dpr = window.devicePixelRatio || 1;
-  if (canvas.width !== W * dpr) [canvas.width, canvas.height] = [W * dpr, H * dpr];
+  if (canvas.width !== W * dpr || canvas.height !== H * dpr) [canvas.width, canvas.height] = [W * dpr, H * dpr];
   const ctx = canvas.getContext('2d')!;
   ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
   ctx.fillStyle = 'white';

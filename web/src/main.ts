@@ -15,7 +15,7 @@ import type { Slot } from './state.js';
 import { newPanel, readoutLines, renderPicture, renderReadout, renderSettings } from './panel.js';
 import type { Panel } from './panel.js';
 import { CHART_SIZE, drawChart } from './charts.js';
-import { columnName, SESSION_CHARTS } from './metricNames.js';
+import { columnName, MODE_CHARTS, SESSION_CHARTS } from './metricNames.js';
 import { listRuns, loadRun } from './replay.js';
 import { setupImagesTab } from './images.js';
 
@@ -93,7 +93,10 @@ function renderTextAndCharts(): void {
   for (const slot of state.slots) renderReadout(panels.get(slot)!, slot);
   const charts = $('charts');
   const diagKeys = [...new Set(state.slots.flatMap((s) => s.history.flatMap((m) => Object.keys(m.diagnostics))))];
-  const keys = [...SESSION_CHARTS, ...diagKeys];
+  // Data without modes (spiral, moons, a CSV) has no mode measures: their charts are left out, as in metrics.png.
+  const measured = state.slots.some((s) => s.history.length > 0);
+  const modes = !measured || state.slots.some((s) => s.history.some((m) => m.modesCovered !== null));
+  const keys = [...SESSION_CHARTS.filter((k) => modes || !MODE_CHARTS.includes(k)), ...diagKeys];
   while (charts.children.length < keys.length) {
     const c = document.createElement('canvas');
     c.className = 'chart';

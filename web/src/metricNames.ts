@@ -31,6 +31,9 @@ const KNOWN: ColumnName[] = [
   { name: 'mutualInformation', label: 'InfoGAN: the bound L_I', unit: 'nats' },
 ];
 
+/** The charts that only data with modes has (ring8, grid25). */
+export const MODE_CHARTS = ['modesCovered', 'highQualityShare', 'reverseKL'];
+
 /** The charts of a 2-D session, in order (the diagnostics of its loss follow). */
 export const SESSION_CHARTS = ['modesCovered', 'highQualityShare', 'reverseKL', 'slicedWasserstein', 'gradNormD', 'gradNormG'];
 
