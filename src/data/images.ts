@@ -17,9 +17,11 @@ import { InputError } from '../errors.js';
 export { ShuffledBatches } from './imageBatches.js';
 export type { ImageDataset } from './imageBatches.js';
 import type { ImageDataset } from './imageBatches.js';
+import { FASHION_MNIST_CLASSES } from './kinds.js';
+
+export { FASHION_MNIST_CLASSES };
 
 export const FASHION_MNIST_DIR = '/usr/share/datasets/fashion-mnist';
-export const FASHION_MNIST_CLASSES = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'];
 
 export interface IdxArray {
   dims: number[];

@@ -15,3 +15,11 @@ export function isImageData(name: string): boolean {
 export function dataKindOf(name: string): DataKind {
   return isImageData(name) ? 'images' : 'points';
 }
+
+/** Fashion-MNIST's ten classes, in label order (Xiao et al. 2017). */
+export const FASHION_MNIST_CLASSES = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'];
+
+/** The class names of a labelled dataset, in label order (MNIST's are its digits); null where there are none. */
+export function classNamesOf(data: string): string[] | null {
+  return data === 'fashion-mnist' ? FASHION_MNIST_CLASSES : data === 'mnist' ? Array.from({ length: 10 }, (_, i) => String(i)) : null;
+}

@@ -1,11 +1,9 @@
 /** `gankit export` and the library's exportGenerator: a trained run's generator as a tfjs LayersModel. */
 import { tf, Rng } from '../engine/index.js';
-import { InputError } from '../errors.js';
 import type { Trainer } from '../train/trainer.js';
-import { STANDING_BATCHES } from '../train/trainer.js';
-import { BN_EPSILON } from '../models/conv.js';
-import { buildLayersModel, disposeLayers, folderHandler, saveLayersModel } from './layersModel.js';
-import type { ExportMeta } from './layersModel.js';
+import { folderHandler, saveLayersModel } from './layersModel.js';
+import { generatorModel } from './model.js';
+import type { ExportMeta } from './model.js';
 
 export interface ExportResult {
   paths: string[];
@@ -26,43 +24,10 @@ export const EXPORT_TOLERANCE = 1e-4;
  * whole (saveLayersModel): an earlier export there is never mixed with this one.
  */
 export async function exportGenerator(trainer: Trainer, dir: string, source: { run: string; checkpoint: 'latest' | 'best'; classNames?: readonly string[] | null }): Promise<ExportResult> {
+  const { model, meta } = generatorModel(trainer, source);
   const G = trainer.G;
-  if (!G.exportLayers) throw new InputError(`export: the ${trainer.config.model.arch} generator cannot be exported`);
   const params = trainer.samplingWeights();
   const standing = trainer.standingStatistics();
-  const layers = G.exportLayers(params, standing);
-  let model: tf.Sequential;
-  try {
-    model = buildLayersModel(G.latentDim, layers);
-  } finally {
-    disposeLayers(layers);
-  }
-  const c = trainer.config;
-  const codes = trainer.codes;
-  const images = G.sampleShape.length === 3;
-  const meta: ExportMeta = {
-    format: 'gankit-generator',
-    version: 1,
-    run: source.run,
-    step: trainer.step,
-    checkpoint: source.checkpoint,
-    weights: trainer.useEma && c.ema > 0 ? 'ema' : 'generator',
-    loss: c.loss,
-    variant: c.variant,
-    data: c.data.name,
-    arch: c.model.arch ?? 'mlp',
-    input: {
-      size: G.latentDim,
-      noise: { size: c.model.noiseDim, distribution: 'normal(0, 1)' },
-      categoricalCodes: codes?.categorical ?? [],
-      continuousCodes: { count: codes?.continuous ?? 0, distribution: 'uniform(-1, 1)' },
-      classes: trainer.classes,
-      ...(trainer.classes > 0 ? { classNames: Array.from({ length: trainer.classes }, (_, k) => source.classNames?.[k] ?? String(k)) } : {}),
-      order: 'noise, then each categorical code one-hot, then the continuous codes, then onehot(class)',
-    },
-    output: { shape: G.sampleShape, range: images ? '[-1, 1]: pixel = (v + 1) / 2 * 255' : 'data coordinates' },
-    batchNorm: standing ? { statistics: 'standing', samples: STANDING_BATCHES * Math.max(c.batchSize, 64), epsilon: BN_EPSILON } : null,
-  };
   const difference = (m: tf.LayersModel) =>
     tf.tidy(() => {
       const z = trainer.latent(new Rng(0xc4ec), CHECK_SAMPLES).z;

@@ -22,6 +22,6 @@ export type { RunTask, Evaluation, PanelBuilder, SampleRequest, SampleOutput, Da
 export { evaluationRng } from './task.js';
 export { PointsTask, evaluatePoints, scatterPng } from './points/task.js';
 export { pointsTrainer, pointsNetworks, pointsBatchSource, pointsDataOf } from './points/trainer.js';
-export { discriminatorField, generatorPush } from './points/field.js';
+export { dataExtent, discriminatorField, fieldLattice, generatorPush } from './points/measure.js';
 export { ImageTask } from './images/task.js';
 export { imageBatchSource, imageNetworks } from './images/networks.js';

@@ -1,17 +1,15 @@
 /**
  * One 2-D training session of the playground page: the library's own config resolution, trainer,
- * losses, presets and metrics (no second implementation), plus what the page draws — real and
+ * losses, presets and 2-D measures (src/kinds/points/measure.ts, as the CLI's), plus what the page draws — real and
  * generated points, D's field over the plane, the generator's update arrows (GAN Lab's pictures)
  * and the warp of a noise lattice into data space. Loads without Node modules, so the page bundles
  * it; Node tests run the same code.
  */
 import { tf, Rng } from '../engine/index.js';
 import type { PointDataset } from '../data/points.js';
-import { evaluateModes } from '../metrics/modes.js';
-import { slicedWasserstein } from '../metrics/distance.js';
-import { evaluationRng } from '../kinds/task.js';
 import { pointsBatchSource, pointsDataOf, pointsNetworks } from '../kinds/points/trainer.js';
-import { discriminatorField, generatorPush } from '../kinds/points/field.js';
+import { dataExtent, discriminatorField, evaluatePoints, fieldLattice, generatorPush } from '../kinds/points/measure.js';
+import type { View } from '../kinds/points/measure.js';
 import { resolveConfig } from '../train/config.js';
 import type { RunConfig } from '../train/config.js';
 import { DivergenceError, Trainer, trainerOwning } from '../train/trainer.js';
@@ -36,13 +34,7 @@ export interface SessionMetrics {
   diagnostics: Record<string, number>;
 }
 
-/** The square of data space the pictures cover. */
-export interface View {
-  xMin: number;
-  xMax: number;
-  yMin: number;
-  yMax: number;
-}
+export type { View } from '../kinds/points/measure.js';
 
 export interface Picture {
   view: View;
@@ -214,9 +206,7 @@ export class PlaygroundSession {
   /** The CLI's measures at this step (the same evaluation streams as `gankit train`). */
   metrics(samples = 2500): SessionMetrics {
     const step = this.trainer.step;
-    const fake = this.trainer.sample(samples, evaluationRng(step, 1));
-    const real = this.data.sample(evaluationRng(step, 2), samples);
-    const modes = this.data.modes ? evaluateModes(fake, this.data.modes) : null;
+    const { modes, sw } = evaluatePoints(this.trainer, this.data, samples, step);
     const s = this.last;
     return {
       step,
@@ -224,7 +214,7 @@ export class PlaygroundSession {
       totalModes: modes?.totalModes ?? null,
       highQualityShare: modes?.highQualityShare ?? null,
       reverseKL: modes?.reverseKL ?? null,
-      slicedWasserstein: slicedWasserstein(fake, real),
+      slicedWasserstein: sw,
       gradNormD: s?.gradNormD ?? NaN,
       gradNormG: s?.gradNormG ?? NaN,
       dLoss: s?.dLoss ?? NaN,
@@ -233,30 +223,16 @@ export class PlaygroundSession {
     };
   }
 
-  /** The square the pictures cover: the data's extent with a margin. */
+  /** The square the pictures cover: the data's extent with a margin (as the CLI's scatter). */
   view(): View {
-    const pts = this.data.modes ? this.data.modes.centers.flat() : Array.from(this.real);
-    let [xMin, xMax, yMin, yMax] = [Infinity, -Infinity, Infinity, -Infinity];
-    for (let i = 0; i < pts.length; i += 2) {
-      [xMin, xMax] = [Math.min(xMin, pts[i]), Math.max(xMax, pts[i])];
-      [yMin, yMax] = [Math.min(yMin, pts[i + 1]), Math.max(yMax, pts[i + 1])];
-    }
-    const half = Math.max(xMax - xMin, yMax - yMin) / 2 + 0.25 * Math.max(xMax - xMin, yMax - yMin, 1);
-    const [cx, cy] = [(xMin + xMax) / 2, (yMin + yMax) / 2];
-    return { xMin: cx - half, xMax: cx + half, yMin: cy - half, yMax: cy + half };
+    return dataExtent(this.data, this.real);
   }
 
   /** Everything the main view draws, on fixed streams (the pictures do not move the training RNG). */
   picture(grid = 48): Picture {
     const t = this.trainer;
     const view = this.view();
-    const lattice = new Float32Array(grid * grid * 2);
-    for (let r = 0; r < grid; r++) {
-      for (let c = 0; c < grid; c++) {
-        lattice[2 * (r * grid + c)] = view.xMin + ((c + 0.5) / grid) * (view.xMax - view.xMin);
-        lattice[2 * (r * grid + c) + 1] = view.yMax - ((r + 0.5) / grid) * (view.yMax - view.yMin);
-      }
-    }
+    const lattice = fieldLattice(view, grid, 'top-down');
     const fake = t.sample(PICTURE_POINTS, new Rng(this.fakeRng));
     let codes: Int32Array | null = null;
     if (t.codes) {

@@ -1,134 +1,149 @@
 /**
- * The images tab: a generator exported by `gankit export` (or a shipped pretrained one, exported
- * by `npm run build:web` into pretrained/) loaded with tf.loadLayersModel, its samples one row
- * per class (conditional), InfoGAN traversals (a row per categorical value; continuous codes
- * from −2 to 2), or an 8×8 grid and latent interpolations.
+ * The images tab: a generator exported by `gankit export` (or a shipped one) shown as rows of
+ * samples, and a small image run trained in the worker — its progress (step, steps/s, ETA) painted
+ * every quarter second whatever a step costs, its samples as they come, and at the end its
+ * generator as the three files of an export, to download or to view here.
  */
-import { tf, Rng, engineState } from '../../src/engine/index.js';
-import type { ExportMeta } from '../../src/export/layersModel.js';
-import { trainMnist } from './mnist.js';
-
-interface Loaded {
-  model: tf.LayersModel;
-  meta: ExportMeta;
-  name: string;
-}
-
-let current: Loaded | null = null;
-let seed = 1;
+import type { ExportMeta } from '../../src/export/model.js';
+import type { ImageGrid, Post } from './protocol.js';
+import { ask, onPost, state } from './state.js';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
-/** Rows of inputs → one canvas of images (rows × cols tiles). */
-function tiles(images: tf.Tensor, rows: number, cols: number, title: string): HTMLElement {
-  const [n, h, w, c] = images.shape as number[];
+/** A grid of images as a canvas in a captioned figure; class names down the left where given. */
+export function tiles(g: ImageGrid): HTMLElement {
+  const [n, h, w, c] = g.shape;
   const scale = 2;
+  const left = g.rowLabels ? 74 : 0;
   const canvas = document.createElement('canvas');
-  [canvas.width, canvas.height] = [cols * (w + 1) * scale, rows * (h + 1) * scale];
+  [canvas.width, canvas.height] = [left + g.cols * (w + 1) * scale, g.rows * (h + 1) * scale];
   const ctx = canvas.getContext('2d')!;
-  const px = images.dataSync();
+  ctx.fillStyle = 'white';
+  ctx.fillRect(0, 0, canvas.width, canvas.height);
   const img = ctx.createImageData(w, h);
   const off = document.createElement('canvas');
   [off.width, off.height] = [w, h];
-  for (let k = 0; k < Math.min(n, rows * cols); k++) {
+  for (let k = 0; k < Math.min(n, g.rows * g.cols); k++) {
     for (let i = 0; i < h * w; i++) {
-      const at = (ch: number) => Math.round(((px[(k * h * w + i) * c + Math.min(ch, c - 1)] + 1) / 2) * 255);
+      const at = (ch: number) => Math.round(((g.pixels[(k * h * w + i) * c + Math.min(ch, c - 1)] + 1) / 2) * 255);
       img.data.set([at(0), at(1), at(2), 255], 4 * i);
     }
     off.getContext('2d')!.putImageData(img, 0, 0);
     ctx.imageSmoothingEnabled = false;
-    ctx.drawImage(off, (k % cols) * (w + 1) * scale, Math.floor(k / cols) * (h + 1) * scale, w * scale, h * scale);
+    ctx.drawImage(off, left + (k % g.cols) * (w + 1) * scale, Math.floor(k / g.cols) * (h + 1) * scale, w * scale, h * scale);
+  }
+  if (g.rowLabels) {
+    ctx.fillStyle = '#333';
+    ctx.font = '11px system-ui, sans-serif';
+    g.rowLabels.forEach((label, r) => ctx.fillText(label, 2, r * (h + 1) * scale + h * scale * 0.6, left - 4));
   }
   const box = document.createElement('figure');
   const cap = document.createElement('figcaption');
-  cap.textContent = title;
+  cap.textContent = g.title;
   box.append(cap, canvas);
   return box;
 }
 
-/** An input row: noise, then each categorical code one-hot, then continuous codes, then onehot(class). */
-function inputRow(meta: ExportMeta, noise: Float32Array, cats: number[], conts: number[], cls: number): Float32Array {
-  const row = new Float32Array(meta.input.size);
-  row.set(noise);
-  let at = meta.input.noise.size;
-  meta.input.categoricalCodes.forEach((k, j) => {
-    row[at + cats[j]] = 1;
-    at += k;
-  });
-  conts.forEach((v, j) => (row[at + j] = v));
-  at += meta.input.continuousCodes.count;
-  if (meta.input.classes) row[at + cls] = 1;
-  return row;
+let meta: ExportMeta | null = null;
+let seed = 1;
+/** The image run: its last progress, and what resolves the hook's promise. */
+let training: { step: number; steps: number; seconds: number; from: number; at: number; phase?: string; done?: (steps: number) => void } | null = null;
+const urls: string[] = [];
+
+function progressText(): string {
+  if (!training) return '';
+  const { step, steps, seconds, at, phase } = training;
+  if (phase) return `step ${step}/${steps} · ${phase}… ${((performance.now() - at) / 1000).toFixed(0)} s`;
+  const since = (performance.now() - at) / 1000;
+  const rate = step > 0 ? step / seconds : 0;
+  const eta = rate > 0 ? Math.max(0, (steps - step) / rate - since) : NaN;
+  return `step ${step}/${steps} · ${rate > 0 ? `${rate.toFixed(2)} steps/s` : 'starting…'} · ${Number.isFinite(eta) ? `about ${Math.ceil(eta)} s to go` : 'ETA after the first step'} · ${(seconds + since).toFixed(0)} s so far`;
 }
 
-function views(l: Loaded): HTMLElement[] {
-  const { meta, model } = l;
-  const rng = new Rng(seed);
-  const cols = 10;
-  const noise = Array.from({ length: cols }, () => Float32Array.from(rng.normalArray(meta.input.noise.size, 0, 1)));
-  const zeros = new Array(meta.input.continuousCodes.count).fill(0);
-  const cats0 = meta.input.categoricalCodes.map(() => 0);
-  const run = (rows: Float32Array[]) => tf.tidy(() => model.predict(tf.tensor2d(rows.flatMap((r) => Array.from(r)), [rows.length, meta.input.size])) as tf.Tensor);
-  const out: HTMLElement[] = [];
-  const show = (rows: Float32Array[], r: number, title: string) => {
-    const y = run(rows);
-    out.push(tiles(y, r, cols, title));
-    y.dispose();
+function offerExport(files: { modelJson: string; weights: ArrayBuffer; meta: string }): void {
+  for (const u of urls.splice(0)) URL.revokeObjectURL(u);
+  const link = (name: string, data: BlobPart, type: string) => {
+    const a = document.createElement('a');
+    const url = URL.createObjectURL(new Blob([data], { type }));
+    urls.push(url);
+    a.href = url;
+    a.download = name;
+    a.textContent = name;
+    return a;
   };
-  if (meta.input.classes) {
-    const rows = Array.from({ length: meta.input.classes }, (_, k) => noise.map((z) => inputRow(meta, z, cats0, zeros, k))).flat();
-    show(rows, meta.input.classes, 'one row per class (the same noise down each column)');
-  }
-  meta.input.categoricalCodes.forEach((k, j) => {
-    const rows = Array.from({ length: k }, (_, v) => noise.map((z) => inputRow(meta, z, cats0.map((c, i) => (i === j ? v : c)), zeros, 0))).flat();
-    show(rows, k, `categorical code ${j}: one row per value`);
-  });
-  for (let j = 0; j < meta.input.continuousCodes.count; j++) {
-    const rows = noise.slice(0, 6).flatMap((z) => Array.from({ length: cols }, (_, s) => inputRow(meta, z, cats0, zeros.map((c, i) => (i === j ? -2 + (4 * s) / (cols - 1) : c)), 0)));
-    show(rows, 6, `continuous code ${j}: −2 → 2 across each row`);
-  }
-  if (!meta.input.classes && !meta.input.categoricalCodes.length) {
-    const grid = Array.from({ length: 60 }, () => inputRow(meta, Float32Array.from(rng.normalArray(meta.input.noise.size, 0, 1)), [], zeros, 0));
-    show(grid, 6, 'samples');
-  }
-  // Latent interpolations: a straight line between two noise vectors per row.
-  const lerp = Array.from({ length: 5 }, () => {
-    const [a, b] = [rng.normalArray(meta.input.noise.size, 0, 1), rng.normalArray(meta.input.noise.size, 0, 1)];
-    return Array.from({ length: cols }, (_, s) => inputRow(meta, Float32Array.from(a, (v, i) => v + ((b[i] - v) * s) / (cols - 1)), cats0, zeros, 0));
-  }).flat();
-  show(lerp, 5, 'latent interpolations (noise from one point to another along each row)');
-  return out;
+  const box = $('mnist-export');
+  const view = document.createElement('button');
+  view.textContent = 'show it in the viewer above';
+  view.onclick = async () => {
+    const r = await ask({ type: 'viewTrained' }, 'model');
+    meta = r.meta;
+  };
+  box.replaceChildren('the trained generator, as gankit export writes it: ', link('model.json', files.modelJson, 'application/json'), ' ', link('weights.bin', files.weights, 'application/octet-stream'), ' ', link('gankit.json', files.meta, 'application/json'), ' ', view);
 }
 
-function showLoaded(): void {
-  const box = $('image-views');
-  if (!current) return void box.replaceChildren();
-  const head = document.createElement('p');
-  const m = current.meta;
-  head.textContent = `${current.name}: ${m.variant ?? m.loss} on ${m.data}, ${m.arch}, step ${m.step}, ${m.weights} weights; input ${m.input.size} (${m.input.order}); output [${m.output.shape.join(', ')}]`;
-  const grid = document.createElement('div');
-  grid.className = 'images-grid';
-  grid.replaceChildren(...views(current));
-  box.replaceChildren(head, grid);
+function onImagePost(m: Post): void {
+  if (m.type === 'modelViews') {
+    const head = document.createElement('p');
+    head.textContent = m.head;
+    const grid = document.createElement('div');
+    grid.className = 'images-grid';
+    grid.replaceChildren(...m.grids.map(tiles));
+    $('image-views').replaceChildren(head, grid);
+  } else if (m.type === 'imageProgress') {
+    if (training) Object.assign(training, { step: m.step, steps: m.steps, seconds: m.seconds, from: m.from, at: performance.now(), phase: m.phase });
+    $('mnist-progress').textContent = progressText();
+  } else if (m.type === 'imageSamples') {
+    $('mnist-view').replaceChildren(tiles(m.grid));
+  } else if (m.type === 'imageDone') {
+    const t = training;
+    training = null;
+    ($('train-mnist') as HTMLButtonElement).textContent = 'train here';
+    ($('train-mnist') as HTMLButtonElement).disabled = false;
+    $('mnist-progress').textContent = m.error ? `training stopped: ${m.error}` : `${m.stopped ? 'stopped' : 'done'} after ${m.steps} steps`;
+    if (m.exported) offerExport(m.exported);
+    t?.done?.(m.steps);
+  }
 }
 
-async function load(model: tf.LayersModel, meta: ExportMeta, name: string): Promise<void> {
-  current?.model.dispose();
-  current = { model, meta, name };
-  showLoaded();
+/** Starts an image run (or stops the one under way); resolves with its steps when it ends. */
+function trainHere(steps: number): Promise<number> {
+  const button = $('train-mnist') as HTMLButtonElement;
+  if (training) {
+    // The page stops at once; the worker ends the step it is in and exports what it has.
+    void ask({ type: 'stopImages' });
+    button.textContent = 'stopping…';
+    button.disabled = true;
+    document.body.dataset.images = 'stopping';
+    return Promise.resolve(training.step);
+  }
+  const preset = ($('mnist-preset') as HTMLSelectElement).value;
+  return new Promise((resolve) => {
+    training = { step: 0, steps, seconds: 0, from: 0, at: performance.now(), done: resolve };
+    button.textContent = 'stop';
+    document.body.dataset.images = 'training';
+    $('mnist-export').replaceChildren();
+    ask({ type: 'trainImages', preset, steps }).catch((e) => {
+      training = null;
+      button.textContent = 'train here';
+      $('mnist-progress').textContent = (e as Error).message;
+      resolve(0);
+    });
+  }).finally(() => (document.body.dataset.images = 'idle')) as Promise<number>;
 }
 
 export function setupImagesTab(): void {
+  onPost(onImagePost);
+  const preset = $('mnist-preset') as HTMLSelectElement;
+  if (state.catalog?.fashion) preset.add(new Option('Fashion-MNIST: fine-tune the shipped generator', 'fashion'));
+  preset.add(new Option('MNIST from scratch (blobs for ~1,000 steps)', 'mnist'));
+  // The progress line is painted four times a second, between the worker's posts as well.
+  setInterval(() => {
+    if (training) $('mnist-progress').textContent = progressText();
+  }, 250);
   const files = $('model-files') as HTMLInputElement;
   files.onchange = async () => {
-    const list = Array.from(files.files ?? []);
-    const json = list.find((f) => f.name === 'model.json');
-    const bins = list.filter((f) => f.name.endsWith('.bin'));
-    const metaFile = list.find((f) => f.name === 'gankit.json');
-    if (!json || !bins.length || !metaFile) return void ($('image-views').textContent = 'choose model.json, weights.bin and gankit.json from one export folder');
     try {
-      const model = await tf.loadLayersModel(tf.io.browserFiles([json, ...bins]));
-      await load(model, JSON.parse(await metaFile.text()) as ExportMeta, json.name);
+      meta = (await ask({ type: 'loadModel', files: Array.from(files.files ?? []), name: files.files?.[0]?.name ?? 'model' }, 'model')).meta;
     } catch (e) {
       $('image-views').textContent = `could not load the model: ${(e as Error).message}`;
     }
@@ -139,53 +154,26 @@ export function setupImagesTab(): void {
     .then((r) => (r.ok ? r.json() : []))
     .then((names: string[]) => names.forEach((n) => select.add(new Option(n, n))))
     .catch(() => undefined);
-  select.onchange = async () => {
+  const loadPretrained = async () => {
     if (!select.value) return;
-    const base = `pretrained/${select.value}/`;
     try {
-      const meta = (await (await fetch(`${base}gankit.json`)).json()) as ExportMeta;
-      await load(await tf.loadLayersModel(`${base}model.json`), meta, select.value);
+      meta = (await ask({ type: 'loadModel', url: new URL(`pretrained/${select.value}/`, location.href).href, name: select.value }, 'model')).meta;
     } catch (e) {
       $('image-views').textContent = `${select.value}: could not load (${(e as Error).message})`;
     }
   };
-  $('resample').onclick = () => {
-    seed++;
-    showLoaded();
-  };
-  let training: { stop: boolean } | null = null;
-  const trainButton = $('train-mnist') as HTMLButtonElement;
-  const trainMnistHere = async (steps: number) => {
-    if (training) {
-      training.stop = true;
-      return;
-    }
-    training = { stop: false };
-    trainButton.textContent = 'stop';
-    const box = $('mnist-view');
-    try {
-      const trainer = await trainMnist(steps, 50, (images, step, seconds) => {
-        const where = engineState().device ? `on ${engineState().device!.adapter ?? 'WebGPU'}` : `on ${tf.getBackend()}`;
-        box.replaceChildren(tiles(images, 8, 8, `ns on 2,000 MNIST digits, dcgan28, ${where}: step ${step}/${steps}, ${seconds.toFixed(0)} s (${(step / Math.max(seconds, 1e-9)).toFixed(2)} steps/s); tensors ${tf.memory().numTensors}`));
-      }, training);
-      const step = trainer.step;
-      trainer.dispose();
-      return step;
-    } catch (e) {
-      box.textContent = `training stopped: ${(e as Error).message}`;
-      return 0;
-    } finally {
-      training = null;
-      trainButton.textContent = 'train MNIST here';
-    }
-  };
-  trainButton.onclick = () => void trainMnistHere(Number(($('mnist-steps') as HTMLInputElement).value) || 300);
+  select.onchange = () => void loadPretrained();
+  $('resample').onclick = () => void ask({ type: 'viewModel', seed: ++seed });
+  ($('train-mnist') as HTMLButtonElement).onclick = () => void trainHere(Number(($('mnist-steps') as HTMLInputElement).value) || 100);
   (window as unknown as { gankitImages: object }).gankitImages = {
-    trainMnist: trainMnistHere,
+    trainMnist: (n: number) => trainHere(n),
+    stop: () => trainHere(0),
+    progress: () => $('mnist-progress').textContent,
     loadPretrained: async (name: string) => {
       select.value = name;
-      await select.onchange!(new Event('change'));
-      return { tiles: document.querySelectorAll('#image-views canvas').length, meta: current?.meta };
+      await loadPretrained();
+      await ask({ type: 'ping' });
+      return { tiles: document.querySelectorAll('#image-views canvas').length, meta };
     },
   };
 }

@@ -6,9 +6,8 @@
 import { join } from 'node:path';
 import { Rng } from '../../engine/index.js';
 import type { PointDataset } from '../../data/points.js';
-import { evaluateModes, ModeReport } from '../../metrics/modes.js';
-import { exactWasserstein1, slicedWasserstein } from '../../metrics/distance.js';
-import { Extent, Panel, scatterSvg, svgToPng } from '../../report/plots.js';
+import { exactWasserstein1 } from '../../metrics/distance.js';
+import { Panel, scatterSvg, svgToPng } from '../../report/plots.js';
 import { RunFolder } from '../../runfolder/folder.js';
 import { hasColumn } from '../../runfolder/metrics.js';
 import type { MetricsRow } from '../../runfolder/metrics.js';
@@ -16,42 +15,15 @@ import type { Trainer } from '../../train/trainer.js';
 import type { RunConfig } from '../../train/fields.js';
 import { DataKindModule, Evaluation, evaluationRng, PanelBuilder, RunTask, SampleOutput, SampleRequest } from '../task.js';
 import { pointsTrainer } from './trainer.js';
-import { discriminatorField, generatorPush } from './field.js';
+import { dataExtent, discriminatorField, evaluatePoints, fieldLattice, generatorPush } from './measure.js';
 
-/** n generated and n real points from fixed evaluation streams, with the mode report where the data has modes. */
-export function evaluatePoints(trainer: Trainer, data: PointDataset, n: number, step: number): { modes: ModeReport | null; sw: number; fake: Float32Array; real: Float32Array } {
-  const fake = trainer.sample(n, evaluationRng(step, 1));
-  const real = data.sample(evaluationRng(step, 2), n);
-  return { modes: data.modes ? evaluateModes(fake, data.modes) : null, sw: slicedWasserstein(fake, real), fake, real };
-}
-
-function dataExtent(data: PointDataset, real: Float32Array): Extent {
-  let [xMin, xMax, yMin, yMax] = [Infinity, -Infinity, Infinity, -Infinity];
-  const points = data.modes ? data.modes.centers.flat() : Array.from(real);
-  for (let i = 0; i < points.length; i += 2) {
-    xMin = Math.min(xMin, points[i]);
-    xMax = Math.max(xMax, points[i]);
-    yMin = Math.min(yMin, points[i + 1]);
-    yMax = Math.max(yMax, points[i + 1]);
-  }
-  const m = 0.25 * Math.max(xMax - xMin, yMax - yMin, 1);
-  const cx = (xMin + xMax) / 2;
-  const cy = (yMin + yMax) / 2;
-  const half = Math.max(xMax - xMin, yMax - yMin) / 2 + m;
-  return { xMin: cx - half, xMax: cx + half, yMin: cy - half, yMax: cy + half };
-}
+export { evaluatePoints } from './measure.js';
 
 /** The scatter picture of the current generator: real and generated points over D's field, with the generator's arrows. */
 export function scatterPng(trainer: Trainer, data: PointDataset, step: number, fake: Float32Array, real: Float32Array, subtitle: string): Buffer {
   const extent = dataExtent(data, real);
   const res = 48;
-  const grid = new Float32Array(2 * res * res);
-  for (let j = 0; j < res; j++) {
-    for (let i = 0; i < res; i++) {
-      grid[2 * (j * res + i)] = extent.xMin + ((i + 0.5) / res) * (extent.xMax - extent.xMin);
-      grid[2 * (j * res + i) + 1] = extent.yMin + ((j + 0.5) / res) * (extent.yMax - extent.yMin);
-    }
-  }
+  const grid = fieldLattice(extent, res, 'bottom-up');
   const arrowPoints = fake.slice(0, 2 * 96);
   const kind = trainer.loss.discriminator;
   const svg = scatterSvg({
