@@ -28,6 +28,7 @@ import {
 import { INFOGAN_DEFAULTS } from './infogan.js';
 import { HYPERPARAMETERS } from './hyperparameters.js';
 import { numberIn } from '../schema.js';
+import { defineMetricColumns } from '../runfolder/columns.js';
 import type { AdversarialOutputs, GanLoss, GanVariant, LossHyperparameters, LossState } from './types.js';
 
 export type * from './types.js';
@@ -44,7 +45,16 @@ const keepState = (state: LossState): LossState => state;
 const noDiagnostics = (): Record<string, number> => ({});
 /** For losses without state across steps and without diagnostics of their own. */
 const STATELESS = { initialState: noState, nextState: keepState, diagnostics: noDiagnostics };
+/** The critics' diagnostic column: −L_D without the penalty. */
+export const CRITIC_COLUMNS = [
+  { name: 'wassersteinEstimate', label: 'Wasserstein estimate E[D(x)] − E[D(G(z))]', unit: 'E[D(x)] − E[D(G(z))]', panel: 'Wasserstein estimate −L_D (critic)', series: 'W', progress: { label: 'W', digits: 3 } },
+] as const;
 const criticDiagnostics = (means: { real: number; fake: number }) => ({ wassersteinEstimate: means.real - means.fake });
+/** BEGAN's diagnostic columns. */
+const BEGAN_COLUMNS = [
+  { name: 'k', label: 'BEGAN: the balance k_t', unit: 'value', panel: 'BEGAN balance', series: 'k' },
+  { name: 'convergence', label: 'BEGAN: the convergence measure M_global', unit: 'value', panel: 'BEGAN balance', series: 'M_global', better: 'lower' },
+] as const;
 
 const NS_FORMULA_D = 'E[softplus(−D(x))] + E[softplus(D(G(z)))]';
 const DCGAN_ADAM = adam(2e-4, 0.5, 0.999);
@@ -126,6 +136,7 @@ const BUILT_IN: GanLoss[] = [
     initialState: noState,
     nextState: keepState,
     diagnostics: criticDiagnostics,
+    columns: CRITIC_COLUMNS,
     details: [
       '−L_D is the Wasserstein estimate that gankit plots. Reference code: 100 critic steps while the generator has made fewer than 25 steps, and on every 500th generator step (`warmup`).',
     ],
@@ -156,6 +167,7 @@ const BUILT_IN: GanLoss[] = [
     initialState: noState,
     nextState: keepState,
     diagnostics: criticDiagnostics,
+    columns: CRITIC_COLUMNS,
     details: [
       'x̂ = εx + (1 − ε)x̃ with ε ~ U[0,1] drawn **per sample**; the norm is taken **per sample over all of its dimensions** (C×H×W flattened). The critic must score samples independently (no batch norm; layer norm is fine). One-sided variant `max(0, ‖g‖ − 1)²`: option `oneSided`. The authors\u2019 2-D toy code used λ = 0.1 and their image code β1 = 0.5.',
     ],
@@ -211,6 +223,7 @@ const BUILT_IN: GanLoss[] = [
     initialState: () => ({ k: 0 }),
     nextState: (s, m, h) => ({ k: updateK(s.k, m.real, m.fake, { gamma: h.gamma!, lambdaK: h.lambdaK }) }),
     diagnostics: (m, h, s) => ({ k: s.k, convergence: convergenceMeasure(m.real, m.fake, h.gamma!) }),
+    columns: BEGAN_COLUMNS,
     details: [
       'The discriminator is an autoencoder; `k_{t+1} = clip(k_t + λ_k(γL(x) − L(x̃)), 0, 1)`. γ is the diversity ratio; implementations default to 0.5, 0.75 or 1.0, so gankit records it. The convergence measure `M = L(x) + |γL(x) − L(x̃)|` is logged; the paper halves the learning rate when M stalls.',
     ],
@@ -359,6 +372,12 @@ export function registerLoss(entry: GanLoss): GanLoss {
   if (entry.penaltyWeight !== undefined && typeof (p.hyper as Record<string, unknown>)[entry.penaltyWeight] !== 'number') throw bad(`penaltyWeight '${entry.penaltyWeight}' must name a number in the preset's hyper`);
   for (const k of Object.keys(p.hyper)) {
     if (!(k in HYPERPARAMETERS) && !entry.hyperparameters?.[k]) throw bad(`preset hyper-parameter '${k}' is not in the hyper-parameter table; declare it in the entry's hyperparameters`);
+  }
+  if (entry.columns !== undefined && !Array.isArray(entry.columns)) throw bad('columns must be a list of metric columns');
+  try {
+    defineMetricColumns(entry.columns ?? [], 'loss');
+  } catch (e) {
+    throw bad((e as Error).message);
   }
   const registered = withPresetDefaults(entry);
   LOSSES.push(registered);

@@ -8,6 +8,7 @@ import type { tf, Rng, OptimizerSettings } from '../engine/index.js';
 import type { DiscriminatorKind } from '../models/types.js';
 import type { InfoCodes } from '../models/latent.js';
 import type { FieldType } from '../schema.js';
+import type { MetricColumnSpec } from '../runfolder/columns.js';
 import type { Critic } from './gradientPenalty.js';
 import type { LossHyperparameters } from './hyperparameters.js';
 
@@ -86,8 +87,14 @@ export interface GanLoss {
   initialState(): LossState;
   /** Next loss state from this step's mean D outputs (BEGAN's k update). */
   nextState(state: LossState, means: { real: number; fake: number }, hyper: LossHyperparameters): LossState;
-  /** Scalars worth logging (metrics.jsonl columns): the Wasserstein estimate, BEGAN's k and M_global. */
+  /** Scalars worth logging, by metrics column: the Wasserstein estimate, BEGAN's k and M_global. */
   diagnostics(means: { real: number; fake: number }, hyper: LossHyperparameters, state: LossState): Record<string, number>;
+  /**
+   * The metrics columns `diagnostics` writes, with their labels, charts and progress-line formats;
+   * registering the loss adds them to the table (src/runfolder/columns.ts), so metrics.png, the
+   * progress line and the page show them.
+   */
+  columns?: readonly MetricColumnSpec[];
   /** For docs/losses.md: details that matter, and where well-known libraries deviate ([library, deviation]). */
   details?: string[];
   deviations?: Array<[string, string]>;
@@ -113,7 +120,7 @@ export interface AuxiliaryInputs {
 }
 
 export interface AuxiliaryTerm {
-  /** The metrics column its logged value goes to. */
+  /** The metrics column its logged value goes to (defined beside the term, src/runfolder/columns.ts). */
   readonly name: string;
   /** What it adds to L_D, and the value to log (e.g. L_I itself rather than −λL_I). */
   discriminator(inputs: AuxiliaryInputs): { loss: tf.Scalar; logged: tf.Scalar };

@@ -1,6 +1,7 @@
 /** The run-folder format: file names, the metrics rows, the checkpoint codec, atomic writes (the runs database: ./database.js). */
 export * from './folder.js';
 export * from './metrics.js';
+export * from './columns.js';
 export * from './checkpoint.js';
 export * from './row.js';
 export * from './record.js';

@@ -5,9 +5,8 @@
  * src/runfolder; what is measured and drawn belongs to the data kind (src/kinds).
  */
 import { createTask, RunTask, workloadOf } from '../kinds/index.js';
-import type { PanelBuilder } from '../kinds/index.js';
-import { panelsSvg, svgToPng } from '../report/plots.js';
-import { column, hasColumn, MetricsRow, RunFolder, RunFolderError, RUN_FILES } from '../runfolder/index.js';
+import { metricPanels, panelsSvg, svgToPng } from '../report/plots.js';
+import { metricColumns, MetricsRow, RunFolder, RunFolderError, RUN_FILES } from '../runfolder/index.js';
 import { ConfigError, RunStoppedError } from '../errors.js';
 import { WriteError } from '../io/atomic.js';
 import { validateConfig } from '../train/config.js';
@@ -252,24 +251,16 @@ export async function resumeRun(dir: string, hooks: RunHooks = {}, steps?: numbe
   }
 }
 
-/** metrics.png: the losses and the trainer's own measures, the data kind's panels, then the loss-specific ones. */
+/**
+ * metrics.png as SVG: a chart for each panel of the metric table that the rows hold, `reference`
+ * (real data against itself, by column) dashed.
+ */
+export function metricsSvg(rows: readonly MetricsRow[], title: string, reference: Record<string, number> = {}): string {
+  return panelsSvg(title, metricPanels(rows, metricColumns(), reference));
+}
+
 function metricsPng(folder: RunFolder, rows: MetricsRow[], title: string, task: RunTask): void {
-  const xs = rows.map((r) => r.step);
-  const panel: PanelBuilder = (title, yLabel, ...series) => ({ title, yLabel, series: series.map(([name, k]) => ({ name, xs, ys: column(rows, k) })) });
-  const has = (k: Parameters<typeof hasColumn>[1]) => hasColumn(rows, k, true);
-  const panels = [
-    panel('losses', 'loss', ['D', 'dLoss'], ['G', 'gLoss']),
-    has('wassersteinEstimate')
-      ? panel('Wasserstein estimate −L_D (critic)', 'E[D(x)] − E[D(G(z))]', ['W', 'wassersteinEstimate'])
-      : panel('mean D output', 'D', ['real', 'realScore'], ['generated', 'fakeScore']),
-    ...task.panels(rows, panel),
-    ...(has('penalty') ? [panel('gradient penalty', 'penalty', ['penalty', 'penalty'])] : []),
-    ...(has('k') ? [panel('BEGAN balance', 'value', ['k', 'k'], ['M_global', 'convergence'])] : []),
-    ...(has('mutualInformation') ? [panel('InfoGAN bound L_I', 'nats', ['L_I', 'mutualInformation'])] : []),
-    ...(has('auxClassLoss') ? [panel('ACGAN class loss (D, real + fake)', 'CE', ['CE', 'auxClassLoss'])] : []),
-    panel('gradient norms', '‖∇‖', ['D', 'gradNormD'], ['G', 'gradNormG']),
-  ];
-  folder.writeFile(RUN_FILES.metricsPlot, svgToPng(panelsSvg(title, panels)));
+  folder.writeFile(RUN_FILES.metricsPlot, svgToPng(metricsSvg(rows, title, task.reference())));
 }
 
 /** The step of the checkpoint the folder holds, read back and verified (its checksum); null when none is whole. */
