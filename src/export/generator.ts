@@ -2,7 +2,7 @@
 import { tf, Rng } from '../engine/index.js';
 import { InputError } from '../errors.js';
 import type { Trainer } from '../train/trainer.js';
-import { STANDING_BATCHES } from '../train/trainer.js';
+import { STANDING_BATCHES } from '../train/sampling.js';
 import { BN_EPSILON } from '../models/conv.js';
 import { buildLayersModel, disposeLayers, folderHandler, saveLayersModel } from './layersModel.js';
 import type { ExportMeta } from './layersModel.js';

@@ -10,6 +10,7 @@ import type { DataKind } from '../data/kinds.js';
 import type { Trainer } from '../train/trainer.js';
 import type { RunConfig } from '../train/fields.js';
 import type { MetricColumn, MetricsRow } from '../runfolder/metrics.js';
+import type { MetricColumnSpec } from '../runfolder/columns.js';
 
 export interface Evaluation {
   /** The kind's metric columns for metrics.jsonl (numbers, or null where undefined). */
@@ -55,6 +56,11 @@ export interface RunTask {
   pictures(step: number, evaluation: Evaluation): Array<[string, Buffer]>;
   /** Real data against itself, by metric column (metrics.png draws each as a dashed line); {} when not measured. */
   reference(): Record<MetricColumn, number>;
+  /**
+   * The column whose best value (its `better` direction; lower when unset) picks the checkpoint kept
+   * as best.bin, recorded in it as { step, [name]: value }; absent: the kind keeps no best.bin.
+   */
+  readonly bestCheckpointBy?: MetricColumnSpec;
   /** Extra fields for summary.json and eval.json (e.g. the real-vs-real baseline). */
   summary(): Record<string, unknown>;
   /** Samples from the current generator for `gankit sample`, at most `maxSamples` (a grid or a CSV that still makes sense). */

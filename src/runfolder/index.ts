@@ -6,3 +6,5 @@ export * from './checkpoint.js';
 export * from './row.js';
 export * from './record.js';
 export { writeFileAtomic } from '../io/atomic.js';
+export * from './trainerState.js';
+export * from './fingerprint.js';

@@ -15,6 +15,7 @@ import { featureNote, loadFeatureNet } from '../../metrics/featnet.js';
 import { imageGridPng } from '../../report/grid.js';
 import { RunFolder } from '../../runfolder/folder.js';
 import type { MetricsRow } from '../../runfolder/metrics.js';
+import type { MetricColumnSpec } from '../../runfolder/columns.js';
 import { Trainer, trainerOwning } from '../../train/trainer.js';
 import type { RunConfig } from '../../train/fields.js';
 import { DataKindModule, Evaluation, evaluationRng, RunTask, SampleOutput, SampleRequest } from '../task.js';
@@ -36,6 +37,8 @@ function shapeOnly(name: 'fashion-mnist' | 'mnist'): ImageDataset {
 
 export class ImageTask implements RunTask {
   readonly maxSamples = 4096;
+  /** best.bin: the checkpoint with the lowest FID so far. */
+  readonly bestCheckpointBy: MetricColumnSpec = IMAGE_COLUMNS[0];
   /** One PNG per sample, for FID tools that read a folder (pytorch-fid, clean-fid): as many as an evaluation takes. */
   readonly maxFolderSamples = 50_000;
   private constructor(
