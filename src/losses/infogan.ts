@@ -52,9 +52,6 @@ export interface InfoganSettings extends InfoCodeSpec {
 /** The paper's (MNIST): one 10-way categorical and two continuous codes, λ 1 for both parts. */
 export const INFOGAN_DEFAULTS: Readonly<InfoganSettings> = Object.freeze({ categorical: [10], continuous: 2, lambdaCategorical: 1, lambdaContinuous: 1 });
 
-/** The paper's codes alone (kept for code written against earlier versions). */
-export const DEFAULT_INFO_CODES: InfoCodeSpec = { categorical: INFOGAN_DEFAULTS.categorical, continuous: INFOGAN_DEFAULTS.continuous };
-
 /** The metrics column of the term's logged value, L_I itself (not −λL_I). */
 export const INFOGAN_COLUMNS = defineMetricColumns([
   { name: 'mutualInformation', label: 'InfoGAN: the bound L_I', unit: 'nats', panel: 'InfoGAN bound L_I', series: 'L_I', progress: { label: 'L_I', digits: 2 } },

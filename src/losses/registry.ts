@@ -25,7 +25,6 @@ import {
   rahingeDiscriminatorLoss,
   rahingeGeneratorLoss,
 } from './relativistic.js';
-import { INFOGAN_DEFAULTS } from './infogan.js';
 import { HYPERPARAMETERS } from './hyperparameters.js';
 import { numberIn } from '../schema.js';
 import { defineMetricColumns } from '../runfolder/columns.js';
@@ -59,7 +58,7 @@ const BEGAN_COLUMNS = [
 const NS_FORMULA_D = 'E[softplus(−D(x))] + E[softplus(D(G(z)))]';
 const DCGAN_ADAM = adam(2e-4, 0.5, 0.999);
 const LABEL_SMOOTHING_NOTE =
-  '**Label smoothing** is not part of any loss. `realLabelSmoothing` (one-sided; the real target becomes 1 − s) is an explicit option of the D loss of `ns`, `minimax`, `dragan`, `r1` and `r2`, default 0.';
+  '**Label smoothing** is not part of any loss. `realLabelSmoothing` (one-sided; the real target becomes 1 − s) is an explicit option of the D loss of every loss whose preset has it (see the hyper-parameters below), default 0.';
 /** What TF-GAN and GAN Lab do to the standard GAN's real term. */
 const STANDARD_GAN_DEVIATIONS: Array<[string, string]> = [
   ['TF-GAN', 'one-sided label smoothing 0.25 on real labels by default'],
@@ -308,7 +307,6 @@ export const VARIANTS: GanVariant[] = [
     baseLoss: 'ns',
     description: 'G gets [z, onehot(y)]; D gets y as concatenated one-hot planes, or by projection ψ(φ(x)) + ⟨embed(y), φ(x)⟩',
     preset: { optimizerD: DCGAN_ADAM, optimizerG: DCGAN_ADAM, nCritic: 1, source: 'Adam 2e-4, β1 0.5 (the paper used SGD, lr 0.1 decayed to 1e-6, momentum 0.5→0.7, and dropout — not replicated)' },
-    conditioning: CGAN_CONDITIONING,
     configure: (o) => ({ conditional: o.conditional ?? CGAN_CONDITIONING }),
     mismatch: (c) => (c.conditional === 'concat' || c.conditional === 'projection' ? null : `conditional is '${c.conditional}', not concat or projection`),
   },
@@ -329,8 +327,6 @@ export const VARIANTS: GanVariant[] = [
     baseLoss: 'ns',
     description: 'latent z + codes c; Q head on D predicts c; λ·L_I subtracted from both the G and the D/Q loss',
     preset: { optimizerD: adam(2e-4, 0.5, 0.999), optimizerG: adam(1e-3, 0.5, 0.999), nCritic: 1, source: 'paper (MNIST): Adam, lr 2e-4 for D/Q, 1e-3 for G, β1 0.5; λ 1' },
-    infoCodes: { categorical: [...INFOGAN_DEFAULTS.categorical], continuous: INFOGAN_DEFAULTS.continuous },
-    infoLambda: INFOGAN_DEFAULTS.lambdaCategorical,
     // An `infogan` object of the user's is filled in from the paper's codes by the config. On
     // Fashion-MNIST and MNIST the paper's architecture (lucic28: FC 1024 in G, and in D shared with
     // Q) unless one is asked for: on dcgan28 the categorical code settles on something other than

@@ -65,8 +65,8 @@ export interface GanLoss {
   /** The 2-D-scale changes to the preset that the 'toy' profile makes beyond the penalty rule (e.g. WGAN-GP's β1). */
   toyProfile?: ToyProfile;
   /**
-   * The hyper-parameter that weights the loss's gradient penalty (WGAN-GP's and DRAGAN's λ, R1/R2's
-   * γ). The 'toy' profile scales it by TOY_PENALTY_SCALE (src/losses/hyperparameters.ts), one rule for every
+   * The hyper-parameter that weights the loss's gradient penalty (e.g. WGAN-GP's λ). The 'toy'
+   * profile scales it by TOY_PENALTY_SCALE (src/losses/hyperparameters.ts), one rule for every
    * penalty.
    */
   penaltyWeight?: string;
@@ -141,11 +141,6 @@ export interface GanVariant {
   configure(overrides: Record<string, unknown>): Record<string, unknown>;
   /** Why a resolved config named by this variant does not train it (null when it does): a title must say what runs. */
   mismatch(config: { conditional: string; infogan: unknown }): string | null;
-  /** InfoGAN only: the latent codes and the weight λ of the mutual-information term. */
-  infoCodes?: { categorical: number[]; continuous: number };
-  infoLambda?: number;
-  /** cgan only: how D sees the label by default. */
-  conditioning?: 'concat' | 'projection';
   /** For docs/losses.md, as for losses. */
   details?: string[];
   deviations?: Array<[string, string]>;
