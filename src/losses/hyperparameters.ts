@@ -33,10 +33,14 @@ export const HYPERPARAMETERS = {
 
 export type HyperparameterName = keyof typeof HYPERPARAMETERS;
 
-/** Every hyper-parameter any loss reads; each loss's preset says which ones it has. */
+/**
+ * Every hyper-parameter any loss reads; each loss's preset says which ones it has. The table's are
+ * typed; one a loss declares in its own entry (`hyperparameters`) is a plain value, read as
+ * `h.name as number`.
+ */
 export type LossHyperparameters = {
   [K in HyperparameterName]?: (typeof HYPERPARAMETERS)[K] extends HyperparameterRow<infer T> ? T : never;
-};
+} & { [own: string]: number | string | boolean | undefined };
 
 /**
  * The 2-D scale rule for gradient penalties, one rule for all of them: the 'toy' profile multiplies

@@ -26,6 +26,7 @@ import {
   rahingeGeneratorLoss,
 } from './relativistic.js';
 import { HYPERPARAMETERS } from './hyperparameters.js';
+import type { HyperparameterRow } from './hyperparameters.js';
 import { numberIn } from '../schema.js';
 import { defineMetricColumns } from '../runfolder/columns.js';
 import type { AdversarialOutputs, GanLoss, GanVariant, LossHyperparameters, LossState } from './types.js';
@@ -365,6 +366,12 @@ export function registerLoss(entry: GanLoss): GanLoss {
   if (!p || !isOptimizer(p.optimizerD) || !isOptimizer(p.optimizerG) || !(Number.isInteger(p.nCritic) && p.nCritic > 0) || typeof p.hyper !== 'object' || typeof p.source !== 'string') {
     throw bad('preset needs optimizerD, optimizerG ({ name, lr, … }), a positive integer nCritic, hyper and source');
   }
+  for (const [k, own] of Object.entries(entry.hyperparameters ?? {})) {
+    const flag = own?.flag;
+    if (flag !== undefined && (typeof flag !== 'string' || !/^[a-z][a-z0-9-]*$/.test(flag))) throw bad(`hyper-parameter '${k}': its flag must be lower-case letters, digits and dashes`);
+    const taken = flag !== undefined ? Object.entries(hyperparameterRows()).find(([name, row]) => row.flag === flag && name !== k) : undefined;
+    if (taken) throw bad(`hyper-parameter '${k}': the flag --${flag} sets '${taken[0]}' already`);
+  }
   if (entry.penaltyWeight !== undefined && typeof (p.hyper as Record<string, unknown>)[entry.penaltyWeight] !== 'number') throw bad(`penaltyWeight '${entry.penaltyWeight}' must name a number in the preset's hyper`);
   for (const k of Object.keys(p.hyper)) {
     if (!(k in HYPERPARAMETERS) && !entry.hyperparameters?.[k]) throw bad(`preset hyper-parameter '${k}' is not in the hyper-parameter table; declare it in the entry's hyperparameters`);
@@ -408,6 +415,19 @@ export function getLoss(name: string): GanLoss {
 
 export function listLosses(): readonly GanLoss[] {
   return LOSSES;
+}
+
+/**
+ * Every hyper-parameter a registered loss reads, one row each: the table's (hyperparameters.ts),
+ * then those a loss declares that the table lacks (the first loss to declare one gives its row).
+ * The config's `hyper.*` rows and docs/losses.md are read off it.
+ */
+export function hyperparameterRows(): Record<string, HyperparameterRow> {
+  const rows: Record<string, HyperparameterRow> = { ...HYPERPARAMETERS };
+  for (const loss of LOSSES) {
+    for (const [name, own] of Object.entries(loss.hyperparameters ?? {})) if (!(name in rows)) rows[name] = { type: own.type, doc: own.doc, ...(own.flag ? { flag: own.flag } : {}) };
+  }
+  return rows;
 }
 
 export const VARIANT_NAMES: string[] = VARIANTS.map((v) => v.name);

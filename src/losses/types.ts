@@ -71,10 +71,11 @@ export interface GanLoss {
    */
   penaltyWeight?: string;
   /**
-   * Hyper-parameters given a range of their own for this loss (BEGAN's γ lies in [0, 1]), or
-   * new ones a loss registered from outside gankit reads: name → type and doc line.
+   * Hyper-parameters given a range of their own for this loss (BEGAN's γ lies in [0, 1]), or new
+   * ones only this loss reads: name → type, doc line and optionally a `gankit train` flag. A new
+   * one becomes a row of the config table (validation, the flag, `--help`) and of docs/losses.md.
    */
-  hyperparameters?: Record<string, { type: FieldType; doc: string }>;
+  hyperparameters?: Record<string, { type: FieldType; doc: string; flag?: string }>;
   /** D's loss from D's outputs. A hyper-parameter missing from `hyper` takes the preset's value. */
   discriminatorLoss(outputs: AdversarialOutputs, hyper: LossHyperparameters, state: LossState): tf.Scalar;
   generatorLoss(outputs: AdversarialOutputs, hyper: LossHyperparameters, state: LossState): tf.Scalar;
