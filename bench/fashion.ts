@@ -31,10 +31,11 @@ import { getLoss } from '../src/losses/registry.js';
 import { discriminatorNormFor } from '../src/models/conv.js';
 import { runTrialProcess, pool, threadsPerJob, meanSd } from '../src/runner/pool.js';
 import { RunFolder, writeFileAtomic } from '../src/runfolder/index.js';
-import type { MetricsRow } from '../src/runfolder/index.js';
+import type { MetricColumnSpec, MetricsRow } from '../src/runfolder/index.js';
 import { lineChartSvg, svgToPng } from '../src/report/plots.js';
 import type { Series } from '../src/report/plots.js';
 import { imageFolderScorer } from '../src/kinds/images/folderScore.js';
+import { IMAGE_COLUMNS } from '../src/kinds/images/columns.js';
 import type { FolderScorer } from '../src/kinds/images/folderScore.js';
 import { initEngine } from '../src/engine/index.js';
 
@@ -231,10 +232,14 @@ function settingsOf(t: Trial): string {
   return `${c.model.arch !== 'dcgan28' ? `arch ${c.model.arch}, ` : ''}batch ${c.batchSize}, D ${o(c.optimizerD)}, G ${o(c.optimizerG)}, n_critic ${c.nCritic}${h ? `, ${h}` : ''}, ${norm}${c.model.sn ? ', spectral norm' : ''}`;
 }
 
+/**
+ * An evaluation during training from its metrics row: the scores metrics.png charts (the image
+ * columns with a panel), in the table's order. FID∞ needs N ≥ 5,000, so it is never among them
+ * at the N = 1,000 of training-time evaluations.
+ */
 const evaluationOf = (r: MetricsRow): Evaluation => {
-  const pick = ['kid', 'precision', 'recall', 'coverage', 'classifierScore', 'conditionalAccuracy', 'codeAccuracy'] as const;
   const e: Evaluation = { step: r.step, elapsed: r.elapsed, fid: r.fid! };
-  for (const k of pick) if (typeof r[k] === 'number') e[k] = r[k] as number;
+  for (const { name, panel } of IMAGE_COLUMNS as readonly MetricColumnSpec[]) if (panel && typeof r[name] === 'number') (e as unknown as Record<string, number>)[name] = r[name] as number;
   return e;
 };
 

@@ -46,12 +46,17 @@ export { createTask, pointsTrainer, pointsBatchSource, pointsNetworks, imageBatc
 export type { RunTask, Evaluation } from './kinds/index.js';
 
 // Run folders.
-export { startRun, resumeRun, openRun, readRunConfig } from './runner/run.js';
+export { startRun, resumeRun, openRun, readRunConfig, metricsSvg } from './runner/run.js';
 export type { RunResult, RunHooks, Progress } from './runner/run.js';
 export { runTrial } from './runner/trial.js';
 export type { TrialSpec } from './runner/trial.js';
 export { RunFolder, RunFolderError, RUN_FILES, readRunFolder, parseMetrics, column } from './runfolder/index.js';
 export type { MetricsRow, MetricColumn, RunSummary, RunRow } from './runfolder/index.js';
+// The table of metric columns (labels, units, charts, progress formats, which way is better): the page's charts read it.
+export { metricColumns, metricColumn, defineMetricColumns, progressText, STEP_COLUMNS } from './runfolder/columns.js';
+export type { MetricColumnSpec, ColumnOwner, ColumnValues } from './runfolder/columns.js';
+export { POINT_COLUMNS, IMAGE_COLUMNS } from './kinds/index.js';
+export type { PointColumns, ImageColumns } from './kinds/index.js';
 
 // Metrics.
 export { evaluateModes } from './metrics/modes.js';

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadCheckpoint } from '../src/runfolder/checkpoint.js';
 import { LOSS_NAMES, VARIANT_NAMES } from '../src/losses/registry.js';
+import { COMMANDS } from '../src/cli/commands/index.js';
 
 const BIN = fileURLToPath(new URL('../src/cli/bin.js', import.meta.url));
 const gankit = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, GANKIT_BACKEND: 'wasm' } });
@@ -36,7 +37,7 @@ function tinyConfig(extra: Record<string, unknown> = {}): string {
 
 describe('gankit CLI', () => {
   it('--help for every command, and the losses table', () => {
-    for (const cmd of [[], ['--help'], ['train', '--help'], ['resume', '--help'], ['sample', '--help'], ['losses', '--help'], ['eval', '--help'], ['featnet', '--help'], ['study', '--help'], ['sweep', '--help'], ['worker', '--help'], ['runs', '--help'], ['compare', '--help'], ['info', '--help'], ['export', '--help'], ['pretrained', '--help'], ['playground', '--help']]) {
+    for (const cmd of [[], ['--help'], ...COMMANDS.map((c) => [c.name, '--help'])]) {
       const r = gankit(...cmd);
       assert.equal(r.status, 0, `gankit ${cmd.join(' ')}: ${r.stderr}`);
       assert.match(r.stdout, /Usage: gankit/);

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { tf, initEngine, registerLoss, getLoss, resolveConfig, startRun, resumeRun, RunFolder, ConfigError, positiveNumber, lossesMarkdown } from '../src/index.js';
+import { tf, initEngine, registerLoss, getLoss, resolveConfig, startRun, resumeRun, RunFolder, ConfigError, positiveNumber, lossesMarkdown, metricsSvg, metricColumn } from '../src/index.js';
 
 /** Hinge loss with margin m: D: E[relu(m − D(x))] + E[relu(m + D(G(z)))]; G: −E[D(G(z))]. m = 1 is the usual hinge. */
 const marginHinge = registerLoss({
@@ -28,7 +28,9 @@ const marginHinge = registerLoss({
   generatorLoss: (o) => tf.neg(tf.mean(o.fake)) as tf.Scalar,
   initialState: () => ({}),
   nextState: (s) => s,
-  diagnostics: () => ({}),
+  // E[D(x)] − E[D(G(z))] in margins: how far D's hinge is from its target gap of 2m.
+  diagnostics: (m, h) => ({ marginGap: (m.real - m.fake) / (h as { margin: number }).margin }),
+  columns: [{ name: 'marginGap', label: 'E[D(x)] − E[D(G(z))] in margins m', unit: 'margins', panel: 'hinge margin gap', progress: { label: 'gap', digits: 2 } }],
 });
 
 const small = (extra: Record<string, unknown> = {}) =>
@@ -77,6 +79,11 @@ describe('a loss registered from outside gankit', () => {
     assert.equal(folder.readSummary()?.status, 'finished');
     assert.equal((folder.readConfig().hyper as { margin: number }).margin, 2);
     assert.ok(folder.readMetrics().every((r) => Number.isFinite(r.dLoss) && Number.isFinite(r.gLoss)));
+    // Its diagnostic is a column of the table: logged, and charted in metrics.png.
+    assert.equal(metricColumn('marginGap')?.panel, 'hinge margin gap');
+    assert.ok(folder.readMetrics().every((r) => Number.isFinite(r.marginGap)), 'its diagnostic is logged');
+    const chart = metricsSvg(folder.readMetrics(), 'hinge-margin').match(/<g data-panel="hinge margin gap">([\s\S]*?)<\/g>/);
+    assert.ok(chart && /<path d="M[^"]*L/.test(chart[1]), 'metrics.png charts it');
 
     const stopped = await startRun(small(), join(root, 'split'), { stopAfter: 12 });
     assert.equal(stopped.status, 'stopped');

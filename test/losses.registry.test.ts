@@ -4,7 +4,7 @@
  */
 import { describe, it, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { tf, Rng, initEngine } from '../src/index.js';
+import { tf, Rng, initEngine, resolveConfig } from '../src/index.js';
 import * as L from '../src/losses/index.js';
 import { assertClose, centralDifference } from './helpers/numeric.js';
 import { mlpCritic } from './helpers/nets.js';
@@ -39,7 +39,8 @@ describe('loss registry', () => {
     assert.equal(L.getLoss('lsgan').preset.hyper.coding, '0-1-1');
     assert.equal(L.getLoss('r1').preset.hyper.gamma, 10);
     const info = L.getVariant('infogan');
-    assert.deepEqual([info.preset.optimizerD.lr, info.preset.optimizerG.lr, info.infoLambda, info.infoCodes], [2e-4, 1e-3, 1, { categorical: [10], continuous: 2 }]);
+    const codes = resolveConfig({ loss: 'infogan' }).infogan!;
+    assert.deepEqual([info.preset.optimizerD.lr, info.preset.optimizerG.lr, codes.lambdaCategorical, { categorical: codes.categorical, continuous: codes.continuous }], [2e-4, 1e-3, 1, { categorical: [10], continuous: 2 }]);
     for (const loss of L.listLosses()) assert.ok(loss.preset.source.length > 10, `${loss.name} says where its preset comes from`);
   });
 

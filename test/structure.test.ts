@@ -133,7 +133,16 @@ describe('structure', () => {
   it('src/cli/main.ts is a short dispatcher; every command has a file of its own', () => {
     const main = readFileSync(join(SRC, 'cli/main.ts'), 'utf8').split('\n').length;
     assert.ok(main < 80, `src/cli/main.ts has ${main} lines`);
-    const commands = readdirSync(join(SRC, 'cli/commands')).filter((f) => f.endsWith('.ts'));
-    for (const name of ['train', 'resume', 'sample', 'eval', 'losses', 'featnet', 'study', 'sweep', 'worker', 'runs', 'compare']) assert.ok(commands.includes(`${name}.ts`), `no src/cli/commands/${name}.ts`);
+    // Every entry of COMMANDS (src/cli/commands/index.ts) is imported there from a file of its own, named after the command.
+    const table = readFileSync(join(SRC, 'cli/commands/index.ts'), 'utf8');
+    const entries = table.match(/COMMANDS[^=]*=\s*\[([^\]]*)\]/)![1].split(',').map((s) => s.trim()).filter(Boolean);
+    const files = new Map([...table.matchAll(/import \{ (\w+) \} from '\.\/([\w-]+)\.js'/g)].map((m) => [m[1], m[2]]));
+    assert.ok(entries.length >= 11, `COMMANDS: ${entries.join(', ')}`);
+    for (const entry of entries) {
+      const file = files.get(entry);
+      assert.ok(file, `COMMANDS' ${entry} is not imported from a file of src/cli/commands/`);
+      const text = readFileSync(join(SRC, 'cli/commands', `${file}.ts`), 'utf8');
+      assert.match(text, new RegExp(`name: '${file}'`), `src/cli/commands/${file}.ts is not the command '${file}'`);
+    }
   });
 });

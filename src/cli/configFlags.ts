@@ -2,7 +2,7 @@
  * The `gankit train` flags that set config fields (src/train/flags.ts, from the field table): the
  * parser's options, the overrides a command line makes, and the help.
  */
-import { CONFIG_FIELDS, ConfigField } from '../train/fields.js';
+import { configFields, ConfigField } from '../train/fields.js';
 import { configFlags, ConfigFlag, flagOverrides } from '../train/flags.js';
 import { flagValueKind, Json } from '../schema.js';
 import { DATA_KINDS } from '../data/kinds.js';
@@ -18,7 +18,7 @@ export function configFlagOptions(): FlagOptions {
 export const configOverridesFromFlags = (values: Values): Json => flagOverrides(values);
 
 function defaultText(f: ConfigField): string {
-  const group = CONFIG_FIELDS.find((g) => g.path === f.path.slice(0, Math.max(0, f.path.lastIndexOf('.'))));
+  const group = configFields().find((g) => g.path === f.path.slice(0, Math.max(0, f.path.lastIndexOf('.'))));
   const d = f.default ?? (group?.default === 'preset' ? 'preset' : undefined);
   if (d === undefined || (typeof d === 'object' && 'compute' in d)) return '';
   if (d === 'preset') return " (default: the loss's preset)";

@@ -5,7 +5,7 @@
  * readable.
  */
 import { join } from 'node:path';
-import { RUN_FILES } from '../runfolder/index.js';
+import { metricColumns, progressText, RUN_FILES } from '../runfolder/index.js';
 import type { Progress, RunResult } from '../runner/run.js';
 import type { RunConfig } from '../train/config.js';
 import { checksumLine } from './runOutput.js';
@@ -52,17 +52,15 @@ export function formatSeconds(s: number): string {
   return `${m}:${String(sec).padStart(2, '0')}`;
 }
 
-/** The progress bar of a training run on stderr (nothing when quiet): losses, W, L_I and the latest quality measure. */
+/** The progress bar of a training run on stderr (nothing when quiet): the step's columns that have a progress format (losses, W, L_I, …) and the latest quality measure. */
 export function progressReporter(quiet: boolean, total: number): { onProgress: (p: Progress) => void; done: () => void } {
   if (quiet) return { onProgress: () => {}, done: () => {} };
   const bar = new ProgressBar(process.stderr, total);
   let quality = ''; // the latest logged quality, shown until the next one
   return {
     onProgress: (p) => {
-      const s = p.stats;
-      const parts = [`D ${s.dLoss.toFixed(3)}`, `G ${s.gLoss.toFixed(3)}`];
-      if (s.diagnostics.wassersteinEstimate !== undefined) parts.push(`W ${s.diagnostics.wassersteinEstimate.toFixed(3)}`);
-      if (s.diagnostics.mutualInformation !== undefined) parts.push(`L_I ${s.diagnostics.mutualInformation.toFixed(2)}`);
+      const measured: Record<string, unknown> = { ...p.stats, ...p.stats.diagnostics };
+      const parts = metricColumns().flatMap((c) => progressText(c, measured[c.name]) ?? []);
       if (p.quality) quality = `${p.quality} (step ${p.step})`; // shown until the next one, with the step it was measured at
       if (quality) parts.push(quality);
       bar.update(p.step, p.stepsPerSecond, parts.join('  '));

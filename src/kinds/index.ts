@@ -18,7 +18,11 @@ export function createTask(config: RunConfig, options: { evaluate?: boolean; wit
 /** The engine's default thread count depends on the model size (measured, docs/speed.md). */
 export const workloadOf = (config: RunConfig): Workload => kindModuleOf(config).workload;
 
-export type { RunTask, Evaluation, PanelBuilder, SampleRequest, SampleOutput, DataKindModule } from './task.js';
+export type { RunTask, Evaluation, SampleRequest, SampleOutput, DataKindModule } from './task.js';
+export { POINT_COLUMNS } from './points/columns.js';
+export type { PointColumns } from './points/columns.js';
+export { IMAGE_COLUMNS } from './images/columns.js';
+export type { ImageColumns } from './images/columns.js';
 export { evaluationRng } from './task.js';
 export { PointsTask, evaluatePoints, scatterPng } from './points/task.js';
 export { pointsTrainer, pointsNetworks, pointsBatchSource, pointsDataOf } from './points/trainer.js';

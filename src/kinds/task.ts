@@ -1,7 +1,7 @@
 /**
- * What a run needs from its kind of data besides the trainer: how to evaluate the generator, which
- * pictures to draw, which metric panels to plot, how to sample for `gankit sample`, and what to say
- * at the end. One implementation per kind (src/kinds/points, src/kinds/images); the run loop
+ * What a run needs from its kind of data besides the trainer: how to evaluate the generator (its
+ * metric columns are defined beside it, src/kinds/<kind>/columns.ts), which pictures to draw, how
+ * to sample for `gankit sample`, and what to say at the end. One implementation per kind (src/kinds/points, src/kinds/images); the run loop
  * (src/runner/run.ts) and the CLI are the same for both.
  */
 import { Rng } from '../engine/index.js';
@@ -10,17 +10,14 @@ import type { DataKind } from '../data/kinds.js';
 import type { Trainer } from '../train/trainer.js';
 import type { RunConfig } from '../train/fields.js';
 import type { MetricColumn, MetricsRow } from '../runfolder/metrics.js';
-import type { Panel } from '../report/plots.js';
+import type { MetricColumnSpec } from '../runfolder/columns.js';
 
 export interface Evaluation {
-  /** Metric columns for metrics.jsonl (numbers, or null where undefined). */
+  /** The kind's metric columns for metrics.jsonl (numbers, or null where undefined). */
   metrics: Partial<Record<MetricColumn, number | null>>;
   /** One line for pictures and the progress bar ('' when nothing was measured). */
   subtitle: string;
 }
-
-/** A metrics panel from named columns: panel(title, yLabel, [seriesName, column], …). */
-export type PanelBuilder = (title: string, yLabel: string, ...series: Array<[string, MetricColumn]>) => Panel;
 
 /** What `gankit sample` asked for. */
 export interface SampleRequest {
@@ -61,8 +58,13 @@ export interface RunTask {
   pictures(step: number, evaluation: Evaluation, source?: string): Array<[string, Buffer]>;
   /** A conditional run's class names (one per class, in label order), or null. */
   readonly classNames?: string[] | null;
-  /** The kind's metric panels for metrics.png. */
-  panels(rows: MetricsRow[], panel: PanelBuilder): Panel[];
+  /** Real data against itself, by metric column (metrics.png draws each as a dashed line); {} when not measured. */
+  reference(): Record<MetricColumn, number>;
+  /**
+   * The column whose best value (its `better` direction; lower when unset) picks the checkpoint kept
+   * as best.bin, recorded in it as { step, [name]: value }; absent: the kind keeps no best.bin.
+   */
+  readonly bestCheckpointBy?: MetricColumnSpec;
   /** Extra fields for summary.json and eval.json (e.g. the real-vs-real baseline). */
   summary(): Record<string, unknown>;
   /** Samples from the current generator for `gankit sample`, at most `maxSamples` (a grid or a CSV that still makes sense). */

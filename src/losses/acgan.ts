@@ -14,6 +14,7 @@
  * softmaxCrossEntropy is first-order only), which matters when a gradient penalty is added.
  */
 import { tf, softmaxCrossEntropy } from '../engine/index.js';
+import { defineMetricColumns } from '../runfolder/columns.js';
 import type { AuxiliaryTerm } from './types.js';
 
 /** D's auxiliary-classifier loss: CE on real samples plus CE on generated samples. */
@@ -33,6 +34,11 @@ export function acganGeneratorClassLoss(fakeClassLogits: tf.Tensor, fakeLabelsOn
   return softmaxCrossEntropy(fakeLabelsOnehot, fakeClassLogits);
 }
 
+/** The metrics column of the term's logged value. */
+export const ACGAN_COLUMNS = defineMetricColumns([
+  { name: 'auxClassLoss', label: "ACGAN: D's class cross-entropy on real + generated samples", unit: 'CE', panel: 'ACGAN class loss (D, real + fake)', series: 'CE' },
+] as const, 'loss');
+
 /** ACGAN as a term of the step: the class losses above from D's class head, logged as D's. */
 export function acganTerm(): AuxiliaryTerm {
   const need = <T>(t: T | null, what: string): T => {
@@ -40,7 +46,7 @@ export function acganTerm(): AuxiliaryTerm {
     return t;
   };
   return {
-    name: 'auxClassLoss',
+    name: ACGAN_COLUMNS[0].name,
     discriminator: ({ real, fake, yReal, yFake }) => {
       const loss = acganDiscriminatorClassLoss(need(need(real, 'the real batch').head, "D's class head"), need(yReal, 'labelled data'), need(fake.head, "D's class head"), need(yFake, 'labels for G'));
       return { loss, logged: loss };

@@ -6,8 +6,8 @@
  */
 import type { OptimizerSettings } from '../engine/index.js';
 import { describeType } from '../schema.js';
-import { HYPERPARAMETERS, TOY_PENALTY_SCALE, toyPenaltyWeight } from './hyperparameters.js';
-import { listLosses, VARIANTS } from './registry.js';
+import { TOY_PENALTY_SCALE, toyPenaltyWeight } from './hyperparameters.js';
+import { hyperparameterRows, listLosses, VARIANTS } from './registry.js';
 import type { LossPreset } from './types.js';
 
 const num = (v: number) => (v !== 0 && Math.abs(v) < 1e-2 ? v.toExponential() : String(v));
@@ -31,8 +31,13 @@ const cell = (s: string) => s.replace(/\|/g, '\\|');
 /** Deviations that belong to no single loss. */
 const GENERAL_DEVIATIONS: Array<[string, string, string]> = [['common copies of the ring benchmark', '2-D data', '`linspace(0, 2π, 8)` puts the first and last of the "8" modes on the same point']];
 
+/** "`--a`", "`--a` and `--b`", "`--a`, `--b` and `--c`". */
+const listed = (items: string[]) => (items.length <= 1 ? items.join('') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`);
+
 export function lossesMarkdown(): string {
   const losses = listLosses();
+  const rows = Object.entries(hyperparameterRows());
+  const flags = rows.filter(([, row]) => row.flag).map(([, row]) => `\`--${row.flag}\``);
   const out: string[] = [
     '# The losses gankit implements',
     '',
@@ -65,14 +70,15 @@ export function lossesMarkdown(): string {
     '',
     '## Hyper-parameters',
     '',
-    'Set in a config\u2019s `hyper` object (`--lambda` and `--gamma` on the command line); a loss reads',
+    `Set in a config\u2019s \`hyper\` object${flags.length ? ` (${listed(flags)} on the command line)` : ''}; a loss reads`,
     'the ones its preset has.',
     '',
     '| name | value | preset values | meaning |',
     '|---|---|---|---|',
-    ...Object.entries(HYPERPARAMETERS).map(([name, row]) => {
-      const uses = losses.filter((l) => l.preset.hyper[name as keyof typeof HYPERPARAMETERS] !== undefined).map((l) => `${l.name} ${String(l.preset.hyper[name as keyof typeof HYPERPARAMETERS])}`);
-      const own = losses.filter((l) => l.hyperparameters?.[name]).map((l) => `${l.name}: ${describeType(l.hyperparameters![name].type)}`);
+    ...rows.map(([name, row]) => {
+      const preset = (l: (typeof losses)[number]) => (l.preset.hyper as Record<string, unknown>)[name];
+      const uses = losses.filter((l) => preset(l) !== undefined).map((l) => `${l.name} ${String(preset(l))}`);
+      const own = losses.filter((l) => l.hyperparameters?.[name] && l.hyperparameters[name].type !== row.type).map((l) => `${l.name}: ${describeType(l.hyperparameters![name].type)}`);
       return `| \`${name}\` | ${cell(describeType(row.type))}${own.length ? ` (${cell(own.join('; '))})` : ''} | ${uses.join(', ') || '–'} | ${cell(row.doc)} |`;
     }),
     '',

@@ -19,13 +19,13 @@ export interface HyperparameterRow<T = unknown> {
 const row = <T>(type: FieldType, doc: string, flag?: string): HyperparameterRow<T> => ({ type, doc, ...(flag ? { flag } : {}) });
 
 export const HYPERPARAMETERS = {
-  lambda: row<number>(positiveNumber, 'gradient-penalty weight λ (wgan-gp, dragan)', 'lambda'),
+  lambda: row<number>(positiveNumber, 'the weight λ of the gradient penalty', 'lambda'),
   oneSided: row<boolean>(trueOrFalse, 'WGAN-GP: the one-sided penalty max(0, ‖∇D‖ − 1)²'),
-  gamma: row<number>(positiveNumber, "R1/R2 weight γ, or BEGAN's diversity ratio γ", 'gamma'),
+  gamma: row<number>(positiveNumber, "the weight γ of the zero-centred gradient penalty (R1, R2), or BEGAN's diversity ratio γ", 'gamma'),
   clipValue: row<number>(positiveNumber, 'WGAN: weight-clipping bound c'),
   warmup: row<boolean>(trueOrFalse, "WGAN: the reference code's critic warm-up (100 critic steps for the first 25 G steps and every 500th)"),
   coding: row<keyof typeof LSGAN_CODINGS>(oneOf(Object.keys(LSGAN_CODINGS)), 'LSGAN: the coding (a, b, c)'),
-  realLabelSmoothing: row<number>(numberIn(0, 1, true), 'one-sided smoothing s of the real target 1 − s (ns, minimax, dragan, r1, r2)'),
+  realLabelSmoothing: row<number>(numberIn(0, 1, true), 'one-sided smoothing s of the real target 1 − s'),
   lambdaK: row<number>(positiveNumber, "BEGAN: the gain λ_k of k's update"),
   noiseScale: row<number>(positiveNumber, 'DRAGAN: the perturbation scale, relative to std(x)'),
   perturbation: row<'uniform' | 'gaussian'>(oneOf(['uniform', 'gaussian']), "DRAGAN: noise U[0,1) (reference code) or N(0, 1) (the paper's δ)"),
@@ -33,15 +33,18 @@ export const HYPERPARAMETERS = {
 
 export type HyperparameterName = keyof typeof HYPERPARAMETERS;
 
-/** Every hyper-parameter any loss reads; each loss's preset says which ones it has. */
+/**
+ * Every hyper-parameter any loss reads; each loss's preset says which ones it has. The table's are
+ * typed; one a loss declares in its own entry (`hyperparameters`) is a plain value, read as
+ * `h.name as number`.
+ */
 export type LossHyperparameters = {
   [K in HyperparameterName]?: (typeof HYPERPARAMETERS)[K] extends HyperparameterRow<infer T> ? T : never;
-};
+} & { [own: string]: number | string | boolean | undefined };
 
 /**
  * The 2-D scale rule for gradient penalties, one rule for all of them: the 'toy' profile multiplies
- * the paper's penalty weight (the loss's `penaltyWeight`: WGAN-GP's and DRAGAN's λ, R1/R2's γ) by
- * 1/100. It is the WGAN-GP authors' own step from images to 2-D (λ 10 in their image code, 0.1 in
+ * the paper's penalty weight (the loss's `penaltyWeight`, e.g. WGAN-GP's λ) by 1/100. It is the WGAN-GP authors' own step from images to 2-D (λ 10 in their image code, 0.1 in
  * their toy code). The rule is empirical: at the image weight on ring8, DRAGAN lost every mode in
  * gankit and in a PyTorch replica of the same setting, and kept all 8 at λ 1 and 0.1 (the Wasserstein
  * study sweeps λ ∈ {0.1, 1, 10} and reports all three). An explicit `hyper` value in the config wins over the rule.

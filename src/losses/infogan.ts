@@ -23,6 +23,7 @@
  */
 import { tf, logSoftmax } from '../engine/index.js';
 import type { InfoCodeSpec, InfoCodes } from '../models/latent.js';
+import { defineMetricColumns } from '../runfolder/columns.js';
 import type { AuxiliaryTerm } from './types.js';
 
 export { sampleCodes, concatCodes } from '../models/latent.js';
@@ -51,8 +52,10 @@ export interface InfoganSettings extends InfoCodeSpec {
 /** The paper's (MNIST): one 10-way categorical and two continuous codes, λ 1 for both parts. */
 export const INFOGAN_DEFAULTS: Readonly<InfoganSettings> = Object.freeze({ categorical: [10], continuous: 2, lambdaCategorical: 1, lambdaContinuous: 1 });
 
-/** The paper's codes alone (kept for code written against earlier versions). */
-export const DEFAULT_INFO_CODES: InfoCodeSpec = { categorical: INFOGAN_DEFAULTS.categorical, continuous: INFOGAN_DEFAULTS.continuous };
+/** The metrics column of the term's logged value, L_I itself (not −λL_I). */
+export const INFOGAN_COLUMNS = defineMetricColumns([
+  { name: 'mutualInformation', label: 'InfoGAN: the bound L_I', unit: 'nats', panel: 'InfoGAN bound L_I', series: 'L_I', progress: { label: 'L_I', digits: 2 } },
+] as const, 'loss');
 
 /** H(c) = Σ log K + d · log 2 (nats). */
 export function codeEntropy(spec: InfoCodeSpec): number {
@@ -122,7 +125,7 @@ export function infoganTerm(settings: InfoganSettings): AuxiliaryTerm {
     return mutualInformation(splitQOutputs(q, settings), codes, weights);
   };
   return {
-    name: 'mutualInformation',
+    name: INFOGAN_COLUMNS[0].name,
     discriminator: ({ fake, codes }) => {
       const mi = bound(fake.head, codes);
       return { loss: tf.neg(mi.weightedBound) as tf.Scalar, logged: mi.lowerBound };

@@ -25,9 +25,10 @@ import {
   rahingeDiscriminatorLoss,
   rahingeGeneratorLoss,
 } from './relativistic.js';
-import { INFOGAN_DEFAULTS } from './infogan.js';
 import { HYPERPARAMETERS } from './hyperparameters.js';
+import type { HyperparameterRow } from './hyperparameters.js';
 import { numberIn } from '../schema.js';
+import { defineMetricColumns } from '../runfolder/columns.js';
 import type { AdversarialOutputs, GanLoss, GanVariant, LossHyperparameters, LossState } from './types.js';
 
 export type * from './types.js';
@@ -44,12 +45,21 @@ const keepState = (state: LossState): LossState => state;
 const noDiagnostics = (): Record<string, number> => ({});
 /** For losses without state across steps and without diagnostics of their own. */
 const STATELESS = { initialState: noState, nextState: keepState, diagnostics: noDiagnostics };
+/** The critics' diagnostic column: −L_D without the penalty. */
+export const CRITIC_COLUMNS = [
+  { name: 'wassersteinEstimate', label: 'Wasserstein estimate E[D(x)] − E[D(G(z))]', unit: 'E[D(x)] − E[D(G(z))]', panel: 'Wasserstein estimate −L_D (critic)', series: 'W', progress: { label: 'W', digits: 3 } },
+] as const;
 const criticDiagnostics = (means: { real: number; fake: number }) => ({ wassersteinEstimate: means.real - means.fake });
+/** BEGAN's diagnostic columns. */
+const BEGAN_COLUMNS = [
+  { name: 'k', label: 'BEGAN: the balance k_t', unit: 'value', panel: 'BEGAN balance', series: 'k' },
+  { name: 'convergence', label: 'BEGAN: the convergence measure M_global', unit: 'value', panel: 'BEGAN balance', series: 'M_global', better: 'lower' },
+] as const;
 
 const NS_FORMULA_D = 'E[softplus(−D(x))] + E[softplus(D(G(z)))]';
 const DCGAN_ADAM = adam(2e-4, 0.5, 0.999);
 const LABEL_SMOOTHING_NOTE =
-  '**Label smoothing** is not part of any loss. `realLabelSmoothing` (one-sided; the real target becomes 1 − s) is an explicit option of the D loss of `ns`, `minimax`, `dragan`, `r1` and `r2`, default 0.';
+  '**Label smoothing** is not part of any loss. `realLabelSmoothing` (one-sided; the real target becomes 1 − s) is an explicit option of the D loss of every loss whose preset has it (see the hyper-parameters below), default 0.';
 /** What TF-GAN and GAN Lab do to the standard GAN's real term. */
 const STANDARD_GAN_DEVIATIONS: Array<[string, string]> = [
   ['TF-GAN', 'one-sided label smoothing 0.25 on real labels by default'],
@@ -126,6 +136,7 @@ const BUILT_IN: GanLoss[] = [
     initialState: noState,
     nextState: keepState,
     diagnostics: criticDiagnostics,
+    columns: CRITIC_COLUMNS,
     details: [
       '−L_D is the Wasserstein estimate that gankit plots. Reference code: 100 critic steps while the generator has made fewer than 25 steps, and on every 500th generator step (`warmup`).',
     ],
@@ -156,6 +167,7 @@ const BUILT_IN: GanLoss[] = [
     initialState: noState,
     nextState: keepState,
     diagnostics: criticDiagnostics,
+    columns: CRITIC_COLUMNS,
     details: [
       'x̂ = εx + (1 − ε)x̃ with ε ~ U[0,1] drawn **per sample**; the norm is taken **per sample over all of its dimensions** (C×H×W flattened). The critic must score samples independently (no batch norm; layer norm is fine). One-sided variant `max(0, ‖g‖ − 1)²`: option `oneSided`. The authors\u2019 2-D toy code used λ = 0.1 and their image code β1 = 0.5.',
     ],
@@ -211,6 +223,7 @@ const BUILT_IN: GanLoss[] = [
     initialState: () => ({ k: 0 }),
     nextState: (s, m, h) => ({ k: updateK(s.k, m.real, m.fake, { gamma: h.gamma!, lambdaK: h.lambdaK }) }),
     diagnostics: (m, h, s) => ({ k: s.k, convergence: convergenceMeasure(m.real, m.fake, h.gamma!) }),
+    columns: BEGAN_COLUMNS,
     details: [
       'The discriminator is an autoencoder; `k_{t+1} = clip(k_t + λ_k(γL(x) − L(x̃)), 0, 1)`. γ is the diversity ratio; implementations default to 0.5, 0.75 or 1.0, so gankit records it. The convergence measure `M = L(x) + |γL(x) − L(x̃)|` is logged; the paper halves the learning rate when M stalls.',
     ],
@@ -295,7 +308,6 @@ export const VARIANTS: GanVariant[] = [
     baseLoss: 'ns',
     description: 'G gets [z, onehot(y)]; D gets y as concatenated one-hot planes, or by projection ψ(φ(x)) + ⟨embed(y), φ(x)⟩',
     preset: { optimizerD: DCGAN_ADAM, optimizerG: DCGAN_ADAM, nCritic: 1, source: 'Adam 2e-4, β1 0.5 (the paper used SGD, lr 0.1 decayed to 1e-6, momentum 0.5→0.7, and dropout — not replicated)' },
-    conditioning: CGAN_CONDITIONING,
     configure: (o) => ({ conditional: o.conditional ?? CGAN_CONDITIONING }),
     mismatch: (c) => (c.conditional === 'concat' || c.conditional === 'projection' ? null : `conditional is '${c.conditional}', not concat or projection`),
   },
@@ -316,8 +328,6 @@ export const VARIANTS: GanVariant[] = [
     baseLoss: 'ns',
     description: 'latent z + codes c; Q head on D predicts c; λ·L_I subtracted from both the G and the D/Q loss',
     preset: { optimizerD: adam(2e-4, 0.5, 0.999), optimizerG: adam(1e-3, 0.5, 0.999), nCritic: 1, source: 'paper (MNIST): Adam, lr 2e-4 for D/Q, 1e-3 for G, β1 0.5; λ 1' },
-    infoCodes: { categorical: [...INFOGAN_DEFAULTS.categorical], continuous: INFOGAN_DEFAULTS.continuous },
-    infoLambda: INFOGAN_DEFAULTS.lambdaCategorical,
     // An `infogan` object of the user's is filled in from the paper's codes by the config. On
     // Fashion-MNIST and MNIST the paper's architecture (lucic28: FC 1024 in G, and in D shared with
     // Q) unless one is asked for: on dcgan28 the categorical code settles on something other than
@@ -356,9 +366,21 @@ export function registerLoss(entry: GanLoss): GanLoss {
   if (!p || !isOptimizer(p.optimizerD) || !isOptimizer(p.optimizerG) || !(Number.isInteger(p.nCritic) && p.nCritic > 0) || typeof p.hyper !== 'object' || typeof p.source !== 'string') {
     throw bad('preset needs optimizerD, optimizerG ({ name, lr, … }), a positive integer nCritic, hyper and source');
   }
+  for (const [k, own] of Object.entries(entry.hyperparameters ?? {})) {
+    const flag = own?.flag;
+    if (flag !== undefined && (typeof flag !== 'string' || !/^[a-z][a-z0-9-]*$/.test(flag))) throw bad(`hyper-parameter '${k}': its flag must be lower-case letters, digits and dashes`);
+    const taken = flag !== undefined ? Object.entries(hyperparameterRows()).find(([name, row]) => row.flag === flag && name !== k) : undefined;
+    if (taken) throw bad(`hyper-parameter '${k}': the flag --${flag} sets '${taken[0]}' already`);
+  }
   if (entry.penaltyWeight !== undefined && typeof (p.hyper as Record<string, unknown>)[entry.penaltyWeight] !== 'number') throw bad(`penaltyWeight '${entry.penaltyWeight}' must name a number in the preset's hyper`);
   for (const k of Object.keys(p.hyper)) {
     if (!(k in HYPERPARAMETERS) && !entry.hyperparameters?.[k]) throw bad(`preset hyper-parameter '${k}' is not in the hyper-parameter table; declare it in the entry's hyperparameters`);
+  }
+  if (entry.columns !== undefined && !Array.isArray(entry.columns)) throw bad('columns must be a list of metric columns');
+  try {
+    defineMetricColumns(entry.columns ?? [], 'loss');
+  } catch (e) {
+    throw bad((e as Error).message);
   }
   const registered = withPresetDefaults(entry);
   LOSSES.push(registered);
@@ -393,6 +415,19 @@ export function getLoss(name: string): GanLoss {
 
 export function listLosses(): readonly GanLoss[] {
   return LOSSES;
+}
+
+/**
+ * Every hyper-parameter a registered loss reads, one row each: the table's (hyperparameters.ts),
+ * then those a loss declares that the table lacks (the first loss to declare one gives its row).
+ * The config's `hyper.*` rows and docs/losses.md are read off it.
+ */
+export function hyperparameterRows(): Record<string, HyperparameterRow> {
+  const rows: Record<string, HyperparameterRow> = { ...HYPERPARAMETERS };
+  for (const loss of LOSSES) {
+    for (const [name, own] of Object.entries(loss.hyperparameters ?? {})) if (!(name in rows)) rows[name] = { type: own.type, doc: own.doc, ...(own.flag ? { flag: own.flag } : {}) };
+  }
+  return rows;
 }
 
 export const VARIANT_NAMES: string[] = VARIANTS.map((v) => v.name);

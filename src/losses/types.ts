@@ -8,6 +8,7 @@ import type { tf, Rng, OptimizerSettings } from '../engine/index.js';
 import type { DiscriminatorKind } from '../models/types.js';
 import type { InfoCodes } from '../models/latent.js';
 import type { FieldType } from '../schema.js';
+import type { MetricColumnSpec } from '../runfolder/columns.js';
 import type { Critic } from './gradientPenalty.js';
 import type { LossHyperparameters } from './hyperparameters.js';
 
@@ -64,16 +65,17 @@ export interface GanLoss {
   /** The 2-D-scale changes to the preset that the 'toy' profile makes beyond the penalty rule (e.g. WGAN-GP's β1). */
   toyProfile?: ToyProfile;
   /**
-   * The hyper-parameter that weights the loss's gradient penalty (WGAN-GP's and DRAGAN's λ, R1/R2's
-   * γ). The 'toy' profile scales it by TOY_PENALTY_SCALE (src/losses/hyperparameters.ts), one rule for every
+   * The hyper-parameter that weights the loss's gradient penalty (e.g. WGAN-GP's λ). The 'toy'
+   * profile scales it by TOY_PENALTY_SCALE (src/losses/hyperparameters.ts), one rule for every
    * penalty.
    */
   penaltyWeight?: string;
   /**
-   * Hyper-parameters given a range of their own for this loss (BEGAN's γ lies in [0, 1]), or
-   * new ones a loss registered from outside gankit reads: name → type and doc line.
+   * Hyper-parameters given a range of their own for this loss (BEGAN's γ lies in [0, 1]), or new
+   * ones only this loss reads: name → type, doc line and optionally a `gankit train` flag. A new
+   * one becomes a row of the config table (validation, the flag, `--help`) and of docs/losses.md.
    */
-  hyperparameters?: Record<string, { type: FieldType; doc: string }>;
+  hyperparameters?: Record<string, { type: FieldType; doc: string; flag?: string }>;
   /** D's loss from D's outputs. A hyper-parameter missing from `hyper` takes the preset's value. */
   discriminatorLoss(outputs: AdversarialOutputs, hyper: LossHyperparameters, state: LossState): tf.Scalar;
   generatorLoss(outputs: AdversarialOutputs, hyper: LossHyperparameters, state: LossState): tf.Scalar;
@@ -86,8 +88,14 @@ export interface GanLoss {
   initialState(): LossState;
   /** Next loss state from this step's mean D outputs (BEGAN's k update). */
   nextState(state: LossState, means: { real: number; fake: number }, hyper: LossHyperparameters): LossState;
-  /** Scalars worth logging (metrics.jsonl columns): the Wasserstein estimate, BEGAN's k and M_global. */
+  /** Scalars worth logging, by metrics column: the Wasserstein estimate, BEGAN's k and M_global. */
   diagnostics(means: { real: number; fake: number }, hyper: LossHyperparameters, state: LossState): Record<string, number>;
+  /**
+   * The metrics columns `diagnostics` writes, with their labels, charts and progress-line formats;
+   * registering the loss adds them to the table (src/runfolder/columns.ts), so metrics.png, the
+   * progress line and the page show them.
+   */
+  columns?: readonly MetricColumnSpec[];
   /** For docs/losses.md: details that matter, and where well-known libraries deviate ([library, deviation]). */
   details?: string[];
   deviations?: Array<[string, string]>;
@@ -113,7 +121,7 @@ export interface AuxiliaryInputs {
 }
 
 export interface AuxiliaryTerm {
-  /** The metrics column its logged value goes to. */
+  /** The metrics column its logged value goes to (defined beside the term, src/runfolder/columns.ts). */
   readonly name: string;
   /** What it adds to L_D, and the value to log (e.g. L_I itself rather than −λL_I). */
   discriminator(inputs: AuxiliaryInputs): { loss: tf.Scalar; logged: tf.Scalar };
@@ -134,11 +142,6 @@ export interface GanVariant {
   configure(overrides: Record<string, unknown>): Record<string, unknown>;
   /** Why a resolved config named by this variant does not train it (null when it does): a title must say what runs. */
   mismatch(config: { conditional: string; infogan: unknown }): string | null;
-  /** InfoGAN only: the latent codes and the weight λ of the mutual-information term. */
-  infoCodes?: { categorical: number[]; continuous: number };
-  infoLambda?: number;
-  /** cgan only: how D sees the label by default. */
-  conditioning?: 'concat' | 'projection';
   /** For docs/losses.md, as for losses. */
   details?: string[];
   deviations?: Array<[string, string]>;

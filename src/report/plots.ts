@@ -25,12 +25,13 @@ export function svgToPng(svg: string, width?: number): Buffer {
   return resvg.render().asPng();
 }
 
-/** Round tick values covering [lo, hi]. */
-export function ticks(lo: number, hi: number, count = 5): number[] {
+/** Round tick values covering [lo, hi]; `integer`: whole numbers only (steps). */
+export function ticks(lo: number, hi: number, count = 5, integer = false): number[] {
   if (!(hi > lo)) return [lo];
   const raw = (hi - lo) / count;
   const mag = 10 ** Math.floor(Math.log10(raw));
-  const step = [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= raw) ?? 10 * mag;
+  const round = [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= raw) ?? 10 * mag;
+  const step = integer ? Math.max(1, Math.round(round)) : round;
   const out: number[] = [];
   for (let v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) out.push(Math.abs(v) < step * 1e-9 ? 0 : v);
   return out;
@@ -125,9 +126,9 @@ export function scatterSvg(o: ScatterOptions): string {
   return parts.join('\n');
 }
 
-function axes(left: number, top: number, w: number, h: number, e: Extent, xLabel: string, yLabel: string): string {
+function axes(left: number, top: number, w: number, h: number, e: Extent, xLabel: string, yLabel: string, integerX = false): string {
   const parts = [`<rect x="${left}" y="${top}" width="${w}" height="${h}" fill="none" stroke="#333"/>`];
-  for (const t of ticks(e.xMin, e.xMax)) {
+  for (const t of ticks(e.xMin, e.xMax, 5, integerX)) {
     const x = left + ((t - e.xMin) / (e.xMax - e.xMin)) * w;
     parts.push(`<line x1="${x}" y1="${top + h}" x2="${x}" y2="${top + h + 4}" stroke="#333"/><text x="${x}" y="${top + h + 16}" font-size="10" text-anchor="middle">${fmt(t)}</text>`);
   }
@@ -144,6 +145,8 @@ export interface Series {
   name: string;
   xs: number[];
   ys: Array<number | null>;
+  /** A value drawn as a dashed line across the chart (real data against itself). */
+  reference?: number;
 }
 
 export interface Panel {
@@ -154,8 +157,11 @@ export interface Panel {
 
 const PALETTE = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#8c564b', '#17becf', '#7f7f7f'];
 
-/** A grid of line charts sharing the x axis label ("step"). */
-export function panelsSvg(title: string, panels: Panel[], columns = 2, xLabel = 'step'): string {
+/** A series with at most this many points gets a marker on each (a dense curve stays a line). */
+const MARKED_POINTS = 120;
+
+/** A grid of line charts sharing the x axis label ("step"; `integerX`: whole-number ticks). */
+export function panelsSvg(title: string, panels: Panel[], columns = 2, xLabel = 'step', integerX = xLabel === 'step'): string {
   const pw = 380;
   const ph = 230;
   const rows = Math.ceil(panels.length / columns);
@@ -171,9 +177,10 @@ export function panelsSvg(title: string, panels: Panel[], columns = 2, xLabel = 
     const w = pw - 80;
     const h = ph - 70;
     const points = panel.series.flatMap((s) => s.xs.map((x, i) => [x, s.ys[i]] as const)).filter(([, y]) => y !== null && Number.isFinite(y)) as Array<[number, number]>;
-    parts.push(`<text x="${left}" y="${oy + 16}" font-size="12" font-weight="bold">${esc(panel.title)}</text>`);
+    const references = panel.series.map((s) => s.reference).filter((r): r is number => r !== undefined && Number.isFinite(r));
+    parts.push(`<g data-panel="${esc(panel.title)}">`, `<text x="${left}" y="${oy + 16}" font-size="12" font-weight="bold">${esc(panel.title)}</text>`);
     if (points.length === 0) {
-      parts.push(`<text x="${left + w / 2}" y="${top + h / 2}" font-size="11" text-anchor="middle" fill="#888">no data</text>`);
+      parts.push(`<text x="${left + w / 2}" y="${top + h / 2}" font-size="11" text-anchor="middle" fill="#888">no data</text>`, '</g>');
       return;
     }
     let [xMin, xMax, yMin, yMax] = [Infinity, -Infinity, Infinity, -Infinity];
@@ -183,32 +190,76 @@ export function panelsSvg(title: string, panels: Panel[], columns = 2, xLabel = 
       yMin = Math.min(yMin, y);
       yMax = Math.max(yMax, y);
     }
-    if (xMax === xMin) xMax = xMin + 1;
+    for (const r of references) [yMin, yMax] = [Math.min(yMin, r), Math.max(yMax, r)];
+    // One step: the point in the middle of a two-step axis (whole-step ticks, not 200 200 201 201).
+    if (xMax === xMin) [xMin, xMax] = [xMin - 1, xMax + 1];
     if (yMax === yMin) {
       yMax += Math.abs(yMax) * 0.1 || 1;
       yMin -= Math.abs(yMin) * 0.1 || 1;
     }
     const e = { xMin, xMax, yMin, yMax };
-    parts.push(axes(left, top, w, h, e, xLabel, panel.yLabel));
+    parts.push(axes(left, top, w, h, e, xLabel, panel.yLabel, integerX));
+    if (references.length) parts.push(`<text x="${left + w}" y="${oy + 16}" font-size="10" text-anchor="end" fill="#555">- - - real vs real</text>`);
+    const X = (x: number) => (left + ((x - xMin) / (xMax - xMin)) * w).toFixed(1);
+    const Y = (y: number) => (top + h - ((y - yMin) / (yMax - yMin)) * h).toFixed(1);
     panel.series.forEach((s, si) => {
+      const color = PALETTE[si % PALETTE.length];
+      // Each series over the rows that hold it: a row without the column (scores every plotEvery
+      // steps, rows every logEvery) is skipped, not a gap; a non-finite value is a gap.
       const segs: string[] = [];
+      const marks: string[] = [];
       let pen = 'M';
       s.xs.forEach((x, i) => {
         const y = s.ys[i];
-        if (y === null || !Number.isFinite(y)) {
+        if (y === null || y === undefined) return;
+        if (!Number.isFinite(y)) {
           pen = 'M';
           return;
         }
-        segs.push(`${pen}${(left + ((x - xMin) / (xMax - xMin)) * w).toFixed(1)},${(top + h - ((y - yMin) / (yMax - yMin)) * h).toFixed(1)}`);
+        segs.push(`${pen}${X(x)},${Y(y)}`);
+        marks.push(`<circle cx="${X(x)}" cy="${Y(y)}" r="2.2" fill="${color}"/>`);
         pen = 'L';
       });
-      const color = PALETTE[si % PALETTE.length];
-      parts.push(`<path d="${segs.join(' ')}" fill="none" stroke="${color}" stroke-width="1.4"/>`);
+      if (segs.length) parts.push(`<path d="${segs.join(' ')}" fill="none" stroke="${color}" stroke-width="1.4"/>`);
+      if (marks.length <= MARKED_POINTS) parts.push(...marks);
+      if (s.reference !== undefined && Number.isFinite(s.reference)) {
+        parts.push(`<line x1="${left}" y1="${Y(s.reference)}" x2="${left + w}" y2="${Y(s.reference)}" stroke="${color}" stroke-width="1.2" stroke-dasharray="5 3"><title>${esc(`${s.name}: real vs real ${fmt(s.reference)}`)}</title></line>`);
+      }
       if (panel.series.length > 1) parts.push(`<text x="${left + w - 4}" y="${top + 12 + si * 13}" font-size="10" text-anchor="end" fill="${color}">${esc(s.name)}</text>`);
     });
+    parts.push('</g>');
   });
   parts.push('</svg>');
   return parts.join('\n');
+}
+
+/** A metric column as metrics.png draws it: the metric table's spec (src/runfolder/columns.ts). */
+export interface ChartedColumn {
+  name: string;
+  label: string;
+  unit: string;
+  panel?: string;
+  series?: string;
+  hideWhenZero?: boolean;
+}
+
+/**
+ * metrics.png's panels from the metric table: one per chart the columns name, in table order, each
+ * column a series over the rows that hold it. A chart none of whose columns has a value (only 0,
+ * for `hideWhenZero`) is left out. `reference`: values of real data against itself, drawn dashed.
+ */
+export function metricPanels(rows: ReadonlyArray<Readonly<Record<string, unknown>>>, columns: readonly ChartedColumn[], reference: Readonly<Record<string, number>> = {}): Panel[] {
+  const xs = rows.map((r) => r.step as number);
+  const shown = (c: ChartedColumn) => rows.some((r) => typeof r[c.name] === 'number' && (!c.hideWhenZero || r[c.name] !== 0));
+  const panels: Panel[] = [];
+  for (const c of columns) {
+    if (c.panel === undefined || !shown(c)) continue;
+    let panel = panels.find((p) => p.title === c.panel);
+    if (!panel) panels.push((panel = { title: c.panel, yLabel: c.unit, series: [] }));
+    const ys = rows.map((r) => (typeof r[c.name] === 'number' ? (r[c.name] as number) : null));
+    panel.series.push({ name: c.series ?? c.label, xs, ys, ...(reference[c.name] !== undefined ? { reference: reference[c.name] } : {}) });
+  }
+  return panels;
 }
 
 /** Twelve distinguishable colours for charts with many series (the first eight are PALETTE's). */

@@ -1,82 +1,20 @@
 /**
- * metrics.jsonl: one JSON row per logged step. The columns are named here once — the trainer's
- * step statistics, the losses' diagnostics, and what each data kind measures — and every reader
- * (plots, progress, summaries, the study, the runs database) refers to them through these types.
+ * metrics.jsonl: one JSON row per logged step. Its columns are the table of src/runfolder/columns.ts
+ * (the trainer's step columns there, the losses', terms' and data kinds' where they are defined);
+ * every reader (plots, progress, summaries, the study, the runs database) goes through it.
  */
 import { InputError } from '../errors.js';
+import type { ColumnValues, ELAPSED_COLUMNS, STEP_COLUMNS } from './columns.js';
 
-/** What the trainer measured in a generator step (means over its last D step where it says D). */
-export interface StepColumns {
-  step: number;
-  /** Discriminator steps taken before this generator step. */
-  criticSteps: number;
-  /** D's whole loss (adversarial + penalty + auxiliary terms). */
-  dLoss: number;
-  /** The penalty part of dLoss (0 when the loss has none). */
-  penalty: number;
-  gLoss: number;
-  /** Mean D output on the real and the generated batch of the last D step. */
-  realScore: number;
-  fakeScore: number;
-  /** Global L2 norm of D's gradient (last D step) and of G's gradient. */
-  gradNormD: number;
-  gradNormG: number;
-}
+/** What the trainer measured in a generator step: the step columns of the table (src/runfolder/columns.ts). */
+export type StepColumns = Required<ColumnValues<typeof STEP_COLUMNS>>;
 
-/** Scalars that only some losses or terms have (absent otherwise). */
-export interface DiagnosticColumns {
-  /** Critics: E[D(x)] − E[D(G(z))] = −L_D without the penalty. */
-  wassersteinEstimate?: number;
-  /** BEGAN: the balance k_t and the convergence measure M_global. */
-  k?: number;
-  convergence?: number;
-  /** InfoGAN: the bound L_I (nats). */
-  mutualInformation?: number;
-  /** ACGAN: D's class cross-entropy on real + generated samples. */
-  auxClassLoss?: number;
-}
+export interface MetricColumns extends StepColumns, Required<ColumnValues<typeof ELAPSED_COLUMNS>> {}
 
-/** 2-D points (VEEGAN/PacGAN protocol), on `evalSamples` samples. */
-export interface PointColumns {
-  modesCovered?: number;
-  /** Modes holding at least 20 % of their expected N/K high-quality samples (src/metrics/modes.ts). */
-  modesCoveredGated?: number;
-  totalModes?: number;
-  highQualityShare?: number;
-  reverseKL?: number | null;
-  slicedWasserstein?: number;
-  /** Exact W₁ between `exactW1Samples` generated and real points (optimal assignment), at plot steps when asked for. */
-  exactW1?: number;
-}
+/** The name of a column: the trainer's, or one a loss, an auxiliary term or a data kind defines (`metricColumns()`). */
+export type MetricColumn = string;
 
-/** Images, on gankit's feature network, at plot steps. */
-export interface ImageColumns {
-  fid?: number;
-  /** FID∞ (at N ≥ 5,000 only). */
-  fidInfinity?: number;
-  kid?: number;
-  kidStd?: number;
-  /** KID's standard error over its subsets (at N ≥ 10,000 only). */
-  kidSe?: number;
-  precision?: number;
-  recall?: number;
-  density?: number;
-  coverage?: number;
-  classifierScore?: number;
-  conditionalAccuracy?: number;
-  codeAccuracy?: number;
-}
-
-export interface MetricColumns extends StepColumns, DiagnosticColumns, PointColumns, ImageColumns {
-  /** Seconds of training so far (cumulative across resumes). */
-  elapsed: number;
-}
-
-/** A column gankit itself writes; references to columns in gankit's code are checked against it. */
-export type MetricColumn = keyof MetricColumns;
-export type DiagnosticColumn = keyof DiagnosticColumns;
-
-/** A row as stored: the known columns, plus any a user-registered loss adds. */
+/** A row as stored: the trainer's columns, plus what the loss, its terms and the data kind measured. */
 export type MetricsRow = MetricColumns & Record<string, number | null | undefined>;
 
 /** The numbers of one column over the rows (null where a row has none). */

@@ -6,18 +6,19 @@
  */
 import { basename } from 'node:path';
 import { createTask, RunTask, workloadOf } from '../kinds/index.js';
-import type { PanelBuilder } from '../kinds/index.js';
-import { panelsSvg, svgToPng } from '../report/plots.js';
-import { column, hasColumn, MetricsRow, RunFolder, RunFolderError, RUN_FILES } from '../runfolder/index.js';
+import { metricPanels, panelsSvg, svgToPng } from '../report/plots.js';
+import { checkFingerprint, metricColumns, MetricsRow, RunFolder, RunFolderError, RUN_FILES, runFingerprint } from '../runfolder/index.js';
+import type { BestRecord, CheckpointHeader } from '../runfolder/index.js';
 import { ConfigError, RunStoppedError } from '../errors.js';
 import { WriteError } from '../io/atomic.js';
 import { whenInterrupted } from '../io/lock.js';
 import { validateConfig } from '../train/config.js';
 import type { RunConfig } from '../train/config.js';
-import { DivergenceError, StepStats, Trainer, TrainerHeader } from '../train/trainer.js';
+import { DivergenceError, StepStats, Trainer } from '../train/trainer.js';
 import { BackendError, computeSettings, engineState, initEngine } from '../engine/index.js';
 
-export { RunFolderError } from '../runfolder/index.js';
+export { RunFolderError, runFingerprint } from '../runfolder/index.js';
+export type { BestRecord, CheckpointHeader } from '../runfolder/index.js';
 
 export interface Progress {
   step: number;
@@ -65,64 +66,7 @@ export interface RunResult {
   checksum?: string;
 }
 
-/** A checkpoint's header: the trainer's state, the seconds trained so far, and whose run it is. */
-/** best.bin's record of why it was kept. */
-export interface BestRecord {
-  step: number;
-  fid: number;
-}
-
-export interface CheckpointHeader extends TrainerHeader {
-  /** best.bin only: the step and FID it was kept for. */
-  best?: BestRecord;
-  elapsed: number;
-  /** The run it belongs to (`runFingerprint`); absent in checkpoints written before gankit recorded it. */
-  run?: Record<string, unknown>;
-}
-
 export const CHECKPOINT = RUN_FILES.checkpoint;
-
-/**
- * What makes a checkpoint belong to a run: the loss (and variant), the data, the networks, the
- * seed, the conditioning and codes, the optimisers' kinds and whether G has an EMA copy — what
- * must not change between a checkpoint and the config that resumes it. Steps, learning rates and
- * logging may.
- */
-export function runFingerprint(c: RunConfig): Record<string, unknown> {
-  // The data by what it is, not where it lies: a moved image folder is the same data.
-  const { name, size, channels, radius, std } = c.data;
-  const data = { name: name.startsWith('folder:') ? 'folder' : name, size, channels, radius, std };
-  return { loss: c.loss, variant: c.variant, data, model: c.model, seed: c.seed, conditional: c.conditional, infogan: c.infogan, optimizers: [c.optimizerD.name, c.optimizerG.name], ema: c.ema > 0 };
-}
-
-/** JSON with sorted keys and no undefined fields (as stored), so that two fingerprints compare by value. */
-const canonical = (v: unknown): string =>
-  v !== null && typeof v === 'object' && !Array.isArray(v)
-    ? `{${Object.keys(v as object)
-        .filter((k) => (v as Record<string, unknown>)[k] !== undefined)
-        .sort()
-        .map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`)
-        .join(',')}}`
-    : Array.isArray(v)
-      ? `[${v.map(canonical).join(',')}]`
-      : JSON.stringify(v);
-
-/**
- * Refuses a checkpoint recorded for another run (a copied or foreign checkpoint.bin), and one that
- * records no run (written before gankit kept the record): it cannot be checked, so it is not used.
- */
-function checkFingerprint(folder: RunFolder, header: CheckpointHeader, config: RunConfig, which: 'checkpoint' | 'best' = 'checkpoint'): void {
-  if (typeof header.run !== 'object' || header.run === null) {
-    throw new RunFolderError(`${folder.path(which)}: records no run (written by a gankit before checkpoints did), so it cannot be checked against config.json; not used`);
-  }
-  const mine = runFingerprint(config);
-  const differs = Object.keys({ ...mine, ...header.run }).filter((k) => canonical(mine[k]) !== canonical(header.run![k]));
-  if (differs.length === 0) return;
-  const show = (v: unknown) => (typeof v === 'object' ? JSON.stringify(v) : String(v));
-  throw new RunFolderError(
-    `${folder.path(which)}: belongs to another run (${differs.map((k) => `${k}: ${show(header.run![k])} in the checkpoint, ${show(mine[k])} in config.json`).join('; ')})`,
-  );
-}
 
 /**
  * A run folder's config.json with `overrides` applied (e.g. more steps for resume), validated —
@@ -277,24 +221,16 @@ export async function resumeRun(dir: string, hooks: RunHooks = {}, steps?: numbe
   }
 }
 
-/** metrics.png: the losses and the trainer's own measures, the data kind's panels, then the loss-specific ones. */
+/**
+ * metrics.png as SVG: a chart for each panel of the metric table that the rows hold, `reference`
+ * (real data against itself, by column) dashed.
+ */
+export function metricsSvg(rows: readonly MetricsRow[], title: string, reference: Record<string, number> = {}): string {
+  return panelsSvg(title, metricPanels(rows, metricColumns(), reference));
+}
+
 function metricsPng(folder: RunFolder, rows: MetricsRow[], title: string, task: RunTask): void {
-  const xs = rows.map((r) => r.step);
-  const panel: PanelBuilder = (title, yLabel, ...series) => ({ title, yLabel, series: series.map(([name, k]) => ({ name, xs, ys: column(rows, k) })) });
-  const has = (k: Parameters<typeof hasColumn>[1]) => hasColumn(rows, k, true);
-  const panels = [
-    panel('losses', 'loss', ['D', 'dLoss'], ['G', 'gLoss']),
-    has('wassersteinEstimate')
-      ? panel('Wasserstein estimate −L_D (critic)', 'E[D(x)] − E[D(G(z))]', ['W', 'wassersteinEstimate'])
-      : panel('mean D output', 'D', ['real', 'realScore'], ['generated', 'fakeScore']),
-    ...task.panels(rows, panel),
-    ...(has('penalty') ? [panel('gradient penalty', 'penalty', ['penalty', 'penalty'])] : []),
-    ...(has('k') ? [panel('BEGAN balance', 'value', ['k', 'k'], ['M_global', 'convergence'])] : []),
-    ...(has('mutualInformation') ? [panel('InfoGAN bound L_I', 'nats', ['L_I', 'mutualInformation'])] : []),
-    ...(has('auxClassLoss') ? [panel('ACGAN class loss (D, real + fake)', 'CE', ['CE', 'auxClassLoss'])] : []),
-    panel('gradient norms', '‖∇‖', ['D', 'gradNormD'], ['G', 'gradNormG']),
-  ];
-  folder.writeFile(RUN_FILES.metricsPlot, svgToPng(panelsSvg(title, panels)));
+  folder.writeFile(RUN_FILES.metricsPlot, svgToPng(metricsSvg(rows, title, task.reference())));
 }
 
 /** The step of the checkpoint the folder holds, read back and verified (its checksum); null when none is whole. */
@@ -371,8 +307,10 @@ async function loop(task: RunTask, folder: RunFolder, elapsedBefore: number, hoo
     folder.saveCheckpoint<CheckpointHeader>({ ...header, elapsed: elapsed(), run, ...(best ? { best } : {}) }, arrays, best ? 'best' : 'checkpoint');
     if (!best) position.checkpointStep = header.step;
   };
-  // The best FID so far (image runs): from best.bin, unless it is of steps a resume is re-running.
-  let best = bestRecord(folder, trainer.step);
+  // The best value so far of the column the data kind keeps best.bin by (image runs: FID): from
+  // best.bin, unless it is of steps a resume is re-running.
+  const bestBy = task.bestCheckpointBy;
+  let best = bestBy ? bestRecord(folder, trainer.step) : null;
   if (trainer.step === 0 && !folder.hasCheckpoint()) checkpoint(); // step 0: resumable from the start
   position.elapsed = elapsed;
   hooks.onStart?.({ step: trainer.step, steps: config.steps, loadSeconds });
@@ -414,8 +352,9 @@ async function loop(task: RunTask, folder: RunFolder, elapsedBefore: number, hoo
       rows.push(row);
       lastRow = row;
       quality = task.progress(row) ?? undefined;
-      if (typeof row.fid === 'number' && Number.isFinite(row.fid) && (!best || row.fid < best.fid)) {
-        best = { step, fid: row.fid };
+      const value = bestBy ? row[bestBy.name] : undefined;
+      if (bestBy && typeof value === 'number' && Number.isFinite(value) && (!best || (bestBy.better === 'higher' ? value > best[bestBy.name] : value < best[bestBy.name]))) {
+        best = { step, [bestBy.name]: value } as BestRecord;
         checkpoint(best);
       }
       if (plotStep) {

@@ -21,6 +21,7 @@
  * test/study.test.ts simulates identical arms at 3, 5 and 10 seeds through `judgeFamily` and fails
  * if a false verdict (supported or contradicted) comes up more than 5 % of the time.
  */
+import { CRITIC_COLUMNS } from '../losses/registry.js';
 import type { MetricColumns } from '../runfolder/metrics.js';
 import type { GradientCurve } from './gradients.js';
 import { judgeFamily, median, negate, num, pairedShift, proportions, shift, welch } from './stats.js';
@@ -274,8 +275,8 @@ export interface ClaimResult {
 }
 
 /** The loss's own running estimate of how far apart the distributions are: −L_D without the penalty. */
-export function lossEstimate(row: Partial<MetricColumns> & { dLoss: number }): number {
-  return row.wassersteinEstimate ?? -(row.dLoss - (row.penalty ?? 0));
+export function lossEstimate(row: Partial<MetricColumns> & { dLoss: number } & Record<string, number | null | undefined>): number {
+  return row[CRITIC_COLUMNS[0].name] ?? -(row.dLoss - (row.penalty ?? 0));
 }
 
 const finishedRuns = (rs: RunOutcome[] = []) => rs.filter((r) => r.status !== 'pending');

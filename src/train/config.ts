@@ -13,11 +13,11 @@ import { dataKindOf } from '../data/kinds.js';
 import type { DataKind } from '../data/kinds.js';
 import { ConfigError } from '../errors.js';
 import { checkNesting, checkValue, describeType, didYouMean, isObject, Json, mergeConfig } from '../schema.js';
-import { CONFIG_FIELDS, ConfigField, DefaultContext, fieldByPath, kindOfConfig, LIMITS, RunConfig } from './fields.js';
+import { configFields, ConfigField, DefaultContext, fieldByPath, kindOfConfig, LIMITS, RunConfig } from './fields.js';
 
 export { ConfigError } from '../errors.js';
 export { mergeConfig } from '../schema.js';
-export { CONFIG_FIELDS, kindOfConfig } from './fields.js';
+export { CONFIG_FIELDS, configFields, kindOfConfig } from './fields.js';
 export type { RunConfig, DataConfig, InfoganConfig, ConfigField } from './fields.js';
 
 /** The 'toy' profile's rule for every loss: papers tune for images and 10⁴–10⁵ steps, a 2-D run has ~1,000. */
@@ -46,7 +46,7 @@ function setPath(obj: Json, path: string, v: unknown): void {
 }
 
 /** The fields directly inside a group ('' = the top level). */
-const childrenOf = (group: string): ConfigField[] => CONFIG_FIELDS.filter((f) => parentOf(f.path) === group && f.path !== group);
+const childrenOf = (group: string): ConfigField[] => configFields().filter((f) => parentOf(f.path) === group && f.path !== group);
 
 /** Hyper-parameters a config may set for a loss: the table's, and the loss's own. */
 function knownHyper(loss: GanLoss | null): string[] {
@@ -77,7 +77,7 @@ function checkKnownKeys(obj: Json, loss: GanLoss | null, group = ''): void {
 function tableDefaults(ctx: DefaultContext, loss: GanLoss): Json {
   const preset = { hyper: loss.preset.hyper, optimizerD: loss.preset.optimizerD, optimizerG: loss.preset.optimizerG, nCritic: loss.preset.nCritic };
   const out: Json = {};
-  for (const f of CONFIG_FIELDS) {
+  for (const f of configFields()) {
     if (f.default === undefined || (f.kinds && !f.kinds.includes(ctx.kind))) continue;
     const d = f.default;
     const v =
@@ -168,7 +168,7 @@ export function validateConfig(c: RunConfig): void {
   const loss = getLoss(c.loss);
   checkKnownKeys(c as unknown as Json, loss);
   const kind = kindOfConfig(c);
-  for (const f of CONFIG_FIELDS) {
+  for (const f of configFields()) {
     const parent = parentOf(f.path);
     if (parent && !isObject(getPath(c, parent))) continue; // an absent or null group: its own row decides
     const v = getPath(c, f.path);

@@ -7,7 +7,8 @@
  */
 import { BACKENDS, OPTIMIZER_NAMES } from '../engine/index.js';
 import type { ComputeSettings, OptimizerSettings } from '../engine/index.js';
-import { HYPERPARAMETERS, LOSS_NAMES, VARIANT_NAMES, getLoss } from '../losses/index.js';
+import { hyperparameterRows, LOSS_NAMES, VARIANT_NAMES, getLoss } from '../losses/index.js';
+import type { HyperparameterRow } from '../losses/index.js';
 import type { InfoganSettings, LossHyperparameters } from '../losses/index.js';
 import { ACTIVATIONS, MlpSpec } from '../models/mlp.js';
 import { IMAGE_ARCHITECTURES, NORMS, Norm, ImageArchitecture } from '../models/conv.js';
@@ -196,21 +197,24 @@ function optimizerFields(prefix: 'optimizerD' | 'optimizerG', who: string): Conf
   ];
 }
 
-/** The hyper-parameter rows: the losses' table, with a loss's own range where it has one (BEGAN's γ). */
+/** A hyper-parameter's row: the registry's, with a loss's own range where it has one (BEGAN's γ). */
+const hyperField = (name: string, row: HyperparameterRow): ConfigField => ({
+  path: `hyper.${name}`,
+  type: row.type,
+  doc: row.doc,
+  flag: row.flag ? { name: row.flag } : undefined,
+  typeFor: (c) => getLoss(c.loss).hyperparameters?.[name]?.type ?? row.type,
+});
+
+/** The hyper-parameter rows: every registered loss's (src/losses/registry.ts `hyperparameterRows`). */
 function hyperFields(): ConfigField[] {
   return [
     { path: 'hyper', type: 'group', default: PRESET, doc: "the loss's hyper-parameters (default: its preset; `gankit losses` lists them)" },
-    ...Object.entries(HYPERPARAMETERS).map(([name, row]): ConfigField => ({
-      path: `hyper.${name}`,
-      type: row.type,
-      doc: row.doc,
-      flag: row.flag ? { name: row.flag } : undefined,
-      typeFor: (c) => getLoss(c.loss).hyperparameters?.[name]?.type ?? row.type,
-    })),
+    ...Object.entries(hyperparameterRows()).map(([name, row]) => hyperField(name, row)),
   ];
 }
 
-export const CONFIG_FIELDS: readonly ConfigField[] = [
+const FIELDS: ConfigField[] = [
   {
     path: 'profile',
     type: oneOf(['toy', 'paper'], "'toy' or 'paper'"),
@@ -313,9 +317,28 @@ export const CONFIG_FIELDS: readonly ConfigField[] = [
   { path: 'nCritic', type: positiveIntegerUpTo(LIMITS.nCritic), default: PRESET, doc: 'discriminator steps per generator step', flag: { name: 'n-critic' } },
 ];
 
+/** The table as built when gankit loaded (configFields() adds what losses registered since bring). */
+export const CONFIG_FIELDS: readonly ConfigField[] = FIELDS;
+
+/**
+ * The config field table, with a row for each hyper-parameter of every loss registered so far: a
+ * loss registered after load (`registerLoss`) brings its own, and with them their flags and help.
+ */
+export function configFields(): readonly ConfigField[] {
+  const rows = Object.entries(hyperparameterRows()).filter(([name]) => !FIELDS.some((f) => f.path === `hyper.${name}`));
+  if (rows.length === 0) return FIELDS;
+  for (const [name, row] of rows) {
+    const clash = row.flag !== undefined && FIELDS.find((f) => f.flag?.name === row.flag);
+    if (clash) throw new Error(`hyper-parameter '${name}': its flag --${row.flag} sets ${clash.path} already`);
+  }
+  const at = FIELDS.map((f) => f.path.startsWith('hyper.')).lastIndexOf(true) + 1;
+  FIELDS.splice(at, 0, ...rows.map(([name, row]) => hyperField(name, row)));
+  return FIELDS;
+}
+
 /** The data kind of a config (from its dataset's name). */
 export const kindOfConfig = (c: { data: { name: string } }): DataKind => dataKindOf(c.data.name);
 
 export function fieldByPath(path: string): ConfigField | undefined {
-  return CONFIG_FIELDS.find((f) => f.path === path);
+  return configFields().find((f) => f.path === path);
 }

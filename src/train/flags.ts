@@ -5,7 +5,7 @@
  */
 import { ConfigError } from '../errors.js';
 import { flagValueKind, FieldType, Json } from '../schema.js';
-import { CONFIG_FIELDS, ConfigField } from './fields.js';
+import { configFields, ConfigField } from './fields.js';
 
 export interface ConfigFlag {
   name: string;
@@ -18,7 +18,7 @@ export interface ConfigFlag {
 /** Each flag once, with every field it sets, in table order. */
 export function configFlags(): ConfigFlag[] {
   const flags: ConfigFlag[] = [];
-  for (const f of CONFIG_FIELDS) {
+  for (const f of configFields()) {
     if (!f.flag) continue;
     const known = flags.find((x) => x.name === f.flag!.name);
     if (known) known.fields.push(f);

@@ -10,7 +10,8 @@ import { ConvGenerator, ConvDiscriminator, ConvAutoencoder, DecoderGenerator, ar
 import { codeWidth } from '../../models/latent.js';
 import type { DiscriminatorNet, GeneratorNet } from '../../models/types.js';
 import { getLoss } from '../../losses/registry.js';
-import { BatchSource, weightInitRng } from '../../train/trainer.js';
+import type { BatchSource } from '../../data/source.js';
+import { weightInitRng } from '../../train/trainer.js';
 import type { RunConfig } from '../../train/fields.js';
 
 /** Seeded, epoch-shuffled batches of a dataset in [−1, 1], with labels and checkpointable position. */

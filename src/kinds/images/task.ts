@@ -14,16 +14,21 @@ import type { ImageScores } from '../../metrics/imageEval.js';
 import { featureNote, loadFeatureNet } from '../../metrics/featnet.js';
 import { captionedGridPng, imageGridPng } from '../../report/grid.js';
 import type { GridCaption } from '../../report/grid.js';
-import type { Panel } from '../../report/plots.js';
 import { RunFolder } from '../../runfolder/folder.js';
-import { hasColumn } from '../../runfolder/metrics.js';
 import type { MetricsRow } from '../../runfolder/metrics.js';
+import type { MetricColumnSpec } from '../../runfolder/columns.js';
 import { Trainer, trainerOwning } from '../../train/trainer.js';
 import type { RunConfig } from '../../train/fields.js';
-import { DataKindModule, Evaluation, evaluationRng, PanelBuilder, RunTask, SampleOutput, SampleRequest } from '../task.js';
+import { DataKindModule, Evaluation, evaluationRng, RunTask, SampleOutput, SampleRequest } from '../task.js';
+import { IMAGE_COLUMNS } from './columns.js';
+import type { ImageColumns } from './columns.js';
 import { imageBatchSource, imageNetworks } from './networks.js';
 
-const SCORE_KEYS: Array<keyof ImageScores> = ['fid', 'fidInfinity', 'kid', 'kidStd', 'kidSe', 'precision', 'recall', 'density', 'coverage', 'classifierScore', 'conditionalAccuracy', 'codeAccuracy'];
+/** The scores as metric columns, in the table's order (the order of a row's keys). */
+const scoreColumns = (scores: ImageScores): ImageColumns => {
+  const named = scores as unknown as Record<string, number | undefined>;
+  return Object.fromEntries(IMAGE_COLUMNS.filter((c) => named[c.name] !== undefined).map((c) => [c.name, named[c.name]]));
+};
 
 /** A 28×28 grey, 10-class dataset with no images: what a sampling-only task needs of Fashion-MNIST or MNIST. */
 function shapeOnly(name: 'fashion-mnist' | 'mnist'): ImageDataset {
@@ -33,6 +38,8 @@ function shapeOnly(name: 'fashion-mnist' | 'mnist'): ImageDataset {
 
 export class ImageTask implements RunTask {
   readonly maxSamples = 4096;
+  /** best.bin: the checkpoint with the lowest FID so far. */
+  readonly bestCheckpointBy: MetricColumnSpec = IMAGE_COLUMNS[0];
   /** One PNG per sample, for FID tools that read a folder (pytorch-fid, clean-fid): as many as an evaluation takes. */
   readonly maxFolderSamples = 50_000;
   private constructor(
@@ -108,8 +115,7 @@ export class ImageTask implements RunTask {
     const n = this.trainer.config.evalSamples;
     const g = this.generate(n, evaluationRng(step, 1));
     const scores = this.evaluator.score(g.images, n, { requested: g.requested, codes: g.codes });
-    const metrics: Evaluation['metrics'] = {};
-    for (const k of SCORE_KEYS) if (scores[k] !== undefined) metrics[k] = scores[k]!;
+    const metrics = scoreColumns(scores);
     const extra = scores.conditionalAccuracy !== undefined ? `, cond. acc ${(100 * scores.conditionalAccuracy).toFixed(0)}%` : scores.codeAccuracy !== undefined ? `, code acc ${(100 * scores.codeAccuracy).toFixed(0)}%` : '';
     return { metrics, subtitle: `FID ${scores.fid.toFixed(2)}, P ${scores.precision.toFixed(2)} R ${scores.recall.toFixed(2)}${extra}` };
   }
@@ -186,16 +192,9 @@ export class ImageTask implements RunTask {
     return out;
   }
 
-  panels(rows: MetricsRow[], panel: PanelBuilder): Panel[] {
-    if (!this.evaluator) return [];
-    return [
-      panel('FID (gankit feature network)', 'FID', ['FID', 'fid']),
-      panel('KID', 'KID', ['KID', 'kid']),
-      panel('precision / recall', 'share', ['precision', 'precision'], ['recall', 'recall'], ['coverage', 'coverage']),
-      panel('classifier score', 'exp E KL', ['score', 'classifierScore']),
-      ...(hasColumn(rows, 'conditionalAccuracy') ? [panel('conditional accuracy', 'share', ['accuracy', 'conditionalAccuracy'])] : []),
-      ...(hasColumn(rows, 'codeAccuracy') ? [panel('InfoGAN code ↔ class (best match)', 'share', ['accuracy', 'codeAccuracy'])] : []),
-    ];
+  /** The training images against the reference set, at the same N: what a perfect generator would score. */
+  reference(): Record<string, number> {
+    return this.evaluator ? (scoreColumns(this.evaluator.baseline) as Record<string, number>) : {};
   }
 
   summary(): Record<string, unknown> {
@@ -242,13 +241,15 @@ export class ImageTask implements RunTask {
     return { files, message: `wrote ${n} samples${classIndex !== undefined ? ` of class ${classIndex}` : ''} to ${dir}/ (one PNG each, ${width}×${height}) and ${join(dir, 'grid.png')}` };
   }
 
-  describe(f: MetricsRow | null): string[] {
+  describe(final: MetricsRow | null): string[] {
+    const f = final as ImageColumns | null;
     if (f?.fid === undefined) return [];
     const extra = f.conditionalAccuracy !== undefined ? `, conditional accuracy ${(100 * f.conditionalAccuracy).toFixed(1)}%` : f.codeAccuracy !== undefined ? `, code↔class accuracy ${(100 * f.codeAccuracy).toFixed(1)}%` : '';
     return [`FID ${f.fid.toFixed(2)}, KID ${f.kid?.toFixed(4)}, precision ${f.precision?.toFixed(3)}, recall ${f.recall?.toFixed(3)}${extra} (gankit feature network; see summary.json for the real-vs-real baseline)`];
   }
 
-  progress(row: MetricsRow): string | null {
+  progress(measured: MetricsRow): string | null {
+    const row = measured as ImageColumns;
     return typeof row.fid === 'number' ? `FID ${row.fid.toFixed(1)}` : null;
   }
 

@@ -7,13 +7,14 @@ import { join } from 'node:path';
 import { Rng } from '../../engine/index.js';
 import type { PointDataset } from '../../data/points.js';
 import { exactWasserstein1 } from '../../metrics/distance.js';
-import { Panel, scatterSvg, svgToPng } from '../../report/plots.js';
+import { scatterSvg, svgToPng } from '../../report/plots.js';
 import { RunFolder } from '../../runfolder/folder.js';
-import { hasColumn } from '../../runfolder/metrics.js';
 import type { MetricsRow } from '../../runfolder/metrics.js';
 import type { Trainer } from '../../train/trainer.js';
 import type { RunConfig } from '../../train/fields.js';
-import { DataKindModule, Evaluation, evaluationRng, PanelBuilder, RunTask, SampleOutput, SampleRequest } from '../task.js';
+import { DataKindModule, Evaluation, evaluationRng, RunTask, SampleOutput, SampleRequest } from '../task.js';
+import type { PointColumns } from './columns.js';
+import './columns.js';
 import { pointsTrainer } from './trainer.js';
 import { dataExtent, discriminatorField, evaluatePoints, fieldLattice, generatorPush } from './measure.js';
 
@@ -57,7 +58,7 @@ export class PointsTask implements RunTask {
   evaluate(step: number, full = false): Evaluation {
     const ev = evaluatePoints(this.trainer, this.data, this.trainer.config.evalSamples, step);
     this.last = { fake: ev.fake, real: ev.real };
-    const metrics: Evaluation['metrics'] = { slicedWasserstein: ev.sw };
+    const metrics: PointColumns = { slicedWasserstein: ev.sw };
     if (ev.modes) Object.assign(metrics, { modesCovered: ev.modes.modesCovered, modesCoveredGated: ev.modes.modesCoveredGated, totalModes: ev.modes.totalModes, highQualityShare: ev.modes.highQualityShare, reverseKL: ev.modes.reverseKL });
     // The exact W₁ (an optimal assignment, O(n³)) only at plot steps, on the first n of the scored points.
     const w1 = this.trainer.config.exactW1Samples;
@@ -73,11 +74,8 @@ export class PointsTask implements RunTask {
     return [[RunFolder.picture(step), scatterPng(this.trainer, this.data, step, fake, real, evaluation.subtitle)]];
   }
 
-  panels(rows: MetricsRow[], panel: PanelBuilder): Panel[] {
-    return [
-      ...(hasColumn(rows, 'modesCovered') ? [panel('modes covered', 'modes', ['modes', 'modesCovered']), panel('high-quality samples (within 3σ)', 'share', ['HQ', 'highQualityShare'])] : []),
-      panel('sliced Wasserstein to data', 'SW₁', ['SW', 'slicedWasserstein']),
-    ];
+  reference(): Record<string, number> {
+    return {};
   }
 
   summary(): Record<string, unknown> {
@@ -98,7 +96,8 @@ export class PointsTask implements RunTask {
     return out ? { files: [[out, text]] } : { files: [], stdout: text };
   }
 
-  describe(f: MetricsRow | null): string[] {
+  describe(final: MetricsRow | null): string[] {
+    const f = final as PointColumns | null;
     const lines: string[] = [];
     if (f?.modesCovered !== undefined) {
       lines.push(`modes covered ${f.modesCovered}/${f.totalModes}, high-quality samples ${(100 * (f.highQualityShare ?? 0)).toFixed(1)}%, reverse KL ${f.reverseKL === null ? 'n/a' : f.reverseKL?.toFixed(3)}`);
@@ -107,7 +106,8 @@ export class PointsTask implements RunTask {
     return lines;
   }
 
-  progress(row: MetricsRow): string | null {
+  progress(measured: MetricsRow): string | null {
+    const row = measured as PointColumns;
     if (row.modesCovered !== undefined) return `modes ${row.modesCovered}/${row.totalModes} HQ ${(100 * (row.highQualityShare ?? 0)).toFixed(0)}%`;
     if (row.slicedWasserstein !== undefined) return `SW ${row.slicedWasserstein.toFixed(3)}`;
     return null;

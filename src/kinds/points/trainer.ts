@@ -9,7 +9,8 @@ import { getLoss } from '../../losses/registry.js';
 import { codeWidth } from '../../models/latent.js';
 import { MlpGenerator, mlpDiscriminator } from '../../models/mlpNets.js';
 import type { DiscriminatorNet, GeneratorNet } from '../../models/types.js';
-import { BatchSource, Trainer, trainerOwning, weightInitRng } from '../../train/trainer.js';
+import type { BatchSource } from '../../data/source.js';
+import { Trainer, trainerOwning, weightInitRng } from '../../train/trainer.js';
 import type { RunConfig } from '../../train/fields.js';
 
 /** Batches of a point dataset as [n, 2] tensors. */
