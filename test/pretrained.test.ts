@@ -7,7 +7,7 @@
 import { describe, it, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -65,11 +65,15 @@ describe('pretrained generators', () => {
     assert.equal(JSON.parse(gankit(env, 'pretrained', '--json').stdout).models.length, 2);
     // Same samples as the run (images: PNG bytes; 2-D: the CSV).
     const out = tmp();
-    r = gankit(env, 'sample', '--pretrained', 'tiny-mnist', '--out', join(out, 'p.png'));
+    // One PNG per sample (grids carry a caption naming their source, which differs).
+    r = gankit(env, 'sample', '--pretrained', 'tiny-mnist', '--n', '8', '--out', join(out, 'p'));
     assert.equal(r.status, 0, r.stderr);
-    r = gankit({}, 'sample', '--run', img, '--out', join(out, 'r.png'));
+    r = gankit({}, 'sample', '--run', img, '--n', '8', '--out', join(out, 'r'));
     assert.equal(r.status, 0, r.stderr);
-    assert.deepEqual(readFileSync(join(out, 'p.png')), readFileSync(join(out, 'r.png')), 'the pretrained images are the run\'s (EMA) images');
+    const samples = readdirSync(join(out, 'p')).filter((f) => f !== 'grid.png').sort();
+    assert.equal(samples.length, 8);
+    assert.deepEqual(readdirSync(join(out, 'r')).filter((f) => f !== 'grid.png').sort(), samples);
+    for (const f of samples) assert.ok(readFileSync(join(out, 'p', f)).equals(readFileSync(join(out, 'r', f))), `${f}: the pretrained images are the run's (EMA) images`);
     const csvP = gankit(env, 'sample', '--pretrained', 'tiny-ring', '--n', '50');
     const csvR = gankit({}, 'sample', '--run', pts, '--n', '50');
     assert.equal(csvP.status, 0, csvP.stderr);
