@@ -11,10 +11,11 @@
  *
  *   npm run bench:pretrained [-- --runs bench/fashion-runs/budget] [--only fashion-mnist-ns]
  */
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { initEngine } from '../src/engine/index.js';
+import { writeFileAtomic } from '../src/io/atomic.js';
 import { workloadOf } from '../src/kinds/index.js';
 import { listPretrained, openPretrained, packPretrained, pretrainedDir, writePretrainedInfo } from '../src/pretrained/index.js';
 import type { PretrainedInfo } from '../src/pretrained/index.js';
@@ -86,6 +87,13 @@ function folderBytes(dir: string): number {
   }, 0);
 }
 
+/** The shipped config.json keeps the run's own evalSamples (the packer opened the run with N = --samples). */
+function keepRunEvalSamples(name: string, dir: string): void {
+  const path = join(pretrainedDir(), name, 'config.json');
+  const shipped = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
+  writeFileAtomic(path, JSON.stringify({ ...shipped, evalSamples: readRunConfig(dir).evalSamples }, null, 2) + '\n');
+}
+
 async function packImages(m: Model, dir: string): Promise<string> {
   const config = readRunConfig(dir, { evalSamples: samples });
   await initEngine({ backend: config.backend, workload: workloadOf(config), compute: config.compute });
@@ -97,6 +105,7 @@ async function packImages(m: Model, dir: string): Promise<string> {
     const full = pick(opened.task.evaluate(step, true).metrics);
     info = { name: m.name, description: m.description, source: `npm run bench:fashion trial ${m.trial} (step ${step})`, discriminator: m.discriminator, scores: full, samples, float32Scores: full };
     packPretrained(opened.trainer, info, pretrainedDir(), { half: true });
+    keepRunEvalSamples(m.name, dir);
   } finally {
     opened.task.dispose();
   }
@@ -116,6 +125,7 @@ async function packImages(m: Model, dir: string): Promise<string> {
     const again = await openRun(dir, config, { evaluate: false });
     try {
       packPretrained(again.trainer, info, pretrainedDir(), { half: false });
+      keepRunEvalSamples(m.name, dir);
     } finally {
       again.task.dispose();
     }
