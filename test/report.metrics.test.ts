@@ -44,6 +44,15 @@ describe('metrics.png', () => {
       assert.ok(lines.length > 0, `${title}: no line`);
       assert.ok(lines.every((d) => !/ M/.test(d)), `${title}: a line broken by rows without the column`);
       assert.ok(/<circle /.test(markup), `${title}: no markers`);
+      // The legend sits above the plot's frame, never on a line.
+      const frameTop = Number(/<rect x="[\d.]+" y="([\d.]+)"[^>]*stroke="#333"/.exec(markup)![1]);
+      const legend = /<text x="[\d.]+" y="([\d.]+)"[^>]*xml:space="preserve">(.*?)<\/text>/.exec(markup);
+      const series = metricColumns().filter((c) => c.panel === title && rows.some((r) => typeof r[c.name] === 'number'));
+      if (series.length > 1) {
+        assert.ok(legend, `${title}: no legend`);
+        assert.ok(Number(legend[1]) < frameTop, `${title}: the legend (y ${legend[1]}) is inside the plot (top ${frameTop})`);
+        for (const c of series) assert.ok(legend[2].includes(`■ ${c.series ?? c.label}`), `${title}: ${c.series ?? c.label} not in the legend`);
+      }
     }
     const fid = drawn.get(metricColumn(IMAGE_COLUMNS[0].name)!.panel!)!;
     assert.equal([...fid.matchAll(/<path d="M[^"]*L/g)].length, 1, 'the two FID scores are joined');

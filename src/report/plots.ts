@@ -173,9 +173,10 @@ export function panelsSvg(title: string, panels: Panel[], columns = 2, xLabel = 
     const ox = (k % columns) * pw;
     const oy = 40 + Math.floor(k / columns) * ph;
     const left = ox + 60;
-    const top = oy + 24;
+    // Under the title, a row for the legend: outside the plot, so no label sits on a line.
+    const top = oy + 36;
     const w = pw - 80;
-    const h = ph - 70;
+    const h = ph - 82;
     const points = panel.series.flatMap((s) => s.xs.map((x, i) => [x, s.ys[i]] as const)).filter(([, y]) => y !== null && Number.isFinite(y)) as Array<[number, number]>;
     const references = panel.series.map((s) => s.reference).filter((r): r is number => r !== undefined && Number.isFinite(r));
     parts.push(`<g data-panel="${esc(panel.title)}">`, `<text x="${left}" y="${oy + 16}" font-size="12" font-weight="bold">${esc(panel.title)}</text>`);
@@ -199,7 +200,9 @@ export function panelsSvg(title: string, panels: Panel[], columns = 2, xLabel = 
     }
     const e = { xMin, xMax, yMin, yMax };
     parts.push(axes(left, top, w, h, e, xLabel, panel.yLabel, integerX));
-    if (references.length) parts.push(`<text x="${left + w}" y="${oy + 16}" font-size="10" text-anchor="end" fill="#555">- - - real vs real</text>`);
+    const legend = panel.series.length > 1 ? panel.series.map((s, si) => `<tspan fill="${PALETTE[si % PALETTE.length]}">■ ${esc(s.name)}</tspan>`) : [];
+    if (references.length) legend.push(`<tspan fill="#555">- - - real vs real</tspan>`);
+    if (legend.length) parts.push(`<text x="${left + w}" y="${oy + 30}" font-size="10" text-anchor="end" xml:space="preserve">${legend.join('   ')}</text>`);
     const X = (x: number) => (left + ((x - xMin) / (xMax - xMin)) * w).toFixed(1);
     const Y = (y: number) => (top + h - ((y - yMin) / (yMax - yMin)) * h).toFixed(1);
     panel.series.forEach((s, si) => {
@@ -225,7 +228,6 @@ export function panelsSvg(title: string, panels: Panel[], columns = 2, xLabel = 
       if (s.reference !== undefined && Number.isFinite(s.reference)) {
         parts.push(`<line x1="${left}" y1="${Y(s.reference)}" x2="${left + w}" y2="${Y(s.reference)}" stroke="${color}" stroke-width="1.2" stroke-dasharray="5 3"><title>${esc(`${s.name}: real vs real ${fmt(s.reference)}`)}</title></line>`);
       }
-      if (panel.series.length > 1) parts.push(`<text x="${left + w - 4}" y="${top + 12 + si * 13}" font-size="10" text-anchor="end" fill="${color}">${esc(s.name)}</text>`);
     });
     parts.push('</g>');
   });
