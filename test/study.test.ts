@@ -463,8 +463,15 @@ describe('wasserstein study: runs', () => {
       stress: { seeds: 2, steps: 20, arms: ['ns', 'wgan-gp'], conditions: ['preset', 'ncritic1'] },
       imageRobustness: null,
     };
-    const r = await runWassersteinStudy({ quick: true, jobs: 2, out, records, settings });
+    const lines: string[] = [];
+    const r = await runWassersteinStudy({ quick: true, jobs: 2, out, records, settings, log: (l) => lines.push(l) });
     assert.equal(r.claims.length, 10);
+    // What a person sees while it runs: the smoke-test warning first, then each trial with the time to go.
+    assert.match(lines[0], /SMOKE TEST \(--quick\).*say nothing about the claims/);
+    const progress = lines.filter((l) => /^\[\d+\/\d+\] /.test(l));
+    assert.equal(progress.length, r.trials.total, lines.join('\n'));
+    assert.ok(progress.slice(0, -1).every((l) => /in, about [\d:]+ to go\)$/.test(l)), progress.join('\n'));
+    assert.match(progress.at(-1)!, /\[(\d+)\/\1\] .* in\)$/);
     assert.equal(r.trials.pending, 0);
     for (const f of ['report.html', 'report.md', 'results.json', 'forest.png', 'claim-3.png', 'runs.sqlite']) assert.ok(existsSync(join(out, f)), f);
     const html = readFileSync(join(out, 'report.html'), 'utf8');
