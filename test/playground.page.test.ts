@@ -25,7 +25,7 @@ type Win = {
     sessions(): Array<{ step: number } | null>;
     setTab(name: string): void;
   };
-  gankitImages: { trainMnist(n: number): Promise<number>; loadPretrained(name: string): Promise<{ tiles: number }> };
+  gankitImages: { trainMnist(n: number, batch?: number): Promise<number>; loadPretrained(name: string): Promise<{ tiles: number }> };
 };
 
 async function open(browser: Browser, url: string, viewport = { width: 1280, height: 800 }): Promise<Page> {
@@ -167,12 +167,37 @@ describe('the playground page', () => {
     assert.ok(gaps.onPage < 100, `stop on the page: ${gaps.onPage} ms`);
     assert.equal(gaps.button, 'stopping…');
     assert.ok(gaps.steps < 1000, 'it stopped');
+    // This browser offers navigator.gpu but no adapter (no --enable-unsafe-webgpu): the GPU, picked by
+    // default, gives way to the page's backend and the line says why.
+    assert.deepEqual(await page.locator('#mnist-device option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value)), ['gpu', 'page']);
+    assert.match((await page.locator('#mnist-progress').textContent())!, /^stopped after \d+ steps on wasm \(WebGPU could not start: backend 'webgpu': no WebGPU adapter\)$/);
     const links = await page.locator('#mnist-export a').evaluateAll((as) => as.map((a) => (a as HTMLAnchorElement).download));
     assert.deepEqual(links, ['model.json', 'weights.bin', 'gankit.json']);
     assert.equal(await page.evaluate(() => (window as unknown as Win).gankit.numTensors()), before, 'the image trainer is disposed');
     await page.click('#mnist-export button');
     await page.waitForFunction(() => document.querySelector('#image-views p')?.textContent?.startsWith('trained here'));
     await page.close();
+  });
+
+  it("images on this browser's GPU: with WebGPU (SwiftShader here) the steps run there, the line says so, and the trained generator is exported", async () => {
+    // A second browser with WebGPU on; SwiftShader computes on the CPU, so one step at batch 2.
+    const { chromium } = await import('playwright-core');
+    const gpu = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--enable-unsafe-webgpu', '--disable-background-networking', '--disable-component-update'] });
+    try {
+      const page = await open(gpu, base);
+      await page.evaluate(() => (window as unknown as Win).gankit.setTab('images'));
+      await page.selectOption('#mnist-preset', 'mnist');
+      assert.equal(await page.locator('#mnist-device').inputValue(), 'gpu', 'the GPU is the default where the browser has WebGPU');
+      const before = await page.evaluate(() => (window as unknown as Win).gankit.numTensors());
+      assert.equal(await page.evaluate(() => (window as unknown as Win).gankitImages.trainMnist(1, 2)), 1);
+      assert.match((await page.locator('#mnist-progress').textContent())!, /^done after 1 steps on WebGPU on .*swiftshader/i);
+      const links = await page.locator('#mnist-export a').evaluateAll((as) => as.map((a) => (a as HTMLAnchorElement).download));
+      assert.deepEqual(links, ['model.json', 'weights.bin', 'gankit.json']);
+      assert.equal(await page.evaluate(() => (window as unknown as Win).gankit.numTensors()), before, 'the image trainer is disposed');
+      await page.close();
+    } finally {
+      await gpu.close();
+    }
   });
 
   it('every view fits a 390 px phone: 2-D, compare, settings, the images tab with a model and with a run', async () => {

@@ -47,17 +47,18 @@ export function tiles(g: ImageGrid): HTMLElement {
 let meta: ExportMeta | null = null;
 let seed = 1;
 /** The image run: its last progress, and what resolves the hook's promise. */
-let training: { step: number; steps: number; seconds: number; from: number; at: number; phase?: string; done?: (steps: number) => void } | null = null;
+let training: { step: number; steps: number; seconds: number; from: number; at: number; phase?: string; device?: string; done?: (steps: number) => void } | null = null;
 const urls: string[] = [];
 
 function progressText(): string {
   if (!training) return '';
-  const { step, steps, seconds, at, phase } = training;
-  if (phase) return `step ${step}/${steps} · ${phase}… ${((performance.now() - at) / 1000).toFixed(0)} s`;
+  const { step, steps, seconds, at, phase, device } = training;
+  const on = device ? ` · on ${device}` : '';
+  if (phase) return `step ${step}/${steps} · ${phase}… ${((performance.now() - at) / 1000).toFixed(0)} s${on}`;
   const since = (performance.now() - at) / 1000;
   const rate = step > 0 ? step / seconds : 0;
   const eta = rate > 0 ? Math.max(0, (steps - step) / rate - since) : NaN;
-  return `step ${step}/${steps} · ${rate > 0 ? `${rate.toFixed(2)} steps/s` : 'starting…'} · ${Number.isFinite(eta) ? `about ${Math.ceil(eta)} s to go` : 'ETA after the first step'} · ${(seconds + since).toFixed(0)} s so far`;
+  return `step ${step}/${steps} · ${rate > 0 ? `${rate.toFixed(2)} steps/s` : 'starting…'} · ${Number.isFinite(eta) ? `about ${Math.ceil(eta)} s to go` : 'ETA after the first step'} · ${(seconds + since).toFixed(0)} s so far${on}`;
 }
 
 function offerExport(files: { modelJson: string; weights: ArrayBuffer; meta: string }): void {
@@ -90,7 +91,7 @@ function onImagePost(m: Post): void {
     grid.replaceChildren(...m.grids.map(tiles));
     $('image-views').replaceChildren(head, grid);
   } else if (m.type === 'imageProgress') {
-    if (training) Object.assign(training, { step: m.step, steps: m.steps, seconds: m.seconds, from: m.from, at: performance.now(), phase: m.phase });
+    if (training) Object.assign(training, { step: m.step, steps: m.steps, seconds: m.seconds, from: m.from, at: performance.now(), phase: m.phase, device: m.device });
     $('mnist-progress').textContent = progressText();
   } else if (m.type === 'imageSamples') {
     $('mnist-view').replaceChildren(tiles(m.grid));
@@ -99,14 +100,14 @@ function onImagePost(m: Post): void {
     training = null;
     ($('train-mnist') as HTMLButtonElement).textContent = 'train here';
     ($('train-mnist') as HTMLButtonElement).disabled = false;
-    $('mnist-progress').textContent = m.error ? `training stopped: ${m.error}` : `${m.stopped ? 'stopped' : 'done'} after ${m.steps} steps`;
+    $('mnist-progress').textContent = (m.error ? `training stopped: ${m.error}` : `${m.stopped ? 'stopped' : 'done'} after ${m.steps} steps`) + (m.device ? ` on ${m.device}` : '');
     if (m.exported) offerExport(m.exported);
     t?.done?.(m.steps);
   }
 }
 
 /** Starts an image run (or stops the one under way); resolves with its steps when it ends. */
-function trainHere(steps: number): Promise<number> {
+function trainHere(steps: number, batch?: number): Promise<number> {
   const button = $('train-mnist') as HTMLButtonElement;
   if (training) {
     // The page stops at once; the worker ends the step it is in and exports what it has.
@@ -117,12 +118,14 @@ function trainHere(steps: number): Promise<number> {
     return Promise.resolve(training.step);
   }
   const preset = ($('mnist-preset') as HTMLSelectElement).value;
+  const device = ($('mnist-device') as HTMLSelectElement).value === 'gpu' ? 'gpu' : 'page';
+  batch ??= Number(($('mnist-batch') as HTMLInputElement).value) || undefined;
   return new Promise((resolve) => {
     training = { step: 0, steps, seconds: 0, from: 0, at: performance.now(), done: resolve };
     button.textContent = 'stop';
     document.body.dataset.images = 'training';
     $('mnist-export').replaceChildren();
-    ask({ type: 'trainImages', preset, steps }).catch((e) => {
+    ask({ type: 'trainImages', preset, steps, device, ...(batch ? { batch } : {}) }).catch((e) => {
       training = null;
       button.textContent = 'train here';
       $('mnist-progress').textContent = (e as Error).message;
@@ -136,6 +139,10 @@ export function setupImagesTab(): void {
   const preset = $('mnist-preset') as HTMLSelectElement;
   if (state.catalog?.fashion) preset.add(new Option('Fashion-MNIST: fine-tune the shipped generator', 'fashion'));
   preset.add(new Option('MNIST from scratch (blobs for ~1,000 steps)', 'mnist'));
+  // This browser's GPU first where it has WebGPU; the progress line says where the steps ran (and why not the GPU).
+  const device = $('mnist-device') as HTMLSelectElement;
+  if ('gpu' in navigator) device.add(new Option('this GPU (WebGPU)', 'gpu'));
+  device.add(new Option("the page's backend", 'page'));
   // The progress line is painted four times a second, between the worker's posts as well.
   setInterval(() => {
     if (training) $('mnist-progress').textContent = progressText();
@@ -166,7 +173,7 @@ export function setupImagesTab(): void {
   $('resample').onclick = () => void ask({ type: 'viewModel', seed: ++seed });
   ($('train-mnist') as HTMLButtonElement).onclick = () => void trainHere(Number(($('mnist-steps') as HTMLInputElement).value) || 100);
   (window as unknown as { gankitImages: object }).gankitImages = {
-    trainMnist: (n: number) => trainHere(n),
+    trainMnist: (n: number, batch?: number) => trainHere(n, batch),
     stop: () => trainHere(0),
     progress: () => $('mnist-progress').textContent,
     loadPretrained: async (name: string) => {

@@ -54,7 +54,8 @@ export type Request =
   | { type: 'picture' }
   | { type: 'loadModel'; url?: string; files?: File[]; name: string }
   | { type: 'viewModel'; seed: number }
-  | { type: 'trainImages'; preset: string; steps: number }
+  /** `device` 'gpu': the steps on this browser's WebGPU (falling back to the page's backend, with the reason, when it cannot start). */
+  | { type: 'trainImages'; preset: string; steps: number; device?: 'gpu' | 'page'; batch?: number }
   | { type: 'stopImages' }
   | { type: 'viewTrained' }
   | { type: 'ping' };
@@ -89,7 +90,8 @@ export type Post =
   | { type: 'frame'; slots: SlotState[]; rows: Array<SessionMetrics[]>; pictures: Array<Picture | null>; running: boolean; numTensors: number }
   /** The run loop stopped (pause, every session at its steps, or an error): `reason` says which. */
   | { type: 'stopped'; reason: string; error?: boolean }
-  | { type: 'imageProgress'; step: number; steps: number; seconds: number; from: number; phase?: string }
+  /** `device`: where the steps run ('WebGPU on <adapter>', or the page's backend), with why the GPU was not used where it was asked for. */
+  | { type: 'imageProgress'; step: number; steps: number; seconds: number; from: number; phase?: string; device?: string }
   | { type: 'imageSamples'; grid: ImageGrid; step: number }
-  | { type: 'imageDone'; steps: number; stopped: boolean; error?: string; exported: { modelJson: string; weights: ArrayBuffer; meta: string } | null }
+  | { type: 'imageDone'; steps: number; stopped: boolean; error?: string; exported: { modelJson: string; weights: ArrayBuffer; meta: string } | null; device?: string }
   | { type: 'modelViews'; grids: ImageGrid[]; head: string };

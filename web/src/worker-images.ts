@@ -8,7 +8,7 @@
  * messages between steps; when it ends, its generator is exported in memory (the files `gankit
  * export` writes) for the page to download or view.
  */
-import { tf, Rng } from '../../src/engine/index.js';
+import { tf, Rng, deviceBackend, setDevice, startWebGpu, webGpuAdapter } from '../../src/engine/index.js';
 import type { ImageDataset } from '../../src/data/imageBatches.js';
 import { classNamesOf } from '../../src/data/kinds.js';
 import { imageBatchSource, imageNetworks } from '../../src/kinds/images/networks.js';
@@ -54,14 +54,14 @@ export async function hasFashion(): Promise<boolean> {
 }
 
 /** The shipped generator's config and weights (G, G's EMA copy and D), as the build wrote them. */
-async function shippedTrainer(steps: number, d: ImageDataset): Promise<Trainer> {
+async function shippedTrainer(steps: number, d: ImageDataset, batch: number | undefined): Promise<Trainer> {
   const base = `pretrained/${FINE_TUNE}/`;
   const manifest = (await (await fetch(`${base}trainer.json`)).json()) as { config: Record<string, unknown>; step: number; discriminator: boolean; arrays: Array<[string, number]> };
   const bytes = await (await fetch(`${base}trainer.bin`)).arrayBuffer();
-  // A batch of 32 (the run's was 64): a step in half the time, the same learning rate.
+  // A batch of 32 unless asked (the run's was 64): a step in half the time, the same learning rate.
   const { compute: _c, ...shipped } = manifest.config;
   void _c;
-  const config = resolveConfig({ ...shipped, steps: manifest.step + steps, batchSize: 32 });
+  const config = resolveConfig({ ...shipped, steps: manifest.step + steps, batchSize: batch ?? 32 });
   const trainer = trainerOwning(config, imageBatchSource(d), imageNetworks(config, d));
   const arrays: Record<string, Float32Array> = {};
   let at = 0;
@@ -114,18 +114,46 @@ async function exportFiles(trainer: Trainer, name: string): Promise<{ modelJson:
   }
 }
 
-async function trainImages(preset: string, steps: number, post: (m: Post) => void, exclusive: <T>(f: () => Promise<T> | T) => Promise<T>): Promise<void> {
+/**
+ * Where an image run's steps go: this browser's WebGPU when asked for and it starts (the webgpu
+ * backend as a device beside the page's backend, src/engine/device.ts: the steps run there, the
+ * pictures and the export on the page's backend), else the page's backend, with the reason.
+ */
+async function imageDevice(wanted: 'gpu' | 'page'): Promise<{ device: string | null; text: string }> {
+  const page = tf.getBackend();
+  if (wanted !== 'gpu') return { device: deviceBackend(), text: deviceBackend() ? `${deviceBackend()} (the page's backend)` : page };
+  try {
+    if (!tf.engine().registry.webgpu) await startWebGpu();
+    return { device: 'webgpu', text: `WebGPU on ${webGpuAdapter() ?? 'this browser'}` };
+  } catch (e) {
+    return { device: deviceBackend(), text: `${deviceBackend() ?? page} (WebGPU could not start: ${(e as Error).message})` };
+  }
+}
+
+async function trainImages(preset: string, steps: number, wanted: 'gpu' | 'page', batch: number | undefined, post: (m: Post) => void, exclusive: <T>(f: () => Promise<T> | T) => Promise<T>): Promise<void> {
   const p = IMAGE_PRESETS[preset];
   if (!p) throw new Error(`no image preset '${preset}' (${Object.keys(IMAGE_PRESETS).join(', ')})`);
   const me = { stop: false };
   run = me;
   let trainer: Trainer | null = null;
   let done = 0;
+  const { device, text } = await exclusive(() => imageDevice(wanted));
+  // The run's work with its device in place; the 2-D sessions' work (other exclusive stretches) keeps theirs.
+  const onRunDevice = <T>(f: () => Promise<T> | T) =>
+    exclusive(async () => {
+      const before = deviceBackend();
+      setDevice(device);
+      try {
+        return await f();
+      } finally {
+        setDevice(before);
+      }
+    });
   try {
     const d = await images(p.data, preset === 'fashion' ? 'fashion-mnist' : 'mnist');
-    if (preset === 'fashion') trainer = await shippedTrainer(steps, d);
+    if (preset === 'fashion') trainer = await shippedTrainer(steps, d, batch);
     else {
-      const config = resolveConfig({ loss: 'ns', data: { name: 'mnist' }, steps, seed: 1 });
+      const config = resolveConfig({ loss: 'ns', data: { name: 'mnist' }, steps, seed: 1, ...(batch ? { batchSize: batch } : {}) });
       trainer = trainerOwning(config, imageBatchSource(d), imageNetworks(config, d));
     }
     const t = trainer;
@@ -135,25 +163,25 @@ async function trainImages(preset: string, steps: number, post: (m: Post) => voi
       await t.hostReady(false);
       post({ type: 'imageSamples', step: done, grid: samplesGrid(t, `step ${done}/${steps}${from ? ` of fine-tuning (from the shipped step ${from})` : ''}`, preview) });
     };
-    post({ type: 'imageProgress', step: 0, steps, seconds: 0, from });
+    post({ type: 'imageProgress', step: 0, steps, seconds: 0, from, device: text });
     if (from) await show(true);
     while (done < steps && !me.stop) {
-      await exclusive(() => t.trainStepAsync());
+      await onRunDevice(() => t.trainStepAsync());
       done++;
-      post({ type: 'imageProgress', step: done, steps, seconds: (performance.now() - started) / 1000, from });
-      if (done % SAMPLE_EVERY === 0 && done < steps && !me.stop) await exclusive(() => show(true));
+      post({ type: 'imageProgress', step: done, steps, seconds: (performance.now() - started) / 1000, from, device: text });
+      if (done % SAMPLE_EVERY === 0 && done < steps && !me.stop) await onRunDevice(() => show(true));
       // Read the messages (a stop) between steps.
       await new Promise((r) => setTimeout(r, 0));
     }
-    post({ type: 'imageProgress', step: done, steps, seconds: (performance.now() - started) / 1000, from, phase: 'the samples and the export (standing batch-norm statistics)' });
-    await exclusive(() => show(false));
-    trained = await exclusive(async () => {
+    post({ type: 'imageProgress', step: done, steps, seconds: (performance.now() - started) / 1000, from, phase: 'the samples and the export (standing batch-norm statistics)', device: text });
+    await onRunDevice(() => show(false));
+    trained = await onRunDevice(async () => {
       await t.hostReady(false);
       return exportFiles(t, `playground:${preset}`);
     });
-    post({ type: 'imageDone', steps: done, stopped: me.stop, exported: trained });
+    post({ type: 'imageDone', steps: done, stopped: me.stop, exported: trained, device: text });
   } catch (e) {
-    post({ type: 'imageDone', steps: done, stopped: me.stop, error: (e as Error).message, exported: null });
+    post({ type: 'imageDone', steps: done, stopped: me.stop, error: (e as Error).message, exported: null, device: text });
   } finally {
     trainer?.dispose();
     if (run === me) run = null;
@@ -266,7 +294,7 @@ export async function imageRequest(req: Request, post: (m: Post) => void, exclus
     }
     case 'trainImages':
       if (run) throw new Error('an image run is already training');
-      void trainImages(req.preset, req.steps, post, exclusive);
+      void trainImages(req.preset, req.steps, req.device ?? 'page', req.batch, post, exclusive);
       return { type: 'ok' };
     case 'stopImages':
       if (run) run.stop = true;
