@@ -7,7 +7,7 @@
  */
 import { describe, it, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { initEngine } from '../src/index.js';
@@ -444,7 +444,7 @@ describe('wasserstein study: runs', () => {
     again.close();
   });
 
-  it('a tiny study end to end: every experiment, the report layout, records, and the same verdicts offline', async () => {
+  it('a tiny study end to end: every experiment, the report layout, records, the same verdicts offline, and no folder or record of another trial reused', async () => {
     const root = tmp();
     const out = join(root, 'study');
     const records = join(root, 'records');
@@ -519,6 +519,33 @@ describe('wasserstein study: runs', () => {
     const staged = await runWassersteinStudy({ quick: true, jobs: 2, out: join(root, 'elsewhere'), records, settings, executor: nothingRuns, only: ['stress'] });
     assert.deepEqual(staged.claims, r.claims, 'every stress trial already has its result: nothing to run');
     await assert.rejects(runWassersteinStudy({ quick: true, jobs: 2, out: join(root, 'elsewhere'), records, settings, executor: nothingRuns, only: ['nope' as 'modes'] }), /--only: 'nope' is not an experiment/);
+    // A folder or a record named as a trial's but holding another trial's run (what a collision of
+    // the 32 bits of hash in the name would give; simulated by a copy) is never reported as that
+    // trial's result: on a re-run, offline, and from --records it stays pending, with one line
+    // naming the folder or record and the field that differs, and the record is not overwritten.
+    const [s1, s2] = [1, 2].map((seed) => readdirSync(join(out, 'runs')).find((f) => f.startsWith(`modes-wgan-gp-ring8-s${seed}-`))!);
+    const planted = join(root, 'planted');
+    cpSync(out, planted, { recursive: true });
+    rmSync(join(planted, 'runs', s2), { recursive: true });
+    cpSync(join(out, 'runs', s1), join(planted, 'runs', s2), { recursive: true });
+    const plantedRecords = join(root, 'planted-records');
+    cpSync(records, plantedRecords, { recursive: true });
+    copyFileSync(join(records, `${s1}.json`), join(plantedRecords, `${s2}.json`));
+    for (const [what, options] of [
+      ['a re-run', { out: planted }],
+      ['--offline', { out: planted, offline: true }],
+      ['--records', { out: join(root, 'fourth'), records: plantedRecords, offline: true }],
+      ['--records, not offline', { out: join(root, 'fifth'), records: plantedRecords }],
+    ] as const) {
+      const lines: string[] = [];
+      const collided = await runWassersteinStudy({ quick: true, jobs: 2, settings, executor: nothingRuns, log: (l) => lines.push(l), ...options });
+      assert.deepEqual(collided.results.find((x) => x.arm === 'wgan-gp')!.runs.ring8.map((x) => x.status), ['finished', 'pending'], `${what}: seed 2 is not reported with seed 1's result`);
+      assert.equal(collided.trials.pending, 1, what);
+      const holder = 'records' in options ? `${s2}.json` : s2;
+      assert.ok(lines.some((l) => l.includes(`${holder}: holds another trial's run (seed: 1 there, 2 in this trial)`)), `${what}: ${lines.join('\n')}`);
+    }
+    assert.equal(readFileSync(join(plantedRecords, `${s2}.json`), 'utf8'), readFileSync(join(records, `${s1}.json`), 'utf8'), 'the record is not overwritten');
+
     // A broken record is one error naming the file.
     const trialRecord = files.find((f) => !f.startsWith('_study-'))!;
     writeFileSync(join(records, trialRecord), '{"format":"other"}\n');
