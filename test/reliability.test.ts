@@ -377,10 +377,22 @@ describe('reliability', () => {
     assert.match(r.stderr.trim(), /^gankit: error: .*config\.json: backend: the run ran on wasm, which cannot start here \(.+\); on another backend it would not continue bit-identically/);
   });
 
-  it('what config.json names is what runs: webgl in Node and a variant the config does not train are refused in one line', () => {
+  it('what config.json names is what runs: webgl in Node and a variant the config does not train are refused in one line; GANKIT_BACKEND gives way to the flag and the config file', () => {
     let r = gankit(['train', '--backend', 'webgl', '--out', join(tmp(), 'run'), '--quiet']);
     assert.equal(r.status, 2, r.stderr);
     assert.match(r.stderr.trim(), /^gankit: error: backend: webgl runs only in a browser \(in Node: wasm, cpu or webgpu\)$/);
+    // GANKIT_BACKEND sets the backend only where neither the flag nor the config file does; webgl
+    // from it is refused as from the flag, naming the variable.
+    r = gankit(['train', '--out', join(tmp(), 'run'), '--quiet'], { GANKIT_BACKEND: 'webgl' });
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(r.stderr.trim(), /^gankit: error: GANKIT_BACKEND: webgl runs only in a browser \(in Node: wasm, cpu or webgpu\)$/);
+    const one = { steps: 1, logEvery: 1, plotEvery: 1, checkpointEvery: 1 };
+    for (const [what, args] of [['the flag', ['--config', configFile(one), '--backend', 'wasm']], ['the config file', ['--config', configFile({ ...one, backend: 'wasm' })]]] as const) {
+      const dir = join(tmp(), 'run');
+      r = gankit(['train', ...args, '--out', dir, '--quiet'], { GANKIT_BACKEND: 'cpu' });
+      assert.equal(r.status, 0, r.stderr);
+      assert.equal(JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')).backend, 'wasm', `${what} wins over GANKIT_BACKEND`);
+    }
     r = gankit(['train', '--config', configFile({ variant: 'infogan' }), '--out', join(tmp(), 'run'), '--quiet']);
     assert.equal(r.status, 2, r.stderr);
     assert.match(r.stderr.trim(), /^gankit: error: variant: 'infogan' \(InfoGAN\) does not describe this config: infogan is null \(no codes, no Q head\) \(--loss infogan sets it up\)$/);
