@@ -153,10 +153,20 @@ describe('reliability', () => {
     sameCheckpoints(whole, join(out, 'run'));
   });
 
-  it('a full disk before training starts (config.json): one line, exit 2', () => {
-    const r = gankit(['train', '--config', configFile(), '--out', join(tmp(), 'run'), '--quiet'], { GANKIT_FAULT: 'config.json:1:10:enospc' });
-    assert.equal(r.status, 2, r.stderr);
-    assert.match(r.stderr.trim(), /^gankit: error: .*config\.json: cannot write \(ENOSPC: no space left on the device\)$/);
+  it('a full disk before training starts (config.json): one line, exit 2, and no dead-end folder: what it made is taken back, a folder given empty is left empty', () => {
+    const made = join(tmp(), 'run');
+    const given = tmp();
+    for (const dir of [made, given]) {
+      const r = gankit(['train', '--config', configFile(), '--out', dir, '--quiet'], { GANKIT_FAULT: 'config.json:1:10:enospc' });
+      assert.equal(r.status, 2, r.stderr);
+      assert.match(r.stderr.trim(), /^gankit: error: .*config\.json: cannot write \(ENOSPC: no space left on the device\)$/);
+    }
+    assert.ok(!existsSync(made), 'the folder it made is gone');
+    assert.deepEqual(readdirSync(given), [], 'no lock, no samples/, no config.json.tmp-…');
+    // So `train` starts there again (not "not empty", not "resume it"), and no lock is taken over.
+    const r = gankit(['train', '--config', configFile({ steps: 5 }), '--out', given, '--quiet']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.doesNotMatch(r.stderr, /stale lock/);
   });
 
   it('writers killed at random byte offsets: no trusted file is torn, stale temporary files go, every resume ends bit-identical', async () => {
