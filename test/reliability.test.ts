@@ -11,7 +11,7 @@
 import { describe, it, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -118,7 +118,7 @@ describe('reliability', () => {
     });
   }
 
-  it('a disk gone read-only mid-run: one line naming EROFS, exit 3 — the lock that cannot be removed hides nothing; resume takes it over, bit-identical', () => {
+  it('a disk gone read-only mid-run: one line naming EROFS, exit 3 — the lock that cannot be removed hides nothing; resume takes it over, bit-identical', (t) => {
     const check = (r: ReturnType<typeof gankit>, what: string) => {
       assert.equal(r.status, 3, `${what}: ${r.stderr}`);
       const line = r.stderr.trim();
@@ -136,7 +136,7 @@ describe('reliability', () => {
     assert.match(again.stderr, /taking over a stale lock/);
     sameCheckpoints(whole, dir);
     // A real read-only remount, where this machine allows a private mount namespace (root).
-    if (spawnSync('unshare', ['-m', 'true']).status !== 0) return;
+    if (spawnSync('unshare', ['-m', 'true']).status !== 0) return t.skip('the real read-only remount needs a private mount namespace (unshare -m, as root); only the injected read-only disk was checked');
     const out = tmp();
     const script = `set -e; mount -t tmpfs tmpfs "$1"; cd "$1"
       "$2" "$3" train --config "$4" --out run --quiet 2> "$5/err" & pid=$!
@@ -476,7 +476,7 @@ describe('reliability', () => {
     db2.close();
   });
 
-  it('runs database: a symlink loop indexes a run once; a missing folder makes no database; another application\'s SQLite file is refused untouched; a database on a read-only disk is listed', () => {
+  it('runs database: a symlink loop indexes a run once; a missing folder makes no database; another application\'s SQLite file is refused untouched; a database on a read-only disk is listed', (t) => {
     const root = tmp();
     assert.equal(gankit(['train', '--config', configFile({ steps: 5 }), '--out', join(root, 'good'), '--quiet']).status, 0);
     symlinkSync(root, join(root, 'good', 'up'));
@@ -499,9 +499,24 @@ describe('reliability', () => {
     assert.equal(r.status, 2, r.stderr);
     assert.match(r.stderr.trim(), /^gankit: error: .*other\.sqlite: not a gankit runs database \(it holds the tables notes\); choose another --db$/);
     assert.ok(readFileSync(other).equals(before), 'not a byte of it changed (no table added, no WAL)');
-    // Read-only: a bind mount of the folder, read-only, in a private mount namespace (where the machine allows one).
-    if (spawnSync('unshare', ['-m', 'true']).status !== 0) return;
-    const listed = spawnSync('unshare', ['-m', 'sh', '-c', 'mount --bind -o ro "$1" "$1" && exec "$2" "$3" runs --db "$1/runs.sqlite"', 'sh', root, process.execPath, BIN], { encoding: 'utf8' });
+    // Read-only: a bind mount of the folder, read-only, in a private mount namespace (where the
+    // machine allows one); else, not as root, the folder and file made read-only for this user
+    // (SQLite cannot make its -shm file there either).
+    let listed: ReturnType<typeof gankit>;
+    if (spawnSync('unshare', ['-m', 'true']).status === 0) {
+      listed = spawnSync('unshare', ['-m', 'sh', '-c', 'mount --bind -o ro "$1" "$1" && exec "$2" "$3" runs --db "$1/runs.sqlite"', 'sh', root, process.execPath, BIN], { encoding: 'utf8' });
+    } else if (process.getuid?.() !== 0) {
+      chmodSync(db, 0o444);
+      chmodSync(root, 0o555);
+      try {
+        listed = gankit(['runs', '--db', db]);
+      } finally {
+        chmodSync(root, 0o755);
+        chmodSync(db, 0o644);
+      }
+    } else {
+      return t.skip('a read-only database needs a private mount namespace (unshare -m) as root, where file modes do not bind; it was not listed here');
+    }
     assert.equal(listed.status, 0, listed.stderr);
     assert.match(listed.stdout, /ns\s+ring8\s+1\s+5\s+finished[\s\S]*^1 run$/m);
   });
