@@ -15,6 +15,7 @@ import { loadCheckpoint } from '../src/runfolder/checkpoint.js';
 import { LOSS_NAMES, VARIANT_NAMES } from '../src/losses/registry.js';
 import { COMMANDS } from '../src/cli/commands/index.js';
 import { tempName } from '../src/io/atomic.js';
+import { lockFolder } from '../src/io/lock.js';
 
 const BIN = fileURLToPath(new URL('../src/cli/bin.js', import.meta.url));
 const gankit = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, GANKIT_BACKEND: 'wasm' } });
@@ -248,6 +249,29 @@ describe('gankit CLI', () => {
     const own = join(tmp(), 'own');
     assert.equal(gankit('sample', '--run', run, '--n', '70', '--out', own, '--seed', '3', '--no-ema').status, 0);
     assert.ok(!readFileSync(join(folder, '000000.png')).equals(readFileSync(join(own, '000000.png'))), '--no-ema: other weights, other samples');
+  });
+
+  it('featnet train holds its output folder: a second writer is refused in one line, and it is refused while another holds it', async () => {
+    const dir = tmp();
+    // Another writer holds the folder: refused before anything is trained or written.
+    const held = lockFolder(dir, 'gankit featnet train');
+    const refused = spawnSync(process.execPath, [BIN, 'featnet', 'train', '--data', 'mnist', '--epochs', '1', '--out', dir, '--quiet'], { encoding: 'utf8' });
+    held.release();
+    assert.equal(refused.status, 2, refused.stderr);
+    assert.match(refused.stderr.trim(), new RegExp(`^gankit: error: .*: in use by gankit featnet train \\(pid ${process.pid} on .*\\); a second writer would corrupt it`));
+    assert.deepEqual(readdirSync(dir), [], 'nothing written, the lock released');
+    // While it trains, it holds the lock: a second writer is refused, naming it.
+    const child = spawn(process.execPath, [BIN, 'featnet', 'train', '--data', 'mnist', '--epochs', '1', '--out', dir, '--quiet'], { stdio: 'ignore' });
+    try {
+      const lock = join(dir, '.lock');
+      const holder = () => (existsSync(lock) ? (JSON.parse(readFileSync(lock, 'utf8')) as { pid: number }).pid : null);
+      for (const deadline = Date.now() + 60_000; holder() !== child.pid; await new Promise((r) => setTimeout(r, 20))) {
+        assert.ok(Date.now() < deadline && child.exitCode === null, 'featnet train took the lock');
+      }
+      assert.throws(() => lockFolder(dir, 'test'), new RegExp(`in use by gankit featnet train \\(pid ${child.pid} on `));
+    } finally {
+      child.kill('SIGKILL');
+    }
   });
 
   it('best.bin: the checkpoint with the lowest FID measured; sample and eval --best use it', () => {

@@ -6,9 +6,7 @@
  */
 import { describe, it, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, statSync, writeFileSync, readFileSync } from 'node:fs';
-import { spawn, spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { copyFileSync, mkdtempSync, statSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { initEngine } from '../src/index.js';
@@ -16,9 +14,6 @@ import { loadFeatureNet, defaultFeatnetDir, trainFeatureNet, toSigned, accuracy 
 import { classifierScore, bestMatchAccuracy } from '../src/metrics/imageEval.js';
 import { loadImageData, subset } from '../src/data/imageData.js';
 import { InputError } from '../src/errors.js';
-import { lockFolder } from '../src/io/lock.js';
-
-const BIN = fileURLToPath(new URL('../src/cli/bin.js', import.meta.url));
 
 describe('feature networks', () => {
   before(() => initEngine());
@@ -43,29 +38,6 @@ describe('feature networks', () => {
     copyFileSync(join(defaultFeatnetDir(), 'mnist.json'), join(dir, 'mnist.json'));
     writeFileSync(join(dir, 'mnist.bin'), readFileSync(join(defaultFeatnetDir(), 'mnist.bin')).subarray(0, 1000));
     assert.throws(() => loadFeatureNet('mnist', dir), (e: unknown) => e instanceof InputError && /mnist\.bin: 1000 bytes, expected/.test((e as Error).message));
-  });
-
-  it('featnet train holds its output folder: a second writer is refused in one line, and it is refused while another holds it', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'gankit-featnet-'));
-    // Another writer holds the folder: refused before anything is trained or written.
-    const held = lockFolder(dir, 'gankit featnet train');
-    const refused = spawnSync(process.execPath, [BIN, 'featnet', 'train', '--data', 'mnist', '--epochs', '1', '--out', dir, '--quiet'], { encoding: 'utf8' });
-    held.release();
-    assert.equal(refused.status, 2, refused.stderr);
-    assert.match(refused.stderr.trim(), new RegExp(`^gankit: error: .*: in use by gankit featnet train \\(pid ${process.pid} on .*\\); a second writer would corrupt it`));
-    assert.deepEqual(readdirSync(dir), [], 'nothing written, the lock released');
-    // While it trains, it holds the lock: a second writer is refused, naming it.
-    const child = spawn(process.execPath, [BIN, 'featnet', 'train', '--data', 'mnist', '--epochs', '1', '--out', dir, '--quiet'], { stdio: 'ignore' });
-    try {
-      const lock = join(dir, '.lock');
-      const holder = () => (existsSync(lock) ? (JSON.parse(readFileSync(lock, 'utf8')) as { pid: number }).pid : null);
-      for (const deadline = Date.now() + 60_000; holder() !== child.pid; await new Promise((r) => setTimeout(r, 20))) {
-        assert.ok(Date.now() < deadline && child.exitCode === null, 'featnet train took the lock');
-      }
-      assert.throws(() => lockFolder(dir, 'test'), new RegExp(`in use by gankit featnet train \\(pid ${child.pid} on `));
-    } finally {
-      child.kill('SIGKILL');
-    }
   });
 
   it('training on a small subset beats chance clearly', async () => {
