@@ -6,14 +6,16 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { PNG } from 'pngjs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadCheckpoint } from '../src/runfolder/checkpoint.js';
 import { LOSS_NAMES, VARIANT_NAMES } from '../src/losses/registry.js';
 import { COMMANDS } from '../src/cli/commands/index.js';
+import { tempName } from '../src/io/atomic.js';
+import { lockFolder } from '../src/io/lock.js';
 
 const BIN = fileURLToPath(new URL('../src/cli/bin.js', import.meta.url));
 const gankit = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, GANKIT_BACKEND: 'wasm' } });
@@ -217,6 +219,21 @@ describe('gankit CLI', () => {
     // Fewer samples over earlier ones replace them all: no stale file is left for eval --images to score.
     assert.equal(gankit('sample', '--run', run, '--n', '20', '--out', again, '--seed', '3').status, 0);
     assert.deepEqual(readdirSync(again).sort(), [...files.slice(0, 20), 'grid.png']);
+    // A kill while the next samples are written (at the third PNG) leaves the earlier ones whole;
+    // so does one after a kill between the two renames, which left no folder and the earlier one at
+    // FOLDER.old.tmp-HOST-PID (planted, a dead writer's name): it is put back first.
+    const earlier = Object.fromEntries(readdirSync(again).map((f) => [f, readFileSync(join(again, f))]));
+    const orphan = join(dirname(again), tempName('again.old').replace(/-\d+$/, `-${spawnSync('true').pid}`));
+    for (const what of ['killed mid-write', 'killed after a kill between the renames']) {
+      if (what !== 'killed mid-write') renameSync(again, orphan);
+      const killed = spawnSync(process.execPath, [BIN, 'sample', '--run', run, '--n', '5', '--out', again, '--seed', '4'], { encoding: 'utf8', env: { ...process.env, GANKIT_BACKEND: 'wasm', GANKIT_FAULT: '000002.png:1:10:kill' } });
+      assert.equal(killed.signal, 'SIGKILL', `${what}: ${killed.stderr}`);
+      assert.deepEqual(readdirSync(again).sort(), Object.keys(earlier).sort(), what);
+      for (const [f, bytes] of Object.entries(earlier)) assert.ok(readFileSync(join(again, f)).equals(bytes), `${what}: ${f} is the earlier sample's`);
+    }
+    assert.ok(!existsSync(orphan), 'put back');
+    assert.equal(gankit('sample', '--run', run, '--n', '20', '--out', again, '--seed', '3').status, 0);
+    assert.deepEqual(readdirSync(dirname(again)).filter((f) => f.includes('.tmp-')), [], 'the killed samples left nothing behind');
     const tooMany = gankit('sample', '--run', run, '--n', '50001', '--out', folder);
     assert.equal(tooMany.status, 2);
     assert.match(tooMany.stderr, /--n: must be at most 50000 for this run \(one PNG each\), got 50001/);
@@ -232,6 +249,29 @@ describe('gankit CLI', () => {
     const own = join(tmp(), 'own');
     assert.equal(gankit('sample', '--run', run, '--n', '70', '--out', own, '--seed', '3', '--no-ema').status, 0);
     assert.ok(!readFileSync(join(folder, '000000.png')).equals(readFileSync(join(own, '000000.png'))), '--no-ema: other weights, other samples');
+  });
+
+  it('featnet train holds its output folder: a second writer is refused in one line, and it is refused while another holds it', async () => {
+    const dir = tmp();
+    // Another writer holds the folder: refused before anything is trained or written.
+    const held = lockFolder(dir, 'gankit featnet train');
+    const refused = spawnSync(process.execPath, [BIN, 'featnet', 'train', '--data', 'mnist', '--epochs', '1', '--out', dir, '--quiet'], { encoding: 'utf8' });
+    held.release();
+    assert.equal(refused.status, 2, refused.stderr);
+    assert.match(refused.stderr.trim(), new RegExp(`^gankit: error: .*: in use by gankit featnet train \\(pid ${process.pid} on .*\\); a second writer would corrupt it`));
+    assert.deepEqual(readdirSync(dir), [], 'nothing written, the lock released');
+    // While it trains, it holds the lock: a second writer is refused, naming it.
+    const child = spawn(process.execPath, [BIN, 'featnet', 'train', '--data', 'mnist', '--epochs', '1', '--out', dir, '--quiet'], { stdio: 'ignore' });
+    try {
+      const lock = join(dir, '.lock');
+      const holder = () => (existsSync(lock) ? (JSON.parse(readFileSync(lock, 'utf8')) as { pid: number }).pid : null);
+      for (const deadline = Date.now() + 60_000; holder() !== child.pid; await new Promise((r) => setTimeout(r, 20))) {
+        assert.ok(Date.now() < deadline && child.exitCode === null, 'featnet train took the lock');
+      }
+      assert.throws(() => lockFolder(dir, 'test'), new RegExp(`in use by gankit featnet train \\(pid ${child.pid} on `));
+    } finally {
+      child.kill('SIGKILL');
+    }
   });
 
   it('best.bin: the checkpoint with the lowest FID measured; sample and eval --best use it', () => {

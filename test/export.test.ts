@@ -8,7 +8,7 @@
 import { describe, it, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, renameSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -22,6 +22,7 @@ import { exportGenerator } from '../src/export/generator.js';
 import { ImageTask } from '../src/kinds/images/task.js';
 import { resolveConfig } from '../src/train/config.js';
 import { assertClose } from './helpers/numeric.js';
+import { tempName } from '../src/io/atomic.js';
 
 const BIN = fileURLToPath(new URL('../src/cli/bin.js', import.meta.url));
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -192,6 +193,16 @@ describe('export to a TensorFlow.js LayersModel', () => {
       assert.equal(killed.signal, 'SIGKILL', `${fault}: ${killed.stderr}`);
       for (const [f, bytes] of Object.entries(earlier)) assert.ok(readFileSync(join(out, f)).equals(bytes), `${fault}: ${f} is the earlier export's`);
     }
+    // A kill between the two renames leaves no folder at OUT and the earlier export at
+    // OUT.old.tmp-HOST-PID (planted: a dead writer's name): the next export puts it back before
+    // anything else, so even that export killed mid-write leaves the earlier one whole at OUT.
+    const dead = spawnSync('true').pid;
+    const orphan = join(runs, tempName('exported.old').replace(/-\d+$/, `-${dead}`));
+    renameSync(out, orphan);
+    const afterOrphan = spawnSync(process.execPath, [BIN, 'export', '--run', run, '--out', out, '--no-ema'], { encoding: 'utf8', env: { ...process.env, GANKIT_FAULT: 'weights.bin:1:64:kill' } });
+    assert.equal(afterOrphan.signal, 'SIGKILL', afterOrphan.stderr);
+    assert.ok(!existsSync(orphan), 'the earlier export was put back');
+    for (const [f, bytes] of Object.entries(earlier)) assert.ok(readFileSync(join(out, f)).equals(bytes), `put back: ${f} is the earlier export's`);
     assert.equal(gankit('export', '--run', run, '--out', out, '--no-ema').status, 0);
     for (const f of ['model.json', 'weights.bin', 'gankit.json']) assert.ok(readFileSync(join(out, f)).equals(readFileSync(join(runs, 'own', f))), `${f} is the new export's`);
     assert.equal(readExportMeta(out).weights, 'generator');

@@ -84,10 +84,13 @@ describe('hostile input', () => {
     assert.equal(resolveConfig({ data: { name: `folder:${dir}`, size: 28 } }).model.arch, 'dcgan28');
   });
 
-  it('a read-only disk is said as EROFS, not ENOENT (where the machine allows a private mount namespace)', () => {
-    if (spawnSync('unshare', ['-m', 'true']).status !== 0) return;
+  it('a read-only disk is said as EROFS, not ENOENT (injected; a real read-only tmpfs where the machine allows a private mount namespace)', (t) => {
+    const erofs = /^gankit: error: .*new\/run: cannot create the run folder \(EROFS: read-only file system\)$/;
+    // Injected: the disk is read-only from the first folder made on (Node's recursive mkdir says ENOENT there).
+    refused(spawnSync(process.execPath, [BIN, 'train', '--out', join(tmp(), 'new', 'run'), '--quiet'], { encoding: 'utf8', env: { ...process.env, GANKIT_FAULT: 'samples:1:0:erofs' } }), erofs);
+    if (spawnSync('unshare', ['-m', 'true']).status !== 0) return t.skip('the real read-only tmpfs needs a private mount namespace (unshare -m, as root); only the injected read-only disk was checked');
     const mount = tmp();
     const r = spawnSync('unshare', ['-m', 'sh', '-c', 'mount -t tmpfs -o ro tmpfs "$1" && exec "$2" "$3" train --out "$1/new/run" --quiet', 'sh', mount, process.execPath, BIN], { encoding: 'utf8' });
-    refused(r, /^gankit: error: .*new\/run: cannot create the run folder \(EROFS: read-only file system\)$/);
+    refused(r, erofs);
   });
 });

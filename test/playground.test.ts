@@ -122,6 +122,25 @@ describe('the playground', () => {
     assert.throws(() => PlaygroundSession.create({ loss: 'wgan-gp', nCritic: 1000 }), new RegExp(`^Error: nCritic: the page trains at most ${PAGE_LIMITS.nCritic}, got 1000`));
     assert.throws(() => PlaygroundSession.create({ loss: 'wgan-gp', batchSize: 8192, model: { generator: { depth: 3, width: 256 }, discriminator: { depth: 3, width: 256 } } }), /^Error: batchSize: one step of this config is .* multiply-adds \(\(n_critic \+ 1\) × batch × weights\); the page trains at most 268435456 \(2\^28\) a step/);
     PlaygroundSession.create({ loss: 'wgan-gp', batchSize: 512 }).dispose(); // twice the default batch is fine
+    // Depth and batch on their own, each just past its limit with every other measure far inside
+    // the rest (tiny networks: no weight or step-work limit is near), and just at it accepted.
+    const tiny = { depth: 1, width: 8 };
+    for (const [field, value, config] of [
+      ['model.generator.depth', PAGE_LIMITS.depth + 1, { model: { generator: { depth: PAGE_LIMITS.depth + 1, width: 8 }, discriminator: tiny } }],
+      ['model.discriminator.depth', PAGE_LIMITS.depth + 1, { model: { generator: tiny, discriminator: { depth: PAGE_LIMITS.depth + 1, width: 8 } } }],
+      ['batchSize', PAGE_LIMITS.batchSize + 1, { batchSize: PAGE_LIMITS.batchSize + 1, model: { generator: tiny, discriminator: tiny } }],
+    ] as const) {
+      assert.throws(() => PlaygroundSession.create({ loss: 'wgan-gp', ...config }), new RegExp(`^Error: ${field.replace(/[.]/g, '[.]')}: the page trains at most ${value - 1}, got ${value} \\(gankit train takes more\\)$`));
+    }
+    PlaygroundSession.create({ loss: 'wgan-gp', batchSize: PAGE_LIMITS.batchSize, model: { generator: { depth: PAGE_LIMITS.depth, width: 8 }, discriminator: { depth: PAGE_LIMITS.depth, width: 8 } } }).dispose();
+    // A replayed run: the page takes a served config.json, drops its compute (web/src/replay.ts) and
+    // builds its session here. The CLI run's own config is taken; the same run past a limit is refused.
+    const { compute: _compute, ...replayed } = JSON.parse(readFileSync(join(runs, 'cli-run', 'config.json'), 'utf8')) as Record<string, unknown>;
+    void _compute;
+    PlaygroundSession.create(replayed).dispose();
+    const deep = { ...replayed, model: { ...(replayed.model as object), generator: { ...(replayed.model as { generator: object }).generator, depth: PAGE_LIMITS.depth + 1 } } };
+    assert.throws(() => PlaygroundSession.create(deep), new RegExp(`^Error: model[.]generator[.]depth: the page trains at most ${PAGE_LIMITS.depth}, got ${PAGE_LIMITS.depth + 1}`));
+    assert.throws(() => PlaygroundSession.create({ ...replayed, batchSize: 65_536 }), /^Error: batchSize: the page trains at most 8192, got 65536/);
     // A live run's metrics.jsonl ends in a row being written: the replay drops it, as every reader does.
     assert.deepEqual(replayRows('{"step":5}\n{"step":10}\n{"step":15,"dLo', 'm').map((r) => r.step), [5, 10]);
   });

@@ -1,6 +1,7 @@
 /**
  * The README's code examples run as written: each ```ts block that imports from 'gankit' is
- * compiled, pointed at this build of the package, and run in a fresh folder.
+ * compiled, pointed at this build of the package, and run in a fresh folder. Every test that
+ * §Reliability names in brackets is there.
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -15,6 +16,24 @@ const README = fileURLToPath(new URL('../../README.md', import.meta.url));
 const INDEX = pathToFileURL(fileURLToPath(new URL('../src/index.js', import.meta.url))).href;
 
 const examples = [...readFileSync(README, 'utf8').matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]).filter((code) => code.includes("from 'gankit'"));
+
+describe('README §Reliability', () => {
+  it('every test named in brackets exists: [FILE: "title", …; FILE: …] names test/FILE.test.ts and a title in it', () => {
+    const text = readFileSync(README, 'utf8');
+    const section = text.slice(text.indexOf('## Reliability'), text.indexOf('\n## ', text.indexOf('## Reliability') + 1));
+    const groups = [...section.matchAll(/\[([a-z.]+:\s[^\]]+)\]/g)].flatMap((m) => m[1].split(/;\s*(?=[a-z.]+:\s)/));
+    assert.ok(groups.length >= 15, `${groups.length} bracketed groups`);
+    for (const group of groups) {
+      const [, file, rest] = group.match(/^([a-z.]+):\s+([\s\S]+)$/)!;
+      const source = readFileSync(fileURLToPath(new URL(`../../test/${file}.test.ts`, import.meta.url)), 'utf8').replace(/\\'/g, "'");
+      for (const [, quoted] of rest.matchAll(/"([^"]+)"/g)) {
+        // A title or a part of it ("…" ends a shortened one; line breaks are spaces; a table's row names some).
+        const title = quoted.replace(/\s+/g, ' ').replace(/ ?…$/, '');
+        assert.ok(source.includes(title), `${file}: no test titled "${title}…"`);
+      }
+    }
+  });
+});
 
 describe('README examples', () => {
   it('there are examples that train from code', () => {

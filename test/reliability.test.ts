@@ -11,7 +11,7 @@
 import { describe, it, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -118,7 +118,7 @@ describe('reliability', () => {
     });
   }
 
-  it('a disk gone read-only mid-run: one line naming EROFS, exit 3 — the lock that cannot be removed hides nothing; resume takes it over, bit-identical', () => {
+  it('a disk gone read-only mid-run: one line naming EROFS, exit 3 — the lock that cannot be removed hides nothing; resume takes it over, bit-identical', (t) => {
     const check = (r: ReturnType<typeof gankit>, what: string) => {
       assert.equal(r.status, 3, `${what}: ${r.stderr}`);
       const line = r.stderr.trim();
@@ -136,7 +136,7 @@ describe('reliability', () => {
     assert.match(again.stderr, /taking over a stale lock/);
     sameCheckpoints(whole, dir);
     // A real read-only remount, where this machine allows a private mount namespace (root).
-    if (spawnSync('unshare', ['-m', 'true']).status !== 0) return;
+    if (spawnSync('unshare', ['-m', 'true']).status !== 0) return t.skip('the real read-only remount needs a private mount namespace (unshare -m, as root); only the injected read-only disk was checked');
     const out = tmp();
     const script = `set -e; mount -t tmpfs tmpfs "$1"; cd "$1"
       "$2" "$3" train --config "$4" --out run --quiet 2> "$5/err" & pid=$!
@@ -153,10 +153,20 @@ describe('reliability', () => {
     sameCheckpoints(whole, join(out, 'run'));
   });
 
-  it('a full disk before training starts (config.json): one line, exit 2', () => {
-    const r = gankit(['train', '--config', configFile(), '--out', join(tmp(), 'run'), '--quiet'], { GANKIT_FAULT: 'config.json:1:10:enospc' });
-    assert.equal(r.status, 2, r.stderr);
-    assert.match(r.stderr.trim(), /^gankit: error: .*config\.json: cannot write \(ENOSPC: no space left on the device\)$/);
+  it('a full disk before training starts (config.json): one line, exit 2, and no dead-end folder: what it made is taken back, a folder given empty is left empty', () => {
+    const made = join(tmp(), 'run');
+    const given = tmp();
+    for (const dir of [made, given]) {
+      const r = gankit(['train', '--config', configFile(), '--out', dir, '--quiet'], { GANKIT_FAULT: 'config.json:1:10:enospc' });
+      assert.equal(r.status, 2, r.stderr);
+      assert.match(r.stderr.trim(), /^gankit: error: .*config\.json: cannot write \(ENOSPC: no space left on the device\)$/);
+    }
+    assert.ok(!existsSync(made), 'the folder it made is gone');
+    assert.deepEqual(readdirSync(given), [], 'no lock, no samples/, no config.json.tmp-…');
+    // So `train` starts there again (not "not empty", not "resume it"), and no lock is taken over.
+    const r = gankit(['train', '--config', configFile({ steps: 5 }), '--out', given, '--quiet']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.doesNotMatch(r.stderr, /stale lock/);
   });
 
   it('writers killed at random byte offsets: no trusted file is torn, stale temporary files go, every resume ends bit-identical', async () => {
@@ -377,10 +387,22 @@ describe('reliability', () => {
     assert.match(r.stderr.trim(), /^gankit: error: .*config\.json: backend: the run ran on wasm, which cannot start here \(.+\); on another backend it would not continue bit-identically/);
   });
 
-  it('what config.json names is what runs: webgl in Node and a variant the config does not train are refused in one line', () => {
+  it('what config.json names is what runs: webgl in Node and a variant the config does not train are refused in one line; GANKIT_BACKEND gives way to the flag and the config file', () => {
     let r = gankit(['train', '--backend', 'webgl', '--out', join(tmp(), 'run'), '--quiet']);
     assert.equal(r.status, 2, r.stderr);
     assert.match(r.stderr.trim(), /^gankit: error: backend: webgl runs only in a browser \(in Node: wasm, cpu or webgpu\)$/);
+    // GANKIT_BACKEND sets the backend only where neither the flag nor the config file does; webgl
+    // from it is refused as from the flag, naming the variable.
+    r = gankit(['train', '--out', join(tmp(), 'run'), '--quiet'], { GANKIT_BACKEND: 'webgl' });
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(r.stderr.trim(), /^gankit: error: GANKIT_BACKEND: webgl runs only in a browser \(in Node: wasm, cpu or webgpu\)$/);
+    const one = { steps: 1, logEvery: 1, plotEvery: 1, checkpointEvery: 1 };
+    for (const [what, args] of [['the flag', ['--config', configFile(one), '--backend', 'wasm']], ['the config file', ['--config', configFile({ ...one, backend: 'wasm' })]]] as const) {
+      const dir = join(tmp(), 'run');
+      r = gankit(['train', ...args, '--out', dir, '--quiet'], { GANKIT_BACKEND: 'cpu' });
+      assert.equal(r.status, 0, r.stderr);
+      assert.equal(JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')).backend, 'wasm', `${what} wins over GANKIT_BACKEND`);
+    }
     r = gankit(['train', '--config', configFile({ variant: 'infogan' }), '--out', join(tmp(), 'run'), '--quiet']);
     assert.equal(r.status, 2, r.stderr);
     assert.match(r.stderr.trim(), /^gankit: error: variant: 'infogan' \(InfoGAN\) does not describe this config: infogan is null \(no codes, no Q head\) \(--loss infogan sets it up\)$/);
@@ -454,7 +476,7 @@ describe('reliability', () => {
     db2.close();
   });
 
-  it('runs database: a symlink loop indexes a run once; a missing folder makes no database; another application\'s SQLite file is refused untouched; a database on a read-only disk is listed', () => {
+  it('runs database: a symlink loop indexes a run once; a missing folder makes no database; another application\'s SQLite file is refused untouched; a database on a read-only disk is listed', (t) => {
     const root = tmp();
     assert.equal(gankit(['train', '--config', configFile({ steps: 5 }), '--out', join(root, 'good'), '--quiet']).status, 0);
     symlinkSync(root, join(root, 'good', 'up'));
@@ -477,9 +499,24 @@ describe('reliability', () => {
     assert.equal(r.status, 2, r.stderr);
     assert.match(r.stderr.trim(), /^gankit: error: .*other\.sqlite: not a gankit runs database \(it holds the tables notes\); choose another --db$/);
     assert.ok(readFileSync(other).equals(before), 'not a byte of it changed (no table added, no WAL)');
-    // Read-only: a bind mount of the folder, read-only, in a private mount namespace (where the machine allows one).
-    if (spawnSync('unshare', ['-m', 'true']).status !== 0) return;
-    const listed = spawnSync('unshare', ['-m', 'sh', '-c', 'mount --bind -o ro "$1" "$1" && exec "$2" "$3" runs --db "$1/runs.sqlite"', 'sh', root, process.execPath, BIN], { encoding: 'utf8' });
+    // Read-only: a bind mount of the folder, read-only, in a private mount namespace (where the
+    // machine allows one); else, not as root, the folder and file made read-only for this user
+    // (SQLite cannot make its -shm file there either).
+    let listed: ReturnType<typeof gankit>;
+    if (spawnSync('unshare', ['-m', 'true']).status === 0) {
+      listed = spawnSync('unshare', ['-m', 'sh', '-c', 'mount --bind -o ro "$1" "$1" && exec "$2" "$3" runs --db "$1/runs.sqlite"', 'sh', root, process.execPath, BIN], { encoding: 'utf8' });
+    } else if (process.getuid?.() !== 0) {
+      chmodSync(db, 0o444);
+      chmodSync(root, 0o555);
+      try {
+        listed = gankit(['runs', '--db', db]);
+      } finally {
+        chmodSync(root, 0o755);
+        chmodSync(db, 0o644);
+      }
+    } else {
+      return t.skip('a read-only database needs a private mount namespace (unshare -m) as root, where file modes do not bind; it was not listed here');
+    }
     assert.equal(listed.status, 0, listed.stderr);
     assert.match(listed.stdout, /ns\s+ring8\s+1\s+5\s+finished[\s\S]*^1 run$/m);
   });

@@ -7,7 +7,7 @@
  */
 import { describe, it, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { initEngine } from '../src/index.js';
@@ -20,8 +20,12 @@ import type { GradientCurve } from '../src/study/gradients.js';
 import { Rng } from '../src/engine/rng.js';
 import { resolveConfig } from '../src/train/config.js';
 import { RunsDb } from '../src/runfolder/database.js';
-import { trialResult } from '../src/runner/trial.js';
+import { trialResult, TRIAL_ENTRY } from '../src/runner/trial.js';
+import { localExecutor } from '../src/sweep/executor.js';
 import type { TrialExecutor } from '../src/sweep/executor.js';
+import type { SweepPlan } from '../src/sweep/plan.js';
+import { loadCheckpoint } from '../src/runfolder/checkpoint.js';
+import { spawnSync } from 'node:child_process';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'gankit-study-'));
 const close = (a: number, b: number, tol: number, what: string) => assert.ok(Math.abs(a - b) <= tol, `${what}: ${a} vs ${b}`);
@@ -444,7 +448,7 @@ describe('wasserstein study: runs', () => {
     again.close();
   });
 
-  it('a tiny study end to end: every experiment, the report layout, records, and the same verdicts offline', async () => {
+  it('a tiny study end to end: every experiment, the report layout, records, the same verdicts offline, and no folder or record of another trial reused', async () => {
     const root = tmp();
     const out = join(root, 'study');
     const records = join(root, 'records');
@@ -526,10 +530,103 @@ describe('wasserstein study: runs', () => {
     const staged = await runWassersteinStudy({ quick: true, jobs: 2, out: join(root, 'elsewhere'), records, settings, executor: nothingRuns, only: ['stress'] });
     assert.deepEqual(staged.claims, r.claims, 'every stress trial already has its result: nothing to run');
     await assert.rejects(runWassersteinStudy({ quick: true, jobs: 2, out: join(root, 'elsewhere'), records, settings, executor: nothingRuns, only: ['nope' as 'modes'] }), /--only: 'nope' is not an experiment/);
+    // A folder or a record named as a trial's but holding another trial's run (what a collision of
+    // the 32 bits of hash in the name would give; simulated by a copy) is never reported as that
+    // trial's result: on a re-run, offline, and from --records it stays pending, with one line
+    // naming the folder or record and the field that differs, and the record is not overwritten.
+    const [s1, s2] = [1, 2].map((seed) => readdirSync(join(out, 'runs')).find((f) => f.startsWith(`modes-wgan-gp-ring8-s${seed}-`))!);
+    const planted = join(root, 'planted');
+    cpSync(out, planted, { recursive: true });
+    rmSync(join(planted, 'runs', s2), { recursive: true });
+    cpSync(join(out, 'runs', s1), join(planted, 'runs', s2), { recursive: true });
+    const plantedRecords = join(root, 'planted-records');
+    cpSync(records, plantedRecords, { recursive: true });
+    copyFileSync(join(records, `${s1}.json`), join(plantedRecords, `${s2}.json`));
+    for (const [what, options] of [
+      ['a re-run', { out: planted }],
+      ['--offline', { out: planted, offline: true }],
+      ['--records', { out: join(root, 'fourth'), records: plantedRecords, offline: true }],
+      ['--records, not offline', { out: join(root, 'fifth'), records: plantedRecords }],
+    ] as const) {
+      const lines: string[] = [];
+      const collided = await runWassersteinStudy({ quick: true, jobs: 2, settings, executor: nothingRuns, log: (l) => lines.push(l), ...options });
+      assert.deepEqual(collided.results.find((x) => x.arm === 'wgan-gp')!.runs.ring8.map((x) => x.status), ['finished', 'pending'], `${what}: seed 2 is not reported with seed 1's result`);
+      assert.equal(collided.trials.pending, 1, what);
+      const holder = 'records' in options ? `${s2}.json` : s2;
+      assert.ok(lines.some((l) => l.includes(`${holder}: holds another trial's run (seed: 1 there, 2 in this trial)`)), `${what}: ${lines.join('\n')}`);
+    }
+    assert.equal(readFileSync(join(plantedRecords, `${s2}.json`), 'utf8'), readFileSync(join(records, `${s1}.json`), 'utf8'), 'the record is not overwritten');
+
     // A broken record is one error naming the file.
     const trialRecord = files.find((f) => !f.startsWith('_study-'))!;
     writeFileSync(join(records, trialRecord), '{"format":"other"}\n');
     await assert.rejects(runWassersteinStudy({ quick: true, jobs: 2, out: join(root, 'third'), records, settings, executor: nothingRuns, offline: true }), new RegExp(`${trialRecord.replace(/[.]/g, '[.]')}: not a gankit run record`));
     void trialResult;
+  });
+
+  it('a stopped trial is resumed by the next run of the study, not redone, on the compute it recorded: bit-identical to an uninterrupted one', async () => {
+    const root = tmp();
+    const out = join(root, 'study');
+    const settings = {
+      seeds: 1,
+      steps: 40,
+      arms: ['ns'],
+      modesLogging: { logEvery: 10, plotEvery: 40, checkpointEvery: 10 },
+      robustnessConfigs: 0,
+      robustnessArms: [],
+      gradientSteps: 4,
+      gradientCheckpoints: [2],
+      gradientSeeds: 1,
+      timingSteps: 8,
+      stress: null,
+      imageRobustness: null,
+    };
+    // The trials run in the study's local pool, under the environment given while they run.
+    const under = (env: Record<string, string>): TrialExecutor => ({
+      where: 'test',
+      async run(trials, onEvent) {
+        const kept = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
+        Object.assign(process.env, env);
+        try {
+          await localExecutor(1).run(trials, onEvent);
+        } finally {
+          for (const [k, v] of Object.entries(kept)) if (v === undefined) delete process.env[k];
+          else process.env[k] = v;
+        }
+      },
+      close: async () => {},
+    });
+    // A full disk at the third checkpoint stops both trials (ring8, grid25) part-way: reported failed.
+    const stopped = await runWassersteinStudy({ quick: true, jobs: 1, out, settings, executor: under({ GANKIT_FAULT: 'checkpoint.bin:3:100:enospc' }) });
+    assert.deepEqual(Object.values(stopped.results.find((x) => x.arm === 'ns')!.runs).flat().map((x) => x.status), ['failed', 'failed']);
+    const plan = JSON.parse(readFileSync(join(out, 'sweep.json'), 'utf8')) as SweepPlan;
+    assert.equal(plan.trials.length, 2);
+    const before = plan.trials.map((t) => ({
+      step: loadCheckpoint<{ step: number }>(join(t.dir, 'checkpoint.bin')).header.step,
+      compute: JSON.parse(readFileSync(join(t.dir, 'config.json'), 'utf8')).compute,
+      metrics: readFileSync(join(t.dir, 'metrics.jsonl'), 'utf8'),
+    }));
+    for (const b of before) assert.ok(b.step > 0 && b.step < 40, `stopped part-way (step ${b.step})`);
+    // The next run, under other compute settings, resumes them: the recorded compute, the rows
+    // logged before the stop kept as they were (a redo would write them again, at other times),
+    // and the weights of an uninterrupted trial under the first settings, bit for bit.
+    const native = before[0].compute.native as boolean;
+    const resumed = await runWassersteinStudy({ quick: true, jobs: 1, out, settings, executor: under({ GANKIT_NATIVE: native ? 'off' : 'on', GANKIT_THREADS: '2' }) });
+    assert.equal(resumed.trials.pending, 0);
+    assert.deepEqual(Object.values(resumed.results.find((x) => x.arm === 'ns')!.runs).flat().map((x) => x.status), ['finished', 'finished']);
+    // (One uninterrupted trial to compare with is enough: both resumed the same way.)
+    plan.trials.forEach((t, i) => {
+      assert.deepEqual(JSON.parse(readFileSync(join(t.dir, 'config.json'), 'utf8')).compute, before[i].compute, `${t.name}: the compute it recorded`);
+      const rows = readFileSync(join(t.dir, 'metrics.jsonl'), 'utf8').split('\n');
+      const kept = before[i].metrics.split('\n').filter((l) => l && (JSON.parse(l) as { step: number }).step <= before[i].step);
+      assert.deepEqual(rows.slice(0, kept.length), kept, `${t.name}: resumed, not redone`);
+      if (i > 0) return;
+      const whole = join(root, `whole-${i}`);
+      const r = spawnSync(process.execPath, [TRIAL_ENTRY, JSON.stringify({ overrides: t.overrides, dir: whole })], { encoding: 'utf8' });
+      assert.equal(r.status, 0, r.stderr);
+      const [a, b] = [loadCheckpoint<{ step: number }>(join(whole, 'checkpoint.bin')), loadCheckpoint<{ step: number }>(join(t.dir, 'checkpoint.bin'))];
+      assert.equal(b.header.step, 40);
+      for (const k of Object.keys(a.arrays)) assert.ok(Buffer.from(a.arrays[k].buffer).equals(Buffer.from(b.arrays[k].buffer)), `${t.name}: ${k} differs from the uninterrupted trial`);
+    });
   });
 });

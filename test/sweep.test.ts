@@ -195,6 +195,30 @@ describe('sweeps', () => {
     assert.match(other.stderr, /holds another sweep \(6 trials\)/);
   });
 
+  it('a stopped trial is resumed by the re-run on the compute it recorded, whatever this environment sets: bit-identical to the uninterrupted one', () => {
+    const sweep = (out: string, env: Record<string, string>) => gankit(['sweep', '--config', baseConfig(300), '--grid', 'loss=ns;seed=1', '--out', out, '--jobs', '1'], env);
+    const out = join(tmp(), 'stopped');
+    const first = sweep(out, { GANKIT_FAULT: 'checkpoint.bin:3:100:enospc' });
+    assert.equal(first.status, 3, first.stderr);
+    const [name] = readdirSync(join(out, 'trials'));
+    const dir = join(out, 'trials', name);
+    const step = loadCheckpoint<{ step: number }>(join(dir, 'checkpoint.bin')).header.step;
+    assert.ok(step > 0 && step < 300, `stopped part-way (step ${step})`);
+    const recorded = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')).compute;
+    const other = { GANKIT_NATIVE: recorded.native ? 'off' : 'on', GANKIT_THREADS: '2' };
+    const again = sweep(out, other);
+    assert.equal(again.status, 0, again.stderr);
+    assert.deepEqual(JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')).compute, recorded);
+    const [whole, resumed] = [loadCheckpoint<{ step: number }>(join(local, 'trials', name, 'checkpoint.bin')), loadCheckpoint<{ step: number }>(join(dir, 'checkpoint.bin'))];
+    assert.equal(resumed.header.step, 300);
+    for (const k of Object.keys(whole.arrays)) assert.ok(Buffer.from(whole.arrays[k].buffer).equals(Buffer.from(resumed.arrays[k].buffer)), `${k} differs from the uninterrupted trial`);
+    // Those settings do change the numbers of a trial that starts under them.
+    const fresh = join(tmp(), 'fresh');
+    assert.equal(sweep(fresh, other).status, 0);
+    const elsewhere = loadCheckpoint<{ step: number }>(join(fresh, 'trials', name, 'checkpoint.bin'));
+    assert.ok(Object.keys(whole.arrays).some((k) => !Buffer.from(whole.arrays[k].buffer).equals(Buffer.from(elsewhere.arrays[k].buffer))), 'the other settings gave the same weights');
+  });
+
   it('a second sweep into a folder a sweep is running gets one line and exit 2, and leaves its status alone; a password in a bad URL is never printed', async () => {
     const out = join(tmp(), 'busy');
     const args = ['sweep', '--config', baseConfig(3000), '--grid', 'seed=1,2', '--out', out, '--jobs', '1'];

@@ -242,6 +242,22 @@ export function resolveBackendName(option?: string): BackendName {
   return requested as BackendName;
 }
 
+function refuseWebglInNode(name: BackendName, from: string): void {
+  if (name === 'webgl' && isNode) throw new InputError(`${from}: webgl runs only in a browser (in Node: wasm, cpu or webgpu)`);
+}
+
+/**
+ * The backend GANKIT_BACKEND names, checked as the variable (an unknown name, or webgl in Node, is
+ * refused naming it); undefined when it is not set. A command that records its backend takes it
+ * only where neither its flag nor its config file names one.
+ */
+export function backendFromEnv(): BackendName | undefined {
+  if (!env('GANKIT_BACKEND')) return undefined;
+  const name = resolveBackendName();
+  refuseWebglInNode(name, 'GANKIT_BACKEND');
+  return name;
+}
+
 /**
  * Runs `work` with what the wasm module prints itself while it starts (console.warn, or fd 2 in
  * Node: "failed to asynchronously prepare wasm: …") held back, so that a backend that cannot start
@@ -433,7 +449,7 @@ export async function initEngine(options: EngineOptions = {}): Promise<BackendNa
   tf.env().set('PROD', true);
   if (isNode) nodeCores = (await nodeImport<typeof import('node:os')>('node:os')).availableParallelism();
   const wanted = resolveBackendName(options.backend);
-  if (wanted === 'webgl' && isNode) throw new InputError(`${options.backend !== undefined ? 'backend' : 'GANKIT_BACKEND'}: webgl runs only in a browser (in Node: wasm, cpu or webgpu)`);
+  refuseWebglInNode(wanted, options.backend !== undefined ? 'backend' : 'GANKIT_BACKEND');
   if (wanted === 'webgpu') {
     // The flags after the device: tfjs-webgpu registers its own (WEBGPU_*) when it loads.
     flagsLater = true;

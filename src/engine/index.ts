@@ -10,7 +10,7 @@ registerAll();
 
 export { tf };
 export { registerSecondOrderGradients } from './gradients.js';
-export { initEngine, resolveBackendName, resolveThreads, resolveNativeMode, resolveFused, defaultThreads, threadPolicy, wasmThreads, engineState, computeSettings, setNative, findNativeBlas, kernelSet, kernelSetOf, KERNEL_VERSIONS, MAX_BLAS_THREADS, BACKENDS, BackendError } from './backend.js';
+export { initEngine, backendFromEnv, resolveBackendName, resolveThreads, resolveNativeMode, resolveFused, defaultThreads, threadPolicy, wasmThreads, engineState, computeSettings, setNative, findNativeBlas, kernelSet, kernelSetOf, KERNEL_VERSIONS, MAX_BLAS_THREADS, BACKENDS, BackendError } from './backend.js';
 export type { BackendName, EngineOptions, EngineState, ComputeSettings, KernelSet, NativeMode, Workload } from './backend.js';
 export { installHint } from './native/blas.js';
 export { activeBlas, nativeOn, kernelRoutes, fusedOn } from './native/state.js';

@@ -18,7 +18,8 @@
  * to a file named FILE (or '*' for any) stop after BYTES bytes, then either fail with ENOSPC
  * (ACTION 'enospc'), SIGKILL the process (ACTION 'kill'), or fail with EROFS and leave the file
  * system read-only for the rest of the process (ACTION 'erofs': every later write, folder and
- * removal through this module fails with EROFS, as on a disk remounted read-only).
+ * removal through this module fails with EROFS, as on a disk remounted read-only). A FILE that
+ * names a folder (never '*') hits its N-th `makeFolder` the same way, before anything is made.
  */
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
@@ -66,20 +67,20 @@ let faultWrites = 0;
 /** Set by an injected 'erofs' fault: the file system is read-only from then on. */
 let readOnly = false;
 
-const injectedError = (code: 'ENOSPC' | 'EROFS') => Object.assign(new Error('injected'), { code });
+const injectedError = (code: 'ENOSPC' | 'EROFS' | 'ENOENT') => Object.assign(new Error('injected'), { code });
 
 /** Throws EROFS once an injected 'erofs' fault has made the file system read-only. */
 function checkWritable(): void {
   if (readOnly) throw injectedError('EROFS');
 }
 
-function faultFor(path: string): Fault | null {
+function faultFor(path: string, folder = false): Fault | null {
   if (fault === undefined) {
     const spec = typeof process !== 'undefined' ? process.env.GANKIT_FAULT : undefined;
     const m = spec?.match(/^([^:]+):(\d+):(\d+):(enospc|kill|erofs)$/);
     fault = m ? { file: m[1], nth: Number(m[2]), bytes: Number(m[3]), action: m[4] as Fault['action'] } : null;
   }
-  if (!fault || (fault.file !== '*' && fault.file !== basename(path))) return null;
+  if (!fault || (fault.file !== '*' && fault.file !== basename(path)) || (folder && fault.file === '*')) return null;
   faultWrites += 1;
   return faultWrites === fault.nth ? fault : null;
 }
@@ -161,8 +162,13 @@ export function removeFile(path: string): void {
  * missing folders are made one at a time, and the first refusal is the reason.
  */
 export function makeFolder(dir: string): void {
+  const injected = faultFor(dir, true);
+  if (injected?.action === 'kill') process.kill(process.pid, 'SIGKILL');
+  if (injected?.action === 'enospc') throw writeErrorOf(dir, injectedError('ENOSPC'));
+  if (injected?.action === 'erofs') readOnly = true;
   try {
-    checkWritable();
+    // As Node's recursive mkdir on a read-only disk: ENOENT for a folder that is not there yet.
+    if (readOnly && !existsSync(dir)) throw injectedError('ENOENT');
     mkdirSync(dir, { recursive: true });
     return;
   } catch (e) {
@@ -172,6 +178,7 @@ export function makeFolder(dir: string): void {
   for (let d = resolve(dir); !existsSync(d) && dirname(d) !== d; d = dirname(d)) missing.unshift(d);
   for (const d of missing) {
     try {
+      checkWritable();
       mkdirSync(d);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw writeErrorOf(dir, e);

@@ -42,7 +42,7 @@ const COLUMNS = ['path', 'study', 'experiment', 'loss', 'variant', 'data', 'seed
 
 /**
  * A database opened for listing. SQLite cannot open a WAL database read-only where it may not
- * make its -shm file (a read-only disk); then the file is read into memory (as a rollback-journal
+ * make its -shm file (a read-only disk, another user's folder); then the file is read into memory (as a rollback-journal
  * database: header bytes 18–19) and listed from there — no writer can be at work on such a disk.
  */
 function openReadOnly(file: string): Database.Database {
@@ -57,7 +57,8 @@ function openReadOnly(file: string): Database.Database {
     }
     return db;
   } catch (e) {
-    if ((e as { code?: string }).code !== 'SQLITE_CANTOPEN' || !existsSync(file) || statSync(file).isDirectory()) throw e;
+    // CANTOPEN on a read-only disk; READONLY_DIRECTORY (and kin) in a folder this user cannot write.
+    if (!/^SQLITE_(CANTOPEN|READONLY)/.test((e as { code?: string }).code ?? '') || !existsSync(file) || statSync(file).isDirectory()) throw e;
     const bytes = readFileSync(file);
     if (bytes.length >= 20) bytes[18] = bytes[19] = 1;
     return new Database(bytes, { readonly: true });

@@ -72,9 +72,8 @@ export function saveRunRecord(dir: string, file: string): boolean {
   return true;
 }
 
-/** Recreates a run folder's results (config, metrics, summary, tag) from a record file. */
-export function restoreRunRecord(file: string, dir: string): RunRecord {
-  const r = parseRunRecord(readFileSync(file, 'utf8'), file);
+/** Recreates a run folder's results (config, metrics, summary, tag) from a record file (`r`: the file, already parsed). */
+export function restoreRunRecord(file: string, dir: string, r: RunRecord = parseRunRecord(readFileSync(file, 'utf8'), file)): RunRecord {
   makeFolder(dir);
   const folder = new RunFolder(dir);
   folder.writeConfig(r.config);

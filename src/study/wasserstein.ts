@@ -27,14 +27,13 @@ import { Rng } from '../engine/rng.js';
 import { mergeConfig } from '../schema.js';
 import { resolveConfig } from '../train/config.js';
 import { RunFolder } from '../runfolder/folder.js';
-import { restoreRunRecord, saveRunRecord } from '../runfolder/record.js';
+import { parseRunRecord, restoreRunRecord, saveRunRecord } from '../runfolder/record.js';
 import { runTrial, trialResult } from '../runner/trial.js';
 import type { MetricsRow } from '../runfolder/metrics.js';
 import { RunsDb } from '../runfolder/database.js';
 import { localExecutor } from '../sweep/executor.js';
 import type { TrialExecutor } from '../sweep/executor.js';
-import { canonicalJson } from '../sweep/plan.js';
-import { PLAN_FILE } from '../sweep/plan.js';
+import { canonicalJson, foreignConfig, foreignTrial, PLAN_FILE } from '../sweep/plan.js';
 import type { PlannedTrial, SweepPlan } from '../sweep/plan.js';
 import { createHash } from 'node:crypto';
 import { gradientExperiment, gradientProbe, GRADIENT_SETUP } from './gradients.js';
@@ -382,18 +381,46 @@ export async function runWassersteinStudy(o: StudyOptions): Promise<StudyResult>
   const order = [...trials].sort((a, b) => cost(b) - cost(a));
   const tag = { study: 'wasserstein' };
   const recordOf = (t: Trial) => join(resolve(o.records!), `${basename(t.dir)}.json`);
+  const planned = new Map<Trial, PlannedTrial>(order.map((t) => [t, { id: `${trialKey}-${hashOf(t.overrides, 16)}`, name: `${t.experiment} ${t.arm.name} ${t.data}${t.condition ? ` ${t.condition}` : ''}${t.config !== undefined ? ` config ${t.config}` : ` seed ${t.seed}`}`, overrides: t.overrides, dir: t.dir }]));
+  // A folder's name keeps 32 bits of its config's hash (the committed records are named after
+  // the folders), so before anything in a folder or a record is reused it is matched to its trial,
+  // as a sweep does (foreignTrial): one holding another trial's run is not used, and that trial
+  // stays pending (no result is reported for it) with one line saying why.
+  const foreign = new Map<Trial, string>();
+  const owner = new Map<string, Trial>();
+  for (const t of trials) {
+    const first = owner.get(t.dir);
+    if (!first) owner.set(t.dir, t);
+    else if (canonicalJson(resolveConfig(first.overrides)) !== canonicalJson(resolveConfig(t.overrides))) foreign.set(t, `${t.dir}: named as the folder of ${planned.get(first)!.name} (the 32-bit hash in its name collides); not run`);
+  }
   if (o.records) {
     try {
       makeFolder(resolve(o.records));
     } catch (e) {
       throw new InputError(`--records: ${o.records}: cannot create the folder (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
     }
-    const restorable = order.filter((t) => !trialResult(t.dir) && existsSync(recordOf(t)));
-    for (const t of restorable) restoreRunRecord(recordOf(t), t.dir);
-    const kept = order.filter((t) => existsSync(recordOf(t))).length;
-    log(`records: ${kept} of ${order.length} trials have a record in ${relative(process.cwd(), resolve(o.records)) || '.'} (${restorable.length} restored from it, not run)`);
   }
-  const failed = new Set<string>();
+  const records = new Map<Trial, ReturnType<typeof parseRunRecord>>();
+  for (const t of order) {
+    if (foreign.has(t)) continue;
+    const inFolder = foreignTrial(planned.get(t)!);
+    if (inFolder) {
+      foreign.set(t, inFolder);
+      continue;
+    }
+    if (!o.records || !existsSync(recordOf(t))) continue;
+    const record = parseRunRecord(readFileSync(recordOf(t), 'utf8'), recordOf(t));
+    const inRecord = foreignConfig(record.config, t.overrides as PlannedTrial['overrides'], recordOf(t));
+    if (inRecord) foreign.set(t, inRecord);
+    else records.set(t, record);
+  }
+  for (const [t, why] of foreign) log(`  ${planned.get(t)!.name}: ${why}; left pending`);
+  if (o.records) {
+    const restorable = order.filter((t) => records.has(t) && !trialResult(t.dir));
+    for (const t of restorable) restoreRunRecord(recordOf(t), t.dir, records.get(t));
+    log(`records: ${records.size} of ${order.length} trials have a record in ${relative(process.cwd(), resolve(o.records)) || '.'} (${restorable.length} restored from it, not run)`);
+  }
+  const failed = new Set<Trial>();
   const finish = (t: Trial) => {
     // The tag goes in after the run (gankit train wants an empty folder), so a rebuild keeps it.
     if (existsSync(t.dir)) new RunFolder(t.dir).writeTag({ ...tag, experiment: t.experiment });
@@ -403,8 +430,8 @@ export async function runWassersteinStudy(o: StudyOptions): Promise<StudyResult>
   if (o.only) for (const e of o.only) if (!['modes', 'robustness', 'images', 'stress'].includes(e)) throw new InputError(`--only: '${e}' is not an experiment (modes, robustness, images, stress)`);
   // Trials with a result (a finished folder, or one restored from its record) are indexed here; the
   // executor gets only those to run.
-  const runs = (t: Trial) => !o.offline && (!o.only || o.only.includes(t.experiment)) && !trialResult(t.dir);
-  const skipped = order.filter((t) => !runs(t));
+  const runs = (t: Trial) => !foreign.has(t) && !o.offline && (!o.only || o.only.includes(t.experiment)) && !trialResult(t.dir);
+  const skipped = order.filter((t) => !runs(t) && !foreign.has(t));
   if (skipped.length) {
     let have = 0;
     for (const t of skipped) {
@@ -417,11 +444,11 @@ export async function runWassersteinStudy(o: StudyOptions): Promise<StudyResult>
   const toRun = order.filter(runs);
   if (toRun.length) {
     let done = 0;
-    const planned: PlannedTrial[] = toRun.map((t) => ({ id: `${trialKey}-${hashOf(t.overrides, 16)}`, name: `${t.experiment} ${t.arm.name} ${t.data}${t.condition ? ` ${t.condition}` : ''}${t.config !== undefined ? ` config ${t.config}` : ` seed ${t.seed}`}`, overrides: t.overrides, dir: t.dir }));
+    const jobs = toRun.map((t) => planned.get(t)!);
     // The trial list, as a sweep's plan: a worker runs only the jobs their folder's plan lists.
-    const plan: SweepPlan = { format: 1, out: dir, base: {}, grid: null, random: null, trials: planned };
+    const plan: SweepPlan = { format: 1, out: dir, base: {}, grid: null, random: null, trials: jobs };
     writeFileAtomic(join(dir, PLAN_FILE), JSON.stringify(plan, null, 1) + '\n');
-    const byDir = new Map(order.map((t) => [t.dir, t]));
+    const byDir = new Map(toRun.map((t) => [t.dir, t]));
     const executor = o.executor ?? localExecutor(o.jobs);
     // The ETA weighs each trial by its steps (an image trial or a long 2-D one is not a short one).
     const weight = (t: Trial) => (typeof t.overrides.steps === 'number' ? t.overrides.steps : 1);
@@ -429,12 +456,12 @@ export async function runWassersteinStudy(o: StudyOptions): Promise<StudyResult>
     let doneWeight = 0;
     const trialsStarted = Date.now();
     try {
-      await executor.run(planned, (e) => {
+      await executor.run(jobs, (e) => {
         if (e.kind !== 'done' && e.kind !== 'failed') return;
         const t = byDir.get(e.trial.dir)!;
         if (e.kind === 'failed') {
           log(`  ${e.trial.name}: ${e.error}`);
-          failed.add(t.dir);
+          failed.add(t);
         }
         finish(t);
         done++;
@@ -476,7 +503,8 @@ export async function runWassersteinStudy(o: StudyOptions): Promise<StudyResult>
     return rows;
   };
   const statusOf = (t: Trial): RunOutcome['status'] => {
-    if (failed.has(t.dir)) return 'failed';
+    if (foreign.has(t)) return 'pending';
+    if (failed.has(t)) return 'failed';
     const row = db.get(t.dir);
     return row?.status === 'finished' ? 'finished' : row?.status === 'diverged' ? 'failed' : 'pending';
   };
@@ -540,7 +568,7 @@ export async function runWassersteinStudy(o: StudyOptions): Promise<StudyResult>
   // Paths in what is written are relative to where the study ran, so committed reports hold no machine's paths.
   writeFileAtomic(join(dir, 'results.json'), JSON.stringify({ ...result, dir: relative(process.cwd(), dir) || '.' }, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v), 1) + '\n');
   const traceArms = ['ns', 'wgan', 'wgan-gp'];
-  writeStudyReport(result, trials.filter((t) => t.experiment === 'modes' && t.seed === 1 && t.data === 'ring8' && traceArms.includes(t.arm.name)).map((t) => ({ loss: t.arm.name, metrics: metricsOf(t) })));
+  writeStudyReport(result, trials.filter((t) => t.experiment === 'modes' && t.seed === 1 && t.data === 'ring8' && traceArms.includes(t.arm.name)).map((t) => ({ loss: t.arm.name, metrics: foreign.has(t) ? [] : metricsOf(t) })));
   db.close();
   return result;
 }

@@ -240,8 +240,16 @@ export function foreignTrial(trial: PlannedTrial): string | null {
   } catch (e) {
     return (e as Error).message;
   }
-  const differ = differences(stored, resolveConfig(trial.overrides));
-  return differ.length ? `${trial.dir}: holds another trial's run (${differ.slice(0, 3).join('; ')}${differ.length > 3 ? '; …' : ''})` : null;
+  return foreignConfig(stored, trial.overrides, trial.dir);
+}
+
+/**
+ * Why a stored run's config (a folder's config.json, a run record's) is not the config these
+ * overrides resolve to, naming `where` and the fields that differ; null when it is this trial's.
+ */
+export function foreignConfig(stored: unknown, overrides: Json, where: string): string | null {
+  const differ = differences(stored, resolveConfig(overrides));
+  return differ.length ? `${where}: holds another trial's run (${differ.slice(0, 3).join('; ')}${differ.length > 3 ? '; …' : ''})` : null;
 }
 
 /** The trials of a sweep, deduplicated by id, in grid order. */

@@ -1,6 +1,6 @@
 /** `gankit train`: every config flag is an override of a config field; `--config run.json` supplies any subset of fields. */
 import { join, resolve } from 'node:path';
-import { initEngine, resolveBackendName } from '../../engine/index.js';
+import { backendFromEnv, initEngine } from '../../engine/index.js';
 import { workloadOf } from '../../kinds/index.js';
 import { startRun } from '../../runner/run.js';
 import { mergeConfig, resolveConfig } from '../../train/config.js';
@@ -43,7 +43,10 @@ ${flagLines(OWN_FLAGS.map(([, , flag, doc]) => [flag, doc])).join('\n')}`,
     const file = typeof values.config === 'string' ? readJsonFile(values.config, '--config') : {};
     const overrides = mergeConfig(file, configOverridesFromFlags(values));
     // GANKIT_BACKEND picks the backend when neither the flag nor the config file does (checked as the variable).
-    if (overrides.backend === undefined && process.env.GANKIT_BACKEND) overrides.backend = resolveBackendName();
+    if (overrides.backend === undefined) {
+      const fromEnv = backendFromEnv();
+      if (fromEnv) overrides.backend = fromEnv;
+    }
     const config = resolveConfig(overrides);
     if (values.out === '') throw new UsageError('--out: needs a folder name');
     const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-');
