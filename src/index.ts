@@ -14,8 +14,11 @@ export type { FieldType } from './schema.js';
 // Configs and the trainer.
 export { resolveConfig, validateConfig, mergeConfig, CONFIG_FIELDS, TOY_PROFILE, kindOfConfig } from './train/config.js';
 export type { RunConfig, DataConfig, InfoganConfig, ConfigField } from './train/config.js';
-export { Trainer, DivergenceError, weightInitRng } from './train/trainer.js';
-export type { StepStats, BatchSource, TrainerState, TrainerHeader } from './train/trainer.js';
+export { Trainer, weightInitRng } from './train/trainer.js';
+export type { StepStats } from './train/trainer.js';
+export { DivergenceError } from './train/divergence.js';
+export type { BatchSource } from './data/source.js';
+export type { TrainerState, TrainerHeader } from './runfolder/trainerState.js';
 
 // Data sources.
 export { ring8, grid25, spiral, moons, pointDataset, csvPoints, parseCsvPoints, POINT_DATASETS } from './data/points.js';

@@ -12,7 +12,8 @@ import { dataExtent, discriminatorField, evaluatePoints, fieldLattice, generator
 import type { View } from '../kinds/points/measure.js';
 import { resolveConfig } from '../train/config.js';
 import type { RunConfig } from '../train/config.js';
-import { DivergenceError, Trainer, trainerOwning } from '../train/trainer.js';
+import { Trainer, trainerOwning } from '../train/trainer.js';
+import { DivergenceError } from '../train/divergence.js';
 import { ConfigError } from '../errors.js';
 import { parseMetrics } from '../runfolder/metrics.js';
 import type { MetricsRow } from '../runfolder/metrics.js';
