@@ -56,7 +56,7 @@ export type { TrialSpec } from './runner/trial.js';
 export { RunFolder, RunFolderError, RUN_FILES, readRunFolder, parseMetrics, column } from './runfolder/index.js';
 export type { MetricsRow, MetricColumn, RunSummary, RunRow } from './runfolder/index.js';
 // The table of metric columns (labels, units, charts, progress formats, which way is better): the page's charts read it.
-export { metricColumns, metricColumn, defineMetricColumns, progressText, STEP_COLUMNS } from './runfolder/columns.js';
+export { metricColumns, metricColumn, defineMetricColumns, progressText, shortName, STEP_COLUMNS } from './runfolder/columns.js';
 export type { MetricColumnSpec, ColumnOwner, ColumnValues } from './runfolder/columns.js';
 export { POINT_COLUMNS, IMAGE_COLUMNS } from './kinds/index.js';
 export type { PointColumns, ImageColumns } from './kinds/index.js';
