@@ -92,10 +92,11 @@ function render(): void {
 function renderTextAndCharts(): void {
   for (const slot of state.slots) renderReadout(panels.get(slot)!, slot);
   const charts = $('charts');
-  // One chart per column of the worker's metric table the rows hold (data without modes: no mode charts, as in metrics.png).
+  // One chart per column of the worker's metric table the rows hold (data without modes: no mode
+  // charts, as in metrics.png). A session's last row holds every column it measures.
   const ref = state.slots[0]?.reference;
-  const rows = [...state.slots.flatMap((s) => s.history.map(flat)), ...(ref?.rows ?? [])];
-  const keys = pageCharts(state.catalog?.columns ?? [], rows);
+  const last = state.slots.flatMap((s) => (s.history.length ? [flat(s.history[s.history.length - 1])] : []));
+  const keys = pageCharts(state.catalog?.columns ?? [], [...last, ...(ref?.rows ?? [])]);
   while (charts.children.length < keys.length) {
     const c = document.createElement('canvas');
     c.className = 'chart';
@@ -106,7 +107,7 @@ function renderTextAndCharts(): void {
   keys.forEach((column, i) => {
     const key = column.name;
     const value = (m: SessionMetrics) => {
-      const v = flat(m)[key];
+      const v = key in m ? (m as unknown as Record<string, unknown>)[key] : m.diagnostics[key];
       return typeof v === 'number' ? v : NaN;
     };
     const series = state.slots.map((s, k) => ({ name: `${k ? 'B' : 'A'}: ${s.view?.loss ?? String(s.overrides.loss ?? '')}`, xs: s.history.map((m) => m.step), ys: s.history.map(value) }));
