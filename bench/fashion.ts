@@ -36,6 +36,7 @@ import { lineChartSvg, svgToPng } from '../src/report/plots.js';
 import type { Series } from '../src/report/plots.js';
 import { imageFolderScorer } from '../src/kinds/images/folderScore.js';
 import { IMAGE_COLUMNS } from '../src/kinds/images/columns.js';
+import type { ImageColumns } from '../src/kinds/images/columns.js';
 import type { FolderScorer } from '../src/kinds/images/folderScore.js';
 import { initEngine } from '../src/engine/index.js';
 
@@ -119,22 +120,14 @@ const CLASSIFIER_TARGET = 6;
 const DOCS = 'docs/benchmark-fashion-mnist';
 const REPORT = 'docs/benchmark-fashion-mnist.md';
 
-interface Evaluation {
+/** An evaluation: the image columns measured at a step (FID always), as the metric table types them. */
+type Evaluation = ImageColumns & {
   step: number;
   /** Discriminator updates done by this step (n_critic and any warm-up schedule counted). */
   dUpdates?: number;
   elapsed: number;
   fid: number;
-  kid?: number;
-  /** The sd of KID's subset estimates (kept for the real-vs-real baseline). */
-  kidStd?: number;
-  precision?: number;
-  recall?: number;
-  coverage?: number;
-  classifierScore?: number;
-  conditionalAccuracy?: number;
-  codeAccuracy?: number;
-}
+};
 
 /** Scores at N = 10,000 of one checkpoint (gankit eval --samples 10000 --json). */
 interface FinalScores {

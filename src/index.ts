@@ -14,8 +14,11 @@ export type { FieldType } from './schema.js';
 // Configs and the trainer.
 export { resolveConfig, validateConfig, mergeConfig, CONFIG_FIELDS, TOY_PROFILE, kindOfConfig } from './train/config.js';
 export type { RunConfig, DataConfig, InfoganConfig, ConfigField } from './train/config.js';
-export { Trainer, DivergenceError, weightInitRng } from './train/trainer.js';
-export type { StepStats, BatchSource, TrainerState, TrainerHeader } from './train/trainer.js';
+export { Trainer, weightInitRng } from './train/trainer.js';
+export type { StepStats } from './train/trainer.js';
+export { DivergenceError } from './train/divergence.js';
+export type { BatchSource } from './data/source.js';
+export type { TrainerState, TrainerHeader } from './runfolder/trainerState.js';
 
 // Data sources.
 export { ring8, grid25, spiral, moons, pointDataset, csvPoints, parseCsvPoints, POINT_DATASETS } from './data/points.js';
@@ -53,7 +56,7 @@ export type { TrialSpec } from './runner/trial.js';
 export { RunFolder, RunFolderError, RUN_FILES, readRunFolder, parseMetrics, column } from './runfolder/index.js';
 export type { MetricsRow, MetricColumn, RunSummary, RunRow } from './runfolder/index.js';
 // The table of metric columns (labels, units, charts, progress formats, which way is better): the page's charts read it.
-export { metricColumns, metricColumn, defineMetricColumns, progressText, STEP_COLUMNS } from './runfolder/columns.js';
+export { metricColumns, metricColumn, defineMetricColumns, progressText, shortName, STEP_COLUMNS } from './runfolder/columns.js';
 export type { MetricColumnSpec, ColumnOwner, ColumnValues } from './runfolder/columns.js';
 export { POINT_COLUMNS, IMAGE_COLUMNS } from './kinds/index.js';
 export type { PointColumns, ImageColumns } from './kinds/index.js';

@@ -1,14 +1,18 @@
 /**
  * Extending gankit from outside its sources, as a user's code would (only the package index is
  * imported): a loss with a hyper-parameter of its own is registered, then configured, validated,
- * trained 20 steps into a run folder and resumed through the normal config path.
+ * trained 20 steps into a run folder and resumed through the normal config path; its diagnostic is
+ * charted in metrics.png and, through the page's own modules (its worker's session and its charts),
+ * in the page.
  */
 import { describe, it, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { tf, initEngine, registerLoss, getLoss, resolveConfig, startRun, resumeRun, RunFolder, ConfigError, positiveNumber, lossesMarkdown, metricsSvg, metricColumn } from '../src/index.js';
+import { tf, initEngine, registerLoss, getLoss, resolveConfig, startRun, resumeRun, RunFolder, ConfigError, positiveNumber, lossesMarkdown, metricsSvg, metricColumn, metricColumns } from '../src/index.js';
+import { PlaygroundSession } from '../src/playground/session.js';
+import { pageCharts, readoutText } from '../src/playground/charts.js';
 
 /** Hinge loss with margin m: D: E[relu(m − D(x))] + E[relu(m + D(G(z)))]; G: −E[D(G(z))]. m = 1 is the usual hinge. */
 const marginHinge = registerLoss({
@@ -91,6 +95,27 @@ describe('a loss registered from outside gankit', () => {
     const a = folder.loadCheckpoint();
     const b = new RunFolder(join(root, 'split')).loadCheckpoint();
     for (const k of Object.keys(a.arrays)) assert.deepEqual(Array.from(b.arrays[k]), Array.from(a.arrays[k]), k);
+  });
+
+  it("the page charts its diagnostic from the metric table, as it charts a built-in loss's", () => {
+    const session = PlaygroundSession.create({ loss: 'hinge-margin', data: { name: 'ring8' }, steps: 3, batchSize: 32 });
+    try {
+      session.train(3);
+      // The rows the worker posts, diagnostics beside the rest (as the page's main thread reads them).
+      const { diagnostics, ...rest } = session.metrics(200);
+      const charts = pageCharts([...metricColumns()], [{ ...rest, ...diagnostics }]);
+      const gap = charts.find((c) => c.name === 'marginGap');
+      assert.deepEqual(gap, { name: 'marginGap', label: 'E[D(x)] − E[D(G(z))] in margins m', unit: 'margins' });
+      assert.equal(readoutText([...metricColumns()], 'marginGap', '0.50'), 'gap 0.50', "the readout: the column's progress-line label");
+      // The built-in measures come from the same table: the data's, and the trainer's (short names).
+      for (const [name, label] of [['modesCovered', 'modes covered'], ['gradNormD', "D's gradient norm"], ['dLoss', 'D loss']]) assert.equal(charts.find((c) => c.name === name)?.label, label, name);
+      // Data without modes: no mode charts; a diagnostic outside the table, under its key in words.
+      const spiral = pageCharts([...metricColumns()], [{ step: 1, slicedWasserstein: 0.1, someNewValue: 2 }]);
+      assert.deepEqual(spiral.map((c) => c.name), ['slicedWasserstein', 'someNewValue']);
+      assert.equal(spiral[1].label, 'some new value');
+    } finally {
+      session.dispose();
+    }
   });
 
   it('registerLoss refuses a clash and an undeclared hyper-parameter', () => {

@@ -112,7 +112,7 @@ describe('image training', () => {
 
   it('samples use standing batch-norm statistics: a sample does not depend on the batch it is drawn in; kept until the weights change', async () => {
     const { Rng } = await import('../src/index.js');
-    const { STANDING_BATCHES } = await import('../src/train/trainer.js');
+    const { STANDING_BATCHES } = await import('../src/train/sampling.js');
     const task = await ImageTask.create(small({ ema: 0.9 }), { evaluate: false });
     const t = task.trainer;
     t.trainStep();

@@ -24,7 +24,7 @@ import { RunsDb } from '../src/runfolder/database.js';
 import { lockFolder, LockedError } from '../src/io/lock.js';
 import { writeFileAtomic, WriteError } from '../src/io/atomic.js';
 import { resolveConfig } from '../src/train/config.js';
-import { DivergenceError, WEIGHT_GROWTH_LIMIT } from '../src/train/trainer.js';
+import { DivergenceError, WEIGHT_GROWTH_LIMIT } from '../src/train/divergence.js';
 import { pointsTrainer } from '../src/kinds/points/trainer.js';
 import { disposing, startRun } from '../src/runner/run.js';
 import { getLoss, registerLoss } from '../src/losses/registry.js';

@@ -10,7 +10,9 @@ import { join } from 'node:path';
 import { tf, Rng, initEngine } from '../src/index.js';
 import { LOSS_NAMES, getLoss } from '../src/losses/registry.js';
 import { resolveConfig, ConfigError, RunConfig } from '../src/train/config.js';
-import { Trainer, DivergenceError, BatchSource } from '../src/train/trainer.js';
+import { Trainer } from '../src/train/trainer.js';
+import { DivergenceError } from '../src/train/divergence.js';
+import type { BatchSource } from '../src/data/source.js';
 import { pointsTrainer, pointsNetworks } from '../src/kinds/points/trainer.js';
 import { startRun, resumeRun, CHECKPOINT } from '../src/runner/run.js';
 import { decodeCheckpoint, encodeCheckpoint, loadCheckpoint, saveCheckpoint } from '../src/runfolder/checkpoint.js';
@@ -280,7 +282,7 @@ describe('checkpoints', () => {
 
 describe('generator EMA', () => {
   it('warms up as min(decay, (1 + t) / (10 + t)) and is on by default for images only', async () => {
-    const { emaDecay } = await import('../src/train/trainer.js');
+    const { emaDecay } = await import('../src/train/sampling.js');
     assert.equal(emaDecay(0.999, 1), 2 / 11);
     assert.equal(emaDecay(0.999, 90), 91 / 100);
     assert.equal(emaDecay(0.999, 20000), 0.999);

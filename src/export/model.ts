@@ -7,7 +7,7 @@ import { tf } from '../engine/index.js';
 import { InputError } from '../errors.js';
 import type { ExportLayer } from '../models/types.js';
 import type { Trainer } from '../train/trainer.js';
-import { STANDING_BATCHES } from '../train/trainer.js';
+import { STANDING_BATCHES } from '../train/sampling.js';
 import { BN_EPSILON } from '../models/conv.js';
 
 export const EXPORT_FILES = { model: 'model.json', weights: 'weights.bin', meta: 'gankit.json' } as const;

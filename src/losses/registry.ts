@@ -47,7 +47,7 @@ const noDiagnostics = (): Record<string, number> => ({});
 const STATELESS = { initialState: noState, nextState: keepState, diagnostics: noDiagnostics };
 /** The critics' diagnostic column: −L_D without the penalty. */
 export const CRITIC_COLUMNS = [
-  { name: 'wassersteinEstimate', label: 'Wasserstein estimate E[D(x)] − E[D(G(z))]', unit: 'E[D(x)] − E[D(G(z))]', panel: 'Wasserstein estimate −L_D (critic)', series: 'W', progress: { label: 'W', digits: 3 } },
+  { name: 'wassersteinEstimate', label: 'Wasserstein estimate E[D(x)] − E[D(G(z))]', short: 'Wasserstein estimate −L_D', unit: 'E[D(x)] − E[D(G(z))]', panel: 'Wasserstein estimate −L_D (critic)', series: 'W', progress: { label: 'W', digits: 3 } },
 ] as const;
 const criticDiagnostics = (means: { real: number; fake: number }) => ({ wassersteinEstimate: means.real - means.fake });
 /** BEGAN's diagnostic columns. */

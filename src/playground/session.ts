@@ -12,19 +12,22 @@ import { dataExtent, discriminatorField, evaluatePoints, fieldLattice, generator
 import type { View } from '../kinds/points/measure.js';
 import { resolveConfig } from '../train/config.js';
 import type { RunConfig } from '../train/config.js';
-import { DivergenceError, Trainer, trainerOwning } from '../train/trainer.js';
+import { Trainer, trainerOwning } from '../train/trainer.js';
+import { DivergenceError } from '../train/divergence.js';
 import { ConfigError } from '../errors.js';
 import { parseMetrics } from '../runfolder/metrics.js';
+import '../kinds/points/columns.js'; // the measures its rows hold, in the metric table the page charts from
 import type { MetricsRow } from '../runfolder/metrics.js';
 import type { StepStats } from '../train/trainer.js';
 
 /** What the curves show, one point per evaluation. */
+/** A metrics row of a session: the step's columns and the measures of the data (the mode measures only for data with modes, as in metrics.jsonl). */
 export interface SessionMetrics {
   step: number;
-  modesCovered: number | null;
-  totalModes: number | null;
-  highQualityShare: number | null;
-  reverseKL: number | null;
+  modesCovered?: number;
+  totalModes?: number;
+  highQualityShare?: number;
+  reverseKL?: number | null;
   slicedWasserstein: number;
   gradNormD: number;
   gradNormG: number;
@@ -210,10 +213,7 @@ export class PlaygroundSession {
     const s = this.last;
     return {
       step,
-      modesCovered: modes?.modesCovered ?? null,
-      totalModes: modes?.totalModes ?? null,
-      highQualityShare: modes?.highQualityShare ?? null,
-      reverseKL: modes?.reverseKL ?? null,
+      ...(modes ? { modesCovered: modes.modesCovered, totalModes: modes.totalModes, highQualityShare: modes.highQualityShare, reverseKL: modes.reverseKL } : {}),
       slicedWasserstein: sw,
       gradNormD: s?.gradNormD ?? NaN,
       gradNormG: s?.gradNormG ?? NaN,

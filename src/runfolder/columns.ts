@@ -14,6 +14,8 @@ export interface MetricColumnSpec {
   readonly name: string;
   /** What a person calls it ('D loss', 'FID'). */
   readonly label: string;
+  /** Its name where room is short — a chart's title in the page and in compare --plot (default: the label). */
+  readonly short?: string;
   /** The quantity's unit or axis label ('loss', 'nats', 'share'). */
   readonly unit: string;
   /** The chart it is drawn in; columns naming the same chart share it, in table order. Absent: not charted. */
@@ -24,6 +26,11 @@ export interface MetricColumnSpec {
   readonly hideWhenZero?: boolean;
   /** Shown on the progress line as `label value` with `digits` decimals whenever a step measures it. */
   readonly progress?: { readonly label: string; readonly digits: number };
+  /**
+   * A run's headline measure: a column of the run tables (gankit runs and compare, under its name;
+   * gankit pretrained, under `header` with `digits` decimals) and a chart of compare --plot.
+   */
+  readonly headline?: { readonly header: string; readonly digits: number };
   /** Which way is better, for a quality measure (absent: neither, e.g. a loss value). */
   readonly better?: 'higher' | 'lower';
   /** Whether the column may hold null (a measure undefined for that step, e.g. reverse KL with an empty mode). */
@@ -70,6 +77,9 @@ export function metricColumn(name: string): MetricColumnSpec | undefined {
   return ordered.find((c) => c.name === name);
 }
 
+/** A column's name where room is short. */
+export const shortName = (spec: MetricColumnSpec): string => spec.short ?? spec.label;
+
 /** `label value` for the progress line, or null when the column has no progress format or no value. */
 export function progressText(spec: MetricColumnSpec, value: unknown): string | null {
   return spec.progress && typeof value === 'number' ? `${spec.progress.label} ${value.toFixed(spec.progress.digits)}` : null;
@@ -79,13 +89,13 @@ export function progressText(spec: MetricColumnSpec, value: unknown): string | n
 export const STEP_COLUMNS = defineMetricColumns([
   { name: 'step', label: 'generator step', unit: 'step' },
   { name: 'criticSteps', label: 'discriminator steps before this generator step', unit: 'steps' },
-  { name: 'dLoss', label: "D's whole loss (adversarial + penalty + auxiliary terms)", unit: 'loss', panel: 'losses', series: 'D', progress: { label: 'D', digits: 3 } },
-  { name: 'gLoss', label: "G's loss", unit: 'loss', panel: 'losses', series: 'G', progress: { label: 'G', digits: 3 } },
+  { name: 'dLoss', label: "D's whole loss (adversarial + penalty + auxiliary terms)", short: 'D loss', unit: 'loss', panel: 'losses', series: 'D', progress: { label: 'D', digits: 3 } },
+  { name: 'gLoss', label: "G's loss", short: 'G loss', unit: 'loss', panel: 'losses', series: 'G', progress: { label: 'G', digits: 3 } },
   { name: 'realScore', label: 'mean D output on the real batch', unit: 'D', panel: 'mean D output', series: 'real' },
   { name: 'fakeScore', label: 'mean D output on the generated batch', unit: 'D', panel: 'mean D output', series: 'generated' },
   { name: 'penalty', label: 'the penalty part of the D loss', unit: 'penalty', panel: 'gradient penalty', hideWhenZero: true },
-  { name: 'gradNormD', label: "global L2 norm of D's gradient", unit: '‖∇‖', panel: 'gradient norms', series: 'D' },
-  { name: 'gradNormG', label: "global L2 norm of G's gradient", unit: '‖∇‖', panel: 'gradient norms', series: 'G' },
+  { name: 'gradNormD', label: "global L2 norm of D's gradient", short: "D's gradient norm", unit: '‖∇‖', panel: 'gradient norms', series: 'D' },
+  { name: 'gradNormG', label: "global L2 norm of G's gradient", short: "G's gradient norm", unit: '‖∇‖', panel: 'gradient norms', series: 'G' },
 ] as const, 'trainer');
 
 /** Written with each row: seconds of training so far (cumulative across resumes). */

@@ -14,7 +14,8 @@ import { WriteError } from '../io/atomic.js';
 import { whenInterrupted } from '../io/lock.js';
 import { validateConfig } from '../train/config.js';
 import type { RunConfig } from '../train/config.js';
-import { DivergenceError, StepStats, Trainer } from '../train/trainer.js';
+import { StepStats, Trainer } from '../train/trainer.js';
+import { DivergenceError } from '../train/divergence.js';
 import { BackendError, computeSettings, engineState, initEngine } from '../engine/index.js';
 
 export { RunFolderError, runFingerprint } from '../runfolder/index.js';

@@ -12,7 +12,7 @@ import { InputError, RunStoppedError } from '../errors.js';
 import { workloadOf } from '../kinds/index.js';
 import { RunFolder, RunSummary } from '../runfolder/index.js';
 import { resolveConfig } from '../train/config.js';
-import { DivergenceError } from '../train/trainer.js';
+import { DivergenceError } from '../train/divergence.js';
 import { readRunConfig, resumeRun, startRecordedEngine, startRun } from './run.js';
 import type { Progress, RunHooks } from './run.js';
 

@@ -30,6 +30,8 @@ import { RunFolder } from '../runfolder/folder.js';
 import { parseRunRecord, restoreRunRecord, saveRunRecord } from '../runfolder/record.js';
 import { runTrial, trialResult } from '../runner/trial.js';
 import type { MetricsRow } from '../runfolder/metrics.js';
+import type { ImageColumns } from '../kinds/images/columns.js';
+import type { PointColumns } from '../kinds/points/columns.js';
 import { RunsDb } from '../runfolder/database.js';
 import { localExecutor } from '../sweep/executor.js';
 import type { TrialExecutor } from '../sweep/executor.js';
@@ -195,7 +197,7 @@ export function readTorchReplica(file: string | undefined): TorchReplica | undef
 export function readImageBenchmark(file: string | undefined): { trials: Map<string, ImageTrial[]>; note: string } {
   const out = new Map<string, ImageTrial[]>();
   if (!file) return { trials: out, note: '' };
-  type RawEval = { step: number; dUpdates?: number; elapsed: number; fid: number; precision?: number; recall?: number };
+  type RawEval = ImageColumns & { step: number; dUpdates?: number; elapsed: number; fid: number };
   type RawTrial = { seed: number; status: string; steps: number; dUpdates?: number; concurrent?: number; evaluations?: RawEval[]; final?: { step: number; samples: number; scores: Record<string, number> } };
   type Raw = { loss?: string; system?: string; name?: string; trials?: RawTrial[] };
   let systems: Raw[];
@@ -511,7 +513,7 @@ export async function runWassersteinStudy(o: StudyOptions): Promise<StudyResult>
   const outcome = (t: Trial): RunOutcome => {
     const status = statusOf(t);
     const total = t.data === 'grid25' ? 25 : 8;
-    const final = db.get(t.dir)?.final as { modesCovered?: number; modesCoveredGated?: number; highQualityShare?: number; slicedWasserstein?: number; exactW1?: number } | null | undefined;
+    const final = db.get(t.dir)?.final as PointColumns | null | undefined;
     if (status !== 'finished' || !final) return { status: status === 'finished' ? 'failed' : status, modes: 0, totalModes: total, hq: 0, sw: Infinity, stepsToTarget: Infinity };
     const rows = metricsOf(t);
     const sw = final.slicedWasserstein;

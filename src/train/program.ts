@@ -5,7 +5,7 @@
  * on the device and reads asynchronously, with the host active meanwhile (src/engine/device.ts) —
  * WebGPU in Node has no synchronous read.
  */
-import { tf, onDevice } from '../engine/index.js';
+import { tf, onDevice, deviceBackend } from '../engine/index.js';
 
 export type StepProgram<T> = Generator<tf.Tensor, T, Float32Array>;
 
@@ -37,6 +37,11 @@ export async function runOnDevice<T>(program: StepProgram<T>): Promise<T> {
     r = onDevice(() => program.next(values));
   }
   return r.value;
+}
+
+/** On the device when there is one (`--backend webgpu`), else synchronously. */
+export function runOnDeviceIfAny<T>(program: () => StepProgram<T>): Promise<T> {
+  return deviceBackend() ? runOnDevice(program()) : Promise.resolve(runSync(program()));
 }
 
 /** Named scalars stacked into one tensor (one download), and the names to read its values by. */

@@ -11,36 +11,28 @@
  *   z ~ latent; L_G = loss.generatorLoss(D(x) if the loss reads it, D(G(z))) + Σ term.generator → update G
  *   the EMA of G's weights (sampling.ts); the divergence check (divergence.ts).
  *
+ * What the step moves — the networks, optimisers, training stream, loss state and sampler — and
+ * what is done with them besides (samples, checksums, checkpoints) are GanNetworks (networks.ts).
+ *
  * Every random draw comes from one seeded Rng, checkpointed with the weights, optimiser slots, loss
  * state and step (src/runfolder/trainerState.ts): a resumed run continues exactly as an
  * uninterrupted one. Sampling and evaluation use their own streams. Every step runs inside tf.tidy.
  * A step is a program of reads (program.ts): synchronous on the CPU engine, asynchronous on a device.
  */
-import { tf, Rng, oneHotRows, Optimizer, deviceBackend, fetchToHost } from '../engine/index.js';
+import { tf, Rng, oneHotRows } from '../engine/index.js';
 import { sumAll } from '../engine/kernels/sums.js';
 import { InputError } from '../errors.js';
 import { composeObjective } from '../losses/objective.js';
 import type { Objective } from '../losses/objective.js';
-import type { AuxiliaryInputs, GanLoss, LossState } from '../losses/types.js';
-import { LatentLayout } from '../models/latent.js';
-import type { InfoCodeSpec, Latent } from '../models/latent.js';
+import type { AuxiliaryInputs, GanLoss } from '../losses/types.js';
 import type { DiscriminatorNet, GeneratorNet } from '../models/types.js';
 import type { BatchSource } from '../data/source.js';
-import { encodeTrainerState, restoreTrainerState, restoreWeights } from '../runfolder/trainerState.js';
-import type { TrainerHeader, TrainerParts } from '../runfolder/trainerState.js';
-import type { CheckpointArrays } from '../runfolder/checkpoint.js';
 import type { StepColumns } from '../runfolder/metrics.js';
-import { weightsChecksum } from './checksum.js';
 import { checkSane } from './divergence.js';
-import { readScalars, runOnDevice, runSync, stackScalars, StepProgram } from './program.js';
-import { Sampler } from './sampling.js';
+import { GanNetworks } from './networks.js';
+import { readScalars, runOnDeviceIfAny, runSync, stackScalars, StepProgram } from './program.js';
 import { DiscriminatorViews } from './views.js';
 import type { RunConfig } from './fields.js';
-
-export { DivergenceError, WEIGHT_GROWTH_LIMIT } from './divergence.js';
-export { emaDecay, STANDING_BATCHES } from './sampling.js';
-export type { BatchSource } from '../data/source.js';
-export type { TrainerHeader, TrainerState } from '../runfolder/trainerState.js';
 
 /** What one generator step measured: the step columns of metrics.jsonl, and the loss's and terms' scalars. */
 export interface StepStats extends StepColumns {
@@ -51,46 +43,26 @@ export interface StepStats extends StepColumns {
 /** The networks' initial weights come from a stream of their own, so that changing the architecture does not shift the training draws (and vice versa). */
 export const weightInitRng = (seed: number): Rng => new Rng((seed ^ 0x5eed) >>> 0);
 
-export class Trainer {
+/** The step; the networks, optimisers, sampler and checkpoints it moves are GanNetworks (networks.ts). */
+export class Trainer extends GanNetworks {
   readonly objective: Objective;
   readonly loss: GanLoss;
-  readonly G: GeneratorNet;
-  readonly D: DiscriminatorNet;
-  readonly optD: Optimizer;
-  readonly optG: Optimizer;
-  readonly rng: Rng;
-  /** G's input: noise, InfoGAN's codes, onehot(y). */
-  readonly latentLayout: LatentLayout;
-  /** The weights samples are drawn with (EMA) and standing batch-norm statistics. */
-  readonly sampler: Sampler;
   private readonly views: DiscriminatorViews;
-  private lossState: LossState;
   /** ‖θ‖ of G and D at initialisation (the divergence rule's yardstick). */
   readonly initialWeightNorm: number;
-  step = 0;
 
-  constructor(
-    readonly config: RunConfig,
-    readonly source: BatchSource,
-    nets: { G: GeneratorNet; D: DiscriminatorNet },
-  ) {
-    this.objective = composeObjective(config);
-    this.loss = this.objective.loss;
+  constructor(config: RunConfig, source: BatchSource, nets: { G: GeneratorNet; D: DiscriminatorNet }) {
+    const objective = composeObjective(config);
     const classes = config.conditional !== 'none' ? (source.classes ?? 0) : 0;
     if (config.conditional !== 'none' && (classes < 2 || !source.labeledBatch)) {
       throw new InputError(`conditional: '${config.data.name}' has no class labels (a folder needs one sub-folder per class)`);
     }
-    this.latentLayout = new LatentLayout(config.model.noiseDim, config.infogan ? { categorical: config.infogan.categorical, continuous: config.infogan.continuous } : null, classes);
-    this.G = nets.G;
-    this.D = nets.D;
-    const readsHead = this.objective.auxiliary.length > 0;
-    if (readsHead && !this.D.scoreWithQ) throw new Error(`the discriminator has no auxiliary head for ${this.objective.auxiliary.map((t) => t.name).join(', ')}`);
+    const readsHead = objective.auxiliary.length > 0;
+    if (readsHead && !nets.D.scoreWithQ) throw new Error(`the discriminator has no auxiliary head for ${objective.auxiliary.map((t) => t.name).join(', ')}`);
+    super(config, source, nets, classes, objective.loss.initialState());
+    this.objective = objective;
+    this.loss = objective.loss;
     this.views = new DiscriminatorViews(this.D, config.conditional === 'concat' || config.conditional === 'projection', readsHead);
-    this.optD = new Optimizer(config.optimizerD, this.D.variables);
-    this.optG = new Optimizer(config.optimizerG, this.G.variables);
-    this.rng = new Rng(config.seed);
-    this.lossState = this.loss.initialState();
-    this.sampler = new Sampler(this.G, config, (rng, n, labels) => this.latent(rng, n, labels), classes, () => this.step);
     // The networks are at their initial weights here (restore comes later), so a resumed run has the same bound.
     this.initialWeightNorm = tf.tidy(() => globalNorm([...this.G.variables, ...this.D.variables]).dataSync()[0]);
   }
@@ -102,11 +74,7 @@ export class Trainer {
 
   /** trainStep on the device when there is one (`--backend webgpu`): the same ops, its scalars read asynchronously. */
   trainStepAsync(): Promise<StepStats> {
-    return this.onDeviceIfAny(() => this.stepProgram());
-  }
-
-  private onDeviceIfAny<T>(program: () => StepProgram<T>): Promise<T> {
-    return deviceBackend() ? runOnDevice(program()) : Promise.resolve(runSync(program()));
+    return runOnDeviceIfAny(() => this.stepProgram());
   }
 
   private *stepProgram(): StepProgram<StepStats> {
@@ -235,29 +203,13 @@ export class Trainer {
     return { x, y: oneHotRows(labels, this.classes) };
   }
 
-  /** G's input for n samples (labels, if given, pick a conditional generator's classes). */
-  latent(rng: Rng, n: number, labels?: Int32Array): Latent {
-    return this.latentLayout.draw(rng, n, labels);
-  }
-
-  /** InfoGAN's codes (or null); the classes G is conditioned on (0 = unconditional); the loss's state. */
-  get codes(): InfoCodeSpec | null {
-    return this.latentLayout.codes;
-  }
-  get classes(): number {
-    return this.latentLayout.classes;
-  }
-  get state(): LossState {
-    return { ...this.lossState };
-  }
-
   /** The playground's "D step" and "G step": one D update alone (the step count stays), one G update alone with its EMA update. */
   async discriminatorOnlyAsync(): Promise<{ dLoss: number; gradNormD: number }> {
-    const { dLoss, gradNormD } = await this.onDeviceIfAny(() => this.discriminatorStep(this.lrScale()));
+    const { dLoss, gradNormD } = await runOnDeviceIfAny(() => this.discriminatorStep(this.lrScale()));
     return { dLoss, gradNormD };
   }
   async generatorOnlyAsync(): Promise<{ gLoss: number; gradNormG: number }> {
-    const { gLoss, gradNormG } = await this.onDeviceIfAny(() => this.generatorStep(this.lrScale()));
+    const { gLoss, gradNormG } = await runOnDeviceIfAny(() => this.generatorStep(this.lrScale()));
     return { gLoss, gradNormG };
   }
   discriminatorOnly(): { dLoss: number; gradNormD: number } {
@@ -267,65 +219,6 @@ export class Trainer {
   generatorOnly(): { gLoss: number; gradNormG: number } {
     const { gLoss, gradNormG } = runSync(this.generatorStep(this.lrScale()));
     return { gLoss, gradNormG };
-  }
-
-  /** Before host work that reads the trainer's tensors (with `optimizers`: checkpoints): fetches them from the device. No-op without one. */
-  async hostReady(optimizers = true): Promise<void> {
-    const nets = [...this.G.variables, ...this.D.variables, ...(this.sampler.ema ?? []), ...(this.G.state ?? []), ...(this.D.state ?? [])];
-    await fetchToHost(optimizers ? [...nets, ...this.optD.slotVariables(), ...this.optG.slotVariables()] : nets);
-  }
-
-  /** The weights' checksum (G then D; src/train/checksum.ts). */
-  checksum(): string {
-    return weightsChecksum([...this.G.variables, ...this.D.variables]);
-  }
-
-  /** Samples (sampling.ts): the EMA weights unless `useEma` is off, standing statistics for batch-norm generators; by default from a fixed evaluation stream. */
-  sample(n: number, rng: Rng = new Rng(0xe7a1), labels?: Int32Array): Float32Array {
-    return this.sampler.sampleFrom((r, m, ys) => this.latent(r, m, ys).z, n, rng, labels);
-  }
-  sampleFrom(latent: (rng: Rng, n: number, labels?: Int32Array) => tf.Tensor, n: number, rng: Rng, labels?: Int32Array): Float32Array {
-    return this.sampler.sampleFrom(latent, n, rng, labels);
-  }
-  get useEma(): boolean {
-    return this.sampler.useEma;
-  }
-  set useEma(on: boolean) {
-    this.sampler.useEma = on;
-  }
-  samplingWeights(): tf.Tensor[] {
-    return this.sampler.weights();
-  }
-  standingStatistics(): tf.Tensor[] | undefined {
-    return this.sampler.standingStatistics();
-  }
-  invalidateStanding(): void {
-    this.sampler.invalidate();
-  }
-
-  /** Checkpoints (src/runfolder/trainerState.ts): everything one holds, back into the trainer, or (pretrained models) the weights alone at a step. */
-  snapshot(): { header: TrainerHeader; arrays: CheckpointArrays } {
-    return encodeTrainerState(this.parts(), { step: this.step, rng: this.rng, lossState: this.lossState });
-  }
-  restore(header: TrainerHeader, arrays: CheckpointArrays): void {
-    ({ step: this.step, lossState: this.lossState } = restoreTrainerState(this.parts(), this.rng, header, arrays));
-    this.sampler.invalidate();
-  }
-  loadWeights(arrays: CheckpointArrays, step: number, discriminator: boolean): void {
-    restoreWeights(this.parts(), arrays, discriminator);
-    this.step = step;
-    this.sampler.invalidate();
-  }
-  private parts(): TrainerParts {
-    return { G: this.G.variables, D: this.D.variables, ema: this.sampler.ema, Gstate: this.G.state, Dstate: this.D.state, optD: this.optD, optG: this.optG, source: this.source };
-  }
-
-  dispose(): void {
-    this.G.dispose();
-    this.D.dispose();
-    this.optD.dispose();
-    this.optG.dispose();
-    this.sampler.dispose();
   }
 }
 

@@ -4,7 +4,7 @@
  * on each axis with the axis labels, and — before the first logged step — "press run" instead of
  * an invented range.
  */
-import type { ColumnName } from './metricNames.js';
+import type { ChartColumn } from '../../src/playground/charts.js';
 
 export const SESSION_COLOURS = ['#1f77b4', '#d62728', '#777777'];
 
@@ -39,7 +39,7 @@ export function niceTicks(lo: number, hi: number): number[] {
 
 const fmt = (v: number) => (v === 0 ? '0' : Math.abs(v) >= 1e4 || Math.abs(v) < 1e-3 ? v.toExponential(0) : String(+v.toPrecision(3)));
 
-export function drawChart(canvas: HTMLCanvasElement, column: ColumnName, series: ChartSeries[]): void {
+export function drawChart(canvas: HTMLCanvasElement, column: ChartColumn, series: ChartSeries[]): void {
   const { width: W, height: H } = CHART_SIZE;
   const dpr = window.devicePixelRatio || 1;
   if (canvas.width !== W * dpr || canvas.height !== H * dpr) [canvas.width, canvas.height] = [W * dpr, H * dpr];

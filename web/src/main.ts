@@ -15,7 +15,7 @@ import type { Slot } from './state.js';
 import { newPanel, readoutLines, renderPicture, renderReadout, renderSettings } from './panel.js';
 import type { Panel } from './panel.js';
 import { CHART_SIZE, drawChart } from './charts.js';
-import { columnName, MODE_CHARTS, SESSION_CHARTS } from './metricNames.js';
+import { pageCharts } from '../../src/playground/charts.js';
 import { listRuns, loadRun } from './replay.js';
 import { setupImagesTab } from './images.js';
 
@@ -92,11 +92,11 @@ function render(): void {
 function renderTextAndCharts(): void {
   for (const slot of state.slots) renderReadout(panels.get(slot)!, slot);
   const charts = $('charts');
-  const diagKeys = [...new Set(state.slots.flatMap((s) => s.history.flatMap((m) => Object.keys(m.diagnostics))))];
-  // Data without modes (spiral, moons, a CSV) has no mode measures: their charts are left out, as in metrics.png.
-  const measured = state.slots.some((s) => s.history.length > 0);
-  const modes = !measured || state.slots.some((s) => s.history.some((m) => m.modesCovered !== null));
-  const keys = [...SESSION_CHARTS.filter((k) => modes || !MODE_CHARTS.includes(k)), ...diagKeys];
+  // One chart per column of the worker's metric table the rows hold (data without modes: no mode
+  // charts, as in metrics.png). A session's last row holds every column it measures.
+  const ref = state.slots[0]?.reference;
+  const last = state.slots.flatMap((s) => (s.history.length ? [flat(s.history[s.history.length - 1])] : []));
+  const keys = pageCharts(state.catalog?.columns ?? [], [...last, ...(ref?.rows ?? [])]);
   while (charts.children.length < keys.length) {
     const c = document.createElement('canvas');
     c.className = 'chart';
@@ -104,17 +104,23 @@ function renderTextAndCharts(): void {
     charts.appendChild(c);
   }
   while (charts.children.length > keys.length) charts.lastChild!.remove();
-  const ref = state.slots[0]?.reference;
-  keys.forEach((key, i) => {
+  keys.forEach((column, i) => {
+    const key = column.name;
     const value = (m: SessionMetrics) => {
-      const v = (m as unknown as Record<string, unknown>)[key] ?? m.diagnostics[key];
+      const v = key in m ? (m as unknown as Record<string, unknown>)[key] : m.diagnostics[key];
       return typeof v === 'number' ? v : NaN;
     };
     const series = state.slots.map((s, k) => ({ name: `${k ? 'B' : 'A'}: ${s.view?.loss ?? String(s.overrides.loss ?? '')}`, xs: s.history.map((m) => m.step), ys: s.history.map(value) }));
     if (ref) series.push({ name: `CLI: ${ref.name}`, xs: ref.rows.map((r) => r.step), ys: ref.rows.map((r) => (typeof r[key] === 'number' ? r[key] : NaN)) });
-    drawChart(charts.children[i] as HTMLCanvasElement, columnName(key), series);
+    drawChart(charts.children[i] as HTMLCanvasElement, column, series);
   });
   $('status').textContent = `${state.engine.replace(/^engine: /, '')} · tensors ${state.numTensors} · share: ${location.hash ? 'link in the address bar' : '–'}`;
+}
+
+/** A session's metrics row as metrics.jsonl holds it: the loss's diagnostics beside the rest. */
+function flat(m: SessionMetrics): Record<string, unknown> {
+  const { diagnostics, ...rest } = m;
+  return { ...rest, ...diagnostics };
 }
 
 /** Draw mode before any point: the empty plane. */

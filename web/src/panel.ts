@@ -7,7 +7,8 @@
 import type { Knob } from '../../src/playground/settings.js';
 import { drawPicture, heat, REAL_COLOUR, FAKE_COLOUR, ARROW_COLOUR } from './draw.js';
 import type { DrawOptions, FieldScale } from './draw.js';
-import { columnName } from './metricNames.js';
+import { readoutText } from '../../src/playground/charts.js';
+import { state } from './state.js';
 import type { Slot } from './state.js';
 
 export interface PanelHandlers {
@@ -159,9 +160,9 @@ export function readoutLines(slot: Slot): string[] {
   if (v) {
     const m = slot.history[slot.history.length - 1];
     lines.push(`step ${v.step}/${v.steps}${v.status === 'diverged' ? `  DIVERGED: ${v.divergence}` : ''}`);
-    lines.push(m && m.modesCovered !== null ? `modes ${m.modesCovered}/${m.totalModes}  HQ ${(100 * m.highQualityShare!).toFixed(1)}%  SW₁ ${fmt(m.slicedWasserstein)}` : `sliced W₁ ${fmt(m?.slicedWasserstein)}`);
+    lines.push(m && m.modesCovered !== undefined ? `modes ${m.modesCovered}/${m.totalModes}  HQ ${(100 * m.highQualityShare!).toFixed(1)}%  SW₁ ${fmt(m.slicedWasserstein)}` : `sliced W₁ ${fmt(m?.slicedWasserstein)}`);
     lines.push(`D loss ${fmt(v.last?.dLoss)}  G loss ${fmt(v.last?.gLoss)}`);
-    lines.push(Object.entries(v.last?.diagnostics ?? {}).map(([k, x]) => `${columnName(k).unit} ${fmt(x)}`).join('  '));
+    lines.push(Object.entries(v.last?.diagnostics ?? {}).map(([k, x]) => readoutText(state.catalog?.columns ?? [], k, fmt(x))).join('  '));
     lines.push(`weights checksum ${v.checksum}`);
     const ref = slot.reference;
     if (ref?.checksum) lines.push(`CLI run ${ref.name}: ${ref.checksum} after ${ref.steps} steps${v.step === ref.steps ? (v.checksum === ref.checksum ? ' — equal' : " — differs (its backend, threads or native kernels differ from the page's)") : ''}`);

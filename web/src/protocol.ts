@@ -8,6 +8,7 @@
 import type { Picture, SessionMetrics } from '../../src/playground/session.js';
 import type { Knob } from '../../src/playground/settings.js';
 import type { ExportMeta } from '../../src/export/model.js';
+import type { MetricColumnSpec } from '../../src/runfolder/columns.js';
 
 /** What the page needs to build its menus and forms, from the library in the worker. */
 export interface Catalog {
@@ -16,6 +17,8 @@ export interface Catalog {
   tfjs: string;
   /** Whether data/fashion-2000.bin and the shipped generator to fine-tune are there. */
   fashion: boolean;
+  /** The metric table as the worker has it (its losses, data kinds and any loss registered there): the charts and readouts read it. */
+  columns: MetricColumnSpec[];
 }
 
 /** A session as the page shows it (no tensors). */

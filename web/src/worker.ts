@@ -17,6 +17,7 @@ import type { Picture, SessionMetrics } from '../../src/playground/session.js';
 import { expandFlagNames, settingsKnobs } from '../../src/playground/settings.js';
 import { POINTS_FILE } from '../../src/playground/share.js';
 import type { Json } from '../../src/schema.js';
+import { metricColumns } from '../../src/runfolder/columns.js';
 import type { Post, Reply, Request, SlotState } from './protocol.js';
 import { imageRequest, hasFashion } from './worker-images.js';
 
@@ -189,7 +190,7 @@ async function handle(req: Request): Promise<Reply> {
     case 'init': {
       setWasmPaths(new URL('wasm/', req.base).href);
       await initEngine({ backend: req.backend });
-      return { type: 'init', catalog: { losses: [...LOSS_NAMES, 'infogan'], datasets: [...POINT_DATASETS], tfjs: tf.version.tfjs, fashion: await hasFashion() }, ...(await engineText()) };
+      return { type: 'init', catalog: { losses: [...LOSS_NAMES, 'infogan'], datasets: [...POINT_DATASETS], tfjs: tf.version.tfjs, fashion: await hasFashion(), columns: [...metricColumns()] }, ...(await engineText()) };
     }
     case 'backend':
       state.running = false;

@@ -3,8 +3,8 @@ import { writeFileAtomic } from '../../io/atomic.js';
 import { parse, UsageError } from '../args.js';
 import { inspectRunFolder } from '../../runfolder/row.js';
 import type { RunRow } from '../../runfolder/row.js';
-import { RunFolder } from '../../runfolder/index.js';
-import type { MetricsRow } from '../../runfolder/index.js';
+import { metricColumns, RunFolder, shortName } from '../../runfolder/index.js';
+import type { MetricColumnSpec, MetricsRow } from '../../runfolder/index.js';
 import { overlaySvg } from '../../report/overlay.js';
 import type { OverlayLine, OverlayPanel } from '../../report/overlay.js';
 import { svgToPng } from '../../report/plots.js';
@@ -17,8 +17,9 @@ const HELP = `Usage: gankit compare RUN_DIR… [--json] [--plot FILE.png [--grou
 
 Tabulates the runs side by side: loss, data, seed, steps, status, time and final metrics (paths
 relative to the working folder). --plot FILE.png draws their curves on shared axes, one panel per
-measure the runs logged (the losses, the Wasserstein estimate, modes, high-quality share,
-sliced W1, FID, KID, precision, recall), one line per run; with --group loss, one line per loss
+measure the runs logged (those on the progress line — the losses, the Wasserstein estimate — and
+the headline measures: modes, high-quality share, sliced W1, FID, KID, precision, recall, …), one
+line per run; with --group loss, one line per loss
 (or variant): the mean over its runs, with a band from the lowest to the highest run.`;
 
 export const compare: Command = {
@@ -28,20 +29,8 @@ export const compare: Command = {
   run: compareCommand,
 };
 
-/** The measures --plot draws, in this order, when a run logged them: [column, panel title]. */
-const MEASURES: Array<[string, string]> = [
-  ['dLoss', 'D loss'],
-  ['gLoss', 'G loss'],
-  ['wassersteinEstimate', 'Wasserstein estimate −L_D'],
-  ['modesCovered', 'modes covered'],
-  ['highQualityShare', 'high-quality share'],
-  ['slicedWasserstein', 'sliced W1 to the data'],
-  ['fid', 'FID (gankit feature network)'],
-  ['kid', 'KID'],
-  ['precision', 'precision'],
-  ['recall', 'recall'],
-  ['conditionalAccuracy', 'conditional accuracy'],
-];
+/** The measures --plot draws, in table order, when a run logged them: the progress line's and the headline measures. */
+const plotted = (): MetricColumnSpec[] => metricColumns().filter((c) => c.progress || c.headline);
 
 const GROUPINGS = ['loss'];
 
@@ -95,7 +84,8 @@ export function curvePanels(runs: Array<{ row: RunRow; metrics: MetricsRow[] }>,
     groups.set(key, [...(groups.get(key) ?? []), run]);
   }
   const panels: OverlayPanel[] = [];
-  for (const [key, title] of MEASURES) {
+  for (const column of plotted()) {
+    const key = column.name;
     const lines: OverlayLine[] = [];
     for (const [name, members] of groups) {
       const series = members.map((m) => new Map(points(m.metrics, key)));
@@ -110,7 +100,7 @@ export function curvePanels(runs: Array<{ row: RunRow; metrics: MetricsRow[] }>,
         ...(members.length > 1 ? { lo: steps.map((s) => Math.min(...at(s))), hi: steps.map((s) => Math.max(...at(s))) } : {}),
       });
     }
-    if (lines.length) panels.push({ title, lines });
+    if (lines.length) panels.push({ title: shortName(column), lines });
   }
   return panels;
 }

@@ -1,21 +1,11 @@
 /** `gankit pretrained`: the generators shipped with gankit, their data, loss, step and scores. */
 import { listPretrained, pretrainedDir } from '../../pretrained/index.js';
+import { metricColumns } from '../../runfolder/columns.js';
 import { parse } from '../args.js';
 import type { Command } from '../command.js';
 
-/** The table's score columns: info.json key, header, decimals. */
-const COLUMNS: Array<[string, string, number]> = [
-  ['fid', 'FID', 2],
-  ['fidInfinity', 'FID∞', 2],
-  ['kid', 'KID', 3],
-  ['precision', 'prec', 3],
-  ['recall', 'recall', 3],
-  ['classifierScore', 'CS', 2],
-  ['conditionalAccuracy', 'class acc', 3],
-  ['codeAccuracy', 'code acc', 3],
-  ['modesCovered', 'modes', 0],
-  ['highQualityShare', 'HQ', 3],
-];
+/** The table's score columns: the headline measures of the metric table, as info.json keys, header, decimals. */
+const scoreColumns = (): Array<[string, string, number]> => metricColumns().flatMap((c) => (c.headline ? [[c.name, c.headline.header, c.headline.digits] as [string, string, number]] : []));
 
 export const pretrained: Command = {
   name: 'pretrained',
@@ -40,7 +30,7 @@ gankit sample --pretrained NAME or gankit export --pretrained NAME.`,
       console.log(`no pretrained models in ${pretrainedDir()}`);
       return 0;
     }
-    const columns = COLUMNS.filter(([key]) => all.some((p) => p.scores[key] !== undefined));
+    const columns = scoreColumns().filter(([key]) => all.some((p) => p.scores[key] !== undefined));
     const header = ['name', 'G steps', 'weights', 'stored', 'N', ...columns.map(([, label]) => label)];
     const rows = all.map((p) => [
       p.name,

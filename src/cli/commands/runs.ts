@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { isAbsolute, join, relative } from 'node:path';
 import { parse } from '../args.js';
 import { checkRoots, RunsDb, RunRow } from '../../runfolder/database.js';
+import { metricColumns } from '../../runfolder/columns.js';
 import { InputError } from '../../errors.js';
 import type { Command } from '../command.js';
 
@@ -29,7 +30,10 @@ export function runsTable(rows: RunRow[], json: boolean): void {
     console.log(JSON.stringify(rows, null, 2));
     return;
   }
-  const keys = [...new Set(rows.flatMap((r) => Object.keys(r.final ?? {})))].filter((k) => ['modesCovered', 'highQualityShare', 'slicedWasserstein', 'fid', 'kid', 'precision', 'recall', 'conditionalAccuracy'].includes(k));
+  // The headline measures of the metric table some run has a final value of.
+  const keys = metricColumns()
+    .filter((c) => c.headline && rows.some((r) => r.final?.[c.name] !== undefined))
+    .map((c) => c.name);
   const header = ['run', 'loss', 'data', 'seed', 'steps', 'status', 'seconds', ...keys];
   const body = rows.map((r) => [shownPath(r.path), r.variant ?? r.loss, r.data, String(r.seed), String(r.steps), r.status, cell(r.elapsed), ...keys.map((k) => cell(r.final?.[k]))]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));

@@ -9,7 +9,8 @@
  *
  * On wasm it runs as 128-bit SIMD on the heap (kernels/simd.wat: one pass at memory speed, the
  * same bits); where that module cannot load, and on cpu, as the JavaScript loop below.
- * Registered for the wasm and cpu backends (over the backend's own memory); elsewhere
+ * Registered for the wasm and cpu backends as one kernel over all of a step's parameters (over the
+ * backend's own memory); webgpu has a one-parameter kernel (webgpuFused.ts); elsewhere
  * `fusedAdamAvailable()` is false and the optimiser runs the ops. For small models this removes
  * most of the per-kernel dispatch cost of an optimiser step; for the Lucic models' 6.4M-weight
  * layers it replaces fourteen passes over 25 MB with one.
@@ -21,6 +22,10 @@ import type { CpuBackendLike, WasmBackendLike } from './backends.js';
 import { simdKernels } from './simd.js';
 import type { SimdKernels } from './simd.js';
 
+/**
+ * The one-parameter kernel: registered on webgpu only (kernels/webgpuFused.ts). On wasm and cpu
+ * one parameter is a list of one for the many-parameter kernel below.
+ */
 export const FUSED_ADAM = 'GankitAdam';
 
 export interface AdamCoefficients {
@@ -55,28 +60,12 @@ export function adamRun(theta: Float32Array, m: Float32Array, v: Float32Array, g
   }
 }
 
-type Inputs = { theta: TensorInfo; m: TensorInfo; v: TensorInfo; g: TensorInfo };
-
 /** The SIMD kernel on the wasm heap (same bits: each f32x4 operation rounds as the scalar one). */
 function adamSimd(simd: SimdKernels, wasm: WasmBackendLike & { dataIdMap: { get(id: object): { memoryOffset: number } } }, ins: TensorInfo[], outs: TensorInfo[], n: number, c: AdamCoefficients): void {
   const at = (t: TensorInfo) => wasm.dataIdMap.get(t.dataId).memoryOffset;
   const f = Math.fround;
   simd.adam(at(ins[0]), at(ins[1]), at(ins[2]), at(ins[3]), at(outs[0]), at(outs[1]), at(outs[2]), n, f(c.beta1), f(1 - c.beta1), f(c.beta2), f(1 - c.beta2), f(c.stepSize), f(c.biasCorrection2), f(c.epsilon));
 }
-
-const wasmKernel: KernelFunc = ({ inputs, backend, attrs }) => {
-  const { theta, m, v, g } = inputs as Inputs;
-  const wasm = backend as unknown as WasmBackendLike & { wasm: object; dataIdMap: { get(id: object): { memoryOffset: number } } };
-  const outs = [wasm.makeOutput([...theta.shape], 'float32'), wasm.makeOutput([...theta.shape], 'float32'), wasm.makeOutput([...theta.shape], 'float32')];
-  const simd = simdKernels(wasm.wasm);
-  if (simd) {
-    adamSimd(simd, wasm, [theta, m, v, g], outs, tf.util.sizeFromShape(theta.shape), attrs as unknown as AdamCoefficients);
-    return outs;
-  }
-  const view = (t: TensorInfo) => wasm.typedArrayFromHeap(t) as Float32Array;
-  adamRun(view(theta), view(m), view(v), view(g), attrs as unknown as AdamCoefficients, view(outs[0]), view(outs[1]), view(outs[2]));
-  return outs;
-};
 
 /** Whether the fused kernel beats the ops at every size here: as SIMD on wasm, and on webgpu (kernels/webgpuFused.ts). */
 export function fusedAdamAtAnySize(): boolean {
@@ -89,21 +78,11 @@ export function fusedAdamSimd(): boolean {
   return simdKernels((tf.backend() as unknown as { wasm: object }).wasm) !== null;
 }
 
-const cpuKernel: KernelFunc = ({ inputs, backend, attrs }) => {
-  const { theta, m, v, g } = inputs as Inputs;
-  const cpu = backend as unknown as CpuBackendLike;
-  const read = (t: TensorInfo) => cpu.data.get(t.dataId).values;
-  const n = read(theta).length;
-  const outs = [new Float32Array(n), new Float32Array(n), new Float32Array(n)];
-  adamRun(read(theta), read(m), read(v), read(g), attrs as unknown as AdamCoefficients, outs[0], outs[1], outs[2]);
-  return outs.map((values) => cpu.makeTensorInfo([...theta.shape], 'float32', values));
-};
-
 /**
  * Adam over many parameters in one kernel (GankitAdamMany): inputs theta0, m0, v0, g0, theta1, …;
- * outputs θ'0, m'0, v'0, θ'1, …. Each parameter gets exactly the single kernel's update (the same
- * bits); one dispatch per optimiser step instead of one per parameter (a 2-D MLP has 8 per net,
- * and a tfjs dispatch costs more than the update of a 64×64 weight).
+ * outputs θ'0, m'0, v'0, θ'1, …. Each parameter gets the update above, on its own; one dispatch
+ * per optimiser step instead of one per parameter (a 2-D MLP has 8 per net, and a tfjs dispatch
+ * costs more than the update of a 64×64 weight). The only Adam kernel on wasm and cpu.
  */
 export const FUSED_ADAM_MANY = 'GankitAdamMany';
 
@@ -139,35 +118,44 @@ const cpuManyKernel: KernelFunc = ({ inputs, backend, attrs }) => {
   });
 };
 
+const checkSlots = (who: string, i: string, { theta, m, v, g }: AdamParameter) => {
+  for (const [name, t] of [['m', m], ['v', v], ['g', g]] as const) {
+    if (t.size !== theta.size || t.dtype !== 'float32') throw new Error(`${who}: ${name}${i} has shape ${t.shape} (${t.dtype}), parameter ${theta.shape}`);
+  }
+};
+
+export interface AdamParameter {
+  theta: tf.Tensor;
+  m: tf.Tensor;
+  v: tf.Tensor;
+  g: tf.Tensor;
+}
+
 /** Runs the many-parameter kernel: [θ', m', v'] per parameter (new tensors; the caller assigns and disposes). */
-export function fusedAdamMany(params: Array<{ theta: tf.Tensor; m: tf.Tensor; v: tf.Tensor; g: tf.Tensor }>, c: AdamCoefficients): Array<[tf.Tensor, tf.Tensor, tf.Tensor]> {
-  // A backend with the single kernel only (webgpu: kernels/webgpuFused.ts): one kernel per parameter.
+export function fusedAdamMany(params: AdamParameter[], c: AdamCoefficients): Array<[tf.Tensor, tf.Tensor, tf.Tensor]> {
+  // A backend with the one-parameter kernel only (webgpu: kernels/webgpuFused.ts): one kernel per parameter.
   if (tf.getKernel(FUSED_ADAM_MANY, tf.getBackend()) === undefined) return params.map(({ theta, m, v, g }) => fusedAdam(theta, m, v, g, c));
   const inputs: Record<string, tf.Tensor> = {};
-  params.forEach(({ theta, m, v, g }, i) => {
-    for (const [name, t] of [['m', m], ['v', v], ['g', g]] as const) {
-      if (t.size !== theta.size || t.dtype !== 'float32') throw new Error(`fusedAdamMany: ${name}${i} has shape ${t.shape} (${t.dtype}), parameter ${theta.shape}`);
-    }
-    Object.assign(inputs, { [`theta${i}`]: theta, [`m${i}`]: m, [`v${i}`]: v, [`g${i}`]: g });
+  params.forEach((p, i) => {
+    checkSlots('fusedAdamMany', String(i), p);
+    Object.assign(inputs, { [`theta${i}`]: p.theta, [`m${i}`]: p.m, [`v${i}`]: p.v, [`g${i}`]: p.g });
   });
   const outs = tf.engine().runKernel(FUSED_ADAM_MANY, inputs, c as unknown as tf.NamedAttrMap) as unknown as tf.Tensor[];
   return params.map((_, i) => [outs[3 * i], outs[3 * i + 1], outs[3 * i + 2]]);
 }
 
 export function registerFusedAdam(): void {
-  registerOnWasmAndCpu(FUSED_ADAM, wasmKernel, cpuKernel);
   registerOnWasmAndCpu(FUSED_ADAM_MANY, wasmManyKernel, cpuManyKernel);
 }
 
-/** Whether the current backend has the fused kernel (fusedAdamMany then works, in one kernel or one per parameter). */
+/** Whether the current backend has a fused kernel (fusedAdamMany then works, in one kernel or one per parameter). */
 export function fusedAdamAvailable(): boolean {
-  return tf.getKernel(FUSED_ADAM, tf.getBackend()) !== undefined;
+  return tf.getKernel(FUSED_ADAM_MANY, tf.getBackend()) !== undefined || tf.getKernel(FUSED_ADAM, tf.getBackend()) !== undefined;
 }
 
-/** Runs the fused kernel: returns [θ', m', v'] (new tensors; the caller assigns and disposes). */
+/** The fused update of one parameter: returns [θ', m', v'] (new tensors; the caller assigns and disposes). */
 export function fusedAdam(theta: tf.Tensor, m: tf.Tensor, v: tf.Tensor, g: tf.Tensor, c: AdamCoefficients): [tf.Tensor, tf.Tensor, tf.Tensor] {
-  for (const [name, t] of [['m', m], ['v', v], ['g', g]] as const) {
-    if (t.size !== theta.size || t.dtype !== 'float32') throw new Error(`fusedAdam: ${name} has shape ${t.shape} (${t.dtype}), parameter ${theta.shape}`);
-  }
+  checkSlots('fusedAdam', '', { theta, m, v, g });
+  if (tf.getKernel(FUSED_ADAM_MANY, tf.getBackend()) !== undefined) return fusedAdamMany([{ theta, m, v, g }], c)[0];
   return tf.engine().runKernel(FUSED_ADAM, { theta, m, v, g }, c as unknown as tf.NamedAttrMap) as unknown as [tf.Tensor, tf.Tensor, tf.Tensor];
 }
