@@ -139,16 +139,17 @@ export interface ComputeSettings {
  *           transposes, copies, the moving average)
  *   native  the BLAS products and convolutions (native/kernels.ts)
  *   fused   the fused kernels of the native set (batch norm with bias and activation)
+ *           2: batch norm's statistics in one pass, summed over 4 rows in float32 first
  * A test (test/engine.kernels.test.ts) holds a digest of the kernel sources, so that a change to
  * them is a deliberate decision about these numbers.
  */
-export const KERNEL_VERSIONS = { base: 1, native: 1, fused: 1 } as const;
+export const KERNEL_VERSIONS = { base: 1, native: 1, fused: 2 } as const;
 
 /** Which kernels compute: a short stable id, what it stands for, and its switches. */
 export interface KernelSet {
   /** "k" and 8 hex digits: FNV-1a of the description. */
   id: string;
-  /** e.g. "wasm: base1 + native1 + fused1". */
+  /** e.g. "wasm: base1 + native1 + fused2". */
   description: string;
   native: boolean;
   fused: boolean;
