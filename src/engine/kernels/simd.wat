@@ -87,50 +87,48 @@
         (br $tail))))
 
   ;; x[r, c] ← act(x[r, c] + bias[c]) over a rows × cols matrix (bias 0: none).
-  ;; kind 0 linear, 1 relu (max(x, 0)), 2 relu6, 3 leaky relu (x < 0 ? α·x : x).
-  (func $act4 (param $x v128) (param $kind i32) (param $alpha f32) (result v128)
-    (if (i32.eq (local.get $kind) (i32.const 1)) (then (return (f32x4.max (local.get $x) (f32x4.splat (f32.const 0))))))
-    (if (i32.eq (local.get $kind) (i32.const 2))
-      (then (return (f32x4.min (f32x4.max (local.get $x) (f32x4.splat (f32.const 0))) (f32x4.splat (f32.const 6))))))
-    (if (i32.eq (local.get $kind) (i32.const 3))
-      (then (return (v128.bitselect
-        (f32x4.mul (local.get $x) (f32x4.splat (local.get $alpha)))
-        (local.get $x)
-        (f32x4.lt (local.get $x) (f32x4.splat (f32.const 0)))))))
-    (local.get $x))
-  (func $act1 (param $x f32) (param $kind i32) (param $alpha f32) (result f32)
-    (if (i32.eq (local.get $kind) (i32.const 1)) (then (return (f32.max (local.get $x) (f32.const 0)))))
-    (if (i32.eq (local.get $kind) (i32.const 2)) (then (return (f32.min (f32.max (local.get $x) (f32.const 0)) (f32.const 6)))))
-    (if (i32.eq (local.get $kind) (i32.const 3))
-      (then (return (select (f32.mul (local.get $x) (local.get $alpha)) (local.get $x) (f32.lt (local.get $x) (f32.const 0))))))
-    (local.get $x))
+  ;; kind 0 linear, 1 relu (max(x, 0)), 2 relu6, 3 leaky relu (x < 0 ? α·x : x). Inline (V8 does
+  ;; not inline wasm calls: a call per vector cost more than the work).
   (func (export "biasActivation") (param $x i32) (param $bias i32) (param $rows i32) (param $cols i32) (param $kind i32) (param $alpha f32)
-    (local $r i32) (local $c i32) (local $end4 i32) (local $p i32) (local $v v128) (local $s f32)
-    (local.set $end4 (i32.and (local.get $cols) (i32.const -4)))
+    (local $r i32) (local $c4 i32) (local $rb i32) (local $end i32) (local $v v128) (local $al v128) (local $s f32)
+    (local.set $rb (i32.shl (local.get $cols) (i32.const 2)))
+    (local.set $end (i32.and (local.get $rb) (i32.const -16)))
+    (local.set $al (f32x4.splat (local.get $alpha)))
     (block $rowsDone
       (loop $row
         (br_if $rowsDone (i32.ge_u (local.get $r) (local.get $rows)))
-        (local.set $c (i32.const 0))
+        (local.set $c4 (i32.const 0))
         (block $simdDone
           (loop $simd
-            (br_if $simdDone (i32.ge_u (local.get $c) (local.get $end4)))
-            (local.set $v (v128.load align=4 (local.get $x)))
+            (br_if $simdDone (i32.ge_u (local.get $c4) (local.get $end)))
+            (local.set $v (v128.load align=4 (i32.add (local.get $x) (local.get $c4))))
             (if (local.get $bias)
-              (then (local.set $v (f32x4.add (local.get $v) (v128.load align=4 (i32.add (local.get $bias) (i32.shl (local.get $c) (i32.const 2))))))))
-            (v128.store align=4 (local.get $x) (call $act4 (local.get $v) (local.get $kind) (local.get $alpha)))
-            (local.set $x (i32.add (local.get $x) (i32.const 16)))
-            (local.set $c (i32.add (local.get $c) (i32.const 4)))
+              (then (local.set $v (f32x4.add (local.get $v) (v128.load align=4 (i32.add (local.get $bias) (local.get $c4)))))))
+            (if (i32.eq (local.get $kind) (i32.const 1))
+              (then (local.set $v (f32x4.max (local.get $v) (v128.const i32x4 0 0 0 0))))
+              (else (if (i32.eq (local.get $kind) (i32.const 3))
+                (then (local.set $v (v128.bitselect (f32x4.mul (local.get $v) (local.get $al)) (local.get $v) (f32x4.lt (local.get $v) (v128.const i32x4 0 0 0 0)))))
+                (else (if (i32.eq (local.get $kind) (i32.const 2))
+                  (then (local.set $v (f32x4.min (f32x4.max (local.get $v) (v128.const i32x4 0 0 0 0)) (f32x4.splat (f32.const 6))))))))))
+            (v128.store align=4 (i32.add (local.get $x) (local.get $c4)) (local.get $v))
+            (local.set $c4 (i32.add (local.get $c4) (i32.const 16)))
             (br $simd)))
         (block $tailDone
           (loop $tail
-            (br_if $tailDone (i32.ge_u (local.get $c) (local.get $cols)))
-            (local.set $s (f32.load (local.get $x)))
+            (br_if $tailDone (i32.ge_u (local.get $c4) (local.get $rb)))
+            (local.set $s (f32.load (i32.add (local.get $x) (local.get $c4))))
             (if (local.get $bias)
-              (then (local.set $s (f32.add (local.get $s) (f32.load (i32.add (local.get $bias) (i32.shl (local.get $c) (i32.const 2))))))))
-            (f32.store (local.get $x) (call $act1 (local.get $s) (local.get $kind) (local.get $alpha)))
-            (local.set $x (i32.add (local.get $x) (i32.const 4)))
-            (local.set $c (i32.add (local.get $c) (i32.const 1)))
+              (then (local.set $s (f32.add (local.get $s) (f32.load (i32.add (local.get $bias) (local.get $c4)))))))
+            (if (i32.eq (local.get $kind) (i32.const 1))
+              (then (local.set $s (f32.max (local.get $s) (f32.const 0))))
+              (else (if (i32.eq (local.get $kind) (i32.const 3))
+                (then (local.set $s (select (f32.mul (local.get $s) (local.get $alpha)) (local.get $s) (f32.lt (local.get $s) (f32.const 0)))))
+                (else (if (i32.eq (local.get $kind) (i32.const 2))
+                  (then (local.set $s (f32.min (f32.max (local.get $s) (f32.const 0)) (f32.const 6)))))))))
+            (f32.store (i32.add (local.get $x) (local.get $c4)) (local.get $s))
+            (local.set $c4 (i32.add (local.get $c4) (i32.const 4)))
             (br $tail)))
+        (local.set $x (i32.add (local.get $x) (local.get $rb)))
         (local.set $r (i32.add (local.get $r) (i32.const 1)))
         (br $row))))
   ;; out[i] = x[i] < 0 ? α·x[i] : x[i]  (leaky relu)
@@ -295,7 +293,7 @@
     (param $top i32) (param $left i32)
     (local $n i32) (local $oh i32) (local $ow i32) (local $kh i32) (local $kw i32)
     (local $image i32) (local $row i32) (local $line i32) (local $dst i32) (local $ih i32) (local $iw i32) (local $iw0 i32)
-    (local $from i32) (local $to i32) (local $C4 i32) (local $K4 i32) (local $imageBytes i32)
+    (local $from i32) (local $to i32) (local $C4 i32) (local $K4 i32) (local $imageBytes i32) (local $a i32) (local $b i32) (local $len i32)
     (local.set $C4 (i32.shl (local.get $C) (i32.const 2)))
     (local.set $K4 (i32.mul (i32.mul (local.get $KH) (local.get $KW)) (local.get $C4)))
     (local.set $imageBytes (i32.mul (i32.mul (local.get $H) (local.get $W)) (local.get $C4)))
@@ -326,15 +324,20 @@
                     (local.set $to (select (local.get $KW) (i32.sub (local.get $W) (local.get $iw0)) (i32.lt_s (local.get $KW) (i32.sub (local.get $W) (local.get $iw0)))))
                     (if (i32.gt_s (local.get $to) (local.get $from))
                       (then
-                        (if (local.get $mode)
-                          (then (call $addInto
-                            (i32.add (local.get $line) (i32.mul (i32.add (local.get $iw0) (local.get $from)) (local.get $C4)))
-                            (i32.add (local.get $dst) (i32.mul (local.get $from) (local.get $C4)))
-                            (i32.mul (i32.sub (local.get $to) (local.get $from)) (local.get $C))))
-                          (else (memory.copy
-                            (i32.add (local.get $dst) (i32.mul (local.get $from) (local.get $C4)))
-                            (i32.add (local.get $line) (i32.mul (i32.add (local.get $iw0) (local.get $from)) (local.get $C4)))
-                            (i32.mul (i32.sub (local.get $to) (local.get $from)) (local.get $C4))))))))
+                        (local.set $a (i32.add (local.get $line) (i32.mul (i32.add (local.get $iw0) (local.get $from)) (local.get $C4))))
+                        (local.set $b (i32.add (local.get $dst) (i32.mul (local.get $from) (local.get $C4))))
+                        (local.set $len (i32.mul (i32.sub (local.get $to) (local.get $from)) (local.get $C4)))
+                        ;; a run of 4 floats (a 4-wide filter on one channel) in one vector: a call or
+                        ;; memory.copy per run cost several times the move
+                        (if (i32.eq (local.get $len) (i32.const 16))
+                          (then
+                            (if (local.get $mode)
+                              (then (v128.store align=4 (local.get $a) (f32x4.add (v128.load align=4 (local.get $a)) (v128.load align=4 (local.get $b)))))
+                              (else (v128.store align=4 (local.get $b) (v128.load align=4 (local.get $a))))))
+                          (else
+                            (if (local.get $mode)
+                              (then (call $addInto (local.get $a) (local.get $b) (i32.shr_u (local.get $len) (i32.const 2))))
+                              (else (memory.copy (local.get $b) (local.get $a) (local.get $len)))))))))
                   (else
                     (local.set $kw (i32.const 0))
                     (block $kwDone (loop $kwLoop
