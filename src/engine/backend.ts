@@ -16,7 +16,7 @@ import { registerWasmBlockCopies } from './kernels/blockCopy.js';
 import { registerFusedAdam } from './kernels/adam.js';
 import { registerSumAll } from './kernels/sums.js';
 import { registerWasmReductions } from './kernels/reductions.js';
-import { registerWasmIdentity } from './kernels/identity.js';
+import { registerSharedClone, registerWasmIdentity } from './kernels/identity.js';
 import { registerLeakyRelu } from './kernels/leakyRelu.js';
 import { registerElu } from './kernels/elu.js';
 import { registerTanh } from './kernels/tanh.js';
@@ -60,6 +60,7 @@ export function registerWasmKernels(): void {
   registerWasmBlockCopies();
   registerWasmReductions();
   registerWasmIdentity();
+  registerSharedClone();
   registerFusedAdam();
   registerSumAll();
 }
