@@ -152,6 +152,8 @@ interface ChildResult extends CaseRun {
   threads: number;
   /** "OpenBLAS 0.3.21 (core SkylakeX), 2 thread(s)" or null (wasm kernels only). */
   native: string | null;
+  /** The library alone, "OpenBLAS 0.3.21 (core SkylakeX)", or null; its threads are per case (`cores`). */
+  blas: string | null;
   /** BLAS threads (native) or wasm threads (wasm-only): the cores the column computes on. */
   cores: number;
   kernelSet: { id: string; description: string };
@@ -168,7 +170,7 @@ async function child(name: string): Promise<void> {
   const blas = activeBlas();
   const threads = tf.getBackend() === 'wasm' ? wasmThreads() : 0;
   const { id, description } = kernelSet();
-  const out: ChildResult = { ...g, backend: deviceBackend() ?? tf.getBackend(), threads, native: blas ? `${blas.version}, ${blas.threads()} thread(s)` : null, cores: blas ? blas.threads() : Math.max(1, threads), kernelSet: { id, description } };
+  const out: ChildResult = { ...g, backend: deviceBackend() ?? tf.getBackend(), threads, native: blas ? `${blas.version}, ${blas.threads()} thread(s)` : null, blas: blas ? blas.version : null, cores: blas ? blas.threads() : Math.max(1, threads), kernelSet: { id, description } };
   process.stdout.write(JSON.stringify(out) + '\n');
 }
 
@@ -247,22 +249,24 @@ async function main() {
   const f = (x: number) => (x >= 100 ? x.toFixed(0) : x.toFixed(1));
   const cell = (c: Column | undefined) => (c ? `${f(c.gankit.median)} (${f(c.gankit.min)}–${f(c.gankit.max)})` : 'n/a');
   const ratio = (c: Column | undefined) => (c?.ratio ? `${c.ratio.toFixed(2)}×` : 'n/a');
-  const rate = (gmacPerS: number | null | undefined, cores: number) => (gmacPerS ? `${gmacPerS.toFixed(1)} GMAC/s (${((100 * gmacPerS) / bound(cores)).toFixed(0)} % of ${bound(cores).toFixed(0)})` : 'n/a');
-  const nativeNote = Object.values(last.native)[0]?.native;
-  const nativeCores = Object.values(last.native)[0]?.cores ?? Number(values.threads);
+  const rate = (gmacPerS: number | null | undefined, cores: number) => (gmacPerS ? `${gmacPerS.toFixed(1)} GMAC/s (${((100 * gmacPerS) / bound(cores)).toFixed(0)} % of ${bound(cores).toFixed(0)}, ${cores} core(s))` : 'n/a');
+  // The library is one for all cases; its threads are each case's own (2-D runs on fewer).
+  const nativeRuns = Object.entries(last.native);
+  const nativeNote = nativeRuns[0]?.[1].blas ?? nativeRuns[0]?.[1].native?.replace(/, \d+ thread\(s\)$/, '');
+  const perCase = (runs: Array<[string, ChildResult]>, value: (r: ChildResult) => number) => runs.map(([k, r]) => `${k} ${value(r)}`).join(', ') || '-';
   const sets = (mode: Mode) => [...new Set(Object.values(last[mode]).map((r) => `${r.kernelSet.id} (${r.kernelSet.description})`))].join(', ') || '-';
   const lines = [
     `| case | gankit native ms/step (median, min–max) | gankit wasm-only ms/step | PyTorch ms/step | native / PyTorch | wasm-only / PyTorch |`,
     `|---|---|---|---|---|---|`,
     ...Object.entries(results).map(([k, r]) => `| ${k} | ${cell(r.native)} | ${cell(r.wasm)} | ${r.torch ? `${f(r.torch.median)} (${f(r.torch.min)}–${f(r.torch.max)})` : 'n/a'} | ${ratio(r.native)} | ${ratio(r.wasm)} |`),
     ``,
-    `| case | GMAC/step | kernels/step (native) | gankit native: rate, % of the FMA bound of its ${nativeCores} core(s) | PyTorch: rate, % of that bound |`,
+    `| case | GMAC/step | kernels/step (native) | gankit native: rate, % of the FMA bound of the cores its BLAS ran on | PyTorch: rate, % of the bound of its ${values.threads} core(s) |`,
     `|---|---|---|---|---|`,
-    ...Object.entries(results).map(([k, r]) => `| ${k} | ${(r.native ?? r.wasm)!.gmac.toFixed(3)} | ${r.native?.dispatches ?? '-'} | ${rate(r.native?.gmacPerS, r.native?.cores ?? nativeCores)} | ${rate(r.torch?.gmacPerS, Number(values.threads))} |`),
+    ...Object.entries(results).map(([k, r]) => `| ${k} | ${(r.native ?? r.wasm)!.gmac.toFixed(3)} | ${r.native?.dispatches ?? '-'} | ${rate(r.native?.gmacPerS, r.native?.cores ?? Number(values.threads))} | ${rate(r.torch?.gmacPerS, Number(values.threads))} |`),
     ``,
     `Processor: ${cpu.name}, ${cpus().length} cores, ${cpu.ghz.toFixed(2)} GHz; FMA bound = cores × ${cpu.ghz.toFixed(2)} GHz × ${cpu.note} = ${bound(1).toFixed(1)} GMAC/s per core${/core Haswell/.test(nativeNote ?? '') && cpu.macsPerCycle > 16 && !values['macs-per-cycle'] ? ' (OpenBLAS runs its Haswell kernels here, AVX2: at most half of this bound)' : ''}.`,
     `Kernel sets: native ${modes.includes('native') ? sets('native') : 'not run'}; wasm-only ${modes.includes('wasm') ? sets('wasm') : 'not run'}.`,
-    `gankit on tfjs-${backend}; native: ${nativeNote ?? (modes.includes('native') ? '?' : 'none')} (wasm threads ${Object.entries(last.native).map(([k, r]) => `${k} ${r.threads}`).join(', ') || '-'}); wasm-only threads ${Object.entries(last.wasm).map(([k, r]) => `${k} ${r.threads}`).join(', ') || '-'}; ${torch.note}; ${rounds} round(s) of ${steps} timed steps after ${warmup} warm-up (2-D: ×${MLP_SCALE}); a step = one D and one G Adam update.`,
+    `gankit on tfjs-${backend}; native: ${nativeNote ?? (modes.includes('native') ? '?' : 'none')} (BLAS threads ${perCase(nativeRuns, (r) => r.cores)}; wasm threads ${perCase(nativeRuns, (r) => r.threads)}); wasm-only threads ${perCase(Object.entries(last.wasm), (r) => r.threads)}; ${torch.note}; ${rounds} round(s) of ${steps} timed steps after ${warmup} warm-up (2-D: ×${MLP_SCALE}); a step = one D and one G Adam update.`,
   ];
   console.log(lines.join('\n'));
   for (const [k, r] of Object.entries(results)) {

@@ -542,6 +542,8 @@ describe('batch norm with bias and activation as one kernel each way (kernels/ba
     [[9, 3, 3, 7], 'leakyrelu'], // 7 channels: the SIMD tail
     [[5, 6], 'linear'],
     [[4, 1025], 'leakyrelu'],
+    [[2, 3, 3, 8], 'linear'], // 18 rows: a 4-row block with 2 (the SIMD module sums 4 rows at a time)
+    [[3, 8], 'relu'], // fewer rows than a block
   ];
   for (const [shape, activation] of shapes) {
     it(`${shape.join('×')}, ${activation}: forward within 4·10⁻⁷ of max |y| of float64 and never further than the ops; gradients within 2·10⁻⁶ of max |float64|`, () => {

@@ -16,7 +16,7 @@ import { registerWasmBlockCopies } from './kernels/blockCopy.js';
 import { registerFusedAdam } from './kernels/adam.js';
 import { registerSumAll } from './kernels/sums.js';
 import { registerWasmReductions } from './kernels/reductions.js';
-import { registerWasmIdentity } from './kernels/identity.js';
+import { registerSharedClone, registerWasmIdentity } from './kernels/identity.js';
 import { registerLeakyRelu } from './kernels/leakyRelu.js';
 import { registerElu } from './kernels/elu.js';
 import { registerTanh } from './kernels/tanh.js';
@@ -60,6 +60,7 @@ export function registerWasmKernels(): void {
   registerWasmBlockCopies();
   registerWasmReductions();
   registerWasmIdentity();
+  registerSharedClone();
   registerFusedAdam();
   registerSumAll();
 }
@@ -139,16 +140,17 @@ export interface ComputeSettings {
  *           transposes, copies, the moving average)
  *   native  the BLAS products and convolutions (native/kernels.ts)
  *   fused   the fused kernels of the native set (batch norm with bias and activation)
+ *           2: batch norm's statistics in one pass, summed over 4 rows in float32 first
  * A test (test/engine.kernels.test.ts) holds a digest of the kernel sources, so that a change to
  * them is a deliberate decision about these numbers.
  */
-export const KERNEL_VERSIONS = { base: 1, native: 1, fused: 1 } as const;
+export const KERNEL_VERSIONS = { base: 1, native: 1, fused: 2 } as const;
 
 /** Which kernels compute: a short stable id, what it stands for, and its switches. */
 export interface KernelSet {
   /** "k" and 8 hex digits: FNV-1a of the description. */
   id: string;
-  /** e.g. "wasm: base1 + native1 + fused1". */
+  /** e.g. "wasm: base1 + native1 + fused2". */
   description: string;
   native: boolean;
   fused: boolean;

@@ -25,7 +25,7 @@ export interface SimdKernels {
   tanhGrad(dy: number, y: number, out: number, n: number): void;
   /** mode 0: im2col (cols ← patches of x); mode 1: col2im as a scatter (x += cols put back). Byte offsets. */
   patches(mode: number, x: number, cols: number, n: number, h: number, w: number, c: number, oh: number, ow: number, kh: number, kw: number, sh: number, sw: number, dh: number, dw: number, top: number, left: number): void;
-  /** Batch norm over [rows, cols] with bias and activation (kernels/batchNorm.ts); byte offsets; acc: 8·cols bytes of scratch. */
+  /** Batch norm over [rows, cols] with bias and activation (kernels/batchNorm.ts); byte offsets; acc: 16·cols bytes of scratch. */
   batchNorm(x: number, bias: number, gain: number, shift: number, y: number, mean: number, invstd: number, acc: number, rows: number, cols: number, kind: number, alpha: number, eps: number): void;
   /** Batch norm's gradient (kernels/batchNorm.ts); params: dγ, dβ, dbias; acc: 36·cols bytes of scratch. */
   batchNormGrad(dy: number, x: number, bias: number, y: number, gain: number, mean: number, invstd: number, dx: number, params: number, acc: number, rows: number, cols: number, alpha: number): void;
