@@ -1,7 +1,7 @@
 /**
  * The playground: the server serves the built page and run folders read-only on 127.0.0.1 only,
  * refusing paths out of its roots; in headless Chromium (Debian's chromium through playwright-core)
- * the page trains ring8 WGAN-GP to ≥ 6/8 modes with a flat tensor count over 2,000 steps, its
+ * the page trains ring8 WGAN-GP to ≥ 6/8 modes with a flat tensor count over 500 steps, its
  * weights after N steps equal the CLI's bit for bit (the checksum), the compare view steps two
  * losses together, a share link round-trips, and the images tab shows a pretrained generator.
  * The session module itself (the same code the page bundles) is checked in Node too.
@@ -192,17 +192,19 @@ describe('the playground', () => {
     }
   });
 
-  it('in Chromium: ring8 WGAN-GP reaches ≥ 6/8 modes; the tensor count stays flat over 2,000 steps', async () => {
-    const page = await open(browser, `${base}#${encodeShare({ configs: [{ loss: 'wgan-gp', data: { name: 'ring8' }, seed: 1, steps: 2100 }] })}`);
+  // The CLI's run of this config (seed 1, wgan-gp's defaults) covers 8/8 modes from step 200 on; its
+  // share of samples within 3σ of a mode grows from 0.2–1.6 % (steps 50–200) to 29–30 % at step 600,
+  // on native and on wasm kernels alike.
+  it('in Chromium: ring8 WGAN-GP reaches ≥ 6/8 modes and ≥ 15 % high-quality samples by step 600; the tensor count stays flat over 500 steps', async () => {
+    const page = await open(browser, `${base}#${encodeShare({ configs: [{ loss: 'wgan-gp', data: { name: 'ring8' }, seed: 1, steps: 600 }] })}`);
     await hook(page, (g) => g.train(100));
     const start = await hook(page, (g) => g.numTensors());
-    await hook(page, (g) => g.train(900));
+    await hook(page, (g) => g.train(500));
     const m = await hook(page, (g) => g.metrics());
-    assert.equal(m.step, 1000);
-    assert.ok(m.modesCovered >= 6, `${m.modesCovered}/8 modes at step 1000`);
-    await hook(page, (g) => g.train(1100));
-    assert.equal((await hook(page, (g) => g.metrics())).step, 2100);
-    assert.equal(await hook(page, (g) => g.numTensors()), start, 'tensor count after 2,000 more steps (pictures drawn every chunk)');
+    assert.equal(m.step, 600);
+    assert.ok(m.modesCovered >= 6, `${m.modesCovered}/8 modes at step 600`);
+    assert.ok(m.highQualityShare >= 0.15, `${m.highQualityShare} of the samples within 3σ of a mode at step 600`);
+    assert.equal(await hook(page, (g) => g.numTensors()), start, 'tensor count after 500 more steps (pictures drawn every chunk)');
     await page.close();
   });
 

@@ -1,0 +1,82 @@
+// The test passes of `npm test`, two files at a time (the suite's budget is 2 cores):
+//   node scripts/test.mjs native   every file, with gankit's native BLAS kernels on
+//   node scripts/test.mjs wasm     the files that compute, on the wasm kernels only
+// Files start longest first (the order below, measured on 2 cores), then the rest alphabetically:
+// taken alphabetically, a 2–4-minute file could start last and run alone while the other core idles.
+// (`node --test FILES` sorts the files it is given; the run() API keeps their order.)
+// A file missing from the list only loses its place; a listed name that is gone is an error.
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { run } from 'node:test';
+import { spec, tap } from 'node:test/reporters';
+
+const root = join(fileURLToPath(import.meta.url), '..', '..');
+const dir = join('dist', 'test');
+
+/** The slowest files, slowest first (seconds on 2 cores, 2026-12-05, native pass). */
+const LONGEST = [
+  'cli', // 230
+  'reliability', // 151
+  'sweep', // 150
+  'playground', // 90
+  'study', // 95
+  'images.train', // 64 (91 in the wasm pass)
+  'playground.page', // 74
+  'cli.output', // 67
+  'export', // 41
+  'pretrained.cli', // 37
+  'pretrained', // 13 (28 in the wasm pass)
+  'readme', // 26
+  'inputs', // 20
+  'eval.images', // 15 (20 in the wasm pass)
+];
+
+/**
+ * Not in the wasm pass: the CLI, input, reliability, sweep, study, export, packing, page, README,
+ * docs and layout files test the command line, files and processes, not the kernels, and the
+ * webgpu parity suite compares webgpu with tfjs-cpu: they ran in the first pass.
+ */
+const NOT_KERNELS = ['cli', 'cli.output', 'inputs', 'reliability', 'sweep', 'study', 'export', 'pretrained.cli', 'playground', 'playground.page', 'readme', 'docs', 'structure', 'webgpu.parity'];
+
+const PASSES = {
+  native: {
+    say: 'gankit tests: native BLAS kernels on',
+    env: { GANKIT_NATIVE: 'on' },
+    skip: [],
+  },
+  wasm: {
+    say:
+      'gankit tests: wasm kernels only (GANKIT_NATIVE=off): the files that compute (engine, losses, models, ' +
+      'training 2-D and images with their bit-identical resumes, metrics, the shipped models scored on these kernels); ' +
+      'the others test the command line, files and processes, not the kernels: they ran in the first pass',
+    env: { GANKIT_NATIVE: 'off' },
+    skip: NOT_KERNELS,
+  },
+};
+
+const pass = PASSES[process.argv[2]];
+if (!pass) {
+  console.error(`usage: node scripts/test.mjs ${Object.keys(PASSES).join('|')}`);
+  process.exit(2);
+}
+const names = readdirSync(join(root, dir))
+  .filter((f) => f.endsWith('.test.js'))
+  .map((f) => f.slice(0, -'.test.js'.length))
+  .sort();
+for (const n of [...LONGEST, ...NOT_KERNELS]) {
+  if (!existsSync(join(root, dir, `${n}.test.js`))) {
+    console.error(`scripts/test.mjs names ${n}.test.js, which ${dir} does not hold (a test file renamed or removed?)`);
+    process.exit(2);
+  }
+}
+const chosen = names.filter((n) => !pass.skip.includes(n));
+const ordered = [...LONGEST.filter((n) => chosen.includes(n)), ...chosen.filter((n) => !LONGEST.includes(n))];
+console.log(pass.say);
+Object.assign(process.env, { GANKIT_THREADS: '1' }, pass.env);
+run({ files: ordered.map((n) => join(root, dir, `${n}.test.js`)), concurrency: 2 })
+  .on('test:fail', () => {
+    process.exitCode = 1;
+  })
+  .compose(process.stdout.isTTY ? spec : tap)
+  .pipe(process.stdout);
