@@ -4,7 +4,8 @@
  * dragan, began, cgan, infogan — plus hinge, ns + SN and hinge + SN, trained on Fashion-MNIST for
  * Lucic et al. 2018's budget of 15,625 discriminator updates (20 epochs of 50,000 images at batch
  * 64); wgan and wgan-gp also for 15,625 generator steps; 3 seeds for ns, wgan-gp, wgan and
- * hinge + SN; a shorter MNIST table (infogan on its paper's lucic28, cgan, ns, wgan-gp).
+ * hinge + SN; a shorter MNIST table (infogan on its paper's lucic28, cgan, ns, wgan-gp); InfoGAN
+ * also with a 256-unit FC layer in G (model.fcG), the size the pretrained set ships.
  *
  * Every trial is a run folder under --runs (cached: a finished trial is never run again; an
  * unfinished one resumes from its last checkpoint, so the table may be built over several
@@ -75,6 +76,9 @@ const SYSTEMS: Record<Data, System[]> = {
     // InfoGAN in its paper's architecture: on dcgan28 the categorical code settles on something
     // other than the class (MNIST code accuracy ~0.36); lucic28 shares an FC-1024 layer between D and Q.
     { name: 'infogan', overrides: { loss: 'infogan', model: { arch: 'lucic28' } }, target: RECOGNISABLE, label: "InfoGAN, 10-way code + 2 continuous, its paper's architecture (lucic28)" },
+    // The shipped InfoGANs: lucic28's G holds 6.6 M weights (13 MB in float16), 6.4 M of them in
+    // its 1024-unit FC layer; with 256 units G is 1.8 M. D and Q (where the code is read) are the paper's.
+    { name: 'infogan-fc256', overrides: { loss: 'infogan', model: { arch: 'lucic28', fcG: 256 } }, target: RECOGNISABLE, label: 'InfoGAN, lucic28 with a 256-unit FC layer in G (the shipped size)' },
     { name: 'lsgan', overrides: { loss: 'lsgan' }, target: RECOGNISABLE, label: 'least squares' },
     { name: 'dragan', overrides: { loss: 'dragan' }, target: RECOGNISABLE, label: 'DRAGAN' },
     { name: 'ns-sn', overrides: { loss: 'ns', ...SN }, target: RECOGNISABLE, label: 'standard GAN, spectral norm on D' },
@@ -99,6 +103,7 @@ const SYSTEMS: Record<Data, System[]> = {
   ],
   mnist: [
     { name: 'infogan', overrides: { loss: 'infogan', model: { arch: 'lucic28' } }, target: { ...RECOGNISABLE, codeAccuracy: 0.8 }, label: "InfoGAN, 10-way code + 2 continuous, its paper's architecture (lucic28)" },
+    { name: 'infogan-fc256', overrides: { loss: 'infogan', model: { arch: 'lucic28', fcG: 256 } }, target: { ...RECOGNISABLE, codeAccuracy: 0.8 }, label: 'InfoGAN, lucic28 with a 256-unit FC layer in G (the shipped size)' },
     { name: 'cgan', overrides: { loss: 'cgan' }, target: RECOGNISABLE, label: 'conditional GAN (concat)' },
     { name: 'ns', overrides: { loss: 'ns' }, target: RECOGNISABLE, label: 'standard GAN, non-saturating G loss' },
     { name: 'wgan-gp', overrides: { loss: 'wgan-gp' }, target: { fid: 40 }, label: 'WGAN-GP, n_critic 5 (3,125 G steps)' },
@@ -673,13 +678,13 @@ function torchSection(): string[] {
 /**
  * The order trials start in when every dataset is planned (a partial table should first hold what
  * the study and the pretrained set need): the multi-seed systems' first two seeds, the one-seed
- * rows, MNIST's InfoGAN, the third seeds, BEGAN, the long critic arms; anything else after.
+ * rows, MNIST's InfoGAN, the shipped-size InfoGANs, the third seeds, BEGAN, the long critic arms; anything else after.
  */
 const TRIAL_ORDER = [
   'fashion-mnist/ns-s1', 'fashion-mnist/wgan-gp-s1', 'fashion-mnist/hinge-sn-s1', 'fashion-mnist/wgan-s1', 'fashion-mnist/cgan-s1', 'fashion-mnist/infogan-s1',
   'mnist/infogan-s1', 'fashion-mnist/ns-s2', 'fashion-mnist/wgan-gp-s2', 'fashion-mnist/wgan-s2', 'fashion-mnist/hinge-sn-s2',
   'fashion-mnist/lsgan-s1', 'fashion-mnist/dragan-s1', 'fashion-mnist/began-s1', 'fashion-mnist/ns-sn-s1', 'fashion-mnist/hinge-s1', 'fashion-mnist/minimax-s1', 'fashion-mnist/wgan-adam-s1',
-  'mnist/cgan-s1', 'fashion-mnist/ns-s3', 'fashion-mnist/wgan-gp-s3', 'fashion-mnist/wgan-s3', 'fashion-mnist/hinge-sn-s3',
+  'mnist/infogan-fc256-s1', 'fashion-mnist/infogan-fc256-s1', 'mnist/cgan-s1', 'fashion-mnist/ns-s3', 'fashion-mnist/wgan-gp-s3', 'fashion-mnist/wgan-s3', 'fashion-mnist/hinge-sn-s3',
   'fashion-mnist/began-g1-s1', 'fashion-mnist/began-5d-s1', 'fashion-mnist/wgan-gp-long-s1', 'fashion-mnist/wgan-long-s1', 'mnist/ns-s1', 'mnist/wgan-gp-s1',
 ];
 

@@ -9,6 +9,7 @@ import { tf, Rng, initEngine } from '../src/index.js';
 import { ConvGenerator, ConvDiscriminator, ConvAutoencoder, DecoderGenerator, discriminatorNormFor } from '../src/models/conv.js';
 import { wganGpPenalty } from '../src/losses/gradientPenalty.js';
 import { assertClose } from './helpers/numeric.js';
+import { resolveConfig } from '../src/train/config.js';
 
 describe('convolutional models', () => {
   before(() => initEngine());
@@ -25,6 +26,25 @@ describe('convolutional models', () => {
       tf.dispose(y);
       G.dispose();
     }
+  });
+
+  it("lucic28's G: a 1024-unit hidden FC layer by default, model.fcG units when set (and only on lucic28)", () => {
+    // FC z → h (+ BN γ, β) → FC h → 7·7·128 (+ BN) → deconv 128 → 64 (+ BN) → deconv 64 → 1.
+    const count = (h: number) => 20 * h + h + 2 * h + h * 6272 + 6272 + 2 * 6272 + 16 * 128 * 64 + 64 + 2 * 64 + 16 * 64 + 1;
+    for (const [fc, h] of [[undefined, 1024], [256, 256]] as const) {
+      const G = new ConvGenerator(20, 'lucic28', 1, new Rng(1), false, fc);
+      assert.equal(G.variables.reduce((n, v) => n + v.size, 0), count(h), `fcG ${fc}`);
+      const y = G.generate(new Rng(2).normal([4, 20]));
+      assert.deepEqual(y.shape, [4, 28, 28, 1]);
+      tf.dispose(y);
+      G.dispose();
+    }
+    assert.throws(() => new ConvGenerator(20, 'dcgan28', 1, new Rng(1), false, 256), /no hidden FC/);
+    assert.equal(resolveConfig({ data: { name: 'mnist' }, model: { arch: 'lucic28', fcG: 256 } }).model.fcG, 256);
+    assert.equal(resolveConfig({ data: { name: 'mnist' }, model: { arch: 'lucic28' } }).model.fcG, undefined, 'absent unless set: older configs resolve as before');
+    assert.throws(() => resolveConfig({ data: { name: 'mnist' }, model: { fcG: 256 } }), /model\.fcG: G's hidden FC layer is lucic28's; dcgan28 has none/);
+    assert.throws(() => resolveConfig({ data: { name: 'ring8' }, model: { fcG: 256 } }), /model\.fcG: .*2-D data/);
+    assert.throws(() => resolveConfig({ data: { name: 'mnist' }, model: { arch: 'lucic28', fcG: 0 } }), /model\.fcG/);
   });
 
   it("began28's generator has the autoencoder decoder's architecture, its own weights, and scores each z on its own", () => {

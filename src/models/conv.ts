@@ -2,7 +2,7 @@
  * Convolutional generators and discriminators for images (NHWC, pixels in [−1, 1]).
  *
  * - `lucic28`: the InfoGAN / Lucic et al. ("Are GANs Created Equal?") MNIST architecture.
- *     G: FC 1024 → BN → ReLU → FC 7·7·128 → BN → ReLU → deconv 64 (4×4, s2) → BN → ReLU
+ *     G: FC 1024 (`model.fcG`) → BN → ReLU → FC 7·7·128 → BN → ReLU → deconv 64 (4×4, s2) → BN → ReLU
  *        → deconv C (4×4, s2) → tanh.
  *     D: conv 64 (4×4, s2) → lReLU(0.2) → conv 128 (4×4, s2) → norm → lReLU → FC 1024 → norm
  *        → lReLU → FC 1.
@@ -173,10 +173,11 @@ interface GeneratorPlan {
   channels: number[];
 }
 
-function generatorPlan(arch: ImageArchitecture): GeneratorPlan {
+function generatorPlan(arch: ImageArchitecture, fcHidden?: number): GeneratorPlan {
+  if (fcHidden !== undefined && arch !== 'lucic28') throw new Error(`${arch}: G has no hidden FC layer to size`);
   switch (arch) {
     case 'lucic28':
-      return { fcHidden: 1024, base: [7, 128], channels: [64] };
+      return { fcHidden: fcHidden ?? 1024, base: [7, 128], channels: [64] };
     case 'dcgan28':
       return { fcHidden: null, base: [7, 128], channels: [64] };
     case 'dcgan32':
@@ -211,9 +212,11 @@ export class ConvGenerator implements GeneratorNet {
     channels: number,
     rng: Rng,
     spectralNorm = false,
+    /** lucic28: units of the hidden FC layer (default 1024). */
+    fcUnits?: number,
   ) {
     const p = new Params('G', rng);
-    this.plan = generatorPlan(arch);
+    this.plan = generatorPlan(arch, fcUnits);
     const { fcHidden, base, channels: widths } = this.plan;
     const size = architectureSize(arch);
     this.sampleShape = [size, size, channels];

@@ -225,6 +225,9 @@ function checkRules(c: RunConfig, loss: GanLoss, kind: DataKind): void {
     if (c.infogan.categorical.length === 0 && c.infogan.continuous === 0) throw new ConfigError('infogan', 'needs at least one code');
     if (loss.discriminator === 'autoencoder') throw new ConfigError('infogan', `cannot be combined with '${c.loss}': its autoencoder discriminator has no Q head`);
   }
+  if (c.model.fcG !== undefined && c.model.arch !== 'lucic28') {
+    throw new ConfigError('model.fcG', c.model.arch === 'mlp' ? `sizes lucic28's hidden FC layer (images); ${c.data.name} is 2-D data (G's MLP: model.generator.width)` : `G's hidden FC layer is lucic28's; ${c.model.arch} has none (--arch lucic28)`);
+  }
   if (c.model.arch === 'began28') {
     if (loss.discriminator !== 'autoencoder') throw new ConfigError('model.arch', `began28 is BEGAN's decoder-shaped generator with its autoencoder discriminator; '${c.loss}' needs another architecture (dcgan28, lucic28)`);
     if (c.model.snG) throw new ConfigError('model.snG', 'began28 has no spectral norm on its generator');

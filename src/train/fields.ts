@@ -53,6 +53,8 @@ export interface RunConfig {
     sn?: boolean;
     /** Spectral norm of G (images). */
     snG?: boolean;
+    /** lucic28: units of G's hidden fully connected layer (absent: the paper's 1024). */
+    fcG?: number;
   };
   /**
    * Class conditioning (needs labelled data): 'concat' (cGAN: label planes into D),
@@ -268,6 +270,13 @@ const FIELDS: ConfigField[] = [
     check: (v, c) => {
       if (v === true && kindOfConfig(c) !== 'images') throw new ConfigError('model.snG', `spectral norm of G is for image generators; ${c.data.name} is 2-D data (--sn normalises D)`);
     },
+  },
+  {
+    path: 'model.fcG',
+    type: positiveIntegerUpTo(4096),
+    doc: "lucic28: units of G's hidden fully connected layer (default 1024, the InfoGAN paper's; its FC into the 7·7·128 map holds 6.4 M of G's 6.6 M weights at 1024)",
+    flag: { name: 'fc-g' },
+    kinds: ['images'],
   },
   { path: 'steps', type: STEPS, default: perKind({ points: 1000, images: 2000 }), doc: 'generator steps', flag: { name: 'steps' } },
   { path: 'batchSize', type: positiveIntegerUpTo(LIMITS.batchSize), default: perKind({ points: 256, images: 64 }), doc: 'batch size', flag: { name: 'batch' } },

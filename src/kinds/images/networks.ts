@@ -60,7 +60,7 @@ export function imageNetworks(config: RunConfig, data: ImageDataset): { G: Gener
     const shape = { height: size, width: size, channels: data.channels };
     return { G: new DecoderGenerator(latentDim, shape, initRng), D: new ConvAutoencoder(shape, initRng) };
   }
-  const G = new ConvGenerator(latentDim, arch, data.channels, initRng, config.model.snG === true);
+  const G = new ConvGenerator(latentDim, arch, data.channels, initRng, config.model.snG === true, config.model.fcG);
   if (loss.discriminator === 'autoencoder') {
     return { G, D: new ConvAutoencoder({ height: size, width: size, channels: data.channels }, initRng) };
   }
