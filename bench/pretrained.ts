@@ -98,7 +98,7 @@ function keepRunEvalSamples(name: string, dir: string): void {
 
 async function packImages(m: Model, dir: string): Promise<string> {
   const config = readRunConfig(dir, { evalSamples: samples });
-  await initEngine({ backend: config.backend, workload: workloadOf(config), compute: config.compute });
+  await initEngine({ backend: config.backend, workload: workloadOf(config), compute: config.compute, reading: true });
   const opened = await openRun(dir, config, { evaluate: true });
   let info: Omit<PretrainedInfo, 'step' | 'weights' | 'storage'>;
   let step: number;
@@ -143,7 +143,7 @@ async function packImages(m: Model, dir: string): Promise<string> {
 
 async function packPoints(m: Model, dir: string): Promise<string> {
   const config = readRunConfig(dir);
-  await initEngine({ backend: config.backend, workload: workloadOf(config), compute: config.compute });
+  await initEngine({ backend: config.backend, workload: workloadOf(config), compute: config.compute, reading: true });
   const opened = await openRun(dir, config, { evaluate: false });
   try {
     // The scores of the last evaluation (2-D runs evaluate at log steps).

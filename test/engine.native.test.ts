@@ -319,9 +319,9 @@ describe('kernel sets (engine/backend.ts)', () => {
 
   it('a run records its kernel set; a recorded run gets that kernel set back, and one without an id the kernels before ids', async () => {
     const at = (extra: Partial<ComputeSettings>): ComputeSettings => ({ native: true, wasmThreads: wasmThreads(), blasThreads: 1, ...extra });
-    const start = async (compute: ComputeSettings | null, fused?: string) => {
+    const start = async (compute: ComputeSettings | null, fused?: string, reading?: boolean) => {
       const warnings: string[] = [];
-      await initEngine({ backend: 'wasm', native: 'on', compute, fused, warn: (m) => warnings.push(m) });
+      await initEngine({ backend: 'wasm', native: 'on', compute, fused, reading, warn: (m) => warnings.push(m) });
       return { set: kernelSet(), warnings };
     };
     try {
@@ -342,6 +342,12 @@ describe('kernel sets (engine/backend.ts)', () => {
       assert.match(unknown.warnings.join('\n'), /computed by kernel set k00000000, which this gankit does not have; it continues on k[0-9a-f]{8}.*not bit-identical/);
       const otherCpu = await start(at({ kernelSet: KERNEL_SET_IDS[2], blas: 'OpenBLAS 0.0.0 (core Elsewhere)' }));
       assert.match(otherCpu.warnings.join('\n'), /products ran on OpenBLAS 0\.0\.0 \(core Elsewhere\); here they run on .*not bit-identical/);
+      // Read (sample, eval, export), not continued: the same facts, without a resume's consequence.
+      const read = [await start(at({}), undefined, true), await start(at({ kernelSet: 'k00000000' }), undefined, true), await start(at({ kernelSet: KERNEL_SET_IDS[2], blas: 'OpenBLAS 0.0.0 (core Elsewhere)' }), undefined, true)];
+      assert.match(read[0].warnings.join('\n'), /records no kernel set \(it started before gankit recorded them\): it is read on the kernels of that time, k[0-9a-f]{8}/);
+      assert.match(read[1].warnings.join('\n'), /computed by kernel set k00000000, which this gankit does not have; it is read on k[0-9a-f]{8} .*: samples and scores may differ in the last bits/);
+      assert.match(read[2].warnings.join('\n'), /products ran on OpenBLAS 0\.0\.0 \(core Elsewhere\); here they run on .*: samples and scores may differ in the last bits/);
+      for (const r of read) assert.doesNotMatch(r.warnings.join('\n'), /continues|uninterrupted/);
     } finally {
       await initEngine({ backend: 'wasm', native: 'on' });
     }

@@ -12,7 +12,7 @@ import { UsageError } from './args.js';
  * it whatever happens; a run without a checkpoint is one clear error.
  */
 export async function withCheckpointedRun(dir: string, config: RunConfig, options: { evaluate?: boolean; best?: boolean }, use: (opened: OpenedRun) => number | Promise<number>): Promise<number> {
-  await initEngine({ backend: config.backend, workload: workloadOf(config), compute: config.compute });
+  await initEngine({ backend: config.backend, workload: workloadOf(config), compute: config.compute, reading: true });
   const opened = await openRun(dir, config, options);
   return disposing(
     async () => {

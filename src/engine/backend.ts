@@ -111,6 +111,11 @@ export interface EngineOptions {
   fused?: boolean | string;
   /** A run's recorded compute settings (config.json): used exactly, so a resumed run stays bit-identical. */
   compute?: ComputeSettings | null;
+  /**
+   * The recorded run is only read (sampled, scored, exported), not continued: a warning that its
+   * kernels cannot be reproduced says what that changes for reading it.
+   */
+  reading?: boolean;
 }
 
 export type NativeMode = 'auto' | 'on' | 'off';
@@ -424,19 +429,24 @@ function warner(options: EngineOptions): (m: string) => void {
  * gankit does not have (its kernels changed since) cannot be reproduced: the default runs, with a
  * warning.
  */
-function recordedFused(recorded: ComputeSettings, warn: (m: string) => void): boolean {
+function recordedFused(recorded: ComputeSettings, warn: (m: string) => void, reading: boolean): boolean {
   const backend = tf.getBackend();
   const native = activeBlas() !== null;
   const before = kernelSetOf(backend, native, false);
   if (!recorded.kernelSet) {
-    warn(`gankit: this run records no kernel set (it started before gankit recorded them): it continues on the kernels of that time, ${before.id} (${before.description}${native ? ', without the fused kernels' : ''})`);
+    warn(`gankit: this run records no kernel set (it started before gankit recorded them): ${reading ? 'it is read' : 'it continues'} on the kernels of that time, ${before.id} (${before.description}${native ? ', without the fused kernels' : ''})`);
     return false;
   }
   const match = [true, false].find((fused) => kernelSetOf(backend, native, fused).id === recorded.kernelSet);
   if (match !== undefined) return match;
   const now = kernelSetOf(backend, native, resolveFused());
-  warn(`gankit: this run was computed by kernel set ${recorded.kernelSet}, which this gankit does not have; it continues on ${now.id} (${now.description}): not bit-identical to an uninterrupted run`);
+  warn(`gankit: this run was computed by kernel set ${recorded.kernelSet}, which this gankit does not have; ${otherKernels(reading, `${now.id} (${now.description})`)}`);
   return now.fused;
+}
+
+/** What going on with other kernels than a run's own means: for a resume, other bits; for reading it, samples and scores that may differ in their last bits. */
+function otherKernels(reading: boolean, kernels: string): string {
+  return reading ? `it is read on ${kernels}: samples and scores may differ in the last bits from ones taken with its own kernels` : `it continues on ${kernels}: not bit-identical to an uninterrupted run`;
 }
 
 /**
@@ -473,7 +483,7 @@ export async function initEngine(options: EngineOptions = {}): Promise<BackendNa
   // The library first: whether it is there decides the wasm thread count.
   const load = wanted === 'wasm' && isNode && mode !== 'off' ? await findNativeBlas() : null;
   if (mode === 'on' && load && !load.blas) {
-    if (recorded) warner(options)(`gankit: this run used native BLAS kernels, but ${load.reason}; it continues on the wasm kernels (not bit-identical to an uninterrupted run)`);
+    if (recorded) warner(options)(`gankit: this run used native BLAS kernels, but ${load.reason}; ${otherKernels(options.reading === true, 'the wasm kernels')}`);
     else throw new InputError(`native: ${load.reason} (${installHint()})`);
   }
   if (mode === 'auto' && load && !load.blas && !hinted) {
@@ -486,9 +496,9 @@ export async function initEngine(options: EngineOptions = {}): Promise<BackendNa
   const blasThreads = recorded ? recorded.blasThreads : resolveBlasThreads(options.blasThreads, policy.blasThreads);
   const finish = async (): Promise<void> => {
     await setNative(mode !== 'off', blasThreads);
-    setFused(recorded ? recordedFused(recorded, warner(options)) : resolveFused(options.fused));
+    setFused(recorded ? recordedFused(recorded, warner(options), options.reading === true) : resolveFused(options.fused));
     if (recorded?.blas && activeBlas() && activeBlas()!.version !== recorded.blas) {
-      warner(options)(`gankit: this run's products ran on ${recorded.blas}; here they run on ${activeBlas()!.version} (another CPU's kernels): not bit-identical to an uninterrupted run`);
+      warner(options)(`gankit: this run's products ran on ${recorded.blas}; here they run on ${activeBlas()!.version} (another CPU's kernels): ${options.reading ? 'samples and scores may differ in the last bits from ones taken there' : 'not bit-identical to an uninterrupted run'}`);
     }
   };
   if (tf.getBackend() === wanted) {
