@@ -36,6 +36,10 @@ Setting (bench/fashion.ts, the dcgan28 presets):
   batches of 64 from a fixed noise stream; each BN layer's mean and (biased) variance over all
   4,096 inputs, as gankit's Trainer.standingStatistics.
 With --eval-every K, samples are also written at every K steps to DIR/step-K/ (for FID curves).
+Every --checkpoint-every steps (default 500) the whole state (networks, EMA, optimisers, the
+loss's k, both random streams, the data order, the log) goes to DIR/checkpoint.pt (atomically);
+a re-run with the same arguments resumes from it, so a replica survives a stopped session. A
+replica that has finished (DIR/torch.json) is not run again.
 """
 import argparse
 import copy
@@ -59,6 +63,7 @@ p.add_argument('--out', required=True)
 p.add_argument('--n', type=int, default=1000)
 p.add_argument('--threads', type=int, default=2)
 p.add_argument('--eval-every', type=int, default=0)
+p.add_argument('--checkpoint-every', type=int, default=500)
 p.add_argument('--gamma', type=float, default=1.0)
 p.add_argument('--data', default='/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz')
 a = p.parse_args()
@@ -300,10 +305,42 @@ def write_samples(folder):
         k += m
 
 
+CHECKPOINT = os.path.join(a.out, 'checkpoint.pt')
+ARGS = {k: v for k, v in vars(a).items() if k not in ('threads', 'checkpoint_every')}
+
+
+def save_checkpoint(done, seconds):
+    state = {'args': ARGS, 'done': done, 'seconds': seconds, 'log': log, 'g': g.state_dict(), 'd': d.state_dict(), 'ema': ema.state_dict(),
+             'oD': oD.state_dict(), 'oG': oG.state_dict(), 'k': k_began, 'gen': gen.get_state(), 'rng': torch.get_rng_state(),
+             'order': order, 'cursor': cursor, 'sn': (d.sn.u, d.sn.v) if getattr(d, 'sn', None) else None}
+    tmp = CHECKPOINT + '.tmp'
+    torch.save(state, tmp)
+    os.replace(tmp, CHECKPOINT)
+
+
+if os.path.exists(os.path.join(a.out, 'torch.json')):
+    raise SystemExit(f'{a.out}: this replica has finished (torch.json); nothing to run')
 os.makedirs(a.out, exist_ok=True)
-started = time.time()
 log = []
-for step in range(a.steps):
+first, before = 0, 0.0
+if os.path.exists(CHECKPOINT):
+    state = torch.load(CHECKPOINT)
+    if state['args'] != ARGS:
+        raise SystemExit(f'{CHECKPOINT}: made with other arguments ({state["args"]}); use another --out')
+    g.load_state_dict(state['g'])
+    d.load_state_dict(state['d'])
+    ema.load_state_dict(state['ema'])
+    oD.load_state_dict(state['oD'])
+    oG.load_state_dict(state['oG'])
+    k_began, order, cursor, log = state['k'], state['order'], state['cursor'], state['log']
+    gen.set_state(state['gen'])
+    torch.set_rng_state(state['rng'])
+    if state['sn']:
+        d.sn.u, d.sn.v = state['sn']
+    first, before = state['done'], state['seconds']
+    print(f'resuming {a.out} at step {first}', flush=True)
+started = time.time() - before
+for step in range(first, a.steps):
     g.train()
     d.train()
     for _ in range(critic_steps(step)):
@@ -341,6 +378,11 @@ for step in range(a.steps):
     if done % 100 == 0 or done == a.steps:
         log.append({'step': done, 'seconds': round(time.time() - started, 1), 'dLoss': lD.item(), 'gLoss': lG.item(), **({'k': k_began} if a.loss == 'began' else {})})
         print(json.dumps(log[-1]), flush=True)
+    if a.checkpoint_every and done % a.checkpoint_every == 0 and done < a.steps:
+        save_checkpoint(done, time.time() - started)
 write_samples(os.path.join(a.out, f'step-{a.steps}'))
-with open(os.path.join(a.out, 'torch.json'), 'w') as f:
+with open(os.path.join(a.out, 'torch.json.tmp'), 'w') as f:
     json.dump({'loss': a.loss, **({'gamma': a.gamma} if a.loss == 'began' else {}), 'steps': a.steps, 'seed': a.seed, 'samples': a.n, 'torch': torch.__version__, 'threads': torch.get_num_threads(), 'seconds': round(time.time() - started, 1), 'log': log}, f, indent=1)
+os.replace(os.path.join(a.out, 'torch.json.tmp'), os.path.join(a.out, 'torch.json'))
+if os.path.exists(CHECKPOINT):
+    os.remove(CHECKPOINT)
