@@ -306,7 +306,7 @@ def write_samples(folder):
 
 
 CHECKPOINT = os.path.join(a.out, 'checkpoint.pt')
-ARGS = {k: v for k, v in vars(a).items() if k not in ('threads', 'checkpoint_every')}
+ARGS = {k: v for k, v in vars(a).items() if k not in ('out', 'threads', 'checkpoint_every')}
 
 
 def save_checkpoint(done, seconds):
