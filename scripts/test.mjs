@@ -74,9 +74,51 @@ const chosen = names.filter((n) => !pass.skip.includes(n));
 const ordered = [...LONGEST.filter((n) => chosen.includes(n)), ...chosen.filter((n) => !LONGEST.includes(n))];
 console.log(pass.say);
 Object.assign(process.env, { GANKIT_THREADS: '1' }, pass.env);
+
+// When each file's process started and last reported (ms from the start), for the summary on
+// stderr: where the wall time goes, and how long a slot stood idle.
+const t0 = performance.now();
+const seen = new Map();
+const mark = (event) => {
+  const file = event.file;
+  if (!file) return;
+  const now = performance.now() - t0;
+  const span = seen.get(file);
+  if (span) span.end = now;
+  else seen.set(file, { start: now, end: now });
+};
+
 run({ files: ordered.map((n) => join(root, dir, `${n}.test.js`)), concurrency: 2 })
-  .on('test:fail', () => {
+  .on('test:dequeue', mark)
+  .on('test:pass', mark)
+  .on('test:fail', (event) => {
+    mark(event);
     process.exitCode = 1;
   })
+  .on('end', () => process.stderr.write(timeline()))
   .compose(process.stdout.isTTY ? spec : tap)
   .pipe(process.stdout);
+
+/** Each file's span, longest first, and the wall time with two, one and no files running. */
+function timeline() {
+  const spans = [...seen.entries()].map(([file, s]) => ({ name: file.slice(file.lastIndexOf('/') + 1).replace(/\.test\.js$/, ''), ...s }));
+  const wall = Math.max(0, ...spans.map((s) => s.end));
+  const edges = spans.flatMap((s) => [[s.start, 1], [s.end, -1]]).sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  const busy = [0, 0, 0];
+  let running = 0;
+  let last = 0;
+  for (const [t, d] of edges) {
+    busy[Math.min(running, 2)] += t - last;
+    running += d;
+    last = t;
+  }
+  const s = (ms) => `${(ms / 1000).toFixed(0)} s`;
+  return (
+    `\ntest files (${spans.length}), wall ${s(wall)}: two running ${s(busy[2])}, one ${s(busy[1])}, none ${s(busy[0])}\n` +
+    spans
+      .sort((a, b) => b.end - b.start - (a.end - a.start))
+      .map((f) => `  ${f.name.padEnd(22)} ${s(f.end - f.start).padStart(6)}  (from ${s(f.start)})`)
+      .join('\n') +
+    '\n'
+  );
+}
