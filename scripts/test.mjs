@@ -14,22 +14,28 @@ import { spec, tap } from 'node:test/reporters';
 const root = join(fileURLToPath(import.meta.url), '..', '..');
 const dir = join('dist', 'test');
 
-/** The slowest files, slowest first (seconds on 2 cores, 2026-12-05, native pass). */
+/**
+ * The slowest files, slowest first: each file's span in a quiet run on 2 cores (2026-12-05, native
+ * pass; the runner prints them after every run). The order barely moves the wall time: the suite
+ * is bound by its CPU work (about 24 core-minutes in 14 minutes of wall). webgpu.parity runs
+ * SwiftShader on every core: alone at the end it took 191 s, beside another file 284 s.
+ */
 const LONGEST = [
-  'cli', // 230
-  'reliability', // 151
-  'sweep', // 150
-  'playground', // 90
-  'study', // 95
-  'images.train', // 64 (91 in the wasm pass)
+  'reliability', // 275
+  'cli', // 275
+  'webgpu.parity', // 191
+  'sweep', // 171
+  'study', // 107
+  'playground', // 103
+  'cli.output', // 80
+  'images.train', // 75 (91 in the wasm pass)
   'playground.page', // 74
-  'cli.output', // 67
-  'export', // 41
-  'pretrained.cli', // 37
-  'pretrained', // 13 (28 in the wasm pass)
-  'readme', // 26
-  'inputs', // 20
-  'eval.images', // 15 (20 in the wasm pass)
+  'readme', // 50
+  'inputs', // 48
+  'pretrained.cli', // 41
+  'export', // 40
+  'eval.images', // 28 (20 in the wasm pass)
+  'pretrained', // 20 (28 in the wasm pass)
 ];
 
 /**
