@@ -434,19 +434,24 @@ function recordedFused(recorded: ComputeSettings, warn: (m: string) => void, rea
   const native = activeBlas() !== null;
   const before = kernelSetOf(backend, native, false);
   if (!recorded.kernelSet) {
-    warn(`gankit: this run records no kernel set (it started before gankit recorded them): ${reading ? 'it is read' : 'it continues'} on the kernels of that time, ${before.id} (${before.description}${native ? ', without the fused kernels' : ''})`);
+    warn(`gankit: this run records no kernel set (it started before gankit recorded them): ${goesOn(reading, 'the kernels of that time')}, ${before.id} (${before.description}${native ? ', without the fused kernels' : ''})`);
     return false;
   }
   const match = [true, false].find((fused) => kernelSetOf(backend, native, fused).id === recorded.kernelSet);
   if (match !== undefined) return match;
   const now = kernelSetOf(backend, native, resolveFused());
-  warn(`gankit: this run was computed by kernel set ${recorded.kernelSet}, which this gankit does not have; ${otherKernels(reading, `${now.id} (${now.description})`)}`);
+  warn(`gankit: this run was computed by kernel set ${recorded.kernelSet}, which this gankit does not have; ${goesOn(reading, `${now.id} (${now.description})`)}: ${otherBits(reading)}`);
   return now.fused;
 }
 
-/** What going on with other kernels than a run's own means: for a resume, other bits; for reading it, samples and scores that may differ in their last bits. */
-function otherKernels(reading: boolean, kernels: string): string {
-  return reading ? `it is read on ${kernels}: samples and scores may differ in the last bits from ones taken with its own kernels` : `it continues on ${kernels}: not bit-identical to an uninterrupted run`;
+/** A recorded run goes on with `kernels`: resumed ('it continues') or only read ('it is read'). */
+function goesOn(reading: boolean, kernels: string): string {
+  return `${reading ? 'it is read' : 'it continues'} on ${kernels}`;
+}
+
+/** What other kernels than a run's own mean: for a resume, other bits; for a run only read, samples and scores that may differ in their last bits. */
+function otherBits(reading: boolean): string {
+  return reading ? 'samples and scores may differ in the last bits from ones taken with its own kernels' : 'not bit-identical to an uninterrupted run';
 }
 
 /**
@@ -479,11 +484,12 @@ export async function initEngine(options: EngineOptions = {}): Promise<BackendNa
   }
   setDevice(null);
   const recorded = options.compute ?? null;
+  const reading = options.reading === true;
   const mode: NativeMode = recorded ? (recorded.native ? 'on' : 'off') : resolveNativeMode(options.native);
   // The library first: whether it is there decides the wasm thread count.
   const load = wanted === 'wasm' && isNode && mode !== 'off' ? await findNativeBlas() : null;
   if (mode === 'on' && load && !load.blas) {
-    if (recorded) warner(options)(`gankit: this run used native BLAS kernels, but ${load.reason}; ${otherKernels(options.reading === true, 'the wasm kernels')}`);
+    if (recorded) warner(options)(`gankit: this run used native BLAS kernels, but ${load.reason}; ${goesOn(reading, 'the wasm kernels')}: ${otherBits(reading)}`);
     else throw new InputError(`native: ${load.reason} (${installHint()})`);
   }
   if (mode === 'auto' && load && !load.blas && !hinted) {
@@ -496,9 +502,9 @@ export async function initEngine(options: EngineOptions = {}): Promise<BackendNa
   const blasThreads = recorded ? recorded.blasThreads : resolveBlasThreads(options.blasThreads, policy.blasThreads);
   const finish = async (): Promise<void> => {
     await setNative(mode !== 'off', blasThreads);
-    setFused(recorded ? recordedFused(recorded, warner(options), options.reading === true) : resolveFused(options.fused));
+    setFused(recorded ? recordedFused(recorded, warner(options), reading) : resolveFused(options.fused));
     if (recorded?.blas && activeBlas() && activeBlas()!.version !== recorded.blas) {
-      warner(options)(`gankit: this run's products ran on ${recorded.blas}; here they run on ${activeBlas()!.version} (another CPU's kernels): ${options.reading ? 'samples and scores may differ in the last bits from ones taken there' : 'not bit-identical to an uninterrupted run'}`);
+      warner(options)(`gankit: this run's products ran on ${recorded.blas}; here they run on ${activeBlas()!.version} (another CPU's kernels): ${otherBits(reading)}`);
     }
   };
   if (tf.getBackend() === wanted) {
