@@ -4,7 +4,7 @@
  * from the sign of the saved output (y > 0 ⇔ z > 0 for relu and leaky relu). act' is piecewise
  * constant and the result is linear in dy, so every order of differentiation goes through.
  */
-import * as tf from '@tensorflow/tfjs';
+import { tf } from './tfjs.js';
 import type { Tensor } from '@tensorflow/tfjs';
 import { leakyReluGrad } from './kernels/leakyRelu.js';
 

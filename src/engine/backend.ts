@@ -5,8 +5,7 @@
  * BackendError); `initEngine` returns the backend that runs, which a run records. webgl is for
  * browsers: in Node it is refused.
  */
-import * as tf from '@tensorflow/tfjs';
-import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
+import { tf, tfWasm } from './tfjs.js';
 import { registerSecondOrderGradients } from './gradients.js';
 import { InputError } from '../errors.js';
 import { registerWasmConv2DBackpropFilter } from './kernels/conv2dBackpropFilter.js';
@@ -234,7 +233,7 @@ export function resolveThreads(option?: number | string, workload?: Workload, fa
 /** Threads the wasm backend actually uses (1 before it has started or on another backend). */
 export function wasmThreads(): number {
   try {
-    return Math.max(1, getThreadsCount());
+    return Math.max(1, tfWasm.getThreadsCount());
   } catch {
     return 1;
   }

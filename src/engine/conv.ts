@@ -17,7 +17,7 @@
  * `deconv2d` (a transposed convolution, the generator's upsampling layer) is the ∂x rule run
  * forward, so it needs no Conv2DBackpropInput kernel either.
  */
-import * as tf from '@tensorflow/tfjs';
+import { tf } from './tfjs.js';
 import type { GradConfig, NamedAttrMap, Tensor, Tensor4D } from '@tensorflow/tfjs';
 import { activationBackward, applyActivation } from './activation.js';
 import { kernelRoutes } from './native/state.js';

@@ -9,7 +9,7 @@
  * gradient itself, so any order works. One kernel instead of three (matMul, add, activation)
  * forward and fewer backward: most of a 2-D MLP step is tfjs's per-kernel dispatch.
  */
-import * as tf from '@tensorflow/tfjs';
+import { tf } from './tfjs.js';
 import type { GradConfig, KernelFunc, NamedAttrMap, Tensor, TensorInfo } from '@tensorflow/tfjs';
 import { plainMatMul } from './gradients.js';
 import { activationBackward, applyActivation } from './activation.js';

@@ -15,7 +15,7 @@
  * the backend keeps, which the mover then takes without touching the GPU. A synchronous read of
  * anything not fetched is an error that says so (`guardSyncReads`), not an OffscreenCanvas one.
  */
-import * as tf from '@tensorflow/tfjs';
+import { tf } from './tfjs.js';
 
 let device: string | null = null;
 

@@ -25,7 +25,7 @@
  * `logSoftmax` and `softmaxCrossEntropy` are implemented in tfjs with customGrad and stay
  * first-order whatever is registered: gankit code uses `logSoftmax` from `./ops.ts` instead.
  */
-import * as tf from '@tensorflow/tfjs';
+import { tf } from './tfjs.js';
 import type { GradConfig, NamedAttrMap, Tensor } from '@tensorflow/tfjs';
 import { kernelRoutes } from './native/state.js';
 

@@ -3,7 +3,7 @@
  * seeded RNG and optimisers with checkpointable state. Importing this module registers the
  * gradient fixes.
  */
-import * as tf from '@tensorflow/tfjs';
+import { tf } from './tfjs.js';
 import { registerAll } from './backend.js';
 
 registerAll();

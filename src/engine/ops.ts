@@ -3,7 +3,7 @@
  * ./gradients.ts). tfjs's own `logSoftmax` and `losses.softmaxCrossEntropy` use customGrad and
  * are first-order only; code that may sit under a gradient penalty uses these instead.
  */
-import * as tf from '@tensorflow/tfjs';
+import { tf } from './tfjs.js';
 
 /** log softmax along the last axis, as x − logSumExp(x). */
 export function logSoftmax(logits: tf.Tensor): tf.Tensor {

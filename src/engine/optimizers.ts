@@ -7,7 +7,7 @@
  *             unlike tfjs's RMSPropOptimizer); optional momentum buffer.
  *   SGD:      b ← μ b + g;  θ ← θ − lr · b  (μ = 0: plain SGD).
  */
-import * as tf from '@tensorflow/tfjs';
+import { tf } from './tfjs.js';
 import { fusedAdamMany, fusedAdamAvailable, fusedAdamAtAnySize } from './kernels/adam.js';
 
 export type OptimizerName = 'adam' | 'rmsprop' | 'sgd';

@@ -6,7 +6,7 @@
  * Generator: xoshiro128** (Blackman & Vigna), seeded through splitmix32 so that nearby seeds give
  * unrelated streams. Normals by the Box–Muller transform.
  */
-import * as tf from '@tensorflow/tfjs';
+import { tf } from './tfjs.js';
 
 export type RngState = [number, number, number, number];
 

@@ -19,9 +19,8 @@
  * threads are asked for, so the engine still bundles for the browser.
  */
 import type { WorkerOptions, TransferListItem } from 'node:worker_threads';
-import * as tf from '@tensorflow/tfjs';
+import { tf, tfWasm } from './tfjs.js';
 import { nodeImport } from './node.js';
-import { setThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 
 /** The pool has 8 pre-created workers (PTHREAD_POOL_SIZE in the package's build). */
 export const MAX_WASM_THREADS = 8;
@@ -44,7 +43,7 @@ async function threadedFiles(): Promise<{ glue: string; workerSource: string }> 
  */
 export async function startWasmWithThreads<T>(threads: number, start: () => Promise<T>): Promise<T> {
   if (threads <= 1) {
-    setThreadsCount(1);
+    tfWasm.setThreadsCount(1);
     return start();
   }
   const n = Math.min(Math.floor(threads), MAX_WASM_THREADS);
@@ -71,7 +70,7 @@ export async function startWasmWithThreads<T>(threads: number, start: () => Prom
   const cpu0 = realCpus()[0];
   os.cpus = () => new Array(2 * n).fill(cpu0);
   tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', true);
-  setThreadsCount(n);
+  tfWasm.setThreadsCount(n);
   try {
     return await start();
   } finally {

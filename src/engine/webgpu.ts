@@ -15,7 +15,7 @@
  * and penalty with the CPU engine). The wasm/cpu-only kernels are not registered for webgpu and
  * the ops run instead, except where gankit has a WGSL kernel of its own (kernels/webgpu*.ts).
  */
-import * as tf from '@tensorflow/tfjs';
+import { tf } from './tfjs.js';
 import { InputError } from '../errors.js';
 import { registerDenseKernel } from './dense.js';
 import { guardSyncReads } from './device.js';

@@ -17,10 +17,10 @@
  * URLs: redis://[user:password@]host:port[/db], or rediss://… for TLS (a private CA through
  * NODE_EXTRA_CA_CERTS).
  */
-import { DelayedError, Queue, UnrecoverableError, Worker } from 'bullmq';
-import type { Job } from 'bullmq';
-import { Redis } from 'ioredis';
+import type { Job, Queue, Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { InputError } from '../errors.js';
 import { describeHolder, inspectLock } from '../io/lock.js';
@@ -31,6 +31,13 @@ import { resolveConfig } from '../train/config.js';
 import { failureReason, TrialEvent, TrialExecutor } from './executor.js';
 import { canonicalJson, foreignTrial, PLAN_FILE } from './plan.js';
 import type { PlannedTrial, SweepPlan } from './plan.js';
+
+const require = createRequire(import.meta.url);
+/**
+ * BullMQ (with ioredis) loads when a queue is first used: ~0.6 s of CPU that every other command
+ * (and every trial process a sweep starts) would otherwise pay at start-up.
+ */
+const bullmq = (): typeof import('bullmq') => require('bullmq') as typeof import('bullmq');
 
 /** The one queue gankit's trials go through (a trial's id names its sweep folder, so sweeps do not mix). */
 export const QUEUE_NAME = 'gankit-trials';
@@ -83,6 +90,7 @@ export function redisConnection(url: string, onError: (message: string) => void 
     throw new InputError(`--queue: expected redis://HOST:PORT or rediss://HOST:PORT (TLS), got '${showQueue(url)}'`);
   }
   if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') throw new InputError(`--queue: expected redis:// or rediss:// (TLS), got '${showQueue(url)}'`);
+  const { Redis } = require('ioredis') as typeof import('ioredis');
   const connection = new Redis(url, { maxRetriesPerRequest: null, retryStrategy: (times) => Math.min(200 * times, 2000) });
   // An outage is said once; a first contact that fails is reachRedis's to say.
   let down = false;
@@ -134,7 +142,7 @@ async function addTrials(queue: Queue, trials: PlannedTrial[], log: (line: strin
 /** Trials through the queue at `url`: added as jobs, followed until each is done or failed. */
 export function queueExecutor(url: string, log: (line: string) => void = () => {}): TrialExecutor {
   const connection = redisConnection(url, log);
-  const queue = new Queue(QUEUE_NAME, { connection });
+  const queue = new (bullmq().Queue)(QUEUE_NAME, { connection });
   queue.on('error', () => {}); // the connection's handler has said it
   return {
     where: `the queue at ${showQueue(url)}`,
@@ -212,7 +220,7 @@ export function queueExecutor(url: string, log: (line: string) => void = () => {
 export async function jobStates(url: string, trials: PlannedTrial[]): Promise<Map<string, { state: string; error?: string; progress?: number }>> {
   const connection = redisConnection(url);
   await reachRedis(connection, url);
-  const queue = new Queue(QUEUE_NAME, { connection });
+  const queue = new (bullmq().Queue)(QUEUE_NAME, { connection });
   try {
     const out = new Map<string, { state: string; error?: string; progress?: number }>();
     for (const t of trials) {
@@ -266,23 +274,23 @@ export async function startWorker(url: string, o: WorkerOptions): Promise<{ clos
     if (!told.has(job.id!)) o.log(`gankit worker: ${job.data.name}: its folder is in use by ${holder}; waiting (looking again every ${BUSY_DELAY_MS / 1000} s)`);
     told.add(job.id!);
     await job.moveToDelayed(Date.now() + BUSY_DELAY_MS, token);
-    throw new DelayedError();
+    throw new (bullmq().DelayedError)();
   };
-  const worker = new Worker<JobData, RunSummary>(
+  const worker = new (bullmq().Worker)<JobData, RunSummary>(
     QUEUE_NAME,
     async (job, token) => {
       const { overrides, dir, name } = job.data;
       try {
         resolveConfig(overrides);
       } catch (e) {
-        if (e instanceof InputError) throw new UnrecoverableError(e.message); // fails once: no retry can mend a config
+        if (e instanceof InputError) throw new (bullmq().UnrecoverableError)(e.message); // fails once: no retry can mend a config
         throw e;
       }
       // Only a trial its sweep (or study) lists, into the folder it lists: a job from elsewhere could write anywhere.
       const unlisted = unlistedJob(job.id!, job.data);
-      if (unlisted) throw new UnrecoverableError(unlisted);
+      if (unlisted) throw new (bullmq().UnrecoverableError)(unlisted);
       const foreign = foreignTrial({ id: job.id!, name, overrides, dir });
-      if (foreign) throw new UnrecoverableError(foreign);
+      if (foreign) throw new (bullmq().UnrecoverableError)(foreign);
       const busy = trialResult(dir) ? null : folderBusy(dir);
       if (busy) return waitForFolder(job, token, busy);
       told.delete(job.id!);

@@ -15,7 +15,7 @@
  * most of the per-kernel dispatch cost of an optimiser step; for the Lucic models' 6.4M-weight
  * layers it replaces fourteen passes over 25 MB with one.
  */
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../tfjs.js';
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs';
 import { registerOnWasmAndCpu } from './backends.js';
 import type { CpuBackendLike, WasmBackendLike } from './backends.js';

@@ -2,7 +2,7 @@
  * What gankit's JavaScript kernels need from tfjs's wasm and cpu backends (not in tfjs's public
  * types), and the two ways they are registered.
  */
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../tfjs.js';
 import type { KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs';
 import { simdKernels } from './simd.js';
 import type { SimdKernels, WasmModuleLike } from './simd.js';

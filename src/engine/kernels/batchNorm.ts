@@ -34,7 +34,7 @@
  * Registered on wasm, as SIMD (simd.wat); the models call it only while the fused kernel set is on
  * (state.ts `fusedOn`), so the wasm-only kernel set still runs the ops.
  */
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../tfjs.js';
 import type { GradConfig, KernelFunc, NamedAttrMap, Tensor, TensorInfo } from '@tensorflow/tfjs';
 import { simdKernels } from './simd.js';
 import type { WasmHeapBackend } from './backends.js';

@@ -11,7 +11,7 @@
  * kernel. Exact by construction; gradients are the registered ones (GatherV2 → UnsortedSegmentSum,
  * Reverse → Reverse). UnsortedSegmentSum itself, missing from tfjs-wasm, is added here too.
  */
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../tfjs.js';
 import type { TensorInfo } from '@tensorflow/tfjs';
 import { replaceWasmKernel } from './backends.js';
 import type { WasmBackendLike } from './backends.js';

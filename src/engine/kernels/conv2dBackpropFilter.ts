@@ -5,7 +5,7 @@
  * in plain JavaScript over the wasm heap (channels-last, dilation 1 — what tfjs's conv2d
  * gradient asks for). It is correct first; a faster kernel belongs to the speed work.
  */
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../tfjs.js';
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
 import type { WasmBackendLike } from './backends.js';
 

@@ -9,7 +9,7 @@
  *   its label planes ([64, 28, 28, 1] and [64, 28, 28, 10]) is 100k of them. Here each input is
  *   one call into the module (a `memory.copy` per row; a word per row for single floats).
  */
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../tfjs.js';
 import type { TensorInfo } from '@tensorflow/tfjs';
 import { replaceWasmKernel } from './backends.js';
 import type { WasmHeapBackend } from './backends.js';

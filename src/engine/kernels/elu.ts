@@ -13,7 +13,7 @@
  * dy (the same kernel), and ∂/∂x is x > 0 ? 0 : ddx·dy·eˣ, with ops (exp(min(x, 0)) keeps the
  * unselected branch finite).
  */
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../tfjs.js';
 import type { GradConfig, Tensor } from '@tensorflow/tfjs';
 import { elementwiseKernels, registerOnWasmAndCpu } from './backends.js';
 

@@ -12,7 +12,7 @@
  * original (second order needs it) — without tfjs's per-kernel bookkeeping (a 2-D step saves ~55
  * tensors). The same tensors and data ids result, so the same bits.
  */
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../tfjs.js';
 import type { Tensor, TensorInfo } from '@tensorflow/tfjs';
 import { replaceWasmKernel } from './backends.js';
 

@@ -11,7 +11,7 @@
  * order of differentiation stays exact (gradient penalties differentiate it once more).
  * LeakyRelu's forward runs as SIMD on wasm too (x < 0 ? α·x : x, as tfjs's kernel).
  */
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../tfjs.js';
 import type { GradConfig, NamedAttrMap, Tensor } from '@tensorflow/tfjs';
 import { elementwiseKernels, registerOnWasmAndCpu, replaceWasmUnaryWithSimd } from './backends.js';
 

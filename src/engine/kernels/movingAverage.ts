@@ -7,7 +7,7 @@
  * product and the sum is rounded to float32, in the same order (a·x, b·y, their sum; Math.fround
  * after each on cpu). No gradient: a moving average is updated outside the tape.
  */
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../tfjs.js';
 import type { KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs';
 import { simdKernels } from './simd.js';
 import type { CpuBackendLike, WasmHeapBackend } from './backends.js';

@@ -5,7 +5,7 @@
  * the same sum needs a 2-D transpose (fast, see ./transpose.ts): 3.3 → 1.8 ms for 64×14×14×64.
  * Same values up to the order of float32 additions.
  */
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../tfjs.js';
 import type { TensorInfo } from '@tensorflow/tfjs';
 import { replaceWasmKernel } from './backends.js';
 

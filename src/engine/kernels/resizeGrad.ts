@@ -7,7 +7,7 @@
  * upsamples with nearest neighbours, train with a wrong gradient on `--backend cpu`. This is
  * tfjs-cpu's kernel with that offset fixed: the same loops, the same order of additions.
  */
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../tfjs.js';
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs';
 import type { CpuBackendLike } from './backends.js';
 

@@ -7,7 +7,7 @@
  * a product with ones for sums). Float64 accumulation (of the JS part) makes the result
  * slightly more accurate than tf.sum's float32 one; both are diagnostics, not training inputs.
  */
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../tfjs.js';
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs';
 import { registerOnWasmAndCpu } from './backends.js';
 import type { CpuBackendLike, WasmBackendLike } from './backends.js';

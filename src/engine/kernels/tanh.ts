@@ -21,7 +21,7 @@
  * ∂/∂x = ddx·dy·(−2y)(1 − y²) from y's value, so no tanh is recomputed. Backends without the
  * kernel (webgpu) run dy·(1 − tanh(x)²) as ops, whose tape carries x.
  */
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../tfjs.js';
 import type { GradConfig, Tensor } from '@tensorflow/tfjs';
 import { elementwiseKernels, registerOnWasmAndCpu, replaceWasmUnaryWithSimd } from './backends.js';
 

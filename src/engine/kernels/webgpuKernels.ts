@@ -10,7 +10,7 @@
  * chunks whose first input is the previous chunk's sum, so the additions happen in the same order
  * as in one shader (((x0 + x1) + x2) + …): the same values as an unlimited AddN.
  */
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../tfjs.js';
 import type { KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs';
 import { ACCURATE_UNARY_KERNELS, accurateUnary } from './webgpuUnary.js';
 import { webGpuAdamKernel, webGpuSumAllKernel } from './webgpuFused.js';

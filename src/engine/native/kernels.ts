@@ -18,7 +18,7 @@
  * do so while the native layer is off — so `--native off` is exactly the wasm kernels. Gradients are
  * untouched: they are tfjs ops, which land on these kernels again (second order included).
  */
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../tfjs.js';
 import type { KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs';
 import { col2im, im2col, isPointwise } from './im2col.js';
 import type { PatchGeometry } from './im2col.js';

@@ -2,7 +2,7 @@
  * Whether the native kernels run: the loaded library while the layer is on, else null. Kept apart
  * from the loader so that the kernels (bundled for the browser too) never import koffi.
  */
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../tfjs.js';
 import type { Blas } from './blas.js';
 
 let active: Blas | null = null;
