@@ -143,6 +143,45 @@ describe('image training', () => {
     task.dispose();
   });
 
+  it('a checkpoint keeps the standing statistics it was taken with: restored, they are used as they are and give the same samples bit for bit', async () => {
+    const { Rng } = await import('../src/index.js');
+    const task = await ImageTask.create(small({ ema: 0.9 }), { evaluate: false });
+    const t = task.trainer;
+    t.trainStep();
+    const bare = t.snapshot();
+    assert.equal(bare.header.standing, undefined, 'none computed yet: none kept');
+    const samples = t.sample(6, new Rng(4));
+    const { header, arrays } = t.snapshot();
+    assert.deepEqual(header.standing, { ema: true, shapes: t.standingStatistics()!.map((s) => s.shape) });
+    const kept = t.standingStatistics()!.map((s) => Array.from(s.dataSync()));
+    task.dispose();
+
+    const count = tf.memory().numTensors;
+    for (const [what, h, a] of [
+      ['kept', header, arrays],
+      ['not kept (an older checkpoint)', { ...header, standing: undefined }, arrays],
+      ['kept but torn (an array missing)', header, Object.fromEntries(Object.entries(arrays).filter(([k]) => k !== 'standing/3'))],
+    ] as const) {
+      const other = await ImageTask.create(small({ ema: 0.9 }), { evaluate: false });
+      const u = other.trainer;
+      u.restore(h, a);
+      // A G forward in training mode is what computing them costs: count the trainer's own steps of it.
+      const normMoments = u.G.normMoments!.bind(u.G);
+      let computed = 0;
+      (u.G as { normMoments?: typeof normMoments }).normMoments = (...args) => (computed++, normMoments(...args));
+      assert.deepEqual(Array.from(u.sample(6, new Rng(4))), Array.from(samples), `${what}: the same samples`);
+      assert.deepEqual(u.standingStatistics()!.map((s) => Array.from(s.dataSync())), kept, `${what}: the same statistics`);
+      assert.equal(computed > 0, what !== 'kept', `${what}: ${computed} training-mode passes`);
+      // G's own weights: not what was kept, so computed.
+      u.useEma = false;
+      computed = 0;
+      u.standingStatistics();
+      assert.ok(computed > 0, `${what}: without the EMA copy they are computed`);
+      other.dispose();
+      assert.equal(tf.memory().numTensors, count, `${what}: no tensor left`);
+    }
+  });
+
   it('building and disposing an image task leaves the tensor count where it was', async () => {
     for (const [, overrides] of CASES) {
       const before = tf.memory().numTensors;

@@ -1,8 +1,10 @@
 /**
  * What a checkpoint holds of a trainer, and how: the header (step, RNG state, loss state, the
  * optimisers' step counts, the data stream's position) and the named float arrays — G/i, D/i,
- * Gema/i, Dstate/i, Gstate/i, opt{D,G}/SLOT/i and data/order, in that order (the order is the
- * file's layout). The runner adds the seconds trained, the run's fingerprint and, in best.bin, why
+ * Gema/i, Dstate/i, Gstate/i, opt{D,G}/SLOT/i, data/order and standing/i, in that order (the
+ * order is the file's layout). standing/i are a batch-norm generator's standing statistics when the
+ * trainer held them for these weights (after an evaluation): derived data, kept so that sampling,
+ * scoring or exporting a finished run does not recompute them; a checkpoint without them is whole. The runner adds the seconds trained, the run's fingerprint and, in best.bin, why
  * it was kept. The checkpoint file around it is src/runfolder/checkpoint.ts.
  *
  * No Node module: the page's trainer encodes and restores through it too.
@@ -24,6 +26,14 @@ export interface TrainerState {
 export interface TrainerHeader extends TrainerState {
   optD: number;
   optG: number;
+  /** Which weights the standing/i arrays are of (the EMA copy's or G's), and their shapes. */
+  standing?: { ema: boolean; shapes: number[][] };
+}
+
+/** A batch-norm generator's standing statistics (src/train/sampling.ts), and whether they are of the EMA copy. */
+export interface HeldStanding {
+  ema: boolean;
+  stats: tf.Tensor[];
 }
 
 /** best.bin's record of why it was kept: its step and the value of the column that picks it (image runs: `fid`). */
@@ -54,7 +64,7 @@ export interface TrainerParts {
 }
 
 /** The header and arrays of a checkpoint of these parts at this state. */
-export function encodeTrainerState(parts: TrainerParts, state: { step: number; rng: Rng; lossState: Record<string, number> }): { header: TrainerHeader; arrays: CheckpointArrays } {
+export function encodeTrainerState(parts: TrainerParts, state: { step: number; rng: Rng; lossState: Record<string, number>; standing?: HeldStanding }): { header: TrainerHeader; arrays: CheckpointArrays } {
   const arrays: CheckpointArrays = {};
   parts.G.forEach((v, i) => (arrays[`G/${i}`] = v.dataSync() as Float32Array));
   parts.D.forEach((v, i) => (arrays[`D/${i}`] = v.dataSync() as Float32Array));
@@ -70,6 +80,10 @@ export function encodeTrainerState(parts: TrainerParts, state: { step: number; r
     header.data = { epoch: data.epoch, cursor: data.cursor };
     if (data.order) arrays['data/order'] = Float32Array.from(data.order);
   }
+  if (state.standing) {
+    state.standing.stats.forEach((t, i) => (arrays[`standing/${i}`] = t.dataSync() as Float32Array));
+    header.standing = { ema: state.standing.ema, shapes: state.standing.stats.map((t) => [...t.shape]) };
+  }
   return { header, arrays };
 }
 
@@ -78,7 +92,7 @@ export function encodeTrainerState(parts: TrainerParts, state: { step: number; r
  * the data stream's position) and the RNG state into `rng`; returns the step and loss state.
  * A missing or mis-sized array is an error naming it (`checkpoint: …`).
  */
-export function restoreTrainerState(parts: TrainerParts, rng: Rng, header: TrainerHeader, arrays: CheckpointArrays): { step: number; lossState: Record<string, number> } {
+export function restoreTrainerState(parts: TrainerParts, rng: Rng, header: TrainerHeader, arrays: CheckpointArrays): { step: number; lossState: Record<string, number>; standing?: HeldStanding } {
   assignArrays(parts.G, 'G', arrays);
   assignArrays(parts.D, 'D', arrays);
   if (parts.ema) assignArrays(parts.ema, 'Gema', arrays);
@@ -97,7 +111,17 @@ export function restoreTrainerState(parts: TrainerParts, rng: Rng, header: Train
     parts.source.setState({ epoch: header.data.epoch, cursor: header.data.cursor, order: order ? Int32Array.from(order) : null });
   }
   rng.setState(header.rng);
-  return { step: header.step, lossState: { ...header.lossState } };
+  return { step: header.step, lossState: { ...header.lossState }, standing: standingOf(header, arrays) };
+}
+
+/** The standing statistics a checkpoint kept, if it kept them whole (else none: they are recomputed). */
+function standingOf(header: TrainerHeader, arrays: CheckpointArrays): HeldStanding | undefined {
+  const kept = header.standing;
+  if (!kept || !Array.isArray(kept.shapes)) return undefined;
+  const values = kept.shapes.map((_, i) => arrays[`standing/${i}`]);
+  const whole = (shape: unknown, a: Float32Array | undefined) => Array.isArray(shape) && shape.every((d) => Number.isInteger(d) && d > 0) && a !== undefined && a.length === shape.reduce((p: number, d: number) => p * d, 1);
+  if (!kept.shapes.every((shape, i) => whole(shape, values[i]))) return undefined;
+  return { ema: kept.ema === true, stats: kept.shapes.map((shape, i) => tf.tensor(values[i]!, shape)) };
 }
 
 /**

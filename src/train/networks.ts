@@ -101,11 +101,13 @@ export class GanNetworks {
 
   /** Checkpoints (src/runfolder/trainerState.ts): everything one holds, back into the trainer, or (pretrained models) the weights alone at a step. */
   snapshot(): { header: TrainerHeader; arrays: CheckpointArrays } {
-    return encodeTrainerState(this.parts(), { step: this.step, rng: this.rng, lossState: this.lossState });
+    return encodeTrainerState(this.parts(), { step: this.step, rng: this.rng, lossState: this.lossState, standing: this.sampler.heldStanding() });
   }
   restore(header: TrainerHeader, arrays: CheckpointArrays): void {
-    ({ step: this.step, lossState: this.lossState } = restoreTrainerState(this.parts(), this.rng, header, arrays));
+    const restored = restoreTrainerState(this.parts(), this.rng, header, arrays);
+    ({ step: this.step, lossState: this.lossState } = restored);
     this.sampler.invalidate();
+    if (restored.standing) this.sampler.adoptStanding(restored.standing.ema, restored.standing.stats);
   }
   loadWeights(arrays: CheckpointArrays, step: number, discriminator: boolean): void {
     restoreWeights(this.parts(), arrays, discriminator);

@@ -74,7 +74,7 @@ export class Sampler {
    */
   standingStatistics(): tf.Tensor[] | undefined {
     if (!this.G.normMoments) return undefined;
-    const key = `${this.step()}/${this.useEma && Boolean(this.ema)}/${this.weightsVersion}`;
+    const key = this.standingKey(this.useEma && Boolean(this.ema));
     if (this.standing?.key === key) return this.standing.stats;
     this.disposeStanding();
     const rng = new Rng(STANDING_SEED);
@@ -127,6 +127,30 @@ export class Sampler {
       });
     }
     return out;
+  }
+
+  private standingKey(ema: boolean): string {
+    return `${this.step()}/${ema}/${this.weightsVersion}`;
+  }
+
+  /**
+   * The standing statistics held now, when they are of the current weights (a checkpoint keeps
+   * them, so that sampling a finished run does not run G on 64 batches again): with whether they
+   * are the EMA copy's, and their values.
+   */
+  heldStanding(): { ema: boolean; stats: tf.Tensor[] } | undefined {
+    if (!this.standing) return undefined;
+    for (const ema of this.ema ? [true, false] : [false]) if (this.standing.key === this.standingKey(ema)) return { ema, stats: this.standing.stats };
+    return undefined;
+  }
+
+  /**
+   * Takes standing statistics that a checkpoint kept with these weights (call after the weights are
+   * restored: they are what `standingStatistics` would compute for them, bit for bit).
+   */
+  adoptStanding(ema: boolean, stats: tf.Tensor[]): void {
+    this.disposeStanding();
+    this.standing = { key: this.standingKey(ema && Boolean(this.ema)), stats: stats.map((t) => tf.keep(t)) };
   }
 
   private disposeStanding(): void {
