@@ -576,8 +576,9 @@ if (values.help) {
 }
 
 /**
- * PyTorch replicas of trials (bench/torch_fid.py --steps G --n 10000 --eval-every K writes the final
- * samples to TORCH_RUNS/<system>-s<seed>/ and N = 1,000 samples to …/step-K/): `--torch` scores
+ * PyTorch replicas of trials (bench/torch_fid.py --steps G --n 10000 --eval-every K writes
+ * N = 1,000 samples to TORCH_RUNS/<system>-s<seed>/step-K/ at each evaluation, and the final
+ * 10,000 to …/step-G/, the first 1,000 of which are the last evaluation's): `--torch` scores
  * them on gankit's feature network (the final ones at N = 10,000, as gankit's trials) and records
  * the scores in docs/benchmark-fashion-mnist/torch/, which the report sets beside gankit's trial.
  */
@@ -638,8 +639,10 @@ async function scoreTorchRun(id: string, scorer: (n: number) => Promise<FolderSc
   }
   evaluations.sort((a, b) => a.step - b.step);
   let final = old?.final;
-  if (!final && meta && pngCount(dir) >= FINAL_SAMPLES) {
-    const r = await (await scorer(FINAL_SAMPLES)).score(dir);
+  // torch_fid.py writes the final samples (--n) to step-STEPS/, beside the evaluations' folders.
+  const finalDir = meta ? join(dir, `step-${meta.steps}`) : null;
+  if (!final && finalDir && existsSync(finalDir) && pngCount(finalDir) >= FINAL_SAMPLES) {
+    const r = await (await scorer(FINAL_SAMPLES)).score(finalDir);
     final = { ...pick(meta.steps, r), samples: FINAL_SAMPLES };
     process.stderr.write(`torch ${id} final (N = ${FINAL_SAMPLES}): FID ${f(r.scores.fid)}\n`);
   }
