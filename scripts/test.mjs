@@ -15,27 +15,34 @@ const root = join(fileURLToPath(import.meta.url), '..', '..');
 const dir = join('dist', 'test');
 
 /**
+ * Files at once. The suite is bound by its CPU work (about 23 core-minutes in 13.7 minutes of wall
+ * on 2 cores, 2026-12-05): three at once gave the native pass 696 s against 685 s with two (one
+ * quiet run each), so the waits of some files (a browser, Redis, a delay) are not worth the
+ * contention. GANKIT_TEST_JOBS overrides it (a machine with more cores).
+ */
+const JOBS = 2;
+
+/**
  * The slowest files, slowest first: each file's span in a quiet run on 2 cores (2026-12-05, native
- * pass; the runner prints them after every run). The order barely moves the wall time: the suite
- * is bound by its CPU work (about 24 core-minutes in 14 minutes of wall). webgpu.parity runs
- * SwiftShader on every core: alone at the end it took 191 s, beside another file 284 s.
+ * pass; the runner prints them after every run). webgpu.parity runs SwiftShader on every core, so
+ * the file beside it slows down (sweep: 240 s beside it, ~175 s beside others).
  */
 const LONGEST = [
-  'reliability', // 275
-  'cli', // 275
-  'webgpu.parity', // 191
-  'sweep', // 171
-  'study', // 107
-  'playground', // 103
-  'cli.output', // 80
-  'images.train', // 75 (91 in the wasm pass)
-  'playground.page', // 74
-  'readme', // 50
-  'inputs', // 48
-  'pretrained.cli', // 41
-  'export', // 40
-  'eval.images', // 28 (20 in the wasm pass)
-  'pretrained', // 20 (28 in the wasm pass)
+  'webgpu.parity', // 320 (191 alone)
+  'sweep', // 240
+  'cli', // 166
+  'study', // 103
+  'playground', // 87
+  'reliability', // 85
+  'playground.page', // 80
+  'images.train', // 76 (110 in the wasm pass)
+  'cli.output', // 59
+  'export', // 33
+  'readme', // 28
+  'pretrained.cli', // 28
+  'pretrained', // 18 (94 in the wasm pass)
+  'inputs', // 17
+  'eval.images', // 15 (111 in the wasm pass)
 ];
 
 /**
@@ -94,7 +101,13 @@ const mark = (event) => {
   else seen.set(file, { start: now, end: now });
 };
 
-run({ files: ordered.map((n) => join(root, dir, `${n}.test.js`)), concurrency: 2 })
+// Files at once: GANKIT_TEST_JOBS, else JOBS (see there).
+const jobs = Number(process.env.GANKIT_TEST_JOBS ?? JOBS);
+if (!Number.isInteger(jobs) || jobs < 1) {
+  console.error(`GANKIT_TEST_JOBS: expected a positive integer, got '${process.env.GANKIT_TEST_JOBS}'`);
+  process.exit(2);
+}
+run({ files: ordered.map((n) => join(root, dir, `${n}.test.js`)), concurrency: jobs })
   .on('test:dequeue', mark)
   .on('test:pass', mark)
   .on('test:fail', (event) => {
@@ -110,17 +123,17 @@ function timeline() {
   const spans = [...seen.entries()].map(([file, s]) => ({ name: file.slice(file.lastIndexOf('/') + 1).replace(/\.test\.js$/, ''), ...s }));
   const wall = Math.max(0, ...spans.map((s) => s.end));
   const edges = spans.flatMap((s) => [[s.start, 1], [s.end, -1]]).sort((a, b) => a[0] - b[0] || a[1] - b[1]);
-  const busy = [0, 0, 0];
+  const busy = Array.from({ length: jobs + 1 }, () => 0);
   let running = 0;
   let last = 0;
   for (const [t, d] of edges) {
-    busy[Math.min(running, 2)] += t - last;
+    busy[Math.min(running, jobs)] += t - last;
     running += d;
     last = t;
   }
   const s = (ms) => `${(ms / 1000).toFixed(0)} s`;
   return (
-    `\ntest files (${spans.length}), wall ${s(wall)}: two running ${s(busy[2])}, one ${s(busy[1])}, none ${s(busy[0])}\n` +
+    `\ntest files (${spans.length}, ${jobs} at once), wall ${s(wall)}: ${busy.map((ms, n) => `${n} running ${s(ms)}`).reverse().join(', ')}\n` +
     spans
       .sort((a, b) => b.end - b.start - (a.end - a.start))
       .map((f) => `  ${f.name.padEnd(22)} ${s(f.end - f.start).padStart(6)}  (from ${s(f.start)})`)
