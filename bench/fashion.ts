@@ -448,7 +448,10 @@ function report(data: Data, trials: Trial[]): string[] {
     const v = verdict(row)!;
     if (!v.met) {
       const trend = scored[0].evaluations.length > 1 ? `; seed 1's FID (N = ${EVAL_SAMPLES}) over its last two evaluations ${f(scored[0].evaluations.at(-2)!.fid)} → ${f(scored[0].evaluations.at(-1)!.fid)}` : '';
-      misses.push(`\`${system.name}\`: ${v.why}${trend}`);
+      // The replica of the same setting says whether the miss is the setting's or gankit's.
+      const replicas = data === 'fashion-mnist' ? torchRecords().filter((t) => t.system === system.name && t.final) : [];
+      const replica = replicas.length ? `; the PyTorch replica of the same setting (bench/torch_fid.py): FID ${replicas.map((t) => `${f(t.final!.fid)} (seed ${t.seed})`).join(', ')} at N = ${thousands(FINAL_SAMPLES)} after ${thousands(replicas[0].steps)} G steps` : '; no PyTorch replica yet';
+      misses.push(`\`${system.name}\`: ${v.why}${trend}${replica}`);
     }
     const grid = scored.find((r) => r.seed === 1)?.grid;
     lead.push([
