@@ -13,7 +13,7 @@ import { spawnSync } from 'node:child_process';
 import sharp from 'sharp';
 import { initEngine, Rng } from '../src/engine/index.js';
 import { loadImageData } from '../src/data/imageData.js';
-import { scoreImageFolder } from '../src/kinds/images/folderScore.js';
+import { imageFolderScorer, scoreImageFolder } from '../src/kinds/images/folderScore.js';
 
 const BIN = join(import.meta.dirname, '..', 'src', 'cli', 'bin.js');
 
@@ -46,8 +46,12 @@ describe('gankit eval --images', () => {
   it('real images score near the baseline, noise far from it; grid.png is left out; no tensor is left', async () => {
     const { tf } = await import('../src/engine/index.js');
     const before = tf.memory().numTensors;
-    const real = await scoreImageFolder(realDir, 'fashion-mnist', 1000);
-    const noise = await scoreImageFolder(noiseDir, 'fashion-mnist', 1000);
+    // One scorer for both folders (as the image benchmark scores many): the reference features and
+    // the real-vs-real baseline are computed once. The CLI's path (scoreImageFolder) is the test below.
+    const scorer = await imageFolderScorer('fashion-mnist', 1000);
+    const real = await scorer.score(realDir);
+    const noise = await scorer.score(noiseDir);
+    scorer.dispose();
     assert.deepEqual([real.count, real.found], [N, N], 'grid.png is not a sample');
     assert.ok(real.realVsReal.fid > 0 && real.realVsReal.fid < 6, `baseline FID ${real.realVsReal.fid}`);
     // 300 samples against 1000 reference images: FID is biased upwards, but stays near the baseline.
