@@ -88,17 +88,19 @@ const ordered = [...LONGEST.filter((n) => chosen.includes(n)), ...chosen.filter(
 console.log(pass.say);
 Object.assign(process.env, { GANKIT_THREADS: '1' }, pass.env);
 
-// When each file's process started and last reported (ms from the start), for the summary on
-// stderr: where the wall time goes, and how long a slot stood idle.
+// For the summary on stderr: when each file's process started (its dequeue, which arrives at
+// once) and how long its tests ran by its own clock (the top-level tests' durations; work at a
+// file's top level, such as webgpu.parity's worker, is not in them). When results arrive says
+// little: run() reports files in order, so a file that ends early is reported late.
 const t0 = performance.now();
-const seen = new Map();
+const files = new Map();
+const entry = (file) => files.get(file) ?? files.set(file, { start: null, ms: 0 }).get(file);
+const started = (event) => {
+  if (event.file && event.name === event.file && entry(event.file).start === null) entry(event.file).start = performance.now() - t0;
+};
 const mark = (event) => {
-  const file = event.file;
-  if (!file) return;
-  const now = performance.now() - t0;
-  const span = seen.get(file);
-  if (span) span.end = now;
-  else seen.set(file, { start: now, end: now });
+  if (!event.file || event.nesting !== 0 || event.name === event.file) return;
+  entry(event.file).ms += event.details?.duration_ms ?? 0;
 };
 
 // Files at once: GANKIT_TEST_JOBS, else JOBS (see there).
@@ -108,7 +110,7 @@ if (!Number.isInteger(jobs) || jobs < 1) {
   process.exit(2);
 }
 run({ files: ordered.map((n) => join(root, dir, `${n}.test.js`)), concurrency: jobs })
-  .on('test:dequeue', mark)
+  .on('test:dequeue', started)
   .on('test:pass', mark)
   .on('test:fail', (event) => {
     mark(event);
@@ -118,26 +120,13 @@ run({ files: ordered.map((n) => join(root, dir, `${n}.test.js`)), concurrency: j
   .compose(process.stdout.isTTY ? spec : tap)
   .pipe(process.stdout);
 
-/** Each file's span, longest first, and the wall time with two, one and no files running. */
+/** The wall time, and each file's time in its tests (longest first) and when it started. */
 function timeline() {
-  const spans = [...seen.entries()].map(([file, s]) => ({ name: file.slice(file.lastIndexOf('/') + 1).replace(/\.test\.js$/, ''), ...s }));
-  const wall = Math.max(0, ...spans.map((s) => s.end));
-  const edges = spans.flatMap((s) => [[s.start, 1], [s.end, -1]]).sort((a, b) => a[0] - b[0] || a[1] - b[1]);
-  const busy = Array.from({ length: jobs + 1 }, () => 0);
-  let running = 0;
-  let last = 0;
-  for (const [t, d] of edges) {
-    busy[Math.min(running, jobs)] += t - last;
-    running += d;
-    last = t;
-  }
   const s = (ms) => `${(ms / 1000).toFixed(0)} s`;
+  const rows = [...files.entries()].map(([file, f]) => ({ name: file.slice(file.lastIndexOf('/') + 1).replace(/\.test\.js$/, ''), ...f })).sort((a, b) => b.ms - a.ms);
   return (
-    `\ntest files (${spans.length}, ${jobs} at once), wall ${s(wall)}: ${busy.map((ms, n) => `${n} running ${s(ms)}`).reverse().join(', ')}\n` +
-    spans
-      .sort((a, b) => b.end - b.start - (a.end - a.start))
-      .map((f) => `  ${f.name.padEnd(22)} ${s(f.end - f.start).padStart(6)}  (from ${s(f.start)})`)
-      .join('\n') +
+    `\ntest files (${rows.length}, ${jobs} at once): wall ${s(performance.now() - t0)}; time in each file's tests by its own clock (top-level work not counted), and when its process started:\n` +
+    rows.map((f) => `  ${f.name.padEnd(22)} ${s(f.ms).padStart(6)}  (from ${f.start === null ? '?' : s(f.start)})`).join('\n') +
     '\n'
   );
 }
