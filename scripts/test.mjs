@@ -15,34 +15,36 @@ const root = join(fileURLToPath(import.meta.url), '..', '..');
 const dir = join('dist', 'test');
 
 /**
- * Files at once. The suite is bound by its CPU work (about 23 core-minutes in 13.7 minutes of wall
- * on 2 cores, 2026-12-05): three at once gave the native pass 696 s against 685 s with two (one
- * quiet run each), so the waits of some files (a browser, Redis, a delay) are not worth the
+ * Files at once. The suite is bound by its CPU work (about 23 core-minutes in 13.7–14.2 minutes of
+ * wall on 2 cores, 2026-12-05): three at once gave the native pass 696 s against 685 s with two
+ * (one quiet run each), so the waits of some files (a browser, Redis, a delay) are not worth the
  * contention. GANKIT_TEST_JOBS overrides it (a machine with more cores).
  */
 const JOBS = 2;
 
 /**
- * The slowest files, slowest first: each file's span in a quiet run on 2 cores (2026-12-05, native
- * pass; the runner prints them after every run). webgpu.parity runs SwiftShader on every core, so
- * the file beside it slows down (sweep: 240 s beside it, ~175 s beside others).
+ * The slowest files, slowest first, from quiet native passes on 2 cores (2026-12-05): the time in
+ * each file's tests as the runner prints it. webgpu.parity does its work at the file's top level
+ * (a worker process, 240 s beside another file, and a page, 56 s), so its tests show ~0 s; it
+ * starts first. SwiftShader runs on every core, so the file beside it slows down (cli: 203 s
+ * beside it, 166 s beside others).
  */
 const LONGEST = [
-  'webgpu.parity', // 320 (191 alone)
-  'sweep', // 240
-  'cli', // 166
-  'study', // 103
-  'playground', // 87
-  'reliability', // 85
-  'playground.page', // 80
-  'images.train', // 76 (110 in the wasm pass)
-  'cli.output', // 59
-  'export', // 33
-  'readme', // 28
-  'pretrained.cli', // 28
-  'pretrained', // 18 (94 in the wasm pass)
-  'inputs', // 17
-  'eval.images', // 15 (111 in the wasm pass)
+  'webgpu.parity', // ~300 (worker + page)
+  'sweep', // 149
+  'cli', // 166–203
+  'reliability', // 85–111
+  'study', // 100
+  'playground', // 86
+  'images.train', // 80 (in the wasm pass too)
+  'playground.page', // 78
+  'cli.output', // 54
+  'export', // 35
+  'readme', // 34
+  'pretrained.cli', // 32
+  'pretrained', // 17 (more in the wasm pass)
+  'eval.images', // 15 (more in the wasm pass)
+  'inputs', // 14
 ];
 
 /**
