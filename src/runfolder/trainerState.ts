@@ -4,8 +4,9 @@
  * Gema/i, Dstate/i, Gstate/i, opt{D,G}/SLOT/i, data/order and standing/i, in that order (the
  * order is the file's layout). standing/i are a batch-norm generator's standing statistics when the
  * trainer held them for these weights (after an evaluation): derived data, kept so that sampling,
- * scoring or exporting a finished run does not recompute them; a checkpoint without them is whole. The runner adds the seconds trained, the run's fingerprint and, in best.bin, why
- * it was kept. The checkpoint file around it is src/runfolder/checkpoint.ts.
+ * scoring or exporting a finished run does not recompute them; a checkpoint without them is whole.
+ * The runner adds the seconds trained, the run's fingerprint and, in best.bin, why it was kept.
+ * The checkpoint file around it is src/runfolder/checkpoint.ts.
  *
  * No Node module: the page's trainer encodes and restores through it too.
  */
