@@ -5,7 +5,7 @@
  * bundle, and Node then runs its CommonJS lexer over the union package and every bundle it
  * re-exports (~7 MB: core, layers, converter, data, cpu, webgl) to find the named exports — about
  * 0.8 s of CPU before the first line of gankit runs, in every `gankit` process, every test file and
- * every sweep worker (measured: 1.25 s by ES import, 0.45 s by require, same module). So Node loads
+ * every sweep worker (measured under load: 1.25 s by ES import, 0.45 s by require, same module). So Node loads
  * the packages with `require` (the same module instances: tfjs-core is one singleton either way),
  * and a page's bundler gets an ordinary dynamic import, which it inlines.
  *
@@ -33,7 +33,6 @@ export const tf: typeof TF = loaded.tf;
 export const tfWasm: typeof WASM = loaded.wasm;
 
 // The types named through `tf.` (a namespace of types only: it merges with the value above).
-// eslint-disable-next-line @typescript-eslint/no-namespace
 export declare namespace tf {
   type Rank = TF.Rank;
   type DataType = TF.DataType;
