@@ -7,6 +7,7 @@
 import { tf, Rng, movingAverage } from '../engine/index.js';
 import type { Latent } from '../models/latent.js';
 import type { GeneratorNet } from '../models/types.js';
+import type { HeldStanding } from '../runfolder/trainerState.js';
 
 /**
  * The EMA decay at generator step t (counted from 1): min(decay, (1 + t) / (10 + t)), the warm-up
@@ -30,7 +31,8 @@ export class Sampler {
   useEma = true;
   /** G's EMA copy (null: the run keeps none). */
   readonly ema: tf.Variable[] | null;
-  private standing: { key: string; stats: tf.Tensor[] } | null = null;
+  /** The standing statistics computed (or adopted) last: of the EMA copy or G, at a step and weights version (`weightsAt`). */
+  private standing: (HeldStanding & { at: string }) | null = null;
   /** Bumped when G's or the EMA copy's weights are replaced (standing statistics are recomputed). */
   private weightsVersion = 0;
 
@@ -74,8 +76,8 @@ export class Sampler {
    */
   standingStatistics(): tf.Tensor[] | undefined {
     if (!this.G.normMoments) return undefined;
-    const key = this.standingKey(this.useEma && Boolean(this.ema));
-    if (this.standing?.key === key) return this.standing.stats;
+    const ema = this.useEma && Boolean(this.ema);
+    if (this.standing?.at === this.weightsAt() && this.standing.ema === ema) return this.standing.stats;
     this.disposeStanding();
     const rng = new Rng(STANDING_SEED);
     const n = Math.max(this.settings.batchSize, this.G.minBatch ?? 1, 64);
@@ -96,7 +98,7 @@ export class Sampler {
         return [tf.keep(mean), tf.keep(variance)];
       });
     });
-    this.standing = { key, stats };
+    this.standing = { ema, at: this.weightsAt(), stats };
     return stats;
   }
 
@@ -129,8 +131,9 @@ export class Sampler {
     return out;
   }
 
-  private standingKey(ema: boolean): string {
-    return `${this.step()}/${ema}/${this.weightsVersion}`;
+  /** Which weights these are: the generator step and the version of hand-set weights. */
+  private weightsAt(): string {
+    return `${this.step()}/${this.weightsVersion}`;
   }
 
   /**
@@ -138,10 +141,8 @@ export class Sampler {
    * them, so that sampling a finished run does not run G on 64 batches again): with whether they
    * are the EMA copy's, and their values.
    */
-  heldStanding(): { ema: boolean; stats: tf.Tensor[] } | undefined {
-    if (!this.standing) return undefined;
-    for (const ema of this.ema ? [true, false] : [false]) if (this.standing.key === this.standingKey(ema)) return { ema, stats: this.standing.stats };
-    return undefined;
+  heldStanding(): HeldStanding | undefined {
+    return this.standing?.at === this.weightsAt() ? { ema: this.standing.ema, stats: this.standing.stats } : undefined;
   }
 
   /**
@@ -150,7 +151,7 @@ export class Sampler {
    */
   adoptStanding(ema: boolean, stats: tf.Tensor[]): void {
     this.disposeStanding();
-    this.standing = { key: this.standingKey(ema && Boolean(this.ema)), stats: stats.map((t) => tf.keep(t)) };
+    this.standing = { ema: ema && Boolean(this.ema), at: this.weightsAt(), stats: stats.map((t) => tf.keep(t)) };
   }
 
   private disposeStanding(): void {
