@@ -129,7 +129,7 @@ describe('gankit CLI', () => {
   it('config.json records the compute policy, and a resume under other settings uses it: bit-identical', () => {
     // An image run (products big enough for OpenBLAS to split them over threads).
     const cfg = join(tmp(), 'img.json');
-    writeFileSync(cfg, JSON.stringify({ data: { name: 'fashion-mnist' }, loss: 'ns', steps: 4, batchSize: 16, logEvery: 2, plotEvery: 4, checkpointEvery: 2, evalSamples: 100 }));
+    writeFileSync(cfg, JSON.stringify({ data: { name: 'fashion-mnist' }, loss: 'ns', steps: 4, batchSize: 16, logEvery: 2, plotEvery: 4, checkpointEvery: 2, evalSamples: 100, standingBatches: 4 }));
     const run = (args: string[], env: Record<string, string>) => {
       const r = spawnSync(process.execPath, [BIN, ...args, '--quiet'], { encoding: 'utf8', env: { ...process.env, GANKIT_BACKEND: 'wasm', ...env } });
       assert.equal(r.status, 0, r.stderr);
@@ -161,7 +161,7 @@ describe('gankit CLI', () => {
 
   it('a run from before kernel sets were recorded resumes on the kernels of that time: bit-identical, and it says so', () => {
     const cfg = join(tmp(), 'img.json');
-    writeFileSync(cfg, JSON.stringify({ data: { name: 'fashion-mnist' }, loss: 'ns', steps: 4, batchSize: 16, logEvery: 2, plotEvery: 4, checkpointEvery: 2, evalSamples: 100 }));
+    writeFileSync(cfg, JSON.stringify({ data: { name: 'fashion-mnist' }, loss: 'ns', steps: 4, batchSize: 16, logEvery: 2, plotEvery: 4, checkpointEvery: 2, evalSamples: 100, standingBatches: 4 }));
     const run = (args: string[], env: Record<string, string> = {}) => {
       const r = spawnSync(process.execPath, [BIN, ...args, '--quiet'], { encoding: 'utf8', env: { ...process.env, GANKIT_BACKEND: 'wasm', GANKIT_BLAS_THREADS: '1', ...env } });
       assert.equal(r.status, 0, r.stderr);
@@ -196,7 +196,7 @@ describe('gankit CLI', () => {
 
   it('sample --out FOLDER: one PNG per sample at the image size, and grid.png; the same seed gives the same files', () => {
     const cfg = join(tmp(), 'img.json');
-    writeFileSync(cfg, JSON.stringify({ data: { name: 'fashion-mnist' }, loss: 'ns', steps: 2, batchSize: 16, logEvery: 2, plotEvery: 2, checkpointEvery: 2, evalSamples: 100 }));
+    writeFileSync(cfg, JSON.stringify({ data: { name: 'fashion-mnist' }, loss: 'ns', steps: 2, batchSize: 16, logEvery: 2, plotEvery: 2, checkpointEvery: 2, evalSamples: 100, standingBatches: 4 }));
     const run = join(tmp(), 'run');
     assert.equal(gankit('train', '--config', cfg, '--out', run, '--quiet').status, 0);
     const folder = join(tmp(), 'samples');
@@ -276,7 +276,7 @@ describe('gankit CLI', () => {
 
   it('best.bin: the checkpoint with the lowest FID measured; sample and eval --best use it', () => {
     const cfg = join(tmp(), 'img.json');
-    writeFileSync(cfg, JSON.stringify({ data: { name: 'fashion-mnist' }, loss: 'ns', steps: 6, batchSize: 16, logEvery: 2, plotEvery: 2, checkpointEvery: 2, evalSamples: 100 }));
+    writeFileSync(cfg, JSON.stringify({ data: { name: 'fashion-mnist' }, loss: 'ns', steps: 6, batchSize: 16, logEvery: 2, plotEvery: 2, checkpointEvery: 2, evalSamples: 100, standingBatches: 4 }));
     const run = join(tmp(), 'run');
     assert.equal(gankit('train', '--config', cfg, '--out', run, '--quiet').status, 0);
     const rows = readFileSync(join(run, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { step: number; fid?: number });

@@ -41,7 +41,7 @@ function compareLayers(G: ConvGenerator | MlpGenerator | DecoderGenerator, z: tf
 }
 
 async function trainedTask(overrides: Record<string, unknown>) {
-  const task = await ImageTask.create(resolveConfig({ loss: 'ns', data: { name: 'mnist' }, steps: 3, batchSize: 8, ema: 0.9, model: { noiseDim: 16 }, ...overrides }), { evaluate: false });
+  const task = await ImageTask.create(resolveConfig({ loss: 'ns', data: { name: 'mnist' }, steps: 3, batchSize: 8, ema: 0.9, model: { noiseDim: 16 }, standingBatches: 4, ...overrides }), { evaluate: false });
   for (let i = 0; i < 3; i++) task.trainer.trainStep();
   return task;
 }
@@ -106,6 +106,7 @@ describe('export to a TensorFlow.js LayersModel', () => {
       assert.equal(meta.input.classes, loss === 'cgan' ? 10 : 0);
       assert.deepEqual(meta.input.categoricalCodes, loss === 'infogan' ? [10] : []);
       assert.equal(meta.batchNorm?.statistics, 'standing');
+      assert.equal(meta.batchNorm?.samples, 4 * 64, 'standingBatches (4) batches of max(batch size, 64)');
       // Independently of exportGenerator's own check: load, predict, compare with the EMA generator.
       const model = await tf.loadLayersModel(folderHandler(dir));
       const z = t.latent(new Rng(7), 9).z;

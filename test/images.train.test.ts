@@ -33,6 +33,8 @@ const small = (overrides: Record<string, unknown> = {}): RunConfig =>
     checkpointEvery: 2,
     evalSamples: 64,
     model: { noiseDim: 16 },
+    // Standing statistics over 4 batches, not 64: the tests check what they are, not how many (one test checks the count).
+    standingBatches: 4,
     ...overrides,
   });
 
@@ -141,6 +143,21 @@ describe('image training', () => {
     assert.notDeepEqual(after, statsMean, 'a step changes the EMA weights, and so their statistics');
     assert.equal(tf.memory().numTensors, count, 'one set of standing statistics at a time');
     task.dispose();
+  });
+
+  it('standingBatches sets how many batches the standing statistics average (64 unless set)', async () => {
+    const { STANDING_BATCHES } = await import('../src/train/sampling.js');
+    assert.equal(STANDING_BATCHES, 64);
+    assert.equal(resolveConfig({ data: { name: 'mnist' } }).standingBatches, undefined, 'unset by default: old configs and trial hashes stay as they were');
+    const means: number[][] = [];
+    for (const standingBatches of [1, 2]) {
+      const task = await ImageTask.create(small({ standingBatches }), { evaluate: false });
+      means.push(Array.from(task.trainer.standingStatistics()![0].dataSync()));
+      task.dispose();
+    }
+    // The same weights and latent stream: two batches average the first one with another.
+    assert.notDeepEqual(means[1], means[0]);
+    assert.throws(() => resolveConfig({ data: { name: 'mnist' }, standingBatches: 0 }), /standingBatches/);
   });
 
   it('a checkpoint keeps the standing statistics it was taken with: restored, they are used as they are and give the same samples bit for bit; an older or torn checkpoint keeps none', async () => {

@@ -136,7 +136,7 @@ export function generatorModel(trainer: Trainer, source: { run: string; checkpoi
       order: 'noise, then each categorical code one-hot, then the continuous codes, then onehot(class)',
     },
     output: { shape: G.sampleShape, range: images ? '[-1, 1]: pixel = (v + 1) / 2 * 255' : 'data coordinates' },
-    batchNorm: standing ? { statistics: 'standing', samples: STANDING_BATCHES * Math.max(c.batchSize, 64), epsilon: BN_EPSILON } : null,
+    batchNorm: standing ? { statistics: 'standing', samples: (c.standingBatches ?? STANDING_BATCHES) * Math.max(c.batchSize, 64), epsilon: BN_EPSILON } : null,
   };
   return { model, meta };
 }

@@ -89,6 +89,8 @@ export interface RunConfig {
   evalSamples: number;
   /** 2-D: the exact W₁ on this many points at plot steps (absent: not computed). */
   exactW1Samples?: number;
+  /** Images, batch-norm G: training-mode batches averaged for the standing statistics (absent: STANDING_BATCHES, 64). */
+  standingBatches?: number;
 }
 
 /** What a default may depend on: the data kind and name, and what the user asked for. */
@@ -318,6 +320,12 @@ const FIELDS: ConfigField[] = [
     type: positiveIntegerUpTo(5000),
     doc: '2-D: also the exact W₁ (optimal assignment) between this many generated and real points at each plot step (O(n³): ~1 s for 1,000); off unless set',
     kinds: ['points'],
+  },
+  {
+    path: 'standingBatches',
+    type: positiveIntegerUpTo(1024),
+    doc: 'images, batch-norm G: training-mode batches of max(batch size, 64) samples whose batch-norm statistics, averaged, are the standing statistics that samples, metrics and exports use; 64 unless set',
+    kinds: ['images'],
   },
   { path: 'evalSamples', type: positiveIntegerUpTo(LIMITS.evalSamples), default: perKind({ points: 2500, images: 1000 }), doc: 'samples scored at each logged step (images: at plot steps)', flag: { name: 'eval-samples' } },
   ...hyperFields(),

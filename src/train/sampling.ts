@@ -19,7 +19,7 @@ export function emaDecay(decay: number, t: number): number {
   return Math.min(decay, (1 + t) / (10 + t));
 }
 
-/** Standing statistics: batches averaged, and the seed of their latent stream. */
+/** Standing statistics: batches averaged (unless the config's standingBatches says), and the seed of their latent stream. */
 export const STANDING_BATCHES = 64;
 const STANDING_SEED = 0x57a9d;
 
@@ -38,7 +38,7 @@ export class Sampler {
 
   constructor(
     private readonly G: GeneratorNet,
-    private readonly settings: { ema: number; batchSize: number },
+    private readonly settings: { ema: number; batchSize: number; standingBatches?: number },
     private readonly latent: LatentDraw,
     /** Classes of a conditional generator (0: unconditional), for padding a chunk's labels. */
     private readonly classes: number,
@@ -68,7 +68,7 @@ export class Sampler {
 
   /**
    * Standing batch-norm statistics of the sampling weights (StudioGAN's `-std_stat`): G runs in
-   * training mode on STANDING_BATCHES batches of the training batch size (at least 64), drawn from
+   * training mode on `standingBatches` batches (default STANDING_BATCHES) of the training batch size (at least 64), drawn from
    * a fixed stream, and each layer's mean and variance are those of all these samples together
    * (mean of the batch means; mean of the batch mean squares minus the mean squared). Computed when
    * first needed after a step and kept until the weights change. Undefined for generators without
@@ -82,9 +82,10 @@ export class Sampler {
     const rng = new Rng(STANDING_SEED);
     const n = Math.max(this.settings.batchSize, this.G.minBatch ?? 1, 64);
     const params = this.weights();
+    const batches = this.settings.standingBatches ?? STANDING_BATCHES;
     const stats = tf.tidy(() => {
       let sums: tf.Tensor[] | null = null;
-      for (let k = 0; k < STANDING_BATCHES; k++) {
+      for (let k = 0; k < batches; k++) {
         const m = tf.tidy(() => this.G.normMoments!(this.latent(rng, n).z, params));
         const next: tf.Tensor[] = sums ? sums.map((s, i) => tf.add(s, m[i])) : m;
         if (sums) tf.dispose([...sums, ...m]);
@@ -92,8 +93,8 @@ export class Sampler {
       }
       return sums!.flatMap((s, i) => {
         if (i % 2) return [];
-        const mean = tf.div(s, STANDING_BATCHES);
-        const variance = tf.relu(tf.sub(tf.div(sums![i + 1], STANDING_BATCHES), tf.square(mean)));
+        const mean = tf.div(s, batches);
+        const variance = tf.relu(tf.sub(tf.div(sums![i + 1], batches), tf.square(mean)));
         // Kept: a caller's own tidy scope must not dispose what stays cached here.
         return [tf.keep(mean), tf.keep(variance)];
       });
