@@ -19,6 +19,7 @@ import { ELU_GRAD } from '../src/engine/kernels/elu.js';
 import { TANH_GRAD } from '../src/engine/kernels/tanh.js';
 import { collapsePermutation, blockedRoute } from '../src/engine/kernels/transpose.js';
 import { mergeReductionAxes } from '../src/engine/kernels/reductions.js';
+import { columnRoute } from '../src/engine/kernels/webgpuReduce.js';
 import { fusedAdam, fusedAdamAvailable, fusedAdamSimd } from '../src/engine/kernels/adam.js';
 import { Optimizer } from '../src/engine/optimizers.js';
 import { stockCpuResizeNearestNeighborGrad } from '../src/engine/kernels/resizeGrad.js';
@@ -353,6 +354,23 @@ describe('wasm kernels: Sum and Mean with merged axes', () => {
       });
     }
   }
+});
+
+describe('webgpu Sum and Mean over leading axes: which route (kernels/webgpuReduce.ts)', () => {
+  // The values are held to tfjs-cpu by the webgpu parity suite's op cases, which name these shapes.
+  it('a thread per column when the reduced axes lead and rows ≤ columns; tfjs-webgpu’s own otherwise', () => {
+    assert.deepEqual(columnRoute([2, 6272], [0]), { rows: 2, columns: 6272, leading: 1 });
+    assert.deepEqual(columnRoute([2, 300], 0), { rows: 2, columns: 300, leading: 1 });
+    assert.deepEqual(columnRoute([2, 2, 2, 16], [2, 0, 1]), { rows: 8, columns: 16, leading: 3 });
+    assert.deepEqual(columnRoute([2, 7, 7, 128], [0, 1, 2]), { rows: 98, columns: 128, leading: 3 });
+    assert.deepEqual(columnRoute([4, 6], [-2]), { rows: 4, columns: 6, leading: 1 });
+    assert.equal(columnRoute([64, 7, 7, 128], [0, 1, 2]), null, 'rows 3136 > columns 128');
+    assert.equal(columnRoute([2, 5, 5, 3], [0, 1, 2]), null, 'rows 50 > columns 3');
+    assert.equal(columnRoute([4, 6], [1]), null, 'not a leading axis');
+    assert.equal(columnRoute([4, 6, 5], [0, 2]), null, 'not only leading axes');
+    assert.equal(columnRoute([4, 6], [0, 1]), null, 'every axis');
+    assert.equal(columnRoute([4, 6], null), null, 'every axis');
+  });
 });
 
 /**

@@ -270,7 +270,10 @@ export const OP_CASES: OpCase[] = [
   // reductions and normalisations
   { name: 'sum all', inputs: [{ shape: [4, 6] }], f: (x) => tf.sum(x) },
   { name: 'sum axis 0', inputs: [{ shape: [4, 6] }], f: (x) => tf.sum(x, 0) },
-  { name: 'sum axes N,H,W', inputs: [{ shape: nhwc(2, 5, 5, 3) }], f: (x) => tf.sum(x, [0, 1, 2]) },
+  // Over leading axes (kernels/webgpuReduce.ts): a thread per column when rows ≤ columns, else tfjs-webgpu's tree.
+  { name: 'sum axes N,H,W (rows 50 > columns 3: tfjs-webgpu’s reduce)', inputs: [{ shape: nhwc(2, 5, 5, 3) }], f: (x) => tf.sum(x, [0, 1, 2]) },
+  { name: 'sum axis 0 (rows 2 ≤ columns 300: a thread per column)', inputs: [{ shape: [2, 300] }], f: (x) => tf.sum(x, 0) },
+  { name: 'mean axes N,H,W keepDims (rows 8 ≤ columns 16: a thread per column)', inputs: [{ shape: nhwc(2, 2, 2, 16) }], f: (x) => tf.mean(x, [0, 1, 2], true) },
   { name: 'mean all', inputs: [{ shape: [4, 6] }], f: (x) => tf.mean(x) },
   { name: 'mean axis 1 keepDims', inputs: [{ shape: [4, 6] }], f: (x) => tf.mean(x, 1, true) },
   { name: 'moments (batch norm) N,H,W', inputs: [{ shape: nhwc(3, 4, 4, 5) }], f: (x) => { const m = tf.moments(x, [0, 1, 2], true); return tf.concat([tf.reshape(m.mean, [-1]), tf.reshape(m.variance, [-1])]); } },

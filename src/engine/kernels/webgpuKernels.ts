@@ -16,6 +16,7 @@ import { ACCURATE_UNARY_KERNELS, accurateUnary } from './webgpuUnary.js';
 import { webGpuAdamKernel, webGpuSumAllKernel } from './webgpuFused.js';
 import { FUSED_ADAM } from './adam.js';
 import { SUM_ALL } from './sums.js';
+import { columnReduce } from './webgpuReduce.js';
 import type { WebGpuUtil } from './webgpuUnary.js';
 
 interface WebGpuBackendLike {
@@ -122,4 +123,7 @@ export function registerWebGpuKernels(util: WebGpuUtil): void {
   if (!tf.getKernel(SUM_ALL, 'webgpu')) tf.registerKernel({ kernelName: SUM_ALL, backendName: 'webgpu', kernelFunc: webGpuSumAllKernel() });
   replaceWebGpuKernel('BatchMatMul', splitKTransposeFix);
   replaceWebGpuKernel('_FusedMatMul', splitKTransposeFix);
+  // Sum and Mean over leading axes (kernels/webgpuReduce.ts): a thread per column, not a workgroup per output.
+  replaceWebGpuKernel('Sum', columnReduce(false, util));
+  replaceWebGpuKernel('Mean', columnReduce(true, util));
 }
