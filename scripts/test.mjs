@@ -15,36 +15,36 @@ const root = join(fileURLToPath(import.meta.url), '..', '..');
 const dir = join('dist', 'test');
 
 /**
- * Files at once. The suite is bound by its CPU work (about 23 core-minutes in 13.7–14.2 minutes of
- * wall on 2 cores, 2026-12-05): three at once gave the native pass 696 s against 685 s with two
- * (one quiet run each), so the waits of some files (a browser, Redis, a delay) are not worth the
- * contention. GANKIT_TEST_JOBS overrides it (a machine with more cores).
+ * Files at once. The suite is bound by its CPU work (about 18 core-minutes in 11 minutes of wall
+ * on 2 cores, 2026-12-05): three at once gave the native pass 696 s against 685 s with two (one
+ * quiet run each, before the last cuts), so the waits of some files (a browser, Redis, a delay) are
+ * not worth the contention. GANKIT_TEST_JOBS overrides it (a machine with more cores).
  */
 const JOBS = 2;
 
 /**
  * The slowest files, slowest first, from quiet native passes on 2 cores (2026-12-05): the time in
- * each file's tests as the runner prints it. webgpu.parity does its work at the file's top level
- * (a worker process, 240 s beside another file, and a page, 56 s), so its tests show ~0 s; it
- * starts first. SwiftShader runs on every core, so the file beside it slows down (cli: 203 s
- * beside it, 166 s beside others).
+ * each file's tests as the runner prints it (two passes, 555 s and 592 s; the order was set from
+ * earlier passes and still packs the two slots evenly). webgpu.parity does its work at the file's
+ * top level (a worker process and a page on SwiftShader, ~206 s together), so its tests show ~0 s;
+ * it starts first. SwiftShader runs on every core, so the file beside it slows down.
  */
 const LONGEST = [
-  'webgpu.parity', // ~300 (worker + page)
-  'sweep', // 149
-  'cli', // 166–203
-  'reliability', // 85–111
-  'study', // 100
-  'playground', // 86
-  'images.train', // 80 (in the wasm pass too)
-  'playground.page', // 78
-  'cli.output', // 54
-  'export', // 35
-  'readme', // 34
-  'pretrained.cli', // 32
-  'pretrained', // 17 (more in the wasm pass)
-  'eval.images', // 15 (more in the wasm pass)
-  'inputs', // 14
+  'webgpu.parity', // ~206 (worker + page)
+  'sweep', // 125–141
+  'cli', // 142
+  'reliability', // 89–98
+  'study', // 89–91
+  'playground', // 89–93
+  'images.train', // 48–49 (38 in the wasm pass)
+  'playground.page', // 70–78
+  'cli.output', // 50–53
+  'export', // 21–25
+  'readme', // 24–27
+  'pretrained.cli', // 24–30
+  'pretrained', // 15–16 (24 in the wasm pass)
+  'eval.images', // 12–14 (13 in the wasm pass)
+  'inputs', // 13
 ];
 
 /**
