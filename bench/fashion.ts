@@ -37,6 +37,8 @@ import { lineChartSvg, svgToPng } from '../src/report/plots.js';
 import type { Series } from '../src/report/plots.js';
 import { imageFolderScorer } from '../src/kinds/images/folderScore.js';
 import { IMAGE_COLUMNS } from '../src/kinds/images/columns.js';
+import { loadImageData } from '../src/data/imageData.js';
+import { kidPlan } from '../src/metrics/imageEval.js';
 import type { ImageColumns } from '../src/kinds/images/columns.js';
 import type { FolderScorer } from '../src/kinds/images/folderScore.js';
 import { initEngine } from '../src/engine/index.js';
@@ -249,6 +251,9 @@ const recordPath = (t: { data: Data; id: string }) => join(DOCS, 'trials', t.dat
 /** Trials this process is running (their records get its --jobs as `concurrent`). */
 const runningHere = new Set<string>();
 
+/** Real images the N = 10,000 scores compare against: the test split, all of it (read by main). */
+const referenceImages = new Map<Data, number>();
+
 function syncRecord(t: Trial): TrialRecord | null {
   const folder = new RunFolder(t.dir);
   const committed = readRecord(t);
@@ -443,7 +448,9 @@ function report(data: Data, trials: Trial[]): string[] {
       continue;
     }
     const col = (k: string, d = 2) => ms(scored.map((r) => r.final!.scores[k]).filter((v): v is number => typeof v === 'number'), d);
-    const kidCell = scored.length === 1 ? `${f(scored[0].final!.scores.kid, 3)} ± ${f(scored[0].final!.scores.kidSe, 3)}` : col('kid', 3);
+    // One seed: ± its standard error over subsets, where the reference allows 100 subsets (else none).
+    const one = scored[0]?.final!.scores;
+    const kidCell = scored.length === 1 ? (one.kidSe === undefined ? f(one.kid, 3) : `${f(one.kid, 3)} ± ${f(one.kidSe, 3)}`) : col('kid', 3);
     const acc = scored.some((r) => r.final!.scores.conditionalAccuracy !== undefined) ? col('conditionalAccuracy', 3) : scored.some((r) => r.final!.scores.codeAccuracy !== undefined) ? col('codeAccuracy', 3) : '–';
     const v = verdict(row)!;
     if (!v.met) {
@@ -471,7 +478,7 @@ function report(data: Data, trials: Trial[]): string[] {
     ]);
   }
   if (rvr10k) {
-    lead.push(['*real vs real*', '–', '–', '–', f(rvr10k.fid), f(rvr10k.fidInfinity), `${f(rvr10k.kid, 3)} ± ${f(rvr10k.kidSe, 3)}`, f(rvr10k.precision, 3), f(rvr10k.recall, 3), f(rvr10k.classifierScore), '–', '–', '–']);
+    lead.push(['*real vs real*', '–', '–', '–', f(rvr10k.fid), f(rvr10k.fidInfinity), rvr10k.kidSe === undefined ? f(rvr10k.kid, 3) : `${f(rvr10k.kid, 3)} ± ${f(rvr10k.kidSe, 3)}`, f(rvr10k.precision, 3), f(rvr10k.recall, 3), f(rvr10k.classifierScore), '–', '–', '–']);
   }
 
   // 2. The best checkpoint (lowest FID at N = 1,000 during training), rescored at N = 10,000.
@@ -501,6 +508,14 @@ function report(data: Data, trials: Trial[]): string[] {
       e.records.map((r) => `| \`${e.system.name}\` s${r.seed} | ${r.evaluations.map((x) => `${thousands(x.step)}: ${f(x.fid, 1)}`).join('; ') || '–'} | ${r.status === 'finished' ? `${f(r.elapsed, 0)} s${(r.concurrent ?? 1) > 1 ? ` (${r.concurrent} at once)` : ''}` : r.status} |`),
     );
   const settings = rows.map(({ system, trials: ts }) => `- \`${system.name}\` (${system.label}): ${settingsOf(ts[0])}`);
+  const reference = referenceImages.get(data);
+  const against =
+    reference === undefined ? 'the test split' : reference >= FINAL_SAMPLES ? `the ${thousands(reference)}-image test split` : `all ${thousands(reference)} real images of the held-out split (fewer than ${thousands(FINAL_SAMPLES)} exist)`;
+  const kid = kidPlan(Math.min(FINAL_SAMPLES, reference ?? FINAL_SAMPLES));
+  const kidWords =
+    kid.subsets >= 100
+      ? `KID averages ${kid.subsets} subsets of ${thousands(kid.subsetSize)} (Bińkowski et al. 2018); its ± is the standard error over subsets for one seed, the sd over seeds for several.`
+      : `KID averages ${kid.subsets} subsets of ${kid.subsetSize} (the real set is too small for Bińkowski et al.'s 100 subsets of 1,000), so one seed's KID has no ±; several seeds', the sd over seeds.`;
   const codes = [...new Set(all.map((r) => (r.code ? `${r.code.commit.slice(0, 10)}${r.code.dirty ? ' (with uncommitted changes)' : ''}, ${JSON.stringify(r.code.compute ?? {})}, ${r.code.cpu ?? 'cpu unknown'}` : 'not recorded')))];
   return [
     `## ${data}`,
@@ -509,8 +524,8 @@ function report(data: Data, trials: Trial[]): string[] {
     `|${header.map(() => '---').join('|')}|`,
     ...lead.map((r) => `| ${r.join(' | ')} |`),
     ``,
-    `Scores of each trial's last checkpoint (EMA generator, standing batch-norm statistics) on ${thousands(FINAL_SAMPLES)} samples against the ${thousands(FINAL_SAMPLES)}-image test split; mean ± sd over seeds. ` +
-      `FID∞ is FID's intercept against 1/N over N = 2k … 10k (Chong & Forsyth 2020). KID averages 100 subsets of 1,000 (Bińkowski et al. 2018); its ± is the standard error over subsets for one seed, the sd over seeds for several. ` +
+    `Scores of each trial's last checkpoint (EMA generator, standing batch-norm statistics) on ${thousands(FINAL_SAMPLES)} samples against ${against}; mean ± sd over seeds. ` +
+      `FID∞ is FID's intercept against 1/N over N = 2k … 10k (Chong & Forsyth 2020). ${kidWords} ` +
       `Precision/recall at k = 5.${note ? ` ${note}.` : ''}`,
     ``,
     missing.length ? `**Not yet in the table** (${missing.length}): ${missing.join('; ')}.` : `Every trial has finished and been scored.`,
@@ -767,6 +782,7 @@ async function main() {
   for (const d of datasets) if (!(d in SYSTEMS)) throw new Error(`--data: '${d}' (fashion-mnist, mnist, or both: fashion-mnist,mnist)`);
   const trials = plan(datasets);
   for (const t of trials) syncRecord(t);
+  for (const d of Object.keys(SYSTEMS) as Data[]) referenceImages.set(d, (await loadImageData(d, { split: 'test' })).count);
   if (values.torch) await scoreTorchRuns();
   if (!values.report) {
     const deadline = values.minutes ? Date.now() + Number(values.minutes) * 60_000 : Infinity;
