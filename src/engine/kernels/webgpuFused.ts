@@ -14,10 +14,9 @@
  */
 import type { KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs';
 import type { AdamCoefficients } from './adam.js';
-import type { WebGpuUtil } from './webgpuUnary.js';
+import type { WebGpuUtil, ProgramBackend as RunsPrograms } from './webgpuUnary.js';
 
-interface ProgramBackend {
-  runWebGPUProgram(program: object, inputs: TensorInfo[], outputDtype: string, uniforms?: Array<{ type: string; data: number[] }>): TensorInfo;
+interface ProgramBackend extends RunsPrograms {
   disposeData(dataId: object): boolean;
   device: { limits: { maxStorageBuffersPerShaderStage: number } };
 }

@@ -21,11 +21,7 @@
  */
 import { tf } from '../tfjs.js';
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
-import type { WebGpuUtil } from './webgpuUnary.js';
-
-interface ProgramBackend {
-  runWebGPUProgram(program: object, inputs: TensorInfo[], outputDtype: string, uniforms?: Array<{ type: string; data: number[] }>): TensorInfo;
-}
+import type { WebGpuUtil, ProgramBackend } from './webgpuUnary.js';
 
 /** out[c] = Σ_r x[r·C + c] (or that / R), c < C = the output's size. */
 class ColumnReduceProgram {

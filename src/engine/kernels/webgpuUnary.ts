@@ -27,8 +27,9 @@ export interface WebGpuUtil {
   computeDispatch(layout: { x: number[] }, outputShape: number[], workgroupSize?: [number, number, number]): [number, number, number];
 }
 
-interface ProgramBackend {
-  runWebGPUProgram(program: object, inputs: TensorInfo[], outputDtype: string): TensorInfo;
+/** What gankit's kernels use of tfjs-webgpu's backend: running a program (with uniforms of its own). */
+export interface ProgramBackend {
+  runWebGPUProgram(program: object, inputs: TensorInfo[], outputDtype: string, uniforms?: Array<{ type: string; data: number[] }>): TensorInfo;
 }
 
 const BODIES: Record<string, string> = {
