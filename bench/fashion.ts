@@ -359,6 +359,8 @@ const ms = (xs: number[], digits = 2) => {
   const { m, sd } = meanSd(xs);
   return xs.length > 1 ? `${m.toFixed(digits)} ± ${sd.toFixed(digits)}` : m.toFixed(digits);
 };
+/** One set of scores' KID, ± its standard error over subsets where the real set allowed 100 subsets (else none). */
+const kidWithSe = (s: { kid?: number; kidSe?: number }) => (s.kidSe === undefined ? f(s.kid, 3) : `${f(s.kid, 3)} ± ${f(s.kidSe, 3)}`);
 const lastEvaluation = (r: TrialRecord) => r.evaluations[r.evaluations.length - 1];
 const thousands = (n: number) => n.toLocaleString('en-US');
 
@@ -448,9 +450,7 @@ function report(data: Data, trials: Trial[]): string[] {
       continue;
     }
     const col = (k: string, d = 2) => ms(scored.map((r) => r.final!.scores[k]).filter((v): v is number => typeof v === 'number'), d);
-    // One seed: ± its standard error over subsets, where the reference allows 100 subsets (else none).
-    const one = scored[0]?.final!.scores;
-    const kidCell = scored.length === 1 ? (one.kidSe === undefined ? f(one.kid, 3) : `${f(one.kid, 3)} ± ${f(one.kidSe, 3)}`) : col('kid', 3);
+    const kidCell = scored.length === 1 ? kidWithSe(scored[0].final!.scores) : col('kid', 3);
     const acc = scored.some((r) => r.final!.scores.conditionalAccuracy !== undefined) ? col('conditionalAccuracy', 3) : scored.some((r) => r.final!.scores.codeAccuracy !== undefined) ? col('codeAccuracy', 3) : '–';
     const v = verdict(row)!;
     if (!v.met) {
@@ -478,7 +478,7 @@ function report(data: Data, trials: Trial[]): string[] {
     ]);
   }
   if (rvr10k) {
-    lead.push(['*real vs real*', '–', '–', '–', f(rvr10k.fid), f(rvr10k.fidInfinity), rvr10k.kidSe === undefined ? f(rvr10k.kid, 3) : `${f(rvr10k.kid, 3)} ± ${f(rvr10k.kidSe, 3)}`, f(rvr10k.precision, 3), f(rvr10k.recall, 3), f(rvr10k.classifierScore), '–', '–', '–']);
+    lead.push(['*real vs real*', '–', '–', '–', f(rvr10k.fid), f(rvr10k.fidInfinity), kidWithSe(rvr10k), f(rvr10k.precision, 3), f(rvr10k.recall, 3), f(rvr10k.classifierScore), '–', '–', '–']);
   }
 
   // 2. The best checkpoint (lowest FID at N = 1,000 during training), rescored at N = 10,000.

@@ -70,8 +70,8 @@ export function columnRoute(shape: number[], axis: number | number[] | null | un
   if (axis === null || axis === undefined) return null; // every axis
   const axes = [...new Set(tf.util.parseAxisParam(axis, shape))].sort((a, b) => a - b);
   if (axes.length === 0 || axes.length >= shape.length || axes.some((a, i) => a !== i)) return null;
-  const rows = shape.slice(0, axes.length).reduce((a, b) => a * b, 1);
-  const columns = shape.slice(axes.length).reduce((a, b) => a * b, 1);
+  const rows = tf.util.sizeFromShape(shape.slice(0, axes.length));
+  const columns = tf.util.sizeFromShape(shape.slice(axes.length));
   return rows <= columns && columns > 0 ? { rows, columns, leading: axes.length } : null;
 }
 
