@@ -53,8 +53,9 @@ export function im2col(heap: Float32Array, xAt: number, colsAt: number, g: Patch
   const { batch, inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW, filterHeight: KH, filterWidth: KW } = g;
   const { strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw, padTop: top, padLeft: left } = g;
   const K = KH * KW * C;
-  if (reachesOutside(g)) heap.fill(0, colsAt, colsAt + batch * OH * OW * K);
+  // The SIMD module writes the zeros where a patch leaves x itself.
   if (simd) return runPatches(simd, 0, xAt, colsAt, g);
+  if (reachesOutside(g)) heap.fill(0, colsAt, colsAt + batch * OH * OW * K);
   const copy = (src: number, dst: number, len: number) => {
     if (len >= SHORT_RUN) heap.copyWithin(dst, src, src + len);
     else for (let i = 0; i < len; i++) heap[dst + i] = heap[src + i];
