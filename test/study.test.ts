@@ -286,6 +286,17 @@ describe('wasserstein study: verdicts', () => {
     assert.equal(verdictOf(cs, 10, 'wgan-gp').comparisons[0].verdict, 'no difference', 'ring8 HQ equal within ±0.05');
   });
 
+  it('seconds to target: a run that never got there counts as ∞, and the row says how many', () => {
+    const ns = arm('ns', { hq: seeds10(0.8) });
+    const gp = arm('wgan-gp', { hq: seeds10(0.8) });
+    for (const r of ns.runs.ring8!.slice(0, 4)) r.stepsToTarget = Infinity;
+    const c = verdictOf(verdicts([ns, gp, arm('wgan', { hq: seeds10(0.8) })]), 7, 'wgan-gp').comparisons.find((x) => x.what.startsWith('ring8 seconds to target'))!;
+    assert.equal(c.baseline, 'median 10.0 s (10 runs, 4 never)');
+    assert.equal(c.method, 'median 10.0 s (10 runs)');
+    // Four of ns's ten are ∞: the interval of the log ratio reaches −∞ (the report prints ×… [0, …]).
+    assert.equal(c.effect!.lo, -Infinity);
+  });
+
   it('not tested where nothing could fail: never learnt, floor, ceiling, old records, pending trials', () => {
     // Neither arm learnt grid25-like data: HQ ~0.05 everywhere.
     const blob = verdicts([arm('ns', { hq: seeds10(0.05), fid: [30, 31, 32], final: false }), arm('wgan-gp', { hq: seeds10(0.06) }), arm('wgan', { hq: seeds10(0.02) })]);

@@ -517,13 +517,18 @@ export function verdicts(results: ArmResult[], settings?: Pick<StudySettings, 's
   });
 
   // (7) Efficiency: wall seconds to a quality target.
+  // A run that never got there counts as ∞ (then a ratio's interval can reach 0 or ∞): say how many.
+  const timeSide = (v: number[], digits: number, unit: 'runs' | 'seeds') => {
+    const never = v.filter((t) => !Number.isFinite(t)).length;
+    return `median ${num(median(v), digits)} s (${v.length} ${unit}${never ? `, ${never} never` : ''})`;
+  };
   const ring8Time = (a: ArmResult) =>
     twoD(a, 'ring8', 'ring8 seconds to target', 'time', (ra, rb) => {
       const gated = [...ra, ...rb].every((r) => r.status !== 'finished' || r.modesGated !== undefined);
       const what = `ring8 seconds to target${gated ? '' : ' (ungated modes)'}`;
       const [x, y] = [ra.map((r) => (r.stepsToTarget ?? Infinity) * a.secondsPerStep), rb.map((r) => (r.stepsToTarget ?? Infinity) * base!.secondsPerStep)];
       if (![...x, ...y].some(Number.isFinite)) return none(what, 'time', 'no run of either arm reached the target');
-      return { what, measure: 'time', effect: compareTimes(x, y), method: `median ${num(median(x), 1)} s`, baseline: `median ${num(median(y), 1)} s (${y.length} runs)` };
+      return { what, measure: 'time', effect: compareTimes(x, y), method: timeSide(x, 1, 'runs'), baseline: timeSide(y, 1, 'runs') };
     });
   const imageTime = (a: ArmResult): Omit<Comparison, 'verdict' | 'pAdjusted'> => {
     const th = FID_THRESHOLDS[0];
@@ -534,7 +539,7 @@ export function verdicts(results: ArmResult[], settings?: Pick<StudySettings, 's
     if (loads.size > 1) return none(what, 'time', `the trials ran under different loads (${[...loads].join(', ')} at once): wall seconds do not compare`);
     const [x, y] = [ta.map((t) => t.secondsTo[th]), tb.map((t) => t.secondsTo[th])];
     if (![...x, ...y].some(Number.isFinite)) return none(what, 'time', `no trial of either arm reached FID ≤ ${th}`);
-    return { what, measure: 'time', effect: compareTimes(x, y), method: `median ${num(median(x), 0)} s`, baseline: `median ${num(median(y), 0)} s (${y.length} seeds)` };
+    return { what, measure: 'time', effect: compareTimes(x, y), method: timeSide(x, 0, 'seeds'), baseline: timeSide(y, 0, 'seeds') };
   };
   out.push({
     id: 7,
