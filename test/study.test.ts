@@ -11,7 +11,7 @@ import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { initEngine } from '../src/index.js';
-import { verdicts, runWassersteinStudy, lossEstimate, randomConfig, randomImageConfig, imageOverrides, readImageBenchmark, armByName, STUDY_ARMS, MEASURES } from '../src/study/wasserstein.js';
+import { verdicts, runWassersteinStudy, timeArms, lossEstimate, randomConfig, randomImageConfig, imageOverrides, readImageBenchmark, armByName, STUDY_ARMS, MEASURES } from '../src/study/wasserstein.js';
 import type { ArmResult, RunOutcome, ImageTrial, ClaimResult } from '../src/study/wasserstein.js';
 import { spearman, ranks, detrendedCorrelation, welch, negate, proportions, shift, pairedShift, holm, judge, judgeFamily, combineVerdicts, clopperPearson, fisherExact, tQuantile, quantile, ALPHA } from '../src/study/stats.js';
 import type { Effect, Verdict } from '../src/study/stats.js';
@@ -426,6 +426,35 @@ describe('wasserstein study: configurations and inputs', () => {
     assert.equal(lossEstimate({ step: 1, elapsed: 0, dLoss: -1.5, penalty: 0.5 }), 2, '−L_D without the penalty');
     assert.equal(lossEstimate({ step: 1, elapsed: 0, dLoss: 9, penalty: 0, wassersteinEstimate: 0.7 }), 0.7);
     assert.ok(STUDY_ARMS.some((a) => a.name === 'ns'));
+  });
+});
+
+describe('wasserstein study: timing (claim 7)', () => {
+  // A fake clock: the first trial in the process is slow (compilation), later ones take each arm's own time.
+  const clock = () => {
+    const calls: string[] = [];
+    const own: Record<string, number> = { ns: 2, lsgan: 2, 'wgan-gp': 10 };
+    const time = async (arm: { name: string }) => {
+      calls.push(arm.name);
+      return own[arm.name] * (calls.length === 1 ? 2.5 : 1) + 0.01 * calls.length;
+    };
+    return { calls, time };
+  };
+  const arms = [{ name: 'ns' }, { name: 'lsgan' }, { name: 'wgan-gp' }];
+
+  it('after a warm-up run, rounds that start one arm further on, the median per arm: the first arm is not charged for the warm-up', async () => {
+    const c = clock();
+    const t = await timeArms(arms, 3, c.time);
+    assert.deepEqual(c.calls, ['ns', 'ns', 'lsgan', 'wgan-gp', 'lsgan', 'wgan-gp', 'ns', 'wgan-gp', 'ns', 'lsgan']);
+    assert.ok(Math.abs(t.ns / t.lsgan - 1) < 0.05, `ns ${t.ns} vs lsgan ${t.lsgan}: the same networks`);
+    assert.ok(Math.abs(t['wgan-gp'] / t.ns - 5) < 0.2, JSON.stringify(t));
+  });
+
+  it("one round is v2's rule (each arm once, in order, no warm-up), which charges the first arm", async () => {
+    const c = clock();
+    const t = await timeArms(arms, 1, c.time);
+    assert.deepEqual(c.calls, ['ns', 'lsgan', 'wgan-gp']);
+    assert.ok(t.ns > 2 * t.lsgan);
   });
 });
 

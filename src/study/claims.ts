@@ -109,6 +109,8 @@ export interface StudySettings {
   gradientSeeds: number;
   /** G steps of each arm's ring8 preset timed back to back in the study's process (seconds per step). */
   timingSteps: number;
+  /** Rounds of that timing after a warm-up run, the median per arm (wasserstein.ts timeArms); absent: 1, v2's rule. */
+  timingRounds?: number;
   /** Stress settings on ring8 (claims 1 and 8), or null where the protocol has none. */
   stress: { seeds: number; steps: number; arms: string[]; conditions: string[] } | null;
   /** Random image configurations (claim 4), paired across arms, one seed each; null: none. */
@@ -142,6 +144,7 @@ export function studySettings(protocol: StudySettings['protocol'] = 'v3', seeds?
       gradientCheckpoints: [10, 100],
       gradientSeeds: 2,
       timingSteps: 40,
+      timingRounds: 2,
       stress: { seeds: 2, steps: 300, arms: ['ns', 'wgan-gp'], conditions: Object.keys(STRESS_CONDITIONS) },
       imageRobustness: null,
     };
@@ -157,6 +160,7 @@ export function studySettings(protocol: StudySettings['protocol'] = 'v3', seeds?
     arms: modesArms,
     modesLogging: { logEvery: 100, plotEvery: 1000, checkpointEvery: 5000, exactW1Samples: 1000 },
     ...common,
+    timingRounds: 3,
     stress: { seeds: 10, steps: 5000, arms: ['ns', 'wgan', 'wgan-gp'], conditions: Object.keys(STRESS_CONDITIONS) },
     imageRobustness: { configs: 12, dUpdates: 1875, evalSamples: 10_000, arms: ['ns', 'wgan', 'wgan-gp', 'hinge-sn'] },
   };
