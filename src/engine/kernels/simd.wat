@@ -286,7 +286,7 @@
 
     ;; im2col / col2im over NHWC (native/im2col.ts has the formula; pointers in bytes, sizes in
   ;; elements). $mode 0: cols ← patches of x, zeros where a patch leaves x (written here, so that
-  ;; cols is written once: a zero-fill of all of cols first cost a third of the im2col);
+  ;; cols is written once: a zero-fill of all of cols first cost half or more of the im2col);
   ;; $mode 1: x += the patch rows of cols put back (the caller zero-fills x first).
   (func (export "patches") (param $mode i32) (param $x i32) (param $cols i32)
     (param $N i32) (param $H i32) (param $W i32) (param $C i32) (param $OH i32) (param $OW i32)
