@@ -254,6 +254,9 @@ const runningHere = new Set<string>();
 /** Real images the N = 10,000 scores compare against: the test split, all of it (read by main). */
 const referenceImages = new Map<Data, number>();
 
+/** A running record's trial: still running here, or interrupted (its run folder, with the checkpoints, is not on this machine). */
+const liveState = (t: Trial): 'running' | 'interrupted' => (new RunFolder(t.dir).isRun() ? 'running' : 'interrupted');
+
 function syncRecord(t: Trial): TrialRecord | null {
   const folder = new RunFolder(t.dir);
   const committed = readRecord(t);
@@ -439,7 +442,11 @@ function report(data: Data, trials: Trial[]): string[] {
       const r = row.records.find((x) => x.seed === t.seed);
       const last = r && r.evaluations.length ? `, FID ${f(lastEvaluation(r).fid)} (N = ${EVAL_SAMPLES}) at step ${lastEvaluation(r).step}` : '';
       if (!r) missing.push(`${t.id} (not started)`);
-      else if (r.status === 'running') missing.push(`${t.id} (${system.stopped ? 'stopped ' : 'running, '}at step ${r.stepsDone} of ${thousands(t.steps)}${last}${system.stopped ? `: ${system.stopped}` : ''})`);
+      else if (r.status === 'running') {
+        const state = system.stopped ? 'stopped' : liveState(t);
+        const why = system.stopped ? `: ${system.stopped}` : state === 'interrupted' ? ': its checkpoints are not on this machine, so it restarts from step 0' : '';
+        missing.push(`${t.id} (${state}${state === 'running' ? ',' : ''} at step ${r.stepsDone} of ${thousands(t.steps)}${last}${why})`);
+      }
       else if (r.status === 'diverged') missing.push(`${t.id} (diverged at ${r.diverged})`);
       else if (!r.final) missing.push(`${t.id} (finished, not yet scored at N = ${thousands(FINAL_SAMPLES)}${last})`);
     }
@@ -505,7 +512,7 @@ function report(data: Data, trials: Trial[]): string[] {
   const curves = rows
     .filter((e) => e.records.length)
     .flatMap((e) =>
-      e.records.map((r) => `| \`${e.system.name}\` s${r.seed} | ${r.evaluations.map((x) => `${thousands(x.step)}: ${f(x.fid, 1)}`).join('; ') || '–'} | ${r.status === 'finished' ? `${f(r.elapsed, 0)} s${(r.concurrent ?? 1) > 1 ? ` (${r.concurrent} at once)` : ''}` : r.status} |`),
+      e.records.map((r) => `| \`${e.system.name}\` s${r.seed} | ${r.evaluations.map((x) => `${thousands(x.step)}: ${f(x.fid, 1)}`).join('; ') || '–'} | ${r.status === 'finished' ? `${f(r.elapsed, 0)} s${(r.concurrent ?? 1) > 1 ? ` (${r.concurrent} at once)` : ''}` : r.status === 'running' ? liveState(e.trials.find((t) => t.seed === r.seed)!) : r.status} |`),
     );
   const settings = rows.map(({ system, trials: ts }) => `- \`${system.name}\` (${system.label}): ${settingsOf(ts[0])}`);
   const reference = referenceImages.get(data);
