@@ -2,11 +2,13 @@
  * Generated documents match their sources: docs/losses.md is `gankit losses --md` (from the
  * registry), so a loss, preset or hyper-parameter changed without regenerating it fails here.
  * The README's Wasserstein verdict table is the committed study report's main table, row for row.
+ * Every relative link and image in the committed Markdown documents names a file that is there.
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { lossesMarkdown } from '../src/losses/docs.js';
 import { listLosses, VARIANTS, HYPERPARAMETERS } from '../src/losses/index.js';
@@ -48,5 +50,24 @@ describe('generated docs', () => {
     const fromReport = table(report);
     assert.equal(fromReport.length, 12, 'a header, a rule and ten claims');
     assert.deepEqual(table(section), fromReport, 'copy the table from docs/wasserstein-study/report.md into the README');
+  });
+
+  it('every relative link and image in the committed Markdown documents resolves to a file', () => {
+    const files = spawnSync('git', ['ls-files', '*.md'], { cwd: ROOT, encoding: 'utf8' }).stdout.trim().split('\n').filter(Boolean);
+    assert.ok(files.includes('README.md') && files.length >= 5, `git ls-files found ${files.length} Markdown files`);
+    const broken: string[] = [];
+    let checked = 0;
+    for (const file of files) {
+      // Code (fenced or inline) shows syntax, not links.
+      const text = readFileSync(join(ROOT, file), 'utf8').replace(/```[\s\S]*?```/g, '').replace(/`[^`\n]*`/g, '');
+      for (const m of text.matchAll(/\]\(([^)\s]+)\)|(?:src|href)="([^"]+)"/g)) {
+        const target = m[1] ?? m[2];
+        if (/^[a-z][a-z0-9+.-]*:/i.test(target) || target.startsWith('#')) continue;
+        checked++;
+        if (!existsSync(join(ROOT, dirname(file), decodeURIComponent(target.split('#')[0])))) broken.push(`${file}: ${target}`);
+      }
+    }
+    assert.ok(checked > 50, `only ${checked} relative links found`);
+    assert.deepEqual(broken, []);
   });
 });
