@@ -99,8 +99,55 @@ describe('statistics for a few seeds', () => {
     // Zero events on both sides is not evidence of anything: the rate test cannot reach significance.
     const zero = proportions(0, 5, 0, 5);
     assert.equal(zero.p, 1);
-    assert.ok(zero.hi > 0.5 && zero.lo < -0.5, 'the exact interval of 0/5 − 0/5 is wide');
+    // Wilson's upper bound of 0/5 is z²/(5 + z²) = 3.8415/8.8415 = 0.4345; Newcombe's difference interval is ± that.
+    close(zero.hi, 0.434482, 1e-5, '0/5 − 0/5: upper bound');
+    close(zero.lo, -0.434482, 1e-5, '0/5 − 0/5: lower bound');
     assert.equal(judge(zero, 0.2, zero.p), 'inconclusive');
+  });
+
+  it("rate differences: Newcombe's interval by hand, its exact coverage, and it agrees with Fisher's test", () => {
+    // 6/10 − 0/10. Wilson for 6/10: centre (0.6 + 1.9207/10)/1.38415 = 0.57225, half
+    // 1.96·√(0.024 + 0.0096)/1.38415 = 0.25958, so [0.31267, 0.83183]; for 0/10: [0, 0.27753].
+    // lo = 0.6 − √(0.28733² + 0.27753²) = 0.20052; hi = 0.6 + (0.83183 − 0.6) = 0.83183.
+    const e = proportions(6, 10, 0, 10);
+    close(e.estimate, 0.6, 1e-12, 'estimate');
+    close(e.lo, 0.20052, 1e-4, 'lower bound');
+    close(e.hi, 0.83183, 1e-4, 'upper bound');
+    close(e.p, 0.010836, 1e-5, "Fisher's two-sided p: (C(10,6)·C(10,4) + its mirror)/C(20,10)");
+    // Exact coverage (enumerating every outcome) over rates 0.05…0.95 a side, and agreement with the test.
+    const binom = (n: number, k: number, p: number) => {
+      let c = 1;
+      for (let i = 0; i < k; i++) c = (c * (n - i)) / (i + 1);
+      return c * p ** k * (1 - p) ** (n - k);
+    };
+    for (const n of [3, 5, 10]) {
+      for (let a = 0; a <= n; a++)
+        for (let b = 0; b <= n; b++) {
+          const x = proportions(a, n, b, n);
+          if (x.p < ALPHA) assert.ok(x.lo > 0 || x.hi < 0, `${a}/${n} − ${b}/${n}: Fisher p ${x.p.toFixed(4)} but the interval [${x.lo.toFixed(3)}, ${x.hi.toFixed(3)}] holds 0`);
+        }
+      if (n < 5) continue;
+      let sum = 0;
+      let low = 1;
+      let cells = 0;
+      for (let i = 1; i < 20; i++)
+        for (let j = 1; j < 20; j++) {
+          const [pa, pb] = [i / 20, j / 20];
+          let cover = 0;
+          for (let a = 0; a <= n; a++)
+            for (let b = 0; b <= n; b++) {
+              const x = proportions(a, n, b, n);
+              if (x.lo <= pa - pb && pa - pb <= x.hi) cover += binom(n, a, pa) * binom(n, b, pb);
+            }
+          sum += cover;
+          low = Math.min(low, cover);
+          cells++;
+        }
+      assert.ok(sum / cells >= 0.95, `${n} runs a side: mean coverage ${(sum / cells).toFixed(4)} < 0.95`);
+      assert.ok(low >= 0.89, `${n} runs a side: lowest coverage ${low.toFixed(4)} < 0.89`);
+    }
+    // At 10 runs a side no outcome gives an interval inside the rate margin (±0.2): "no difference" needs more runs.
+    for (let a = 0; a <= 10; a++) for (let b = 0; b <= 10; b++) assert.ok(judge(proportions(a, 10, b, 10), 0.2, 1) !== 'no difference', `${a}/10 − ${b}/10`);
   });
 
   it('detrended correlation: two series that only share a trend do not correlate; step-to-step tracking does', () => {
