@@ -321,6 +321,14 @@ describe('wasserstein study: verdicts', () => {
     assert.equal(verdictOf(cs, 8, 'wgan').verdict, 'inconclusive');
     const calm = verdicts([arm('ns', { hq: seeds10(0.6), stressHq: Array(10).fill(0.8) }), arm('wgan', { hq: seeds10(0.6), stressHq: Array(10).fill(0.01) })]);
     assert.equal(verdictOf(calm, 8, 'wgan').verdict, 'contradicted', JSON.stringify(verdictOf(calm, 8, 'wgan').comparisons));
+    // Those clipped runs fail at the unstressed preset too: claims 1 and 8 say so beside the verdict; WGAN-GP, which learns, is not named.
+    for (const id of [1, 8]) {
+      const caveat = calm.find((c) => c.id === id)!.caveat ?? '';
+      assert.match(caveat, /^WGAN \(clip\) fails 10\/10 at its 2-D preset/, `claim ${id}: ${caveat}`);
+    }
+    assert.ok(!(cs.find((c) => c.id === 8)!.caveat ?? '').includes('WGAN-GP'), 'WGAN-GP fails no preset run: no caveat for it');
+    const learns = verdicts([arm('ns', { hq: seeds10(0.6), stressHq: Array(10).fill(0.8) }), arm('wgan-gp', { hq: seeds10(0.6), stressHq: Array(10).fill(0.8) })]);
+    assert.equal(learns.find((c) => c.id === 8)!.caveat, undefined, 'no arm fails at its preset: no caveat');
     // Minimax is a row of its own, never the baseline.
     assert.ok(cs[0].methods.some((m) => m.arm === 'minimax'));
     assert.ok(!cs[0].methods.some((m) => m.arm === 'ns'));

@@ -406,6 +406,7 @@ export function writeStudyReport(r: StudyResult, traces: RunTrace[]): void {
     blocks.push({ kind: 'h2', text: `${c.id}. ${c.claim}` });
     blocks.push({ kind: 'p', text: sentence(c) });
     blocks.push({ kind: 'p', text: `Measured: ${c.test}. Evidence: ${c.evidence}.${c.shares ? ` Shares ${c.shares}.` : ''}` });
+    if (c.caveat) blocks.push({ kind: 'p', text: `Read with: ${c.caveat}` });
     const fig = claimFigure(c, r, traces);
     if (fig) blocks.push({ kind: 'figure', file: `claim-${c.id}.png`, alt: fig.alt, png: fig.png });
     blocks.push({ kind: 'p', text: `What would change this verdict: ${c.change}.` });
