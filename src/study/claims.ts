@@ -381,7 +381,7 @@ export function verdicts(results: ArmResult[], settings?: Pick<StudySettings, 's
     return { what, measure: 'failure', effect: proportions(xa, ra.length, xb, rb.length), method: rate(xa, ra.length), baseline: rate(xb, rb.length) };
   };
   // A method that already fails without stress: its stress failures restate that, and a reader must be told.
-  const presetCaveat = (): string | undefined => {
+  const presetCaveat = ((): string | undefined => {
     const notes = Object.keys(METHOD_LABEL).flatMap((arm) => {
       const runs = stressRuns(ordered.find((a) => a.arm === arm), 'preset');
       if (!runs?.length || runs.some((r) => r.status === 'pending')) return [];
@@ -389,7 +389,7 @@ export function verdicts(results: ArmResult[], settings?: Pick<StudySettings, 's
       return 2 * x >= runs.length ? [`${METHOD_LABEL[arm]} fails ${rate(x, runs.length)} at its 2-D preset without any stress, so its failures under stress mostly restate that it does not learn ring8 at this budget; the verdict counts them all the same, as the protocol fixed in advance`] : [];
     });
     return notes.length ? `${notes.join('. ')}.` : undefined;
-  };
+  })();
   const opt = lastCheckpoint(base);
   const stressNote = (r: ArmResult | undefined) => (r?.stress ? Object.values(r.stress)[0]?.length : 0);
   const stressPending = (r: ArmResult | undefined) => (Object.values(r?.stress ?? {}).flat().some((o) => o.status === 'pending') ? ' (pending)' : '');
@@ -401,7 +401,7 @@ export function verdicts(results: ArmResult[], settings?: Pick<StudySettings, 's
     evidence: [base?.gradients?.length ? `2-D critic trained alone ${num(opt, 0)} steps, ${base.gradients.length} seeds` : '', stressNote(base) ? `ring8 stress, ${stressNote(base)} seeds${stressPending(base)}` : 'stress runs: not in this protocol'].filter(Boolean).join('; '),
     change: 'a critic whose gradient at optimality points the fakes away from the data, or wide-D failures above NS’s over 10 seeds',
     shares: 'the near-optimal gradient with claim 3; the stress runs with claim 8',
-    caveat: presetCaveat(),
+    caveat: presetCaveat,
     methods: ordered.map((a) => family(a.arm, [gradientComparison(a, opt, `at ${num(opt, 0)} D steps (near-optimal)`), stressComparison(a, 'wide-d')])),
   });
 
@@ -579,7 +579,7 @@ export function verdicts(results: ArmResult[], settings?: Pick<StudySettings, 's
     evidence: stressNote(base) ? `ring8 stress, ${stressNote(base)} seeds${stressPending(base)}` : 'stress runs: not in this protocol',
     change: 'failure rates that differ by more than one run in five under a stress setting, over 10 seeds',
     shares: 'the stress runs with claim 1',
-    caveat: presetCaveat(),
+    caveat: presetCaveat,
     methods: ordered.map((a) => family(a.arm, ['lr5', 'ncritic1'].map((c) => stressComparison(a, c)))),
   });
 
