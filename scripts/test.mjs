@@ -49,10 +49,11 @@ const LONGEST = [
 
 /**
  * Not in the wasm pass: the CLI, input, reliability, sweep, study, export, packing, page, README,
- * docs and layout files test the command line, files and processes, not the kernels, and the
- * webgpu parity suite compares webgpu with tfjs-cpu: they ran in the first pass.
+ * docs and layout files test the command line, files and processes, not the kernels; the webgpu
+ * parity suite compares webgpu with tfjs-cpu; eval.plan tests which KID plan the evaluator picks
+ * (KID's kernels are tested in metrics.images): they ran in the first pass.
  */
-const NOT_KERNELS = ['cli', 'cli.output', 'inputs', 'reliability', 'sweep', 'study', 'export', 'pretrained.cli', 'playground', 'playground.page', 'readme', 'docs', 'structure', 'webgpu.parity'];
+const NOT_KERNELS = ['eval.plan', 'cli', 'cli.output', 'inputs', 'reliability', 'sweep', 'study', 'export', 'pretrained.cli', 'playground', 'playground.page', 'readme', 'docs', 'structure', 'webgpu.parity'];
 
 const PASSES = {
   native: {
