@@ -11,7 +11,7 @@ import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { initEngine } from '../src/index.js';
-import { verdicts, runWassersteinStudy, timeArms, lossEstimate, randomConfig, randomImageConfig, imageOverrides, readImageBenchmark, armByName, STUDY_ARMS, MEASURES } from '../src/study/wasserstein.js';
+import { verdicts, runWassersteinStudy, timeArms, lossEstimate, randomConfig, randomImageConfig, imageOverrides, imageTrialOrder, readImageBenchmark, armByName, STUDY_ARMS, MEASURES } from '../src/study/wasserstein.js';
 import type { ArmResult, RunOutcome, ImageTrial, ClaimResult } from '../src/study/wasserstein.js';
 import { spearman, ranks, detrendedCorrelation, welch, negate, proportions, shift, pairedShift, holm, judge, judgeFamily, combineVerdicts, clopperPearson, fisherExact, tQuantile, quantile, ALPHA } from '../src/study/stats.js';
 import type { Effect, Verdict } from '../src/study/stats.js';
@@ -449,6 +449,17 @@ describe('wasserstein study: configurations and inputs', () => {
       if (name === 'wgan-gp') assert.equal(cfg.hyper.lambda, c.lambda);
       if (name === 'hinge-sn') assert.deepEqual([cfg.model.sn, cfg.model.norm], [true, 'none']);
     }
+  });
+
+  it('image-robustness trials run by configuration, the most complete configurations first', () => {
+    const arms = ['ns', 'wgan', 'wgan-gp', 'hinge-sn'];
+    // Configs 1 and 4 have one arm done (wgan-gp); config 4 also hinge-sn: it goes first, then 1, then 0, 2.
+    const pending = [0, 1, 2, 4].flatMap((config) => arms.filter((arm) => !(arm === 'wgan-gp' && (config === 1 || config === 4)) && !(arm === 'hinge-sn' && config === 4)).map((arm) => ({ config, arm })));
+    // In the cost order the run used before (the critics' arms first), shuffled further.
+    pending.sort((a, b) => arms.indexOf(b.arm) - arms.indexOf(a.arm) || b.config - a.config);
+    const order = imageTrialOrder(pending, new Map([[1, 1], [4, 2]]), arms).map((t) => `${t.config}-${t.arm}`);
+    assert.deepEqual(order, ['4-ns', '4-wgan', '1-ns', '1-wgan', '1-hinge-sn', '0-ns', '0-wgan', '0-wgan-gp', '0-hinge-sn', '2-ns', '2-wgan', '2-wgan-gp', '2-hinge-sn']);
+    assert.equal(pending.length, order.length);
   });
 
   it("the image benchmark's results.json: final N = 10,000 scores, costs per G step and D update; older files are pending", () => {

@@ -149,6 +149,17 @@ function robustOverrides(arm: StudyArm, c: ReturnType<typeof randomConfig> | nul
   return mergeConfig(c.shared, Object.keys(hyper).length ? { hyper } : {});
 }
 
+/**
+ * The order of the image-robustness trials: a configuration's arms one after another, the
+ * configurations with the most arms already done first (then by index), each configuration's arms
+ * in `arms` order. Claim 4 compares arms within a configuration, so a study stopped part-way (one
+ * session's compute) then holds complete, paired configurations, not the costliest arm of each.
+ */
+export function imageTrialOrder<T extends { config: number; arm: string }>(pending: T[], doneArmsPerConfig: Map<number, number>, arms: string[]): T[] {
+  const done = (t: T) => doneArmsPerConfig.get(t.config) ?? 0;
+  return [...pending].sort((a, b) => done(b) - done(a) || a.config - b.config || arms.indexOf(a.arm) - arms.indexOf(b.arm));
+}
+
 const describeConfig = (c: ReturnType<typeof randomConfig> | null) => {
   if (!c) return 'the 2-D preset';
   const m = (c.shared.model as { generator: { depth: number; width: number; activation: string; layerNorm: boolean } }).generator;
@@ -464,6 +475,14 @@ export async function runWassersteinStudy(o: StudyOptions): Promise<StudyResult>
     if (skipped.length > have) log(`${o.offline ? 'offline' : `not in --only ${o.only!.join(',')}`}: ${skipped.length - have} trials are pending (not run)`);
   }
   const toRun = order.filter(runs);
+  // The image trials take the image trials' places in that order, grouped by configuration.
+  const imageSlots = toRun.flatMap((t, i) => (t.experiment === 'images' ? [i] : []));
+  if (imageSlots.length) {
+    const doneArms = new Map<number, number>();
+    for (const t of trials) if (t.experiment === 'images' && trialResult(t.dir)) doneArms.set(t.config!, (doneArms.get(t.config!) ?? 0) + 1);
+    const grouped = imageTrialOrder(imageSlots.map((i) => ({ config: toRun[i].config!, arm: toRun[i].arm.name, trial: toRun[i] })), doneArms, ir!.arms);
+    imageSlots.forEach((slot, k) => (toRun[slot] = grouped[k].trial));
+  }
   if (toRun.length) {
     let done = 0;
     const jobs = toRun.map((t) => planned.get(t)!);
