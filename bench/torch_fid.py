@@ -5,7 +5,7 @@ PNGs; `gankit eval --images DIR --data fashion-mnist` scores them on gankit's fe
 gankit's own trials are scored.
 
   python3 bench/torch_fid.py --loss ns|hinge-sn|wgan-gp|lsgan|dragan|wgan|began --steps 3000 --seed 1 --out DIR [--n 1000]
-                             [--threads 2] [--eval-every 500]
+                             [--threads 2] [--eval-every 500] [--arch dcgan28|began28] [--gamma 1]
 
 Setting (bench/fashion.ts, the dcgan28 presets):
   G  z ~ N(0, I_64) -> FC 128*7*7 -> BN -> ReLU -> convT 64 (4x4, s2) -> BN -> ReLU -> convT 1 -> tanh
@@ -30,6 +30,9 @@ Setting (bench/fashion.ts, the dcgan28 presets):
     (nearest x2 -> 3x3 conv 32 -> ELU) x2 -> 3x3 conv 1 -> tanh, TF 'same' padding (stride 2 pads
     bottom/right only); L(v) = mean |v - AE(v)|, L_D = L(x) - k L(G(z)), L_G = L(G(z)),
     k <- clip(k + 0.001 (gamma L(x) - L(G(z))), 0, 1) from the D step's two losses, k0 = 0.
+    --arch began28 (the began row: gamma 0.75) swaps G for BEGAN's own, shaped as D's decoder
+    (gankit's DecoderGenerator): FC z -> 7*7*32 -> (nearest x2 -> 3x3 conv 32 -> ELU) x2 ->
+    3x3 conv 1 -> tanh, no batch norm (so no standing statistics either).
   batch 64; images x/127.5 - 1; a fresh shuffle of the 60,000 training images every epoch.
   EMA of G's parameters, decay min(0.999, (1+t)/(10+t)) after G step t (0-based).
   Samples from the EMA G in inference mode with standing statistics: G in training mode on 64
@@ -65,8 +68,11 @@ p.add_argument('--threads', type=int, default=2)
 p.add_argument('--eval-every', type=int, default=0)
 p.add_argument('--checkpoint-every', type=int, default=500)
 p.add_argument('--gamma', type=float, default=1.0)
+p.add_argument('--arch', choices=['dcgan28', 'began28'], default='dcgan28')
 p.add_argument('--data', default='/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz')
 a = p.parse_args()
+if a.arch == 'began28' and a.loss != 'began':
+    raise SystemExit(f"--arch began28 is BEGAN's generator with its autoencoder D; --loss {a.loss} needs dcgan28")
 torch.set_num_threads(a.threads)
 torch.manual_seed(a.seed)
 np.random.seed(a.seed)
@@ -132,6 +138,23 @@ class G(nn.Module):
         return torch.tanh(self.up2(F.relu(self.bn1(self.up1(h)))))
 
 
+class DecoderG(nn.Module):
+    """began28's generator: the architecture of BEGAN's decoder (filters 32), its own weights."""
+
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(Z, 32 * 7 * 7)
+        self.c0 = nn.Conv2d(32, 32, 3, 1, 1)
+        self.c1 = nn.Conv2d(32, 32, 3, 1, 1)
+        self.out = nn.Conv2d(32, 1, 3, 1, 1)
+
+    def forward(self, z):
+        h = self.fc(z).view(-1, 32, 7, 7)
+        h = F.elu(self.c0(F.interpolate(h, scale_factor=2, mode='nearest')))
+        h = F.elu(self.c1(F.interpolate(h, scale_factor=2, mode='nearest')))
+        return torch.tanh(self.out(h))
+
+
 class D(nn.Module):
     def __init__(self, norm, sn, gen):
         super().__init__()
@@ -190,7 +213,7 @@ def init(m):
 
 gen = torch.Generator().manual_seed(a.seed)
 images = torch.from_numpy(read_idx(a.data).astype(np.float32) / 127.5 - 1)
-g = G()
+g = DecoderG() if a.arch == 'began28' else G()
 d = Autoencoder() if a.loss == 'began' else D(norm=a.loss not in ('wgan-gp', 'dragan'), sn=a.loss == 'hinge-sn', gen=gen)
 init(g)
 init(d)
@@ -306,7 +329,8 @@ def write_samples(folder):
 
 
 CHECKPOINT = os.path.join(a.out, 'checkpoint.pt')
-ARGS = {k: v for k, v in vars(a).items() if k not in ('out', 'threads', 'checkpoint_every')}
+# --arch enters only when it is not the default, so a checkpoint made before the flag still resumes.
+ARGS = {k: v for k, v in vars(a).items() if k not in ('out', 'threads', 'checkpoint_every') and not (k == 'arch' and v == 'dcgan28')}
 
 
 def save_checkpoint(done, seconds):
@@ -382,7 +406,7 @@ for step in range(first, a.steps):
         save_checkpoint(done, time.time() - started)
 write_samples(os.path.join(a.out, f'step-{a.steps}'))
 with open(os.path.join(a.out, 'torch.json.tmp'), 'w') as f:
-    json.dump({'loss': a.loss, **({'gamma': a.gamma} if a.loss == 'began' else {}), 'steps': a.steps, 'seed': a.seed, 'samples': a.n, 'torch': torch.__version__, 'threads': torch.get_num_threads(), 'seconds': round(time.time() - started, 1), 'log': log}, f, indent=1)
+    json.dump({'loss': a.loss, **({'gamma': a.gamma, 'arch': a.arch} if a.loss == 'began' else {}), 'steps': a.steps, 'seed': a.seed, 'samples': a.n, 'torch': torch.__version__, 'threads': torch.get_num_threads(), 'seconds': round(time.time() - started, 1), 'log': log}, f, indent=1)
 os.replace(os.path.join(a.out, 'torch.json.tmp'), os.path.join(a.out, 'torch.json'))
 if os.path.exists(CHECKPOINT):
     os.remove(CHECKPOINT)
