@@ -98,6 +98,10 @@ const SYSTEMS: Record<Data, System[]> = {
     // BEGAN: the paper's networks (G shaped as D's decoder) with compare_gan's γ 0.75; then with 5
     // D steps per G step; and the dcgan28 G with γ 1, the best setting at 3,000 steps (FID 148,
     // still falling fast). At the preset's γ 0.5 on dcgan28 the fakes stalled grey with k at 0.
+    // Cost: began28's 3×3 convolutions at full resolution (in G and in D's decoder) make a step
+    // ~1.3 s on one BLAS thread (2026-12-05, under load: beside two other trials and test runs on 2
+    // cores; PyTorch took ~1 s under the same load): up to ~5.6 h a trial, against ~0.2 s and
+    // ~50 min for the dcgan28 losses. Not timed alone yet.
     { name: 'began', overrides: { loss: 'began', model: { arch: 'began28' }, hyper: { gamma: 0.75 } }, target: { fid: 40 }, label: "BEGAN, its paper's networks (began28: G shaped as D's decoder), γ 0.75" },
     { name: 'began-5d', overrides: { loss: 'began', model: { arch: 'began28' }, hyper: { gamma: 0.75 }, nCritic: 5 }, target: { fid: 40 }, label: 'BEGAN, began28, γ 0.75, 5 D steps per G step' },
     { name: 'began-g1', overrides: { loss: 'began', hyper: { gamma: 1 } }, target: { fid: 40 }, label: 'BEGAN, dcgan28 G, diversity ratio γ 1' },
