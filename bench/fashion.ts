@@ -259,7 +259,17 @@ const runningHere = new Set<string>();
 const referenceImages = new Map<Data, number>();
 
 /** A running record's trial: still running here, or interrupted (its run folder, with the checkpoints, is not on this machine). */
-const liveState = (t: Trial): 'running' | 'interrupted' => (new RunFolder(t.dir).isRun() ? 'running' : 'interrupted');
+/**
+ * A running record's trial on this machine: running (its folder is being written), paused (its
+ * process was stopped: a re-run resumes it from its last checkpoint) or interrupted (no folder here:
+ * it restarts from step 0).
+ */
+function liveState(t: Trial): { state: 'running' | 'paused' | 'interrupted'; resumesAt?: number } {
+  const folder = new RunFolder(t.dir);
+  if (!folder.isRun()) return { state: 'interrupted' };
+  const summary = folder.readSummary();
+  return summary?.status === 'interrupted' || summary?.status === 'stopped' ? { state: 'paused', resumesAt: summary.lastGoodCheckpointStep ?? undefined } : { state: 'running' };
+}
 
 function syncRecord(t: Trial): TrialRecord | null {
   const folder = new RunFolder(t.dir);
@@ -449,8 +459,15 @@ function report(data: Data, trials: Trial[]): string[] {
       const last = r && r.evaluations.length ? `, FID ${f(lastEvaluation(r).fid)} (N = ${EVAL_SAMPLES}) at step ${lastEvaluation(r).step}` : '';
       if (!r) missing.push(`${t.id} (not started)`);
       else if (r.status === 'running') {
-        const state = system.stopped ? 'stopped' : liveState(t);
-        const why = system.stopped ? `: ${system.stopped}` : state === 'interrupted' ? ': its checkpoints are not on this machine, so it restarts from step 0' : '';
+        const live = system.stopped ? { state: 'stopped' as const } : liveState(t);
+        const state = live.state;
+        const why = system.stopped
+          ? `: ${system.stopped}`
+          : state === 'interrupted'
+            ? ': its checkpoints are not on this machine, so it restarts from step 0'
+            : state === 'paused'
+              ? `: its process was stopped; a re-run resumes it from its checkpoint at step ${live.resumesAt ?? '–'}`
+              : '';
         missing.push(`${t.id} (${state}${state === 'running' ? ',' : ''} at step ${r.stepsDone} of ${thousands(t.steps)}${last}${why})`);
       }
       else if (r.status === 'diverged') missing.push(`${t.id} (diverged at ${r.diverged})`);
@@ -518,7 +535,7 @@ function report(data: Data, trials: Trial[]): string[] {
   const curves = rows
     .filter((e) => e.records.length)
     .flatMap((e) =>
-      e.records.map((r) => `| \`${e.system.name}\` s${r.seed} | ${r.evaluations.map((x) => `${thousands(x.step)}: ${f(x.fid, 1)}`).join('; ') || '–'} | ${r.status === 'finished' ? `${f(r.elapsed, 0)} s${(r.concurrent ?? 1) > 1 ? ` (${r.concurrent} at once)` : ''}` : r.status === 'running' ? liveState(e.trials.find((t) => t.seed === r.seed)!) : r.status} |`),
+      e.records.map((r) => `| \`${e.system.name}\` s${r.seed} | ${r.evaluations.map((x) => `${thousands(x.step)}: ${f(x.fid, 1)}`).join('; ') || '–'} | ${r.status === 'finished' ? `${f(r.elapsed, 0)} s${(r.concurrent ?? 1) > 1 ? ` (${r.concurrent} at once)` : ''}` : r.status === 'running' ? liveState(e.trials.find((t) => t.seed === r.seed)!).state : r.status} |`),
     );
   const settings = rows.map(({ system, trials: ts }) => `- \`${system.name}\` (${system.label}): ${settingsOf(ts[0])}`);
   const reference = referenceImages.get(data);
