@@ -258,7 +258,6 @@ const runningHere = new Set<string>();
 /** Real images the N = 10,000 scores compare against: the test split, all of it (read by main). */
 const referenceImages = new Map<Data, number>();
 
-/** A running record's trial: still running here, or interrupted (its run folder, with the checkpoints, is not on this machine). */
 /**
  * A running record's trial on this machine: running (its folder is being written), paused (its
  * process was stopped: a re-run resumes it from its last checkpoint) or interrupted (no folder here:
