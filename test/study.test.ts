@@ -16,6 +16,7 @@ import type { ArmResult, RunOutcome, ImageTrial, ClaimResult } from '../src/stud
 import { spearman, ranks, detrendedCorrelation, welch, negate, proportions, shift, pairedShift, holm, judge, judgeFamily, combineVerdicts, clopperPearson, fisherExact, tQuantile, quantile, ALPHA } from '../src/study/stats.js';
 import type { Effect, Verdict } from '../src/study/stats.js';
 import { gradientExperiment, gradientProbe, meanCosine } from '../src/study/gradients.js';
+import { quartileSummary } from '../src/study/claims.js';
 import type { GradientCurve } from '../src/study/gradients.js';
 import { Rng } from '../src/engine/rng.js';
 import { resolveConfig } from '../src/train/config.js';
@@ -489,6 +490,8 @@ describe('wasserstein study: configurations and inputs', () => {
     assert.deepEqual(ranks([3, 1, 3, 2]), [3.5, 1, 3.5, 2]);
     assert.ok(Number.isNaN(spearman([1, 1, 1], [1, 2, 3])));
     assert.equal(quantile([1, 2, 3, 4], 0.5), 2.5);
+    // Claim 4's distribution table uses the comparisons' quantile rule: its median is their median.
+    assert.equal(quartileSummary([4, 1, 3, 2], 2), '1.00 / 1.75 / 2.50 / 3.25');
     assert.equal(lossEstimate({ step: 1, elapsed: 0, dLoss: -1.5, penalty: 0.5 }), 2, '−L_D without the penalty');
     assert.equal(lossEstimate({ step: 1, elapsed: 0, dLoss: 9, penalty: 0, wassersteinEstimate: 0.7 }), 0.7);
     assert.ok(STUDY_ARMS.some((a) => a.name === 'ns'));

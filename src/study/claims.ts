@@ -24,7 +24,7 @@
 import { CRITIC_COLUMNS } from '../losses/registry.js';
 import type { MetricColumns } from '../runfolder/metrics.js';
 import type { GradientCurve } from './gradients.js';
-import { judgeFamily, median, negate, num, pairedShift, proportions, shift, welch } from './stats.js';
+import { judgeFamily, median, negate, num, pairedShift, proportions, quantile, shift, welch } from './stats.js';
 import type { Effect, Verdict } from './stats.js';
 
 /** One row of the study: a loss under a setting (its λ, spectral norm). */
@@ -624,11 +624,14 @@ export function verdicts(results: ArmResult[], settings?: Pick<StudySettings, 's
   return out;
 }
 
-const fmtQ = (xs: number[], digits: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const q = (p: number) => s[Math.min(s.length - 1, Math.floor(p * (s.length - 1) + 0.5))];
-  return s.length ? `${num(s[0], digits)} / ${num(q(0.25), digits)} / ${num(q(0.5), digits)} / ${num(q(0.75), digits)}` : '–';
-};
+/**
+ * "best / Q1 / median / Q3" of a distribution over configurations, with the same quantile rule as
+ * every comparison (linear interpolation): the median here is the median the comparisons report.
+ */
+export function quartileSummary(xs: number[], digits: number): string {
+  if (!xs.length) return '–';
+  return [Math.min(...xs), quantile(xs, 0.25), quantile(xs, 0.5), quantile(xs, 0.75)].map((x) => num(x, digits)).join(' / ');
+}
 
 /** Claim 3's context: size and direction at every checkpoint, the size as a ratio to ns's (geometric mean over seeds). */
 function gradientContext(arms: ArmResult[], base: ArmResult): { title: string; header: string[]; rows: string[][] } {
@@ -718,7 +721,7 @@ function robustContext(arms: ArmResult[]): Array<{ title: string; header: string
       rows: two.map((a) => {
         const r = a.robust;
         const f = (d: string) => (r[d] ?? []).filter((o) => o.status !== 'pending');
-        return [a.arm, String(f('ring8').length), fmtQ(f('ring8').map((o) => o.sw), 3), num(Math.max(...f('ring8').map((o) => o.hq)), 2), fmtQ(f('grid25').map((o) => o.sw), 3), num(Math.max(...f('grid25').map((o) => o.hq)), 2), String([...f('ring8'), ...f('grid25')].filter((o) => o.status === 'failed').length)];
+        return [a.arm, String(f('ring8').length), quartileSummary(f('ring8').map((o) => o.sw), 3), num(Math.max(...f('ring8').map((o) => o.hq)), 2), quartileSummary(f('grid25').map((o) => o.sw), 3), num(Math.max(...f('grid25').map((o) => o.hq)), 2), String([...f('ring8'), ...f('grid25')].filter((o) => o.status === 'failed').length)];
       }),
     });
   }
@@ -729,7 +732,7 @@ function robustContext(arms: ArmResult[]): Array<{ title: string; header: string
       header: ['arm', 'configs', 'FID best / Q1 / median / Q3', 'failed'],
       rows: img.map((a) => {
         const o = a.robustImages!.filter((x) => x.status !== 'pending');
-        return [a.arm, String(o.length), fmtQ(o.map((x) => x.fid), 1), String(o.filter((x) => x.status === 'failed').length)];
+        return [a.arm, String(o.length), quartileSummary(o.map((x) => x.fid), 1), String(o.filter((x) => x.status === 'failed').length)];
       }),
     });
   }
