@@ -165,7 +165,7 @@ describe('statistics for a few seeds', () => {
 
 /**
  * The calibration of the rule. Identical arms (the null): a false verdict is "supported" or
- * "contradicted". Every test kind the claims use, at the seed counts the study uses; and families
+ * "contradicted". Every test kind the claims use, at the seed counts the study uses (2 to 10); and families
  * of two and four comparisons (Holm). Planted effects must be found at ≥ 80 %, so a rule that
  * never decides cannot pass. Seeded: the rates are the same every run.
  */
@@ -190,7 +190,8 @@ describe('calibration of the decision rule', () => {
   };
 
   it('identical arms: no false-verdict rate above 5 % (Welch, Fisher, rank, signed-rank; single comparisons and Holm families)', () => {
-    for (const n of [3, 5, 10]) {
+    // 2 seeds: the image claims' ns, WGAN-GP and WGAN rows while their third seeds are still queued.
+    for (const n of [2, 3, 5, 10]) {
       atMost(`Welch, ${n} seeds`, (stream(`Welch ${n}`), rate)(20_000, () => judgeFamily([{ effect: welch(normal(n), normal(n)), margin: 0.5 }]).verdict));
       // Skewed per-seed numbers (log-normal, as FID or seconds are): the test must hold there too.
       atMost(`Welch on log-normal values, ${n} seeds`, (stream(`lognormal ${n}`), rate)(5_000, () => judgeFamily([{ effect: welch(normal(n).map(Math.exp), normal(n).map(Math.exp)), margin: 0.5 }]).verdict));

@@ -297,7 +297,7 @@ function appendix(r: StudyResult): Block[] {
       'Tests: Welch’s t for means of per-seed numbers; Fisher’s exact test for rates (each rate with its Clopper–Pearson interval, the difference with Newcombe’s hybrid score interval); exact rank tests with Hodges–Lehmann intervals for times to a target (when a run never got there) and for configurations paired across losses (signed-rank). Log measures compare log₁₀ values and read as ratios.',
       'A comparison is supported / contradicted when significant after Holm in the claim’s direction / against it; no difference when its 95 % interval lies inside the margin below; inconclusive otherwise; not tested when nothing could fail (floor or ceiling, an arm that never learnt the data — median HQ < 50 %, trials not run yet).',
       'A claim is supported for a method if some comparison is and none contradicts it (contradicted likewise); no difference if all tested ones are; not tested if none was; inconclusive otherwise, conflicts included.',
-      'Calibration (test/study.test.ts): with identical arms at 3, 5 and 10 seeds, the rule gives a false verdict (supported or contradicted) at most 5 % of the time, and it detects planted effects of stated size at ≥ 80 %.',
+      'Calibration (test/study.test.ts): with identical arms at 2, 3, 5 and 10 seeds and 12 or 50 paired configurations, the rule gives a false verdict (supported or contradicted) at most 5 % of the time, and it detects planted effects of stated size at ≥ 80 %.',
     ],
   });
   out.push({ kind: 'h3', text: 'Equivalence margins' });
