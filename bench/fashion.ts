@@ -32,6 +32,7 @@ import { getLoss } from '../src/losses/registry.js';
 import { discriminatorNormFor } from '../src/models/conv.js';
 import { runTrialProcess, pool, threadsPerJob, meanSd } from '../src/runner/pool.js';
 import { RunFolder, writeFileAtomic } from '../src/runfolder/index.js';
+import { inspectLock } from '../src/io/lock.js';
 import type { MetricColumnSpec, MetricsRow } from '../src/runfolder/index.js';
 import { lineChartSvg, svgToPng } from '../src/report/plots.js';
 import type { Series } from '../src/report/plots.js';
@@ -259,15 +260,18 @@ const runningHere = new Set<string>();
 const referenceImages = new Map<Data, number>();
 
 /**
- * A running record's trial on this machine: running (its folder is being written), paused (its
- * process was stopped: a re-run resumes it from its last checkpoint) or interrupted (no folder here:
- * it restarts from step 0).
+ * A running record's trial on this machine: running (a live process holds its run's lock), paused
+ * (no live holder: a re-run resumes it from its checkpoint) or interrupted (no folder here: it
+ * restarts from step 0). Read from the lock and the checkpoint, not summary.json: a trial writes its
+ * summary only when it ends or is signalled, so a resumed one keeps the last stop's, and one whose
+ * parent died writes none.
  */
 function liveState(t: Trial): { state: 'running' | 'paused' | 'interrupted'; resumesAt?: number } {
   const folder = new RunFolder(t.dir);
   if (!folder.isRun()) return { state: 'interrupted' };
-  const summary = folder.readSummary();
-  return summary?.status === 'interrupted' || summary?.status === 'stopped' ? { state: 'paused', resumesAt: summary.lastGoodCheckpointStep ?? undefined } : { state: 'running' };
+  const lock = inspectLock(t.dir);
+  if (lock && lock.alive !== false) return { state: 'running' };
+  return { state: 'paused', resumesAt: folder.hasCheckpoint() ? folder.loadCheckpoint<{ step: number }>().header.step : undefined };
 }
 
 function syncRecord(t: Trial): TrialRecord | null {
