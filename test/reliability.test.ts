@@ -3,7 +3,8 @@
  * real tmpfs remounted read-only where the machine allows) loses nothing and stops the run in one
  * line; writers killed at random byte offsets never leave a file gankit trusts torn, and the
  * resumed run is bit-identical; a folder left by an interrupted start is no dead end; one writer
- * per run folder (a lock, stale locks taken over); a checkpoint is checksummed and knows its run;
+ * per run folder (a lock, stale locks taken over); a trial whose caller dies records where it
+ * stopped; a checkpoint is checksummed and knows its run;
  * config.json records the backend that ran; nonsense numbers and paths are one line; the runs
  * database (junk folders, symlink loops, foreign files, read-only disks); image folders with
  * dangling links and symlink loops; the weight-growth divergence rule.
@@ -21,7 +22,8 @@ import { tf, Rng, initEngine } from '../src/index.js';
 import { decodeCheckpoint, encodeCheckpoint, loadCheckpoint } from '../src/runfolder/checkpoint.js';
 import { parseMetrics } from '../src/runfolder/metrics.js';
 import { RunsDb } from '../src/runfolder/database.js';
-import { lockFolder, LockedError } from '../src/io/lock.js';
+import { inspectLock, lockFolder, LockedError } from '../src/io/lock.js';
+import { trialResult, TRIAL_ENTRY } from '../src/runner/trial.js';
 import { writeFileAtomic, WriteError } from '../src/io/atomic.js';
 import { resolveConfig } from '../src/train/config.js';
 import { DivergenceError, WEIGHT_GROWTH_LIMIT } from '../src/train/divergence.js';
@@ -265,6 +267,40 @@ describe('reliability', () => {
     child.kill('SIGTERM');
     assert.equal(await exited, 143);
     assert.ok(!existsSync(join(run, '.lock')), 'released on SIGTERM');
+  });
+
+  it('a trial whose caller dies stops itself between two steps: summary.json says interrupted, the lock goes, the next caller resumes it', async () => {
+    const dir = join(tmp(), 'trial');
+    const spec = JSON.stringify({ overrides: { ...TINY, steps: 100_000, checkpointEvery: 50 }, dir });
+    // A caller that starts the trial as the pool does (detached, its own process group) and is then SIGKILLed.
+    const caller = spawn(
+      process.execPath,
+      ['-e', `const c = require('node:child_process').spawn(process.execPath, [${JSON.stringify(TRIAL_ENTRY)}, process.argv[1]], { stdio: 'ignore', detached: true }); console.log(c.pid); setInterval(() => {}, 1000);`, spec],
+      { stdio: ['ignore', 'pipe', 'ignore'] },
+    );
+    const trialPid = await new Promise<number>((resolve) => caller.stdout.once('data', (d) => resolve(Number(String(d).trim()))));
+    const alive = (pid: number) => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    let deadline = Date.now() + 60_000;
+    while (!existsSync(join(dir, 'metrics.jsonl')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(inspectLock(dir)?.holder?.pid, trialPid, 'the trial holds its folder');
+    caller.kill('SIGKILL');
+    deadline = Date.now() + 20_000;
+    while (alive(trialPid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    assert.ok(!alive(trialPid), 'the orphaned trial stopped');
+    const summary = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as { status: string; signal: string; step: number; lastGoodCheckpointStep: number };
+    assert.equal(summary.status, 'interrupted');
+    assert.equal(summary.signal, 'SIGTERM');
+    assert.ok(summary.step > 0 && summary.lastGoodCheckpointStep <= summary.step, JSON.stringify(summary));
+    assert.equal(inspectLock(dir), null, 'lock released');
+    assert.equal(trialResult(dir), null, 'not a result: the next caller resumes it');
+    assert.equal(loadCheckpoint<{ step: number }>(join(dir, 'checkpoint.bin')).header.step, summary.lastGoodCheckpointStep);
   });
 
   it('four processes racing for one stale lock: exactly one takes it', async () => {

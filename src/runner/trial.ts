@@ -66,11 +66,13 @@ async function main(arg: string | undefined): Promise<number> {
     console.error('trial: expects one argument, the trial as JSON: {"overrides": {…}, "dir": "…"}');
     return 2;
   }
-  // A worker that dies (SIGKILL) cannot stop its trial: the trial notices and stops between two
-  // steps, leaving its checkpoint (and a stale lock) for whichever worker takes the trial next.
+  // A caller that dies (SIGKILL, or a SIGTERM to its own process group, which does not reach this
+  // detached one) cannot stop its trial: the trial notices and stops itself between two steps as a
+  // SIGTERM would, so summary.json says "interrupted" and at which step, the lock is released and
+  // the checkpoint is kept for whichever caller takes the trial next.
   const parent = process.ppid;
   setInterval(() => {
-    if (process.ppid !== parent) process.exit(137);
+    if (process.ppid !== parent) process.kill(process.pid, 'SIGTERM');
   }, 500).unref();
   try {
     // Progress for the pool or worker: one JSON line per logged step.
