@@ -343,6 +343,15 @@ describe('wasserstein study: verdicts', () => {
     assert.equal(verdictOf(cs, 10, 'wgan-gp').comparisons[0].verdict, 'no difference', 'ring8 HQ equal within ±0.05');
   });
 
+  it("the image claims' evidence names each arm's seeds when they differ", () => {
+    const spec = (fid: number[]): Spec => ({ hq: seeds10(0.7), fid });
+    const even = verdicts([arm('ns', spec([9, 9.2])), arm('wgan-gp', spec([27, 26])), arm('wgan', spec([75, 74]))]);
+    assert.equal(even.find((c) => c.id === 5)!.evidence, 'Fashion, 2 seeds, 15625 D updates, N = 10,000');
+    const uneven = verdicts([arm('ns', spec([9, 9.2])), arm('wgan-gp', spec([27, 26, 25])), arm('wgan', spec([75, 74, 79]))]);
+    assert.equal(uneven.find((c) => c.id === 5)!.evidence, 'Fashion, ns 2, wgan-gp 3, wgan 3 seeds, 15625 D updates, N = 10,000');
+    for (const id of [7, 10]) assert.match(uneven.find((c) => c.id === id)!.evidence, /Fashion, ns 2, wgan-gp 3, wgan 3 seeds$/, `claim ${id}`);
+  });
+
   it('seconds to target: a run that never got there counts as ∞, and the row says how many', () => {
     const ns = arm('ns', { hq: seeds10(0.8) });
     const gp = arm('wgan-gp', { hq: seeds10(0.8) });

@@ -496,12 +496,15 @@ export function verdicts(results: ArmResult[], settings?: Pick<StudySettings, 's
     return { what, measure, effect: welch(x, y), method: side(x, MEASURES[measure].digits), baseline: side(y, MEASURES[measure].digits) };
   };
   const imgSeeds = withFinal(base).length;
+  // The seeds behind the image comparisons: one count when ns and the WGAN arms agree, else each arm's.
+  const imgArms = [base, ...METHODS.map((m) => byArm.get(m))].filter((r): r is ArmResult => Boolean(r)).map((r) => ({ arm: r.arm, n: withFinal(r).length }));
+  const imgSeedsText = imgArms.every((x) => x.n === imgSeeds) ? `${imgSeeds} seeds` : `${imgArms.map((x) => `${x.arm} ${x.n}`).join(', ')} seeds`;
   out.push({
     id: 5,
     short: 'image quality',
     claim: 'Improves image quality',
     test: 'Fashion-MNIST FID at N = 10,000 of the last checkpoint, at 15,625 D updates (Lucic et al.’s budget)',
-    evidence: imgSeeds ? `Fashion, ${imgSeeds} seeds, ${num(withFinal(base)[0].dUpdates, 0)} D updates, N = 10,000` : 'pending: the 15,625-D-update image benchmark',
+    evidence: imgSeeds ? `Fashion, ${imgSeedsText}, ${num(withFinal(base)[0].dUpdates, 0)} D updates, N = 10,000` : 'pending: the 15,625-D-update image benchmark',
     change: 'a FID gap beyond ±2 with a Welch interval that excludes 0 once the image trials are scored',
     shares: 'its trials with claims 7 and 10',
     context: imageContext([base, ...ordered].filter((r): r is ArmResult => Boolean(r?.images?.length))),
@@ -563,7 +566,7 @@ export function verdicts(results: ArmResult[], settings?: Pick<StudySettings, 's
     short: 'efficiency',
     claim: 'Trains more efficiently',
     test: 'wall seconds to a quality target (ring8: all modes at ≥ 50 % HQ; Fashion: FID ≤ 30), the method ÷ ns',
-    evidence: [base?.runs.ring8?.length ? `ring8, ${seedsOf(base, 'ring8')} seeds, timed back to back` : '', imgSeeds ? `Fashion, ${imgSeeds} seeds` : 'Fashion: pending'].filter(Boolean).join('; '),
+    evidence: [base?.runs.ring8?.length ? `ring8, ${seedsOf(base, 'ring8')} seeds, timed back to back` : '', imgSeeds ? `Fashion, ${imgSeedsText}` : 'Fashion: pending'].filter(Boolean).join('; '),
     change: 'a critic reaching the targets in fewer seconds (not only fewer G steps) than NS, beyond ±26 %',
     shares: 'the image trials with claims 5 and 10',
     context: costContext([base, ...ordered].filter((r): r is ArmResult => Boolean(r))),
@@ -616,7 +619,7 @@ export function verdicts(results: ArmResult[], settings?: Pick<StudySettings, 's
     short: 'better generator',
     claim: "Improves the generator's samples",
     test: 'final HQ share on ring8 and grid25; precision and recall at N = 10,000 on Fashion-MNIST',
-    evidence: [evidence2d(), imgSeeds ? `Fashion, ${imgSeeds} seeds` : 'Fashion: pending'].join('; '),
+    evidence: [evidence2d(), imgSeeds ? `Fashion, ${imgSeedsText}` : 'Fashion: pending'].join('; '),
     change: 'an HQ gap beyond ±0.05 on a data set both arms learnt, or a precision/recall gap beyond ±0.02 at N = 10,000',
     shares: 'its runs with claims 2, 6 and 9; the image trials with claims 5 and 7',
     methods: ordered.map((a) => family(a.arm, [...datasets.map((d) => hqComparison(a, d)), imageComparison(a, 'precision'), imageComparison(a, 'recall')])),
