@@ -719,7 +719,7 @@ function torchSection(): string[] {
     const steps = [...new Set([...t.evaluations.map((e) => e.step), ...(ours?.evaluations.map((e) => e.step) ?? [])])].sort((a, b) => a - b);
     const cells = steps.map((s) => `${thousands(s)}: ${f(at(s), 1)} / ${f(t.evaluations.find((e) => e.step === s)?.fid, 1)}`);
     const finals = `${f(ours?.final?.scores.fid)} / ${f(t.final?.fid)}`;
-    return `| \`${t.system}\` s${t.seed} | ${finals} | ${t.final ? `${f(t.final.precision, 3)} / ${f(t.final.recall, 3)}, classifier score ${f(t.final.classifierScore)}` : '–'} | ${cells.join('; ')} | ${t.finished ? `${thousands(t.steps)} G steps, ${f(t.seconds, 0)} s on ${t.threads} thread(s), torch ${t.torch}` : `running (last scored step ${t.evaluations.at(-1)?.step ?? '–'})`} |`;
+    return `| \`${t.system}\` s${t.seed} | ${finals} | ${t.final ? `${f(t.final.precision, 3)} / ${f(t.final.recall, 3)}, classifier score ${f(t.final.classifierScore)}` : '–'} | ${cells.join('; ')} | ${t.finished ? `${thousands(t.steps)} G steps, ${f(t.seconds, 0)} s on ${t.threads} thread(s), torch ${t.torch}` : `not finished (last scored step ${t.evaluations.at(-1)?.step ?? '–'})`} |`;
   });
   return [
     `### PyTorch, the same setting`,
