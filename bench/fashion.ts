@@ -100,10 +100,18 @@ const SYSTEMS: Record<Data, System[]> = {
     // D steps per G step; and the dcgan28 G with γ 1, the best setting at 3,000 steps (FID 148,
     // still falling fast). At the preset's γ 0.5 on dcgan28 the fakes stalled grey with k at 0.
     // Cost: began28's 3×3 convolutions at full resolution (in G and in D's decoder) make a step
-    // ~1.3 s on one BLAS thread (2026-12-05, under load: beside two other trials and test runs on 2
-    // cores; PyTorch took ~1 s under the same load): up to ~5.6 h a trial, against ~0.2 s and
-    // ~50 min for the dcgan28 losses. Not timed alone yet.
-    { name: 'began', overrides: { loss: 'began', model: { arch: 'began28' }, hyper: { gamma: 0.75 } }, target: { fid: 40 }, label: "BEGAN, its paper's networks (began28: G shaped as D's decoder), γ 0.75" },
+    // ~0.7 s on one BLAS thread beside one other trial (2026-12-06; 1.3 s beside two trials and
+    // tests): ~3 h a trial, against ~0.17 s and ~45 min for the dcgan28 losses; began-g1 (dcgan28 G,
+    // the autoencoder D) ~0.6 s. Not timed alone yet.
+    {
+      name: 'began',
+      overrides: { loss: 'began', model: { arch: 'began28' }, hyper: { gamma: 0.75 } },
+      target: { fid: 40 },
+      label: "BEGAN, its paper's networks (began28: G shaped as D's decoder), γ 0.75",
+      // Measured with bench/began-probe.js on the checkpoint at step 5,500 (2026-12-06).
+      stopped:
+        'every sample is one grey image (FID 552 at step 2,500 and 484 at 5,000; per-pixel spread over samples 0.023 against 0.54 for real images) that the autoencoder reconstructs better than real garments (L(G(z)) / L(x) 0.68 < γ), so k stays below 0.002 and D never pushes the fakes away; the PyTorch replica of this setting collapses the same way (FID 557 at step 2,500); with γ 1 (began-g1) k reaches 0.12 by step 3,000 and the samples are garments by step 2,500',
+    },
     { name: 'began-5d', overrides: { loss: 'began', model: { arch: 'began28' }, hyper: { gamma: 0.75 }, nCritic: 5 }, target: { fid: 40 }, label: 'BEGAN, began28, γ 0.75, 5 D steps per G step' },
     { name: 'began-g1', overrides: { loss: 'began', hyper: { gamma: 1 } }, target: { fid: 40 }, label: 'BEGAN, dcgan28 G, diversity ratio γ 1' },
     // The other accounting: a critic loss given the G steps of a one-step loss (78,125 D updates).
