@@ -18,6 +18,7 @@ import { InputError } from '../src/errors.js';
 import { openRun, readRunConfig } from '../src/runner/run.js';
 import { Rng } from '../src/engine/rng.js';
 import { ConvAutoencoder } from '../src/models/conv.js';
+import { toSigned } from '../src/metrics/featnet.js';
 
 /** Mean over pixels of the standard deviation over samples: 0 when every sample is the same image. */
 function pixelSpread(values: Float32Array, n: number, size: number): number {
@@ -52,10 +53,9 @@ async function main(): Promise<void> {
   const size = data.height * data.width * data.channels;
   const count = Math.min(n, data.count);
   const order = new Rng(7).permutation(data.count).subarray(0, count);
-  const real = new Float32Array(count * size);
-  order.forEach((j, i) => {
-    for (let k = 0; k < size; k++) real[i * size + k] = data.pixels[j * size + k] / 127.5 - 1;
-  });
+  const picked = new Uint8Array(count * size);
+  order.forEach((j, i) => picked.set(data.pixels.subarray(j * size, (j + 1) * size), i * size));
+  const real = toSigned(picked);
   trainer.useEma = false; // the generator the D and G steps see
   const fake = trainer.sample(count, new Rng(11));
   const shape: [number, number, number, number] = [count, data.height, data.width, data.channels];
