@@ -33,6 +33,7 @@ import { discriminatorNormFor } from '../src/models/conv.js';
 import { runTrialProcess, pool, threadsPerJob, meanSd } from '../src/runner/pool.js';
 import { RunFolder, writeFileAtomic } from '../src/runfolder/index.js';
 import { inspectLock } from '../src/io/lock.js';
+import { lastCheckpointStep } from '../src/runner/run.js';
 import type { MetricColumnSpec, MetricsRow } from '../src/runfolder/index.js';
 import { lineChartSvg, svgToPng } from '../src/report/plots.js';
 import type { Series } from '../src/report/plots.js';
@@ -279,7 +280,7 @@ function liveState(t: Trial): { state: 'running' | 'paused' | 'interrupted'; res
   if (!folder.isRun()) return { state: 'interrupted' };
   const lock = inspectLock(t.dir);
   if (lock && lock.alive !== false) return { state: 'running' };
-  return { state: 'paused', resumesAt: folder.hasCheckpoint() ? folder.loadCheckpoint<{ step: number }>().header.step : undefined };
+  return { state: 'paused', resumesAt: lastCheckpointStep(folder) ?? undefined };
 }
 
 function syncRecord(t: Trial): TrialRecord | null {

@@ -235,7 +235,7 @@ function metricsPng(folder: RunFolder, rows: MetricsRow[], title: string, task: 
 }
 
 /** The step of the checkpoint the folder holds, read back and verified (its checksum); null when none is whole. */
-function lastCheckpointStep(folder: RunFolder): number | null {
+export function lastCheckpointStep(folder: RunFolder): number | null {
   try {
     return folder.loadCheckpoint<CheckpointHeader>().header.step;
   } catch {
