@@ -190,7 +190,7 @@ describe('calibration of the decision rule', () => {
   };
 
   it('identical arms: no false-verdict rate above 5 % (Welch, Fisher, rank, signed-rank; single comparisons and Holm families)', () => {
-    // 2 seeds: the image claims' ns, WGAN-GP and WGAN rows while their third seeds are still queued.
+    // 2 seeds: the fewest an image comparison reads (a row whose later seeds are still queued).
     for (const n of [2, 3, 5, 10]) {
       atMost(`Welch, ${n} seeds`, (stream(`Welch ${n}`), rate)(20_000, () => judgeFamily([{ effect: welch(normal(n), normal(n)), margin: 0.5 }]).verdict));
       // Skewed per-seed numbers (log-normal, as FID or seconds are): the test must hold there too.
