@@ -4,13 +4,13 @@ statistics as gankit's trial, on the same Fashion-MNIST training images. It writ
 PNGs; `gankit eval --images DIR --data fashion-mnist` scores them on gankit's feature network, as
 gankit's own trials are scored.
 
-  python3 bench/torch_fid.py --loss ns|hinge-sn|wgan-gp|lsgan|dragan|wgan|began --steps 3000 --seed 1 --out DIR [--n 1000]
+  python3 bench/torch_fid.py --loss ns|hinge-sn|wgan-gp|lsgan|dragan|wgan|wgan-adam|began --steps 3000 --seed 1 --out DIR [--n 1000]
                              [--threads 2] [--eval-every 500] [--arch dcgan28|began28] [--gamma 1]
 
 Setting (bench/fashion.ts, the dcgan28 presets):
   G  z ~ N(0, I_64) -> FC 128*7*7 -> BN -> ReLU -> convT 64 (4x4, s2) -> BN -> ReLU -> convT 1 -> tanh
   D  conv 64 (4x4, s2) -> lReLU 0.2 -> conv 128 (4x4, s2) -> [BN] -> lReLU -> FC 1
-     BN in D for ns, hinge-sn, lsgan and wgan (real and generated batches in separate passes, as
+     BN in D for ns, hinge-sn, lsgan, wgan and wgan-adam (real and generated batches in separate passes, as
      gankit's BN D does); none for the penalised losses wgan-gp and dragan.
      hinge-sn: spectral norm on every D weight (reshaped to out x rest),
      one power iteration per D step, the same u, v for the G step that follows.
@@ -25,6 +25,8 @@ Setting (bench/fashion.ts, the dcgan28 presets):
     0.99) and eps 1e-8 outside the root,
     5 critic steps (100 while G has made < 25 steps and on every 500th G step), every D
     parameter clipped to [-0.01, 0.01] after each critic step.
+  wgan-adam (the wgan-adam row, compare_gan's setting): the wgan loss and clipping with Adam 5e-5,
+    betas (0.5, 0.999), 5 critic steps on every G step (no warm-up).
   began (--gamma, default 1 as the began-g1 row): Adam 1e-4, betas (0.5, 0.999); D is gankit's
     ConvAutoencoder: 3x3 convs 32 (s1), 64 (s2), 96 (s2), ELU -> FC 64 -> FC 7*7*32 ->
     (nearest x2 -> 3x3 conv 32 -> ELU) x2 -> 3x3 conv 1 -> tanh, TF 'same' padding (stride 2 pads
@@ -63,7 +65,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 p = argparse.ArgumentParser()
-p.add_argument('--loss', choices=['ns', 'hinge-sn', 'wgan-gp', 'lsgan', 'dragan', 'wgan', 'began'], default='ns')
+p.add_argument('--loss', choices=['ns', 'hinge-sn', 'wgan-gp', 'lsgan', 'dragan', 'wgan', 'wgan-adam', 'began'], default='ns')
 p.add_argument('--steps', type=int, default=3000)
 p.add_argument('--seed', type=int, default=1)
 p.add_argument('--out', required=True)
@@ -235,7 +237,7 @@ if a.loss == 'wgan':
     oD = torch.optim.RMSprop(d.parameters(), 5e-5, alpha=0.9, eps=1e-8)
     oG = torch.optim.RMSprop(g.parameters(), 5e-5, alpha=0.9, eps=1e-8)
 else:
-    lr, betas, n_critic = {'wgan-gp': (1e-4, (0.0, 0.9), 5), 'dragan': (1e-4, (0.5, 0.9), 1), 'began': (1e-4, (0.5, 0.999), 1)}.get(a.loss, (2e-4, (0.5, 0.999), 1))
+    lr, betas, n_critic = {'wgan-gp': (1e-4, (0.0, 0.9), 5), 'wgan-adam': (5e-5, (0.5, 0.999), 5), 'dragan': (1e-4, (0.5, 0.9), 1), 'began': (1e-4, (0.5, 0.999), 1)}.get(a.loss, (2e-4, (0.5, 0.999), 1))
     oD = torch.optim.Adam(d.parameters(), lr, betas=betas)
     oG = torch.optim.Adam(g.parameters(), lr, betas=betas)
 
@@ -269,7 +271,7 @@ def d_loss(real, fake):
         return F.relu(1 - d(real)).mean() + F.relu(1 + d(fake)).mean()
     if a.loss == 'lsgan':
         return 0.5 * ((d(real) - 1) ** 2).mean() + 0.5 * (d(fake) ** 2).mean()
-    if a.loss == 'wgan':
+    if a.loss in ('wgan', 'wgan-adam'):
         return d(fake).mean() - d(real).mean()
     # One pass over both batches: the penalised critics have no batch norm, so the scores are the same.
     both = d(torch.cat([fake, real]))
@@ -390,7 +392,7 @@ for step in range(first, a.steps):
         oD.zero_grad(set_to_none=True)
         lD.backward()
         oD.step()
-        if a.loss == 'wgan':
+        if a.loss in ('wgan', 'wgan-adam'):
             with torch.no_grad():
                 for q in d.parameters():
                     q.clamp_(-0.01, 0.01)
