@@ -1,0 +1,84 @@
+/**
+ * Which classes an image generator draws: classifies `--n` samples of a run's scored generator (the
+ * EMA weights with standing statistics, as FID sees it) or of a shipped pretrained model with the
+ * dataset's feature network (gankit featnet), and prints each class's share of the samples beside
+ * its share of the held-out real images. A FID far above what a grid of clearly drawn samples
+ * suggests is often classes that are never drawn (FID, recall and coverage then say so together;
+ * this says which). Nothing is written. Used for issue 27's began-g1 row.
+ *
+ *   node dist/bench/class-share.js --run DIR [--n 5000]
+ *   node dist/bench/class-share.js --pretrained NAME[,NAME…] [--n 5000]
+ */
+import { parseArgs } from 'node:util';
+import { initEngine } from '../src/engine/index.js';
+import { loadImageData } from '../src/data/imageData.js';
+import { InputError } from '../src/errors.js';
+import { argmaxRows, loadFeatureNet } from '../src/metrics/featnet.js';
+import { openPretrained } from '../src/pretrained/index.js';
+import { openRun, readRunConfig } from '../src/runner/run.js';
+import { Rng } from '../src/engine/rng.js';
+import type { Trainer } from '../src/train/trainer.js';
+import type { RunConfig } from '../src/train/config.js';
+
+const USAGE = 'Usage: node dist/bench/class-share.js (--run DIR | --pretrained NAME[,NAME…]) [--n 5000]';
+
+const shares = (classes: ArrayLike<number>, k: number) => {
+  const counts = new Array<number>(k).fill(0);
+  for (let i = 0; i < classes.length; i++) counts[classes[i]]++;
+  return counts.map((c) => c / classes.length);
+};
+
+async function report(label: string, config: RunConfig, trainer: Trainer, n: number): Promise<void> {
+  const name = config.data.name;
+  if (name !== 'fashion-mnist' && name !== 'mnist') throw new InputError(`${label}: data '${name}' has no feature network (fashion-mnist, mnist)`);
+  const { net } = loadFeatureNet(name);
+  let drawn: number[];
+  try {
+    const { probs } = net.embed(Float32Array.from(trainer.sample(n, new Rng(5))), n);
+    drawn = shares(argmaxRows(probs, net.classes), net.classes);
+  } finally {
+    net.dispose();
+  }
+  const real = await loadImageData(name, { split: 'test' });
+  const held = shares(real.labels!, real.classes);
+  const width = Math.max(...real.classNames!.map((c) => c.length));
+  console.log(`${label} (${name}, step ${trainer.step}): share of ${n} samples by the feature network's class, against the ${real.count} held-out real images`);
+  drawn.forEach((d, c) => console.log(`  ${real.classNames![c].padEnd(width)}  ${(100 * d).toFixed(1).padStart(5)} %   real ${(100 * held[c]).toFixed(1).padStart(5)} %`));
+  const missing = drawn.map((d, c) => ({ d, c })).filter(({ d, c }) => d < held[c] / 10);
+  console.log(`  under a tenth of their real share: ${missing.length ? missing.map(({ c }) => real.classNames![c]).join(', ') : 'none'}`);
+}
+
+async function main(): Promise<void> {
+  let values;
+  try {
+    ({ values } = parseArgs({ options: { run: { type: 'string' }, pretrained: { type: 'string' }, n: { type: 'string', default: '5000' } } }));
+  } catch (e) {
+    throw new InputError(`${(e as Error).message.split('\n')[0]}\n${USAGE}`);
+  }
+  if (Boolean(values.run) === Boolean(values.pretrained)) throw new InputError(`one of --run and --pretrained is required\n${USAGE}`);
+  const n = Number(values.n);
+  if (!Number.isInteger(n) || n < 10 || n > 20_000) throw new InputError(`--n must be an integer in [10, 20000], got '${values.n}'`);
+  await initEngine({ workload: 'images' });
+  if (values.run) {
+    const config = readRunConfig(values.run);
+    const { task, trainer } = await openRun(values.run, config, { evaluate: false });
+    try {
+      await report(values.run, config, trainer, n);
+    } finally {
+      task.dispose();
+    }
+  }
+  for (const name of values.pretrained?.split(',') ?? []) {
+    const { task, trainer, config } = await openPretrained(name);
+    try {
+      await report(name, config, trainer, n);
+    } finally {
+      task.dispose();
+    }
+  }
+}
+
+main().catch((e: Error) => {
+  process.stderr.write(`class-share: ${e.message}\n`);
+  process.exit(e instanceof InputError ? 2 : 1);
+});
