@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { copyFileSync, mkdtempSync, statSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { initEngine } from '../src/index.js';
+import { initEngine, tf } from '../src/index.js';
 import { loadFeatureNet, defaultFeatnetDir, trainFeatureNet, toSigned, accuracy } from '../src/metrics/featnet.js';
 import { classifierScore, bestMatchAccuracy } from '../src/metrics/imageEval.js';
 import { loadImageData, subset } from '../src/data/imageData.js';
@@ -31,6 +31,18 @@ describe('feature networks', () => {
       net.dispose();
     });
   }
+
+  it('two copies can be alive at once (two scorers, e.g. at N = 1,000 and 10,000) and give the same features', async () => {
+    const before = tf.memory().numTensors;
+    const a = loadFeatureNet('fashion-mnist').net;
+    const b = loadFeatureNet('fashion-mnist').net;
+    const test = await loadImageData('fashion-mnist', { split: 'test' });
+    const x = toSigned(test.pixels.subarray(0, 8 * 784));
+    assert.deepEqual(Array.from(a.embed(x, 8).features), Array.from(b.embed(x, 8).features));
+    a.dispose();
+    b.dispose();
+    assert.equal(tf.memory().numTensors, before);
+  });
 
   it('a missing network or a truncated weights file: one error naming the file', () => {
     const dir = mkdtempSync(join(tmpdir(), 'gankit-featnet-'));

@@ -72,12 +72,13 @@ export class FeatureNet {
       [FEATURE_DIM, classes], [classes],
     ];
     // tidy: the initial tensors go; each variable keeps its own reference to the values.
+    // Unnamed: tfjs names variables uniquely, so two networks (two scorers) can be alive at once.
     this.variables = shapes.map((shape, i) =>
       tf.tidy(() => {
-        if (values) return tf.variable(tf.tensor(values[i], shape), true, `featnet/${i}`);
-        if (shape.length === 1) return tf.variable(tf.zeros(shape), true, `featnet/${i}`);
+        if (values) return tf.variable(tf.tensor(values[i], shape), true);
+        if (shape.length === 1) return tf.variable(tf.zeros(shape), true);
         const fanIn = shape.slice(0, -1).reduce((a, b) => a * b, 1);
-        return tf.variable(tf.mul(rng.normal(shape), Math.sqrt(2 / fanIn)), true, `featnet/${i}`);
+        return tf.variable(tf.mul(rng.normal(shape), Math.sqrt(2 / fanIn)), true);
       }),
     );
   }
