@@ -15,6 +15,7 @@ import { loadImageData } from '../src/data/imageData.js';
 import { InputError } from '../src/errors.js';
 import { argmaxRows, loadFeatureNet } from '../src/metrics/featnet.js';
 import { openPretrained } from '../src/pretrained/index.js';
+import { SCORABLE_DATA } from '../src/kinds/images/folderScore.js';
 import { openRun, readRunConfig } from '../src/runner/run.js';
 import { Rng } from '../src/engine/rng.js';
 import type { Trainer } from '../src/train/trainer.js';
@@ -30,11 +31,11 @@ const shares = (classes: ArrayLike<number>, k: number) => {
 
 async function report(label: string, config: RunConfig, trainer: Trainer, n: number): Promise<void> {
   const name = config.data.name;
-  if (name !== 'fashion-mnist' && name !== 'mnist') throw new InputError(`${label}: data '${name}' has no feature network (fashion-mnist, mnist)`);
+  if (!(SCORABLE_DATA as readonly string[]).includes(name)) throw new InputError(`${label}: data '${name}' has no feature network (${SCORABLE_DATA.join(', ')})`);
   const { net } = loadFeatureNet(name);
   let drawn: number[];
   try {
-    const { probs } = net.embed(Float32Array.from(trainer.sample(n, new Rng(5))), n);
+    const { probs } = net.embed(trainer.sample(n, new Rng(5)), n);
     drawn = shares(argmaxRows(probs, net.classes), net.classes);
   } finally {
     net.dispose();
