@@ -7,7 +7,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative } from 'node:path';
 import { computeSettings, deviceBackend, engineState } from '../engine/index.js';
-import { IMAGE_DATASETS } from '../data/kinds.js';
+import { isBuiltinImageData } from '../data/kinds.js';
 import { workloadOf } from '../kinds/index.js';
 import { RunsDb } from '../runfolder/database.js';
 import { RunFolder } from '../runfolder/index.js';
@@ -49,7 +49,7 @@ export function checksumLine(checksum: string, config: RunConfig): string {
 /** Image data loads for seconds before step 1 (Fashion-MNIST or MNIST also the feature network and the real-vs-real baseline): say so. */
 function loadingLine(config: RunConfig): string | null {
   if (workloadOf(config) !== 'images') return null;
-  const scored = (IMAGE_DATASETS as readonly string[]).includes(config.data.name);
+  const scored = isBuiltinImageData(config.data.name);
   return `gankit: loading ${config.data.name}${scored ? `, the feature network and the real-vs-real baseline (${config.evalSamples} samples)` : ''} and building the networks…`;
 }
 

@@ -9,7 +9,7 @@ import { loadImageFolder } from './folder.js';
 import { Rng } from '../engine/rng.js';
 import { InputError } from '../errors.js';
 
-export { IMAGE_DATASETS, isImageData } from './kinds.js';
+export { IMAGE_DATASETS, isBuiltinImageData, isImageData } from './kinds.js';
 
 /** The images with the given indices, as a dataset of its own. */
 export function subset(data: ImageDataset, indices: ArrayLike<number>, name = data.name): ImageDataset {

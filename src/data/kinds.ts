@@ -6,10 +6,16 @@
 export const DATA_KINDS = ['points', 'images'] as const;
 export type DataKind = (typeof DATA_KINDS)[number];
 
+/** The built-in image datasets: gankit reads them itself and ships a feature network for each. */
 export const IMAGE_DATASETS = ['fashion-mnist', 'mnist'] as const;
+export type BuiltinImageData = (typeof IMAGE_DATASETS)[number];
+
+export function isBuiltinImageData(name: string): name is BuiltinImageData {
+  return (IMAGE_DATASETS as readonly string[]).includes(name);
+}
 
 export function isImageData(name: string): boolean {
-  return (IMAGE_DATASETS as readonly string[]).includes(name) || name.startsWith('folder:');
+  return isBuiltinImageData(name) || name.startsWith('folder:');
 }
 
 export function dataKindOf(name: string): DataKind {

@@ -1,7 +1,7 @@
 /** `gankit featnet train|info`: the evaluation classifier behind FID/KID/precision-recall. */
 import { resolve } from 'node:path';
 import { initEngine } from '../../engine/index.js';
-import { loadImageData, IMAGE_DATASETS } from '../../data/imageData.js';
+import { loadImageData, IMAGE_DATASETS, isBuiltinImageData } from '../../data/imageData.js';
 import { trainFeatureNet, saveFeatureNet, defaultFeatnetDir, loadFeatureNet } from '../../metrics/featnet.js';
 import { ProgressBar } from '../progress.js';
 import { InputError } from '../../errors.js';
@@ -33,7 +33,7 @@ async function featnetCommand(argv: string[]): Promise<number> {
     return 0;
   }
   const data = typeof values.data === 'string' ? values.data : 'fashion-mnist';
-  if (!(IMAGE_DATASETS as readonly string[]).includes(data)) throw new InputError(`--data: feature networks are trained on ${IMAGE_DATASETS.join(' or ')}, got '${data}'`);
+  if (!isBuiltinImageData(data)) throw new InputError(`--data: feature networks are trained on ${IMAGE_DATASETS.join(' or ')}, got '${data}'`);
   if (sub === 'info') {
     const { meta, net } = loadFeatureNet(data);
     net.dispose();

@@ -7,14 +7,15 @@
  * (`npm run bench:fashion -- --torch` scores every step folder of a PyTorch run with one).
  */
 import { InputError } from '../../errors.js';
-import { loadImageData, subset } from '../../data/imageData.js';
+import { IMAGE_DATASETS, isBuiltinImageData, loadImageData, subset } from '../../data/imageData.js';
 import type { ImageDataset } from '../../data/images.js';
 import { loadImageFolder } from '../../data/folder.js';
 import { ImageEvaluator } from '../../metrics/imageEval.js';
 import type { ImageScores } from '../../metrics/imageEval.js';
 import { featureNote, loadFeatureNet, toSigned } from '../../metrics/featnet.js';
 
-export const SCORABLE_DATA = ['fashion-mnist', 'mnist'] as const;
+/** The data a folder can be scored as: those with a feature network, the built-in image datasets. */
+export const SCORABLE_DATA = IMAGE_DATASETS;
 
 export interface FolderScores {
   images: string;
@@ -35,7 +36,7 @@ export interface FolderScorer {
 }
 
 function checkData(data: string): void {
-  if (!(SCORABLE_DATA as readonly string[]).includes(data)) throw new InputError(`--data: '${data}' has no feature network (choose ${SCORABLE_DATA.join(' or ')})`);
+  if (!isBuiltinImageData(data)) throw new InputError(`--data: '${data}' has no feature network (choose ${SCORABLE_DATA.join(' or ')})`);
 }
 
 async function readSamples(dir: string, train: ImageDataset, warn: (m: string) => void, skipUnreadable = false): Promise<ImageDataset> {

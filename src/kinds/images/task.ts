@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { tf, Rng } from '../../engine/index.js';
 import { InputError } from '../../errors.js';
 import type { ImageDataset } from '../../data/images.js';
-import { FASHION_MNIST_CLASSES } from '../../data/images.js';
+import { classNamesOf, isBuiltinImageData } from '../../data/kinds.js';
+import type { BuiltinImageData } from '../../data/kinds.js';
 import { loadImageData } from '../../data/imageData.js';
 import { ImageEvaluator } from '../../metrics/imageEval.js';
 import type { ImageScores } from '../../metrics/imageEval.js';
@@ -31,8 +32,8 @@ const scoreColumns = (scores: ImageScores): ImageColumns => {
 };
 
 /** A 28×28 grey, 10-class dataset with no images: what a sampling-only task needs of Fashion-MNIST or MNIST. */
-function shapeOnly(name: 'fashion-mnist' | 'mnist'): ImageDataset {
-  const classNames = name === 'fashion-mnist' ? FASHION_MNIST_CLASSES : Array.from({ length: 10 }, (_, i) => String(i));
+function shapeOnly(name: BuiltinImageData): ImageDataset {
+  const classNames = classNamesOf(name) ?? [];
   return { name, pixels: new Uint8Array(0), labels: new Uint8Array(0), count: 0, height: 28, width: 28, channels: 1, classes: 10, classNames };
 }
 
@@ -59,20 +60,19 @@ export class ImageTask implements RunTask {
    */
   static async create(config: RunConfig, options: { evaluate?: boolean; withoutData?: boolean } = {}): Promise<ImageTask> {
     const { name, size, channels, skipUnreadable } = config.data;
-    const known = name === 'fashion-mnist' || name === 'mnist';
+    const known = isBuiltinImageData(name);
     const data = options.withoutData && known ? shapeOnly(name) : await loadImageData(name, { split: 'train', size, channels, skipUnreadable });
     if (options.withoutData && known) options = { ...options, evaluate: false };
     const trainer = trainerOwning(config, imageBatchSource(data), imageNetworks(config, data));
     let evaluator: ImageEvaluator | null = null;
     let note: string;
-    const featnetName = name === 'fashion-mnist' || name === 'mnist' ? name : null;
-    if (!featnetName) {
+    if (!known) {
       note = `no feature network for ${name}: FID/KID/precision-recall need one trained on this kind of image (gankit featnet trains for fashion-mnist and mnist)`;
     } else if (options.evaluate === false) {
       note = 'evaluation off';
     } else {
       try {
-        const { net, meta } = loadFeatureNet(featnetName);
+        const { net, meta } = loadFeatureNet(name);
         const reference = await loadImageData(name, { split: 'test' });
         note = featureNote(meta, Math.min(config.evalSamples, reference.count));
         evaluator = ImageEvaluator.create(net, reference, data, config.evalSamples, note);
