@@ -6,6 +6,12 @@
  * suggests is often classes that are never drawn (FID, recall and coverage then say so together;
  * this says which). Nothing is written. Used for issue 27's began-g1 row.
  *
+ * It then prices the class mix alone: FID against the 10,000 held-out real images of (a) the n
+ * samples, (b) n real training images drawn with the samples' class shares (a generator that draws
+ * every image perfectly but in those proportions) and (c) n real training images drawn uniformly.
+ * (b) − (c) is what the class mix costs; (a) − (b) is what the images themselves cost. The shares
+ * are the feature network's classes of the samples; the real images are drawn by their labels.
+ *
  *   node dist/bench/class-share.js --run DIR [--n 5000]
  *   node dist/bench/class-share.js --pretrained NAME[,NAME…] [--n 5000]
  */
@@ -13,7 +19,10 @@ import { parseArgs } from 'node:util';
 import { initEngine } from '../src/engine/index.js';
 import { loadImageData } from '../src/data/imageData.js';
 import { InputError } from '../src/errors.js';
-import { argmaxRows, loadFeatureNet } from '../src/metrics/featnet.js';
+import { argmaxRows, FEATURE_DIM, loadFeatureNet, toSigned } from '../src/metrics/featnet.js';
+import type { FeatureNet } from '../src/metrics/featnet.js';
+import { fid } from '../src/metrics/fid.js';
+import type { ImageDataset } from '../src/data/images.js';
 import { openPretrained } from '../src/pretrained/index.js';
 import { SCORABLE_DATA } from '../src/kinds/images/folderScore.js';
 import { openRun, readRunConfig } from '../src/runner/run.js';
@@ -29,24 +38,57 @@ const shares = (classes: ArrayLike<number>, k: number) => {
   return counts.map((c) => c / classes.length);
 };
 
+/**
+ * n training images, class c's share `mix[c]` of them (by label, without replacement; the counts are
+ * rounded so that they sum to n), in a random order.
+ */
+function drawWithMix(train: ImageDataset, mix: number[], n: number, rng: Rng): Float32Array {
+  const byClass: number[][] = mix.map(() => []);
+  for (const i of rng.permutation(train.count)) byClass[train.labels![i]].push(i);
+  const counts = mix.map((m) => Math.floor(m * n));
+  const order = mix.map((m, c) => ({ c, rest: m * n - counts[c] })).sort((a, b) => b.rest - a.rest);
+  for (let i = 0; counts.reduce((a, b) => a + b, 0) < n; i++) counts[order[i % order.length].c]++;
+  const picked: number[] = [];
+  counts.forEach((k, c) => {
+    if (k > byClass[c].length) throw new InputError(`--n ${n}: class ${c} needs ${k} training images and has ${byClass[c].length}`);
+    picked.push(...byClass[c].slice(0, k));
+  });
+  const size = train.height * train.width * train.channels;
+  const pixels = new Uint8Array(n * size);
+  rng.permutation(n).forEach((j, i) => pixels.set(train.pixels.subarray(picked[j] * size, (picked[j] + 1) * size), i * size));
+  return toSigned(pixels);
+}
+
 async function report(label: string, config: RunConfig, trainer: Trainer, n: number): Promise<void> {
   const name = config.data.name;
   if (!(SCORABLE_DATA as readonly string[]).includes(name)) throw new InputError(`${label}: data '${name}' has no feature network (${SCORABLE_DATA.join(', ')})`);
   const { net } = loadFeatureNet(name);
-  let drawn: number[];
   try {
-    const { probs } = net.embed(trainer.sample(n, new Rng(5)), n);
-    drawn = shares(argmaxRows(probs, net.classes), net.classes);
+    const samples = net.embed(trainer.sample(n, new Rng(5)), n);
+    const drawn = shares(argmaxRows(samples.probs, net.classes), net.classes);
+    const real = await loadImageData(name, { split: 'test' });
+    const held = shares(real.labels!, real.classes);
+    const width = Math.max(...real.classNames!.map((c) => c.length));
+    console.log(`${label} (${name}, step ${trainer.step}): share of ${n} samples by the feature network's class, against the ${real.count} held-out real images`);
+    drawn.forEach((d, c) => console.log(`  ${real.classNames![c].padEnd(width)}  ${(100 * d).toFixed(1).padStart(5)} %   real ${(100 * held[c]).toFixed(1).padStart(5)} %`));
+    const missing = drawn.map((d, c) => ({ d, c })).filter(({ d, c }) => d < held[c] / 10);
+    console.log(`  under a tenth of their real share: ${missing.length ? missing.map(({ c }) => real.classNames![c]).join(', ') : 'none'}`);
+    await priceTheMix(net, name, real, samples.features, drawn, n);
   } finally {
     net.dispose();
   }
-  const real = await loadImageData(name, { split: 'test' });
-  const held = shares(real.labels!, real.classes);
-  const width = Math.max(...real.classNames!.map((c) => c.length));
-  console.log(`${label} (${name}, step ${trainer.step}): share of ${n} samples by the feature network's class, against the ${real.count} held-out real images`);
-  drawn.forEach((d, c) => console.log(`  ${real.classNames![c].padEnd(width)}  ${(100 * d).toFixed(1).padStart(5)} %   real ${(100 * held[c]).toFixed(1).padStart(5)} %`));
-  const missing = drawn.map((d, c) => ({ d, c })).filter(({ d, c }) => d < held[c] / 10);
-  console.log(`  under a tenth of their real share: ${missing.length ? missing.map(({ c }) => real.classNames![c]).join(', ') : 'none'}`);
+}
+
+async function priceTheMix(net: FeatureNet, name: string, reference: ImageDataset, sampleFeatures: Float32Array, drawn: number[], n: number): Promise<void> {
+  const train = await loadImageData(name, { split: 'train' });
+  const ref = net.embed(toSigned(reference.pixels), reference.count).features;
+  const fidOf = (features: Float32Array) => fid(ref, reference.count, features, n, FEATURE_DIM);
+  const uniform = train.classNames!.map(() => 1 / train.classes);
+  const mixed = net.embed(drawWithMix(train, drawn, n, new Rng(21)), n).features;
+  const even = net.embed(drawWithMix(train, uniform, n, new Rng(22)), n).features;
+  const [a, b, c] = [fidOf(sampleFeatures), fidOf(mixed), fidOf(even)];
+  console.log(`  FID at N = ${n} against the ${reference.count} held-out images: the samples ${a.toFixed(2)}; real training images in the samples' class mix ${b.toFixed(2)}; real training images, classes even ${c.toFixed(2)}`);
+  console.log(`  so the class mix alone, drawn perfectly, would cost ${(b - c).toFixed(2)} of the samples' ${a.toFixed(2)} (FID does not add up exactly: read these as sizes)`);
 }
 
 async function main(): Promise<void> {
