@@ -17,7 +17,7 @@
  */
 import { parseArgs } from 'node:util';
 import { initEngine } from '../src/engine/index.js';
-import { loadImageData } from '../src/data/imageData.js';
+import { loadImageData, subsetInClassMix } from '../src/data/imageData.js';
 import { InputError } from '../src/errors.js';
 import { argmaxRows, FEATURE_DIM, loadFeatureNet, toSigned } from '../src/metrics/featnet.js';
 import type { FeatureNet } from '../src/metrics/featnet.js';
@@ -37,27 +37,6 @@ const shares = (classes: ArrayLike<number>, k: number) => {
   for (let i = 0; i < classes.length; i++) counts[classes[i]]++;
   return counts.map((c) => c / classes.length);
 };
-
-/**
- * n training images, class c's share `mix[c]` of them (by label, without replacement; the counts are
- * rounded so that they sum to n), in a random order.
- */
-function drawWithMix(train: ImageDataset, mix: number[], n: number, rng: Rng): Float32Array {
-  const byClass: number[][] = mix.map(() => []);
-  for (const i of rng.permutation(train.count)) byClass[train.labels![i]].push(i);
-  const counts = mix.map((m) => Math.floor(m * n));
-  const order = mix.map((m, c) => ({ c, rest: m * n - counts[c] })).sort((a, b) => b.rest - a.rest);
-  for (let i = 0; counts.reduce((a, b) => a + b, 0) < n; i++) counts[order[i % order.length].c]++;
-  const picked: number[] = [];
-  counts.forEach((k, c) => {
-    if (k > byClass[c].length) throw new InputError(`--n ${n}: class ${c} needs ${k} training images and has ${byClass[c].length}`);
-    picked.push(...byClass[c].slice(0, k));
-  });
-  const size = train.height * train.width * train.channels;
-  const pixels = new Uint8Array(n * size);
-  rng.permutation(n).forEach((j, i) => pixels.set(train.pixels.subarray(picked[j] * size, (picked[j] + 1) * size), i * size));
-  return toSigned(pixels);
-}
 
 async function report(label: string, config: RunConfig, trainer: Trainer, n: number): Promise<void> {
   const name = config.data.name;
@@ -84,8 +63,9 @@ async function priceTheMix(net: FeatureNet, name: string, reference: ImageDatase
   const ref = net.embed(toSigned(reference.pixels), reference.count).features;
   const fidOf = (features: Float32Array) => fid(ref, reference.count, features, n, FEATURE_DIM);
   const uniform = train.classNames!.map(() => 1 / train.classes);
-  const mixed = net.embed(drawWithMix(train, drawn, n, new Rng(21)), n).features;
-  const even = net.embed(drawWithMix(train, uniform, n, new Rng(22)), n).features;
+  const embedded = (mix: number[], seed: number) => net.embed(toSigned(subsetInClassMix(train, mix, n, new Rng(seed)).pixels), n).features;
+  const mixed = embedded(drawn, 21);
+  const even = embedded(uniform, 22);
   const [a, b, c] = [fidOf(sampleFeatures), fidOf(mixed), fidOf(even)];
   console.log(`  FID at N = ${n} against the ${reference.count} held-out images: the samples ${a.toFixed(2)}; real training images in the samples' class mix ${b.toFixed(2)}; real training images, classes even ${c.toFixed(2)}`);
   console.log(`  so the class mix alone, drawn perfectly, would cost ${(b - c).toFixed(2)} of the samples' ${a.toFixed(2)} (FID does not add up exactly: read these as sizes)`);

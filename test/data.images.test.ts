@@ -10,7 +10,8 @@ import { gzipSync } from 'node:zlib';
 import { tf, Rng, initEngine } from '../src/index.js';
 import { parseIdx, readIdx, loadFashionMnist, loadMnistDigits, ShuffledBatches, FASHION_MNIST_DIR } from '../src/data/images.js';
 import { InputError } from '../src/errors.js';
-import { loadImageData } from '../src/data/imageData.js';
+import { loadImageData, subsetInClassMix } from '../src/data/imageData.js';
+import type { ImageDataset } from '../src/data/images.js';
 
 function idx(dims: number[], data: number[] | Uint8Array, type = 0x08): Buffer {
   const header = Buffer.alloc(4 + 4 * dims.length);
@@ -95,6 +96,25 @@ describe('image datasets', () => {
     assert.equal(train.count, Math.round(loadMnistDigits().count * 0.8));
     assert.ok(Buffer.from(written.data).equals(Buffer.from(train.pixels)), 'the same pixels, in the same order');
     assert.throws(() => execFileSync(process.execPath, [script, '--data', 'mnist'], { stdio: 'pipe' }), (e: { status: number; stderr: Buffer }) => e.status === 2 && /--data and --out are required/.test(String(e.stderr)));
+  });
+
+  it('subsetInClassMix: the class counts a mix asks for (largest remainders), no image twice, seeded', () => {
+    // 30 one-pixel images; image i has pixel value i and label i % 3 (ten of each class).
+    const data: ImageDataset = { name: 'toy', pixels: Uint8Array.from({ length: 30 }, (_, i) => i), labels: Uint16Array.from({ length: 30 }, (_, i) => i % 3), count: 30, height: 1, width: 1, channels: 1, classes: 3, classNames: ['a', 'b', 'c'] };
+    const countsOf = (d: ImageDataset) => [0, 1, 2].map((c) => d.labels!.filter((l) => l === c).length);
+    // 7 · [0.5, 0.3, 0.2] = [3.5, 2.1, 1.4]: floors [3, 2, 1] sum to 6; the largest remainder (0.5) gets the 7th.
+    const drawn = subsetInClassMix(data, [0.5, 0.3, 0.2], 7, new Rng(1));
+    assert.equal(drawn.count, 7);
+    assert.deepEqual(countsOf(drawn), [4, 2, 1]);
+    assert.equal(new Set(drawn.pixels).size, 7, 'no image drawn twice');
+    drawn.pixels.forEach((p, i) => assert.equal(drawn.labels![i], p % 3, 'each label stays with its image'));
+    assert.deepEqual(subsetInClassMix(data, [0.5, 0.3, 0.2], 7, new Rng(1)).pixels, drawn.pixels);
+    assert.notDeepEqual(subsetInClassMix(data, [0.5, 0.3, 0.2], 7, new Rng(2)).pixels, drawn.pixels);
+    assert.deepEqual(countsOf(subsetInClassMix(data, [1, 0, 0], 10, new Rng(3))), [10, 0, 0]);
+    assert.throws(() => subsetInClassMix(data, [1, 0, 0], 11, new Rng(3)), /needs 11 images of class 0 and there are 10/);
+    assert.throws(() => subsetInClassMix(data, [0.5, 0.5], 4, new Rng(3)), /2 shares for 3 classes/);
+    assert.throws(() => subsetInClassMix(data, [0.5, 0.6, -0.1], 4, new Rng(3)), /must be ≥ 0 and sum to 1/);
+    assert.throws(() => subsetInClassMix({ ...data, labels: null }, [0.5, 0.3, 0.2], 4, new Rng(3)), /toy: has no labels/);
   });
 
   it('shuffled batches: [−1, 1], every image once per epoch, seeded, resumable', () => {

@@ -24,6 +24,31 @@ export function subset(data: ImageDataset, indices: ArrayLike<number>, name = da
   return { ...data, name, pixels, labels, count: indices.length };
 }
 
+/**
+ * n labelled images, class c making up a share `mix[c]` of them (drawn without replacement, in a
+ * random order). The counts are n·mix[c] rounded down, then raised by one for the largest
+ * remainders until they sum to n. Used to ask what a class mix alone costs a score: real images in
+ * the class shares a generator draws (bench/class-share.js).
+ */
+export function subsetInClassMix(data: ImageDataset, mix: readonly number[], n: number, rng: Rng): ImageDataset {
+  if (!data.labels) throw new InputError(`${data.name}: has no labels to draw a class mix from`);
+  if (mix.length !== data.classes) throw new InputError(`class mix: ${mix.length} shares for ${data.classes} classes`);
+  const total = mix.reduce((a, b) => a + b, 0);
+  if (mix.some((m) => !(m >= 0)) || Math.abs(total - 1) > 1e-6) throw new InputError(`class mix: shares must be ≥ 0 and sum to 1, got [${mix.join(', ')}]`);
+  const byClass: number[][] = mix.map(() => []);
+  for (const i of rng.permutation(data.count)) byClass[data.labels[i]].push(i);
+  const counts = mix.map((m) => Math.floor(m * n));
+  const byRemainder = mix.map((m, c) => ({ c, rest: m * n - counts[c] })).sort((a, b) => b.rest - a.rest);
+  for (let i = 0, left = n - counts.reduce((a, b) => a + b, 0); i < left; i++) counts[byRemainder[i].c]++;
+  const picked: number[] = [];
+  counts.forEach((k, c) => {
+    if (k > byClass[c].length) throw new InputError(`${data.name}: the class mix needs ${k} images of class ${c} and there are ${byClass[c].length}`);
+    picked.push(...byClass[c].slice(0, k));
+  });
+  const order = rng.permutation(n);
+  return subset(data, Array.from(order, (j) => picked[j]));
+}
+
 const MNIST_SPLIT_SEED = 20141;
 
 export interface ImageDataOptions {
