@@ -8,16 +8,17 @@
  *
  * It then prices the class mix alone: FID against the 10,000 held-out real images of (a) the n
  * samples, (b) n real training images drawn with the samples' class shares (a generator that draws
- * every image perfectly but in those proportions) and (c) n real training images drawn uniformly.
- * (b) − (c) is what the class mix costs; (a) − (b) is what the images themselves cost. The shares
- * are the feature network's classes of the samples; the real images are drawn by their labels.
+ * every image perfectly but in those proportions) and (c) n real training images in the held-out
+ * images' class shares. (b) is what the class mix alone would score, drawn perfectly; set it beside
+ * (a) and (c) (FID does not add up, so (a) − (b) is only a size). The samples' shares are the
+ * feature network's classes; the real images are drawn by their labels.
  *
  *   node dist/bench/class-share.js --run DIR [--n 5000]
  *   node dist/bench/class-share.js --pretrained NAME[,NAME…] [--n 5000]
  */
 import { parseArgs } from 'node:util';
 import { initEngine } from '../src/engine/index.js';
-import { loadImageData, subsetInClassMix } from '../src/data/imageData.js';
+import { isBuiltinImageData, loadImageData, subsetInClassMix } from '../src/data/imageData.js';
 import { InputError } from '../src/errors.js';
 import { argmaxRows, FEATURE_DIM, loadFeatureNet, toSigned } from '../src/metrics/featnet.js';
 import type { FeatureNet } from '../src/metrics/featnet.js';
@@ -40,7 +41,7 @@ const shares = (classes: ArrayLike<number>, k: number) => {
 
 async function report(label: string, config: RunConfig, trainer: Trainer, n: number): Promise<void> {
   const name = config.data.name;
-  if (!(SCORABLE_DATA as readonly string[]).includes(name)) throw new InputError(`${label}: data '${name}' has no feature network (${SCORABLE_DATA.join(', ')})`);
+  if (!isBuiltinImageData(name)) throw new InputError(`${label}: data '${name}' has no feature network (${SCORABLE_DATA.join(', ')})`);
   const { net } = loadFeatureNet(name);
   try {
     const samples = net.embed(trainer.sample(n, new Rng(5)), n);
@@ -52,23 +53,22 @@ async function report(label: string, config: RunConfig, trainer: Trainer, n: num
     drawn.forEach((d, c) => console.log(`  ${real.classNames![c].padEnd(width)}  ${(100 * d).toFixed(1).padStart(5)} %   real ${(100 * held[c]).toFixed(1).padStart(5)} %`));
     const missing = drawn.map((d, c) => ({ d, c })).filter(({ d, c }) => d < held[c] / 10);
     console.log(`  under a tenth of their real share: ${missing.length ? missing.map(({ c }) => real.classNames![c]).join(', ') : 'none'}`);
-    await priceTheMix(net, name, real, samples.features, drawn, n);
+    await priceTheMix(net, name, real, samples.features, drawn, held, n);
   } finally {
     net.dispose();
   }
 }
 
-async function priceTheMix(net: FeatureNet, name: string, reference: ImageDataset, sampleFeatures: Float32Array, drawn: number[], n: number): Promise<void> {
+async function priceTheMix(net: FeatureNet, name: string, reference: ImageDataset, sampleFeatures: Float32Array, drawn: number[], held: number[], n: number): Promise<void> {
   const train = await loadImageData(name, { split: 'train' });
   const ref = net.embed(toSigned(reference.pixels), reference.count).features;
   const fidOf = (features: Float32Array) => fid(ref, reference.count, features, n, FEATURE_DIM);
-  const uniform = train.classNames!.map(() => 1 / train.classes);
   const embedded = (mix: number[], seed: number) => net.embed(toSigned(subsetInClassMix(train, mix, n, new Rng(seed)).pixels), n).features;
   const mixed = embedded(drawn, 21);
-  const even = embedded(uniform, 22);
-  const [a, b, c] = [fidOf(sampleFeatures), fidOf(mixed), fidOf(even)];
-  console.log(`  FID at N = ${n} against the ${reference.count} held-out images: the samples ${a.toFixed(2)}; real training images in the samples' class mix ${b.toFixed(2)}; real training images, classes even ${c.toFixed(2)}`);
-  console.log(`  so the class mix alone, drawn perfectly, would cost ${(b - c).toFixed(2)} of the samples' ${a.toFixed(2)} (FID does not add up exactly: read these as sizes)`);
+  const asHeld = embedded(held, 22);
+  const [a, b, c] = [fidOf(sampleFeatures), fidOf(mixed), fidOf(asHeld)];
+  console.log(`  FID at N = ${n} against the ${reference.count} held-out images: the samples ${a.toFixed(2)}; real training images in the samples' class mix ${b.toFixed(2)}; real training images in the held-out class mix ${c.toFixed(2)}`);
+  console.log(`  so a generator drawing perfect images in the samples' class mix would still score ${b.toFixed(2)}, against the samples' ${a.toFixed(2)}`);
 }
 
 async function main(): Promise<void> {
