@@ -15,9 +15,11 @@
  *
  *   node dist/bench/class-share.js --run DIR [--n 5000]
  *   node dist/bench/class-share.js --pretrained NAME[,NAME…] [--n 5000]
+ *   node dist/bench/class-share.js --images DIR --data fashion-mnist|mnist [--n 5000]   (a folder of samples)
  */
 import { parseArgs } from 'node:util';
 import { initEngine } from '../src/engine/index.js';
+import { loadImageFolder } from '../src/data/folder.js';
 import { isBuiltinImageData, loadImageData, subsetInClassMix } from '../src/data/imageData.js';
 import { InputError } from '../src/errors.js';
 import { argmaxRows, FEATURE_DIM, loadFeatureNet, toSigned } from '../src/metrics/featnet.js';
@@ -31,7 +33,7 @@ import { Rng } from '../src/engine/rng.js';
 import type { Trainer } from '../src/train/trainer.js';
 import type { RunConfig } from '../src/train/config.js';
 
-const USAGE = 'Usage: node dist/bench/class-share.js (--run DIR | --pretrained NAME[,NAME…]) [--n 5000]';
+const USAGE = 'Usage: node dist/bench/class-share.js (--run DIR | --pretrained NAME[,NAME…] | --images DIR --data NAME) [--n 5000]';
 
 const shares = (classes: ArrayLike<number>, k: number) => {
   const counts = new Array<number>(k).fill(0);
@@ -39,17 +41,17 @@ const shares = (classes: ArrayLike<number>, k: number) => {
   return counts.map((c) => c / classes.length);
 };
 
-async function report(label: string, config: RunConfig, trainer: Trainer, n: number): Promise<void> {
-  const name = config.data.name;
+/** `images`: n samples in [−1, 1] (`what` says where they come from). */
+async function report(label: string, name: string, what: string, images: Float32Array, n: number): Promise<void> {
   if (!isBuiltinImageData(name)) throw new InputError(`${label}: data '${name}' has no feature network (${SCORABLE_DATA.join(', ')})`);
   const { net } = loadFeatureNet(name);
   try {
-    const samples = net.embed(trainer.sample(n, new Rng(5)), n);
+    const samples = net.embed(images, n);
     const drawn = shares(argmaxRows(samples.probs, net.classes), net.classes);
     const real = await loadImageData(name, { split: 'test' });
     const held = shares(real.labels!, real.classes);
     const width = Math.max(...real.classNames!.map((c) => c.length));
-    console.log(`${label} (${name}, step ${trainer.step}): share of ${n} samples by the feature network's class, against the ${real.count} held-out real images`);
+    console.log(`${label} (${name}, ${what}): share of ${n} samples by the feature network's class, against the ${real.count} held-out real images`);
     drawn.forEach((d, c) => console.log(`  ${real.classNames![c].padEnd(width)}  ${(100 * d).toFixed(1).padStart(5)} %   real ${(100 * held[c]).toFixed(1).padStart(5)} %`));
     const missing = drawn.map((d, c) => ({ d, c })).filter(({ d, c }) => d < held[c] / 10);
     console.log(`  under a tenth of their real share: ${missing.length ? missing.map(({ c }) => real.classNames![c]).join(', ') : 'none'}`);
@@ -71,14 +73,26 @@ async function priceTheMix(net: FeatureNet, name: string, reference: ImageDatase
   console.log(`  so a generator drawing perfect images in the samples' class mix would still score ${b.toFixed(2)}, against the samples' ${a.toFixed(2)}`);
 }
 
+const fromGenerator = (label: string, config: RunConfig, trainer: Trainer, n: number) => report(label, config.data.name, `step ${trainer.step}`, trainer.sample(n, new Rng(5)), n);
+
+/** The first n images of a folder (PNG/JPEG, read as the data's 28×28 grey; grid.png left out), e.g. a PyTorch replica's samples. */
+async function fromFolder(dir: string, name: string, n: number): Promise<void> {
+  if (!isBuiltinImageData(name)) throw new InputError(`--data: '${name}' has no feature network (${SCORABLE_DATA.join(', ')})`);
+  const folder = await loadImageFolder(dir, { height: 28, width: 28, channels: 1, exclude: ['grid.png'] });
+  const count = Math.min(n, folder.count);
+  if (count < 10) throw new InputError(`${dir}: ${folder.count} image(s); at least 10 are needed`);
+  await report(dir, name, `the first ${count} of ${folder.count} images`, toSigned(folder.pixels.subarray(0, count * 784)), count);
+}
+
 async function main(): Promise<void> {
   let values;
   try {
-    ({ values } = parseArgs({ options: { run: { type: 'string' }, pretrained: { type: 'string' }, n: { type: 'string', default: '5000' } } }));
+    ({ values } = parseArgs({ options: { run: { type: 'string' }, pretrained: { type: 'string' }, images: { type: 'string' }, data: { type: 'string' }, n: { type: 'string', default: '5000' } } }));
   } catch (e) {
     throw new InputError(`${(e as Error).message.split('\n')[0]}\n${USAGE}`);
   }
-  if (Boolean(values.run) === Boolean(values.pretrained)) throw new InputError(`one of --run and --pretrained is required\n${USAGE}`);
+  if ([values.run, values.pretrained, values.images].filter(Boolean).length !== 1) throw new InputError(`one of --run, --pretrained and --images is required\n${USAGE}`);
+  if (Boolean(values.images) !== Boolean(values.data)) throw new InputError(`--images and --data go together\n${USAGE}`);
   const n = Number(values.n);
   if (!Number.isInteger(n) || n < 10 || n > 20_000) throw new InputError(`--n must be an integer in [10, 20000], got '${values.n}'`);
   await initEngine({ workload: 'images' });
@@ -86,15 +100,16 @@ async function main(): Promise<void> {
     const config = readRunConfig(values.run);
     const { task, trainer } = await openRun(values.run, config, { evaluate: false });
     try {
-      await report(values.run, config, trainer, n);
+      await fromGenerator(values.run, config, trainer, n);
     } finally {
       task.dispose();
     }
   }
+  if (values.images) await fromFolder(values.images, values.data!, n);
   for (const name of values.pretrained?.split(',') ?? []) {
     const { task, trainer, config } = await openPretrained(name);
     try {
-      await report(name, config, trainer, n);
+      await fromGenerator(name, config, trainer, n);
     } finally {
       task.dispose();
     }

@@ -122,9 +122,10 @@ const SYSTEMS: Record<Data, System[]> = {
       target: { fid: 40 },
       label: 'BEGAN, dcgan28 G, diversity ratio γ 1',
       // Measured with bench/class-share.js --pretrained fashion-mnist-began (packed from seed 1's
-      // last checkpoint): the shares on 5,000 samples, the FIDs on 10,000, 2026-12-06.
+      // last checkpoint): the shares on 5,000 samples, the FIDs on 10,000; the replica's shares with
+      // --images on its step-15625 folder; 2026-12-06.
       note:
-        "Its samples are clear tops, trousers, pullovers, dresses, coats and shirts (precision 0.911) but almost no footwear or bags: the feature network files 0.1 % of 5,000 samples as sandals, 0.1 % as sneakers, 0.8 % as bags and 0.0 % as ankle boots, against 10 % each among real images (bench/class-share.js): four of the ten classes are all but absent (recall 0.361, coverage 0.511). That class mix is most of the FID: 10,000 real training images drawn in the samples' class shares score FID 174.81 against the test set (10,000 drawn evenly: 0.31), where the samples score 188.39",
+        "Its samples are clear tops, trousers, pullovers, dresses, coats and shirts (precision 0.911) but almost no footwear or bags: the feature network files 0.1 % of 5,000 samples as sandals, 0.1 % as sneakers, 0.8 % as bags and 0.0 % as ankle boots, against 10 % each among real images (bench/class-share.js): four of the ten classes are all but absent (recall 0.361, coverage 0.511). That class mix is most of the FID: 10,000 real training images drawn in the samples' class shares score FID 174.81 against the test set (10,000 drawn evenly: 0.31), where the samples score 188.39. The PyTorch replica leaves out the same four classes (sandals 0.1 %, sneakers 0.0 %, bags 0.7 %, ankle boots 0.0 % of its 10,000 final samples; bench/class-share.js --images), so the class drop belongs to the setting too",
     },
     // The paper's networks with the γ that kept dcgan28 off the grey fixed point (added 2026-12-06,
     // after began-g1's samples were found to leave out footwear and bags): does the decoder-shaped
