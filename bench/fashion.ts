@@ -115,7 +115,15 @@ const SYSTEMS: Record<Data, System[]> = {
       stopped:
         'every sample is one grey image (FID 552 at step 2,500 and 484 at 5,000; per-pixel spread over samples 0.023 against 0.54 for real images) that the autoencoder reconstructs better than real garments (L(G(z)) / L(x) 0.68 < γ), so k stays below 0.002 and D never pushes the fakes away; the PyTorch replica of this setting collapses the same way (FID 557 at step 2,500); with γ 1 (began-g1) k reaches 0.12 by step 3,000 and the samples are garments by step 2,500',
     },
-    { name: 'began-5d', overrides: { loss: 'began', model: { arch: 'began28' }, hyper: { gamma: 0.75 }, nCritic: 5 }, target: { fid: 40 }, label: 'BEGAN, began28, γ 0.75, 5 D steps per G step' },
+    {
+      name: 'began-5d',
+      overrides: { loss: 'began', model: { arch: 'began28' }, hyper: { gamma: 0.75 }, nCritic: 5 },
+      target: { fid: 40 },
+      label: 'BEGAN, began28, γ 0.75, 5 D steps per G step',
+      // Measured with bench/began-probe.js on the checkpoint at step 500 (2,500 D updates), 2026-12-06.
+      stopped:
+        "the same grey fixed point as `began` (γ 0.75, one D step): FID 565 at 2,500 D updates (N = 1,000); per-pixel spread over samples 0.019 against 0.54 for real images. The equilibrium BEGAN steers to, L(G(z)) = γ L(x), is already met by that one flat image (training batches at step 500: L(x) 0.104, L(G(z)) 0.077, ratio 0.74; the probe, on 256 samples of the raw G, 0.685), so k stays near 0 (0.0012) and D never pushes the fakes towards the data; 5 D steps per G step do not change that",
+    },
     {
       name: 'began-g1',
       overrides: { loss: 'began', hyper: { gamma: 1 } },
