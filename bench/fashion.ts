@@ -113,7 +113,7 @@ const SYSTEMS: Record<Data, System[]> = {
       label: "BEGAN, its paper's networks (began28: G shaped as D's decoder), γ 0.75",
       // Measured with bench/began-probe.js on the checkpoint at step 5,500 (2026-12-06).
       stopped:
-        'every sample is one grey image (FID 552 at step 2,500 and 484 at 5,000; per-pixel spread over samples 0.023 against 0.54 for real images) that the autoencoder reconstructs better than real garments (L(G(z)) / L(x) 0.68 < γ), so k stays below 0.002 and D never pushes the fakes away; the PyTorch replica of this setting collapses the same way (FID 557 at step 2,500); with γ 1 (began-g1) k reaches 0.12 by step 3,000 and the samples are garments by step 2,500',
+        'every sample is one grey image (FID 552 at step 2,500 and 484 at 5,000; per-pixel spread over samples 0.023 against 0.54 for real images) that already meets the equilibrium BEGAN steers to, L(G(z)) = γ L(x) (training batches from step 4,000 on: ratio 0.756 on average; the probe, on 256 samples of the raw G, 0.68), so k stays below 0.002 and D never pushes the fakes away; the PyTorch replica of this setting collapses the same way (FID 557 at step 2,500); with γ 1 (began-g1) k reaches 0.12 by step 3,000 and the samples are garments by step 2,500',
     },
     {
       name: 'began-5d',
