@@ -6,7 +6,8 @@
  * suggests is often classes that are never drawn (FID, recall and coverage then say so together;
  * this says which). Nothing is written. Used for issue 27's began-g1 row.
  *
- * It then prices the class mix alone: FID against the 10,000 held-out real images of (a) the n
+ * It then prices the class mix alone: FID against all the held-out real images (10,000 for
+ * Fashion-MNIST, MNIST's 2,000) of (a) the n
  * samples, (b) n real training images drawn with the samples' class shares (a generator that draws
  * every image perfectly but in those proportions) and (c) n real training images in the held-out
  * images' class shares. (b) is what the class mix alone would score, drawn perfectly; set it beside
