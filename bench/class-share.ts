@@ -20,15 +20,14 @@
  */
 import { parseArgs } from 'node:util';
 import { initEngine } from '../src/engine/index.js';
-import { loadImageFolder } from '../src/data/folder.js';
-import { isBuiltinImageData, loadImageData, subsetInClassMix } from '../src/data/imageData.js';
+import { loadImageData, subsetInClassMix } from '../src/data/imageData.js';
 import { InputError } from '../src/errors.js';
 import { argmaxRows, FEATURE_DIM, loadFeatureNet, toSigned } from '../src/metrics/featnet.js';
 import type { FeatureNet } from '../src/metrics/featnet.js';
 import { fid } from '../src/metrics/fid.js';
 import type { ImageDataset } from '../src/data/images.js';
 import { openPretrained } from '../src/pretrained/index.js';
-import { SCORABLE_DATA } from '../src/kinds/images/folderScore.js';
+import { checkScorable, readSampleFolder } from '../src/kinds/images/folderScore.js';
 import { openRun, readRunConfig } from '../src/runner/run.js';
 import { Rng } from '../src/engine/rng.js';
 import type { Trainer } from '../src/train/trainer.js';
@@ -44,7 +43,7 @@ const shares = (classes: ArrayLike<number>, k: number) => {
 
 /** `images`: n samples in [−1, 1] (`what` says where they come from). */
 async function report(label: string, name: string, what: string, images: Float32Array, n: number): Promise<void> {
-  if (!isBuiltinImageData(name)) throw new InputError(`${label}: data '${name}' has no feature network (${SCORABLE_DATA.join(', ')})`);
+  checkScorable(name, `${label}: data`);
   const { net } = loadFeatureNet(name);
   try {
     const samples = net.embed(images, n);
@@ -76,13 +75,13 @@ async function priceTheMix(net: FeatureNet, name: string, reference: ImageDatase
 
 const fromGenerator = (label: string, config: RunConfig, trainer: Trainer, n: number) => report(label, config.data.name, `step ${trainer.step}`, trainer.sample(n, new Rng(5)), n);
 
-/** The first n images of a folder (PNG/JPEG, read as the data's 28×28 grey; grid.png left out), e.g. a PyTorch replica's samples. */
+/** The first n images of a folder of samples (read as `gankit eval --images` reads them), e.g. a PyTorch replica's. */
 async function fromFolder(dir: string, name: string, n: number): Promise<void> {
-  if (!isBuiltinImageData(name)) throw new InputError(`--data: '${name}' has no feature network (${SCORABLE_DATA.join(', ')})`);
-  const folder = await loadImageFolder(dir, { height: 28, width: 28, channels: 1, exclude: ['grid.png'] });
+  checkScorable(name);
+  const folder = await readSampleFolder(dir, await loadImageData(name, { split: 'train' }), (m) => console.error(m));
   const count = Math.min(n, folder.count);
-  if (count < 10) throw new InputError(`${dir}: ${folder.count} image(s); at least 10 are needed`);
-  await report(dir, name, `the first ${count} of ${folder.count} images`, toSigned(folder.pixels.subarray(0, count * 784)), count);
+  const size = folder.height * folder.width * folder.channels;
+  await report(dir, name, `the first ${count} of ${folder.count} images`, toSigned(folder.pixels.subarray(0, count * size)), count);
 }
 
 async function main(): Promise<void> {

@@ -35,11 +35,13 @@ export interface FolderScorer {
   dispose(): void;
 }
 
-function checkData(data: string): void {
-  if (!isBuiltinImageData(data)) throw new InputError(`--data: '${data}' has no feature network (choose ${SCORABLE_DATA.join(' or ')})`);
+/** Throws unless `data` has a feature network; `what` names the input in the error. */
+export function checkScorable(data: string, what = '--data'): void {
+  if (!isBuiltinImageData(data)) throw new InputError(`${what}: '${data}' has no feature network (choose ${SCORABLE_DATA.join(' or ')})`);
 }
 
-async function readSamples(dir: string, train: ImageDataset, warn: (m: string) => void, skipUnreadable = false): Promise<ImageDataset> {
+/** A folder of samples, read as `train`'s image shape (grid.png left out); at least 10 images. */
+export async function readSampleFolder(dir: string, train: ImageDataset, warn: (m: string) => void, skipUnreadable = false): Promise<ImageDataset> {
   // `gankit sample --out` puts grid.png beside the samples: it is not a sample.
   const folder = await loadImageFolder(dir, { height: train.height, width: train.width, channels: train.channels as 1 | 3, warn, exclude: ['grid.png'], skipUnreadable });
   if (folder.count < 10) throw new InputError(`${dir}: ${folder.count} image(s); scoring needs at least 10`);
@@ -75,20 +77,20 @@ function scoreSamples(p: Prepared, folder: ImageDataset, dir: string, data: stri
 
 /** A scorer for many folders: the reference and baseline are embedded once. */
 export async function imageFolderScorer(data: string, n: number): Promise<FolderScorer> {
-  checkData(data);
+  checkScorable(data);
   const train = await loadImageData(data, { split: 'train' });
   const p = await prepare(data, n, train);
   return {
-    score: async (dir, warn = () => {}) => scoreSamples(p, await readSamples(dir, train, warn), dir, data, n, warn),
+    score: async (dir, warn = () => {}) => scoreSamples(p, await readSampleFolder(dir, train, warn), dir, data, n, warn),
     dispose: () => p.dispose(),
   };
 }
 
 /** One folder: read first (a bad folder fails before the feature network is loaded), then scored; `skipUnreadable` leaves out (and names) files that cannot be read. */
 export async function scoreImageFolder(dir: string, data: string, n: number, warn: (m: string) => void = () => {}, skipUnreadable = false): Promise<FolderScores> {
-  checkData(data);
+  checkScorable(data);
   const train = await loadImageData(data, { split: 'train' });
-  const folder = await readSamples(dir, train, warn, skipUnreadable);
+  const folder = await readSampleFolder(dir, train, warn, skipUnreadable);
   const p = await prepare(data, n, train);
   try {
     return scoreSamples(p, folder, dir, data, n, warn);
