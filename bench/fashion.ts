@@ -474,6 +474,23 @@ function verdict(row: Row): { met: boolean; why: string } | null {
   return { met, why: parts.join(', ') };
 }
 
+/**
+ * For a missed row: the same setting (identical overrides) run for more G steps, scored, with its
+ * verdict, so "at the budget that gets them there" can be read off the miss ('' when none).
+ */
+function longerBudget(row: Row, rows: Row[]): string {
+  const key = JSON.stringify(row.system.overrides);
+  const steps = row.trials[0].steps;
+  return rows
+    .filter((o) => o !== row && JSON.stringify(o.system.overrides) === key && o.trials[0].steps > steps && o.scored.length)
+    .map((o) => {
+      const v = verdict(o)!;
+      const t0 = o.trials[0];
+      return `; the same setting at ${thousands(t0.steps)} G steps (${thousands(dUpdatesAt(t0, t0.steps))} D updates, the \`${o.system.name}\` row): ${v.why}, target ${v.met ? 'met' : 'missed'}`;
+    })
+    .join('');
+}
+
 function report(data: Data, trials: Trial[]): string[] {
   const rows = rowsOf(trials);
   const all = rows.flatMap((r) => r.records);
@@ -524,7 +541,7 @@ function report(data: Data, trials: Trial[]): string[] {
       // The replica of the same setting says whether the miss is the setting's or gankit's.
       const replicas = torchRecords(data).filter((t) => t.system === system.name && t.final);
       const replica = replicas.length ? `; the PyTorch replica of the same setting (bench/torch_fid.py): FID ${replicas.map((t) => `${f(t.final!.fid)} (seed ${t.seed})`).join(', ')} at N = ${thousands(FINAL_SAMPLES)} after ${thousands(replicas[0].steps)} G steps` : '; no PyTorch replica yet';
-      misses.push(`\`${system.name}\`: ${v.why}${trend}${replica}${system.note ? `. ${system.note}` : ''}`);
+      misses.push(`\`${system.name}\`: ${v.why}${trend}${replica}${longerBudget(row, rows)}${system.note ? `. ${system.note}` : ''}`);
     }
     const grid = scored.find((r) => r.seed === 1)?.grid;
     lead.push([
